@@ -1,0 +1,95 @@
+"""The records that flow from ingest into the index, and out of it again.
+
+Plain dataclasses, engine-neutral: nothing here knows Whoosh. ``ingest`` builds
+:class:`Document` records; ``index`` stores and searches them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+# Where a metadata value came from, most trusted first (DESIGN.md, "Metadata").
+Source = Literal["catalog", "file", "inferred"]
+
+#: Languages with their own analyser (stemmer); everything else is indexed as "other".
+STEMMED_LANGUAGES: tuple[str, ...] = ("en", "de", "nl", "hu", "ro", "pt", "es")
+
+#: Metadata fields of a Document that carry a source (see Document.sources).
+METADATA_FIELDS: tuple[str, ...] = (
+    "title",
+    "doc_type",
+    "language",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "themes",
+    "date",
+    "partner",
+    "policy_instrument",
+    "summary",
+    "author",
+    "keywords",
+)
+
+
+@dataclass
+class Passage:
+    """The unit that matches and is shown: a PDF page, or a section under its heading."""
+
+    ordinal: int
+    text: str
+    page: int | None = None
+    heading: str | None = None
+
+
+@dataclass
+class Document:
+    """One source file of the corpus, with its metadata and passages."""
+
+    id: str
+    source_path: str  # POSIX path relative to the corpus root
+    sha256: str
+    title: str
+    passages: list[Passage] = field(default_factory=list)
+    doc_type: str | None = None
+    language: str | None = None
+    country_code: str | None = None
+    country_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    themes: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    partner: str | None = None
+    policy_instrument: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    page_count: int | None = None
+    media_type: str | None = None
+    size: int = 0
+    mtime: float = 0.0
+    hidden: bool = False
+    #: field name -> "catalog" | "file" | "inferred", for every field that has a value
+    sources: dict[str, str] = field(default_factory=dict)
+    #: problems that did not stop indexing (e.g. "page 3: no text layer, needs OCR")
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        if self.date and len(self.date) >= 4 and self.date[:4].isdigit():
+            return int(self.date[:4])
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["year"] = self.year
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        data.pop("year", None)
+        passages = [Passage(**p) for p in data.pop("passages", [])]
+        return cls(passages=passages, **data)

@@ -1,0 +1,41 @@
+"""The one small interface every format parser implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from index.records import Passage
+
+
+class ParseError(Exception):
+    """A file could not be read. ``reason`` is short and fit for a user ("password required")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ParsedFile:
+    """What a parser read from one file, before metadata from the catalog is merged in."""
+
+    media_type: str
+    passages: list[Passage]
+    #: metadata found in the file itself; keys as in index.records.METADATA_FIELDS
+    #: (title, author, date as ISO string, language, summary, keywords (list[str]) ...)
+    metadata: dict[str, object] = field(default_factory=dict)
+    page_count: int | None = None
+    #: problems that did not stop parsing, e.g. "pages 3, 5: no text layer, needs OCR"
+    warnings: list[str] = field(default_factory=list)
+
+
+class Parser(Protocol):
+    """A parser for one family of formats."""
+
+    media_types: tuple[str, ...]
+
+    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+        """Read ``path``; raise ParseError with a user-fit reason when it cannot be read."""
+        ...
