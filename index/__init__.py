@@ -1,0 +1,66 @@
+"""The index: Document records in, searches out. The only package that imports Whoosh.
+
+The public API is engine-neutral: plain dataclasses in (Document, Passage, SearchRequest) and
+out (SearchResult, DocumentView, ...), so another engine could stand behind it.
+"""
+
+from index.documents import (
+    DocumentView,
+    IndexStats,
+    PassageView,
+    Suggestion,
+    get_document,
+    index_stats,
+    more_like_this,
+    suggest,
+)
+from index.errors import IndexLockedError, IndexUnavailableError, QueryError
+from index.query import FIELD_ALIASES, parse_query
+from index.records import METADATA_FIELDS, STEMMED_LANGUAGES, Document, Passage
+from index.schema import FACET_FIELDS, SCHEMA_VERSION
+from index.search import (
+    MAX_PAGE_SIZE,
+    SORTS,
+    DocumentHit,
+    FacetResult,
+    FacetValue,
+    PassageHit,
+    SearchRequest,
+    SearchResult,
+    search,
+)
+from index.store import Fingerprint, IndexStore, IndexWriter
+
+__all__ = [
+    "FACET_FIELDS",
+    "FIELD_ALIASES",
+    "MAX_PAGE_SIZE",
+    "METADATA_FIELDS",
+    "SCHEMA_VERSION",
+    "SORTS",
+    "STEMMED_LANGUAGES",
+    "Document",
+    "DocumentHit",
+    "DocumentView",
+    "FacetResult",
+    "FacetValue",
+    "Fingerprint",
+    "IndexLockedError",
+    "IndexStats",
+    "IndexStore",
+    "IndexUnavailableError",
+    "IndexWriter",
+    "Passage",
+    "PassageHit",
+    "PassageView",
+    "QueryError",
+    "SearchRequest",
+    "SearchResult",
+    "Suggestion",
+    "get_document",
+    "index_stats",
+    "more_like_this",
+    "parse_query",
+    "search",
+    "suggest",
+]

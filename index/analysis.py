@@ -1,0 +1,165 @@
+"""Text analysis: tokenising, accent folding, stop words and Snowball stemming per language.
+
+Every analyser here is picklable (Whoosh stores the schema, analysers included, in the index),
+so the stemmer is created lazily and never pickled.
+
+Order of the filters matters: the Snowball stemmers know each language's accented suffixes
+("-ación", "-ások"), so words are stemmed first and folded after. Query words go through the
+same analyser, so "Észak" and "Eszak" both end as "esz".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
+from whoosh.lang.stopwords import stoplists
+
+from index.records import STEMMED_LANGUAGES
+
+#: Analysers exist for the stemmed languages and for "xx" (any other language: folded only).
+OTHER = "xx"
+LANGUAGE_KEYS: tuple[str, ...] = (*STEMMED_LANGUAGES, OTHER)
+
+SNOWBALL_NAMES = {
+    "en": "english",
+    "de": "german",
+    "nl": "dutch",
+    "hu": "hungarian",
+    "ro": "romanian",
+    "pt": "portuguese",
+    "es": "spanish",
+}
+
+# Whoosh has no Romanian list; these are the commonest Romanian function words.
+_ROMANIAN_STOPWORDS = frozenset(
+    """a acea aceasta această acel acest acesta aceste acestea acestei acestor ai al ale
+    alt alte am ar are as aș au avea care ce cel cele cei ci cu că când cât de decât deci
+    din dintre după este eu fi fie fost iar in în la le lor lui mai mult ne nici nu o
+    ori pe pentru prin sa să se sau si și sunt sub sus tot toate un una unei unor unui
+    va vor""".split()
+)
+
+# Whoosh's English list is long and contains content words; keep to the classic short one.
+_ENGLISH_STOPWORDS = frozenset(
+    """a an and are as at be but by for if in into is it no not of on or such that the
+    their then there these they this to was will with""".split()
+)
+
+
+def stopwords_for(lang: str) -> frozenset[str]:
+    if lang == "en":
+        return _ENGLISH_STOPWORDS
+    if lang == "ro":
+        return _ROMANIAN_STOPWORDS
+    if lang in stoplists:
+        return frozenset(stoplists[lang])
+    return frozenset()
+
+
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: "Észak" -> "eszak", "Straße" -> "strasse"."""
+    text = text.lower().translate(_FOLD_EXTRA)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class RomanianLettersFilter(Filter):
+    """Maps the legacy cedilla letters ş ţ to the correct comma-below ș ț."""
+
+    _table = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = t.text.translate(self._table)
+            yield t
+
+
+class SnowballStemFilter(Filter):
+    """Stems with PyStemmer (Snowball's C stemmers). Picklable: keeps only the language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SnowballStemFilter) and other.lang == self.lang
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"lang": self.lang}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.lang = state["lang"]
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stem = _stemmer(self.lang)
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Accent folding that also handles ß, ø, æ, œ, ł (Whoosh's accent_map maps ß to s)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+    stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[lang])
+    stemmer.maxCacheSize = 50_000
+    return stemmer.stemWord
+
+
+# Words: letters and digits, allowing inner dots and apostrophes ("COVID-19" -> covid, 19).
+_TOKEN_PATTERN = r"\w+(?:[.']\w+)*"
+
+
+@lru_cache(maxsize=None)
+def language_analyzer(lang: str) -> Analyzer:
+    """The analyser for text in ``lang`` (one of LANGUAGE_KEYS)."""
+    chain = RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter()
+    if lang == "ro":
+        chain = chain | RomanianLettersFilter()
+    stops = stopwords_for(lang)
+    if stops:
+        chain = chain | StopFilter(stoplist=stops, minsize=1, renumber=False)
+    if lang in SNOWBALL_NAMES:
+        chain = chain | SnowballStemFilter(lang)
+    return chain | FoldFilter()
+
+
+def words_analyzer() -> Analyzer:
+    """Unstemmed, folded words in any language: for spelling suggestions and completion."""
+    return RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter() | FoldFilter()
+
+
+def query_word_analyzer() -> Analyzer:
+    """What the query parser uses before per-language analysis: split and lower-case only."""
+    return RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter()
+
+
+__all__ = [
+    "LANGUAGE_KEYS",
+    "OTHER",
+    "fold",
+    "language_analyzer",
+    "query_word_analyzer",
+    "words_analyzer",
+]

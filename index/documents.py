@@ -1,0 +1,203 @@
+"""Reading single documents, "more like this", completion suggestions and index statistics."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from index.analysis import fold
+from index.highlight import mark_all
+from index.query import parse_query
+from index.records import Document, Passage
+from index.schema import body_field, title_field
+from index.search import query_terms
+from index.store import IndexStore, index_language
+
+
+@dataclass
+class PassageView:
+    ordinal: int
+    page: int | None
+    heading: str | None
+    text: str
+    #: escaped HTML of the whole passage, with the query's words marked
+    html: str
+    matched: bool = False
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    passages: list[PassageView]
+    matched_passages: int = 0
+
+
+@dataclass
+class Suggestion:
+    text: str
+    kind: str  # "word" (completes the query) or "title" (a document)
+    doc_id: str | None = None
+
+
+@dataclass
+class IndexStats:
+    documents: int
+    passages: int
+    hidden: int
+    by_type: dict[str, int]
+    by_country: dict[str, int]
+    by_language: dict[str, int]
+    size_bytes: int
+    generation: str | None
+    schema_version: int | None
+    last_ingest: dict[str, Any] | None = None
+    failures: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _document_from_stored(stored: dict[str, Any]) -> Document:
+    return Document.from_dict(json.loads(stored["meta"]))
+
+
+def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentView | None:
+    """The document with its passages in order; the query's words marked. None if unknown."""
+    with store.searcher() as s:
+        docnum = s.document_number(uid=doc_id)
+        if docnum is None:
+            return None
+        doc = _document_from_stored(s.stored_fields(docnum))
+        lang = index_language(doc.language)
+        parsed = parse_query(query)
+        terms = query_terms(s, parsed.passages).get(body_field(lang), set())
+        matched: set[int] = set()
+        if parsed.passages is not None and parsed.passages is not wq.NullQuery:
+            flt = wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)])
+            for r in s.search(parsed.passages, filter=flt, limit=None):
+                matched.add(r["ordinal"])
+        rows = s.search(
+            wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]),
+            limit=None,
+            sortedby="ordinal",
+        )
+        views = []
+        for r in rows:
+            text = r.get("text") or ""
+            views.append(
+                PassageView(
+                    ordinal=r["ordinal"],
+                    page=r.get("page"),
+                    heading=r.get("heading"),
+                    text=text,
+                    html=mark_all(text, terms, lang),
+                    matched=r["ordinal"] in matched,
+                )
+            )
+        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading) for v in views]
+    return DocumentView(doc, views, len(matched))
+
+
+def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    """Documents similar to ``doc_id`` (by its most distinctive words): id, title, score."""
+    with store.searcher() as s:
+        docnum = s.document_number(uid=doc_id)
+        if docnum is None:
+            return []
+        doc = _document_from_stored(s.stored_fields(docnum))
+        lang = index_language(doc.language)
+        texts = [
+            r.get("text") or ""
+            for r in s.search(
+                wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]), limit=200
+            )
+        ]
+        text = doc.title + "\n" + "\n".join(texts)
+        flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
+        out = []
+        seen = {doc_id}
+        for fieldname in (body_field(lang), title_field(lang)):
+            hits = s.more_like(docnum, fieldname, text=text, top=limit + 1,
+                               numterms=25, filter=flt)
+            for hit in hits:
+                meta = json.loads(hit["meta"])
+                if meta["id"] in seen:
+                    continue
+                seen.add(meta["id"])
+                out.append({"id": meta["id"], "title": meta["title"],
+                            "doc_type": meta.get("doc_type"), "score": round(hit.score, 3)})
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+
+def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
+    """Completions for what a user is typing: words that complete it, then matching titles."""
+    text = (text or "")[:200]
+    stripped = text.rstrip()
+    if not stripped:
+        return []
+    head, _, last = stripped.rpartition(" ")
+    prefix = fold(last)
+    out: list[Suggestion] = []
+    with store.searcher() as s:
+        reader = s.reader()
+        if len(prefix) >= 2 and prefix.isalnum():
+            words = []
+            for term in reader.expand_prefix("words", prefix):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                words.append((reader.doc_frequency("words", word), word))
+                if len(words) > 2000:
+                    break
+            words.sort(key=lambda pair: (-pair[0], pair[1]))
+            for _, word in words[: max(3, limit // 2)]:
+                out.append(Suggestion((head + " " + word).strip(), "word"))
+        parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
+        if parsed.documents is not None and parsed.documents is not wq.NullQuery:
+            flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
+            for hit in s.search(parsed.documents, filter=flt, limit=limit - len(out)):
+                meta = json.loads(hit["meta"])
+                out.append(Suggestion(meta["title"], "title", meta["id"]))
+    return out[:limit]
+
+
+def index_stats(store: IndexStore) -> IndexStats:
+    gen = store.current_generation()
+    size = 0
+    if gen is not None:
+        size = sum(
+            os.path.getsize(os.path.join(root, f))
+            for root, _, files in os.walk(gen)
+            for f in files
+        )
+    by_type: Counter[str] = Counter()
+    by_country: Counter[str] = Counter()
+    by_language: Counter[str] = Counter()
+    documents = passages = hidden = 0
+    if store.needs_rebuild() is None:
+        with store.searcher() as s:
+            passages = s.doc_frequency("kind", "passage")
+            for docnum in s.document_numbers(kind="doc"):
+                stored = s.stored_fields(docnum)
+                documents += 1
+                hidden += bool(stored.get("hidden"))
+                by_type[stored.get("doc_type") or "(none)"] += 1
+                by_country[stored.get("country") or "(none)"] += 1
+                by_language[stored.get("language") or "(none)"] += 1
+    reports = store.reports(limit=1)
+    return IndexStats(
+        documents=documents,
+        passages=passages,
+        hidden=hidden,
+        by_type=dict(by_type.most_common()),
+        by_country=dict(by_country.most_common()),
+        by_language=dict(by_language.most_common()),
+        size_bytes=size,
+        generation=gen.name if gen else None,
+        schema_version=store.schema_version(),
+        last_ingest=reports[0] if reports else None,
+        failures=len(store.load_failures()),
+    )

@@ -1,0 +1,237 @@
+"""From what a user typed to a Whoosh query over the per-language fields.
+
+Parsing is forgiving: words, "phrases", AND / OR / NOT, (groups), field:value, prefix*,
+word^2 boosts and year:[2018 TO 2020] ranges are understood; anything that does not parse
+falls back to its plain words, and nothing a user types raises an error.
+
+The parser works on a small neutral schema (split + lower-case only). Each word is then
+analysed once per language (stemmed, folded) and expanded into that language's title and body
+fields, so one query matches German inflections in German documents and Hungarian ones in
+Hungarian documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.qparser import OrGroup, QueryParser
+
+from index.analysis import LANGUAGE_KEYS, fold, language_analyzer, query_word_analyzer
+from index.schema import FACET_FIELDS, body_field, title_field
+
+#: How much a match in the title weighs against one in the body.
+TITLE_BOOST = 2.0
+
+#: Query-language field names a user may type -> facet name (see FACET_FIELDS).
+FIELD_ALIASES: dict[str, str] = {
+    "country": "country",
+    "region": "region",
+    "theme": "theme",
+    "themes": "theme",
+    "type": "type",
+    "doctype": "type",
+    "language": "language",
+    "lang": "language",
+    "year": "year",
+    "partner": "partner",
+}
+
+TEXT_FIELDS = ("text", "title", "body")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _query_schema() -> Schema:
+    ana = query_word_analyzer()
+    fields: dict[str, object] = {
+        name: TEXT(analyzer=ana, multitoken_query="phrase") for name in TEXT_FIELDS
+    }
+    for alias, facet in FIELD_ALIASES.items():
+        if facet == "year":
+            fields[alias] = NUMERIC(signed=False)
+        elif facet == "theme":
+            fields[alias] = KEYWORD(lowercase=True, commas=True)
+        else:
+            fields[alias] = ID()
+    return Schema(**fields)
+
+
+_PARSER = QueryParser("text", _query_schema(), group=OrGroup)
+
+
+@dataclass
+class ParsedQuery:
+    """A user's query, parsed and expanded."""
+
+    text: str
+    #: the query over documents (title and body fields), or None for "everything"
+    documents: wq.Query | None
+    #: the same words over passage bodies only (for choosing and highlighting passages)
+    passages: wq.Query | None
+    #: filters the user typed in the query (country:ES ...), as facet name -> values
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    #: plain words of the query (for "did you mean")
+    words: list[str] = field(default_factory=list)
+    #: a message for the user when the query had to be read differently than typed
+    notice: str | None = None
+
+
+def _analyse(lang: str, word: str) -> list[str]:
+    return [t.text for t in language_analyzer(lang)(word)]
+
+
+_ANALYSE_CACHE: dict[tuple[str, str], list[str]] = {}
+
+
+def analyse(lang: str, word: str) -> list[str]:
+    key = (lang, word)
+    hit = _ANALYSE_CACHE.get(key)
+    if hit is None:
+        if len(_ANALYSE_CACHE) > 50_000:
+            _ANALYSE_CACHE.clear()
+        hit = _ANALYSE_CACHE[key] = _analyse(lang, word)
+    return hit
+
+
+def _target_fields(fieldname: str, *, passages: bool) -> list[tuple[str, float]]:
+    """(field, boost) pairs per language that a textual query field expands into."""
+    out: list[tuple[str, float]] = []
+    for lang in LANGUAGE_KEYS:
+        if fieldname in ("text", "title") and not passages:
+            out.append((title_field(lang), TITLE_BOOST if fieldname == "text" else 1.0))
+        if fieldname in ("text", "body") or passages:
+            out.append((body_field(lang), 1.0))
+    return out
+
+
+def _expand_leaf(q: wq.Query, *, passages: bool) -> wq.Query:
+    fieldname = getattr(q, "fieldname", None)
+    if fieldname not in TEXT_FIELDS:
+        return q
+    if passages and fieldname == "title":
+        return wq.NullQuery
+    alternatives: list[wq.Query] = []
+    for target, boost in _target_fields(fieldname, passages=passages):
+        lang = target.rsplit("_", 1)[1]
+        boost *= q.boost
+        if isinstance(q, wq.Term):
+            tokens = analyse(lang, q.text)
+            if len(tokens) == 1:
+                alternatives.append(wq.Term(target, tokens[0], boost=boost))
+            elif tokens:
+                alternatives.append(wq.Phrase(target, tokens, boost=boost))
+        elif isinstance(q, wq.Phrase):
+            tokens = [t for w in q.words for t in analyse(lang, w)]
+            if len(tokens) == 1:
+                alternatives.append(wq.Term(target, tokens[0], boost=boost))
+            elif tokens:
+                alternatives.append(wq.Phrase(target, tokens, slop=q.slop, boost=boost))
+        elif isinstance(q, (wq.Prefix, wq.Wildcard)):
+            text = fold(q.text)
+            if isinstance(q, wq.Prefix) and len(text) >= 2:
+                alternatives.append(wq.Prefix(target, text, boost=boost))
+            elif isinstance(q, wq.Wildcard) and len(text.strip("*?")) >= 2:
+                alternatives.append(wq.Wildcard(target, text, boost=boost))
+        elif isinstance(q, wq.FuzzyTerm):
+            alternatives.append(wq.FuzzyTerm(target, fold(q.text), boost=boost))
+        elif isinstance(q, wq.TermRange):
+            continue
+    if not alternatives:
+        return wq.NullQuery
+    return wq.Or(alternatives)
+
+
+def _expand(q: wq.Query, *, passages: bool) -> wq.Query:
+    if isinstance(q, wq.Every):
+        return q
+    if q.is_leaf():
+        return _expand_leaf(q, passages=passages)
+    return q.apply(lambda sub: _expand(sub, passages=passages)).normalize()
+
+
+def _facet_value(facet: str, q: wq.Query) -> list[str]:
+    if facet == "year":
+        if isinstance(q, wq.NumericRange):
+            start = q.start if q.start is not None else 1900
+            end = q.end if q.end is not None else 2100
+            return [str(y) for y in range(int(start), int(end) + 1)][:200]
+        return [str(getattr(q, "text", ""))]
+    text = str(getattr(q, "text", "") or " ".join(getattr(q, "words", []) or []))
+    if facet in ("country", "region"):
+        return [text.upper()]
+    return [text.lower()] if facet in ("type", "language", "theme") else [text]
+
+
+def _split_filters(q: wq.Query, filters: dict[str, list[str]]) -> wq.Query | None:
+    """Take field:value clauses on facet fields out of the top level, as filters (AND)."""
+
+    def facet_of(sub: wq.Query) -> str | None:
+        name = getattr(sub, "fieldname", None)
+        return FIELD_ALIASES.get(name) if name and sub.is_leaf() else None
+
+    subs = q.subqueries if isinstance(q, (wq.Or, wq.And)) else [q]
+    rest = []
+    for sub in subs:
+        facet = facet_of(sub)
+        if facet:
+            filters.setdefault(facet, []).extend(_facet_value(facet, sub))
+        else:
+            rest.append(sub)
+    if not rest:
+        return None
+    if len(rest) == 1:
+        return rest[0]
+    return type(q)(rest) if isinstance(q, (wq.Or, wq.And)) else rest[0]
+
+
+def _plain_words(q: wq.Query) -> list[str]:
+    words = []
+    for sub in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in TEXT_FIELDS:
+            words.append(str(sub.text))
+    return words
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse what a user typed. Never raises."""
+    text = (text or "").strip()[:1000]
+    if not text:
+        return ParsedQuery(text="", documents=None, passages=None)
+    notice = None
+    try:
+        parsed = _PARSER.parse(text)
+    except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point
+        parsed = wq.NullQuery
+    if parsed is wq.NullQuery or parsed is None:
+        words = _WORD.findall(text)
+        if not words:
+            return ParsedQuery(
+                text=text,
+                documents=wq.NullQuery,
+                passages=wq.NullQuery,
+                notice="The query has no words to search for.",
+            )
+        parsed = wq.Or([wq.Term("text", w.lower()) for w in words])
+        notice = "The query could not be read as written; searched for its words instead."
+    filters: dict[str, list[str]] = {}
+    core = _split_filters(parsed, filters)
+    if core is None:
+        return ParsedQuery(text=text, documents=None, passages=None, filters=filters)
+    documents = _expand(core, passages=False)
+    passages = _expand(core, passages=True)
+    if documents is wq.NullQuery and notice is None:
+        notice = "The query has only very common words; try more specific ones."
+    return ParsedQuery(
+        text=text,
+        documents=documents,
+        passages=passages,
+        filters=filters,
+        words=_plain_words(core),
+        notice=notice,
+    )
+
+
+__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "TITLE_BOOST", "parse_query"]

@@ -1,0 +1,75 @@
+"""The Whoosh schema, in one place, with the version that forces a rebuild when it changes.
+
+One index holds two kinds of records:
+- ``kind=doc``: one per Document, with its metadata (facets, sorting) and all of its text.
+  Searches rank and count these, so facet counts count documents.
+- ``kind=passage``: one per Passage (PDF page or section). After a search has chosen a page of
+  documents, their passages are searched to show the best ones, highlighted.
+
+Text is indexed in one field per language (``body_de``, ``title_hu``, ...), each with that
+language's stemmer; a document's text goes into the fields of its language, and a query is
+analysed once per language, so German inflections match German documents.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.analysis import LANGUAGE_KEYS, language_analyzer, words_analyzer
+
+#: Bump when the schema or an analyser changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 3
+
+#: Facet name (as used in URLs and the API) -> index field.
+FACET_FIELDS: dict[str, str] = {
+    "region": "region",
+    "country": "country",
+    "theme": "themes",
+    "type": "doc_type",
+    "year": "year",
+    "language": "language",
+    "partner": "partner",
+}
+
+
+def title_field(lang: str) -> str:
+    return f"title_{lang}"
+
+
+def body_field(lang: str) -> str:
+    return f"body_{lang}"
+
+
+def build_schema() -> Schema:
+    fields: dict[str, object] = {
+        "uid": ID(unique=True),  # doc id, or "doc id#ordinal" for passages
+        "kind": ID(stored=True),  # "doc" or "passage"
+        "doc_id": ID(stored=True),
+        # passage records
+        "ordinal": NUMERIC(stored=True, sortable=True),
+        "page": STORED(),
+        "heading": STORED(),
+        "text": STORED(),
+        "lang": STORED(),
+        # document records
+        "meta": STORED(),  # the Document's metadata as JSON (without passages)
+        "source_path": ID(stored=True),
+        "fingerprint": STORED(),  # {"sha256", "size", "mtime"} for incremental ingest
+        "title_sort": ID(sortable=True),
+        "date_sort": ID(sortable=True),
+        "hidden": BOOLEAN(stored=True),
+        "country": ID(stored=True, sortable=True),
+        "region": ID(stored=True, sortable=True),
+        "doc_type": ID(stored=True, sortable=True),
+        "language": ID(stored=True, sortable=True),
+        "partner": ID(stored=True, sortable=True),
+        "year": NUMERIC(stored=True, sortable=True, signed=False),
+        "themes": KEYWORD(stored=True, commas=True, scorable=False),
+        # unstemmed folded words of title and text: spelling suggestions, completion
+        "words": TEXT(analyzer=words_analyzer(), phrase=False, spelling=True),
+    }
+    for lang in LANGUAGE_KEYS:
+        analyzer = language_analyzer(lang)
+        fields[title_field(lang)] = TEXT(analyzer=analyzer, phrase=True)
+        fields[body_field(lang)] = TEXT(analyzer=analyzer, phrase=True)
+    return Schema(**fields)

@@ -1,0 +1,397 @@
+"""Search as one function: a request in, plain data out (the page, API and CSV all use it)."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from index.errors import QueryError
+from index.highlight import highlight, plain_snippet
+from index.query import ParsedQuery, parse_query
+from index.schema import FACET_FIELDS, body_field
+from index.store import IndexStore
+
+SORTS = ("relevance", "newest", "oldest", "title")
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000
+DEFAULT_FACET_LIMIT = 10
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    #: facet name (see FACET_FIELDS) -> selected values; values of one facet combine with OR
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    passages: int = 3
+    include_hidden: bool = False
+    with_facets: bool = True
+
+    def validate(self) -> None:
+        """Raise QueryError for parameters no search can honour."""
+        if self.sort not in SORTS:
+            raise QueryError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise QueryError(f"page must be between 1 and {MAX_PAGE}")
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise QueryError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+        if not 0 <= self.passages <= 10:
+            raise QueryError("passages must be between 0 and 10")
+        for name in self.filters:
+            if name not in FACET_FIELDS:
+                raise QueryError(
+                    f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}"
+                )
+        for bound in (self.year_from, self.year_to):
+            if bound is not None and not 0 <= bound <= 9999:
+                raise QueryError("years must be between 0 and 9999")
+
+
+@dataclass
+class PassageHit:
+    ordinal: int
+    page: int | None
+    heading: str | None
+    #: HTML: escaped text with <mark> around matched words
+    snippet: str
+
+
+@dataclass
+class DocumentHit:
+    id: str
+    title: str
+    score: float
+    doc_type: str | None
+    language: str | None
+    country_code: str | None
+    country_name: str | None
+    region_code: str | None
+    region_name: str | None
+    themes: list[str]
+    date: str | None
+    year: int | None
+    partner: str | None
+    summary: str | None
+    source_path: str
+    media_type: str | None
+    page_count: int | None
+    passages: list[PassageHit] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetResult:
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[DocumentHit]
+    facets: dict[str, FacetResult]
+    took_ms: float
+    #: "did you mean": the query with misspelt words corrected, when that finds more
+    suggestion: str | None = None
+    #: a message for the user about how the query was read
+    notice: str | None = None
+    #: filters typed in the query itself (country:ES), merged into the request's
+    query_filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.page_size))
+
+
+def _value_query(facet: str, value: str) -> wq.Query:
+    fieldname = FACET_FIELDS[facet]
+    if facet == "year":
+        try:
+            return wq.Term(fieldname, int(value))
+        except ValueError:
+            return wq.NullQuery
+    return wq.Term(fieldname, value)
+
+
+def _filter_query(
+    filters: Mapping[str, Sequence[str]],
+    req: SearchRequest,
+    *,
+    skip: str | None = None,
+) -> wq.Query:
+    clauses: list[wq.Query] = [wq.Term("kind", "doc")]
+    if not req.include_hidden:
+        clauses.append(wq.Not(wq.Term("hidden", True)))
+    for facet, values in filters.items():
+        if facet == skip or not values:
+            continue
+        clauses.append(wq.Or([_value_query(facet, v) for v in values]))
+    if skip != "year" and (req.year_from is not None or req.year_to is not None):
+        clauses.append(wq.NumericRange("year", req.year_from, req.year_to))
+    return wq.And(clauses)
+
+
+def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None:
+    if req.sort == "newest" or (req.sort == "relevance" and not has_query):
+        return sorting.FieldFacet("date_sort", reverse=True)
+    if req.sort == "oldest":
+        return sorting.FieldFacet("date_sort")
+    if req.sort == "title":
+        return sorting.FieldFacet("title_sort")
+    return None
+
+
+def _facet_type(facet: str) -> sorting.FacetType:
+    return sorting.FieldFacet(
+        FACET_FIELDS[facet], allow_overlap=(facet == "theme"), maptype=sorting.Count
+    )
+
+
+def _facet_counts(results: Any, facet: str) -> dict[str, int]:
+    try:
+        groups = results.groups(facet)
+    except KeyError:
+        return {}
+    out = {}
+    for key, count in groups.items():
+        if key is None or key == "":
+            continue
+        if isinstance(key, bytes):
+            key = key.decode("utf-8", "replace")
+        out[str(key)] = int(count)
+    return out
+
+
+def _doc_hit(stored: Mapping[str, Any], score: float) -> DocumentHit:
+    meta = json.loads(stored["meta"])
+    return DocumentHit(
+        id=meta["id"],
+        title=meta["title"],
+        score=round(float(score or 0.0), 4),
+        doc_type=meta.get("doc_type"),
+        language=meta.get("language"),
+        country_code=meta.get("country_code"),
+        country_name=meta.get("country_name"),
+        region_code=meta.get("region_code"),
+        region_name=meta.get("region_name"),
+        themes=list(meta.get("themes") or []),
+        date=meta.get("date"),
+        year=meta.get("year"),
+        partner=meta.get("partner"),
+        summary=meta.get("summary"),
+        source_path=meta.get("source_path", ""),
+        media_type=meta.get("media_type"),
+        page_count=meta.get("page_count"),
+    )
+
+
+def query_terms(searcher: Searcher, q: wq.Query | None) -> dict[str, set[str]]:
+    """Terms of ``q`` that occur in the index (prefixes expanded), by field.
+
+    (Whoosh's own Query.existing_terms reuses a loop variable and skips every field but the
+    first, so it is not used here.)
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    if q is None or q is wq.NullQuery:
+        return out
+    reader = searcher.reader()
+    schema = reader.schema
+    leaves = q.leaves() if not q.is_leaf() else [q]
+    for leaf in leaves:
+        try:
+            pairs = list(leaf.expanded_terms(reader, phrases=True))
+        except Exception:  # noqa: BLE001 - an odd query must not break highlighting
+            continue
+        for fieldname, text in pairs:
+            if fieldname not in schema:
+                continue
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            if (fieldname, schema[fieldname].to_bytes(text)) in reader:
+                out[fieldname].add(text)
+    return out
+
+
+def _attach_passages(
+    searcher: Searcher, hits: list[DocumentHit], parsed: ParsedQuery, per_doc: int
+) -> None:
+    if not hits or per_doc == 0:
+        return
+    pq = parsed.passages
+    by_id = {h.id: h for h in hits}
+    if pq is None or pq is wq.NullQuery:
+        # Browsing (no words): show the summary; else the start of the first passage.
+        for hit in hits:
+            if not hit.summary:
+                found = searcher.search(
+                    wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", hit.id)]),
+                    limit=1,
+                    sortedby="ordinal",
+                )
+                for r in found:
+                    hit.passages.append(
+                        PassageHit(r["ordinal"], r.get("page"), r.get("heading"),
+                                   plain_snippet(r.get("text") or ""))
+                    )
+        return
+    flt = wq.And([wq.Term("kind", "passage"), wq.Or([wq.Term("doc_id", i) for i in by_id])])
+    results = searcher.search(pq, filter=flt, limit=per_doc * len(hits) * 20)
+    terms = query_terms(searcher, pq)
+    counts: dict[str, int] = defaultdict(int)
+    for r in results:
+        doc_id = r["doc_id"]
+        if counts[doc_id] >= per_doc:
+            continue
+        counts[doc_id] += 1
+        lang = r.get("lang") or "xx"
+        snippet = highlight(r.get("text") or "", terms.get(body_field(lang), set()), lang)
+        by_id[doc_id].passages.append(
+            PassageHit(r["ordinal"], r.get("page"), r.get("heading"), snippet)
+        )
+    for hit in hits:
+        hit.passages.sort(key=lambda p: p.ordinal)
+
+
+def _suggestion(
+    searcher: Searcher, parsed: ParsedQuery, base_filter: wq.Query
+) -> str | None:
+    """The query with unknown words replaced by their closest indexed word, if that finds hits."""
+    from index.analysis import fold
+
+    corrected = parsed.text
+    changed = False
+    for word in parsed.words:
+        folded = fold(word)
+        if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0:
+            continue
+        options = searcher.suggest("words", folded, limit=1, maxdist=2)
+        if options and options[0] != folded:
+            corrected = _replace_word(corrected, word, options[0])
+            changed = True
+    if not changed:
+        return None
+    reparsed = parse_query(corrected)
+    if reparsed.documents is None or reparsed.documents is wq.NullQuery:
+        return None
+    if searcher.search(reparsed.documents, filter=base_filter, limit=1).scored_length() == 0:
+        return None
+    return corrected
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    import re
+
+    return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
+
+
+def search(store: IndexStore, req: SearchRequest) -> SearchResult:
+    """Run one search: ranked documents with their best passages, and facet counts."""
+    req.validate()
+    started = time.perf_counter()
+    parsed = parse_query(req.query)
+    filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
+    for facet, values in parsed.filters.items():
+        filters.setdefault(facet, [])
+        filters[facet].extend(v for v in values if v not in filters[facet])
+
+    q = parsed.documents if parsed.documents is not None else wq.Every()
+    base_filter = _filter_query(filters, req)
+    sortedby = _sort_facet(req, parsed.documents is not None)
+    groupedby = (
+        {name: _facet_type(name) for name in FACET_FIELDS if name not in filters}
+        if req.with_facets
+        else None
+    )
+
+    with store.searcher() as searcher:
+        results = searcher.search_page(
+            q,
+            req.page,
+            pagelen=req.page_size,
+            filter=base_filter,
+            sortedby=sortedby,
+            groupedby=groupedby or None,
+            terms=False,
+        )
+        total = len(results)
+        hits = []
+        if (req.page - 1) * req.page_size < total:
+            hits = [_doc_hit(r.fields(), r.score if sortedby is None else 0.0) for r in results]
+        counts: dict[str, dict[str, int]] = {}
+        if req.with_facets:
+            for name in FACET_FIELDS:
+                if name in filters:
+                    # A facet's counts ignore its own selection, so its other values stay
+                    # selectable with true counts.
+                    own = searcher.search(
+                        q,
+                        filter=_filter_query(filters, req, skip=name),
+                        groupedby={name: _facet_type(name)},
+                        limit=1,
+                        terms=False,
+                    )
+                    counts[name] = _facet_counts(own, name)
+                else:
+                    counts[name] = _facet_counts(results.results, name)
+        _attach_passages(searcher, hits, parsed, req.passages)
+        suggestion = None
+        if parsed.words and total < 3:
+            suggestion = _suggestion(searcher, parsed, base_filter)
+    labels = store.load_labels()
+    facets = {
+        name: FacetResult(
+            name,
+            sorted(
+                (
+                    FacetValue(
+                        value=value,
+                        label=labels.get(name, {}).get(value, value),
+                        count=count,
+                        selected=value in filters.get(name, []),
+                    )
+                    for value, count in counts[name].items()
+                ),
+                key=lambda v: (-v.count, v.label.lower()),
+            ),
+        )
+        for name in counts
+    }
+    for name, values in filters.items():
+        if name in facets:
+            present = {v.value for v in facets[name].values}
+            for value in values:
+                if value not in present:
+                    facets[name].values.append(
+                        FacetValue(value, labels.get(name, {}).get(value, value), 0, True)
+                    )
+    return SearchResult(
+        request=req,
+        total=total,
+        hits=hits,
+        facets=facets,
+        took_ms=round((time.perf_counter() - started) * 1000, 1),
+        suggestion=suggestion,
+        notice=parsed.notice,
+        query_filters=parsed.filters,
+    )

@@ -1,0 +1,397 @@
+"""The index on disk and its life cycle.
+
+Layout of an index folder::
+
+    CURRENT            name of the live generation (replaced atomically)
+    gen-<stamp>/       a Whoosh index, with kb-meta.json (schema version, creation time)
+    ingest.lock        held (flock) by the one running ingest; the OS frees it when a process dies
+    failures.json      files that failed, with their fingerprints, so unchanged ones are not retried
+    reports/           a JSON report of each ingest run
+
+Readers never see a half-written index: incremental updates go through Whoosh commits (a new
+TOC renamed into place), and a rebuild writes a new generation beside the live one and swaps
+CURRENT with ``os.replace``. Killing a writer at any moment leaves the last commit readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from index.analysis import LANGUAGE_KEYS, OTHER, fold
+from index.errors import IndexLockedError, IndexUnavailableError
+from index.records import Document
+from index.schema import SCHEMA_VERSION, body_field, build_schema, title_field
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+META = "kb-meta.json"
+LOCK = "ingest.lock"
+FAILURES = "failures.json"
+REPORTS = "reports"
+LABELS = "labels.json"
+
+#: Commit incremental updates every this many documents, so a killed run keeps its progress.
+COMMIT_EVERY = 200
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    size: int
+    mtime: float
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def index_language(lang: str | None) -> str:
+    """The analyser key for a document language ("fr" and unknown -> "xx")."""
+    return lang if lang in LANGUAGE_KEYS else OTHER
+
+
+def _doc_fields(doc: Document) -> dict[str, Any]:
+    lang = index_language(doc.language)
+    meta = doc.to_dict()
+    meta.pop("passages")
+    body = "\n\n".join(p.text for p in doc.passages)
+    fields: dict[str, Any] = {
+        "uid": doc.id,
+        "kind": "doc",
+        "doc_id": doc.id,
+        "meta": json.dumps(meta, ensure_ascii=False),
+        "source_path": doc.source_path,
+        "fingerprint": {"sha256": doc.sha256, "size": doc.size, "mtime": doc.mtime},
+        "title_sort": fold(doc.title)[:200],
+        "date_sort": doc.date or "",
+        "hidden": doc.hidden,
+        title_field(lang): doc.title,
+        body_field(lang): body,
+        "words": f"{doc.title}\n{body}",
+    }
+    optional = {
+        "country": doc.country_code,
+        "region": doc.region_code,
+        "doc_type": doc.doc_type,
+        "language": doc.language,
+        "partner": doc.partner,
+        "year": doc.year,
+        "themes": ",".join(doc.themes) if doc.themes else None,
+    }
+    fields.update({k: v for k, v in optional.items() if v not in (None, "")})
+    return fields
+
+
+def _passage_fields(doc: Document, lang: str) -> Iterator[dict[str, Any]]:
+    for p in doc.passages:
+        yield {
+            "uid": f"{doc.id}#{p.ordinal}",
+            "kind": "passage",
+            "doc_id": doc.id,
+            "ordinal": p.ordinal,
+            "page": p.page,
+            "heading": p.heading,
+            "text": p.text,
+            "lang": lang,
+            body_field(lang): p.text if not p.heading else f"{p.heading}\n{p.text}",
+        }
+
+
+class IndexWriter:
+    """Adds, replaces and removes documents inside one write session (see IndexStore)."""
+
+    def __init__(self, ix: whoosh_index.Index, *, commit_every: int = COMMIT_EVERY) -> None:
+        self._ix = ix
+        self._writer: SegmentWriter | None = None
+        self._pending = 0
+        self._commit_every = commit_every
+        self.written = 0
+
+    def _w(self) -> SegmentWriter:
+        if self._writer is None:
+            self._writer = self._ix.writer(limitmb=256)
+        return self._writer
+
+    def put(self, doc: Document) -> None:
+        """Add the document, replacing any earlier version with the same id."""
+        w = self._w()
+        w.delete_by_term("doc_id", doc.id)
+        w.add_document(**_doc_fields(doc))
+        for fields in _passage_fields(doc, index_language(doc.language)):
+            w.add_document(**fields)
+        self._count()
+
+    def delete(self, doc_id: str) -> None:
+        self._w().delete_by_term("doc_id", doc_id)
+        self._count()
+
+    def _count(self) -> None:
+        self._pending += 1
+        self.written += 1
+        if self._pending >= self._commit_every:
+            self.commit()
+
+    def commit(self, *, optimize: bool = False) -> None:
+        if self._writer is not None:
+            self._writer.commit(optimize=optimize)
+            self._writer = None
+        elif optimize:
+            self._ix.optimize()
+        self._pending = 0
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self._pending = 0
+
+
+class IndexStore:
+    """One index folder. Cheap to create; opens nothing until asked."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._labels: tuple[float, dict[str, dict[str, str]]] | None = None
+
+    # -- generations -------------------------------------------------------------------------
+    def current_generation(self) -> Path | None:
+        try:
+            name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        gen = self.path / name
+        return gen if gen.is_dir() else None
+
+    def schema_version(self) -> int | None:
+        gen = self.current_generation()
+        if gen is None:
+            return None
+        try:
+            return int(json.loads((gen / META).read_text(encoding="utf-8"))["schema_version"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def needs_rebuild(self) -> str | None:
+        """Why the index must be rebuilt before use, or None when it is fine."""
+        if self.current_generation() is None:
+            return "no index yet"
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            return f"index schema version {version}, this program needs {SCHEMA_VERSION}"
+        return None
+
+    def _new_generation(self) -> tuple[Path, whoosh_index.Index]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        gen = self.path / name
+        gen.mkdir()
+        ix = whoosh_index.create_in(str(gen), build_schema())
+        meta = {"schema_version": SCHEMA_VERSION, "created": time.time()}
+        _write_atomic(gen / META, json.dumps(meta))
+        return gen, ix
+
+    def _swap_to(self, gen: Path) -> None:
+        _write_atomic(self.path / CURRENT, gen.name + "\n")
+        self._remove_old_generations(keep={gen.name})
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        """Delete generations but the live one and the one before it (still open elsewhere)."""
+        gens = sorted(
+            (p for p in self.path.glob("gen-*") if p.is_dir() and p.name not in keep),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for old in gens[:-1]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the ingest lock; raise IndexLockedError when another ingest holds it."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+                raise IndexLockedError(
+                    f"another ingest is running (pid {holder}); try again when it has finished"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    @contextlib.contextmanager
+    def update(self) -> Iterator[IndexWriter]:
+        """Change the live index in place. Commits on success; on error cancels and re-raises."""
+        if self.needs_rebuild():
+            raise IndexUnavailableError(f"cannot update: {self.needs_rebuild()}")
+        gen = self.current_generation()
+        assert gen is not None
+        writer = IndexWriter(whoosh_index.open_dir(str(gen)))
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    @contextlib.contextmanager
+    def rebuild(self) -> Iterator[IndexWriter]:
+        """Write a new generation beside the live one; swap it in when the block succeeds."""
+        gen, ix = self._new_generation()
+        writer = IndexWriter(ix, commit_every=10**9)
+        try:
+            yield writer
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        ix.close()
+        self._swap_to(gen)
+
+    def clean_stale_generations(self) -> None:
+        """Remove generations left by a killed rebuild (call while holding the lock)."""
+        live = self.current_generation()
+        for gen in self.path.glob("gen-*"):
+            if live is not None and gen == live:
+                continue
+            if live is None or gen.stat().st_mtime > live.stat().st_mtime:
+                shutil.rmtree(gen, ignore_errors=True)
+
+    # -- failures memory ---------------------------------------------------------------------
+    def load_failures(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads((self.path / FAILURES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_failures(self, failures: dict[str, dict[str, Any]]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.path / FAILURES, json.dumps(failures, indent=1, sort_keys=True))
+
+    # -- labels ------------------------------------------------------------------------------
+    def save_labels(self, labels: dict[str, dict[str, str]]) -> None:
+        """Display labels of facet values (facet -> value -> label), from the taxonomy."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.path / LABELS, json.dumps(labels, ensure_ascii=False, indent=1))
+        self._labels = None
+
+    def load_labels(self) -> dict[str, dict[str, str]]:
+        path = self.path / LABELS
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return {}
+        cached = getattr(self, "_labels", None)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+        try:
+            labels = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            labels = {}
+        self._labels = (mtime, labels)
+        return labels
+
+    # -- reports -----------------------------------------------------------------------------
+    def save_report(self, report: dict[str, Any]) -> Path:
+        folder = self.path / REPORTS
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(report.get("started", time.time())))
+        path = folder / f"ingest-{stamp}-{os.getpid()}.json"
+        _write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
+        return path
+
+    def reports(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest ingest reports, newest first."""
+        folder = self.path / REPORTS
+        paths = sorted(folder.glob("ingest-*.json"), reverse=True)[:limit]
+        out = []
+        for p in paths:
+            with contextlib.suppress(OSError, ValueError):
+                out.append(json.loads(p.read_text(encoding="utf-8")))
+        return out
+
+    # -- reading -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A Whoosh searcher on the live index, refreshed when the index has changed.
+
+        Each thread keeps its own searcher and refreshes it per use (a directory listing);
+        a swapped generation is picked up on the next call, without a restart.
+        """
+        reason = self.needs_rebuild()
+        if reason:
+            raise IndexUnavailableError(reason)
+        gen = self.current_generation()
+        assert gen is not None
+        local = self._local
+        cached: tuple[Path, Searcher] | None = getattr(local, "searcher", None)
+        if cached is not None and cached[0] == gen:
+            searcher = cached[1].refresh()
+            if searcher is not cached[1]:
+                cached[1].close()
+        else:
+            if cached is not None:
+                cached[1].close()
+            try:
+                searcher = whoosh_index.open_dir(str(gen)).searcher()
+            except (OSError, whoosh_index.IndexError) as exc:
+                raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
+        local.searcher = (gen, searcher)
+        yield searcher
+
+    def close(self) -> None:
+        cached = getattr(self._local, "searcher", None)
+        if cached is not None:
+            cached[1].close()
+            self._local.searcher = None
+
+    def fingerprints(self) -> dict[str, tuple[str, Fingerprint]]:
+        """doc id -> (source path, fingerprint) of every indexed document."""
+        if self.needs_rebuild():
+            return {}
+        out: dict[str, tuple[str, Fingerprint]] = {}
+        with self.searcher() as s:
+            for docnum in s.document_numbers(kind="doc"):
+                stored = s.stored_fields(docnum)
+                fp = stored.get("fingerprint") or {}
+                out[stored["doc_id"]] = (
+                    stored.get("source_path", ""),
+                    Fingerprint(fp.get("sha256", ""), fp.get("size", -1), fp.get("mtime", -1.0)),
+                )
+        return out
+
+    def document_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_frequency("kind", "doc")
+
+
+__all__ = ["Fingerprint", "IndexStore", "IndexWriter"]
