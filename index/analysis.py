@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 from whoosh.analysis import (
@@ -120,7 +120,7 @@ class FoldFilter(Filter):
             yield t
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
     stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[lang])
     stemmer.maxCacheSize = 50_000
@@ -131,7 +131,7 @@ def _stemmer(lang: str):  # type: ignore[no-untyped-def]
 _TOKEN_PATTERN = r"\w+(?:[.']\w+)*"
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_analyzer(lang: str) -> Analyzer:
     """The analyser for text in ``lang`` (one of LANGUAGE_KEYS)."""
     chain = RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter()

@@ -52,9 +52,13 @@ COMMIT_EVERY = 200
 
 @dataclass(frozen=True)
 class Fingerprint:
+    """What ingest compares to decide whether a file must be read again."""
+
     sha256: str
     size: int
     mtime: float
+    #: a hash of the file's explicit metadata (catalog entry, taxonomy), set by ingest
+    meta: str = ""
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -71,7 +75,7 @@ def index_language(lang: str | None) -> str:
     return lang if lang in LANGUAGE_KEYS else OTHER
 
 
-def _doc_fields(doc: Document) -> dict[str, Any]:
+def _doc_fields(doc: Document, meta_fingerprint: str) -> dict[str, Any]:
     lang = index_language(doc.language)
     meta = doc.to_dict()
     meta.pop("passages")
@@ -82,7 +86,9 @@ def _doc_fields(doc: Document) -> dict[str, Any]:
         "doc_id": doc.id,
         "meta": json.dumps(meta, ensure_ascii=False),
         "source_path": doc.source_path,
-        "fingerprint": {"sha256": doc.sha256, "size": doc.size, "mtime": doc.mtime},
+        "fingerprint": {
+            "sha256": doc.sha256, "size": doc.size, "mtime": doc.mtime, "meta": meta_fingerprint
+        },
         "title_sort": fold(doc.title)[:200],
         "date_sort": doc.date or "",
         "hidden": doc.hidden,
@@ -133,11 +139,11 @@ class IndexWriter:
             self._writer = self._ix.writer(limitmb=256)
         return self._writer
 
-    def put(self, doc: Document) -> None:
+    def put(self, doc: Document, *, meta_fingerprint: str = "") -> None:
         """Add the document, replacing any earlier version with the same id."""
         w = self._w()
         w.delete_by_term("doc_id", doc.id)
-        w.add_document(**_doc_fields(doc))
+        w.add_document(**_doc_fields(doc, meta_fingerprint))
         for fields in _passage_fields(doc, index_language(doc.language)):
             w.add_document(**fields)
         self._count()
@@ -385,7 +391,12 @@ class IndexStore:
                 fp = stored.get("fingerprint") or {}
                 out[stored["doc_id"]] = (
                     stored.get("source_path", ""),
-                    Fingerprint(fp.get("sha256", ""), fp.get("size", -1), fp.get("mtime", -1.0)),
+                    Fingerprint(
+                        fp.get("sha256", ""),
+                        fp.get("size", -1),
+                        fp.get("mtime", -1.0),
+                        fp.get("meta", ""),
+                    ),
                 )
         return out
 

@@ -1,0 +1,206 @@
+"""The corpus's own metadata: the catalog (explicit, per document) and the taxonomy.
+
+- ``corpus/catalog.yaml`` (a list of entries, or ``{documents: [...]}``) or ``catalog.csv``
+  (themes and keywords separated by ``;``): one entry per file, keyed by ``path`` relative to
+  the corpus root.
+- A sidecar ``<file>.meta.yaml`` next to a file holds the same keys (without ``path``) and
+  overrides the catalog entry field by field.
+- ``corpus/taxonomy.yaml``: countries, NUTS-2 regions with their names in the partner
+  languages, themes with keywords per language, document types, partners.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
+TAXONOMY_NAMES = ("taxonomy.yaml", "taxonomy.yml")
+SIDECAR_SUFFIX = ".meta.yaml"
+
+#: Keys a catalog entry may have (besides ``path``).
+CATALOG_KEYS = (
+    "title", "type", "language", "country", "region", "themes", "date", "partner",
+    "policy_instrument", "summary", "author", "keywords", "password", "hidden",
+)
+
+
+class CatalogError(Exception):
+    """The catalog or taxonomy cannot be read; the message says where and why."""
+
+
+@dataclass
+class Region:
+    code: str
+    country: str
+    name: str
+    native: str | None
+    variants: list[str]
+
+
+@dataclass
+class Taxonomy:
+    countries: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> entry
+    regions: dict[str, Region] = field(default_factory=dict)
+    themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> entry
+    doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
+    partners: list[dict[str, Any]] = field(default_factory=list)
+    fingerprint: str = ""
+
+    def country_name(self, code: str | None) -> str | None:
+        entry = self.countries.get(code or "")
+        return entry.get("name") if entry else None
+
+    def region_label(self, code: str | None) -> str | None:
+        region = self.regions.get(code or "")
+        if region is None:
+            return None
+        if region.native and region.native != region.name:
+            return f"{region.name} / {region.native}"
+        return region.name
+
+    def resolve_country(self, value: str | None) -> str | None:
+        """A country code from a code or any of its names; None when unknown."""
+        if not value:
+            return None
+        key = value.strip()
+        if key.upper() in self.countries:
+            return key.upper()
+        low = key.lower()
+        for code, entry in self.countries.items():
+            names = [entry.get("name", ""), *entry.get("names", [])]
+            if any(low == str(n).lower() for n in names):
+                return code
+        return None
+
+    def resolve_region(self, value: str | None) -> str | None:
+        if not value:
+            return None
+        key = value.strip()
+        if key.upper() in self.regions:
+            return key.upper()
+        low = key.lower()
+        for code, region in self.regions.items():
+            names = [region.name, region.native or "", *region.variants]
+            if any(low == n.lower() for n in names if n):
+                return code
+        return None
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Display labels of facet values, for the index (facet -> value -> label)."""
+        return {
+            "country": {c: e.get("name", c) for c, e in self.countries.items()},
+            "region": {c: self.region_label(c) or c for c in self.regions},
+            "theme": {t: e.get("label", t) for t, e in self.themes.items()},
+            "type": {t: e.get("label", t) for t, e in self.doc_types.items()},
+            "language": dict(LANGUAGE_NAMES),
+        }
+
+
+LANGUAGE_NAMES = {
+    "en": "English", "de": "German", "nl": "Dutch", "hu": "Hungarian", "ro": "Romanian",
+    "pt": "Portuguese", "es": "Spanish", "fr": "French", "it": "Italian", "eu": "Basque",
+}
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path.name}: cannot be read: {exc}") from exc
+
+
+def load_taxonomy(corpus: Path) -> Taxonomy:
+    """The taxonomy of ``corpus``; an empty one when the corpus has none."""
+    for name in TAXONOMY_NAMES:
+        path = corpus / name
+        if path.is_file():
+            break
+    else:
+        return Taxonomy()
+    data = _load_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path.name}: expected a mapping at the top")
+    tax = Taxonomy(fingerprint=hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+    for entry in data.get("countries") or []:
+        tax.countries[str(entry["code"]).upper()] = entry
+    for entry in data.get("regions") or []:
+        code = str(entry["code"]).upper()
+        tax.regions[code] = Region(
+            code=code,
+            country=str(entry.get("country", "")).upper(),
+            name=str(entry.get("name", code)),
+            native=entry.get("native"),
+            variants=[str(v) for v in entry.get("variants") or []],
+        )
+    for entry in data.get("themes") or []:
+        tax.themes[str(entry["id"])] = entry
+    for entry in data.get("doc_types") or []:
+        tax.doc_types[str(entry["id"])] = entry
+    tax.partners = list(data.get("partners") or [])
+    return tax
+
+
+def _normalise_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "path" or value is None or value == "":
+            continue
+        if key not in CATALOG_KEYS:
+            raise CatalogError(f"{where}: unknown key {key!r}")
+        if key in ("themes", "keywords") and isinstance(value, str):
+            value = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+        if key == "date":
+            value = str(value)
+        if key == "hidden" and isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes")
+        entry[key] = value
+    return entry
+
+
+def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
+    """Catalog entries by path (POSIX, relative to the corpus root)."""
+    entries: dict[str, dict[str, Any]] = {}
+    for name in CATALOG_NAMES:
+        path = corpus / name
+        if not path.is_file():
+            continue
+        if name.endswith(".csv"):
+            try:
+                with open(path, encoding="utf-8", newline="") as fh:
+                    rows: list[dict[str, Any]] = list(csv.DictReader(fh))
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                raise CatalogError(f"{name}: cannot be read: {exc}") from exc
+        else:
+            data = _load_yaml(path) or []
+            rows = data.get("documents", []) if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise CatalogError(f"{name}: expected a list of entries")
+        for i, row in enumerate(rows, 1):
+            if not isinstance(row, dict) or not row.get("path"):
+                raise CatalogError(f"{name}: entry {i} has no path")
+            rel = str(row["path"]).strip().lstrip("/")
+            entries[rel] = _normalise_entry(row, f"{name}: entry {i} ({rel})")
+    return entries
+
+
+def load_sidecar(file: Path) -> dict[str, Any]:
+    sidecar = file.with_name(file.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    data = _load_yaml(sidecar) or {}
+    if not isinstance(data, dict):
+        raise CatalogError(f"{sidecar.name}: expected a mapping")
+    return _normalise_entry(data, sidecar.name)
+
+
+def entry_fingerprint(entry: dict[str, Any], taxonomy: Taxonomy) -> str:
+    """Changes when a file's explicit metadata or the taxonomy changes (forces a re-read)."""
+    blob = json.dumps(entry, sort_keys=True, default=str) + taxonomy.fingerprint
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,34 @@
+"""Language detection per document (py3langid: a small, fast n-gram model of 97 languages)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+SAMPLE_CHARS = 6000
+
+
+@lru_cache(maxsize=1)
+def _identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of ``text``'s language, or None when there is too little text to tell."""
+    sample = " ".join(text[:SAMPLE_CHARS].split())
+    letters = sum(c.isalpha() for c in sample)
+    if letters < 40:
+        return None
+    lang, prob = _identifier().classify(sample)
+    if prob < 0.5:
+        return None
+    return str(lang)
+
+
+def normalise_language(value: object) -> str | None:
+    """"en-GB", "EN", "en_US" -> "en"; anything else that is not a code -> None."""
+    if not value:
+        return None
+    code = str(value).strip().lower().replace("_", "-").split("-")[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None

@@ -1,0 +1,274 @@
+"""Metadata rules: the catalog (or a sidecar) beats the file's own metadata, which beats
+inference from the text with the taxonomy. Every field records where its value came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+from typing import Any
+
+from index.records import Document, Passage
+from ingest.catalog import Taxonomy
+from ingest.language import detect_language, normalise_language
+
+#: How much text inference reads (title counts three times).
+INFERENCE_CHARS = 20_000
+MAX_THEMES = 3
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+def normalise_date(value: object) -> str | None:
+    """"2019-06-28T10:00" -> "2019-06-28"; "2019" stays; anything else -> None."""
+    if value is None:
+        return None
+    match = _DATE.match(str(value).strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if not 1900 <= int(year) <= 2100:
+        return None
+    return "-".join(p for p in (year, month, day) if p)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    text = text.lower().replace("ß", "ss")
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+
+
+def _count_mentions(haystack: str, names: list[str]) -> int:
+    total = 0
+    for name in names:
+        needle = _fold(str(name)).strip()
+        if len(needle) < 3:
+            continue
+        total += len(re.findall(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack))
+    return total
+
+
+def _inference_text(title: str, passages: list[Passage]) -> str:
+    body = "\n".join(p.text for p in passages)[:INFERENCE_CHARS]
+    return _fold(f"{title}\n{title}\n{title}\n{body}")
+
+
+def infer_region(text: str, tax: Taxonomy) -> str | None:
+    scores = Counter()
+    for code, region in tax.regions.items():
+        hits = _count_mentions(text, [region.name, region.native or "", *region.variants])
+        if hits:
+            scores[code] = hits
+    return scores.most_common(1)[0][0] if scores else None
+
+
+def infer_country(text: str, tax: Taxonomy) -> str | None:
+    scores = Counter()
+    for code, entry in tax.countries.items():
+        hits = _count_mentions(text, [entry.get("name", ""), *entry.get("names", [])])
+        if hits:
+            scores[code] = hits
+    return scores.most_common(1)[0][0] if scores else None
+
+
+def infer_partner(text: str, tax: Taxonomy) -> dict[str, Any] | None:
+    scores: Counter[int] = Counter()
+    for i, partner in enumerate(tax.partners):
+        names = [partner.get("name", "")]
+        short = str(partner.get("short") or "")
+        if len(short) >= 3:
+            names.append(short)
+        hits = _count_mentions(text, names)
+        if hits:
+            scores[i] = hits
+    return tax.partners[scores.most_common(1)[0][0]] if scores else None
+
+
+def infer_themes(text: str, tax: Taxonomy, language: str | None) -> list[str]:
+    scores: Counter[str] = Counter()
+    for theme_id, entry in tax.themes.items():
+        keywords = entry.get("keywords") or {}
+        words: list[str] = list(keywords.get("en") or [])
+        if language and language != "en":
+            words += list(keywords.get(language) or [])
+        hits = _count_mentions(text, words)
+        if hits:
+            scores[theme_id] = hits
+    if not scores:
+        return []
+    best = scores.most_common(1)[0][1]
+    return [t for t, n in scores.most_common(MAX_THEMES) if n >= max(2, best // 4)]
+
+
+def infer_doc_type(title: str, source_path: str, tax: Taxonomy) -> str | None:
+    text = _fold(f"{title} {source_path.replace('-', ' ').replace('_', ' ')}")
+    scores: Counter[str] = Counter()
+    for type_id, entry in tax.doc_types.items():
+        hits = _count_mentions(text, list(entry.get("keywords") or []))
+        if hits:
+            scores[type_id] = hits
+    return scores.most_common(1)[0][0] if scores else None
+
+
+def _title_from_text(passages: list[Passage], source_path: str) -> str:
+    for p in passages:
+        if p.heading and 3 <= len(p.heading) <= 200:
+            return p.heading.strip()
+        for line in p.text.splitlines():
+            line = line.strip()
+            if 3 <= len(line) <= 160 and sum(c.isalpha() for c in line) >= 3:
+                return line
+        break
+    stem = PurePosixPath(source_path).stem
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source_path
+
+
+def build_document(
+    *,
+    doc_id: str,
+    source_path: str,
+    sha256: str,
+    size: int,
+    mtime: float,
+    media_type: str,
+    passages: list[Passage],
+    file_meta: dict[str, Any],
+    entry: dict[str, Any],
+    taxonomy: Taxonomy,
+    page_count: int | None = None,
+    warnings: list[str] | None = None,
+) -> Document:
+    """Merge catalog entry, file metadata and inference into one Document."""
+    sources: dict[str, str] = {}
+
+    def pick(field: str, catalog_key: str | None = None, file_key: str | None = None) -> Any:
+        value = entry.get(catalog_key or field)
+        if value not in (None, "", []):
+            sources[field] = "catalog"
+            return value
+        value = file_meta.get(file_key or field)
+        if value not in (None, "", []):
+            sources[field] = "file"
+            return value
+        return None
+
+    title = pick("title")
+    if not title:
+        title = _title_from_text(passages, source_path)
+        sources["title"] = "inferred"
+    title = " ".join(str(title).split())
+
+    language = normalise_language(pick("language"))
+    if not language:
+        sources.pop("language", None)
+        language = detect_language("\n".join(p.text for p in passages[:20]))
+        if language:
+            sources["language"] = "inferred"
+
+    text = _inference_text(title, passages)
+
+    country = taxonomy.resolve_country(pick("country_code", "country", "country"))
+    region = taxonomy.resolve_region(pick("region_code", "region", "region"))
+    if region is None:
+        sources.pop("region_code", None)
+    if country is None:
+        sources.pop("country_code", None)
+
+    partner_name = pick("partner")
+    partner_entry = None
+    if partner_name:
+        partner_entry = next(
+            (p for p in taxonomy.partners
+             if str(p.get("name", "")).lower() == str(partner_name).lower()
+             or str(p.get("short", "")).lower() == str(partner_name).lower()),
+            None,
+        )
+        if partner_entry:
+            partner_name = partner_entry.get("name")
+    if not partner_name:
+        partner_entry = infer_partner(text, taxonomy)
+        if partner_entry:
+            partner_name = partner_entry.get("name")
+            sources["partner"] = "inferred"
+
+    if region is None:
+        region = infer_region(text, taxonomy)
+        if region is None and partner_entry and partner_entry.get("region"):
+            region = str(partner_entry["region"]).upper()
+        if region:
+            sources["region_code"] = "inferred"
+    if country is None:
+        inferred = None
+        if region and region in taxonomy.regions:
+            inferred = taxonomy.regions[region].country
+        inferred = inferred or infer_country(text, taxonomy)
+        if inferred:
+            country = inferred
+            sources["country_code"] = "inferred"
+    if country and "country_code" in sources:
+        sources["country_name"] = sources["country_code"]
+    if region and "region_code" in sources:
+        sources["region_name"] = sources["region_code"]
+
+    themes = pick("themes")
+    if isinstance(themes, str):
+        themes = [t.strip() for t in themes.split(",") if t.strip()]
+    themes = [t for t in (themes or []) if t in taxonomy.themes] if taxonomy.themes else themes
+    if not themes:
+        sources.pop("themes", None)
+        themes = infer_themes(text, taxonomy, language)
+        if themes:
+            sources["themes"] = "inferred"
+
+    doc_type = pick("doc_type", "type", "type")
+    if doc_type and taxonomy.doc_types and doc_type not in taxonomy.doc_types:
+        doc_type = None
+        sources.pop("doc_type", None)
+    if not doc_type:
+        doc_type = infer_doc_type(title, source_path, taxonomy)
+        if doc_type:
+            sources["doc_type"] = "inferred"
+
+    date = normalise_date(pick("date"))
+    if not date:
+        sources.pop("date", None)
+
+    summary = pick("summary")
+    keywords = pick("keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k.strip() for k in keywords.replace(";", ",").split(",") if k.strip()]
+    author = pick("author")
+    instrument = pick("policy_instrument")
+    hidden = bool(entry.get("hidden", False))
+
+    return Document(
+        id=doc_id,
+        source_path=source_path,
+        sha256=sha256,
+        title=title,
+        passages=passages,
+        doc_type=doc_type,
+        language=language,
+        country_code=country,
+        country_name=taxonomy.country_name(country) or country,
+        region_code=region,
+        region_name=taxonomy.region_label(region) or region,
+        themes=list(themes),
+        date=date,
+        partner=str(partner_name) if partner_name else None,
+        policy_instrument=str(instrument) if instrument else None,
+        summary=" ".join(str(summary).split()) if summary else None,
+        author=str(author) if author else None,
+        keywords=[str(k) for k in keywords],
+        page_count=page_count,
+        media_type=media_type,
+        size=size,
+        mtime=mtime,
+        hidden=hidden,
+        sources=sources,
+        warnings=list(warnings or []),
+    )

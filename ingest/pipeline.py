@@ -1,0 +1,297 @@
+"""One ingest run: discover the corpus, parse what changed in workers, update the index.
+
+    report = run_ingest(Path("corpus"), Path("var/index"))
+
+Incremental by default: a file whose size, modification time and explicit metadata are as
+indexed is not read again; changed files are re-read, deleted files leave the index, files
+that failed before are not retried until they change. ``rebuild=True`` (or an index of another
+schema version) builds a new index beside the live one and swaps it in atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index import Document, Fingerprint, IndexStore
+from ingest.catalog import (
+    CATALOG_NAMES,
+    SIDECAR_SUFFIX,
+    TAXONOMY_NAMES,
+    Taxonomy,
+    entry_fingerprint,
+    load_catalog,
+    load_sidecar,
+    load_taxonomy,
+)
+from ingest.metadata import build_document
+from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
+
+log = logging.getLogger(__name__)
+
+#: progress(done, total, current path)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SourceFile:
+    path: str  # POSIX, relative to the corpus root
+    size: int
+    mtime: float
+
+
+@dataclass
+class ParseJob:
+    corpus: str
+    source: SourceFile
+    doc_id: str
+    entry: dict[str, Any]
+    taxonomy: Taxonomy
+    meta_fingerprint: str
+
+
+@dataclass
+class IngestReport:
+    corpus: str
+    index: str
+    mode: str  # "incremental" or "rebuild"
+    started: float
+    finished: float = 0.0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    #: [{"path", "reason", "retried"}]; retried=False: failed before and unchanged since
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    #: [{"path", "warning"}], e.g. pages without a text layer
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    pages: int = 0
+    passages: int = 0
+    documents: int = 0
+    error: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        return round(self.finished - self.started, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = self.seconds
+        return data
+
+
+def _is_ignored(name: str) -> bool:
+    return name.startswith((".", "_", "~$")) or name.endswith(SIDECAR_SUFFIX)
+
+
+def discover(corpus: Path) -> list[SourceFile]:
+    """Every document file below ``corpus``, sorted by path.
+
+    Skipped: names starting with "." or "_" (sources, build scripts), the catalog, the
+    taxonomy, sidecars, and anything that is not a regular file.
+    """
+    out = []
+    top_level_skip = set(CATALOG_NAMES) | set(TAXONOMY_NAMES) | {"README.md"}
+    for root, dirs, files in os.walk(corpus):
+        dirs[:] = sorted(d for d in dirs if not _is_ignored(d))
+        rel_root = Path(root).relative_to(corpus)
+        for name in sorted(files):
+            if _is_ignored(name) or (rel_root == Path(".") and name in top_level_skip):
+                continue
+            full = Path(root) / name
+            try:
+                st = full.stat()
+            except OSError:
+                continue
+            if not full.is_file():
+                continue
+            out.append(SourceFile((rel_root / name).as_posix(), st.st_size, st.st_mtime))
+    return out
+
+
+def doc_id_for(path: str) -> str:
+    """The stable id of a document: its path relative to the corpus root, as a slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+    return slug or hashlib.sha1(path.encode()).hexdigest()[:12]
+
+
+def assign_ids(paths: list[str]) -> dict[str, str]:
+    """Ids for paths; the rare slug collision gets a short hash of the path."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in sorted(paths):
+        doc_id = doc_id_for(path)
+        if doc_id in taken:
+            doc_id = f"{doc_id}-{hashlib.sha1(path.encode()).hexdigest()[:6]}"
+        taken.add(doc_id)
+        ids[path] = doc_id
+    return ids
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def parse_job(job: ParseJob) -> Document:
+    """Worker side: read one file into a Document (runs in a worker process)."""
+    from ingest.parsers import ParseError, parse_file
+
+    full = Path(job.corpus) / job.source.path
+    if job.source.size == 0:
+        raise JobFailed("empty file")
+    sha = sha256_of(full)
+    try:
+        parsed = parse_file(full, password=job.entry.get("password"))
+    except ParseError as exc:
+        raise JobFailed(exc.reason) from None
+    if not parsed.passages:
+        raise JobFailed("no text found")
+    doc = build_document(
+        doc_id=job.doc_id,
+        source_path=job.source.path,
+        sha256=sha,
+        size=job.source.size,
+        mtime=job.source.mtime,
+        media_type=parsed.media_type,
+        passages=parsed.passages,
+        file_meta=parsed.metadata,
+        entry=job.entry,
+        taxonomy=job.taxonomy,
+        page_count=parsed.page_count,
+        warnings=parsed.warnings,
+    )
+    return doc
+
+
+def _same(fp: Fingerprint, src: SourceFile, meta: str) -> bool:
+    return (
+        fp.size == src.size
+        and abs(fp.mtime - src.mtime) < 1e-6
+        and fp.meta == meta
+    )
+
+
+def run_ingest(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    workers: int | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index at ``index_dir`` up to date with ``corpus``. Holds the ingest lock.
+
+    Raises IndexLockedError when another ingest runs, CatalogError for an unreadable catalog
+    or taxonomy, FileNotFoundError for a missing corpus. Bad files never raise: they end in
+    ``report.failed`` with a reason.
+    """
+    corpus = Path(corpus).resolve()
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {corpus}")
+    store = IndexStore(index_dir)
+    started = time.time()
+    with store.lock():
+        store.clean_stale_generations()
+        reason = store.needs_rebuild()
+        if reason and reason != "no index yet":
+            log.warning("rebuilding the index: %s", reason)
+        rebuild = rebuild or reason is not None
+        report = IngestReport(
+            corpus=str(corpus),
+            index=str(Path(index_dir).resolve()),
+            mode="rebuild" if rebuild else "incremental",
+            started=started,
+        )
+        taxonomy = load_taxonomy(corpus)
+        catalog = load_catalog(corpus)
+        sources = discover(corpus)
+        ids = assign_ids([s.path for s in sources])
+        known = {} if rebuild else store.fingerprints()
+        failures = {} if rebuild else store.load_failures()
+        known_by_path = {path: (doc_id, fp) for doc_id, (path, fp) in known.items()}
+
+        jobs: list[ParseJob] = []
+        new_failures: dict[str, dict[str, Any]] = {}
+        for src in sources:
+            full = corpus / src.path
+            try:
+                entry = {**catalog.get(src.path, {}), **load_sidecar(full)}
+            except Exception as exc:  # noqa: BLE001 - a bad sidecar fails its file only
+                report.failed.append({"path": src.path, "reason": str(exc), "retried": True})
+                continue
+            meta = entry_fingerprint(entry, taxonomy)
+            previous = known_by_path.get(src.path)
+            if previous and _same(previous[1], src, meta):
+                report.unchanged += 1
+                continue
+            failed_before = failures.get(src.path)
+            if failed_before and failed_before.get("fingerprint") == [src.size, src.mtime, meta]:
+                new_failures[src.path] = failed_before
+                report.failed.append(
+                    {"path": src.path, "reason": failed_before["reason"], "retried": False}
+                )
+                continue
+            jobs.append(ParseJob(str(corpus), src, ids[src.path], entry, taxonomy, meta))
+
+        present = {s.path for s in sources}
+        removed = [doc_id for doc_id, (path, _) in known.items() if path not in present]
+
+        writer_cm = store.rebuild() if rebuild else store.update()
+        with writer_cm as writer:
+            for doc_id in removed:
+                writer.delete(doc_id)
+                report.removed.append(known[doc_id][0])
+            done = 0
+            total = len(jobs)
+            if progress:
+                progress(0, total, "")
+            results = run_jobs(
+                parse_job, jobs, workers=workers, time_limit=time_limit, memory_mb=memory_mb
+            )
+            for result in results:
+                job: ParseJob = result.job
+                done += 1
+                if progress:
+                    progress(done, total, job.source.path)
+                if not result.ok:
+                    reason = result.reason or "unknown error"
+                    report.failed.append({"path": job.source.path, "reason": reason,
+                                          "retried": True})
+                    new_failures[job.source.path] = {
+                        "reason": reason,
+                        "fingerprint": [job.source.size, job.source.mtime, job.meta_fingerprint],
+                    }
+                    if job.source.path in known_by_path:
+                        # A file that no longer reads leaves the index with its old version.
+                        writer.delete(known_by_path[job.source.path][0])
+                    continue
+                doc: Document = result.value
+                writer.put(doc, meta_fingerprint=job.meta_fingerprint)
+                report.pages += doc.page_count or 0
+                report.passages += len(doc.passages)
+                for warning in doc.warnings:
+                    report.warnings.append({"path": doc.source_path, "warning": warning})
+                if job.source.path in known_by_path and not rebuild:
+                    report.updated.append(job.source.path)
+                else:
+                    report.added.append(job.source.path)
+        store.save_failures(new_failures)
+        store.save_labels(taxonomy.labels())
+        report.documents = store.document_count()
+        report.finished = time.time()
+        report.failed.sort(key=lambda f: f["path"])
+        store.save_report(report.to_dict())
+    return report

@@ -1,0 +1,254 @@
+"""The ``kb`` command: ingest, search, stats, serve. A thin layer over ingest/ and index/."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from index import (
+    FACET_FIELDS,
+    SORTS,
+    IndexLockedError,
+    IndexStore,
+    IndexUnavailableError,
+    QueryError,
+    SearchRequest,
+    index_stats,
+    search,
+)
+from ingest import CatalogError, run_ingest
+from search_app.settings import Settings
+
+settings = Settings()
+
+corpus_option = click.option(
+    "--corpus", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help=f"Folder of documents [env KB_CORPUS; default {settings.corpus}].",
+)
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help=f"Folder of the index [env KB_INDEX; default {settings.index}].",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """Search engine over the UpGradeSME documents.
+
+    \b
+    Example:
+      kb ingest && kb search "export vouchers" --country ES && kb serve
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.argument("corpus_arg", metavar="[CORPUS]", required=False,
+                type=click.Path(path_type=Path, file_okay=False))
+@corpus_option
+@index_option
+@click.option("--rebuild", is_flag=True,
+              help="Build a new index beside the live one and swap it in.")
+@click.option("--workers", type=int, default=None,
+              help="Parsing processes [env KB_INGEST_WORKERS; default: cores].")
+@click.option("--time-limit", type=float, default=None,
+              help=f"Seconds one file may take [default {settings.ingest_time_limit:g}].")
+@click.option("--memory-mb", type=int, default=None,
+              help=f"Memory one parsing process may use [default {settings.ingest_memory_mb}].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@json_option
+def ingest(
+    corpus_arg: Path | None, corpus: Path | None, index_dir: Path | None, rebuild: bool,
+    workers: int | None, time_limit: float | None, memory_mb: int | None, quiet: bool,
+    as_json: bool,
+) -> None:
+    """Read the corpus into the index (only what changed, unless --rebuild).
+
+    \b
+    Example:
+      kb ingest corpus/ --index var/index
+    """
+    corpus = corpus_arg or corpus or settings.corpus
+    index_dir = index_dir or settings.index
+    bar: Any = None
+
+    def progress(done: int, total: int, path: str) -> None:
+        nonlocal bar
+        if quiet or as_json or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Parsing", file=sys.stderr,
+                                    item_show_func=lambda p: p)
+            bar.__enter__()
+        bar.update(done - bar.pos, path)
+
+    try:
+        report = run_ingest(
+            corpus, index_dir, rebuild=rebuild,
+            workers=workers or settings.ingest_workers,
+            time_limit=time_limit or settings.ingest_time_limit,
+            memory_mb=memory_mb or settings.ingest_memory_mb,
+            progress=progress,
+        )
+    except (IndexLockedError, CatalogError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    click.echo(
+        f"{report.mode}: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{report.unchanged} unchanged, {len(report.removed)} removed, "
+        f"{len(report.failed)} failed in {report.seconds:.1f} s "
+        f"({report.documents} documents in the index)"
+    )
+    for failure in report.failed:
+        note = "" if failure.get("retried", True) else " (unchanged since it failed)"
+        click.echo(f"  failed: {failure['path']}: {failure['reason']}{note}")
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning['path']}: {warning['warning']}")
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--country", multiple=True, help="Country code, e.g. ES (repeatable).")
+@click.option("--region", multiple=True, help="NUTS-2 code, e.g. HU22 (repeatable).")
+@click.option("--theme", multiple=True, help="Theme id, e.g. covid_response (repeatable).")
+@click.option("--type", "doc_type", multiple=True, help="Document type, e.g. action_plan.")
+@click.option("--year", multiple=True, help="Year, e.g. 2021 (repeatable).")
+@click.option("--language", multiple=True, help="Language code, e.g. de (repeatable).")
+@click.option("--partner", multiple=True, help="Partner name (repeatable).")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--page-size", type=int, default=10, show_default=True)
+@json_option
+def search_command(
+    query: str, index_dir: Path | None, country: tuple[str, ...], region: tuple[str, ...],
+    theme: tuple[str, ...], doc_type: tuple[str, ...], year: tuple[str, ...],
+    language: tuple[str, ...], partner: tuple[str, ...], sort: str, page: int,
+    page_size: int, as_json: bool,
+) -> None:
+    """Search the index and print ranked documents with their best passages.
+
+    \b
+    Example:
+      kb search "export vouchers" --country ES
+      kb search '"online matchmaking" AND covid' --json
+    """
+    filters = {
+        "country": [c.upper() for c in country], "region": [r.upper() for r in region],
+        "theme": list(theme), "type": list(doc_type), "year": list(year),
+        "language": list(language), "partner": list(partner),
+    }
+    req = SearchRequest(
+        query=query, filters={k: v for k, v in filters.items() if v and k in FACET_FIELDS},
+        sort=sort, page=page, page_size=page_size,
+    )
+    try:
+        result = search(IndexStore(index_dir or settings.index), req)
+    except (QueryError, IndexUnavailableError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        data = asdict(result)
+        data.pop("request")
+        _echo_json(data)
+        return
+    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms)")
+    if result.notice:
+        click.echo(f"Note: {result.notice}")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    first = (page - 1) * page_size
+    for n, hit in enumerate(result.hits, first + 1):
+        where = ", ".join(x for x in (hit.region_name, hit.country_name) if x)
+        click.echo(f"\n{n}. {hit.title}  [{hit.doc_type or '-'}; {where or '-'}; "
+                   f"{hit.date or '-'}; {hit.language or '-'}]")
+        click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")
+        for p in hit.passages:
+            where = f"p. {p.page}" if p.page else (p.heading or f"section {p.ordinal + 1}")
+            snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
+            import html as _html
+
+            click.echo(f"   - {where}: {_html.unescape(snippet)}")
+
+
+@main.command()
+@index_option
+@json_option
+def stats(index_dir: Path | None, as_json: bool) -> None:
+    """Show what is indexed: documents by type, country and language; size; last ingest."""
+    store = IndexStore(index_dir or settings.index)
+    reason = store.needs_rebuild()
+    if reason:
+        raise click.ClickException(f"{reason}: run `kb ingest`")
+    st = index_stats(store)
+    if as_json:
+        _echo_json(asdict(st))
+        return
+    click.echo(f"Index: {store.path} (generation {st.generation}, schema {st.schema_version})")
+    click.echo(f"Documents: {st.documents} ({st.hidden} hidden); passages: {st.passages}; "
+               f"size: {st.size_bytes / 1e6:.1f} MB; failed files: {st.failures}")
+    for label, counts in (("By type", st.by_type), ("By country", st.by_country),
+                          ("By language", st.by_language)):
+        click.echo(f"{label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if st.last_ingest:
+        li = st.last_ingest
+        click.echo(f"Last ingest: {li.get('mode')} in {li.get('seconds')} s: "
+                   f"{len(li.get('added', []))} added, {len(li.get('updated', []))} updated, "
+                   f"{li.get('unchanged')} unchanged, {len(li.get('removed', []))} removed, "
+                   f"{len(li.get('failed', []))} failed")
+
+
+@main.command()
+@corpus_option
+@index_option
+@click.option("--host", default=None, help=f"Address [env KB_HOST; default {settings.host}].")
+@click.option("--port", type=int, default=None,
+              help=f"Port [env KB_PORT; default {settings.port}].")
+@click.option("--workers", type=int, default=None,
+              help=f"Server processes [env KB_WORKERS; default {settings.workers}].")
+def serve(corpus: Path | None, index_dir: Path | None, host: str | None, port: int | None,
+          workers: int | None) -> None:
+    """Serve the search site and the JSON API.
+
+    \b
+    Example:
+      kb serve --port 8000 --workers 2
+    """
+    import uvicorn
+
+    # Server workers are separate processes: hand them the settings through the environment.
+    os.environ["KB_CORPUS"] = str((corpus or settings.corpus).resolve())
+    os.environ["KB_INDEX"] = str((index_dir or settings.index).resolve())
+    uvicorn.run(
+        "search_app.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Settings from the environment (prefix KB_), with the command line able to override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    #: the folder of documents
+    corpus: Path = Path("corpus")
+    #: the folder of the index (created by ingest)
+    index: Path = Path("var/index")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: server worker processes
+    workers: int = 1
+    #: the admin secret; without it the admin area is off
+    admin_secret: str | None = None
+    #: ingest: parallel parsing processes (default: the number of cores)
+    ingest_workers: int | None = None
+    #: ingest: seconds one file may take to parse
+    ingest_time_limit: float = 60.0
+    #: ingest: memory (MB) one parsing process may use
+    ingest_memory_mb: int = 2048
+    #: largest number of hits a CSV/JSON export returns
+    export_limit: int = 10_000
