@@ -179,7 +179,7 @@ def index_stats(store: IndexStore) -> IndexStats:
     documents = passages = hidden = 0
     if store.needs_rebuild() is None:
         with store.searcher() as s:
-            passages = s.doc_frequency("kind", "passage")
+            passages = sum(1 for _ in s.document_numbers(kind="passage"))
             for docnum in s.document_numbers(kind="doc"):
                 stored = s.stored_fields(docnum)
                 documents += 1

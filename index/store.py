@@ -358,26 +358,36 @@ class IndexStore:
             raise IndexUnavailableError(reason)
         gen = self.current_generation()
         assert gen is not None
+        yield self._fresh_searcher(gen)
+
+    def _fresh_searcher(self, gen: Path) -> Searcher:
         local = self._local
-        cached: tuple[Path, Searcher] | None = getattr(local, "searcher", None)
-        if cached is not None and cached[0] == gen:
-            searcher = cached[1].refresh()
-            if searcher is not cached[1]:
-                cached[1].close()
-        else:
-            if cached is not None:
-                cached[1].close()
-            try:
-                searcher = whoosh_index.open_dir(str(gen)).searcher()
-            except (OSError, whoosh_index.IndexError) as exc:
-                raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
-        local.searcher = (gen, searcher)
-        yield searcher
+        cached: tuple[Path, whoosh_index.Index, int, Searcher] | None = getattr(
+            local, "searcher", None
+        )
+        try:
+            if cached is not None and cached[0] == gen:
+                ix = cached[1]
+                toc = ix.latest_generation()
+                if toc == cached[2]:
+                    return cached[3]
+            else:
+                ix = whoosh_index.open_dir(str(gen))
+                toc = ix.latest_generation()
+            # A fresh searcher rather than refresh(): Whoosh's refresh reuses segment readers
+            # whose deletion sets may be stale, so replaced documents would show twice.
+            searcher = ix.searcher()
+        except (OSError, whoosh_index.IndexError) as exc:
+            raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
+        if cached is not None:
+            cached[3].close()
+        local.searcher = (gen, ix, toc, searcher)
+        return searcher
 
     def close(self) -> None:
         cached = getattr(self._local, "searcher", None)
         if cached is not None:
-            cached[1].close()
+            cached[3].close()
             self._local.searcher = None
 
     def fingerprints(self) -> dict[str, tuple[str, Fingerprint]]:
@@ -402,7 +412,7 @@ class IndexStore:
 
     def document_count(self) -> int:
         with self.searcher() as s:
-            return s.doc_frequency("kind", "doc")
+            return sum(1 for _ in s.document_numbers(kind="doc"))
 
 
 __all__ = ["Fingerprint", "IndexStore", "IndexWriter"]

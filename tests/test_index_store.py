@@ -1,0 +1,116 @@
+"""The index life cycle: generations, atomic swaps, locks, schema versions, failed writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from index import IndexLockedError, IndexStore, IndexUnavailableError, SearchRequest, search
+from index.schema import SCHEMA_VERSION
+from tests.helpers import build_index, make_doc
+
+
+def ids(store: IndexStore, q: str) -> list[str]:
+    return [h.id for h in search(store, SearchRequest(query=q)).hits]
+
+
+def test_rebuild_update_delete(tmp_path):
+    store = build_index(tmp_path / "ix", [
+        make_doc("a", "Export vouchers", "Vouchers for exporting firms."),
+        make_doc("b", "Talent house", "Attracting talent to San Sebastián."),
+    ])
+    assert ids(store, "vouchers") == ["a"]
+    with store.lock(), store.update() as w:
+        w.put(make_doc("a", "Export vouchers", "Now about trade missions."))
+        w.delete("b")
+    assert ids(store, "vouchers") == ["a"]  # title still matches
+    assert ids(store, "missions") == ["a"]
+    assert ids(store, "talent") == []
+    assert store.document_count() == 1
+
+
+def test_a_failed_update_changes_nothing(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    with pytest.raises(RuntimeError), store.lock(), store.update() as w:
+        w.delete("a")
+        raise RuntimeError("boom")
+    assert ids(store, "vouchers") == ["a"]
+
+
+def test_a_failed_rebuild_keeps_the_live_index(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    live = store.current_generation()
+    with pytest.raises(RuntimeError), store.lock(), store.rebuild() as w:
+        w.put(make_doc("z", "Other", "text"))
+        raise RuntimeError("boom")
+    assert store.current_generation() == live
+    assert ids(store, "vouchers") == ["a"]
+    assert [p.name for p in (tmp_path / "ix").glob("gen-*")] == [live.name]
+
+
+def test_readers_pick_up_a_rebuild_without_reopening(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    reader = IndexStore(tmp_path / "ix")  # as a server worker would hold it
+    assert ids(reader, "vouchers") == ["a"]
+    with store.lock(), store.rebuild() as w:
+        w.put(make_doc("b", "Export vouchers again", "text"))
+    assert ids(reader, "vouchers") == ["b"]
+    with store.lock(), store.update() as w:
+        w.put(make_doc("c", "Vouchers", "more"))
+    assert sorted(ids(reader, "vouchers")) == ["b", "c"]
+
+
+def test_schema_version_mismatch_asks_for_a_rebuild(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export", "text")])
+    meta = store.current_generation() / "kb-meta.json"
+    meta.write_text(json.dumps({"schema_version": SCHEMA_VERSION - 1}))
+    assert "schema version" in (store.needs_rebuild() or "")
+    with pytest.raises(IndexUnavailableError, match="schema version"):
+        search(store, SearchRequest(query="export"))
+
+
+def test_no_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexUnavailableError, match="no index"):
+        search(IndexStore(tmp_path / "none"), SearchRequest(query="x"))
+
+
+def test_one_ingest_at_a_time(tmp_path):
+    store = IndexStore(tmp_path / "ix")
+    with store.lock():
+        with pytest.raises(IndexLockedError, match="another ingest"):
+            with IndexStore(tmp_path / "ix").lock():
+                pass
+
+
+def test_a_lock_left_by_a_killed_process_is_recovered(tmp_path):
+    code = (
+        "import sys, time; sys.path.insert(0, %r)\n"
+        "from index import IndexStore\n"
+        "with IndexStore(%r).lock():\n"
+        "    print('locked', flush=True); time.sleep(60)\n"
+    ) % (os.getcwd(), str(tmp_path / "ix"))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(IndexLockedError):
+            with IndexStore(tmp_path / "ix").lock():
+                pass
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                with IndexStore(tmp_path / "ix").lock():
+                    break
+            except IndexLockedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+    finally:
+        proc.kill()
