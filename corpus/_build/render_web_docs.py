@@ -401,6 +401,13 @@ def fixed_datetime(date: str) -> datetime:
     return datetime.strptime(date, "%Y-%m-%d").replace(hour=9, tzinfo=timezone.utc)
 
 
+def clip(text: str, limit: int = 255) -> str:
+    """Core properties are limited to 255 characters; cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def render_docx(doc_src: dict) -> bytes:
     doc = Document()
     style = doc.styles["Normal"]
@@ -408,11 +415,11 @@ def render_docx(doc_src: dict) -> bytes:
     style.font.size = Pt(11)
     props = doc.core_properties
     when = fixed_datetime(doc_src["date"])
-    props.title = doc_src["title"]
+    props.title = clip(doc_src["title"])
     props.author = doc_src["author"]
-    props.subject = doc_src["subject"]
-    props.keywords = ", ".join(doc_src["keywords"])
-    props.comments = doc_src["summary"]
+    props.subject = clip(doc_src["subject"])
+    props.keywords = clip(", ".join(doc_src["keywords"]))
+    props.comments = clip(" ".join(doc_src["summary"].split()))
     props.language = doc_src["language"]
     props.category = doc_src["type"]
     props.created = when
