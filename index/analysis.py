@@ -58,6 +58,13 @@ _ENGLISH_STOPWORDS = frozenset(
 
 
 def stopwords_for(lang: str) -> frozenset[str]:
+    if lang == OTHER:
+        # Text in other languages is not stemmed; dropping the function words of every
+        # language keeps "la", "de", "en" in a French text from matching Spanish or Dutch
+        # queries.
+        return frozenset().union(
+            _ENGLISH_STOPWORDS, _ROMANIAN_STOPWORDS, *(frozenset(v) for v in stoplists.values())
+        )
     if lang == "en":
         return _ENGLISH_STOPWORDS
     if lang == "ro":

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 
 from index.analysis import LANGUAGE_KEYS, fold, language_analyzer, query_word_analyzer
+from index.records import STEMMED_LANGUAGES
 from index.schema import FACET_FIELDS, body_field, title_field
 
 #: How much a match in the title weighs against one in the body.
@@ -96,25 +98,54 @@ def analyse(lang: str, word: str) -> list[str]:
     return hit
 
 
-def _target_fields(fieldname: str, *, passages: bool) -> list[tuple[str, float]]:
+#: Fields of the query's own language (when it can be told) weigh this much more, so a
+#: Spanish query prefers Spanish documents to Portuguese ones sharing a few stems.
+QUERY_LANGUAGE_BOOST = 1.5
+QUERY_LANGUAGE_MIN_PROBABILITY = 0.9
+
+
+@lru_cache(maxsize=1)
+def _language_identifier():  # type: ignore[no-untyped-def]
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages([*STEMMED_LANGUAGES, "fr", "it"])
+    return ident
+
+
+@lru_cache(maxsize=4096)
+def query_language(text: str) -> str | None:
+    """The language of a query's words, when the model is sure enough; else None."""
+    words = " ".join(_WORD.findall(text))
+    if sum(c.isalpha() for c in words) < 4:
+        return None
+    lang, prob = _language_identifier().classify(words)
+    return str(lang) if prob >= QUERY_LANGUAGE_MIN_PROBABILITY else None
+
+
+def _target_fields(
+    fieldname: str, *, passages: bool, prefer: str | None = None
+) -> list[tuple[str, float]]:
     """(field, boost) pairs per language that a textual query field expands into."""
     out: list[tuple[str, float]] = []
     for lang in LANGUAGE_KEYS:
+        weight = QUERY_LANGUAGE_BOOST if lang == prefer else 1.0
         if fieldname in ("text", "title") and not passages:
-            out.append((title_field(lang), TITLE_BOOST if fieldname == "text" else 1.0))
+            boost = TITLE_BOOST if fieldname == "text" else 1.0
+            out.append((title_field(lang), boost * weight))
         if fieldname in ("text", "body") or passages:
-            out.append((body_field(lang), 1.0))
+            out.append((body_field(lang), weight))
     return out
 
 
-def _expand_leaf(q: wq.Query, *, passages: bool) -> wq.Query:
+def _expand_leaf(q: wq.Query, *, passages: bool, prefer: str | None = None) -> wq.Query:
     fieldname = getattr(q, "fieldname", None)
     if fieldname not in TEXT_FIELDS:
         return q
     if passages and fieldname == "title":
         return wq.NullQuery
     alternatives: list[wq.Query] = []
-    for target, boost in _target_fields(fieldname, passages=passages):
+    for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
         if isinstance(q, wq.Term):
@@ -144,12 +175,26 @@ def _expand_leaf(q: wq.Query, *, passages: bool) -> wq.Query:
     return wq.Or(alternatives)
 
 
-def _expand(q: wq.Query, *, passages: bool) -> wq.Query:
+def _expand(q: wq.Query, *, passages: bool, prefer: str | None = None) -> wq.Query:
     if isinstance(q, wq.Every):
-        return q
+        return wq.Every()
     if q.is_leaf():
-        return _expand_leaf(q, passages=passages)
-    return q.apply(lambda sub: _expand(sub, passages=passages)).normalize()
+        return _expand_leaf(q, passages=passages, prefer=prefer)
+    expanded = q.apply(lambda sub: _expand(sub, passages=passages, prefer=prefer))
+    return _negations_exclude(expanded).normalize()
+
+
+def _negations_exclude(q: wq.Query) -> wq.Query:
+    """In an OR group, "NOT x" excludes x from the group's matches (as users mean it),
+    instead of adding every document without x."""
+    if not isinstance(q, wq.Or):
+        return q
+    negatives = [sub.query for sub in q.subqueries if isinstance(sub, wq.Not)]
+    if not negatives:
+        return q
+    positives = [sub for sub in q.subqueries if not isinstance(sub, wq.Not)]
+    include = wq.Or(positives) if positives else wq.Every()
+    return wq.AndNot(include, wq.Or(negatives))
 
 
 def _facet_value(facet: str, q: wq.Query) -> list[str]:
@@ -220,8 +265,10 @@ def parse_query(text: str) -> ParsedQuery:
     core = _split_filters(parsed, filters)
     if core is None:
         return ParsedQuery(text=text, documents=None, passages=None, filters=filters)
-    documents = _expand(core, passages=False)
-    passages = _expand(core, passages=True)
+    words = _plain_words(core)
+    prefer = query_language(" ".join(words)) if words else None
+    documents = _expand(core, passages=False, prefer=prefer)
+    passages = _expand(core, passages=True, prefer=prefer)
     if documents is wq.NullQuery and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(
@@ -229,7 +276,7 @@ def parse_query(text: str) -> ParsedQuery:
         documents=documents,
         passages=passages,
         filters=filters,
-        words=_plain_words(core),
+        words=words,
         notice=notice,
     )
 

@@ -72,7 +72,8 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def index_language(lang: str | None) -> str:
     """The analyser key for a document language ("fr" and unknown -> "xx")."""
-    return lang if lang in LANGUAGE_KEYS else OTHER
+    primary = (lang or "").split("-")[0].split("_")[0].lower()
+    return primary if primary in LANGUAGE_KEYS else OTHER
 
 
 def _doc_fields(doc: Document, meta_fingerprint: str) -> dict[str, Any]:

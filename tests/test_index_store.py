@@ -90,11 +90,11 @@ def test_one_ingest_at_a_time(tmp_path):
 
 def test_a_lock_left_by_a_killed_process_is_recovered(tmp_path):
     code = (
-        "import sys, time; sys.path.insert(0, %r)\n"
+        "import sys, time; sys.path.insert(0, {!r})\n"
         "from index import IndexStore\n"
-        "with IndexStore(%r).lock():\n"
+        "with IndexStore({!r}).lock():\n"
         "    print('locked', flush=True); time.sleep(60)\n"
-    ) % (os.getcwd(), str(tmp_path / "ix"))
+    ).format(os.getcwd(), str(tmp_path / "ix"))
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "locked"

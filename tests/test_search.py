@@ -1,0 +1,178 @@
+"""Searching: ranking, facets, highlighting, analysis per language, forgiving queries."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from index import (
+    IndexStore,
+    QueryError,
+    SearchRequest,
+    get_document,
+    more_like_this,
+    parse_query,
+    search,
+    suggest,
+)
+from index.records import Document, Passage
+from tests.helpers import build_index, make_doc
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> IndexStore:
+    docs = [
+        make_doc("vouchers-es", "Export vouchers in the Basque Country",
+                 "Export vouchers pay for consultants who prepare a first export plan.",
+                 "The second page is about talent attraction.",
+                 country_code="ES", themes=["export_promotion"], date="2019-05-01"),
+        make_doc("matchmaking-ro", "Online B2B matchmaking during the pandemic",
+                 "Online B2B matchmaking replaced trade fairs during the pandemic.",
+                 country_code="RO", themes=["covid_response", "export_promotion"],
+                 date="2021-03-01"),
+        make_doc("missions-de", "Förderung von Exportreisen",
+                 "Die Förderungen für exportierende Unternehmen in Baden-Württemberg.",
+                 language="de", country_code="DE", themes=["export_promotion"], date="2018"),
+        make_doc("eszak-hu", "Észak-magyarországi vállalkozások",
+                 "A vállalkozások exportja Észak-Magyarországon erősödött.",
+                 language="hu", country_code="HU", date="2020-06-01"),
+        make_doc("xss", 'Evil <script>alert("t")</script> title',
+                 'Body <img src=x onerror="alert(1)"> with export words and <b>tags</b>.',
+                 country_code="ES", date="2022-01-01"),
+    ]
+    return build_index(tmp_path_factory.mktemp("ix"), docs)
+
+
+def hit_ids(store: IndexStore, **kw) -> list[str]:
+    return [h.id for h in search(store, SearchRequest(**kw)).hits]
+
+
+def test_ranked_results_with_highlighted_passages_and_pages(store):
+    result = search(store, SearchRequest(query="export vouchers"))
+    assert result.hits[0].id == "vouchers-es"
+    passage = result.hits[0].passages[0]
+    assert passage.page == 1
+    assert "<mark>vouchers</mark>" in passage.snippet.lower()
+
+
+def test_facets_count_documents_not_passages(store):
+    result = search(store, SearchRequest(query="", page_size=10))
+    countries = {v.value: v.count for v in result.facets["country"].values}
+    assert countries == {"ES": 2, "RO": 1, "DE": 1, "HU": 1}
+    themes = {v.value: v.count for v in result.facets["theme"].values}
+    assert themes["export_promotion"] == 3  # multi-valued: each document counted once
+    assert result.facets["country"].values[0].label == "Spain"
+
+
+def test_values_of_one_facet_or_facets_and_and_own_counts_ignore_selection(store):
+    req = SearchRequest(query="", filters={"country": ["ES", "RO"]})
+    result = search(store, req)
+    assert {h.id for h in result.hits} == {"vouchers-es", "matchmaking-ro", "xss"}
+    countries = {v.value: (v.count, v.selected) for v in result.facets["country"].values}
+    assert countries["DE"] == (1, False)  # still selectable with its true count
+    assert countries["ES"] == (2, True)
+    both = SearchRequest(query="", filters={"country": ["ES", "RO"], "theme": ["covid_response"]})
+    assert hit_ids(store, **both.__dict__) == ["matchmaking-ro"]
+
+
+def test_year_range_and_sorting(store):
+    assert hit_ids(store, query="", year_from=2020, year_to=2021, sort="oldest") == [
+        "eszak-hu", "matchmaking-ro"]
+    assert hit_ids(store, query="", sort="newest")[0] == "xss"
+    titles = [h.title for h in search(store, SearchRequest(query="", sort="title")).hits]
+    assert titles == sorted(titles, key=lambda t: t.lower().replace("é", "e").replace("ö", "o"))
+
+
+def test_stemming_in_the_documents_language_and_accent_folding(store):
+    assert hit_ids(store, query="Förderung") == ["missions-de"]
+    assert hit_ids(store, query="exportierenden") == ["missions-de"]
+    assert hit_ids(store, query="Eszak") == ["eszak-hu"]  # "Észak" without accents
+    assert hit_ids(store, query="vallalkozasokat") == ["eszak-hu"]
+
+
+def test_query_syntax(store):
+    assert hit_ids(store, query='"online b2b matchmaking"') == ["matchmaking-ro"]
+    assert "vouchers-es" not in hit_ids(store, query="export NOT vouchers")
+    assert hit_ids(store, query="matchm*") == ["matchmaking-ro"]
+    assert hit_ids(store, query="country:ro pandemic") == ["matchmaking-ro"]
+    assert hit_ids(store, query="title:pandemic") == ["matchmaking-ro"]
+    assert set(hit_ids(store, query="year:[2020 TO 2021]")) == {"eszak-hu", "matchmaking-ro"}
+
+
+@pytest.mark.parametrize("text", [
+    "(((", '"unclosed phrase', "AND OR NOT", "a:b:c", "*", "?", "title:", "^^^", "\\", "[",
+    "x" * 5000, "export AND (", "year:[abc TO]", "country:", "NOT", "\x00", "🙂 emoji",
+])
+def test_strange_queries_never_raise(store, text):
+    result = search(store, SearchRequest(query=text))
+    assert result.total >= 0
+
+
+def test_did_you_mean(store):
+    result = search(store, SearchRequest(query="vuochers"))
+    assert result.total == 0
+    assert result.suggestion == "vouchers"
+
+
+def test_bad_parameters_raise_query_errors(store):
+    for req in (SearchRequest(page=0), SearchRequest(page_size=10**9), SearchRequest(sort="x"),
+                SearchRequest(filters={"colour": ["red"]})):
+        with pytest.raises(QueryError):
+            search(store, req)
+
+
+def test_highlighting_escapes_document_text(store):
+    result = search(store, SearchRequest(query="export words"))
+    hit = next(h for h in result.hits if h.id == "xss")
+    html = " ".join(p.snippet for p in hit.passages)
+    assert "<img" not in html and "<b>" not in html and "&lt;img" in html
+    assert "<mark>" in html
+    view = get_document(store, "xss", "export")
+    assert "<img" not in view.passages[0].html and "<mark>export</mark>" in view.passages[0].html
+
+
+def test_document_view_suggestions_and_more_like_this(store):
+    view = get_document(store, "vouchers-es", "talent")
+    assert [p.matched for p in view.passages] == [False, True]
+    assert get_document(store, "nope") is None
+    titles = [s.text for s in suggest(store, "matchm")]
+    assert "matchmaking" in titles
+    assert any(s.kind == "title" for s in suggest(store, "online b2b"))
+    similar = more_like_this(store, "vouchers-es")
+    assert all(s["id"] != "vouchers-es" for s in similar)
+
+
+def test_parse_query_takes_facet_filters_out_of_the_text():
+    parsed = parse_query("country:es theme:covid_response matchmaking")
+    assert parsed.filters == {"country": ["ES"], "theme": ["covid_response"]}
+    assert parsed.words == ["matchmaking"]
+
+
+LANGS = ("en", "de", "nl", "hu", "ro", "pt", "es")
+
+
+def test_udhr_article_text_finds_that_article_first_in_each_language(testdata, tmp_path):
+    """Per-language analysis on real text: a query taken from one article of the Universal
+    Declaration of Human Rights finds that article first, in each partner language."""
+    rows = [json.loads(line) for line in
+            (testdata / "multilingual" / "udhr" / "corpus.jsonl").read_text().splitlines()]
+    docs = [Document(id=r["id"], source_path=r["id"], sha256="", title=r["title"],
+                     language=r["lang"], passages=[Passage(0, r["text"])]) for r in rows]
+    store = build_index(tmp_path / "ix", docs)
+    for lang in LANGS:
+        articles = [r for r in rows if r["lang"].startswith(lang) and r["article"] > 0]
+        assert articles, lang
+        found = 0
+        for r in articles:
+            # A query as a user would type it: the article's five longest distinct words.
+            words = sorted(set(re.findall(r"\w+", r["text"])), key=lambda w: (-len(w), w))
+            query = " ".join(words[:5])
+            top = search(store, SearchRequest(query=query, page_size=1, passages=0,
+                                              with_facets=False)).hits
+            # pt-BR and pt-PT are near-identical: either variant of the article counts
+            found += bool(top) and top[0].id.split("-")[-1] == r["id"].split("-")[-1] and (
+                top[0].id.split("-")[0][:3] == r["id"].split("-")[0][:3])
+        share = found / len(articles)
+        assert share >= 0.9, f"{lang}: {found}/{len(articles)} articles found first"
