@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long lines are HTML template text)
 """Render corpus B (good practices, event reports, news) from the sources in _build/sources/b/.
 
 Generated outputs:
@@ -18,7 +19,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -398,7 +399,7 @@ def render_web_page(page: dict) -> str:
 
 
 def fixed_datetime(date: str) -> datetime:
-    return datetime.strptime(date, "%Y-%m-%d").replace(hour=9, tzinfo=timezone.utc)
+    return datetime.strptime(date, "%Y-%m-%d").replace(hour=9, tzinfo=UTC)
 
 
 def clip(text: str, limit: int = 255) -> str:
