@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Python packages, Debian's Chromium) and runs the whole suite.
+#
+#   bash test.sh                # lint + all tests
+#   bash test.sh -k search      # extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bash run.sh --install-only --extras test
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests..."
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+
+.venv/bin/ruff check ingest index search_app tests bench
+.venv/bin/python -m pytest "$@"
