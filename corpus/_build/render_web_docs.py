@@ -357,7 +357,7 @@ def render_web_page(page: dict) -> str:
 <title>{esc(page["title"])} – {esc(name)}</title>
 <meta name="description" content="{esc(page["summary"])}">
 <meta name="keywords" content="{esc(", ".join(page["keywords"]))}">
-<meta name="author" content="{esc(page.get("author", page.get("partner", "")))}">
+<meta name="author" content="{esc(page.get("author", "Sample page for a test corpus"))}">
 <meta property="og:type" content="article">
 <meta property="article:published_time" content="{page["date"]}T10:00:00+00:00">
 <style>{CSS}</style>
