@@ -52,7 +52,7 @@ GREY = (90, 90, 90)
 # Labels of the title page and running elements, per document language.
 LABELS = {
     "en": dict(partner="Prepared by", region="Region", date="Date", doctype="Document type",
-               instrument="Policy instrument", contents="Contents", page="Page",
+               instrument="Policy instrument", contents="Contents", page="Page", table="Table",
                notice_long=(
                    "This document is part of an illustrative sample corpus built on public facts "
                    "about the Interreg Europe project UpGradeSME. It is not an official project "
@@ -60,7 +60,7 @@ LABELS = {
                    "are not documented in public sources are invented for illustration and are "
                    "marked as such.")),
     "de": dict(partner="Erstellt von", region="Region", date="Datum", doctype="Dokumenttyp",
-               instrument="Förderinstrument", contents="Inhalt", page="Seite",
+               instrument="Förderinstrument", contents="Inhalt", page="Seite", table="Tabelle",
                notice_long=(
                    "Dieses Dokument gehört zu einem illustrativen Beispielkorpus, das auf "
                    "öffentlich zugänglichen Angaben über das Interreg-Europe-Projekt UpGradeSME "
@@ -68,7 +68,7 @@ LABELS = {
                    "und Beispiele, die nicht öffentlich belegt sind, wurden zur Veranschaulichung "
                    "erfunden und sind als solche gekennzeichnet.")),
     "es": dict(partner="Elaborado por", region="Región", date="Fecha", doctype="Tipo de documento",
-               instrument="Instrumento de política", contents="Índice", page="Página",
+               instrument="Instrumento de política", contents="Índice", page="Página", table="Cuadro",
                notice_long=(
                    "Este documento forma parte de un corpus de ejemplo ilustrativo, construido a "
                    "partir de información pública sobre el proyecto Interreg Europe UpGradeSME. "
@@ -76,7 +76,7 @@ LABELS = {
                    "indicadores y ejemplos que no constan en fuentes públicas son inventados con "
                    "fines ilustrativos y se señalan como tales.")),
     "pt": dict(partner="Elaborado por", region="Região", date="Data", doctype="Tipo de documento",
-               instrument="Instrumento de política", contents="Índice", page="Página",
+               instrument="Instrumento de política", contents="Índice", page="Página", table="Quadro",
                notice_long=(
                    "Este documento integra um corpus de exemplo ilustrativo, construído a partir "
                    "de informação pública sobre o projeto Interreg Europe UpGradeSME. Não é um "
@@ -84,7 +84,7 @@ LABELS = {
                    "é conhecido; valores, orçamentos, metas e exemplos não documentados "
                    "publicamente foram inventados para fins de ilustração e estão assinalados.")),
     "hu": dict(partner="Készítette", region="Régió", date="Dátum", doctype="Dokumentumtípus",
-               instrument="Szakpolitikai eszköz", contents="Tartalom", page="Oldal",
+               instrument="Szakpolitikai eszköz", contents="Tartalom", page="Oldal", table="táblázat",
                notice_long=(
                    "Ez a dokumentum egy szemléltető mintakorpusz része, amely az UpGradeSME "
                    "Interreg Europe projektről nyilvánosan elérhető tényekre épül. Nem hivatalos "
@@ -136,8 +136,8 @@ def parse_body(body: str) -> list[tuple]:
             level = len(s) - len(s.lstrip("#"))
             blocks.append(("h", level, s[level:].strip()))
             i += 1
-        elif s.startswith("Table:"):
-            caption = s[len("Table:"):].strip()
+        elif re.match(r"^(Table|Tabelle|Cuadro|Quadro|Táblázat):", s):
+            caption = s.split(":", 1)[1].strip()
             i += 1
         elif s.startswith("|"):
             rows = []
@@ -180,7 +180,7 @@ def parse_body(body: str) -> list[tuple]:
         else:
             parts = []
             while i < len(lines) and lines[i].strip() and not re.match(
-                    r"^(#|\||- |\d+\. |>|Table:|\\newpage)", lines[i].strip()) \
+                    r"^(#|\||- |\d+\. |>|(Table|Tabelle|Cuadro|Quadro|Táblázat):|\\newpage)", lines[i].strip()) \
                     and "::" not in lines[i]:
                 parts.append(lines[i].strip())
                 i += 1
@@ -391,7 +391,10 @@ class Report(FPDF):
             self.fig_no += 1
             self.set_font("sans", "B", 9)
             self.set_text_color(*BLUE)
-            self.multi_cell(0, 5, f"Table {self.fig_no}. {caption}", new_x="LMARGIN",
+            label = self.lab["table"]
+            text = (f"{self.fig_no}. {label}: {caption}" if self.lang == "hu"
+                    else f"{label} {self.fig_no}. {caption}")
+            self.multi_cell(0, 5, text, new_x="LMARGIN",
                             new_y="NEXT")
             self.set_text_color(0, 0, 0)
             self.ln(1)
