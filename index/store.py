@@ -331,8 +331,10 @@ class IndexStore:
     def save_report(self, report: dict[str, Any]) -> Path:
         folder = self.path / REPORTS
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(report.get("started", time.time())))
-        path = folder / f"ingest-{stamp}-{os.getpid()}.json"
+        started = float(report.get("started", time.time()))
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(started))
+        micro = int((started % 1) * 1_000_000)
+        path = folder / f"ingest-{stamp}.{micro:06d}-{os.getpid()}.json"
         _write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
         return path
 

@@ -70,6 +70,8 @@ class IngestReport:
     unchanged: int = 0
     #: [{"path", "reason", "retried"}]; retried=False: failed before and unchanged since
     failed: list[dict[str, Any]] = field(default_factory=list)
+    #: [{"path", "reason"}]: files of a type no parser reads (they are not retried either)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     #: [{"path", "warning"}], e.g. pages without a text layer
     warnings: list[dict[str, str]] = field(default_factory=list)
     pages: int = 0
@@ -174,6 +176,16 @@ def parse_job(job: ParseJob) -> Document:
     return doc
 
 
+UNSUPPORTED = "unsupported file type"
+
+
+def _record_failure(report: IngestReport, path: str, reason: str, *, retried: bool) -> None:
+    if reason.startswith(UNSUPPORTED):
+        report.skipped.append({"path": path, "reason": reason})
+    else:
+        report.failed.append({"path": path, "reason": reason, "retried": retried})
+
+
 def _same(fp: Fingerprint, src: SourceFile, meta: str) -> bool:
     return (
         fp.size == src.size
@@ -240,9 +252,7 @@ def run_ingest(
             failed_before = failures.get(src.path)
             if failed_before and failed_before.get("fingerprint") == [src.size, src.mtime, meta]:
                 new_failures[src.path] = failed_before
-                report.failed.append(
-                    {"path": src.path, "reason": failed_before["reason"], "retried": False}
-                )
+                _record_failure(report, src.path, failed_before["reason"], retried=False)
                 continue
             jobs.append(ParseJob(str(corpus), src, ids[src.path], entry, taxonomy, meta))
 
@@ -268,8 +278,7 @@ def run_ingest(
                     progress(done, total, job.source.path)
                 if not result.ok:
                     reason = result.reason or "unknown error"
-                    report.failed.append({"path": job.source.path, "reason": reason,
-                                          "retried": True})
+                    _record_failure(report, job.source.path, reason, retried=True)
                     new_failures[job.source.path] = {
                         "reason": reason,
                         "fingerprint": [job.source.size, job.source.mtime, job.meta_fingerprint],
@@ -293,5 +302,6 @@ def run_ingest(
         report.documents = store.document_count()
         report.finished = time.time()
         report.failed.sort(key=lambda f: f["path"])
+        report.skipped.sort(key=lambda f: f["path"])
         store.save_report(report.to_dict())
     return report

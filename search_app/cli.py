@@ -117,12 +117,14 @@ def ingest(
     click.echo(
         f"{report.mode}: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, "
-        f"{len(report.failed)} failed in {report.seconds:.1f} s "
+        f"{len(report.failed)} failed, {len(report.skipped)} skipped in {report.seconds:.1f} s "
         f"({report.documents} documents in the index)"
     )
     for failure in report.failed:
         note = "" if failure.get("retried", True) else " (unchanged since it failed)"
         click.echo(f"  failed: {failure['path']}: {failure['reason']}{note}")
+    for skipped in report.skipped:
+        click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
     for warning in report.warnings:
         click.echo(f"  warning: {warning['path']}: {warning['warning']}")
 

@@ -27,3 +27,30 @@ def build_index(path: Path, docs: list[Document]) -> IndexStore:
             writer.put(doc)
     store.save_labels(LABELS)
     return store
+
+
+# Job functions for the worker-pool tests (module level: sent to worker processes).
+def job_echo(x: int) -> int:
+    return x * 2
+
+
+def job_sleep(seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return "slept"
+
+
+def job_allocate(megabytes: int) -> int:
+    block = bytearray(megabytes * 1024 * 1024)
+    return len(block)
+
+
+def job_crash(_: object) -> None:
+    import os
+
+    os._exit(3)
+
+
+def job_raise(_: object) -> None:
+    raise ValueError("bad input")

@@ -1,0 +1,291 @@
+"""Ingest end to end on files: formats, metadata rules, incremental runs, bad files, kills."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+
+from index import IndexStore, SearchRequest, get_document, search
+from ingest import doc_id_for, run_ingest
+from ingest.workers import run_jobs
+from tests import helpers
+
+TAXONOMY = {
+    "countries": [
+        {"code": "ES", "name": "Spain", "names": ["Spain", "España", "Spanien"]},
+        {"code": "HU", "name": "Hungary", "names": ["Hungary", "Magyarország"]},
+    ],
+    "regions": [
+        {"code": "ES21", "country": "ES", "name": "Basque Country", "native": "País Vasco",
+         "variants": ["Euskadi", "Pais Vasco"]},
+        {"code": "HU22", "country": "HU", "name": "West Transdanubia",
+         "native": "Nyugat-Dunántúl", "variants": ["Nyugat-Dunantul"]},
+    ],
+    "themes": [
+        {"id": "talent_attraction", "label": "Talent attraction",
+         "keywords": {"en": ["talent", "skilled workers"], "es": ["talento"]}},
+        {"id": "export_promotion", "label": "Export promotion",
+         "keywords": {"en": ["export", "trade mission"], "hu": ["export"]}},
+    ],
+    "doc_types": [{"id": "press_release", "label": "Press release",
+                   "keywords": ["press release", "nota de prensa"]}],
+    "partners": [{"name": "Fomento San Sebastián", "short": "FSS", "country": "ES",
+                  "region": "ES21"}],
+}
+
+TALENT_MD = """---
+title: Talent House opens its doors
+date: 2018-10-04
+---
+# Talent House opens its doors
+
+Fomento San Sebastián opened the Talent House to welcome skilled workers and their families
+to Euskadi. The talent programme helps international researchers settle in the Basque Country.
+"""
+
+
+def write_corpus(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "taxonomy.yaml").write_text(yaml.safe_dump(TAXONOMY, allow_unicode=True))
+    (root / "news").mkdir(exist_ok=True)
+    (root / "news" / "talent-house.md").write_text(TALENT_MD)
+    (root / "news" / "export.txt").write_text(
+        "Export missions from West Transdanubia\n\nThe export trade mission took twelve firms "
+        "from Nyugat-Dunántúl to Bavaria. Export advisers prepared every meeting.\n"
+    )
+    (root / "_build").mkdir(exist_ok=True)
+    (root / "_build" / "source.md").write_text("# not a document\n")
+    return root
+
+
+def ingest(corpus: Path, index: Path, **kw):
+    kw.setdefault("workers", 2)
+    return run_ingest(corpus, index, **kw)
+
+
+def test_incremental_runs_do_only_what_changed(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    first = ingest(corpus, index)
+    assert sorted(first.added) == ["news/export.txt", "news/talent-house.md"]
+    assert first.mode == "rebuild" and first.failed == []
+
+    again = ingest(corpus, index)
+    assert (again.added, again.updated, again.removed, again.unchanged) == ([], [], [], 2)
+
+    (corpus / "news" / "export.txt").write_text("Export vouchers for small firms in Hungary.\n")
+    (corpus / "news" / "talent-house.md").unlink()
+    (corpus / "news" / "new.md").write_text("# Trade fairs\n\nVirtual trade fairs in 2021.\n")
+    changed = ingest(corpus, index)
+    assert changed.updated == ["news/export.txt"]
+    assert changed.removed == ["news/talent-house.md"]
+    assert changed.added == ["news/new.md"]
+    store = IndexStore(index)
+    assert [h.id for h in search(store, SearchRequest(query="vouchers")).hits] == [
+        doc_id_for("news/export.txt")]
+    assert search(store, SearchRequest(query="Talent House")).total == 0
+    assert len(store.reports()) == 3  # a JSON report per run
+
+
+def test_catalog_beats_file_metadata_beats_inference(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump([
+        {"path": "news/talent-house.md", "title": "Talent House (catalog title)",
+         "type": "press_release", "themes": ["talent_attraction"]},
+    ]))
+    ingest(corpus, tmp_path / "index")
+    view = get_document(IndexStore(tmp_path / "index"), doc_id_for("news/talent-house.md"))
+    doc = view.document
+    assert doc.title == "Talent House (catalog title)" and doc.sources["title"] == "catalog"
+    assert doc.date == "2018-10-04" and doc.sources["date"] == "file"
+    assert doc.region_code == "ES21" and doc.sources["region_code"] == "inferred"
+    assert doc.country_code == "ES" and doc.country_name == "Spain"
+    assert doc.partner == "Fomento San Sebastián" and doc.sources["partner"] == "inferred"
+    assert doc.language == "en" and doc.sources["language"] == "inferred"
+    assert doc.themes == ["talent_attraction"] and doc.sources["themes"] == "catalog"
+
+    other = get_document(IndexStore(tmp_path / "index"), doc_id_for("news/export.txt")).document
+    assert other.region_code == "HU22" and other.country_code == "HU"
+    assert "export_promotion" in other.themes and other.sources["themes"] == "inferred"
+
+
+def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    with open(corpus / "catalog.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["path", "title", "themes", "country"])
+        writer.writerow(["news/export.txt", "Export missions", "export_promotion", "Hungary"])
+    (corpus / "news" / "talent-house.md.meta.yaml").write_text("hidden: true\n")
+    index = tmp_path / "index"
+    ingest(corpus, index)
+    store = IndexStore(index)
+    doc = get_document(store, doc_id_for("news/export.txt")).document
+    assert doc.title == "Export missions" and doc.country_code == "HU"
+    assert search(store, SearchRequest(query="talent")).total == 0  # hidden
+    (corpus / "news" / "talent-house.md.meta.yaml").write_text("hidden: false\n")
+    report = ingest(corpus, index)
+    assert report.updated == ["news/talent-house.md"]
+    assert search(store, SearchRequest(query="talent")).total == 1
+
+
+def test_formats_and_bad_files_each_end_as_one_line(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    d = docx.Document()
+    d.core_properties.title = "Staff exchange in Karlsruhe"
+    d.add_heading("Staff exchange", level=1)
+    d.add_paragraph("Colleagues from San Sebastián visited Karlsruhe for three days.")
+    d.save(corpus / "news" / "exchange.docx")
+    (corpus / "news" / "page.html").write_text(
+        "<html lang='en'><head><title>Export news</title></head><body><nav>Home | About</nav>"
+        "<main><h1>Export news</h1><p>Regional export figures rose again this year, "
+        "driven by machinery and food producers.</p></main><footer>Contact</footer></body></html>"
+    )
+    (corpus / "news" / "empty.pdf").write_bytes(b"")
+    (corpus / "news" / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    (corpus / "news" / "program.pdf").write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 200)
+    (corpus / "news" / "latin1.txt").write_bytes("Übersicht über die Förderung\n".encode("cp1252"))
+    (corpus / "news" / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (corpus / "news" / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)
+    report = ingest(corpus, tmp_path / "index")
+    failed = {f["path"]: f["reason"] for f in report.failed}
+    skipped = {f["path"]: f["reason"] for f in report.skipped}
+    assert failed["news/empty.pdf"] == "empty file"
+    assert failed["news/truncated.pdf"].startswith("broken PDF")
+    assert "news/program.pdf" in skipped or "news/program.pdf" in failed
+    assert "news/picture.png" in skipped
+    assert "news/broken.docx" in failed or "news/broken.docx" in skipped
+    assert {"news/exchange.docx", "news/page.html", "news/latin1.txt"} <= set(report.added)
+    store = IndexStore(tmp_path / "index")
+    assert search(store, SearchRequest(query="Karlsruhe")).hits[0].title == (
+        "Staff exchange in Karlsruhe")
+    assert search(store, SearchRequest(query="Förderung")).total == 1
+    assert search(store, SearchRequest(query="Home About Contact")).total == 0  # nav left out
+
+    again = ingest(corpus, tmp_path / "index")  # failed files are not retried until changed
+    assert all(not f["retried"] for f in again.failed)
+    assert {f["path"] for f in again.failed} == set(failed)
+
+
+def test_worker_pool_limits_time_memory_crashes_and_errors():
+    jobs = [1, ("sleep", 30), 2, ("alloc", 600), ("crash", 0), ("raise", 0), 3]
+
+    def run(job):
+        return job
+
+    funcs = {"sleep": helpers.job_sleep, "alloc": helpers.job_allocate,
+             "crash": helpers.job_crash, "raise": helpers.job_raise}
+    results = {}
+    for kind in ("sleep", "alloc", "crash", "raise"):
+        job = next(j for j in jobs if isinstance(j, tuple) and j[0] == kind)
+        out = list(run_jobs(funcs[kind], [job[1]], workers=1, time_limit=2, memory_mb=300))
+        results[kind] = out[0]
+    assert results["sleep"].reason == "time limit exceeded (2 s)"
+    assert "memory limit" in results["alloc"].reason
+    assert "worker" in results["crash"].reason
+    assert results["raise"].reason == "unexpected error: ValueError: bad input"
+    ok = list(run_jobs(helpers.job_echo, [1, 2, 3], workers=2))
+    assert sorted(r.value for r in ok) == [2, 4, 6]
+
+
+def test_every_real_pdf_ends_indexed_or_failed_with_the_right_reason(testdata, tmp_path):
+    corpus = testdata / "pdfs"
+    started = time.monotonic()
+    report = ingest(corpus, tmp_path / "index", time_limit=30, memory_mb=2048)
+    took = time.monotonic() - started
+    failed = {f["path"]: f["reason"] for f in report.failed}
+    indexed = set(report.added)
+    pdfs = sorted(p.name for p in corpus.glob("*.pdf"))
+    for name in pdfs:
+        assert (name in indexed) != (name in failed), name
+    for name in ("pypdf__encrypted-file.pdf", "pypdf__r4-aes-user-password.pdf"):
+        assert failed[name] == "password required"
+    assert failed["pdfjs__issue7229.pdf"] == "no text layer, needs OCR"
+    for name in ("pdfjs__bug1020226.pdf", "pdfjs__REDHAT-1531897-0.pdf"):
+        assert failed[name].startswith("broken PDF")
+    assert "pypdf__r4-owner-password.pdf" in indexed  # owner password only: opens
+    bomb = "pdfjs__bomb_giant.pdf"
+    assert bomb in indexed or "limit exceeded" in failed[bomb] or "worker" in failed[bomb]
+    assert {"pdfjs__tracemonkey.pdf", "sf__GeoTopo-komprimiert.pdf",
+            "interreg__Sarcina_nedorita_1.pdf", "pypdf__crazyones.pdf"} <= indexed
+    assert took < 120, f"the run took {took:.0f} s"
+
+    store = IndexStore(tmp_path / "index")
+    # pdf.js find expectations at page level: "Dynamic" on the pages pdf.js lists.
+    result = search(store, SearchRequest(query="Dynamic", filters={}, passages=10))
+    tm = next(h for h in result.hits if h.source_path == "pdfjs__tracemonkey.pdf")
+    pages = {p.page for p in get_document(store, tm.id, "Dynamic").passages if p.matched}
+    expected = _find_expectations(testdata, "pdfjs__tracemonkey.pdf", "Dynamic")
+    assert expected and expected <= pages
+    # Text normalisation reaches the index: fullwidth Latin and ligatures are searchable.
+    assert search(store, SearchRequest(query="Optimization")).total >= 1
+
+
+def _find_expectations(testdata: Path, file: str, query: str) -> set[int]:
+    """Pages (1-based) on which pdf.js's find tests expect ``query`` (default options)."""
+    pages: set[int] = set()
+    with open(testdata / "pdfs" / "EXPECTED_FIND_MATCHES.tsv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if (row["pdf_file_in_this_folder"] == file and row["query_json"] == query
+                    and row["options_json"] == "{}"):
+                counts = json.loads(row["matches_per_page"])
+                pages |= {i + 1 for i, c in enumerate(counts) if c > 0}
+    return pages
+
+
+KILL_SCRIPT = """
+import sys
+sys.path.insert(0, {root!r})
+from ingest import run_ingest
+run_ingest({corpus!r}, {index!r}, rebuild={rebuild}, workers=2)
+"""
+
+
+def _make_many(corpus: Path, n: int, version: str) -> None:
+    for i in range(n):
+        (corpus / "many" / f"doc{i:04d}.md").write_text(
+            f"# Document {i} {version}\n\nExport support note number {i}, {version}. "
+            + "Words about trade fairs, vouchers and coaching. " * 20
+        )
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_kill_minus_nine_at_any_moment_leaves_a_complete_index(tmp_path, rebuild):
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "many").mkdir()
+    _make_many(corpus, 400, "alpha")
+    index = tmp_path / "index"
+    ingest(corpus, index)
+    store = IndexStore(index)
+    assert search(store, SearchRequest(query="alpha")).total == 400
+
+    _make_many(corpus, 400, "beta")
+    root = str(Path(__file__).resolve().parents[1])
+    script = KILL_SCRIPT.format(root=root, corpus=str(corpus), index=str(index),
+                                rebuild=rebuild)
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        # The previous index (or a committed part of the new one) is readable and complete:
+        # every document is there, each in one version, with its passages.
+        alpha = search(store, SearchRequest(query="alpha", page_size=1)).total
+        beta = search(store, SearchRequest(query="beta", page_size=1)).total
+        assert alpha + beta == 400, (delay, alpha, beta)
+        if rebuild:
+            assert beta == 0  # a rebuild is swapped in whole or not at all
+    report = ingest(corpus, index, rebuild=rebuild)
+    assert report.failed == []
+    assert search(store, SearchRequest(query="beta")).total == 400
+    assert search(store, SearchRequest(query="alpha")).total == 0
+    assert len(list(index.glob("gen-*"))) <= 2
