@@ -24,51 +24,60 @@ __all__ = ["normalize_text", "collapse_whitespace"]
 _PDFIUM_EOL_HYPHEN = "\ufffe"
 _SOFT_HYPHEN = "\u00ad"
 
-_ROMANIAN = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
+_ROMANIAN = (("ş", "ș"), ("ţ", "ț"), ("Ş", "Ș"), ("Ţ", "Ț"))
 
 # Characters to delete outright: C0/C1 controls except tab and newline, format characters
 # except ZWJ/ZWNJ (needed by Indic and Persian scripts), noncharacters.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
 
 
-def _build_delete_table() -> dict[int, None]:
-    table: dict[int, None] = {}
+def _delete_pattern() -> re.Pattern[str]:
+    """A character class of C0/C1 controls (but tab and newline), format characters (but
+    ZWNJ/ZWJ, which scripts need) and the noncharacters U+FFFE/U+FFFF, in the BMP."""
+    ranges: list[tuple[int, int]] = []
     for code in range(0x10000):
         char = chr(code)
-        if char in "\t\n" or char in _KEEP_FORMAT:
+        wanted = (
+            char not in "\t\n"
+            and char not in _KEEP_FORMAT
+            and (unicodedata.category(char) in ("Cc", "Cf") or code in (0xFFFE, 0xFFFF))
+        )
+        if not wanted:
             continue
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cf") or code in (0xFFFE, 0xFFFF):
-            table[code] = None
-    # Plane-14 tag characters (Cf) are rare; deleting the BMP ones covers real documents.
-    return table
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    parts = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{parts}]+")
 
 
-_DELETE = _build_delete_table()
+_DELETE_RE = _delete_pattern()
 
-# A hyphen (or marker) at a line end between two letters; decided in _join_hyphen.
-_EOL_HYPHEN_RE = re.compile(r"(\w)(-|\u00ad|\ufffe)[ \t]*\n[ \t]*(\w)|(\w)(\u00ad|\ufffe)(\w)")
-_SPACES_RE = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_TRAILING_SPACE_RE = re.compile(r" *\n *")
+# A hyphen (or marker) between two word characters, at a line end for "-"; the match
+# starts at the mark, so the scan is fast. Joined or not is decided in _join_hyphen.
+_EOL_HYPHEN_RE = re.compile(r"(?<=(\w))(-[ \t]*\n[ \t]*|\u00ad[ \t]*\n?[ \t]*|\ufffe)(?=(\w))")
+# After NFKC, no-break and other wide spaces are plain spaces.
+_SPACES_RE = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")
+_TRAILING_SPACE_RE = re.compile(r" +\n *|\n +")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
 def _join_hyphen(match: re.Match[str]) -> str:
-    if match.group(1) is not None:
-        left, mark, right = match.group(1), match.group(2), match.group(3)
-        broke_line = True
-    else:
-        left, mark, right = match.group(4), match.group(5), match.group(6)
-        broke_line = False
+    """The replacement of the mark between match.group(1) and match.group(3)."""
+    left, mark, right = match.group(1), match.group(2), match.group(3)
     if left.islower() and right.islower():
-        return left + right
-    if mark == _SOFT_HYPHEN:
-        # An invisible hyphenation point: never shown, so the word simply continues.
-        return left + right if not broke_line else left + "\n" + right
+        return ""
+    if mark.startswith(_SOFT_HYPHEN):
+        # An invisible hyphenation point: the word simply continues (or breaks the line).
+        return "\n" if "\n" in mark else ""
     if mark == _PDFIUM_EOL_HYPHEN:
         # pdfium already removed the line break; a real hyphen ("Trace-Monkey", "IEEE-754").
-        return left + "-" + right
-    return left + "-\n" + right
+        return "-"
+    return "-\n"
 
 
 def collapse_whitespace(text: str) -> str:
@@ -86,8 +95,10 @@ def normalize_text(text: str) -> str:
     text = _EOL_HYPHEN_RE.sub(_join_hyphen, text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2044", "/")  # fraction slash, from NFKC of ½ ¼ ¾
-    text = text.translate(_ROMANIAN)
-    text = text.translate(_DELETE)
+    for cedilla, comma in _ROMANIAN:
+        if cedilla in text:
+            text = text.replace(cedilla, comma)
+    text = _DELETE_RE.sub("", text)
     text = _SPACES_RE.sub(" ", text)
     text = _TRAILING_SPACE_RE.sub("\n", text)
     text = _BLANK_LINES_RE.sub("\n\n", text)
