@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 from whoosh.analysis import (
@@ -77,6 +77,7 @@ def stopwords_for(lang: str) -> frozenset[str]:
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case and strip accents: "Észak" -> "eszak", "Straße" -> "strasse"."""
     text = text.lower().translate(_FOLD_EXTRA)

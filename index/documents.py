@@ -14,7 +14,7 @@ from index.analysis import fold
 from index.highlight import mark_all
 from index.query import parse_query
 from index.records import Document, Passage
-from index.schema import body_field, title_field
+from index.schema import body_field, passage_field, title_field
 from index.search import query_terms
 from index.store import IndexStore, index_language
 
@@ -73,7 +73,7 @@ def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentVie
         doc = _document_from_stored(s.stored_fields(docnum))
         lang = index_language(doc.language)
         parsed = parse_query(query)
-        terms = query_terms(s, parsed.passages).get(body_field(lang), set())
+        terms = query_terms(s, parsed.passages).get(passage_field(lang), set())
         matched: set[int] = set()
         if parsed.passages is not None and parsed.passages is not wq.NullQuery:
             flt = wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)])

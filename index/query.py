@@ -22,7 +22,7 @@ from whoosh.qparser import OrGroup, QueryParser
 
 from index.analysis import LANGUAGE_KEYS, fold, language_analyzer, query_word_analyzer
 from index.records import STEMMED_LANGUAGES
-from index.schema import FACET_FIELDS, body_field, title_field
+from index.schema import FACET_FIELDS, body_field, passage_field, title_field
 
 #: How much a match in the title weighs against one in the body.
 TITLE_BOOST = 2.0
@@ -134,7 +134,7 @@ def _target_fields(
             boost = TITLE_BOOST if fieldname == "text" else 1.0
             out.append((title_field(lang), boost * weight))
         if fieldname in ("text", "body") or passages:
-            out.append((body_field(lang), weight))
+            out.append((passage_field(lang) if passages else body_field(lang), weight))
     return out
 
 

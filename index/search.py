@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from whoosh.searching import Searcher
 from index.errors import QueryError
 from index.highlight import highlight, plain_snippet
 from index.query import ParsedQuery, parse_query
-from index.schema import FACET_FIELDS, body_field
+from index.schema import FACET_FIELDS, passage_field
 from index.store import IndexStore
 
 SORTS = ("relevance", "newest", "oldest", "title")
@@ -134,22 +135,42 @@ def _value_query(facet: str, value: str) -> wq.Query:
     return wq.Term(fieldname, value)
 
 
-def _filter_query(
+_BASE_DOCS: weakref.WeakKeyDictionary[Searcher, dict[bool, set[int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _base_docs(searcher: Searcher, include_hidden: bool) -> set[int]:
+    """Document records (not passages), without hidden ones: computed once per searcher."""
+    cache = _BASE_DOCS.setdefault(searcher, {})
+    docs = cache.get(include_hidden)
+    if docs is None:
+        docs = set(searcher.document_numbers(kind="doc"))
+        if not include_hidden:
+            docs -= set(searcher.docs_for_query(wq.Term("hidden", True)))
+        cache[include_hidden] = docs
+    return docs
+
+
+def _filter_docs(
+    searcher: Searcher,
     filters: Mapping[str, Sequence[str]],
     req: SearchRequest,
     *,
     skip: str | None = None,
-) -> wq.Query:
-    clauses: list[wq.Query] = [wq.Term("kind", "doc")]
-    if not req.include_hidden:
-        clauses.append(wq.Not(wq.Term("hidden", True)))
+) -> set[int]:
+    """The document numbers a search may return: facets AND-ed, values of one facet OR-ed."""
+    allowed = _base_docs(searcher, req.include_hidden)
+    clauses: list[wq.Query] = []
     for facet, values in filters.items():
         if facet == skip or not values:
             continue
         clauses.append(wq.Or([_value_query(facet, v) for v in values]))
     if skip != "year" and (req.year_from is not None or req.year_to is not None):
         clauses.append(wq.NumericRange("year", req.year_from, req.year_to))
-    return wq.And(clauses)
+    for clause in clauses:
+        allowed = allowed.intersection(searcher.docs_for_query(clause))
+    return allowed
 
 
 def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None:
@@ -255,17 +276,19 @@ def _attach_passages(
                                    plain_snippet(r.get("text") or ""))
                     )
         return
-    flt = wq.And([wq.Term("kind", "passage"), wq.Or([wq.Term("doc_id", i) for i in by_id])])
-    results = searcher.search(pq, filter=flt, limit=per_doc * len(hits) * 20)
+    # Intersecting with the page's doc ids lets Whoosh skip through the posting lists
+    # instead of scoring every passage of the index and filtering afterwards.
+    in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in by_id]), 0.0)
+    results = searcher.search(wq.And([in_page, pq]), limit=per_doc * len(hits) * 20 + len(hits))
     terms = query_terms(searcher, pq)
     counts: dict[str, int] = defaultdict(int)
     for r in results:
         doc_id = r["doc_id"]
-        if counts[doc_id] >= per_doc:
+        if r["kind"] != "passage" or counts[doc_id] >= per_doc:
             continue
         counts[doc_id] += 1
         lang = r.get("lang") or "xx"
-        snippet = highlight(r.get("text") or "", terms.get(body_field(lang), set()), lang)
+        snippet = highlight(r.get("text") or "", terms.get(passage_field(lang), set()), lang)
         by_id[doc_id].passages.append(
             PassageHit(r["ordinal"], r.get("page"), r.get("heading"), snippet)
         )
@@ -274,7 +297,7 @@ def _attach_passages(
 
 
 def _suggestion(
-    searcher: Searcher, parsed: ParsedQuery, base_filter: wq.Query
+    searcher: Searcher, parsed: ParsedQuery, base_filter: set[int]
 ) -> str | None:
     """The query with unknown words replaced by their closest indexed word, if that finds hits."""
     from index.analysis import fold
@@ -316,7 +339,6 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         filters[facet].extend(v for v in values if v not in filters[facet])
 
     q = parsed.documents if parsed.documents is not None else wq.Every()
-    base_filter = _filter_query(filters, req)
     sortedby = _sort_facet(req, parsed.documents is not None)
     groupedby = (
         {name: _facet_type(name) for name in FACET_FIELDS if name not in filters}
@@ -325,6 +347,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     )
 
     with store.searcher() as searcher:
+        base_filter = _filter_docs(searcher, filters, req)
         results = searcher.search_page(
             q,
             req.page,
@@ -346,7 +369,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                     # selectable with true counts.
                     own = searcher.search(
                         q,
-                        filter=_filter_query(filters, req, skip=name),
+                        filter=_filter_docs(searcher, filters, req, skip=name),
                         groupedby={name: _facet_type(name)},
                         limit=1,
                         terms=False,

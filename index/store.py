@@ -35,7 +35,14 @@ from whoosh.writing import SegmentWriter
 from index.analysis import LANGUAGE_KEYS, OTHER, fold
 from index.errors import IndexLockedError, IndexUnavailableError
 from index.records import Document
-from index.schema import SCHEMA_VERSION, body_field, build_schema, title_field
+from index.schema import (
+    SCHEMA_VERSION,
+    body_field,
+    build_schema,
+    passage_field,
+    title_field,
+)
+from index.scoring import weighting
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +128,7 @@ def _passage_fields(doc: Document, lang: str) -> Iterator[dict[str, Any]]:
             "heading": p.heading,
             "text": p.text,
             "lang": lang,
-            body_field(lang): p.text if not p.heading else f"{p.heading}\n{p.text}",
+            passage_field(lang): p.text if not p.heading else f"{p.heading}\n{p.text}",
         }
 
 
@@ -379,7 +386,7 @@ class IndexStore:
                 toc = ix.latest_generation()
             # A fresh searcher rather than refresh(): Whoosh's refresh reuses segment readers
             # whose deletion sets may be stale, so replaced documents would show twice.
-            searcher = ix.searcher()
+            searcher = ix.searcher(weighting=weighting())
         except (OSError, whoosh_index.IndexError) as exc:
             raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
         if cached is not None:

@@ -1,0 +1,155 @@
+"""How matches are scored: the ranking settings in one place, and the Whoosh weighting model.
+
+``IndexStore.searcher()`` opens every searcher with :func:`weighting`; the query side
+(``index.query``) takes its field weights and boosts from :data:`RANKING`. The values were
+chosen on judged test collections (bench/relevance.py, results in bench/README.md).
+
+Whoosh's own BM25F sums a BM25 per field with statistics taken over *all* records of the
+index. Our index holds two kinds of records (documents and their passages) and one pair of
+fields per language, so those statistics are skewed: the average length of ``title_hu`` is
+divided by every record of every language (most have no Hungarian title), and the idf's
+document count includes records that cannot contain the field at all. :class:`KbBM25` keeps
+BM25 but takes its statistics per field, over the records that have that field:
+
+- idf = ln(1 + (N - n + 0.5) / (n + 0.5)) (Lucene's BM25 idf), with N the number of records
+  that have text in the field and n the term's document frequency in it;
+- the average field length is taken over the *document* records that have the field, so a
+  document's length is compared with other documents in its language, not with passages.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import scoring as wscoring
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranking settings (one setting for every collection and for the site)."""
+
+    #: BM25 term-frequency saturation
+    k1: float = 1.2
+    #: BM25 length normalisation of body fields
+    b: float = 0.75
+    #: BM25 length normalisation of title fields
+    title_b: float = 0.75
+    #: weight of a title match against a body match (the "text" query field)
+    title_boost: float = 2.0
+
+
+#: The setting in use. Replace it (dataclasses.replace) to experiment, e.g. in the bench.
+RANKING = Ranking()
+
+
+class _FieldStats:
+    """Per-field statistics of one searcher's index, computed lazily and cached."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[int, str], tuple[int, float]] = {}
+        self._docs: dict[int, list[tuple[Any, set[int]]]] = {}
+
+    def _doc_records(self, reader: Any) -> list[tuple[Any, set[int]]]:
+        key = id(reader)
+        hit = self._docs.get(key)
+        if hit is None:
+            hit = []
+            leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+            for leaf, _offset in leaves:
+                docs: set[int] = set()
+                try:
+                    if ("kind", b"doc") in leaf:
+                        docs = set(leaf.postings("kind", "doc").all_ids())
+                except Exception:  # noqa: BLE001 - statistics must never break a search
+                    docs = set()
+                hit.append((leaf, docs))
+            self._docs[key] = hit
+        return hit
+
+    def get(self, reader: Any, fieldname: str) -> tuple[int, float]:
+        """(records with text in the field, average length of document records with it)."""
+        key = (id(reader), fieldname)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            with_field = 0
+            doc_total = 0
+            doc_count = 0
+            for leaf, docs in self._doc_records(reader):
+                lengths = _lengths(leaf, fieldname)
+                for docnum, length in enumerate(lengths):
+                    if length:
+                        with_field += 1
+                        if docnum in docs:
+                            doc_total += length
+                            doc_count += 1
+            if with_field == 0:  # no length column (an old index): Whoosh's own figures
+                with_field = reader.doc_count_all()
+                avgfl = reader.field_length(fieldname) / max(1, with_field)
+            elif doc_count:
+                avgfl = doc_total / doc_count
+            else:  # passages only (no document records): their own average
+                avgfl = reader.field_length(fieldname) / with_field
+            hit = self._cache[key] = (with_field, avgfl or 1.0)
+        return hit
+
+
+def _lengths(leaf: Any, fieldname: str) -> list[int]:
+    """Every record's length in the field (0 where it has none), for one segment."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import byte_to_length
+
+    try:
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except Exception:  # noqa: BLE001 - another codec: fall back to the public, slower call
+        column = None
+    if column is None:
+        return [leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())]
+    return [byte_to_length(b) if b else 0 for b in column]
+
+
+class KbBM25(wscoring.WeightingModel):
+    """BM25 per field with per-field statistics (see the module's docstring)."""
+
+    def __init__(self, ranking: Ranking) -> None:
+        self.ranking = ranking
+        self.stats = _FieldStats()
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def scorer(self, searcher, fieldname, text, qf=1):  # type: ignore[no-untyped-def]
+        if not searcher.schema[fieldname].scorable:
+            return wscoring.WeightScorer.for_(searcher, fieldname, text)
+        b = self.ranking.title_b if fieldname.startswith("title_") else self.ranking.b
+        return _Scorer(self, searcher, fieldname, text, self.ranking.k1, b)
+
+
+class _Scorer(wscoring.WeightLengthScorer):
+    def __init__(self, model: KbBM25, searcher, fieldname, text, k1, b):  # type: ignore[no-untyped-def]
+        parent = searcher.get_parent()
+        reader = parent.reader()
+        n_with_field, avgfl = model.stats.get(reader, fieldname)
+        df = parent.doc_frequency(fieldname, text)
+        self.idf = math.log(1.0 + (n_with_field - df + 0.5) / (df + 0.5))
+        self.avgfl = avgfl
+        self.k1 = k1
+        self.b = b
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight: float, length: float) -> float:
+        k1, b = self.k1, self.b
+        return self.idf * weight * (k1 + 1) / (weight + k1 * (1 - b + b * length / self.avgfl))
+
+
+def weighting() -> wscoring.WeightingModel:
+    """The weighting model for a new searcher."""
+    return KbBM25(RANKING)
+
+
+__all__ = ["RANKING", "KbBM25", "Ranking", "weighting"]
