@@ -18,7 +18,7 @@ Inline **bold** and __italic__ are supported (fpdf2 markdown).
 Usage (from the repository root):
 
     .venv/bin/python corpus/_build/render_pdfs.py            # render everything
-    .venv/bin/python corpus/_build/render_pdfs.py covid      # only sources whose name contains "covid"
+    .venv/bin/python corpus/_build/render_pdfs.py covid      # only sources named *covid*
 
 Every page carries the notice that the document is an illustrative sample.
 Renders are reproducible: the PDF creation date is the document date and the
@@ -51,61 +51,129 @@ GREY = (90, 90, 90)
 
 # Labels of the title page and running elements, per document language.
 LABELS = {
-    "en": dict(partner="Prepared by", region="Region", date="Date", doctype="Document type",
-               instrument="Policy instrument", contents="Contents", page="Page", table="Table",
-               notice_long=(
-                   "This document is part of an illustrative sample corpus built on public facts "
-                   "about the Interreg Europe project UpGradeSME. It is not an official project "
-                   "record. Names of people, figures, budgets, indicator targets and examples that "
-                   "are not documented in public sources are invented for illustration and are "
-                   "marked as such.")),
-    "de": dict(partner="Erstellt von", region="Region", date="Datum", doctype="Dokumenttyp",
-               instrument="Förderinstrument", contents="Inhalt", page="Seite", table="Tabelle",
-               notice_long=(
-                   "Dieses Dokument gehört zu einem illustrativen Beispielkorpus, das auf "
-                   "öffentlich zugänglichen Angaben über das Interreg-Europe-Projekt UpGradeSME "
-                   "beruht. Es ist kein offizielles Projektdokument. Zahlen, Budgets, Zielwerte "
-                   "und Beispiele, die nicht öffentlich belegt sind, wurden zur Veranschaulichung "
-                   "erfunden und sind als solche gekennzeichnet.")),
-    "es": dict(partner="Elaborado por", region="Región", date="Fecha", doctype="Tipo de documento",
-               instrument="Instrumento de política", contents="Índice", page="Página", table="Cuadro",
-               notice_long=(
-                   "Este documento forma parte de un corpus de ejemplo ilustrativo, construido a "
-                   "partir de información pública sobre el proyecto Interreg Europe UpGradeSME. "
-                   "No es un documento oficial del proyecto. Las cifras, presupuestos, metas de "
-                   "indicadores y ejemplos que no constan en fuentes públicas son inventados con "
-                   "fines ilustrativos y se señalan como tales.")),
-    "pt": dict(partner="Elaborado por", region="Região", date="Data", doctype="Tipo de documento",
-               instrument="Instrumento de política", contents="Índice", page="Página", table="Quadro",
-               notice_long=(
-                   "Este documento integra um corpus de exemplo ilustrativo, construído a partir "
-                   "de informação pública sobre o projeto Interreg Europe UpGradeSME. Não é um "
-                   "documento oficial do projeto. O nome da entidade parceira da região Norte não "
-                   "é conhecido; valores, orçamentos, metas e exemplos não documentados "
-                   "publicamente foram inventados para fins de ilustração e estão assinalados.")),
-    "hu": dict(partner="Készítette", region="Régió", date="Dátum", doctype="Dokumentumtípus",
-               instrument="Szakpolitikai eszköz", contents="Tartalom", page="Oldal", table="táblázat",
-               notice_long=(
-                   "Ez a dokumentum egy szemléltető mintakorpusz része, amely az UpGradeSME "
-                   "Interreg Europe projektről nyilvánosan elérhető tényekre épül. Nem hivatalos "
-                   "projektdokumentum. A nyilvános forrásokban nem szereplő számadatok, "
-                   "költségvetések, célértékek és példák szemléltető jellegűek, és ezt jelöljük.")),
+    "en": dict(
+        partner="Prepared by",
+        region="Region",
+        date="Date",
+        doctype="Document type",
+        instrument="Policy instrument",
+        contents="Contents",
+        page="Page",
+        table="Table",
+        notice_long=(
+            "This document is part of an illustrative sample corpus built on public facts "
+            "about the Interreg Europe project UpGradeSME. It is not an official project "
+            "record. Names of people, figures, budgets, indicator targets and examples that "
+            "are not documented in public sources are invented for illustration and are "
+            "marked as such."
+        ),
+    ),
+    "de": dict(
+        partner="Erstellt von",
+        region="Region",
+        date="Datum",
+        doctype="Dokumenttyp",
+        instrument="Förderinstrument",
+        contents="Inhalt",
+        page="Seite",
+        table="Tabelle",
+        notice_long=(
+            "Dieses Dokument gehört zu einem illustrativen Beispielkorpus, das auf "
+            "öffentlich zugänglichen Angaben über das Interreg-Europe-Projekt UpGradeSME "
+            "beruht. Es ist kein offizielles Projektdokument. Zahlen, Budgets, Zielwerte "
+            "und Beispiele, die nicht öffentlich belegt sind, wurden zur Veranschaulichung "
+            "erfunden und sind als solche gekennzeichnet."
+        ),
+    ),
+    "es": dict(
+        partner="Elaborado por",
+        region="Región",
+        date="Fecha",
+        doctype="Tipo de documento",
+        instrument="Instrumento de política",
+        contents="Índice",
+        page="Página",
+        table="Cuadro",
+        notice_long=(
+            "Este documento forma parte de un corpus de ejemplo ilustrativo, construido a "
+            "partir de información pública sobre el proyecto Interreg Europe UpGradeSME. "
+            "No es un documento oficial del proyecto. Las cifras, presupuestos, metas de "
+            "indicadores y ejemplos que no constan en fuentes públicas son inventados con "
+            "fines ilustrativos y se señalan como tales."
+        ),
+    ),
+    "pt": dict(
+        partner="Elaborado por",
+        region="Região",
+        date="Data",
+        doctype="Tipo de documento",
+        instrument="Instrumento de política",
+        contents="Índice",
+        page="Página",
+        table="Quadro",
+        notice_long=(
+            "Este documento integra um corpus de exemplo ilustrativo, construído a partir "
+            "de informação pública sobre o projeto Interreg Europe UpGradeSME. Não é um "
+            "documento oficial do projeto. O nome da entidade parceira da região Norte não "
+            "é conhecido; valores, orçamentos, metas e exemplos não documentados "
+            "publicamente foram inventados para fins de ilustração e estão assinalados."
+        ),
+    ),
+    "hu": dict(
+        partner="Készítette",
+        region="Régió",
+        date="Dátum",
+        doctype="Dokumentumtípus",
+        instrument="Szakpolitikai eszköz",
+        contents="Tartalom",
+        page="Oldal",
+        table="táblázat",
+        notice_long=(
+            "Ez a dokumentum egy szemléltető mintakorpusz része, amely az UpGradeSME "
+            "Interreg Europe projektről nyilvánosan elérhető tényekre épül. Nem hivatalos "
+            "projektdokumentum. A nyilvános forrásokban nem szereplő számadatok, "
+            "költségvetések, célértékek és példák szemléltető jellegűek, és ezt jelöljük."
+        ),
+    ),
 }
 
 DOCTYPE_LABELS = {
-    "action_plan": {"en": "Regional action plan", "de": "Regionaler Aktionsplan",
-                    "es": "Plan de acción regional", "pt": "Plano de ação regional",
-                    "hu": "Regionális akcióterv"},
-    "policy_analysis": {"en": "Policy-instrument analysis", "de": "Analyse des Förderinstruments",
-                        "es": "Análisis del instrumento de política",
-                        "pt": "Análise do instrumento de política",
-                        "hu": "Szakpolitikai eszköz elemzése"},
-    "report": {"en": "Report", "de": "Bericht", "es": "Informe", "pt": "Relatório",
-               "hu": "Jelentés"},
+    "action_plan": {
+        "en": "Regional action plan",
+        "de": "Regionaler Aktionsplan",
+        "es": "Plan de acción regional",
+        "pt": "Plano de ação regional",
+        "hu": "Regionális akcióterv",
+    },
+    "policy_analysis": {
+        "en": "Policy-instrument analysis",
+        "de": "Analyse des Förderinstruments",
+        "es": "Análisis del instrumento de política",
+        "pt": "Análise do instrumento de política",
+        "hu": "Szakpolitikai eszköz elemzése",
+    },
+    "report": {
+        "en": "Report",
+        "de": "Bericht",
+        "es": "Informe",
+        "pt": "Relatório",
+        "hu": "Jelentés",
+    },
 }
 
-CATALOG_KEYS = ["path", "title", "type", "language", "country", "region", "themes", "date",
-                "partner", "policy_instrument", "summary"]
+CATALOG_KEYS = [
+    "path",
+    "title",
+    "type",
+    "language",
+    "country",
+    "region",
+    "themes",
+    "date",
+    "partner",
+    "policy_instrument",
+    "summary",
+]
 
 
 def load_source(path: Path) -> tuple[dict, str]:
@@ -167,9 +235,10 @@ def parse_body(body: str) -> list[tuple]:
         elif re.match(r"^(- |\d+\. )", s):
             numbered = bool(re.match(r"^\d+\. ", s))
             items = []
-            while i < len(lines) and (re.match(r"^(- |\d+\. )", lines[i].strip())
-                                      or (items and lines[i].startswith("  ")
-                                          and lines[i].strip())):
+            while i < len(lines) and (
+                re.match(r"^(- |\d+\. )", lines[i].strip())
+                or (items and lines[i].startswith("  ") and lines[i].strip())
+            ):
                 ls = lines[i].strip()
                 if re.match(r"^(- |\d+\. )", ls) and not lines[i].startswith("  "):
                     items.append(re.sub(r"^(- |\d+\. )", "", ls))
@@ -179,9 +248,15 @@ def parse_body(body: str) -> list[tuple]:
             blocks.append(("list", numbered, items))
         else:
             parts = []
-            while i < len(lines) and lines[i].strip() and not re.match(
-                    r"^(#|\||- |\d+\. |>|(Table|Tabelle|Cuadro|Quadro|Táblázat):|\\newpage)", lines[i].strip()) \
-                    and "::" not in lines[i]:
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and not re.match(
+                    r"^(#|\||- |\d+\. |>|(Table|Tabelle|Cuadro|Quadro|Táblázat):|\\newpage)",
+                    lines[i].strip(),
+                )
+                and "::" not in lines[i]
+            ):
                 parts.append(lines[i].strip())
                 i += 1
             if not parts:  # a line the rules above did not take: keep it as text
@@ -247,8 +322,13 @@ class Report(FPDF):
         self.set_text_color(255, 255, 255)
         self.set_xy(self.l_margin, 16)
         self.set_font("sans", "B", 11)
-        self.cell(0, 6, "Interreg Europe · European Regional Development Fund",
-                  new_x="LMARGIN", new_y="NEXT")
+        self.cell(
+            0,
+            6,
+            "Interreg Europe · European Regional Development Fund",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         self.set_font("sans", "B", 30)
         self.cell(0, 16, "UpGradeSME", new_x="LMARGIN", new_y="NEXT")
         self.set_font("sans", "", 9.5)
@@ -267,7 +347,10 @@ class Report(FPDF):
         self.ln(12)
         date = dt.date.fromisoformat(str(m["date"]))
         rows = [
-            (self.lab["partner"], m["partner_display"] if m.get("partner_display") else m["partner"]),
+            (
+                self.lab["partner"],
+                m["partner_display"] if m.get("partner_display") else m["partner"],
+            ),
             (self.lab["region"], m["region_label"]),
             (self.lab["instrument"], m["policy_instrument"]),
             (self.lab["doctype"], DOCTYPE_LABELS.get(m["type"], {}).get(self.lang, m["type"])),
@@ -278,8 +361,13 @@ class Report(FPDF):
         self.set_font("sans", "", 10)
         self.set_fill_color(255, 255, 255)
         self.set_draw_color(*BLUE)
-        with self.table(col_widths=(45, 121), first_row_as_headings=False, line_height=6.5,
-                        borders_layout="HORIZONTAL_LINES", text_align=("LEFT", "LEFT")) as t:
+        with self.table(
+            col_widths=(45, 121),
+            first_row_as_headings=False,
+            line_height=6.5,
+            borders_layout="HORIZONTAL_LINES",
+            text_align=("LEFT", "LEFT"),
+        ) as t:
             for k, v in rows:
                 r = t.row()
                 self.set_font("sans", "B", 10)
@@ -292,12 +380,28 @@ class Report(FPDF):
         self.set_draw_color(150, 30, 30)
         self.set_font("sans", "B", 9)
         self.set_text_color(150, 30, 30)
-        self.multi_cell(0, 6, NOTICE, border="LTR", fill=True, padding=(2, 3, 0, 3),
-                        new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0,
+            6,
+            NOTICE,
+            border="LTR",
+            fill=True,
+            padding=(2, 3, 0, 3),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         self.set_font("sans", "", 8.5)
         self.set_text_color(60, 60, 60)
-        self.multi_cell(0, 4.4, self.lab["notice_long"], border="LBR", fill=True,
-                        padding=(1, 3, 3, 3), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0,
+            4.4,
+            self.lab["notice_long"],
+            border="LBR",
+            fill=True,
+            padding=(1, 3, 3, 3),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         self.set_text_color(0, 0, 0)
 
     # body ----------------------------------------------------------------------
@@ -347,8 +451,7 @@ class Report(FPDF):
             mark = f"{n}." if numbered else "•"
             self.set_x(self.l_margin + 3)
             self.cell(6, 5.6, mark)
-            self.multi_cell(0, 5.6, item, align="L", markdown=True, new_x="LMARGIN",
-                            new_y="NEXT")
+            self.multi_cell(0, 5.6, item, align="L", markdown=True, new_x="LMARGIN", new_y="NEXT")
             self.ln(1)
         self.ln(1.8)
 
@@ -356,18 +459,35 @@ class Report(FPDF):
         self.set_fill_color(*LIGHT)
         self.set_draw_color(*BLUE)
         self.set_font("sans", "", 9.5)
-        self.multi_cell(0, 5.2, text, align="L", fill=True, border="L", markdown=True,
-                        padding=(3, 4, 3, 4), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0,
+            5.2,
+            text,
+            align="L",
+            fill=True,
+            border="L",
+            markdown=True,
+            padding=(3, 4, 3, 4),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         self.ln(4)
 
     def kv(self, pairs):
         self.set_font("sans", "", 9.5)
         self.set_draw_color(170, 185, 205)
         self.set_fill_color(*LIGHT)
-        with self.table(col_widths=(38, 128), first_row_as_headings=False, line_height=5.2,
-                        text_align=("LEFT", "LEFT"), markdown=True, padding=1.6,
-                        borders_layout="HORIZONTAL_LINES",
-                        cell_fill_color=LIGHT, cell_fill_mode="COLUMNS") as t:
+        with self.table(
+            col_widths=(38, 128),
+            first_row_as_headings=False,
+            line_height=5.2,
+            text_align=("LEFT", "LEFT"),
+            markdown=True,
+            padding=1.6,
+            borders_layout="HORIZONTAL_LINES",
+            cell_fill_color=LIGHT,
+            cell_fill_mode="COLUMNS",
+        ) as t:
             for k, v in pairs:
                 r = t.row()
                 r.cell(f"**{k}**")
@@ -392,19 +512,28 @@ class Report(FPDF):
             self.set_font("sans", "B", 9)
             self.set_text_color(*BLUE)
             label = self.lab["table"]
-            text = (f"{self.fig_no}. {label}: {caption}" if self.lang == "hu"
-                    else f"{label} {self.fig_no}. {caption}")
-            self.multi_cell(0, 5, text, new_x="LMARGIN",
-                            new_y="NEXT")
+            text = (
+                f"{self.fig_no}. {label}: {caption}"
+                if self.lang == "hu"
+                else f"{label} {self.fig_no}. {caption}"
+            )
+            self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
             self.set_text_color(0, 0, 0)
             self.ln(1)
         self.set_font("sans", "", 8.8)
         self.set_draw_color(170, 185, 205)
         heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE)
-        with self.table(col_widths=widths, line_height=4.8, headings_style=heading,
-                        text_align="LEFT", markdown=True, padding=1.4,
-                        cell_fill_color=(243, 246, 250), cell_fill_mode="ROWS",
-                        repeat_headings=1) as t:
+        with self.table(
+            col_widths=widths,
+            line_height=4.8,
+            headings_style=heading,
+            text_align="LEFT",
+            markdown=True,
+            padding=1.4,
+            cell_fill_color=(243, 246, 250),
+            cell_fill_mode="ROWS",
+            repeat_headings=1,
+        ) as t:
             for r in rows:
                 row = t.row()
                 for c in r:
@@ -428,16 +557,23 @@ def render_toc(pdf: Report, outline):
         w = pdf.w - pdf.l_margin - pdf.r_margin - indent - 14
         name = sec.name if pdf.get_string_width(sec.name) < w else sec.name[:70] + "…"
         pdf.cell(w, 6.2 if sec.level == 0 else 5.4, name, link=pdf.add_link(page=sec.page_number))
-        pdf.cell(14, 6.2 if sec.level == 0 else 5.4, str(sec.page_number), align="R",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            14,
+            6.2 if sec.level == 0 else 5.4,
+            str(sec.page_number),
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
 
 def render(src: Path) -> dict:
     meta, body = load_source(src)
     pdf = Report(meta)
     date = dt.date.fromisoformat(str(meta["date"]))
-    pdf.set_creation_date(dt.datetime(date.year, date.month, date.day, 12, 0, 0,
-                                      tzinfo=dt.timezone.utc))
+    pdf.set_creation_date(
+        dt.datetime(date.year, date.month, date.day, 12, 0, 0, tzinfo=dt.UTC)
+    )
     pdf.set_title(meta["title"])
     pdf.set_author(meta["partner"])
     pdf.set_subject(meta["summary"])
@@ -501,17 +637,22 @@ def main(argv: list[str]) -> int:
     entries = []
     for src in sources:
         if flt and flt not in src.name:
-            meta, _ = load_source(src)
-            entries.append(None)
             continue
         entries.append(render(src))
     if not flt:
         CATALOG.parent.mkdir(parents=True, exist_ok=True)
         with CATALOG.open("w", encoding="utf-8") as f:
-            f.write("# Catalog entries for corpus A (PDF sample documents).\n"
-                    "# Generated by corpus/_build/render_pdfs.py from corpus/_build/sources/a/.\n")
-            yaml.safe_dump([{k: e[k] for k in CATALOG_KEYS} for e in entries], f,
-                           allow_unicode=True, sort_keys=False, width=100)
+            f.write(
+                "# Catalog entries for corpus A (PDF sample documents).\n"
+                "# Generated by corpus/_build/render_pdfs.py from corpus/_build/sources/a/.\n"
+            )
+            yaml.safe_dump(
+                [{k: e[k] for k in CATALOG_KEYS} for e in entries],
+                f,
+                allow_unicode=True,
+                sort_keys=False,
+                width=100,
+            )
         print(f"wrote {CATALOG.relative_to(CORPUS.parent)} ({len(entries)} entries)")
     return 0
 
