@@ -1,0 +1,201 @@
+"""The JSON API: the same data as the pages (built by search_page), and the exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from index import get_document, more_like_this, suggest
+from search_app.deps import SearchParamsDep, SettingsDep, StoreDep
+from search_app.document_page import document_page
+from search_app.errors import NotFound
+from search_app.params import FACETS, ParameterError, parse_params
+from search_app.search_page import HitData, export_hits, search_page, to_request
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": 'Bad parameter: {"error": {"status": 400, "code": "bad_request", '
+                         '"message": "..."}}'},
+    503: {"description": "No usable index: run `kb ingest`"},
+}
+
+
+@router.get("/search", responses=ERROR_RESPONSES)
+def api_search(params: SearchParamsDep, store: StoreDep) -> dict[str, Any]:
+    """Ranked documents with their best passages (highlighted HTML, `<mark>` only), facets
+    with counts and toggle URLs, chips, pagination, chart data, "did you mean".
+
+    Same parameters as the search page; links point to this endpoint.
+    """
+    return asdict(search_page(store, params, path="/api/search"))
+
+
+@router.get("/facets", responses=ERROR_RESPONSES)
+def api_facets(
+    request: Request,
+    store: StoreDep,
+    facet: Annotated[list[str] | None, Query(description="facets to return (default all)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="values per facet")] = 100,
+) -> dict[str, Any]:
+    """Facet counts for a search (takes the search parameters too): each facet's values with
+    label, count, selected and toggle URL. A facet's counts ignore its own selection."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in ("facet", "limit")]
+    params = parse_params(items)
+    wanted = facet or list(FACETS)
+    for name in wanted:
+        if name not in FACETS:
+            raise ParameterError(f"unknown facet {name[:40]!r}; facets are {', '.join(FACETS)}")
+    page = search_page(store, params.at_page(1), path="/api/facets")
+    return {
+        "query": params.q,
+        "total": page.total,
+        "facets": {
+            f.name: {"label": f.label, "values": [asdict(v) for v in f.values[:limit]],
+                     "more": max(0, len(f.values) - limit)}
+            for f in page.facets if f.name in wanted
+        },
+    }
+
+
+@router.get("/suggest", responses=ERROR_RESPONSES)
+def api_suggest(
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=200, description="what the user has typed")] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> dict[str, Any]:
+    """Completions while typing: words that complete the last word, then matching titles."""
+    from search_app.search_page import document_url
+
+    items = []
+    for s in suggest(store, q, limit=limit):
+        url = document_url(s.doc_id) if s.doc_id else "/?" + "q=" + _quote(s.text)
+        items.append({"text": s.text, "kind": s.kind, "doc_id": s.doc_id, "url": url})
+    return {"query": q, "suggestions": items}
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+@router.get("/documents/{doc_id}", responses={**ERROR_RESPONSES, 404: {"description":
+                                                                        "unknown document"}})
+def api_document(
+    doc_id: str,
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=1000, description="words to mark in the passages")] = "",
+) -> dict[str, Any]:
+    """A document: metadata with the source of each field, passages (with the query's words
+    marked), link to the original file, and similar documents."""
+    view = get_document(store, doc_id, q)
+    if view is None:
+        raise NotFound(f"no document with id {doc_id[:200]!r}")
+    data = document_page(view, more_like_this(store, doc_id), store.load_labels(), q)
+    return asdict(data)
+
+
+# -- exports -----------------------------------------------------------------------------------
+CSV_COLUMNS = (
+    "rank", "id", "title", "url", "file_url", "doc_type", "language", "country_code",
+    "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
+    "source_path", "page_count", "score", "best_passage_where", "best_passage",
+)
+
+
+def _plain(snippet_html: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet_html))
+
+
+def _safe_cell(value: Any) -> Any:
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_row(hit: HitData, base: str) -> list[Any]:
+    best = hit.passages[0] if hit.passages else None
+    row = [
+        hit.rank, hit.id, hit.title, base + hit.url, base + hit.file_url, hit.doc_type,
+        hit.language, hit.country_code, hit.country_name, hit.region_code, hit.region_name,
+        ";".join(t["value"] for t in hit.themes), hit.date, hit.year, hit.partner,
+        hit.source_path, hit.page_count, hit.score, best.where if best else "",
+        _plain(best.snippet) if best else "",
+    ]
+    return [_safe_cell(v) for v in row]
+
+
+def _export_name(ext: str) -> str:
+    return f'attachment; filename="upgradesme-search.{ext}"'
+
+
+@router.get("/export.csv", responses=ERROR_RESPONSES,
+            response_class=StreamingResponse)
+def export_csv(
+    request: Request, params: SearchParamsDep, store: StoreDep, settings: SettingsDep
+) -> StreamingResponse:
+    """The whole result set (up to KB_EXPORT_LIMIT hits) as CSV, streamed. Same parameters
+    as /api/search (page and size are ignored)."""
+    total, hits = export_hits(store, params, settings.export_limit)
+    base = str(request.base_url).rstrip("/")
+
+    def rows() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_COLUMNS)
+        for hit in hits:
+            writer.writerow(_csv_row(hit, base))
+            if buf.tell() > 16_384:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+    return StreamingResponse(
+        rows(), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _export_name("csv"), "X-Total-Count": str(total),
+                 "X-Export-Limit": str(settings.export_limit)},
+    )
+
+
+@router.get("/export.json", responses=ERROR_RESPONSES,
+            response_class=StreamingResponse)
+def export_json(
+    params: SearchParamsDep, store: StoreDep, settings: SettingsDep
+) -> StreamingResponse:
+    """The whole result set (up to KB_EXPORT_LIMIT hits) as one JSON object, streamed:
+    `{"query", "params", "total", "limit", "truncated", "hits": [...]}`."""
+    total, hits = export_hits(store, params, settings.export_limit)
+    head = {
+        "query": params.q,
+        "params": params.as_dict() | {"page": None, "size": None},
+        "total": total,
+        "limit": settings.export_limit,
+        "truncated": total > settings.export_limit,
+    }
+
+    def chunks() -> Iterator[str]:
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
+        for n, hit in enumerate(hits):
+            yield ("," if n else "") + "\n" + json.dumps(asdict(hit), ensure_ascii=False)
+        yield "\n]}\n"
+
+    return StreamingResponse(
+        chunks(), media_type="application/json",
+        headers={"Content-Disposition": _export_name("json"), "X-Total-Count": str(total)},
+    )
+
+
+__all__ = ["router", "to_request"]

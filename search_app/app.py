@@ -1,0 +1,104 @@
+"""The application factory: ``create_app(settings)`` builds the site; nothing happens at import.
+
+``kb serve`` runs uvicorn with ``search_app.app:create_app`` as a factory (no arguments), so
+without arguments the settings come from the environment (KB_*).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from index import IndexStore, IndexUnavailableError, SearchRequest, search
+from search_app import api, errors, files, pages
+from search_app.settings import Settings
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+#: Scripts and styles only from this site (no inline code, nothing external); no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+#: Swagger UI sets inline styles on its elements.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+#: Original files (HTML pages of the corpus among them) get no scripts, no same-origin rights.
+FILES_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'"
+)
+
+
+def _warm_up(store: IndexStore) -> None:
+    """Open the index and load the analysers now, so the first user does not wait."""
+    try:
+        search(store, SearchRequest(query="export", page_size=1))
+    except IndexUnavailableError as exc:
+        log.warning("no usable index at %s (%s): run `kb ingest`", store.path, exc)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = IndexStore(settings.index)
+        app.state.store = store
+        _warm_up(store)
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="UpGradeSME knowledge base",
+        summary="Search the documents of the Interreg Europe project UpGradeSME.",
+        version="1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served by pages.docs, without a CDN
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["site_name"] = "UpGradeSME knowledge base"
+    app.state.templates = templates
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        path = request.url.path
+        if path.startswith("/files/"):
+            csp = FILES_CSP
+        elif path == "/docs":
+            csp = DOCS_CSP
+        else:
+            csp = CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not path.startswith("/files/"):
+            response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    try:
+        import swagger_ui_bundle
+
+        app.mount("/assets/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+                  name="swagger")
+    except ImportError:  # pragma: no cover - the docs page says so
+        log.warning("swagger-ui-bundle is not installed: /docs shows the raw schema link")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(files.router)
+    return app

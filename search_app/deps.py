@@ -1,0 +1,56 @@
+"""Request dependencies, as Annotated aliases (the full-stack-fastapi-template habit)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.templating import Jinja2Templates
+
+from index import IndexStore
+from search_app.params import SearchParams, parse_params
+from search_app.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_store(request: Request) -> IndexStore:
+    """The index, opened by the app's lifespan. Searchers are per thread inside it."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates  # type: ignore[no-any-return]
+
+
+Repeated = Annotated[list[str] | None, Query()]
+
+
+def get_search_params(
+    request: Request,
+    # Declared for the OpenAPI docs; the values are read (and validated, with messages
+    # fit for a user) from the raw query string by parse_params.
+    q: Annotated[str | None, Query(description='The query: words, "phrases", AND/OR/NOT, '
+                                   "field:value, prefix*, year:[2018 TO 2020]")] = None,
+    country: Annotated[list[str] | None, Query(description="ISO code, e.g. ES")] = None,
+    region: Annotated[list[str] | None, Query(description="NUTS-2 code, e.g. HU22")] = None,
+    theme: Annotated[list[str] | None, Query(description="theme id")] = None,
+    type: Annotated[list[str] | None, Query(description="document type id")] = None,  # noqa: A002
+    year: Annotated[list[str] | None, Query(description="a year, e.g. 2021")] = None,
+    language: Annotated[list[str] | None, Query(description="language code")] = None,
+    partner: Annotated[list[str] | None, Query(description="partner name")] = None,
+    year_from: Annotated[str | None, Query(description="first year (integer)")] = None,
+    year_to: Annotated[str | None, Query(description="last year (integer)")] = None,
+    sort: Annotated[str | None, Query(description="relevance, newest, oldest or title")] = None,
+    page: Annotated[str | None, Query(description="page number, from 1")] = None,
+    size: Annotated[str | None, Query(description="hits per page, 1 to 100")] = None,
+) -> SearchParams:
+    return parse_params(request.query_params.multi_items())
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[IndexStore, Depends(get_store)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+SearchParamsDep = Annotated[SearchParams, Depends(get_search_params)]

@@ -1,0 +1,154 @@
+"""One document as page data, for /documents/{id} and /api/documents/{id}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from index import DocumentView
+from search_app.search_page import document_url, file_url, only_marks, passage_where
+
+#: Metadata rows of the document page: (field, label, facet for value labels / links).
+FIELDS: tuple[tuple[str, str, str | None], ...] = (
+    ("doc_type", "Document type", "type"),
+    ("language", "Language", "language"),
+    ("country_code", "Country", "country"),
+    ("region_code", "Region", "region"),
+    ("themes", "Themes", "theme"),
+    ("date", "Date", None),
+    ("partner", "Partner", "partner"),
+    ("policy_instrument", "Policy instrument", None),
+    ("author", "Author", None),
+    ("keywords", "Keywords", None),
+)
+SOURCE_LABELS = {"catalog": "catalog", "file": "file metadata", "inferred": "inferred"}
+
+
+@dataclass
+class MetaValue:
+    value: str
+    label: str
+    #: a search filtered on this value, when it is a facet value
+    url: str | None = None
+
+
+@dataclass
+class MetaRow:
+    name: str
+    label: str
+    values: list[MetaValue]
+    #: where the value came from: catalog, file or inferred (None when not recorded)
+    source: str | None
+    source_label: str | None
+
+
+@dataclass
+class PassageData:
+    ordinal: int
+    page: int | None
+    heading: str | None
+    where: str
+    #: escaped HTML of the passage with the query's words in <mark> (safe to render)
+    html: str
+    matched: bool
+    #: the original file at this page (PDF) or None
+    file_url: str | None
+    anchor: str
+
+
+@dataclass
+class SimilarDoc:
+    id: str
+    title: str
+    url: str
+    doc_type: str | None
+
+
+@dataclass
+class DocumentPage:
+    id: str
+    title: str
+    title_source: str | None
+    url: str
+    query: str
+    search_url: str
+    file_url: str
+    download_url: str
+    source_path: str
+    media_type: str | None
+    page_count: int | None
+    summary: str | None
+    summary_source: str | None
+    metadata: list[MetaRow]
+    passages: list[PassageData]
+    matched_passages: int
+    more_like_this: list[SimilarDoc] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+
+def _facet_url(facet: str, value: str) -> str:
+    return f"/?{facet}={quote(value, safe='')}"
+
+
+def document_page(
+    view: DocumentView, similar: list[dict[str, Any]], labels: dict[str, dict[str, str]],
+    q: str = "",
+) -> DocumentPage:
+    doc = view.document
+    rows = []
+    for name, label, facet in FIELDS:
+        raw = getattr(doc, name)
+        if raw in (None, "", []):
+            continue
+        items = raw if isinstance(raw, list) else [raw]
+        values = []
+        for item in items:
+            text = str(item)
+            shown = labels.get(facet, {}).get(text, text) if facet else text
+            if name == "country_code" and doc.country_name:
+                shown = doc.country_name
+            if name == "region_code" and doc.region_name:
+                shown = doc.region_name
+            url = _facet_url(facet, text) if facet else None
+            if name == "date" and doc.year:
+                url = _facet_url("year", str(doc.year))
+            values.append(MetaValue(text, shown, url))
+        source = doc.sources.get(name)
+        rows.append(MetaRow(name, label, values, source,
+                            SOURCE_LABELS.get(source or "", source)))
+    passages = [
+        PassageData(
+            ordinal=p.ordinal, page=p.page, heading=p.heading,
+            where=f"Page {p.page}" if p.page else passage_where(p.page, p.heading, p.ordinal),
+            html=only_marks(p.html), matched=p.matched,
+            file_url=file_url(doc.source_path, p.page) if p.page else None,
+            anchor=f"passage-{p.ordinal}",
+        )
+        for p in view.passages
+    ]
+    return DocumentPage(
+        id=doc.id,
+        title=doc.title,
+        title_source=doc.sources.get("title"),
+        url=document_url(doc.id, q),
+        query=q,
+        search_url="/?q=" + quote(q, safe="") if q else "/",
+        file_url=file_url(doc.source_path),
+        download_url=file_url(doc.source_path) + "?download=1",
+        source_path=doc.source_path,
+        media_type=doc.media_type,
+        page_count=doc.page_count,
+        summary=doc.summary,
+        summary_source=doc.sources.get("summary"),
+        metadata=rows,
+        passages=passages,
+        matched_passages=view.matched_passages,
+        more_like_this=[
+            SimilarDoc(s["id"], s["title"], document_url(s["id"], q), s.get("doc_type"))
+            for s in similar
+        ],
+        warnings=list(doc.warnings),
+        hidden=doc.hidden,
+    )

@@ -1,0 +1,111 @@
+"""One error shape for the whole site, turned into JSON for the API and a page for people.
+
+    {"error": {"status": 400, "code": "bad_request", "message": "page must be ..."}}
+
+Every handler here is the single place where a typed error becomes an HTTP status:
+ParameterError / index.QueryError / request validation -> 400, unknown document or file ->
+404, index.IndexUnavailableError -> 503 (with a page saying to run ``kb ingest``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index import IndexUnavailableError, QueryError
+from search_app.params import ParameterError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "internal_error",
+    503: "index_unavailable",
+}
+
+
+class NotFound(Exception):
+    """An unknown document or file."""
+
+
+def error_body(status: int, message: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status, "code": CODES.get(status, "error"),
+                            "message": message}
+    body.update(extra)
+    return {"error": body}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith("/api/") or path == "/openapi.json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, message, **extra), status_code=status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html",
+        {"status": status, "code": CODES.get(status, "error"), "message": message,
+         "extra": extra, "title": f"Error {status}"},
+        status_code=status,
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path"))
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", ""))
+    return "; ".join(parts) or "invalid request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ParameterError)
+    async def _parameter(request: Request, exc: ParameterError) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(QueryError)
+    async def _query(request: Request, exc: QueryError) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400, _validation_message(exc))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return error_response(request, 404, str(exc) or "not found")
+
+    @app.exception_handler(IndexUnavailableError)
+    async def _unavailable(request: Request, exc: IndexUnavailableError) -> Response:
+        log.warning("index unavailable: %s", exc)
+        response = error_response(
+            request, 503,
+            f"The search index is not available ({exc}). An administrator needs to run "
+            "`kb ingest` to build it.",
+        )
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"There is no page at {request.url.path[:200]}"
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(request, 500, "Something went wrong on our side.")

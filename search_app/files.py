@@ -1,0 +1,93 @@
+"""Original files, served only from inside the corpus and only when they are indexed.
+
+A path is resolved (symlinks too) and must stay inside the corpus folder, and it must be the
+source path of an indexed document: the catalog (which may hold PDF passwords), the build
+scripts and anything else in the folder are never served.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+
+from index import IndexStore
+from search_app.deps import SettingsDep, StoreDep
+from search_app.errors import NotFound
+
+router = APIRouter(tags=["files"])
+
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".markdown": "text/markdown; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+#: how long the set of indexed paths is trusted before it is read again
+PATHS_TTL = 10.0
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def indexed_paths(store: IndexStore) -> frozenset[str]:
+    key = str(store.path)
+    now = time.monotonic()
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached and now - cached[0] < PATHS_TTL:
+            return cached[1]
+    paths = frozenset(path for path, _ in store.fingerprints().values())
+    with _cache_lock:
+        _cache[key] = (now, paths)
+    return paths
+
+
+def resolve(corpus: Path, relative: str) -> Path | None:
+    """The file at ``relative`` inside ``corpus``, or None when it would be outside it."""
+    if "\x00" in relative or relative.startswith("/") or "\\" in relative:
+        return None
+    root = corpus.resolve()
+    try:
+        target = (root / relative).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not target.is_relative_to(root) or not target.is_file():
+        return None
+    return target
+
+
+def media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix.lower()) or (
+        mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+
+
+@router.get("/files/{source_path:path}", responses={404: {"description": "no such file"}})
+def original_file(
+    source_path: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    download: Annotated[bool, Query(description="as an attachment")] = False,
+) -> FileResponse:
+    """The original file of an indexed document (PDF links may add #page=N)."""
+    target = resolve(settings.corpus, source_path)
+    if target is None or source_path not in indexed_paths(store):
+        raise NotFound(f"no original file at {source_path[:200]!r}")
+    disposition = "attachment" if download else "inline"
+    name = quote(target.name)
+    return FileResponse(
+        target,
+        media_type=media_type(target),
+        headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
+                 "Cache-Control": "public, max-age=300"},
+    )

@@ -1,0 +1,61 @@
+"""The HTML pages: search, document, help, API docs. Each renders data built elsewhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from index import get_document, more_like_this
+from search_app.deps import SearchParamsDep, StoreDep, TemplatesDep
+from search_app.document_page import document_page
+from search_app.errors import NotFound
+from search_app.search_page import search_page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_view(
+    request: Request, params: SearchParamsDep, store: StoreDep, templates: TemplatesDep
+) -> HTMLResponse:
+    page = search_page(store, params, path="/")
+    if params.q:
+        title = f"{params.q} – search"
+    elif params.has_filters:
+        title = "Filtered documents"
+    else:
+        title = "Search"
+    return templates.TemplateResponse(
+        request, "search.html", {"page": page, "params": params, "title": title, "search_q": params.q}
+    )
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_view(
+    request: Request,
+    doc_id: str,
+    store: StoreDep,
+    templates: TemplatesDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+) -> HTMLResponse:
+    view = get_document(store, doc_id, q)
+    if view is None:
+        raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
+    page = document_page(view, more_like_this(store, doc_id), store.load_labels(), q)
+    return templates.TemplateResponse(
+        request, "document.html", {"doc": page, "title": page.title, "search_q": q}
+    )
+
+
+@router.get("/help", response_class=HTMLResponse)
+def help_view(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "help.html", {"title": "How to search"})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    return templates.TemplateResponse(request, "docs.html", {"title": "HTTP API"})
+
+

@@ -1,0 +1,199 @@
+"""Search parameters: parsed from a URL's query string, validated, and turned back into URLs.
+
+Every page, API call and export reads its parameters through :func:`parse_params`, so the
+same URL means the same search everywhere, and every URL the site prints is built by
+:meth:`SearchParams.url` (defaults left out, a stable order), so searches can be shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from index import FACET_FIELDS, MAX_PAGE_SIZE, SORTS
+from index.search import MAX_PAGE
+
+#: URL facet parameters, in display order.
+FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
+FACET_LABELS: dict[str, str] = {
+    "region": "Region",
+    "country": "Country",
+    "theme": "Theme",
+    "type": "Document type",
+    "year": "Year",
+    "language": "Language",
+    "partner": "Partner",
+}
+SORT_LABELS: dict[str, str] = {
+    "relevance": "Relevance",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title A–Z",
+}
+PAGE_SIZES: tuple[int, ...] = (10, 20, 50, 100)
+DEFAULT_SIZE = 10
+MAX_QUERY_CHARS = 1000
+MAX_VALUE_CHARS = 200
+MAX_VALUES = 50
+SCALARS = ("q", "year_from", "year_to", "sort", "page", "size")
+#: parameters that links from elsewhere carry and that mean nothing here
+IGNORED_PREFIXES = ("utm_", "_")
+IGNORED = ("fbclid", "gclid")
+
+
+class ParameterError(ValueError):
+    """A URL parameter no search can honour; becomes HTTP 400 with this message."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    #: facet -> selected values, in FACETS order; values of one facet combine with OR
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    size: int = DEFAULT_SIZE
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def filter_map(self) -> dict[str, list[str]]:
+        return {name: list(values) for name, values in self.filters}
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return dict(self.filters).get(facet, ())
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.filters) or self.year_from is not None or self.year_to is not None
+
+    # -- changing (each returns a new SearchParams; page goes back to 1) -------------------
+    def _with_filters(self, filters: dict[str, list[str]]) -> SearchParams:
+        ordered = tuple(
+            (name, tuple(filters[name])) for name in FACETS if filters.get(name)
+        )
+        return replace(self, filters=ordered, page=1)
+
+    def toggle(self, facet: str, value: str) -> SearchParams:
+        filters = self.filter_map
+        values = filters.setdefault(facet, [])
+        if value in values:
+            values.remove(value)
+        else:
+            values.append(value)
+        return self._with_filters(filters)
+
+    def without(self, facet: str, value: str | None = None) -> SearchParams:
+        if facet == "year_range":
+            return replace(self, year_from=None, year_to=None, page=1)
+        filters = self.filter_map
+        if value is None:
+            filters.pop(facet, None)
+        elif value in filters.get(facet, []):
+            filters[facet].remove(value)
+        return self._with_filters(filters)
+
+    def cleared(self) -> SearchParams:
+        return SearchParams(q=self.q, sort=self.sort, size=self.size)
+
+    def at_page(self, page: int) -> SearchParams:
+        return replace(self, page=page)
+
+    # -- writing ---------------------------------------------------------------------------
+    def query_items(self) -> list[tuple[str, str]]:
+        items: list[tuple[str, str]] = []
+        if self.q:
+            items.append(("q", self.q))
+        for name, values in self.filters:
+            items.extend((name, v) for v in values)
+        if self.year_from is not None:
+            items.append(("year_from", str(self.year_from)))
+        if self.year_to is not None:
+            items.append(("year_to", str(self.year_to)))
+        if self.sort != "relevance":
+            items.append(("sort", self.sort))
+        if self.size != DEFAULT_SIZE:
+            items.append(("size", str(self.size)))
+        if self.page != 1:
+            items.append(("page", str(self.page)))
+        return items
+
+    def url(self, path: str = "/") -> str:
+        query = urlencode(self.query_items())
+        return f"{path}?{query}" if query else path
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "q": self.q,
+            "filters": self.filter_map,
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "sort": self.sort,
+            "page": self.page,
+            "size": self.size,
+        }
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ParameterError(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise ParameterError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def parse_params(items: Iterable[tuple[str, str]]) -> SearchParams:
+    """SearchParams from (name, value) pairs of a query string. Raises ParameterError."""
+    scalars: dict[str, str] = {}
+    filters: dict[str, list[str]] = {}
+    for name, raw in items:
+        if name in FACETS:
+            value = raw.strip()
+            if not value:
+                continue
+            if len(value) > MAX_VALUE_CHARS:
+                raise ParameterError(f"{name} value is too long (over {MAX_VALUE_CHARS} chars)")
+            if name in ("country", "region"):
+                value = value.upper()
+            elif name == "year":
+                value = str(_int("year", value, 0, 9999))
+            values = filters.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+            if len(values) > MAX_VALUES:
+                raise ParameterError(f"too many {name} values (at most {MAX_VALUES})")
+        elif name in SCALARS:
+            scalars.setdefault(name, raw)
+        elif name in IGNORED or name.startswith(IGNORED_PREFIXES):
+            continue
+        else:
+            raise ParameterError(
+                f"unknown parameter or facet {name[:40]!r}; facets are {', '.join(FACETS)}; "
+                f"other parameters are {', '.join(SCALARS)}"
+            )
+    q = scalars.get("q", "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParameterError(f"the query is too long (over {MAX_QUERY_CHARS} characters)")
+    sort = scalars.get("sort", "").strip() or "relevance"
+    if sort not in SORTS:
+        raise ParameterError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORTS)}")
+    page = _int("page", scalars["page"], 1, MAX_PAGE) if scalars.get("page", "").strip() else 1
+    size = (
+        _int("size", scalars["size"], 1, MAX_PAGE_SIZE)
+        if scalars.get("size", "").strip()
+        else DEFAULT_SIZE
+    )
+    years = [
+        _int(name, scalars[name], 0, 9999) if scalars.get(name, "").strip() else None
+        for name in ("year_from", "year_to")
+    ]
+    year_from, year_to = years
+    if year_from is not None and year_to is not None and year_from > year_to:
+        year_from, year_to = year_to, year_from
+    params = SearchParams(q=q, year_from=year_from, year_to=year_to, sort=sort, page=page,
+                          size=size)
+    return params._with_filters(filters).at_page(page)

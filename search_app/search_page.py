@@ -1,0 +1,471 @@
+"""One search as page data: what the HTML page, /api/search and the exports all render.
+
+:func:`search_page` turns SearchParams into an index SearchRequest, runs it, and returns a
+:class:`SearchPage`: hits with their links, facets whose values carry a ``toggle_url``,
+removable chips, pagination, sort and size options, chart data, "did you mean" and the
+reasons for an empty result. Templates do no URL work and no logic beyond loops.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from index import DocumentHit, IndexStore, SearchRequest, SearchResult, search
+from search_app.charts import CountryMap, YearHistogram, country_map, year_histogram
+from search_app.params import (
+    FACET_LABELS,
+    FACETS,
+    PAGE_SIZES,
+    SORT_LABELS,
+    SearchParams,
+)
+
+#: values of a facet shown before "+N more"
+FACET_TOP = 6
+PASSAGES_PER_HIT = 3
+
+
+# -- the data ----------------------------------------------------------------------------------
+@dataclass
+class FacetValueData:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass
+class FacetData:
+    name: str
+    label: str
+    values: list[FacetValueData]
+    #: how many values to show before "+N more" (the rest stay reachable)
+    top: int
+    more: int
+    selected: int
+
+
+@dataclass
+class Chip:
+    facet: str
+    facet_label: str
+    value: str
+    label: str
+    remove_url: str
+
+
+@dataclass
+class PassageData:
+    ordinal: int
+    page: int | None
+    heading: str | None
+    #: escaped HTML with <mark> around matched words (from the index; safe to render)
+    snippet: str
+    #: where the passage is: the file at its page, or the document page at the passage
+    url: str
+    where: str
+
+
+@dataclass
+class HitData:
+    rank: int
+    id: str
+    title: str
+    url: str
+    file_url: str
+    doc_type: str | None
+    doc_type_label: str | None
+    language: str | None
+    language_label: str | None
+    country_code: str | None
+    country_name: str | None
+    region_code: str | None
+    region_name: str | None
+    themes: list[dict[str, str]]
+    date: str | None
+    year: int | None
+    partner: str | None
+    summary: str | None
+    source_path: str
+    media_type: str | None
+    page_count: int | None
+    score: float
+    passages: list[PassageData]
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    selected: bool
+    url: str
+
+
+@dataclass
+class PageLink:
+    #: None for a gap ("…")
+    number: int | None
+    url: str | None
+    current: bool = False
+
+
+@dataclass
+class Pagination:
+    page: int
+    pages: int
+    first: int
+    last: int
+    prev_url: str | None
+    next_url: str | None
+    links: list[PageLink]
+
+
+@dataclass
+class Relaxation:
+    """A way out of an empty result: the search without some filter, and what it finds."""
+
+    label: str
+    url: str
+    total: int
+
+
+@dataclass
+class Charts:
+    countries: CountryMap
+    years: YearHistogram
+
+
+@dataclass
+class SearchPage:
+    query: str
+    params: dict[str, object]
+    url: str
+    total: int
+    took_ms: float
+    hits: list[HitData]
+    facets: list[FacetData]
+    chips: list[Chip]
+    clear_url: str | None
+    sorts: list[Option]
+    sizes: list[Option]
+    pagination: Pagination
+    charts: Charts
+    suggestion: str | None = None
+    suggestion_url: str | None = None
+    notice: str | None = None
+    #: filters typed in the query itself (country:ES), facet -> values
+    query_filters: dict[str, list[str]] = field(default_factory=dict)
+    #: why nothing was found, and searches that would find something
+    empty_reason: str | None = None
+    relaxations: list[Relaxation] = field(default_factory=list)
+    export_csv: str = ""
+    export_json: str = ""
+    api_url: str = ""
+
+
+# -- building it -------------------------------------------------------------------------------
+def to_request(
+    params: SearchParams, *, page: int | None = None, size: int | None = None,
+    passages: int = PASSAGES_PER_HIT, with_facets: bool = True,
+) -> SearchRequest:
+    return SearchRequest(
+        query=params.q,
+        filters=params.filter_map,
+        year_from=params.year_from,
+        year_to=params.year_to,
+        sort=params.sort,
+        page=page or params.page,
+        page_size=size or params.size,
+        passages=passages,
+        with_facets=with_facets,
+    )
+
+
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
+
+
+def only_marks(html: str) -> str:
+    """Escaped HTML from the index, with any tag but <mark> neutralised (defence in depth:
+    the index already escapes; this keeps a future bug there from becoming an injection)."""
+    return _NOT_MARK.sub("&lt;", html)
+
+
+def document_url(doc_id: str, q: str = "") -> str:
+    url = f"/documents/{quote(doc_id, safe='')}"
+    return f"{url}?{_q(q)}" if q else url
+
+
+def _q(q: str) -> str:
+    return "q=" + quote(q, safe="")
+
+
+def file_url(source_path: str, page: int | None = None) -> str:
+    url = "/files/" + quote(source_path, safe="/")
+    return f"{url}#page={page}" if page else url
+
+
+def passage_where(page: int | None, heading: str | None, ordinal: int) -> str:
+    if page:
+        return f"p. {page}"
+    return heading or f"section {ordinal + 1}"
+
+
+def hit_data(
+    hit: DocumentHit, rank: int, q: str, labels: dict[str, dict[str, str]]
+) -> HitData:
+    doc_url = document_url(hit.id, q)
+    passages = [
+        PassageData(
+            ordinal=p.ordinal,
+            page=p.page,
+            heading=p.heading,
+            snippet=only_marks(p.snippet),
+            url=(
+                file_url(hit.source_path, p.page)
+                if p.page
+                else f"{doc_url}#passage-{p.ordinal}"
+            ),
+            where=passage_where(p.page, p.heading, p.ordinal),
+        )
+        for p in hit.passages
+    ]
+    theme_labels = labels.get("theme", {})
+    return HitData(
+        rank=rank,
+        id=hit.id,
+        title=hit.title,
+        url=doc_url,
+        file_url=file_url(hit.source_path),
+        doc_type=hit.doc_type,
+        doc_type_label=labels.get("type", {}).get(hit.doc_type or "", hit.doc_type),
+        language=hit.language,
+        language_label=labels.get("language", {}).get(hit.language or "", hit.language),
+        country_code=hit.country_code,
+        country_name=hit.country_name,
+        region_code=hit.region_code,
+        region_name=hit.region_name,
+        themes=[{"value": t, "label": theme_labels.get(t, t)} for t in hit.themes],
+        date=hit.date,
+        year=hit.year,
+        partner=hit.partner,
+        summary=hit.summary,
+        source_path=hit.source_path,
+        media_type=hit.media_type,
+        page_count=hit.page_count,
+        score=hit.score,
+        passages=passages,
+    )
+
+
+def _facets(
+    result: SearchResult, params: SearchParams, path: str
+) -> list[FacetData]:
+    out = []
+    for name in FACETS:
+        facet = result.facets.get(name)
+        if facet is None:
+            continue
+        values = [
+            FacetValueData(v.value, v.label, v.count, v.selected,
+                           params.toggle(name, v.value).url(path))
+            for v in facet.values
+        ]
+        if name == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        # Selected values always show, whatever their rank.
+        values.sort(key=lambda v: not v.selected)
+        top = max(FACET_TOP, sum(v.selected for v in values))
+        more = max(0, len(values) - top)
+        if more == 1:  # "+1 more" is silly: show it
+            top, more = len(values), 0
+        out.append(FacetData(name, FACET_LABELS[name], values, top, more,
+                             sum(v.selected for v in values)))
+    return out
+
+
+def _chips(
+    params: SearchParams, labels: dict[str, dict[str, str]], path: str
+) -> list[Chip]:
+    chips = []
+    for name, values in params.filters:
+        for value in values:
+            chips.append(Chip(name, FACET_LABELS[name], value,
+                              labels.get(name, {}).get(value, value),
+                              params.without(name, value).url(path)))
+    if params.year_from is not None or params.year_to is not None:
+        lo = params.year_from if params.year_from is not None else "…"
+        hi = params.year_to if params.year_to is not None else "…"
+        chips.append(Chip("year_range", "Years", f"{lo}-{hi}", f"{lo}–{hi}",
+                          params.without("year_range").url(path)))
+    return chips
+
+
+def _pagination(params: SearchParams, total: int, path: str) -> Pagination:
+    pages = max(1, -(-total // params.size))
+    page = params.page
+    numbers = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[PageLink] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            links.append(PageLink(None, None))
+        links.append(PageLink(n, params.at_page(n).url(path), n == page))
+        previous = n
+    first = min(total, (page - 1) * params.size + 1)
+    last = min(total, page * params.size)
+    return Pagination(
+        page=page,
+        pages=pages,
+        first=first,
+        last=last,
+        prev_url=params.at_page(page - 1).url(path) if page > 1 else None,
+        next_url=params.at_page(page + 1).url(path) if page < pages else None,
+        links=links if pages > 1 else [],
+    )
+
+
+def _options(params: SearchParams, path: str) -> tuple[list[Option], list[Option]]:
+    from dataclasses import replace
+
+    sorts = [
+        Option(s, label, s == params.sort, replace(params, sort=s, page=1).url(path))
+        for s, label in SORT_LABELS.items()
+    ]
+    sizes = [
+        Option(str(n), str(n), n == params.size, replace(params, size=n, page=1).url(path))
+        for n in sorted({*PAGE_SIZES, params.size})
+    ]
+    return sorts, sizes
+
+
+def _charts(
+    facets: list[FacetData], labels: dict[str, dict[str, str]]
+) -> Charts:
+    by_name = {f.name: f for f in facets}
+    country = by_name.get("country")
+    year = by_name.get("year")
+    countries = country_map(
+        [(v.value, v.label, v.count, v.selected, v.toggle_url) for v in country.values]
+        if country else [],
+        labels.get("country", {}),
+    )
+    years = year_histogram(
+        [(int(v.value), v.count, v.selected, v.toggle_url)
+         for v in year.values if v.value.isdigit()]
+        if year else []
+    )
+    return Charts(countries, years)
+
+
+def _count(store: IndexStore, params: SearchParams) -> int:
+    return search(store, to_request(params, page=1, size=1, passages=0,
+                                    with_facets=False)).total
+
+
+def _empty(
+    store: IndexStore, params: SearchParams, result: SearchResult, chips: list[Chip],
+    path: str,
+) -> tuple[str, list[Relaxation]]:
+    relaxations = []
+    if params.has_filters:
+        for chip in chips:
+            relaxed = (params.without(chip.facet) if chip.facet == "year_range"
+                       else params.without(chip.facet, chip.value))
+            total = _count(store, relaxed)
+            if total:
+                relaxations.append(Relaxation(f"without {chip.facet_label}: {chip.label}",
+                                              relaxed.url(path), total))
+        if len(chips) > 1:
+            cleared = params.cleared()
+            total = _count(store, cleared)
+            if total:
+                relaxations.append(Relaxation("without any filter", cleared.url(path), total))
+    if result.notice and not result.hits:
+        reason = result.notice
+    elif params.has_filters and relaxations:
+        reason = "No document matches the query together with the selected filters."
+    elif params.has_filters:
+        reason = "No document matches, not even without the filters."
+    elif result.query_filters:
+        reason = "No document has the values typed in the query (like country:XX)."
+    else:
+        reason = "None of the documents contains these words."
+    return reason, relaxations
+
+
+def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> SearchPage:
+    """Run the search of ``params``; links in the result point to ``path`` (the page or API)."""
+    result = search(store, to_request(params))
+    labels = store.load_labels()
+    offset = (params.page - 1) * params.size
+    hits = [hit_data(h, offset + i + 1, params.q, labels) for i, h in enumerate(result.hits)]
+    facets = _facets(result, params, path)
+    chips = _chips(params, labels, path)
+    sorts, sizes = _options(params, path)
+    page = SearchPage(
+        query=params.q,
+        params=params.as_dict(),
+        url=params.url(path),
+        total=result.total,
+        took_ms=result.took_ms,
+        hits=hits,
+        facets=facets,
+        chips=chips,
+        clear_url=params.cleared().url(path) if chips else None,
+        sorts=sorts,
+        sizes=sizes,
+        pagination=_pagination(params, result.total, path),
+        charts=_charts(facets, labels),
+        notice=result.notice,
+        query_filters=result.query_filters,
+        export_csv=params.at_page(1).url("/api/export.csv"),
+        export_json=params.at_page(1).url("/api/export.json"),
+        api_url=params.url("/api/search"),
+    )
+    if result.suggestion:
+        from dataclasses import replace
+
+        page.suggestion = result.suggestion
+        page.suggestion_url = replace(params, q=result.suggestion, page=1).url(path)
+    if result.total == 0:
+        page.empty_reason, page.relaxations = _empty(store, params, result, chips, path)
+    return page
+
+
+def export_hits(
+    store: IndexStore, params: SearchParams, limit: int, *, batch: int = 100
+) -> tuple[int, Iterator[HitData]]:
+    """(total, hits) of the whole result set, at most ``limit``, fetched ``batch`` at a time.
+
+    The first batch is searched now (so errors surface before a response starts); the rest
+    as the iterator is consumed, so an export streams.
+    """
+    from index import MAX_PAGE_SIZE
+
+    batch = min(batch, MAX_PAGE_SIZE)
+    labels = store.load_labels()
+    first = search(store, to_request(params, page=1, size=batch, passages=1,
+                                     with_facets=False))
+    total = first.total
+
+    def generate() -> Iterator[HitData]:
+        result = first
+        rank = 0
+        page = 1
+        while True:
+            for hit in result.hits:
+                if rank >= limit:
+                    return
+                rank += 1
+                yield hit_data(hit, rank, params.q, labels)
+            if rank >= min(limit, total) or not result.hits:
+                return
+            page += 1
+            result = search(store, to_request(params, page=page, size=batch, passages=1,
+                                              with_facets=False))
+
+    return total, generate()

@@ -1,0 +1,145 @@
+/* Progressive enhancement only: the site works without this file.
+   - suggestions while typing (ARIA combobox + listbox)
+   - a facet tick, sort or page-size change submits the search at once
+   - a filter box for long facets
+   - clean URLs: empty fields are left out of the address */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function cleanSubmit(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && value.trim() !== "" &&
+          !(name === "sort" && value === "relevance") && !(name === "size" && value === "10")) {
+        params.append(name, value.trim());
+      }
+    });
+    var qs = params.toString();
+    window.location.assign((form.getAttribute("action") || "/") + (qs ? "?" + qs : ""));
+  }
+
+  function setupForm(form) {
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); cleanSubmit(form); });
+    document.querySelectorAll('input[type="checkbox"][form="search"], select.autosubmit').forEach(function (el) {
+      el.addEventListener("change", function () { cleanSubmit(form); });
+    });
+  }
+
+  function setupFacetFilters() {
+    document.querySelectorAll(".facet-filter-slot").forEach(function (slot) {
+      var facet = slot.closest(".facet");
+      var id = "filter-" + facet.getAttribute("data-facet");
+      var label = document.createElement("label");
+      label.className = "visually-hidden";
+      label.setAttribute("for", id);
+      label.textContent = slot.getAttribute("data-label");
+      var input = document.createElement("input");
+      input.type = "search";
+      input.id = id;
+      input.className = "facet-filter";
+      input.placeholder = slot.getAttribute("data-label") + "…";
+      input.autocomplete = "off";
+      slot.appendChild(label);
+      slot.appendChild(input);
+      var more = facet.querySelector(".facet-more");
+      input.addEventListener("input", function () {
+        var needle = input.value.trim().toLowerCase();
+        if (needle && more) more.open = true;
+        facet.querySelectorAll(".facet-value").forEach(function (li) {
+          var text = li.querySelector(".facet-label").textContent.toLowerCase();
+          li.hidden = needle !== "" && text.indexOf(needle) === -1;
+        });
+      });
+      input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });
+    });
+  }
+
+  function setupSuggestions(form) {
+    var input = document.getElementById("q");
+    var list = document.getElementById("suggestions");
+    if (!input || !list) return;
+    var items = [], active = -1, timer = null, seq = 0;
+
+    function close() {
+      list.hidden = true; list.innerHTML = ""; items = []; active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, n) {
+        li.setAttribute("aria-selected", n === i ? "true" : "false");
+      });
+      if (i >= 0) input.setAttribute("aria-activedescendant", "sugg-" + i);
+      else input.removeAttribute("aria-activedescendant");
+    }
+    function choose(i) {
+      var s = items[i];
+      if (!s) return;
+      if (s.kind === "title" && s.url) { window.location.assign(s.url); return; }
+      input.value = s.text;
+      close();
+      cleanSubmit(form);
+    }
+    function render(data) {
+      list.innerHTML = "";
+      items = data.suggestions || [];
+      if (!items.length) { close(); return; }
+      items.forEach(function (s, i) {
+        var li = document.createElement("li");
+        li.id = "sugg-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        var kind = document.createElement("span");
+        kind.className = "kind";
+        kind.textContent = s.kind === "title" ? "Document" : "Search";
+        var text = document.createElement("span");
+        text.textContent = s.text;  /* textContent: never markup */
+        li.appendChild(kind); li.appendChild(text);
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false; active = -1;
+      input.setAttribute("aria-expanded", "true");
+    }
+    function fetchSuggestions() {
+      var text = input.value;
+      if (text.trim().length < 2) { close(); return; }
+      var mine = ++seq;
+      fetch("/api/suggest?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) { if (mine === seq && document.activeElement === input) render(data); })
+        .catch(function () { close(); });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(fetchSuggestions, 120); });
+    input.addEventListener("keydown", function (ev) {
+      if (list.hidden) {
+        if (ev.key === "ArrowDown" && input.value.trim().length >= 2) { fetchSuggestions(); ev.preventDefault(); }
+        return;
+      }
+      if (ev.key === "ArrowDown") { highlight((active + 1) % items.length); ev.preventDefault(); }
+      else if (ev.key === "ArrowUp") { highlight(active <= 0 ? items.length - 1 : active - 1); ev.preventDefault(); }
+      else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(active); }
+      else if (ev.key === "Escape") { close(); ev.preventDefault(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+  }
+
+  function setupFiltersPanel() {
+    var panel = document.getElementById("filters");
+    if (!panel) return;
+    var narrow = window.matchMedia("(max-width: 860px)");
+    if (narrow.matches && !panel.querySelector(".facet-value.selected")) panel.open = false;
+    panel.querySelector("summary").addEventListener("click", function (ev) {
+      if (!narrow.matches) ev.preventDefault();  /* always open on wide screens */
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("search");
+    if (form) { setupForm(form); setupSuggestions(form); }
+    setupFacetFilters();
+    setupFiltersPanel();
+  });
+})();
