@@ -29,7 +29,13 @@ from index.search import (
     SearchResult,
     search,
 )
-from index.store import Fingerprint, IndexStore, IndexWriter
+from index.store import (
+    Fingerprint,
+    IndexStore,
+    IndexWriter,
+    PreparedDocument,
+    prepare_document,
+)
 
 __all__ = [
     "FACET_FIELDS",
@@ -53,6 +59,7 @@ __all__ = [
     "Passage",
     "PassageHit",
     "PassageView",
+    "PreparedDocument",
     "QueryError",
     "SearchRequest",
     "SearchResult",
@@ -61,6 +68,7 @@ __all__ = [
     "index_stats",
     "more_like_this",
     "parse_query",
+    "prepare_document",
     "search",
     "suggest",
 ]

@@ -10,6 +10,7 @@ same analyser, so "Észak" and "Eszak" both end as "esz".
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -57,6 +58,7 @@ _ENGLISH_STOPWORDS = frozenset(
 )
 
 
+@cache
 def stopwords_for(lang: str) -> frozenset[str]:
     if lang == OTHER:
         # Text in other languages is not stemmed; dropping the function words of every
@@ -129,10 +131,14 @@ class FoldFilter(Filter):
 
 
 @cache
-def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+def _stemmer_object(lang: str):  # type: ignore[no-untyped-def]
     stemmer = Stemmer.Stemmer(SNOWBALL_NAMES[lang])
     stemmer.maxCacheSize = 50_000
-    return stemmer.stemWord
+    return stemmer
+
+
+def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+    return _stemmer_object(lang).stemWord
 
 
 # Words: letters and digits, allowing inner dots and apostrophes ("COVID-19" -> covid, 19).
@@ -147,10 +153,37 @@ def language_analyzer(lang: str) -> Analyzer:
         chain = chain | RomanianLettersFilter()
     stops = stopwords_for(lang)
     if stops:
-        chain = chain | StopFilter(stoplist=stops, minsize=1, renumber=False)
+        chain = chain | StopFilter(stoplist=stops, minsize=1, renumber=True)
     if lang in SNOWBALL_NAMES:
         chain = chain | SnowballStemFilter(lang)
     return chain | FoldFilter()
+
+
+_TOKEN_RE = re.compile(_TOKEN_PATTERN)
+
+
+def analyze(lang: str, text: str) -> list[str]:
+    """The terms ``language_analyzer(lang)`` makes of ``text``, computed in bulk.
+
+    Indexing calls this (in the ingest's worker processes) instead of running Whoosh's
+    token-by-token filter chain: the same steps as list operations, with Snowball stemming a
+    whole list in C. tests/test_analysis.py checks that both give the same terms.
+    """
+    words = [w.lower() for w in _TOKEN_RE.findall(text)]
+    if lang == "ro":
+        table = RomanianLettersFilter._table
+        words = [w.translate(table) for w in words]
+    stops = stopwords_for(lang)
+    if stops:
+        words = [w for w in words if w not in stops]
+    if lang in SNOWBALL_NAMES:
+        words = _stemmer_object(lang).stemWords(words)
+    return [fold(w) for w in words]
+
+
+def unique_words(text: str) -> list[str]:
+    """The distinct folded words of ``text`` (what ``words_analyzer`` makes, deduplicated)."""
+    return sorted({fold(w) for w in _TOKEN_RE.findall(text)})
 
 
 def words_analyzer() -> Analyzer:
@@ -166,8 +199,10 @@ def query_word_analyzer() -> Analyzer:
 __all__ = [
     "LANGUAGE_KEYS",
     "OTHER",
+    "analyze",
     "fold",
     "language_analyzer",
     "query_word_analyzer",
+    "unique_words",
     "words_analyzer",
 ]

@@ -32,7 +32,7 @@ from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from index.analysis import LANGUAGE_KEYS, OTHER, fold
+from index.analysis import LANGUAGE_KEYS, OTHER, analyze, fold, unique_words
 from index.errors import IndexLockedError, IndexUnavailableError
 from index.records import Document
 from index.schema import (
@@ -83,26 +83,55 @@ def index_language(lang: str | None) -> str:
     return primary if primary in LANGUAGE_KEYS else OTHER
 
 
-def _doc_fields(doc: Document, meta_fingerprint: str) -> dict[str, Any]:
+@dataclass
+class PreparedDocument:
+    """A Document with its text already analysed into terms, ready to be written.
+
+    Analysis is most of the cost of indexing, so ingest prepares documents in its worker
+    processes (``prepare_document``) and the one index writer only adds postings.
+    """
+
+    document: Document
+    #: the document record's fields, text fields as lists of terms
+    fields: dict[str, Any]
+    #: one dict per passage record
+    passages: list[dict[str, Any]]
+
+
+def prepare_document(doc: Document) -> PreparedDocument:
+    """Analyse ``doc`` for the index (can run in any process; the result pickles)."""
     lang = index_language(doc.language)
     meta = doc.to_dict()
     meta.pop("passages")
-    body = "\n\n".join(p.text for p in doc.passages)
+    passages = []
+    body_terms: list[str] = []
+    for p in doc.passages:
+        terms = analyze(lang, p.text if not p.heading else f"{p.heading}\n{p.text}")
+        body_terms.extend(terms)
+        passages.append({
+            "uid": f"{doc.id}#{p.ordinal}",
+            "kind": "passage",
+            "doc_id": doc.id,
+            "ordinal": p.ordinal,
+            "page": p.page,
+            "heading": p.heading,
+            "text": p.text,
+            "lang": lang,
+            passage_field(lang): terms,
+        })
+    body = "\n".join(p.text for p in doc.passages)
     fields: dict[str, Any] = {
         "uid": doc.id,
         "kind": "doc",
         "doc_id": doc.id,
         "meta": json.dumps(meta, ensure_ascii=False),
         "source_path": doc.source_path,
-        "fingerprint": {
-            "sha256": doc.sha256, "size": doc.size, "mtime": doc.mtime, "meta": meta_fingerprint
-        },
         "title_sort": fold(doc.title)[:200],
         "date_sort": doc.date or "",
         "hidden": doc.hidden,
-        title_field(lang): doc.title,
-        body_field(lang): body,
-        "words": f"{doc.title}\n{body}",
+        title_field(lang): analyze(lang, doc.title),
+        body_field(lang): body_terms,
+        "words": unique_words(f"{doc.title}\n{body}"),
     }
     optional = {
         "country": doc.country_code,
@@ -114,22 +143,7 @@ def _doc_fields(doc: Document, meta_fingerprint: str) -> dict[str, Any]:
         "themes": ",".join(doc.themes) if doc.themes else None,
     }
     fields.update({k: v for k, v in optional.items() if v not in (None, "")})
-    return fields
-
-
-def _passage_fields(doc: Document, lang: str) -> Iterator[dict[str, Any]]:
-    for p in doc.passages:
-        yield {
-            "uid": f"{doc.id}#{p.ordinal}",
-            "kind": "passage",
-            "doc_id": doc.id,
-            "ordinal": p.ordinal,
-            "page": p.page,
-            "heading": p.heading,
-            "text": p.text,
-            "lang": lang,
-            passage_field(lang): p.text if not p.heading else f"{p.heading}\n{p.text}",
-        }
+    return PreparedDocument(doc, fields, passages)
 
 
 class IndexWriter:
@@ -147,12 +161,16 @@ class IndexWriter:
             self._writer = self._ix.writer(limitmb=256)
         return self._writer
 
-    def put(self, doc: Document, *, meta_fingerprint: str = "") -> None:
+    def put(self, doc: Document | PreparedDocument, *, meta_fingerprint: str = "") -> None:
         """Add the document, replacing any earlier version with the same id."""
+        prepared = doc if isinstance(doc, PreparedDocument) else prepare_document(doc)
+        d = prepared.document
         w = self._w()
-        w.delete_by_term("doc_id", doc.id)
-        w.add_document(**_doc_fields(doc, meta_fingerprint))
-        for fields in _passage_fields(doc, index_language(doc.language)):
+        w.delete_by_term("doc_id", d.id)
+        fingerprint = {"sha256": d.sha256, "size": d.size, "mtime": d.mtime,
+                       "meta": meta_fingerprint}
+        w.add_document(**prepared.fields, fingerprint=fingerprint)
+        for fields in prepared.passages:
             w.add_document(**fields)
         self._count()
 
@@ -425,4 +443,4 @@ class IndexStore:
             return sum(1 for _ in s.document_numbers(kind="doc"))
 
 
-__all__ = ["Fingerprint", "IndexStore", "IndexWriter"]
+__all__ = ["Fingerprint", "IndexStore", "IndexWriter", "PreparedDocument", "prepare_document"]

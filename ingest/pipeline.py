@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index import Document, Fingerprint, IndexStore
+from index import Fingerprint, IndexStore, PreparedDocument, prepare_document
 from ingest.catalog import (
     CATALOG_NAMES,
     SIDECAR_SUFFIX,
@@ -145,8 +145,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def parse_job(job: ParseJob) -> Document:
-    """Worker side: read one file into a Document (runs in a worker process)."""
+def parse_job(job: ParseJob) -> PreparedDocument:
+    """Worker side: read one file into a Document, analysed for the index (runs in a worker
+    process, so that parsing and text analysis use all cores)."""
     from ingest.parsers import ParseError, parse_file
 
     full = Path(job.corpus) / job.source.path
@@ -173,7 +174,7 @@ def parse_job(job: ParseJob) -> Document:
         page_count=parsed.page_count,
         warnings=parsed.warnings,
     )
-    return doc
+    return prepare_document(doc)
 
 
 UNSUPPORTED = "unsupported file type"
@@ -287,8 +288,9 @@ def run_ingest(
                         # A file that no longer reads leaves the index with its old version.
                         writer.delete(known_by_path[job.source.path][0])
                     continue
-                doc: Document = result.value
-                writer.put(doc, meta_fingerprint=job.meta_fingerprint)
+                prepared: PreparedDocument = result.value
+                doc = prepared.document
+                writer.put(prepared, meta_fingerprint=job.meta_fingerprint)
                 report.pages += doc.page_count or 0
                 report.passages += len(doc.passages)
                 for warning in doc.warnings:
