@@ -170,7 +170,19 @@ def _filter_docs(
         clauses.append(wq.NumericRange("year", req.year_from, req.year_to))
     for clause in clauses:
         allowed = allowed.intersection(searcher.docs_for_query(clause))
-    return allowed
+    # Whoosh treats a falsy filter as "no filter" (FilterCollector: `ftc(allow) if allow`),
+    # so an empty set would let every document through: hand it a truthy empty set instead.
+    return allowed if allowed else _NOTHING_ALLOWED
+
+
+class _NothingAllowed(set):  # type: ignore[type-arg]
+    """An empty allow-set that is truthy, so Whoosh applies it (and nothing matches)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_NOTHING_ALLOWED = _NothingAllowed()
 
 
 def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None:
