@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 #: A tile-grid map of Europe (column, row): partner countries and neighbours for orientation.
 TILES: dict[str, tuple[int, int]] = {
-    "IE": (0, 0), "GB": (1, 0), "NL": (3, 0), "DE": (4, 0), "PL": (5, 0),
-    "BE": (3, 1), "LU": (2, 1), "CZ": (5, 1), "SK": (6, 1), "UA": (7, 1),
-    "FR": (3, 2), "CH": (4, 2), "AT": (5, 2), "HU": (6, 2), "RO": (7, 2),
-    "PT": (1, 3), "ES": (2, 3), "IT": (5, 3), "SI": (6, 3), "RS": (7, 3), "BG": (8, 3),
+    "BE": (1, 0), "NL": (2, 0), "DE": (3, 0), "PL": (4, 0),
+    "FR": (1, 1), "CH": (2, 1), "AT": (3, 1), "HU": (4, 1), "RO": (5, 1),
+    "PT": (0, 2), "ES": (1, 2), "IT": (3, 2),
 }
 TILE = 40
 GAP = 4
@@ -82,7 +81,7 @@ def country_map(
         if code in TILES:
             col, row = TILES[code]
         else:
-            col, row = extra_col, 4
+            col, row = extra_col, 3
             extra_col += 1
         if code in by_code:
             _, label, count, selected, url = by_code[code]
@@ -92,8 +91,8 @@ def country_map(
             label = known.get(code, code)
             tiles.append(Tile(code, label, 0, False, None, col * (TILE + GAP),
                               row * (TILE + GAP), 0))
-    cols = max(9, extra_col)
-    rows = 5 if extra_col else 4
+    cols = max(6, extra_col)
+    rows = 4 if extra_col else 3
     return CountryMap(cols * (TILE + GAP) - GAP, rows * (TILE + GAP) - GAP, tiles)
 
 

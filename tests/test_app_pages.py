@@ -1,0 +1,251 @@
+"""The HTML pages through TestClient, parsed with BeautifulSoup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from search_app.app import create_app
+from tests.browser.appdata import build, settings_for
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("site")
+    build(root / "index", root / "corpus")
+    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
+        yield c
+
+
+def soup_of(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code, r.text[:500])
+    return BeautifulSoup(r.text, "html.parser")
+
+
+def params_of(href: str) -> list[tuple[str, str]]:
+    return sorted(parse_qsl(urlsplit(href).query))
+
+
+def facet_counts(soup: BeautifulSoup, facet: str) -> dict[str, tuple[int, bool]]:
+    out = {}
+    for box in soup.select(f'#facet-{facet} input[type="checkbox"]'):
+        li = box.find_parent("li")
+        out[box["value"]] = (int(li.select_one(".count").text), box.has_attr("checked"))
+    return out
+
+
+def test_search_page_shows_documents_with_passages_and_page_links(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=pandemic")
+    heading = soup.select_one("#results-heading").get_text(" ", strip=True)
+    assert re.search(r"\d+ documents", heading), heading
+    assert soup.select_one(".took").text.strip().endswith("ms")
+    hits = soup.select("ol.hits > li.hit")
+    assert 1 <= len(hits) <= 10
+    first = hits[0]
+    link = first.select_one(".hit-title a")
+    assert link["href"].startswith("/documents/") and "q=pandemic" in link["href"]
+    meta = first.select_one(".hit-meta").get_text(" ", strip=True)
+    assert re.search(r"\d{4}-\d\d-\d\d", meta) and "English" in meta
+    passages = first.select(".passage")
+    assert 1 <= len(passages) <= 3
+    marks = [m.text.lower() for m in first.select(".passage mark")]
+    assert any("pandemic" in m for m in marks), marks
+    where = first.select_one(".passage a.where")
+    assert re.fullmatch(r"p\. \d+", where.text.strip())
+    assert re.fullmatch(r"/files/reports/doc-\d\d\.pdf#page=\d+", where["href"])
+
+
+def test_query_box_and_form_controls_reflect_the_url(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&country=ES&sort=newest&size=20&year_from=2017")
+    assert soup.select_one("#q")["value"] == "export"
+    assert soup.select_one('#sort option[selected]')["value"] == "newest"
+    assert soup.select_one('#size option[selected]')["value"] == "20"
+    assert soup.select_one("#year_from")["value"] == "2017"
+    assert facet_counts(soup, "country")["ES"][1] is True
+    # Every control of the state belongs to the one GET form, so it works without JS.
+    form = soup.select_one("form#search")
+    assert form["method"] == "get" and form["action"] == "/"
+    for box in soup.select('.facet input[type="checkbox"]'):
+        assert box["form"] == "search"
+    assert soup.select_one('.apply-filters button[type="submit"][form="search"]')
+
+
+def test_facets_or_within_and_across_and_counts_ignore_own_selection(client: TestClient) -> None:
+    base = facet_counts(soup_of(client, "/?q=export"), "country")
+    one = soup_of(client, "/?q=export&country=ES")
+    two = soup_of(client, "/?q=export&country=ES&country=PT")
+    total = lambda s: int(re.search(r"of (\d+)|(\d+) doc", s.select_one("#results-heading").text).group(0).split()[-1].replace("doc", "") or 0)  # noqa: E731
+    n_es, n_pt = base["ES"][0], base["PT"][0]
+    text = two.select_one("#results-heading").get_text(" ", strip=True)
+    assert f"{n_es + n_pt} documents" in text, text
+    # The country facet's counts ignore its own selection: the other values keep true counts.
+    assert facet_counts(one, "country") == {k: (v[0], k == "ES") for k, v in base.items()}
+    # AND across facets: adding a theme narrows the result.
+    three = soup_of(client, "/?q=export&country=ES&country=PT&theme=covid_response")
+    n3 = int(re.search(r"(\d+) documents?", three.select_one("#results-heading").text).group(1))
+    assert 0 < n3 < n_es + n_pt
+    for hit in three.select(".hit-meta"):
+        assert "Spain" in hit.text or "Portugal" in hit.text
+    del total
+
+
+def test_chips_remove_one_filter_and_clear_all(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&country=ES&country=PT&theme=covid_response&year_from=2017")
+    chips = soup.select(".chips li.chip")
+    labels = [c.get_text(" ", strip=True) for c in chips]
+    assert len(chips) == 4, labels
+    es = next(c for c in chips if "Spain" in c.text)
+    href = es.select_one("a.chip-remove")["href"]
+    assert params_of(href) == sorted([("q", "export"), ("country", "PT"),
+                                      ("theme", "covid_response"), ("year_from", "2017")])
+    assert es.select_one("a.chip-remove")["aria-label"].startswith("Remove filter")
+    clear = soup.select_one("a.clear-all")["href"]
+    assert params_of(clear) == [("q", "export")]
+
+
+def test_long_facet_shows_top_values_and_more(client: TestClient) -> None:
+    soup = soup_of(client, "/")
+    partner = soup.select_one("#facet-partner")
+    top = partner.select(":scope > ul.facet-values > li")
+    more = partner.select_one("details.facet-more")
+    assert len(top) == 6
+    assert more.summary.text.strip() == f"+{len(more.select('li'))} more"
+    assert partner.select_one(".facet-filter-slot")  # JS adds a filter box here
+
+
+def test_year_range_and_histogram_and_map(client: TestClient) -> None:
+    soup = soup_of(client, "/?year_from=2018&year_to=2019")
+    years = {h.select_one("time")["datetime"][:4] for h in soup.select(".hit")}
+    assert years and years <= {"2018", "2019"}
+    assert any("2018–2019" in c.text for c in soup.select(".chip"))
+    full = soup_of(client, "/")
+    bars = full.select("svg.year-hist a")
+    assert len(bars) == 7
+    assert all("year=" in a["href"] for a in bars)
+    tiles = full.select("svg.country-map a.tile")
+    assert {t.select_one(".tile-code").text for t in tiles} == {"ES", "PT", "DE", "HU", "RO", "NL"}
+    es = next(t for t in tiles if t.select_one(".tile-code").text == "ES")
+    assert params_of(es["href"]) == [("country", "ES")]
+    assert "Spain" in es["aria-label"]
+
+
+def test_sort_page_size_and_pagination(client: TestClient) -> None:
+    newest = soup_of(client, "/?sort=newest&size=5")
+    dates = [t["datetime"] for t in newest.select(".hit time")]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 5
+    oldest = soup_of(client, "/?sort=oldest&size=5")
+    dates = [t["datetime"] for t in oldest.select(".hit time")]
+    assert dates == sorted(dates)
+    titled = soup_of(client, "/?sort=title")
+    titles = [a.text.lower() for a in titled.select(".hit-title a")]
+    assert titles[1:] == sorted(titles[1:])  # (the first is the hostile "<script>" title)
+    p1 = soup_of(client, "/?q=export&size=5")
+    nav = p1.select_one('nav.pagination[aria-label]')
+    assert nav.select_one('[aria-current="page"]').text == "1"
+    nxt = nav.select_one('a[rel="next"]')["href"]
+    p2 = soup_of(client, nxt)
+    assert p2.select_one("ol.hits")["start"] == "6"
+    first_ids = {a["href"] for a in p1.select(".hit-title a")}
+    assert not first_ids & {a["href"] for a in p2.select(".hit-title a")}
+    assert "page" not in dict(params_of(p2.select_one('a[rel="prev"]')["href"]))
+    past = soup_of(client, "/?q=export&page=99")
+    assert "past the last page" in past.select_one(".empty").text
+
+
+def test_did_you_mean_and_empty_result_offers_to_drop_filters(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=matchmakng")
+    dym = soup.select_one(".did-you-mean a")
+    assert dym is not None and "matchmaking" in dym.text
+    assert params_of(dym["href"]) == [("q", "matchmaking")]
+    empty = soup_of(client, "/?q=pandemic&country=ES&year=2099")
+    box = empty.select_one(".empty")
+    assert box and "filters" in box.select_one(".empty-reason").text
+    relax = box.select(".relaxations a")
+    assert relax, box.text
+    assert any(r.text == "without any filter" for r in relax)
+    nothing = soup_of(client, "/?q=xylophonequartz")
+    assert "None of the documents" in nothing.select_one(".empty-reason").text
+
+
+def test_document_page_metadata_sources_passages_and_more_like_this(client: TestClient) -> None:
+    soup = soup_of(client, "/documents/doc-04?q=matchmaking")
+    assert soup.h1.text == "Report 04 on export support in South Muntenia"
+    rows = {tr.th.text: tr for tr in soup.select(".meta-table tbody tr")}
+    assert rows["Country"].select_one(".source").text == "catalog"
+    assert rows["Region"].select_one(".source").text == "inferred"
+    assert rows["Date"].select_one(".source").text == "file metadata"
+    assert rows["Country"].a["href"] == "/?country=RO"
+    matched = soup.select(".passage-full.matched")
+    assert len(matched) == 1 and matched[0].mark.text.lower() == "matchmaking"
+    page_link = soup.select_one("#passage-1 .passage-where a")
+    assert page_link["href"] == "/files/reports/doc-04.pdf#page=2"
+    assert soup.select_one('a[download]')["href"] == "/files/reports/doc-04.pdf?download=1"
+    assert soup.select(".mlt a")
+    assert soup.select_one(".back a")["href"] == "/?q=matchmaking"
+    assert soup.select_one(".summary-box").text.count("Summary of report 4.") == 1
+
+
+def test_unknown_document_is_a_404_page(client: TestClient) -> None:
+    soup = soup_of(client, "/documents/no-such-doc", 404)
+    assert "no-such-doc" in soup.select_one(".error-message").text
+
+
+def test_bad_parameters_give_a_400_page_not_a_500(client: TestClient) -> None:
+    for url in ("/?page=-1", "/?size=1000000000", "/?colour=red", "/?sort=sideways",
+                "/?year=abc", "/?page=abc"):
+        soup = soup_of(client, url, 400)
+        assert soup.select_one(".error-message").text.strip(), url
+
+
+def test_help_page_explains_the_syntax_with_examples(client: TestClient) -> None:
+    soup = soup_of(client, "/help")
+    text = soup.get_text(" ")
+    for example in ('"online matchmaking"', "AND", "OR", "NOT", "country:ES", "region:HU22",
+                    "theme:", "type:", "language:", "year:[2018 TO 2020]", "partner:",
+                    "title:", "body:", "digital*"):
+        assert example in text, example
+    assert all(a["href"].startswith("/?q=") for a in soup.select(".syntax a"))
+
+
+def test_pages_have_landmarks_labels_and_no_inline_script(client: TestClient) -> None:
+    for url in ("/?q=export", "/documents/doc-01", "/help", "/docs", "/nope"):
+        r = client.get(url)
+        soup = BeautifulSoup(r.text, "html.parser")
+        assert soup.html["lang"] == "en"
+        assert soup.select_one("header") and soup.select_one("main#main")
+        assert soup.select_one("nav[aria-label]") and soup.select_one("a.skip-link")
+        for script in soup.find_all("script"):
+            assert script.get("src"), f"inline script on {url}"
+        assert not soup.select("[onclick], [onload], [onerror], [style]"), url
+        for control in soup.select("input:not([type=hidden]), select"):
+            cid = control.get("id")
+            labelled = control.get("aria-label") or (cid and soup.select_one(f'label[for="{cid}"]'))
+            assert labelled or control.find_parent("label"), (url, str(control)[:120])
+    search = BeautifulSoup(client.get("/").text, "html.parser")
+    assert search.select_one('form[role="search"]')
+    q = search.select_one("#q")
+    assert q["role"] == "combobox" and q["aria-controls"] == "suggestions"
+
+
+def test_the_app_opens_nothing_at_import_and_works_with_default_factory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KB_INDEX", str(tmp_path / "none"))
+    monkeypatch.setenv("KB_CORPUS", str(tmp_path))
+    app = create_app()  # what `kb serve` calls
+    assert not (tmp_path / "none").exists()
+    with TestClient(app) as c:
+        r = c.get("/?q=export")
+        assert r.status_code == 503
+        assert "kb ingest" in r.text
+        r = c.get("/api/search?q=export")
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "index_unavailable"
+        assert "kb ingest" in r.json()["error"]["message"]
