@@ -197,7 +197,12 @@ def search_command(
 @index_option
 @json_option
 def stats(index_dir: Path | None, as_json: bool) -> None:
-    """Show what is indexed: documents by type, country and language; size; last ingest."""
+    """Show what is indexed: documents by type, country and language; size; last ingest.
+
+    \b
+    Example:
+      kb stats --json
+    """
     store = IndexStore(index_dir or settings.index)
     reason = store.needs_rebuild()
     if reason:

@@ -1,0 +1,57 @@
+"""The kb command through click's runner, with the output in the assertion messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from search_app.cli import main
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "news").mkdir(parents=True)
+    (root / "news" / "vouchers.md").write_text(
+        "---\ntitle: Export vouchers in Spain\ndate: 2019-05-01\n---\n\n"
+        "Export vouchers pay consultants who write a first export plan for small firms.\n"
+    )
+    (root / "news" / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    return root
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result, f"exit {result.exit_code}\n{result.output}"
+
+
+def test_ingest_search_stats(corpus, tmp_path):
+    index = str(tmp_path / "index")
+    result, out = run("ingest", str(corpus), "--index", index, "--quiet")
+    assert result.exit_code == 0, out
+    assert "1 added" in out and "1 failed" in out and "broken.pdf: broken PDF" in out, out
+
+    result, out = run("ingest", str(corpus), "--index", index, "--json")
+    report = json.loads(result.output)
+    assert report["unchanged"] == 1 and report["failed"][0]["retried"] is False, out
+
+    result, out = run("search", "export vouchers", "--index", index)
+    assert result.exit_code == 0 and "Export vouchers in Spain" in out, out
+    result, out = run("search", "vouchers", "--index", index, "--json", "--country", "ES")
+    assert json.loads(result.output)["total"] == 0, out  # no country known for it
+    result, out = run("search", "vouchers", "--index", index, "--page", "0")
+    assert result.exit_code != 0 and "page must be" in out, out
+
+    result, out = run("stats", "--index", index)
+    assert result.exit_code == 0 and "Documents: 1" in out, out
+    result, out = run("stats", "--index", index, "--json")
+    assert json.loads(result.output)["documents"] == 1, out
+
+
+def test_clear_errors(tmp_path):
+    result, out = run("search", "x", "--index", str(tmp_path / "none"))
+    assert result.exit_code == 1 and "no index yet" in out, out
+    result, out = run("ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "i"))
+    assert result.exit_code == 1 and "corpus folder not found" in out, out
