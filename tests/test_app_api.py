@@ -1,0 +1,199 @@
+"""The JSON API, exports, errors and original files through TestClient."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from search_app.app import create_app
+from tests.browser.appdata import build, settings_for
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("api")
+    build(root / "index", root / "corpus")
+    return root
+
+
+@pytest.fixture(scope="module")
+def client(root: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
+        yield c
+
+
+def assert_error(r, status: int, *words: str) -> None:  # type: ignore[no-untyped-def]
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    body = r.json()
+    assert set(body) == {"error"}
+    err = body["error"]
+    assert err["status"] == status and isinstance(err["code"], str) and err["message"]
+    for word in words:
+        assert word in err["message"], err["message"]
+
+
+def test_api_search_is_the_page_data(client: TestClient) -> None:
+    url = "?q=export&country=ES&country=PT&theme=covid_response&size=5"
+    data = client.get("/api/search" + url).json()
+    page = BeautifulSoup(client.get("/" + url).text, "html.parser")
+    assert data["total"] == int(page.select_one("#results-heading").text.split("of")[1].split()[0])
+    assert [h["url"] for h in data["hits"]] == [a["href"] for a in page.select(".hit-title a")]
+    hit = data["hits"][0]
+    for key in ("id", "title", "url", "file_url", "doc_type", "country_code", "region_name",
+                "date", "language", "passages", "themes", "score", "rank"):
+        assert key in hit
+    assert hit["passages"][0]["url"].startswith("/files/")
+    facets = {f["name"]: f for f in data["facets"]}
+    assert set(facets) == {"region", "country", "theme", "type", "year", "language", "partner"}
+    es = next(v for v in facets["country"]["values"] if v["value"] == "ES")
+    assert es["selected"] is True
+    assert es["toggle_url"].startswith("/api/search?") and "country=ES" not in es["toggle_url"]
+    assert {c["value"] for c in data["chips"]} == {"ES", "PT", "covid_response"}
+    assert data["pagination"]["next_url"].startswith("/api/search?")
+    assert data["charts"]["countries"]["tiles"] and data["charts"]["years"]["bars"]
+    assert data["export_csv"].startswith("/api/export.csv?")
+
+
+def test_api_document_suggest_and_facets(client: TestClient) -> None:
+    doc = client.get("/api/documents/doc-02?q=pandemic").json()
+    assert doc["title"].startswith("Report 02")
+    assert any(p["matched"] and "<mark>" in p["html"] for p in doc["passages"])
+    assert {r["name"]: r["source"] for r in doc["metadata"]}["region_code"] == "inferred"
+    assert doc["file_url"] == "/files/reports/doc-02.pdf"
+    assert isinstance(doc["more_like_this"], list)
+    assert_error(client.get("/api/documents/nope"), 404, "nope")
+    sugg = client.get("/api/suggest?q=matchm").json()["suggestions"]
+    assert any(s["kind"] == "word" and s["text"] == "matchmaking" for s in sugg)
+    assert client.get("/api/suggest?q=").json()["suggestions"] == []
+    facets = client.get("/api/facets?q=export&facet=country&facet=year&country=ES").json()
+    assert set(facets["facets"]) == {"country", "year"}
+    countries = {v["value"]: v for v in facets["facets"]["country"]["values"]}
+    assert countries["ES"]["selected"] and countries["PT"]["count"] > 0
+    assert_error(client.get("/api/facets?facet=colour"), 400, "colour")
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("page=-1", ["page"]),
+        ("page=0", ["page"]),
+        ("size=1000000000", ["size"]),
+        ("size=0", ["size"]),
+        ("page=abc", ["page"]),
+        ("colour=red", ["colour"]),
+        ("sort=sideways", ["sort"]),
+        ("year=abc", ["year"]),
+        ("year_from=x", ["year_from"]),
+        ("q=" + "a" * 1001, ["too long"]),
+    ],
+)
+def test_bad_parameters_are_400_with_one_error_shape(
+    client: TestClient, query: str, words: list[str]
+) -> None:
+    assert_error(client.get("/api/search?" + query), 400, *words)
+    assert_error(client.get("/api/export.csv?" + query), 400, *words)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"unclosed', "AND OR NOT", "((((", "year:[abc TO", "title:", "*", "?", "country:",
+     "\x00", "a" * 1000, "ünïcödé ő ű", "NOT", "foo^bar", "year:[2020 TO 2018]", "{}[]()",
+     "partner:\"<script>\"", "%", "\\", "field:value:other", "theme:*"],
+)
+def test_no_user_input_causes_a_500(client: TestClient, q: str) -> None:
+    for path in ("/", "/api/search", "/api/suggest", "/api/facets"):
+        r = client.get(path, params={"q": q})
+        assert r.status_code in (200, 400), (path, q, r.status_code, r.text[:300])
+    r = client.get("/documents/doc-01", params={"q": q})
+    assert r.status_code in (200, 400)
+
+
+def test_unknown_route_is_a_404_in_the_error_shape(client: TestClient) -> None:
+    assert_error(client.get("/api/nothing-here"), 404)
+
+
+def test_export_csv_streams_all_hits(client: TestClient) -> None:
+    r = client.get("/api/export.csv?q=export&size=5&page=2")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    total = client.get("/api/search?q=export").json()["total"]
+    assert len(rows) == total == int(r.headers["x-total-count"])
+    assert [int(x["rank"]) for x in rows] == list(range(1, total + 1))
+    assert rows[0]["url"].startswith("http") and "/documents/" in rows[0]["url"]
+
+
+def test_export_json_streams_all_hits(client: TestClient) -> None:
+    r = client.get("/api/export.json?country=ES")
+    data = json.loads(r.text)
+    assert data["total"] == len(data["hits"]) == client.get("/api/search?country=ES").json()["total"]
+    assert data["truncated"] is False
+    assert all(h["country_code"] == "ES" for h in data["hits"])
+
+
+def test_export_is_capped_by_settings(root: Path) -> None:
+    app = create_app(settings_for(root / "index", root / "corpus", export_limit=7))
+    with TestClient(app) as c:
+        data = c.get("/api/export.json").json()
+        assert data["total"] > 7 and len(data["hits"]) == 7 and data["truncated"] is True
+        rows = list(csv.DictReader(io.StringIO(c.get("/api/export.csv").text)))
+        assert len(rows) == 7
+
+
+def test_export_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
+    from index import Document, IndexStore, Passage
+
+    store = IndexStore(tmp_path / "ix")
+    with store.lock(), store.rebuild() as w:
+        w.put(Document(id="f", source_path="f.pdf", sha256="0" * 64,
+                       title="=HYPERLINK(\"http://evil\",\"x\")",
+                       passages=[Passage(0, "+cmd formula text")], language="en"))
+    with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as c:
+        rows = list(csv.DictReader(io.StringIO(c.get("/api/export.csv").text)))
+        assert rows[0]["title"].startswith("'=")
+
+
+def test_original_files_only_from_the_corpus_and_only_indexed(client: TestClient) -> None:
+    r = client.get("/files/reports/doc-01.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert "inline" in r.headers["content-disposition"]
+    assert "sandbox" in r.headers["content-security-policy"]
+    r = client.get("/files/reports/doc-01.pdf?download=1")
+    assert "attachment" in r.headers["content-disposition"]
+    md = client.get("/files/reports/hostile.md")
+    assert md.headers["content-type"].startswith("text/markdown")
+    html = client.get("/files/guides/leitfaden.html")
+    assert html.headers["content-type"].startswith("text/html")
+    assert "sandbox" in html.headers["content-security-policy"]  # its scripts cannot run
+    for bad in ("/files/catalog.yaml", "/files/../index/CURRENT", "/files/%2e%2e/index/CURRENT",
+                "/files/reports/../../index/CURRENT", "/files//etc/passwd",
+                "/files/%2Fetc%2Fpasswd", "/files/reports/missing.pdf", "/files/reports",
+                "/files/reports/doc-01.pdf%00.txt"):
+        r = client.get(bad)
+        assert r.status_code == 404, (bad, r.status_code)
+        assert b"password" not in r.content
+
+
+def test_openapi_and_docs_page(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/search", "/api/documents/{doc_id}", "/api/suggest", "/api/facets",
+                 "/api/export.csv", "/api/export.json"):
+        assert path in spec["paths"], path
+    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert {"q", "country", "region", "theme", "type", "year", "language", "partner",
+            "year_from", "year_to", "sort", "page", "size"} <= names
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    soup = BeautifulSoup(docs.text, "html.parser")
+    for src in [s["src"] for s in soup.find_all("script")]:
+        assert src.startswith("/"), src  # nothing from a CDN
+        assert client.get(src).status_code == 200, src
