@@ -8,7 +8,10 @@ Why pdfium alone, and what pypdf is (not) used for -- measured on shared/testdat
   files without one; pypdf does no better.
 - Broken files: pypdf (strict=False) opened none of the files pdfium cannot open
   (bug1020226, REDHAT-1531897-0, the truncated Interreg leaflet, truncated copies of
-  tracemonkey) and fails on poppler-85140-0, which pdfium reads. So pypdf is not used here.
+  tracemonkey) and fails on poppler-85140-0, which pdfium reads. So pypdf does not read text.
+- Forms: pdfium's page text has the labels of an AcroForm but not the values typed into its
+  fields ("Alice" in sf__libreoffice-form.pdf). pypdf reads those values, so for the rare PDF
+  that has a form, pypdf adds them as one more passage ("Form fields").
   What rescued the Interreg leaflet (HTML in front of ``%PDF``, file cut off inside its xref
   table) is a cheap repair: skip the junk before ``%PDF-`` and, if pdfium still cannot open
   it, append a minimal trailer naming the catalog object, so that pdfium rebuilds the xref.
@@ -65,6 +68,11 @@ class PdfParser:
             metadata = _metadata(doc)
             page_count = len(doc)
             passages, needs_ocr = _read_pages(doc, warnings)
+            has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
+        if has_form and not damaged:
+            form = _form_passage(Path(path), password, ordinal=len(passages))
+            if form is not None:
+                passages.append(form)
         if needs_ocr:
             warnings.insert(0, f"{compress_ranges(needs_ocr)}: no text layer, needs OCR")
         if not passages:
@@ -80,6 +88,27 @@ class PdfParser:
             page_count=page_count,
             warnings=warnings,
         )
+
+
+def _form_passage(path: Path, password: str | None, ordinal: int) -> Passage | None:
+    """The values filled into the PDF's form fields, read with pypdf (pdfium shows none)."""
+    import pypdf
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = pypdf.PdfReader(path, strict=False, password=password or None)
+        fields = reader.get_fields() or {}
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        log.debug("form fields of %s unreadable: %s", path, exc)
+        return None
+    lines = []
+    for name, field in fields.items():
+        value = field.get("/V") if hasattr(field, "get") else None
+        if isinstance(value, str) and value.strip() and not value.startswith("/"):
+            lines.append(f"{name}: {normalize_text(value)}")
+    if not lines:
+        return None
+    return Passage(ordinal=ordinal, text="\n".join(lines), page=None, heading="Form fields")
 
 
 # --- opening ---------------------------------------------------------------------------
