@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from index import IndexStore, IndexUnavailableError, SearchRequest, search
 from search_app import api, errors, files, pages
+from search_app.admin.routes import router as admin_router
 from search_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,4 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(files.router)
+    app.include_router(admin_router)
     return app

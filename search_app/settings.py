@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     workers: int = 1
     #: the admin secret; without it the admin area is off
     admin_secret: str | None = None
+    #: admin uploads: largest file accepted, in MB
+    upload_max_mb: int = 50
+    #: admin uploads: most files in one upload
+    upload_max_files: int = 20
     #: ingest: parallel parsing processes (default: the number of cores)
     ingest_workers: int | None = None
     #: ingest: seconds one file may take to parse

@@ -1,0 +1,127 @@
+"""The metadata form: its fields, their choices (from the taxonomy), reading and checking it.
+
+The same fields as a catalog entry: title, type, language, country, region, themes, date,
+partner, policy_instrument, summary (and hidden on the edit form). Choices come from
+``corpus/taxonomy.yaml``; a value outside them is refused with a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.catalog import LANGUAGE_NAMES, Taxonomy
+from ingest.metadata import normalise_date
+
+FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
+          "policy_instrument", "summary")
+MAX_TEXT = {"title": 300, "partner": 200, "policy_instrument": 500, "summary": 3000}
+
+#: Document field names for catalog keys (for suggestions made by ingest.metadata).
+DOC_FIELD = {"type": "doc_type", "country": "country_code", "region": "region_code"}
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Choices:
+    types: list[Choice]
+    languages: list[Choice]
+    countries: list[Choice]
+    regions: list[Choice]
+    themes: list[Choice]
+    partners: list[Choice]
+
+
+def choices(tax: Taxonomy, languages: list[str] | None = None) -> Choices:
+    langs = languages or list(LANGUAGE_NAMES)
+    return Choices(
+        types=[Choice(k, str(v.get("label", k))) for k, v in tax.doc_types.items()],
+        languages=[Choice(code, f"{LANGUAGE_NAMES.get(code, code)} ({code})") for code in langs],
+        countries=[Choice(k, f"{v.get('name', k)} ({k})") for k, v in tax.countries.items()],
+        regions=[Choice(k, f"{tax.region_label(k)} ({k})") for k in tax.regions],
+        themes=[Choice(k, str(v.get("label", k))) for k, v in tax.themes.items()],
+        partners=[Choice(str(p.get("name", "")), str(p.get("name", "")))
+                  for p in tax.partners if p.get("name")],
+    )
+
+
+@dataclass
+class MetadataForm:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
+    """Read and check the metadata fields of a submitted form (``prefix`` for many files)."""
+    out = MetadataForm()
+
+    def text(name: str) -> str:
+        value = form.get(prefix + name)
+        return " ".join(str(value).split()) if isinstance(value, str) else ""
+
+    for name in ("title", "partner", "policy_instrument", "summary"):
+        value = text(name)
+        if len(value) > MAX_TEXT[name]:
+            out.errors[name] = f"at most {MAX_TEXT[name]} characters"
+        if value:
+            out.values[name] = value
+
+    def pick(name: str, allowed: set[str], what: str, upper: bool = False) -> None:
+        value = text(name)
+        if upper:
+            value = value.upper()
+        if not value:
+            return
+        if allowed and value not in allowed:
+            out.errors[name] = f"not a {what} of the taxonomy"
+        out.values[name] = value
+
+    pick("type", set(tax.doc_types), "document type")
+    pick("language", set(LANGUAGE_NAMES), "known language")
+    pick("country", set(tax.countries), "country", upper=True)
+    pick("region", set(tax.regions), "region", upper=True)
+    if out.values.get("region") and out.values.get("country") and tax.regions.get(
+        out.values["region"]
+    ) and tax.regions[out.values["region"]].country != out.values["country"]:
+        out.errors["region"] = "the region is not in the chosen country"
+
+    themes = [str(t) for t in form.getlist(prefix + "themes") if str(t).strip()]
+    bad = [t for t in themes if tax.themes and t not in tax.themes]
+    if bad:
+        out.errors["themes"] = f"unknown theme: {', '.join(bad)[:100]}"
+    if themes:
+        out.values["themes"] = list(dict.fromkeys(themes))
+
+    date = text("date")
+    if date:
+        norm = normalise_date(date)
+        if norm is None or len(norm) != len(date):
+            out.errors["date"] = "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
+        out.values["date"] = norm or date
+    if form.get(prefix + "hidden") in ("1", "on", "true"):
+        out.values["hidden"] = True
+    return out
+
+
+def values_from_document(doc: Any) -> dict[str, Any]:
+    """Form values of a Document (index.records.Document), by catalog key."""
+    values: dict[str, Any] = {}
+    for key in FIELDS:
+        value = getattr(doc, DOC_FIELD.get(key, key), None)
+        if value not in (None, "", []):
+            values[key] = value
+    return values
+
+
+def sources_from_document(doc: Any) -> dict[str, str]:
+    """Where each value of a Document came from, by catalog key."""
+    return {key: doc.sources.get(DOC_FIELD.get(key, key), "") for key in FIELDS}

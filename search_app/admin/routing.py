@@ -1,0 +1,179 @@
+"""The guard around every admin route, and small helpers shared by the admin views.
+
+:class:`AdminRoute` wraps each endpoint of the admin router, so no route can forget a check:
+
+- without ``KB_ADMIN_SECRET`` the admin area is off (``/admin`` says how to turn it on, every
+  other admin address answers 404);
+- without a valid session: 401 and the login form (JSON for ``/admin/ingest/status``);
+- a POST from another origin, or without the session's CSRF token: 403.
+
+Endpoints marked with :func:`public` (the login page and the login form) skip the session
+check; the login form checks its own token.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+
+from search_app.admin import security
+from search_app.settings import Settings
+
+MESSAGES = {
+    "logged_out": "You are logged out.",
+    "staged": "Uploaded. Check the metadata of each file below and save it into the corpus.",
+    "saved": "Saved into the corpus and the catalog.",
+    "saved_ingest": "Saved into the corpus and the catalog; an ingest has started.",
+    "discarded": "The upload was discarded.",
+    "updated": "The metadata was saved.",
+    "updated_ingest": "The metadata was saved; an ingest has started to re-read the file.",
+    "hidden": "The document is now hidden from searches (after the next ingest).",
+    "shown": "The document is shown in searches again (after the next ingest).",
+    "deleted": "The file and its catalog entry were removed.",
+    "deleted_ingest": "The file and its catalog entry were removed; an ingest has started.",
+    "started": "The ingest has started.",
+    "busy": "An ingest is already running; try again when it has finished.",
+}
+
+
+def public(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an endpoint as reachable without a session (the login page and form)."""
+    endpoint.admin_public = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+@dataclass
+class AdminState:
+    throttle: security.LoginThrottle
+    revoked: security.RevokedSessions
+
+
+_state_lock = threading.Lock()
+
+
+def admin_state(request: Request) -> AdminState:
+    state = getattr(request.app.state, "admin", None)
+    if state is None:
+        with _state_lock:
+            state = getattr(request.app.state, "admin", None)
+            if state is None:
+                settings: Settings = request.app.state.settings
+                state = AdminState(security.LoginThrottle(),
+                                   security.RevokedSessions(settings.index))
+                request.app.state.admin = state
+    return state  # type: ignore[no-any-return]
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def current_session(request: Request) -> security.Session | None:
+    secret = settings_of(request).admin_secret
+    if not secret:
+        return None
+    return security.read_session_cookie(
+        secret, request.cookies.get(security.SESSION_COOKIE), admin_state(request).revoked.load()
+    )
+
+
+def render(request: Request, template: str, context: dict[str, Any],
+           status_code: int = 200) -> Response:
+    session = getattr(request.state, "admin_session", None)
+    msg = request.query_params.get("msg", "")
+    base = {
+        "csrf_token": session.csrf if session else "",
+        "logged_in": session is not None,
+        "message": MESSAGES.get(msg, ""),
+        "message_path": request.query_params.get("path", "")[:300] if msg else "",
+    }
+    response = request.app.state.templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def redirect(path: str, **query: str) -> RedirectResponse:
+    qs = urlencode({k: v for k, v in query.items() if v})
+    return RedirectResponse(path + (f"?{qs}" if qs else ""), status_code=303)
+
+
+def login_page(request: Request, *, status_code: int = 200, error: str = "",
+               retry_after: float = 0) -> Response:
+    secret = settings_of(request).admin_secret or ""
+    cookie, token = security.new_login_token(secret)
+    response = render(request, "admin_login.html",
+                      {"title": "Admin: log in", "login_token": token, "error": error},
+                      status_code=status_code)
+    response.set_cookie(security.LOGIN_COOKIE, cookie, max_age=security.LOGIN_FORM_SECONDS,
+                        path="/admin", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after) + 1)
+    return response
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin or origin == "null":
+        return origin != "null"
+    return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
+
+
+def _refuse(request: Request, status: int, message: str) -> Response:
+    if request.url.path.endswith("/status"):
+        return JSONResponse({"error": {"status": status, "code": "unauthorized"
+                                       if status == 401 else "forbidden", "message": message}},
+                            status_code=status)
+    if status == 401:
+        return login_page(request, status_code=401, error=message)
+    return render(request, "admin_refused.html", {"title": "Admin: refused",
+                                                  "reason": message}, status_code=status)
+
+
+class AdminRoute(APIRoute):
+    """A route that checks the admin session (and on POST the origin and CSRF token)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        is_public = getattr(self.endpoint, "admin_public", False)
+
+        async def guarded(request: Request) -> Response:
+            settings = settings_of(request)
+            if not settings.admin_secret:
+                status = 200 if request.url.path.rstrip("/") == "/admin" else 404
+                return render(request, "admin_off.html", {"title": "Admin"},
+                              status_code=status)
+            if request.method == "POST" and not _same_origin(request):
+                return _refuse(request, 403, "This form was sent from another site.")
+            if not is_public:
+                session = current_session(request)
+                if session is None:
+                    return _refuse(request, 401, "Log in to use the admin pages.")
+                request.state.admin_session = session
+                if request.method == "POST":
+                    limit = _max_body(settings)
+                    length = request.headers.get("content-length", "")
+                    if length.isdigit() and int(length) > limit:
+                        return _refuse(request, 413, "The upload is larger than the limit of "
+                                       f"{settings.upload_max_mb} MB per file.")
+                    form = await request.form(max_files=settings.upload_max_files,
+                                              max_fields=200)
+                    if not security.csrf_ok(session, str(form.get("csrf_token") or "")):
+                        return _refuse(request, 403, "The form has expired or was not sent "
+                                       "from this site: reload the page and try again.")
+            return await handler(request)
+
+        return guarded
+
+
+def _max_body(settings: Settings) -> int:
+    return (settings.upload_max_mb * settings.upload_max_files + 1) * 1024 * 1024

@@ -1,0 +1,301 @@
+"""Uploaded files: checked by content and size, named safely, staged, then saved into the corpus.
+
+An upload is first *staged* (``<index>/admin-staging/<id>/``, outside the corpus, so neither an
+ingest nor ``kb ingest --watch`` sees it), parsed in a worker process with the ingest's time and
+memory limits, and its inferred metadata is offered as suggestions. Only when the admin confirms
+is the file moved into the corpus and its catalog entry written; an existing file is replaced
+only when the admin said so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO
+
+from ingest.catalog import Taxonomy
+from ingest.filetypes import (
+    DOCX,
+    HTML,
+    MARKDOWN,
+    PDF,
+    PLAIN,
+    SUPPORTED_MEDIA_TYPES,
+    describe_content,
+    detect_media_type,
+)
+from ingest.workers import JobFailed, run_jobs
+from search_app.admin.forms import sources_from_document, values_from_document
+
+STAGING = "admin-staging"
+STAGE_TTL = 24 * 3600
+DEFAULT_FOLDER = "uploads"
+_CHUNK = 1 << 20
+_EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", HTML: ".html", MARKDOWN: ".md", PLAIN: ".txt"}
+_KEEP_SUFFIXES = {HTML: {".html", ".htm", ".xhtml"}, MARKDOWN: {".md", ".markdown"},
+                  PLAIN: {".txt", ".text"}}
+
+
+class UploadError(Exception):
+    """An upload that is refused; the message is fit for the admin."""
+
+
+def _ascii_slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text)
+    text = re.sub(r"-{2,}", "-", text)
+    return text.strip("-._")
+
+
+def sanitize_filename(name: str, media_type: str | None = None) -> str:
+    """A safe file name: no folders, ASCII letters, digits, ``.-_``, not hidden, at most 120
+    characters, with the extension of its real type (``report.exe`` that is a PDF ends .pdf)."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = _ascii_slug(stem)[:100] or "document"
+    suffix = "." + _ascii_slug(suffix).lower() if suffix else ""
+    if media_type:
+        if suffix not in _KEEP_SUFFIXES.get(media_type, set()):
+            suffix = _EXTENSIONS.get(media_type, suffix)
+    return (stem + suffix)[:120]
+
+
+def sanitize_folder(folder: str) -> str:
+    """A folder below the corpus root ("uploads", "reports/2021"): each part made safe."""
+    parts = []
+    for part in re.split(r"[\\/]+", folder or ""):
+        if part in ("", ".", ".."):
+            continue
+        slug = _ascii_slug(part)
+        if slug:
+            parts.append(slug[:60])
+    return "/".join(parts[:4]) or DEFAULT_FOLDER
+
+
+def check_content(path: Path) -> str:
+    """The media type of a staged file, judged by its content; UploadError when refused."""
+    media_type = detect_media_type(path)
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if not head:
+        raise UploadError("the file is empty")
+    if media_type in (PLAIN, MARKDOWN, HTML) and b"\x00" in head and not head.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):
+        media_type = None
+    if media_type not in SUPPORTED_MEDIA_TYPES:
+        what = describe_content(head)
+        raise UploadError(
+            "not a document this site reads (PDF, Word .docx, HTML, Markdown or plain text)"
+            + (f": the content is a {what}" if what else "")
+        )
+    return media_type  # type: ignore[return-value]
+
+
+@dataclass
+class Staged:
+    """One staged upload: the file, where it will go, what inference suggests."""
+
+    id: str
+    original_name: str
+    name: str
+    folder: str
+    size: int
+    media_type: str
+    uploaded: float
+    #: metadata typed on the upload form (applied to every file of the upload)
+    given: dict[str, Any] = field(default_factory=dict)
+    #: metadata inferred from the file (as ingest would infer it), by catalog key
+    suggested: dict[str, Any] = field(default_factory=dict)
+    #: where each suggestion came from: "file" (its own metadata) or "inferred"
+    sources: dict[str, str] = field(default_factory=dict)
+    pages: int | None = None
+    #: why ingest would fail on this file (shown; the admin may still save it)
+    problem: str | None = None
+
+    @property
+    def rel_path(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+
+class Staging:
+    """The staging folder of uploads awaiting confirmation."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.root = Path(index_dir) / STAGING
+
+    def _dir(self, stage_id: str) -> Path:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", stage_id or ""):
+            raise UploadError("unknown upload")
+        return self.root / stage_id
+
+    def add(self, stream: BinaryIO, original_name: str, *, folder: str, max_bytes: int,
+            given: dict[str, Any]) -> Staged:
+        """Copy an upload into staging, checking its size and content. UploadError if refused."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stage_id = secrets.token_urlsafe(12)
+        folder_path = self.root / stage_id
+        folder_path.mkdir()
+        data = folder_path / "file"
+        size = 0
+        try:
+            with open(data, "wb") as out:
+                while block := stream.read(_CHUNK):
+                    size += len(block)
+                    if size > max_bytes:
+                        raise UploadError(
+                            f"larger than the limit of {max_bytes // (1024 * 1024)} MB"
+                        )
+                    out.write(block)
+            # Sniffing needs the name for text formats (.md/.txt): give the copy its suffix.
+            suffix = PurePosixPath(sanitize_filename(original_name)).suffix
+            sniff = data.with_name("file" + suffix)
+            data.rename(sniff)
+            media_type = check_content(sniff)
+            sniff.rename(data)
+        except BaseException:
+            shutil.rmtree(folder_path, ignore_errors=True)
+            raise
+        staged = Staged(
+            id=stage_id, original_name=original_name[:200],
+            name=sanitize_filename(original_name, media_type), folder=folder,
+            size=size, media_type=media_type, uploaded=time.time(), given=given,
+        )
+        self.save(staged)
+        return staged
+
+    def save(self, staged: Staged) -> None:
+        path = self._dir(staged.id) / "info.json"
+        tmp = path.with_name("info.json.tmp")
+        tmp.write_text(json.dumps(asdict(staged), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    def get(self, stage_id: str) -> Staged:
+        try:
+            data = json.loads((self._dir(stage_id) / "info.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise UploadError("this upload is no longer waiting (saved or discarded)") from None
+        return Staged(**data)
+
+    def file(self, stage_id: str) -> Path:
+        return self._dir(stage_id) / "file"
+
+    def list(self) -> list[Staged]:
+        out = []
+        if not self.root.is_dir():
+            return out
+        for child in sorted(self.root.iterdir()):
+            try:
+                out.append(self.get(child.name))
+            except UploadError:
+                continue
+        return sorted(out, key=lambda s: (s.uploaded, s.name))
+
+    def discard(self, stage_id: str) -> None:
+        shutil.rmtree(self._dir(stage_id), ignore_errors=True)
+
+    def clean_old(self, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        if not self.root.is_dir():
+            return
+        for child in self.root.iterdir():
+            try:
+                if now - child.stat().st_mtime > STAGE_TTL:
+                    shutil.rmtree(child, ignore_errors=True)
+            except OSError:
+                continue
+
+    def commit(self, stage_id: str, corpus: Path, rel: str, *, overwrite: bool) -> Path:
+        """Move the staged file to ``corpus/rel``. UploadError when it exists and not
+        ``overwrite``."""
+        target = resolve_in_corpus(corpus, rel)
+        if target.exists() and not overwrite:
+            raise UploadError(f"{rel} exists already: tick 'replace it' to overwrite it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.upload.tmp")
+        shutil.copyfile(self.file(stage_id), tmp)
+        tmp.replace(target)  # atomic: an ingest never reads half a file
+        self.discard(stage_id)
+        return target
+
+
+def resolve_in_corpus(corpus: Path, rel: str) -> Path:
+    """``corpus/rel``, refusing anything that would leave the corpus or be ignored by ingest."""
+    root = Path(corpus).resolve()
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p in ("..", ".") or p.startswith((".", "_")) for p in parts):
+        raise UploadError(f"not a document path: {rel[:200]}")
+    target = (root / PurePosixPath(rel)).resolve()
+    if root not in target.parents:
+        raise UploadError(f"not a document path: {rel[:200]}")
+    return target
+
+
+# -- suggestions (run in a worker process with limits) -----------------------------------------
+@dataclass
+class SuggestJob:
+    path: str
+    rel_path: str
+    size: int
+    taxonomy: Taxonomy
+
+
+def suggest_job(job: SuggestJob) -> dict[str, Any]:
+    """Worker side: parse the file and infer its metadata as ingest would with no catalog."""
+    from ingest.metadata import build_document
+    from ingest.parsers import ParseError, parse_file
+
+    try:
+        parsed = parse_file(Path(job.path))
+    except ParseError as exc:
+        raise JobFailed(exc.reason) from None
+    if not parsed.passages:
+        raise JobFailed("no text found")
+    doc = build_document(
+        doc_id="upload", source_path=job.rel_path, sha256="", size=job.size, mtime=0.0,
+        media_type=parsed.media_type, passages=parsed.passages, file_meta=parsed.metadata,
+        entry={}, taxonomy=job.taxonomy, page_count=parsed.page_count,
+        warnings=parsed.warnings,
+    )
+    sources = sources_from_document(doc)
+    values = values_from_document(doc)
+    return {"values": values, "sources": {k: v for k, v in sources.items() if k in values},
+            "pages": doc.page_count}
+
+
+def add_suggestions(staging: Staging, items: list[Staged], taxonomy: Taxonomy, *,
+                    time_limit: float, memory_mb: int, workers: int | None = None) -> None:
+    """Parse the staged files in workers and store what inference suggests for each."""
+    jobs = {
+        s.id: SuggestJob(str(staging.file(s.id).with_name("file")), s.rel_path, s.size, taxonomy)
+        for s in items
+    }
+    by_id = {s.id: s for s in items}
+    # Text formats are recognised by their suffix: give each worker a copy name it can read.
+    for s in items:
+        suffix = PurePosixPath(s.name).suffix
+        link = staging.file(s.id).with_name("file" + suffix)
+        if suffix and not link.exists():
+            link.hardlink_to(staging.file(s.id))
+        jobs[s.id].path = str(link if suffix else staging.file(s.id))
+    results = run_jobs(suggest_job, list(jobs.values()), workers=workers,
+                       time_limit=time_limit, memory_mb=memory_mb)
+    path_to_id = {j.path: sid for sid, j in jobs.items()}
+    for result in results:
+        staged = by_id[path_to_id[result.job.path]]
+        if result.ok:
+            staged.suggested = result.value["values"]
+            staged.sources = result.value["sources"]
+            staged.pages = result.value["pages"]
+        else:
+            staged.problem = result.reason or "cannot be read"
+        staging.save(staged)
