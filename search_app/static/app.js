@@ -114,6 +114,7 @@
     }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(fetchSuggestions, 120); });
     input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") { clearTimeout(timer); seq++; }
       if (list.hidden) {
         if (ev.key === "ArrowDown" && input.value.trim().length >= 2) { fetchSuggestions(); ev.preventDefault(); }
         return;
@@ -121,7 +122,7 @@
       if (ev.key === "ArrowDown") { highlight((active + 1) % items.length); ev.preventDefault(); }
       else if (ev.key === "ArrowUp") { highlight(active <= 0 ? items.length - 1 : active - 1); ev.preventDefault(); }
       else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(active); }
-      else if (ev.key === "Escape") { close(); ev.preventDefault(); }
+      else if (ev.key === "Escape") { clearTimeout(timer); seq++; close(); ev.preventDefault(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }

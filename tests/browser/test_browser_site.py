@@ -1,0 +1,139 @@
+"""The site in Debian's Chromium driven by Playwright: what a user does, start to end."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def count(page) -> int:  # type: ignore[no-untyped-def]
+    text = page.locator("#results-heading").inner_text()
+    m = re.search(r"([\d,]+) documents?", text)
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def test_search_filter_chips_paginate_and_open_a_document(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/")
+    page.fill("#q", "export")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"q=export"))
+    total = count(page)
+    assert total > 10
+    shot(page, "browser-search")
+    # Two countries (OR) and a theme (AND): each tick submits at once (JS).
+    page.locator('#facet-country input[value="ES"]').check()
+    page.wait_for_url(re.compile(r"country=ES"))
+    es = count(page)
+    page.locator('#facet-country input[value="PT"]').check()
+    page.wait_for_url(re.compile(r"country=ES&country=PT"))
+    es_pt = count(page)
+    assert es < es_pt < total
+    page.locator('#facet-theme input[value="covid_response"]').check()
+    page.wait_for_url(re.compile(r"theme=covid_response"))
+    assert 0 < count(page) < es_pt
+    assert page.locator(".chip").count() == 3
+    shot(page, "browser-filtered")
+    # Remove a chip.
+    page.get_by_role("link", name="Remove filter Country: Spain").click()
+    page.wait_for_url(lambda url: "country=ES" not in url)
+    assert page.locator(".chip").count() == 2
+    page.get_by_role("link", name="Clear all").click()
+    page.wait_for_url(re.compile(r"/\?q=export$"))
+    assert count(page) == total
+    # Paginate.
+    page.get_by_role("link", name="Next ›").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator('.pagination [aria-current="page"]').inner_text() == "2"
+    assert page.locator("ol.hits").get_attribute("start") == "11"
+    # Open a document, then follow a page link to the original file.
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/documents/"))
+    assert page.locator(".meta-table").is_visible()
+    shot(page, "browser-document")
+    link = page.locator(".passage-where a").first
+    href = link.get_attribute("href")
+    assert re.fullmatch(r"/files/reports/doc-\d\d\.pdf#page=1", href)
+    with page.expect_response(lambda r: "/files/" in r.url) as resp:
+        link.click()
+    assert resp.value.status == 200
+    assert resp.value.headers["content-type"] == "application/pdf"
+
+
+def test_suggestions_as_you_type(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/")
+    page.locator("#q").press_sequentially("matchm", delay=40)
+    options = page.locator("#suggestions [role=option]")
+    options.first.wait_for()
+    assert page.locator("#q").get_attribute("aria-expanded") == "true"
+    texts = options.all_inner_texts()
+    assert any("matchmaking" in t for t in texts), texts
+    shot(page, "browser-suggestions")
+    options.filter(has_text="matchmaking").first.click()
+    page.wait_for_url(re.compile(r"q=matchmaking"))
+    assert count(page) > 0
+
+
+def test_a_search_with_the_keyboard_alone(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/")
+    page.keyboard.press("Tab")  # skip link first
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    for _ in range(8):  # on to the query box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("pandem", delay=40)
+    page.locator("#suggestions [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#q").get_attribute("aria-activedescendant") == "sugg-0"
+    page.keyboard.press("Escape")
+    assert page.locator("#suggestions").is_hidden()
+    page.keyboard.type("ic")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=pandemic"))
+    assert count(page) > 0
+    # Tick a facet with the keyboard: focus it and press Space.
+    page.locator('#facet-country input[type="checkbox"]').first.focus()
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"country="))
+    assert page.locator(".chip").count() == 1
+
+
+def test_works_without_javascript(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(live_server + "/?q=export")
+    pg.locator('#facet-country input[value="ES"]').check()
+    pg.locator('#facet-country input[value="PT"]').check()
+    pg.locator(".apply-filters button").click()
+    pg.wait_for_url(re.compile(r"country=ES.*country=PT"))
+    assert pg.locator(".chip").count() == 2
+    context.close()
+
+
+@pytest.mark.parametrize(("width", "height", "tag"), [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_screenshots_of_the_main_pages(browser, live_server, width, height, tag) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    for name, url in (("search", "/?q=export"),
+                      ("filtered", "/?q=export&country=ES&country=PT&theme=covid_response"),
+                      ("empty", "/?q=pandemic&country=ES&year=2099"),
+                      ("document", "/documents/doc-02?q=pandemic"),
+                      ("help", "/help"), ("unavailable-400", "/?page=-1")):
+        pg.goto(live_server + url)
+        # Nothing is wider than the screen (no sideways scrolling on a phone).
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (name, tag, overflow)
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"{name}-{tag}.png"), full_page=tag == "desktop")
+    context.close()
