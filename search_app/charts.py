@@ -102,13 +102,16 @@ def year_histogram(
     """``values``: (year, count, selected, toggle url) of the year facet."""
     if not values:
         return YearHistogram(width, height)
-    by_year = {v[0]: v for v in values}
+    # Years without documents (a selected year that finds nothing) would stretch the axis.
+    by_year = {v[0]: v for v in values if v[1] > 0}
+    if not by_year:
+        return YearHistogram(width, height)
     first, last = min(by_year), max(by_year)
     if last - first > 40:  # outliers (a year 1900 typo) would squash the chart
         years = sorted(by_year)[-40:]
         first = years[0]
     span = list(range(first, last + 1))
-    top = max(v[1] for v in values) or 1
+    top = max(v[1] for v in by_year.values()) or 1
     slot = width / len(span)
     bar_w = max(2.0, slot * 0.8)
     bars = []

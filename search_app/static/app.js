@@ -131,7 +131,7 @@
     var panel = document.getElementById("filters");
     if (!panel) return;
     var narrow = window.matchMedia("(max-width: 860px)");
-    if (narrow.matches && !panel.querySelector(".facet-value.selected")) panel.open = false;
+    if (narrow.matches) panel.open = false;  /* results first on a phone; chips show the filters */
     panel.querySelector("summary").addEventListener("click", function (ev) {
       if (!narrow.matches) ev.preventDefault();  /* always open on wide screens */
     });
