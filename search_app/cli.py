@@ -72,20 +72,42 @@ def main(verbose: bool) -> None:
 @click.option("--memory-mb", type=int, default=None,
               help=f"Memory one parsing process may use [default {settings.ingest_memory_mb}].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--watch", is_flag=True,
+              help="Then keep running: ingest changes below the corpus as they come.")
 @json_option
 def ingest(
     corpus_arg: Path | None, corpus: Path | None, index_dir: Path | None, rebuild: bool,
     workers: int | None, time_limit: float | None, memory_mb: int | None, quiet: bool,
-    as_json: bool,
+    watch: bool, as_json: bool,
 ) -> None:
     """Read the corpus into the index (only what changed, unless --rebuild).
 
     \b
     Example:
       kb ingest corpus/ --index var/index
+      kb ingest --watch        # and then every change, until Ctrl-C
     """
     corpus = corpus_arg or corpus or settings.corpus
     index_dir = index_dir or settings.index
+    try:
+        _ingest_once(corpus, index_dir, rebuild, workers, time_limit, memory_mb, quiet, as_json,
+                     keep_going=watch)
+    except IndexLockedError as exc:  # only with --watch: the next change retries
+        click.echo(f"Error: {exc}", err=True)
+    if watch:
+        from search_app.watch import watch_corpus
+
+        click.echo(f"Watching {corpus} for changes (Ctrl-C to stop)...", err=True)
+        watch_corpus(corpus, lambda: _ingest_once(
+            corpus, index_dir, False, workers, time_limit, memory_mb, True, as_json,
+            keep_going=True), index_dir=index_dir)
+
+
+def _ingest_once(
+    corpus: Path, index_dir: Path, rebuild: bool, workers: int | None,
+    time_limit: float | None, memory_mb: int | None, quiet: bool, as_json: bool,
+    *, keep_going: bool = False,
+) -> None:
     bar: Any = None
 
     def progress(done: int, total: int, path: str) -> None:
@@ -106,7 +128,14 @@ def ingest(
             memory_mb=memory_mb or settings.ingest_memory_mb,
             progress=progress,
         )
-    except (IndexLockedError, CatalogError, FileNotFoundError) as exc:
+    except IndexLockedError as exc:
+        if keep_going:
+            raise  # the watcher retries
+        raise click.ClickException(str(exc)) from exc
+    except (CatalogError, FileNotFoundError) as exc:
+        if keep_going:  # --watch: say so and wait for the next change
+            click.echo(f"Error: {exc}", err=True)
+            return
         raise click.ClickException(str(exc)) from exc
     finally:
         if bar is not None:

@@ -101,9 +101,9 @@ def render(request: Request, template: str, context: dict[str, Any],
     return response
 
 
-def redirect(path: str, **query: str) -> RedirectResponse:
+def redirect(url: str, **query: str) -> RedirectResponse:
     qs = urlencode({k: v for k, v in query.items() if v})
-    return RedirectResponse(path + (f"?{qs}" if qs else ""), status_code=303)
+    return RedirectResponse(url + (f"?{qs}" if qs else ""), status_code=303)
 
 
 def login_page(request: Request, *, status_code: int = 200, error: str = "",
