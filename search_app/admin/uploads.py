@@ -59,7 +59,7 @@ def sanitize_filename(name: str, media_type: str | None = None) -> str:
     characters, with the extension of its real type (``report.exe`` that is a PDF ends .pdf)."""
     base = re.split(r"[\\/]", name or "")[-1]
     stem, dot, suffix = base.rpartition(".")
-    if not dot:
+    if not dot or not stem.strip("."):  # no extension, or a dot file (".htaccess")
         stem, suffix = base, ""
     stem = _ascii_slug(stem)[:100] or "document"
     suffix = "." + _ascii_slug(suffix).lower() if suffix else ""

@@ -1,0 +1,251 @@
+"""Index life cycle seen from the admin side: searches during a rebuild, new index picked up
+by every worker without a restart, the ingest runner's progress file, ``kb ingest --watch``,
+and the catalog writer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from index import IndexStore, SearchRequest, search
+from ingest import load_catalog, run_ingest
+from search_app.admin.catalog_edit import CatalogFile, save_metadata
+from search_app.admin.ingest_jobs import read_status, status_path
+from search_app.admin.uploads import sanitize_filename, sanitize_folder
+from search_app.app import create_app
+from search_app.settings import Settings
+from search_app.watch import relevant, watch_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("admin-ingest")
+    shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
+    run_ingest(root / "corpus", root / "index", workers=2)
+    return root
+
+
+@pytest.fixture()
+def copy(base: Path, tmp_path: Path) -> Path:
+    shutil.copytree(base / "corpus", tmp_path / "corpus")
+    shutil.copytree(base / "index", tmp_path / "index")
+    return tmp_path
+
+
+def test_searches_during_a_full_rebuild_all_succeed_with_results(copy: Path):
+    store = IndexStore(copy / "index")
+    queries = ["export", "matchmaking", "covid", "Förderung", "talent"]
+    results: list[tuple[str, int]] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def searcher() -> None:
+        i = 0
+        while not done.is_set():
+            q = queries[i % len(queries)]
+            try:
+                results.append((q, search(store, SearchRequest(query=q)).total))
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+            i += 1
+
+    thread = threading.Thread(target=searcher)
+    thread.start()
+    try:
+        report = run_ingest(copy / "corpus", copy / "index", rebuild=True, workers=2)
+    finally:
+        done.set()
+        thread.join(30)
+    assert report.mode == "rebuild" and len(report.added) == report.documents > 40
+    assert errors == []
+    assert len(results) > 20, f"only {len(results)} searches ran during the rebuild"
+    assert all(total > 0 for _, total in results), [r for r in results if r[1] == 0][:5]
+
+
+def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
+    """Two apps stand for two server workers (separate IndexStores, each with its own cached
+    searchers); an ingest in a third process swaps the index; both see the new document."""
+    settings = Settings(corpus=copy / "corpus", index=copy / "index")
+    with TestClient(create_app(settings)) as w1, TestClient(create_app(settings)) as w2:
+        for w in (w1, w2):  # warm: each worker holds a searcher on the old generation
+            assert w.get("/api/search", params={"q": "export"}).json()["total"] > 0
+            assert w.get("/api/search", params={"q": "quokkafarm"}).json()["total"] == 0
+        (copy / "corpus" / "news" / "quokka.md").write_text(
+            "# Quokka farm exports\n\nThe quokkafarm cooperative exports to Spain.\n")
+        proc = subprocess.run(
+            [sys.executable, "-m", "search_app.cli", "ingest", str(copy / "corpus"),
+             "--index", str(copy / "index"), "--rebuild", "--json", "--workers", "2"],
+            capture_output=True, text=True, timeout=300, cwd=REPO,
+        )
+        assert proc.returncode == 0, proc.stderr
+        for w in (w1, w2):
+            hits = w.get("/api/search", params={"q": "quokkafarm"}).json()
+            assert [h["source_path"] for h in hits["hits"]] == ["news/quokka.md"], hits
+
+
+def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
+    (copy / "corpus" / "news" / "runner-test.md").write_text("# Runner\n\nA gnomonic test.\n")
+    (copy / "corpus" / "news" / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
+    seen: list[dict] = []
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search_app.admin.runner", "--corpus", str(copy / "corpus"),
+         "--index", str(copy / "index"), "--workers", "2"], cwd=REPO,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    while proc.poll() is None:
+        status = read_status(copy / "index")  # never a half-written file
+        if status:
+            seen.append(status)
+        time.sleep(0.02)
+    assert proc.returncode == 0, proc.stdout.read() if proc.stdout else ""
+    final = json.loads(status_path(copy / "index").read_text())
+    assert final["state"] == "finished"
+    report = final["report"]
+    assert report["added"] == ["news/runner-test.md"]
+    assert [f["path"] for f in report["failed"]] == ["news/broken.pdf"]
+    assert report["failed"][0]["reason"]
+    assert final["done"] == final["total"] == 2
+    assert any(s["state"] == "running" for s in seen) or len(seen) <= 2
+    # The report is in the history too.
+    assert IndexStore(copy / "index").reports(limit=1)[0]["added"] == ["news/runner-test.md"]
+
+
+def test_the_runner_reports_a_locked_index(copy: Path):
+    store = IndexStore(copy / "index")
+    with store.lock():
+        proc = subprocess.run(
+            [sys.executable, "-m", "search_app.admin.runner", "--corpus", str(copy / "corpus"),
+             "--index", str(copy / "index")], cwd=REPO, capture_output=True, timeout=120)
+    assert proc.returncode == 1
+    status = read_status(copy / "index")
+    assert status["state"] == "failed" and "another ingest is running" in status["error"]
+
+
+# -- kb ingest --watch -----------------------------------------------------------------------
+def test_watch_ingests_changes_as_they_come(copy: Path):
+    corpus, index_dir = copy / "corpus", copy / "index"
+    runs: list[float] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        runs.append(time.monotonic())
+        run_ingest(corpus, index_dir, workers=1)
+
+    thread = threading.Thread(target=watch_corpus, args=(corpus, run),
+                              kwargs={"index_dir": index_dir, "debounce_ms": 300,
+                                      "stop_event": stop})
+    thread.start()
+    try:
+        time.sleep(1.0)  # the watcher is set up
+        for i in range(3):  # a burst of copies: one run (debounced), or very few
+            (corpus / "news" / f"watched-{i}.md").write_text(
+                f"# Watched {i}\n\nThe platypusgrant programme, part {i}.\n")
+        (corpus / "news" / ".hidden.tmp").write_text("ignored")
+        store = IndexStore(index_dir)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if search(store, SearchRequest(query="platypusgrant")).total == 3:
+                break
+            time.sleep(0.2)
+        assert search(store, SearchRequest(query="platypusgrant")).total == 3
+        assert 1 <= len(runs) <= 2, runs
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
+
+
+def test_watch_ignores_what_ingest_ignores(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    index_dir = corpus / "var" / "index"
+    assert relevant(corpus, index_dir, str(corpus / "news" / "a.pdf"))
+    assert relevant(corpus, index_dir, str(corpus / "catalog.yaml"))
+    assert relevant(corpus, index_dir, str(corpus / "a.pdf.meta.yaml"))
+    assert not relevant(corpus, index_dir, str(corpus / "_build" / "x.py"))
+    assert not relevant(corpus, index_dir, str(corpus / ".catalog.lock"))
+    assert not relevant(corpus, index_dir, str(corpus / "news" / ".a.pdf.upload.tmp"))
+    assert not relevant(corpus, index_dir, str(index_dir / "gen-1" / "x.seg"))
+
+
+def test_kb_ingest_help_documents_watch():
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    result = CliRunner().invoke(main, ["ingest", "--help"])
+    assert result.exit_code == 0 and "--watch" in result.output, result.output
+
+
+# -- the catalog writer ----------------------------------------------------------------------
+def test_catalog_writes_keep_other_entries_sorted_and_the_header(tmp_path: Path):
+    (tmp_path / "catalog.yaml").write_text(
+        "# header comment\n# second line\n"
+        "- path: b.md\n  title: B\n  author: Someone\n"
+        "- path: a.md\n  title: A\n  themes: [x, y]\n", encoding="utf-8")
+    cat = CatalogFile(tmp_path)
+    cat.put("c/new.pdf", {"title": "Ñew", "themes": ["t"], "hidden": False, "summary": ""})
+    text = (tmp_path / "catalog.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# header comment\n# second line\n")
+    data = yaml.safe_load(text)
+    assert [e["path"] for e in data] == ["a.md", "b.md", "c/new.pdf"]
+    assert data[1] == {"path": "b.md", "title": "B", "author": "Someone"}
+    assert data[2] == {"path": "c/new.pdf", "title": "Ñew", "themes": ["t"]}
+    cat.update("a.md", hidden=True)
+    assert load_catalog(tmp_path)["a.md"] == {"title": "A", "themes": ["x", "y"], "hidden": True}
+    assert cat.remove("b.md") and not cat.remove("b.md")
+    assert list(load_catalog(tmp_path)) == ["a.md", "c/new.pdf"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_catalog_in_mapping_form_and_sidecars(tmp_path: Path):
+    (tmp_path / "catalog.yaml").write_text("documents:\n- path: a.md\n  title: A\n")
+    CatalogFile(tmp_path).put("b.md", {"title": "B"})
+    data = yaml.safe_load((tmp_path / "catalog.yaml").read_text())
+    assert [e["path"] for e in data["documents"]] == ["a.md", "b.md"]
+    (tmp_path / "c.md").write_text("# C\n")
+    (tmp_path / "c.md.meta.yaml").write_text("title: old\n")
+    assert save_metadata(tmp_path, "c.md", {"title": "new"}) == "sidecar"
+    assert yaml.safe_load((tmp_path / "c.md.meta.yaml").read_text()) == {"title": "new"}
+
+
+def test_concurrent_catalog_writes_lose_nothing(tmp_path: Path):
+    (tmp_path / "catalog.yaml").write_text("[]\n")
+    threads = [threading.Thread(target=CatalogFile(tmp_path).put,
+                                args=(f"doc-{i:02d}.md", {"title": f"T{i}"})) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(load_catalog(tmp_path)) == 20
+
+
+@pytest.mark.parametrize("name,media,expected", [
+    ("../../etc/passwd.pdf", "application/pdf", "passwd.pdf"),
+    ("C:\\Users\\x\\Plan für Fryslân.PDF", "application/pdf", "Plan-fur-Fryslan.pdf"),
+    (".htaccess", "text/plain", "htaccess.txt"),
+    ("_private.md", "text/markdown", "private.md"),
+    ("report.exe", "application/pdf", "report.pdf"),
+    ("notes.markdown", "text/markdown", "notes.markdown"),
+    ("", "application/pdf", "document.pdf"),
+    ("a" * 300 + ".pdf", "application/pdf", "a" * 100 + ".pdf"),
+])
+def test_file_names_are_sanitised(name, media, expected):
+    assert sanitize_filename(name, media) == expected
+
+
+def test_folders_are_sanitised():
+    assert sanitize_folder("../../etc") == "etc"
+    assert sanitize_folder("_build/.git") == "build/git"
+    assert sanitize_folder("") == "uploads"
+    assert sanitize_folder("reports/2021") == "reports/2021"
