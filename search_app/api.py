@@ -10,10 +10,11 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from index import get_document, more_like_this, suggest
-from search_app.deps import SearchParamsDep, SettingsDep, StoreDep
+from search_app.cache import index_version
+from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
 from search_app.params import FACETS, ParameterError, parse_params
@@ -28,14 +29,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/search", responses=ERROR_RESPONSES)
-def api_search(params: SearchParamsDep, store: StoreDep) -> dict[str, Any]:
+@router.get("/search", responses=ERROR_RESPONSES, response_model=None)
+def api_search(params: SearchParamsDep, store: StoreDep, cache: CacheDep) -> Response:
     """Ranked documents with their best passages (highlighted HTML, `<mark>` only), facets
     with counts and toggle URLs, chips, pagination, chart data, "did you mean".
 
     Same parameters as the search page; links point to this endpoint.
     """
-    return asdict(search_page(store, params, path="/api/search"))
+    body = cache.get_or_compute(
+        (index_version(store), params, "/api/search"),
+        lambda: json.dumps(asdict(search_page(store, params, path="/api/search")),
+                           ensure_ascii=False).encode("utf-8"),
+    )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/facets", responses=ERROR_RESPONSES)

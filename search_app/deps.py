@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 
 from index import IndexStore
+from search_app.cache import PageCache
 from search_app.params import SearchParams, parse_params
 from search_app.settings import Settings
 
@@ -19,6 +20,10 @@ def get_settings(request: Request) -> Settings:
 def get_store(request: Request) -> IndexStore:
     """The index, opened by the app's lifespan. Searchers are per thread inside it."""
     return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_cache(request: Request) -> PageCache:
+    return request.app.state.cache  # type: ignore[no-any-return]
 
 
 def get_templates(request: Request) -> Jinja2Templates:
@@ -52,5 +57,6 @@ def get_search_params(
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[IndexStore, Depends(get_store)]
+CacheDep = Annotated[PageCache, Depends(get_cache)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SearchParamsDep = Annotated[SearchParams, Depends(get_search_params)]

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from index import get_document, more_like_this
-from search_app.deps import SearchParamsDep, StoreDep, TemplatesDep
+from search_app.cache import index_version
+from search_app.deps import CacheDep, SearchParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
 from search_app.search_page import search_page
@@ -18,9 +19,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def search_view(
-    request: Request, params: SearchParamsDep, store: StoreDep, templates: TemplatesDep
+    request: Request, params: SearchParamsDep, store: StoreDep, templates: TemplatesDep,
+    cache: CacheDep,
 ) -> HTMLResponse:
-    page = search_page(store, params, path="/")
+    page = cache.get_or_compute((index_version(store), params, "/"),
+                                lambda: search_page(store, params, path="/"))
     if params.q:
         title = f"{params.q} – search"
     elif params.has_filters:

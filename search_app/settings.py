@@ -32,3 +32,5 @@ class Settings(BaseSettings):
     ingest_memory_mb: int = 2048
     #: largest number of hits a CSV/JSON export returns
     export_limit: int = 10_000
+    #: search pages kept per server process (0 turns the cache off)
+    cache_size: int = 512

@@ -197,3 +197,22 @@ def test_openapi_and_docs_page(client: TestClient) -> None:
     for src in [s["src"] for s in soup.find_all("script")]:
         assert src.startswith("/"), src  # nothing from a CDN
         assert client.get(src).status_code == 200, src
+
+
+def test_cached_pages_follow_index_changes(tmp_path: Path) -> None:
+    from index import Document, IndexStore, Passage
+
+    store = IndexStore(tmp_path / "ix")
+    with store.lock(), store.rebuild() as w:
+        w.put(Document(id="a", source_path="a.pdf", sha256="0" * 64, title="Alpha vouchers",
+                       passages=[Passage(0, "export vouchers")], language="en"))
+    with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as c:
+        assert c.get("/api/search?q=vouchers").json()["total"] == 1
+        assert c.get("/api/search?q=vouchers").json()["total"] == 1  # from the cache
+        assert c.app.state.cache.hits >= 1
+        with store.lock(), store.update() as w:
+            w.put(Document(id="b", source_path="b.pdf", sha256="1" * 64, title="Beta vouchers",
+                           passages=[Passage(0, "more vouchers")], language="en"))
+        assert c.get("/api/search?q=vouchers").json()["total"] == 2
+        page = BeautifulSoup(c.get("/?q=vouchers").text, "html.parser")
+        assert len(page.select(".hit")) == 2

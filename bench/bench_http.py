@@ -1,0 +1,167 @@
+"""HTTP latency end to end: the search page and /api/search, 8 concurrent clients.
+
+    .venv/bin/python bench/bench_http.py                     # sample corpus + 100k synthetic
+    .venv/bin/python bench/bench_http.py --only sample --workers 2 --requests 800
+
+Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
+then 8 threads with their own httpx client send a bounded number of requests (queries with
+facets and highlights: the page with all facets, charts and 3 highlighted passages per hit;
+/api/search the same data as JSON; one in four requests also has a facet filter), and prints
+p50 / p95 / mean latency and throughput per endpoint.
+
+Corpora: "sample" is var/index (run `kb ingest` first; the figures' goal is p95 <= 50 ms);
+"synthetic-100k" is a generated corpus of 100,000 passages (10,000 documents, words drawn
+from a Zipf distribution; clearly labelled synthetic, built with the index API by
+bench/synthetic.py and kept in $KB_BENCH_DIR, default /tmp/kb-bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SAMPLE_QUERIES = [
+    "export vouchers", "online B2B matchmaking", "covid", "pandemic export", "trade fair",
+    "digital", "coaching", "\"action plan\"", "guarantees", "Exportförderung", "export*",
+    "innovation", "matchmaking AND online", "talent", "water technology", "webinar",
+    "policy instrument", "liquidity", "e-commerce", "Norte", "Friesland", "staff exchange",
+    "exportutalvány", "internacionalización", "",
+]
+FILTERS = [{"country": "HU"}, {"country": ["ES", "PT"]}, {"theme": "covid_response"},
+           {"type": "good_practice"}, {"year_from": "2018", "year_to": "2021"}]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(index: Path, corpus: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus))
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--index", str(index), "--corpus", str(corpus)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(base + "/api/search?q=export", timeout=5).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit(f"server did not start on {base} (index {index})")
+        time.sleep(0.3)
+
+
+def urls(queries: list[str], n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        params: list[tuple[str, str]] = [("q", rng.choice(queries))]
+        if i % 4 == 0:
+            for k, v in rng.choice(FILTERS).items():
+                params.extend((k, x) for x in (v if isinstance(v, list) else [v]))
+        out.append(urlencode([(k, v) for k, v in params if v]))
+    return out
+
+
+def run(base: str, path: str, qs: list[str], clients: int) -> tuple[list[float], float, int]:
+    timings: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    chunks = [qs[i::clients] for i in range(clients)]
+
+    def worker(mine: list[str]) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for q in mine:
+                t = time.perf_counter()
+                r = client.get(f"{path}?{q}")
+                ms = (time.perf_counter() - t) * 1000
+                with lock:
+                    timings.append(ms)
+                    errors += r.status_code != 200
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return timings, time.perf_counter() - started, errors
+
+
+def bench(label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace) -> None:
+    proc, base = start_server(index, corpus, args.workers)
+    try:
+        warm = urls(queries, 40, seed=99)
+        for path in ("/", "/api/search"):
+            run(base, path, warm, args.clients)
+        print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
+              f"{args.requests} requests per endpoint")
+        print(f"  {'endpoint':<14}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'req/s':>9}{'errors':>8}")
+        for path in ("/", "/api/search"):
+            timings, seconds, errors = run(base, path, urls(queries, args.requests),
+                                           args.clients)
+            print(f"  {path:<14}{percentile(timings, .5):>9.1f}{percentile(timings, .95):>9.1f}"
+                  f"{statistics.mean(timings):>9.1f}{len(timings) / seconds:>9.0f}{errors:>8}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", choices=("sample", "synthetic"), default=None)
+    ap.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=400, help="per endpoint (bounded)")
+    ap.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--passages", type=int, default=100_000)
+    args = ap.parse_args()
+    if args.only in (None, "sample"):
+        if not (args.index / "CURRENT").exists():
+            raise SystemExit(f"no index at {args.index}: run `kb ingest` first")
+        bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
+    if args.only in (None, "synthetic"):
+        from bench.synthetic import build, queries
+
+        base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
+        started = time.perf_counter()
+        store = build(base / f"search-{args.passages}", args.passages)
+        print(f"\nsynthetic index of {args.passages:,} passages ready in "
+              f"{time.perf_counter() - started:.0f} s ({store.path})")
+        bench(f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real documents)",
+              store.path, base, queries(), args)
+
+
+if __name__ == "__main__":
+    main()
