@@ -36,6 +36,18 @@ class Choices:
     themes: list[Choice]
     partners: list[Choice]
 
+    def label(self, key: str, value: object) -> str:
+        """The display label of a field value ("NL12" -> "Friesland / Fryslân (NL12)")."""
+        options = {"type": self.types, "language": self.languages, "country": self.countries,
+                   "region": self.regions, "themes": self.themes}.get(key)
+        if isinstance(value, list):
+            return ", ".join(self.label(key, v) for v in value)
+        if options:
+            for c in options:
+                if c.value == value:
+                    return c.label
+        return str(value)
+
 
 def choices(tax: Taxonomy, languages: list[str] | None = None) -> Choices:
     langs = languages or list(LANGUAGE_NAMES)

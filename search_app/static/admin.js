@@ -16,8 +16,13 @@
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { if (!r.ok) throw new Error("status " + r.status); return r.json(); })
         .then(function (s) {
-          if (!s.active) { window.location.reload(); return; }
+          // Finished: show the report (without the "has started" message of the address).
+          if (!s.active) { window.location.replace(window.location.pathname); return; }
           setText(box, ".ingest-state", s.state === "starting" ? "Starting" : "Running");
+          var counts = box.querySelector(".ingest-counts");
+          var scanning = box.querySelector(".ingest-scanning");
+          if (counts) counts.hidden = !s.total;
+          if (scanning) scanning.hidden = !!s.total;
           setText(box, ".ingest-done", String(s.done));
           setText(box, ".ingest-total", String(s.total));
           setText(box, ".ingest-current", s.current || "\u2026");

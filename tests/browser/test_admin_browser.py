@@ -1,0 +1,195 @@
+"""The admin area in Chromium: log in, upload a PDF with metadata, run the ingest, find the new
+document by a word of its text, log out. The server runs with two worker processes, so the
+progress and the new index must reach whichever worker answers.
+
+Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest import run_ingest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SECRET = "browser-test-secret-7f3a9c"
+WORD = "Wombatexport"
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A small valid PDF with a text layer (Helvetica), built by hand with a correct xref."""
+    ops = ["BT", "/F1 14 Tf", "72 760 Td", "18 TL"]
+    for line in lines:
+        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({safe}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Title (Export of wombat wool) /Author (Browser test) >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing; browser tests are required in CI")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("admin-live")
+    shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
+    run_ingest(root / "corpus", root / "index", workers=2)
+    port = _free_port()
+    env = dict(os.environ, KB_ADMIN_SECRET=SECRET, KB_INGEST_WORKERS="2")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search_app.cli", "serve", "--corpus", str(root / "corpus"),
+         "--index", str(root / "index"), "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2"],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/admin", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromium: str,
+                                                       tmp_path: Path):
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = tmp_path / "Wombat wool (export study).pdf"
+    pdf.write_bytes(make_pdf([
+        "Export of wombat wool from Friesland",
+        f"The {WORD} pilot helped small firms sell wombat wool abroad.",
+        "Illustrative document written for a browser test.",
+    ]))
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        # (the 401 of the admin page visited after logging out is expected)
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and "status of 401" not in m.text else None)
+        try:
+            # Log in.
+            page.goto(admin_server + "/admin")
+            expect(page.get_by_role("heading", name="Admin: log in")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "admin-1-login.png"), full_page=True)
+            page.get_by_label("Admin secret").fill(SECRET)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "admin-2-overview.png"), full_page=True)
+
+            # Upload a PDF with some metadata.
+            page.get_by_role("link", name="Upload", exact=True).first.click()
+            page.get_by_label("Files").set_input_files(str(pdf))
+            page.get_by_label("Document type").select_option("good_practice")
+            page.get_by_label("Country").select_option("NL")
+            page.get_by_label("Export promotion").check()
+            page.screenshot(path=str(ARTIFACTS / "admin-3-upload.png"), full_page=True)
+            page.get_by_role("button", name="Upload and check").click()
+
+            # Check the suggestions, then save (with "start an ingest after saving").
+            expect(page.get_by_role("heading", name="Check uploads")).to_be_visible()
+            expect(page.get_by_label("File name")).to_have_value("Wombat-wool-export-study.pdf")
+            expect(page.get_by_label("Title")).to_have_value("Export of wombat wool")
+            expect(page.locator(".suggestion").first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "admin-4-review.png"), full_page=True)
+            page.get_by_label("Title").fill("Wombat wool export study")
+            page.get_by_role("button", name="Save into the corpus").click()
+
+            # The ingest page follows the run (polling) and shows the report.
+            expect(page.get_by_role("heading", name="Ingest", exact=True)).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "admin-5-ingest-running.png"), full_page=True)
+            expect(page.locator("#ingest-status")).to_contain_text("Finished", timeout=90_000)
+            expect(page.locator("#ingest-status")).to_contain_text(
+                "uploads/Wombat-wool-export-study.pdf")
+            page.screenshot(path=str(ARTIFACTS / "admin-6-ingest-done.png"), full_page=True)
+
+            # Every worker serves the new index: search a few times (requests spread over both).
+            for _ in range(4):
+                page.goto(admin_server + f"/?q={WORD}")
+                expect(page.locator("main")).to_contain_text("Wombat wool export study")
+            page.screenshot(path=str(ARTIFACTS / "admin-7-search.png"), full_page=True)
+
+            # Log out: the admin pages ask for the secret again.
+            page.goto(admin_server + "/admin")
+            page.get_by_role("button", name="Log out").click()
+            expect(page.get_by_role("heading", name="Admin: log in")).to_be_visible()
+            page.goto(admin_server + "/admin/documents")
+            expect(page.get_by_label("Admin secret")).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "admin-8-logged-out.png"), full_page=True)
+        finally:
+            context.close()
+            browser.close()
+    assert problems == [], problems  # no script errors, no CSP violations
+
+
+def test_the_hand_made_pdf_is_read_by_the_parser(tmp_path: Path):
+    from ingest.parsers import parse_file
+
+    path = tmp_path / "x.pdf"
+    path.write_bytes(make_pdf(["Hello", f"{WORD} test"]))
+    parsed = parse_file(path)
+    assert WORD in parsed.passages[0].text
