@@ -45,6 +45,9 @@ FILTERS = [{"country": "HU"}, {"country": ["ES", "PT"]}, {"theme": "covid_respon
            {"type": "good_practice"}, {"year_from": "2018", "year_to": "2021"}]
 
 
+CACHE_SIZE = 512
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     k = (len(values) - 1) * p
@@ -60,7 +63,8 @@ def free_port() -> int:
 
 def start_server(index: Path, corpus: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus))
+    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus),
+               KB_CACHE_SIZE=str(CACHE_SIZE))
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--index", str(index), "--corpus", str(corpus)],
@@ -118,15 +122,19 @@ def run(base: str, path: str, qs: list[str], clients: int) -> tuple[list[float],
     return timings, time.perf_counter() - started, errors
 
 
-def bench(label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace) -> None:
+def bench(
+    label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace
+) -> None:
     proc, base = start_server(index, corpus, args.workers)
     try:
         warm = urls(queries, 40, seed=99)
         for path in ("/", "/api/search"):
             run(base, path, warm, args.clients)
+        cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
         print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
-              f"{args.requests} requests per endpoint")
-        print(f"  {'endpoint':<14}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'req/s':>9}{'errors':>8}")
+              f"{args.requests} requests per endpoint, {cache}")
+        head = ("endpoint", "p50 ms", "p95 ms", "mean ms", "req/s", "errors")
+        print("  " + f"{head[0]:<14}" + "".join(f"{h:>9}" for h in head[1:]))
         for path in ("/", "/api/search"):
             timings, seconds, errors = run(base, path, urls(queries, args.requests),
                                            args.clients)
@@ -146,7 +154,11 @@ def main() -> None:
     ap.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--passages", type=int, default=100_000)
+    ap.add_argument("--cache-size", type=int, default=512,
+                    help="KB_CACHE_SIZE of the server (0: every request searches)")
     args = ap.parse_args()
+    global CACHE_SIZE
+    CACHE_SIZE = args.cache_size
     if args.only in (None, "sample"):
         if not (args.index / "CURRENT").exists():
             raise SystemExit(f"no index at {args.index}: run `kb ingest` first")

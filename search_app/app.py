@@ -18,8 +18,8 @@ from fastapi.templating import Jinja2Templates
 
 from index import IndexStore, IndexUnavailableError, SearchRequest, search
 from search_app import api, errors, files, pages
-from search_app.cache import PageCache
 from search_app.admin.routes import router as admin_router
+from search_app.cache import PageCache
 from search_app.settings import Settings
 
 log = logging.getLogger(__name__)

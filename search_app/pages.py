@@ -31,7 +31,8 @@ def search_view(
     else:
         title = "Search"
     return templates.TemplateResponse(
-        request, "search.html", {"page": page, "params": params, "title": title, "search_q": params.q}
+        request, "search.html", {"page": page, "params": params, "title": title,
+                                 "search_q": params.q}
     )
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from index import Document, IndexStore, Passage
 
-XSS_TITLE = '<script>alert("title")</script> Hostile "onmouseover=alert(1) <img src=x onerror=alert(2)>'
+XSS_TITLE = (
+    '<script>alert("title")</script> Hostile "onmouseover=alert(1) <img src=x onerror=alert(2)>'
+)
 XSS_TEXT = (
     "export <script>alert('body')</script> <b onclick=\"alert(3)\">bold</b> "
     "\"><svg onload=alert(4)> export matchmaking"
