@@ -469,3 +469,10 @@ def test_a_dead_run_is_reported_as_failed(site):
                               "total": 5})
     status = read_status(site.index)
     assert status["state"] == "failed" and not status["active"]
+
+
+def test_too_many_files_in_one_upload_are_refused(admin, site):
+    files = [("files", (f"f{i}.md", b"# T\n\ntext\n", "text/markdown")) for i in range(21)]
+    r = admin.post("/admin/upload", data={"csrf_token": admin.csrf}, files=files)
+    assert r.status_code == 400, r.text[:500]
+    assert _staging(site) == []

@@ -173,13 +173,21 @@ def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromiu
                 expect(page.locator("main")).to_contain_text("Wombat wool export study")
             page.screenshot(path=str(ARTIFACTS / "admin-7-search.png"), full_page=True)
 
+            # The documents list and the edit page of the new document.
+            page.goto(admin_server + "/admin/documents?q=wombat")
+            expect(page.locator("table")).to_contain_text("Wombat wool export study")
+            page.screenshot(path=str(ARTIFACTS / "admin-8-documents.png"), full_page=True)
+            page.get_by_role("link", name="Edit").first.click()
+            expect(page.get_by_label("Title")).to_have_value("Wombat wool export study")
+            page.screenshot(path=str(ARTIFACTS / "admin-9-edit.png"), full_page=True)
+
             # Log out: the admin pages ask for the secret again.
             page.goto(admin_server + "/admin")
             page.get_by_role("button", name="Log out").click()
             expect(page.get_by_role("heading", name="Admin: log in")).to_be_visible()
             page.goto(admin_server + "/admin/documents")
             expect(page.get_by_label("Admin secret")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "admin-8-logged-out.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / "admin-10-logged-out.png"), full_page=True)
         finally:
             context.close()
             browser.close()
