@@ -181,6 +181,22 @@ def analyze(lang: str, text: str) -> list[str]:
     return [fold(w) for w in words]
 
 
+def analyze_spans(lang: str, text: str) -> list[tuple[int, int, str]]:
+    """(start, end, term) for every word of ``text`` that is not a stop word: where the terms
+    of ``analyze(lang, text)`` stand in the text (for highlighting)."""
+    found = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(text)]
+    if lang == "ro":
+        table = RomanianLettersFilter._table
+        found = [(s, e, w.translate(table)) for s, e, w in found]
+    stops = stopwords_for(lang)
+    if stops:
+        found = [f for f in found if f[2] not in stops]
+    words = [w for _, _, w in found]
+    if lang in SNOWBALL_NAMES:
+        words = _stemmer_object(lang).stemWords(words)
+    return [(s, e, fold(w)) for (s, e, _), w in zip(found, words, strict=True)]
+
+
 def unique_words(text: str) -> list[str]:
     """The distinct folded words of ``text`` (what ``words_analyzer`` makes, deduplicated)."""
     return sorted({fold(w) for w in _TOKEN_RE.findall(text)})
@@ -200,6 +216,7 @@ __all__ = [
     "LANGUAGE_KEYS",
     "OTHER",
     "analyze",
+    "analyze_spans",
     "fold",
     "language_analyzer",
     "query_word_analyzer",

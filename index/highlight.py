@@ -1,33 +1,20 @@
 """Highlighted, HTML-escaped snippets of passage text.
 
 Everything outside and inside a match is escaped; only the <mark> tags are markup, so a
-document cannot inject HTML through its text.
+document cannot inject HTML through its text. Words are matched by their analysed form (the
+same stemming and folding as the index), so "exporters" marks "exporting" when both stem to
+"export". Analysis is done in bulk (index.analysis.analyze_spans), not token by token.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from whoosh import highlight as wh
-
-from index.analysis import language_analyzer
+from index.analysis import analyze_spans
 
 SNIPPET_CHARS = 320
-
-
-class MarkFormatter(wh.Formatter):
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text: str, token: wh.Token, replace: bool = False) -> str:
-        ttext = wh.get_text(text, token, replace)
-        return f"<mark>{escape(ttext, quote=False)}</mark>"
-
-
-_FORMATTER = MarkFormatter()
-_FRAGMENTER = wh.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
+CONTEXT_CHARS = 90
+BETWEEN = " … "
 
 
 def plain_snippet(text: str, chars: int = SNIPPET_CHARS) -> str:
@@ -38,32 +25,72 @@ def plain_snippet(text: str, chars: int = SNIPPET_CHARS) -> str:
     return escape(text, quote=False)
 
 
+def _matches(text: str, terms: set[str], lang: str) -> list[tuple[int, int, str]]:
+    return [(s, e, t) for s, e, t in analyze_spans(lang, text) if t in terms]
+
+
+def _render(text: str, start: int, end: int, matches: list[tuple[int, int, str]]) -> str:
+    out = []
+    pos = start
+    for s, e, _ in matches:
+        if s < pos or e > end:
+            continue
+        out.append(escape(text[pos:s], quote=False))
+        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
+        pos = e
+    out.append(escape(text[pos:end], quote=False))
+    return "".join(out)
+
+
+def _widen(text: str, start: int, end: int, chars: int) -> tuple[int, int]:
+    """Grow [start, end) with context up to ``chars`` characters, at word boundaries."""
+    room = max(0, chars - (end - start))
+    left = max(0, start - min(CONTEXT_CHARS, room // 2 or CONTEXT_CHARS))
+    right = min(len(text), end + max(0, room - (start - left)))
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    return left, right
+
+
 def highlight(text: str, terms: set[str], lang: str, *, fragments: int = 2) -> str:
-    """``text`` as escaped HTML with ``terms`` (analysed forms in ``lang``) marked."""
-    if not terms:
+    """The best one or two fragments of ``text`` as escaped HTML, query terms marked.
+
+    Fragments are the windows holding the most distinct query terms (then the most matches);
+    without any match, the start of the text.
+    """
+    matches = _matches(text, terms, lang) if terms else []
+    if not matches:
         return plain_snippet(text)
-    try:
-        out = wh.highlight(
-            text,
-            frozenset(terms),
-            language_analyzer(lang),
-            _FRAGMENTER,
-            _FORMATTER,
-            top=fragments,
-            order=wh.FIRST,
-        )
-    except (ValueError, IndexError):
-        out = ""
-    return " ".join(out.split()) if out else plain_snippet(text)
+    # Candidate windows: from each match, as far as fits in SNIPPET_CHARS / fragments.
+    width = SNIPPET_CHARS // max(1, fragments) if fragments > 1 else SNIPPET_CHARS
+    windows = []
+    for i, (s, _, _) in enumerate(matches):
+        inside = [m for m in matches[i:] if m[1] - s <= width]
+        distinct = len({t for _, _, t in inside})
+        windows.append((distinct, len(inside), -s, s, inside[-1][1]))
+    windows.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    for *_, s, e in windows:
+        if all(e <= cs or s >= ce for cs, ce in chosen):
+            chosen.append((s, e))
+        if len(chosen) == fragments:
+            break
+    chosen.sort()
+    parts = []
+    for s, e in chosen:
+        left, right = _widen(text, s, e, width)
+        part = _render(text, left, right, matches)
+        part = ("… " if left > 0 else "") + part + (" …" if right < len(text) else "")
+        parts.append(" ".join(part.split()))
+    return " ".join(parts).replace("… …", "…")
 
 
 def mark_all(text: str, terms: set[str], lang: str) -> str:
     """The whole of ``text`` as escaped HTML with every occurrence of ``terms`` marked."""
     if not terms:
         return escape(text, quote=False)
-    frag = wh.Fragment(text, [
-        t.copy() for t in language_analyzer(lang)(
-            text, chars=True, removestops=False, mode="query"
-        ) if t.text in terms
-    ], 0, len(text))
-    return _FORMATTER.format_fragment(frag)
+    return _render(text, 0, len(text), _matches(text, terms, lang))

@@ -16,6 +16,7 @@ from whoosh import sorting
 from whoosh.searching import Searcher
 
 from index.errors import QueryError
+from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
 from index.query import ParsedQuery, parse_query
 from index.schema import FACET_FIELDS, passage_field
@@ -196,9 +197,7 @@ def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None
 
 
 def _facet_type(facet: str) -> sorting.FacetType:
-    return sorting.FieldFacet(
-        FACET_FIELDS[facet], allow_overlap=(facet == "theme"), maptype=sorting.Count
-    )
+    return CachedFacet(FACET_FIELDS[facet], multi=(facet == "theme"))
 
 
 def _facet_counts(results: Any, facet: str) -> dict[str, int]:
@@ -208,7 +207,7 @@ def _facet_counts(results: Any, facet: str) -> dict[str, int]:
         return {}
     out = {}
     for key, count in groups.items():
-        if key is None or key == "":
+        if key is None or key == "" or key == 0:
             continue
         if isinstance(key, bytes):
             key = key.decode("utf-8", "replace")
