@@ -14,6 +14,8 @@ from typing import Any
 
 from whoosh import sorting
 
+_MISSING_NUMBER = 2**32 - 1
+
 _CACHE: weakref.WeakKeyDictionary[Any, dict[str, list[Any]]] = weakref.WeakKeyDictionary()
 
 
@@ -38,7 +40,9 @@ def _segment_values(reader: Any, fieldname: str, multi: bool) -> list[Any]:
                 break
             if isinstance(value, bytes):
                 value = value.decode("utf-8")
-            values[docnum] = value if value not in ("", 0) else None
+            elif isinstance(value, int) and not 0 < value < _MISSING_NUMBER:
+                value = None  # an unsigned numeric column stores "no value" as its maximum
+            values[docnum] = value if value != "" else None
     per_field[fieldname] = values
     return values
 

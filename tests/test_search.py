@@ -176,3 +176,10 @@ def test_udhr_article_text_finds_that_article_first_in_each_language(testdata, t
                 top[0].id.split("-")[0][:3] == r["id"].split("-")[0][:3])
         share = found / len(articles)
         assert share >= 0.9, f"{lang}: {found}/{len(articles)} articles found first"
+
+
+def test_a_document_without_a_date_has_no_year(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc("undated", "Export", "text", date=None),
+                                          make_doc("dated", "Export", "text", date="2019")])
+    years = search(store, SearchRequest(query="export")).facets["year"].values
+    assert [(v.value, v.count) for v in years] == [("2019", 1)]
