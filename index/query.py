@@ -44,6 +44,7 @@ FIELD_ALIASES: dict[str, str] = {
 TEXT_FIELDS = ("text", "title", "body")
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_YEAR_FIELD = re.compile(r"(?<!\w)year:", re.IGNORECASE)
 
 
 def _query_schema() -> Schema:
@@ -203,7 +204,10 @@ def _facet_value(facet: str, q: wq.Query) -> list[str]:
             start = q.start if q.start is not None else 1900
             end = q.end if q.end is not None else 2100
             return [str(y) for y in range(int(start), int(end) + 1)][:200]
-        return [str(getattr(q, "text", ""))]
+        text = getattr(q, "text", "")
+        if isinstance(text, bytes):  # a NUMERIC term holds its value encoded
+            text = _PARSER.schema["year"].from_bytes(text)
+        return [str(text)]
     text = str(getattr(q, "text", "") or " ".join(getattr(q, "words", []) or []))
     if facet in ("country", "region"):
         return [text.upper()]
@@ -263,6 +267,8 @@ def parse_query(text: str) -> ParsedQuery:
         notice = "The query could not be read as written; searched for its words instead."
     filters: dict[str, list[str]] = {}
     core = _split_filters(parsed, filters)
+    if _YEAR_FIELD.search(text) and "year" not in filters and notice is None:
+        notice = "The year in the query could not be read; write year:2020 or year:[2018 TO 2020]."
     if core is None:
         return ParsedQuery(text=text, documents=None, passages=None, filters=filters)
     words = _plain_words(core)

@@ -57,6 +57,9 @@ class SearchRequest:
                 raise QueryError(
                     f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}"
                 )
+        for value in self.filters.get("year", ()):
+            if not str(value).strip().isdigit():
+                raise QueryError(f"year must be a number, not {value!r}")
         for bound in (self.year_from, self.year_to):
             if bound is not None and not 0 <= bound <= 9999:
                 raise QueryError("years must be between 0 and 9999")

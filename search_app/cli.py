@@ -43,7 +43,8 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="upgradesme-kb", prog_name="kb")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """Search engine over the UpGradeSME documents.
@@ -58,7 +59,7 @@ def main(verbose: bool) -> None:
     )
 
 
-@main.command()
+@main.command(short_help="Read the corpus into the index (only what changed).")
 @click.argument("corpus_arg", metavar="[CORPUS]", required=False,
                 type=click.Path(path_type=Path, file_okay=False))
 @corpus_option
@@ -68,9 +69,11 @@ def main(verbose: bool) -> None:
 @click.option("--workers", type=int, default=None,
               help="Parsing processes [env KB_INGEST_WORKERS; default: cores].")
 @click.option("--time-limit", type=float, default=None,
-              help=f"Seconds one file may take [default {settings.ingest_time_limit:g}].")
+              help="Seconds one file may take "
+                   f"[env KB_INGEST_TIME_LIMIT; default {settings.ingest_time_limit:g}].")
 @click.option("--memory-mb", type=int, default=None,
-              help=f"Memory one parsing process may use [default {settings.ingest_memory_mb}].")
+              help="Memory (MB) one parsing process may use "
+                   f"[env KB_INGEST_MEMORY_MB; default {settings.ingest_memory_mb}].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--watch", is_flag=True,
               help="Then keep running: ingest changes below the corpus as they come.")
@@ -158,7 +161,7 @@ def _ingest_once(
         click.echo(f"  warning: {warning['path']}: {warning['warning']}")
 
 
-@main.command("search")
+@main.command("search", short_help="Search; print documents with their best passages.")
 @click.argument("query", required=False, default="")
 @index_option
 @click.option("--country", multiple=True, help="Country code, e.g. ES (repeatable).")
@@ -222,7 +225,7 @@ def search_command(
             click.echo(f"   - {where}: {_html.unescape(snippet)}")
 
 
-@main.command()
+@main.command(short_help="Show what is indexed.")
 @index_option
 @json_option
 def stats(index_dir: Path | None, as_json: bool) -> None:
@@ -254,7 +257,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
                    f"{len(li.get('failed', []))} failed")
 
 
-@main.command()
+@main.command(short_help="Serve the search site and the JSON API.")
 @corpus_option
 @index_option
 @click.option("--host", default=None, help=f"Address [env KB_HOST; default {settings.host}].")

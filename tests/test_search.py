@@ -99,6 +99,8 @@ def test_query_syntax(store):
     assert hit_ids(store, query="country:ro pandemic") == ["matchmaking-ro"]
     assert hit_ids(store, query="title:pandemic") == ["matchmaking-ro"]
     assert set(hit_ids(store, query="year:[2020 TO 2021]")) == {"eszak-hu", "matchmaking-ro"}
+    assert hit_ids(store, query="year:2021") == ["matchmaking-ro"]
+    assert search(store, SearchRequest(query="year:[x TO y]")).notice.startswith("The year")
 
 
 @pytest.mark.parametrize("text", [
