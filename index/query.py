@@ -20,12 +20,14 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 
+from index import scoring
 from index.analysis import LANGUAGE_KEYS, fold, language_analyzer, query_word_analyzer
 from index.records import STEMMED_LANGUAGES
 from index.schema import FACET_FIELDS, body_field, passage_field, title_field
 
-#: How much a match in the title weighs against one in the body.
-TITLE_BOOST = 2.0
+#: How much a match in the title weighs against one in the body (the default setting; the one
+#: in use is index.scoring.RANKING.title_boost).
+TITLE_BOOST = scoring.RANKING.title_boost
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -62,7 +64,22 @@ def _query_schema() -> Schema:
     return Schema(**fields)
 
 
-_PARSER = QueryParser("text", _query_schema(), group=OrGroup)
+class CompoundWord(wq.Phrase):
+    """One typed word that analysis splits into several: "COVID-19", "ischaemia/reperfusion".
+
+    Unlike a "quoted phrase" it is not a demand for adjacency: how it is searched is a ranking
+    setting (index.scoring.RANKING.compound).
+    """
+
+
+class _Parser(QueryParser):
+    def multitoken_query(self, spec, texts, fieldname, termclass, boost):  # type: ignore[no-untyped-def]
+        if spec == "phrase":
+            return CompoundWord(fieldname, texts, boost=boost)
+        return super().multitoken_query(spec, texts, fieldname, termclass, boost)
+
+
+_PARSER = _Parser("text", _query_schema(), group=OrGroup)
 
 
 @dataclass
@@ -132,8 +149,9 @@ def _target_fields(
     for lang in LANGUAGE_KEYS:
         weight = QUERY_LANGUAGE_BOOST if lang == prefer else 1.0
         if fieldname in ("text", "title") and not passages:
-            boost = TITLE_BOOST if fieldname == "text" else 1.0
-            out.append((title_field(lang), boost * weight))
+            boost = scoring.RANKING.title_boost if fieldname == "text" else 1.0
+            if boost > 0:
+                out.append((title_field(lang), boost * weight))
         if fieldname in ("text", "body") or passages:
             out.append((passage_field(lang) if passages else body_field(lang), weight))
     return out
@@ -159,6 +177,11 @@ def _expand_leaf(q: wq.Query, *, passages: bool, prefer: str | None = None) -> w
             tokens = [t for w in q.words for t in analyse(lang, w)]
             if len(tokens) == 1:
                 alternatives.append(wq.Term(target, tokens[0], boost=boost))
+            elif tokens and isinstance(q, CompoundWord) and scoring.RANKING.compound != "phrase":
+                # its parts as words; "both": and the whole as a phrase, on top
+                if scoring.RANKING.compound == "both":
+                    alternatives.append(wq.Phrase(target, tokens, boost=boost))
+                alternatives.extend(wq.Term(target, t, boost=boost) for t in dict.fromkeys(tokens))
             elif tokens:
                 alternatives.append(wq.Phrase(target, tokens, slop=q.slop, boost=boost))
         elif isinstance(q, (wq.Prefix, wq.Wildcard)):

@@ -38,7 +38,12 @@ class Ranking:
     #: BM25 length normalisation of title fields
     title_b: float = 0.75
     #: weight of a title match against a body match (the "text" query field)
-    title_boost: float = 2.0
+    title_boost: float = 0.25
+    #: "lucene": ln(1 + (N - n + 0.5) / (n + 0.5)); "classic": ln(N / (n + 1)) + 1 (Whoosh's)
+    idf: str = "lucene"
+    #: a typed word that analysis splits ("COVID-19"): "phrase" (its parts adjacent), "terms"
+    #: (its parts as separate words), "both" (the parts, and the phrase on top)
+    compound: str = "terms"
 
 
 #: The setting in use. Replace it (dataclasses.replace) to experiment, e.g. in the bench.
@@ -136,7 +141,10 @@ class _Scorer(wscoring.WeightLengthScorer):
         reader = parent.reader()
         n_with_field, avgfl = model.stats.get(reader, fieldname)
         df = parent.doc_frequency(fieldname, text)
-        self.idf = math.log(1.0 + (n_with_field - df + 0.5) / (df + 0.5))
+        if model.ranking.idf == "classic":
+            self.idf = math.log(n_with_field / (df + 1)) + 1.0
+        else:
+            self.idf = math.log(1.0 + (n_with_field - df + 0.5) / (df + 0.5))
         self.avgfl = avgfl
         self.k1 = k1
         self.b = b

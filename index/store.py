@@ -120,6 +120,7 @@ def prepare_document(doc: Document) -> PreparedDocument:
             passage_field(lang): terms,
         })
     body = "\n".join(p.text for p in doc.passages)
+    title_terms = analyze(lang, doc.title)
     fields: dict[str, Any] = {
         "uid": doc.id,
         "kind": "doc",
@@ -129,8 +130,10 @@ def prepare_document(doc: Document) -> PreparedDocument:
         "title_sort": fold(doc.title)[:200],
         "date_sort": doc.date or "",
         "hidden": doc.hidden,
-        title_field(lang): analyze(lang, doc.title),
-        body_field(lang): body_terms,
+        title_field(lang): title_terms,
+        # The body is the document's whole text, title included (a title is part of what a
+        # document says; the title field adds its weight on top, see index.scoring).
+        body_field(lang): title_terms + body_terms,
         "words": unique_words(f"{doc.title}\n{body}"),
     }
     optional = {

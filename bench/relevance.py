@@ -1,0 +1,201 @@
+"""Ranking quality on judged test collections, through the product's own search path.
+
+    .venv/bin/python bench/relevance.py                       # scifact-train and cranfield
+    .venv/bin/python bench/relevance.py cranfield             # one collection
+    .venv/bin/python bench/relevance.py upgradesme --index /tmp/kb-idx   # our own judgments
+    .venv/bin/python bench/relevance.py --set k1=0.9 --set b=0.4          # try a setting
+
+A collection is a folder with ``corpus.jsonl`` ({"id", "title", "text"}), ``queries.jsonl``
+({"id", "text"}, optionally "filters": {facet: [values]}) and ``qrels.tsv`` (query-id,
+corpus-id, grade; header line). Names are looked up in ``bench/judgments/`` and then in
+``../shared/testdata/eval/`` ($KB_TESTDATA overrides the latter's root).
+
+Every document becomes an ``index.Document`` (title, language "en", one passage with the text)
+written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
+``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` the documents come from
+an index made by ``kb ingest`` (``--index``). Indexes of the test collections are kept in
+$KB_BENCH_DIR (default /tmp/kb-relevance), keyed by the analysis code, so reruns that only
+change ranking settings skip the build.
+
+Measures (ir-measures): nDCG@10, MAP (AP over the 100 hits), Recall@100, MRR@10; and the mean
+time per query in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import ir_measures  # noqa: E402
+from ir_measures import AP, RR, R, nDCG  # noqa: E402
+
+from index import Document, IndexStore, Passage, SearchRequest, search  # noqa: E402
+
+MEASURES = [nDCG @ 10, AP @ 100, R @ 100, RR @ 10]
+LABELS = {str(nDCG @ 10): "nDCG@10", str(AP @ 100): "MAP", str(R @ 100): "R@100",
+          str(RR @ 10): "MRR@10"}
+DEFAULT_COLLECTIONS = ("scifact-train", "cranfield")
+JUDGMENTS = ROOT / "bench" / "judgments"
+
+
+def testdata_root() -> Path:
+    return Path(os.environ.get("KB_TESTDATA", ROOT.parent / "shared" / "testdata"))
+
+
+def collection_dir(name: str) -> Path:
+    for base in (JUDGMENTS, testdata_root() / "eval"):
+        if (base / name / "queries.jsonl").is_file():
+            return base / name
+    raise SystemExit(f"no collection {name!r} in {JUDGMENTS} or {testdata_root() / 'eval'}")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with open(path, encoding="utf-8") as fh:
+        next(fh)  # header
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 3:
+                qrels.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return qrels
+
+
+def _code_key() -> str:
+    """Changes when anything that shapes the index changes (analysis, schema, records)."""
+    h = hashlib.sha256()
+    for name in ("analysis.py", "schema.py", "store.py", "records.py"):
+        h.update((ROOT / "index" / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def documents(corpus: Iterable[dict]) -> Iterable[Document]:
+    for row in corpus:
+        yield Document(
+            id=str(row["id"]),
+            source_path=f"{row['id']}.txt",
+            sha256="",
+            title=row.get("title") or "",
+            language="en",
+            passages=[Passage(0, row.get("text") or "")],
+        )
+
+
+def build_store(corpus_path: Path, cache: Path, doc_ids: set[str] | None = None) -> IndexStore:
+    """An index of the collection (a fixed subset when ``doc_ids`` is given), built once."""
+    key = _code_key() + (
+        "-" + hashlib.sha256(",".join(sorted(doc_ids)).encode()).hexdigest()[:8] if doc_ids else ""
+    )
+    store = IndexStore(cache / key)
+    if store.needs_rebuild():
+        rows = read_jsonl(corpus_path)
+        if doc_ids is not None:
+            rows = [r for r in rows if str(r["id"]) in doc_ids]
+        with store.lock(), store.rebuild() as writer:
+            for doc in documents(rows):
+                writer.put(doc)
+    return store
+
+
+def run_queries(
+    store: IndexStore, queries: list[dict], depth: int = 100
+) -> tuple[dict[str, dict[str, float]], list[float]]:
+    run: dict[str, dict[str, float]] = {}
+    times: list[float] = []
+    for q in queries:
+        req = SearchRequest(query=q["text"], filters=q.get("filters") or {}, page_size=depth,
+                            passages=0, with_facets=False)
+        started = time.perf_counter()
+        result = search(store, req)
+        times.append((time.perf_counter() - started) * 1000)
+        # Ranks, not raw scores, decide the order (ties keep the engine's order).
+        n = len(result.hits)
+        run[str(q["id"])] = {hit.id: float(n - i) for i, hit in enumerate(result.hits)}
+    return run, times
+
+
+def evaluate(
+    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    judged = {qid: docs for qid, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    run = {qid: run.get(qid, {}) for qid in judged}
+    agg = ir_measures.calc_aggregate(MEASURES, judged, run)
+    return {LABELS[str(m)]: float(agg.get(m, 0.0)) for m in MEASURES}
+
+
+def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | None = None,
+                        ) -> dict[str, float]:
+    folder = collection_dir(name)
+    qrels = read_qrels(folder / "qrels.tsv")
+    queries = [q for q in read_jsonl(folder / "queries.jsonl") if str(q["id"]) in qrels]
+    if index is not None:
+        store = IndexStore(index)
+    else:
+        cache = cache or Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-relevance"))
+        store = build_store(folder / "corpus.jsonl", cache / name)
+    for q in queries[:10]:  # warm up
+        search(store, SearchRequest(query=q["text"], page_size=10, passages=0,
+                                    with_facets=False))
+    run, times = run_queries(store, queries)
+    scores = evaluate(qrels, run)
+    scores["queries"] = len(queries)
+    scores["ms/query"] = statistics.mean(times)
+    return scores
+
+
+def apply_settings(pairs: list[str]) -> None:
+    """``--set name=value``: override a field of index.scoring.RANKING for this run."""
+    if not pairs:
+        return
+    from index import scoring
+
+    changes = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        current = getattr(scoring.RANKING, name)
+        changes[name] = type(current)(value) if not isinstance(current, bool) else (
+            value.lower() in ("1", "true", "yes"))
+    scoring.RANKING = dataclasses.replace(scoring.RANKING, **changes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("collections", nargs="*", default=list(DEFAULT_COLLECTIONS))
+    ap.add_argument("--index", type=Path, help="an index made by `kb ingest` (for upgradesme)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a ranking setting (index.scoring.RANKING) for this run")
+    args = ap.parse_args()
+    apply_settings(args.set)
+    try:
+        from index import scoring
+
+        print(f"setting: {scoring.RANKING}")
+    except ImportError:
+        pass
+    header = f"{'collection':<16}{'queries':>8}{'nDCG@10':>9}{'MAP':>8}{'R@100':>8}" \
+             f"{'MRR@10':>8}{'ms/query':>10}"
+    print(header)
+    for name in args.collections:
+        index = args.index if name == "upgradesme" else None
+        s = evaluate_collection(name, index=index)
+        print(f"{name:<16}{s['queries']:>8}{s['nDCG@10']:>9.4f}{s['MAP']:>8.4f}"
+              f"{s['R@100']:>8.4f}{s['MRR@10']:>8.4f}{s['ms/query']:>10.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

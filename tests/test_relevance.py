@@ -1,0 +1,48 @@
+"""Relevance regression: ranking quality on a fixed slice of Cranfield may not fall below a floor.
+
+The slice: Cranfield documents 1-300 and the queries with at least one relevant document among
+them, indexed and searched through the product's path (bench/relevance.py). The floors are the
+measured values of the current ranking setting minus a small margin; a change that lowers them
+must be a deliberate trade-off (update the floor and bench/README.md), not an accident.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import relevance as rel
+
+pytestmark = pytest.mark.realdata
+
+DOC_IDS = {str(i) for i in range(1, 301)}
+
+#: measured with the setting in index/scoring.py (nDCG@10 0.4647, MAP 0.4186, R@100 0.8963,
+#: MRR@10 0.5507), minus about 0.01
+FLOORS = {"nDCG@10": 0.455, "MAP": 0.41, "R@100": 0.885}
+
+
+@pytest.fixture(scope="module")
+def cranfield(testdata: Path) -> Path:
+    folder = testdata / "eval" / "cranfield"
+    if not (folder / "qrels.tsv").is_file():
+        pytest.skip(f"no Cranfield collection in {folder}")
+    return folder
+
+
+def test_cranfield_slice_keeps_its_floor(cranfield: Path, tmp_path: Path) -> None:
+    qrels = {
+        qid: {d: g for d, g in docs.items() if d in DOC_IDS}
+        for qid, docs in rel.read_qrels(cranfield / "qrels.tsv").items()
+    }
+    qrels = {qid: docs for qid, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    queries = [q for q in rel.read_jsonl(cranfield / "queries.jsonl") if q["id"] in qrels]
+    assert len(queries) == 114
+
+    store = rel.build_store(cranfield / "corpus.jsonl", tmp_path, doc_ids=DOC_IDS)
+    run, _times = rel.run_queries(store, queries)
+    scores = rel.evaluate(qrels, run)
+    print({k: round(v, 4) for k, v in scores.items()})
+    for measure, floor in FLOORS.items():
+        assert scores[measure] >= floor, f"{measure} {scores[measure]:.4f} < floor {floor}"
