@@ -74,8 +74,12 @@ def start_server(index: Path, corpus: Path, workers: int) -> tuple[subprocess.Po
     deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(base + "/api/search?q=export", timeout=5).status_code == 200:
+            r = httpx.get(base + "/api/search?q=export", timeout=5)
+            if r.status_code == 200:
                 return proc, base
+            if r.status_code == 503:  # e.g. an index of an older schema version
+                proc.kill()
+                raise SystemExit(f"{index}: {r.json()['error']['message']}")
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
