@@ -48,6 +48,12 @@ def _warm_up(store: IndexStore) -> None:
         log.warning("no usable index at %s (%s): run `kb ingest`", store.path, exc)
 
 
+def _swagger_assets() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).resolve().parent / "static"
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -94,13 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    try:
-        import swagger_ui_bundle
-
-        app.mount("/assets/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-                  name="swagger")
-    except ImportError:  # pragma: no cover - the docs page says so
-        log.warning("swagger-ui-bundle is not installed: /docs shows the raw schema link")
+    # Swagger UI 5 (reads OpenAPI 3.1), as shipped by fastapi-offline for use without a CDN.
+    app.mount("/assets/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(files.router)

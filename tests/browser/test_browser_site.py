@@ -137,3 +137,10 @@ def test_screenshots_of_the_main_pages(browser, live_server, width, height, tag)
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{name}-{tag}.png"), full_page=tag == "desktop")
     context.close()
+
+
+def test_api_docs_render_the_operations(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/docs")
+    page.locator(".opblock-summary-path", has_text="/api/search").first.wait_for(timeout=10_000)
+    assert "Unable to render" not in page.locator("#swagger-ui").inner_text()
+    shot(page, "browser-docs")
