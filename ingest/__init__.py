@@ -4,16 +4,37 @@ Knows nothing of Whoosh: it writes through the index package's engine-neutral AP
 """
 
 from ingest.catalog import CatalogError, Taxonomy, load_catalog, load_taxonomy
+from ingest.filetypes import (
+    DOCX,
+    HTML,
+    MARKDOWN,
+    PDF,
+    PLAIN,
+    SUPPORTED_MEDIA_TYPES,
+    describe_content,
+    detect_media_type,
+)
 from ingest.pipeline import IngestReport, SourceFile, discover, doc_id_for, run_ingest
+from ingest.preview import Preview, preview_files
 
 __all__ = [
+    "DOCX",
+    "HTML",
+    "MARKDOWN",
+    "PDF",
+    "PLAIN",
+    "SUPPORTED_MEDIA_TYPES",
     "CatalogError",
     "IngestReport",
     "SourceFile",
     "Taxonomy",
+    "Preview",
+    "describe_content",
+    "detect_media_type",
     "discover",
     "doc_id_for",
     "load_catalog",
     "load_taxonomy",
+    "preview_files",
     "run_ingest",
 ]

@@ -19,18 +19,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from ingest.catalog import Taxonomy
-from ingest.filetypes import (
+from ingest import (
     DOCX,
     HTML,
     MARKDOWN,
     PDF,
     PLAIN,
     SUPPORTED_MEDIA_TYPES,
+    Taxonomy,
     describe_content,
     detect_media_type,
+    preview_files,
 )
-from ingest.workers import JobFailed, run_jobs
 from search_app.admin.forms import sources_from_document, values_from_document
 
 STAGING = "admin-staging"
@@ -240,62 +240,30 @@ def resolve_in_corpus(corpus: Path, rel: str) -> Path:
     return target
 
 
-# -- suggestions (run in a worker process with limits) -----------------------------------------
-@dataclass
-class SuggestJob:
-    path: str
-    rel_path: str
-    size: int
-    taxonomy: Taxonomy
-
-
-def suggest_job(job: SuggestJob) -> dict[str, Any]:
-    """Worker side: parse the file and infer its metadata as ingest would with no catalog."""
-    from ingest.metadata import build_document
-    from ingest.parsers import ParseError, parse_file
-
-    try:
-        parsed = parse_file(Path(job.path))
-    except ParseError as exc:
-        raise JobFailed(exc.reason) from None
-    if not parsed.passages:
-        raise JobFailed("no text found")
-    doc = build_document(
-        doc_id="upload", source_path=job.rel_path, sha256="", size=job.size, mtime=0.0,
-        media_type=parsed.media_type, passages=parsed.passages, file_meta=parsed.metadata,
-        entry={}, taxonomy=job.taxonomy, page_count=parsed.page_count,
-        warnings=parsed.warnings,
-    )
-    sources = sources_from_document(doc)
-    values = values_from_document(doc)
-    return {"values": values, "sources": {k: v for k, v in sources.items() if k in values},
-            "pages": doc.page_count}
-
-
+# -- suggestions (ingest reads the files in workers with its limits) -------------------------
 def add_suggestions(staging: Staging, items: list[Staged], taxonomy: Taxonomy, *,
                     time_limit: float, memory_mb: int, workers: int | None = None) -> None:
-    """Parse the staged files in workers and store what inference suggests for each."""
-    jobs = {
-        s.id: SuggestJob(str(staging.file(s.id).with_name("file")), s.rel_path, s.size, taxonomy)
-        for s in items
-    }
-    by_id = {s.id: s for s in items}
-    # Text formats are recognised by their suffix: give each worker a copy name it can read.
+    """Have ingest read the staged files and store what it suggests for each."""
+    files: dict[str, tuple[Path, str]] = {}
     for s in items:
+        # Text formats are recognised by their suffix: give each worker a name it can read.
         suffix = PurePosixPath(s.name).suffix
         link = staging.file(s.id).with_name("file" + suffix)
         if suffix and not link.exists():
             link.hardlink_to(staging.file(s.id))
-        jobs[s.id].path = str(link if suffix else staging.file(s.id))
-    results = run_jobs(suggest_job, list(jobs.values()), workers=workers,
-                       time_limit=time_limit, memory_mb=memory_mb)
-    path_to_id = {j.path: sid for sid, j in jobs.items()}
-    for result in results:
-        staged = by_id[path_to_id[result.job.path]]
-        if result.ok:
-            staged.suggested = result.value["values"]
-            staged.sources = result.value["sources"]
-            staged.pages = result.value["pages"]
+        files[s.id] = (link if suffix else staging.file(s.id), s.rel_path)
+    by_id = {s.id: s for s in items}
+    path_to_id = {str(path): sid for sid, (path, _) in files.items()}
+    for preview in preview_files(list(files.values()), taxonomy, workers=workers,
+                                 time_limit=time_limit, memory_mb=memory_mb):
+        staged = by_id[path_to_id[preview.path]]
+        doc = preview.document
+        if doc is not None:
+            values = values_from_document(doc)
+            sources = sources_from_document(doc)
+            staged.suggested = values
+            staged.sources = {k: v for k, v in sources.items() if k in values}
+            staged.pages = doc.page_count
         else:
-            staged.problem = result.reason or "cannot be read"
+            staged.problem = preview.reason or "cannot be read"
         staging.save(staged)

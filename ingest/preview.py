@@ -1,0 +1,70 @@
+"""Read files that are not (yet) in the corpus and show what ingest would make of them.
+
+The admin's upload form uses this to prefill metadata with what the file says and what
+inference suggests, before the file is saved into the corpus. Files are parsed in worker
+processes with the same time and memory limits as an ingest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import Document
+from ingest.catalog import Taxonomy
+from ingest.metadata import build_document
+from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
+
+
+@dataclass
+class PreviewJob:
+    path: str  # the file to read
+    source_path: str  # where it would stand in the corpus (POSIX, relative)
+    taxonomy: Taxonomy
+
+
+@dataclass
+class Preview:
+    path: str
+    #: the Document ingest would make with no catalog entry, or None when the file fails
+    document: Document | None
+    #: why the file cannot be read ("password required", "unsupported file type: ...")
+    reason: str | None = None
+
+
+def _preview_job(job: PreviewJob) -> Document:
+    from ingest.parsers import ParseError, parse_file
+
+    path = Path(job.path)
+    try:
+        parsed = parse_file(path)
+    except ParseError as exc:
+        raise JobFailed(exc.reason) from None
+    if not parsed.passages:
+        raise JobFailed("no text found")
+    return build_document(
+        doc_id="preview", source_path=job.source_path, sha256="", size=path.stat().st_size,
+        mtime=0.0, media_type=parsed.media_type, passages=parsed.passages,
+        file_meta=parsed.metadata, entry={}, taxonomy=job.taxonomy,
+        page_count=parsed.page_count, warnings=parsed.warnings,
+    )
+
+
+def preview_files(
+    files: list[tuple[Path, str]],
+    taxonomy: Taxonomy,
+    *,
+    workers: int | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> Iterator[Preview]:
+    """For each (file, source path in the corpus): the Document ingest would build from it,
+    with metadata from the file and inference only; results come as workers finish."""
+    jobs = [PreviewJob(str(path), source, taxonomy) for path, source in files]
+    for result in run_jobs(_preview_job, jobs, workers=workers, time_limit=time_limit,
+                           memory_mb=memory_mb):
+        if result.ok:
+            yield Preview(result.job.path, result.value)
+        else:
+            yield Preview(result.job.path, None, result.reason or "cannot be read")
