@@ -20,6 +20,7 @@ from index import IndexStore, IndexUnavailableError, SearchRequest, search
 from search_app import api, errors, files, pages
 from search_app.admin.routes import router as admin_router
 from search_app.cache import PageCache
+from search_app.head import HeadAsGet
 from search_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,4 +107,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(files.router)
     app.include_router(admin_router)
+    app.add_middleware(HeadAsGet)
     return app

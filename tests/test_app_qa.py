@@ -46,3 +46,24 @@ def test_docs_serve_swagger_ui_5_or_later_with_a_noscript_fallback(client: TestC
     hrefs = [a["href"] for a in BeautifulSoup(fallback.decode_contents(), "html.parser")
              .select("a[href]")]
     assert "/openapi.json" in hrefs and any("#http-api" in h for h in hrefs), hrefs
+
+
+# -- 2. HEAD answers like GET, without a body ----------------------------------------------------
+@pytest.mark.parametrize("url", [
+    "/", "/?q=export", "/api/search?q=export", "/files/reports/doc-04.pdf", "/help", "/docs",
+    "/documents/doc-02", "/api/suggest?q=matchm", "/static/style.css", "/openapi.json",
+    "/api/export.csv?q=export",
+])
+def test_head_answers_like_get_without_a_body(client: TestClient, url: str) -> None:
+    get = client.get(url)
+    head = client.head(url)
+    assert head.status_code == get.status_code == 200, (url, head.status_code)
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if "content-length" in get.headers:
+        assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_head_keeps_the_status_of_get_for_errors(client: TestClient) -> None:
+    assert client.head("/nowhere").status_code == 404
+    assert client.head("/api/search?page=-1").status_code == 400
