@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from index import get_document, more_like_this
 from search_app.cache import index_version
@@ -63,3 +64,11 @@ def api_docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "docs.html", {"title": "HTTP API"})
 
 
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site's icon for clients that ask for /favicon.ico without reading the page."""
+    return FileResponse(FAVICON, media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -67,3 +67,13 @@ def test_head_answers_like_get_without_a_body(client: TestClient, url: str) -> N
 def test_head_keeps_the_status_of_get_for_errors(client: TestClient) -> None:
     assert client.head("/nowhere").status_code == 404
     assert client.head("/api/search?page=-1").status_code == 400
+
+
+# -- 3. favicon ----------------------------------------------------------------------------------
+def test_favicon_is_linked_and_favicon_ico_answers(client: TestClient) -> None:
+    soup = soup_of(client, "/help")
+    icon = soup.select_one('link[rel="icon"]')["href"]
+    assert client.get(icon).headers["content-type"].startswith("image/svg+xml")
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/")
+    assert client.head("/favicon.ico").status_code == 200
