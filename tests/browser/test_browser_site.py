@@ -144,3 +144,37 @@ def test_api_docs_render_the_operations(page) -> None:  # type: ignore[no-untype
     page.locator(".opblock-summary-path", has_text="/api/search").first.wait_for(timeout=10_000)
     assert "Unable to render" not in page.locator("#swagger-ui").inner_text()
     shot(page, "browser-docs")
+
+
+def _luminance(rgb: str) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (float(x) for x in re.findall(r"[\d.]+", rgb)[:3])
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_the_focused_search_button_has_a_visible_focus_ring(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/?q=export")
+    page.focus("#q")
+    page.keyboard.press("Tab")  # keyboard focus: :focus-visible applies
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Search"
+    style = page.evaluate("""() => {
+        const b = document.activeElement, s = getComputedStyle(b);
+        const h = getComputedStyle(document.querySelector('.site-header'));
+        return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+                offset: parseFloat(s.outlineOffset), button: s.backgroundColor,
+                around: h.backgroundColor};
+    }""")
+    assert style["style"] != "none" and style["width"] >= 2, style
+    # Apart from the yellow button (a gap of the header's blue between them), and standing out
+    # from the header around it (3:1, WCAG 1.4.11); the old ring was yellow on yellow.
+    assert style["offset"] >= 2, style
+    assert contrast(style["color"], style["around"]) >= 3, style
+    assert contrast(style["color"], style["button"]) > 1.2, style
+    page.locator(".searchbox").screenshot(path=str(ARTIFACTS / "focus-search-button.png"))
