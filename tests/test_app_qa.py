@@ -77,3 +77,21 @@ def test_favicon_is_linked_and_favicon_ico_answers(client: TestClient) -> None:
     r = client.get("/favicon.ico")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/")
     assert client.head("/favicon.ico").status_code == 200
+
+
+# -- 5. keyboard: skip the filters; a sensible heading order --------------------------------------
+def test_skip_to_results_comes_before_the_filters_and_the_h1_before_their_headings(
+    client: TestClient,
+) -> None:
+    soup = soup_of(client, "/?q=export")
+    main = soup.select_one("main")
+    skip = main.select_one('a[href="#results"]')
+    assert skip is not None and "Skip to results" in skip.text
+    order = [el for el in main.find_all(True)]
+    first_facet = main.select_one("fieldset.facet")
+    assert order.index(skip) < order.index(first_facet)
+    target = soup.select_one("#results")
+    assert target is not None and target.select_one("ol.hits") is not None
+    levels = [int(h.name[1]) for h in main.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped

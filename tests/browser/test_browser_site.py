@@ -178,3 +178,24 @@ def test_the_focused_search_button_has_a_visible_focus_ring(page) -> None:  # ty
     assert contrast(style["color"], style["around"]) >= 3, style
     assert contrast(style["color"], style["button"]) > 1.2, style
     page.locator(".searchbox").screenshot(path=str(ARTIFACTS / "focus-search-button.png"))
+
+
+def test_skip_to_results_with_the_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(page.base + "/?q=export")
+    page.focus("#q")
+    for _ in range(4):  # Search button, query syntax link, then the skip link
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Skip to results":
+            break
+    skip = page.locator("a.skip-results")
+    assert page.evaluate("document.activeElement.className").endswith("skip-results")
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0 and skip.is_visible(), box  # shown on focus
+    page.screenshot(path=str(ARTIFACTS / "focus-skip-results.png"))
+    page.keyboard.press("Enter")
+    for n in range(10):  # sort, page size, exports: then the first result
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.hit-title')"):
+            break
+    assert page.evaluate("!!document.activeElement.closest('.hit-title')"), n
+    assert n < 8
