@@ -199,3 +199,25 @@ def test_skip_to_results_with_the_keyboard(page) -> None:  # type: ignore[no-unt
             break
     assert page.evaluate("!!document.activeElement.closest('.hit-title')"), n
     assert n < 8
+
+
+def test_phone_header_and_suggestions_do_not_overlap(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.goto(live_server + "/")
+    box = pg.evaluate("""() => {
+        const r = s => document.querySelector(s).getBoundingClientRect();
+        return {brand: r('.brand-mark').top, nav: r('.nav').bottom,
+                current: r('.nav a[aria-current="page"]').bottom, q: r('#q').top};
+    }""")
+    assert box["brand"] >= 8, box  # the logo does not touch the top edge
+    assert box["nav"] <= box["q"] and box["current"] <= box["q"], box  # underline shows
+    pg.locator("#q").press_sequentially("report 0", delay=30)
+    pg.locator("#suggestions [role=option] .kind", has_text="Document").first.wait_for()
+    pg.screenshot(path=str(ARTIFACTS / "suggestions-phone.png"))
+    gaps = pg.evaluate("""() => [...document.querySelectorAll('#suggestions li')].map(li => {
+        const [kind, text] = li.children;
+        return text.getBoundingClientRect().left - kind.getBoundingClientRect().right;
+    })""")
+    assert gaps and min(gaps) >= 0, gaps  # "DOCUMENT" never runs into the title
+    context.close()
