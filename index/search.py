@@ -199,6 +199,13 @@ def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None
     return None
 
 
+_TOTAL = "_total"
+
+
+def _one(searcher: Searcher, docnum: int) -> int:
+    return 1
+
+
 def _facet_type(facet: str) -> sorting.FacetType:
     return CachedFacet(FACET_FIELDS[facet], multi=(facet == "theme"))
 
@@ -354,11 +361,13 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
 
     q = parsed.documents if parsed.documents is not None else wq.Every()
     sortedby = _sort_facet(req, parsed.documents is not None)
-    groupedby = (
+    groupedby: dict[str, sorting.FacetType] = (
         {name: _facet_type(name) for name in FACET_FIELDS if name not in filters}
         if req.with_facets
-        else None
+        else {}
     )
+    # Counting the matches while they are collected: len(results) would run the query again.
+    groupedby[_TOTAL] = sorting.FunctionFacet(_one, maptype=sorting.Count)
 
     with store.searcher() as searcher:
         base_filter = _filter_docs(searcher, filters, req)
@@ -371,7 +380,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             groupedby=groupedby or None,
             terms=False,
         )
-        total = len(results)
+        total = int(results.results.groups(_TOTAL).get(1, 0))
         hits = []
         if (req.page - 1) * req.page_size < total:
             hits = [_doc_hit(r.fields(), r.score if sortedby is None else 0.0) for r in results]
