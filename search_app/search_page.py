@@ -126,7 +126,8 @@ class Pagination:
 
 @dataclass
 class Relaxation:
-    """A way out of an empty result: the search without some filter, and what it finds."""
+    """A way out of an empty result: the search without some filter, and what it finds
+    (``total`` 0: removing that filter alone is not enough)."""
 
     label: str
     url: str
@@ -375,10 +376,10 @@ def _empty(
         for chip in chips:
             relaxed = (params.without(chip.facet) if chip.facet == "year_range"
                        else params.without(chip.facet, chip.value))
-            total = _count(store, relaxed)
-            if total:
-                relaxations.append(Relaxation(f"without {chip.facet_label}: {chip.label}",
-                                              relaxed.url(path), total))
+            # Every filter is listed, even one whose removal alone still finds nothing
+            # (total 0): the user sees that it is not the one to blame.
+            relaxations.append(Relaxation(f"without {chip.facet_label}: {chip.label}",
+                                          relaxed.url(path), _count(store, relaxed)))
         if len(chips) > 1:
             cleared = params.cleared()
             total = _count(store, cleared)
@@ -386,7 +387,7 @@ def _empty(
                 relaxations.append(Relaxation("without any filter", cleared.url(path), total))
     if result.notice and not result.hits:
         reason = result.notice
-    elif params.has_filters and relaxations:
+    elif params.has_filters and any(r.total for r in relaxations):
         reason = "No document matches the query together with the selected filters."
     elif params.has_filters:
         reason = "No document matches, not even without the filters."

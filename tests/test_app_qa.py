@@ -95,3 +95,22 @@ def test_skip_to_results_comes_before_the_filters_and_the_h1_before_their_headin
     levels = [int(h.name[1]) for h in main.find_all(re.compile(r"^h[1-6]$"))]
     assert levels[0] == 1 and levels.count(1) == 1, levels
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped
+
+
+# -- 7, 8, 9: the empty and past-the-end pages ----------------------------------------------------
+def test_nothing_found_names_every_filter_the_year_range_too(client: TestClient) -> None:
+    # Dropping the year range alone still finds nothing: it is listed, as no way out.
+    url = "/?q=export&country=ES&theme=access_to_finance&year_from=2019&year_to=2021"
+    soup = soup_of(client, url)
+    chips = [c.get_text(" ", strip=True) for c in soup.select(".chip")]
+    assert len(chips) == 3 and any("Years" in c for c in chips), chips
+    offers = {li.get_text(" ", strip=True).split(" (")[0]: li for li in
+              soup.select(".relaxations li")}
+    assert set(offers) >= {"without Country: Spain", "without Theme: Access to finance",
+                           "without Years: 2019–2021", "without any filter"}, list(offers)
+    years = offers["without Years: 2019–2021"]
+    assert years.a is None and "still none" in years.text, years  # no link to an empty page
+    assert offers["without Country: Spain"].a["href"].startswith("/?q=export&theme=")
+    api = client.get("/api/search" + url[1:]).json()
+    assert {r["label"]: r["total"] for r in api["relaxations"]}[
+        "without Years: 2019–2021"] == 0
