@@ -114,3 +114,20 @@ def test_nothing_found_names_every_filter_the_year_range_too(client: TestClient)
     api = client.get("/api/search" + url[1:]).json()
     assert {r["label"]: r["total"] for r in api["relaxations"]}[
         "without Years: 2019–2021"] == 0
+
+
+def test_an_unreadable_query_says_so_once(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=((((")
+    text = soup.select_one("#results").get_text(" ", strip=True)
+    assert text.count("no words to search for") == 1, text
+
+
+def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&page=100")
+    last = int(re.search(r"past the last page of results \((\d+)\)",
+                         soup.select_one(".empty").text).group(1))
+    prev = soup.select_one('.pagination a[rel="prev"]')
+    assert prev is not None and prev["href"] == f"/?q=export&page={last}", prev
+    api = client.get("/api/search?q=export&page=100").json()["pagination"]
+    assert api["prev_url"] == f"/api/search?q=export&page={last}"
+    assert api["next_url"] is None
