@@ -323,7 +323,8 @@ def _pagination(params: SearchParams, total: int, path: str) -> Pagination:
         pages=pages,
         first=first,
         last=last,
-        prev_url=params.at_page(page - 1).url(path) if page > 1 else None,
+        # past the end, 'previous' is the last page (page - 1 would be as empty as this)
+        prev_url=params.at_page(min(page - 1, pages)).url(path) if page > 1 else None,
         next_url=params.at_page(page + 1).url(path) if page < pages else None,
         links=links if pages > 1 else [],
     )
