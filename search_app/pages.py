@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from index import get_document, more_like_this
 from search_app.cache import index_version
@@ -18,11 +18,16 @@ from search_app.search_page import search_page
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, response_model=None)
 def search_view(
     request: Request, params: SearchParamsDep, store: StoreDep, templates: TemplatesDep,
     cache: CacheDep,
-) -> HTMLResponse:
+) -> Response:
+    # One address per search: an address with empty or default fields, another order of the
+    # parameters or ignored ones (utm_*) is sent to the canonical one. Compared as decoded
+    # pairs, so another encoding of the same q ("+" or "%20") is not redirected (no loop).
+    if request.query_params.multi_items() != params.query_items():
+        return RedirectResponse(params.url("/"), status_code=302)
     page = cache.get_or_compute((index_version(store), params, "/"),
                                 lambda: search_page(store, params, path="/"))
     if params.q:

@@ -131,3 +131,50 @@ def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClie
     api = client.get("/api/search?q=export&page=100").json()["pagination"]
     assert api["prev_url"] == f"/api/search?q=export&page={last}"
     assert api["next_url"] is None
+
+
+# -- 10. one address per search ------------------------------------------------------------------
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("/?q=export&year_from=&year_to=&sort=relevance&size=10",  # the no-JS form
+     "/?q=export"),
+    ("/?q=export&country=PT&country=ES&year_from=&year_to=&sort=relevance&size=10",
+     "/?q=export&country=PT&country=ES"),  # the user's order of values is kept
+    ("/?theme=covid_response&q=export&page=1&country=es", "/?q=export&country=ES&theme=covid_response"),
+    ("/?q=export&size=20&sort=newest&year_to=2021&year_from=2019",
+     "/?q=export&year_from=2019&year_to=2021&sort=newest&size=20"),
+    ("/?q=&utm_source=mail", "/"),
+])
+def test_a_non_canonical_page_address_redirects_to_the_canonical_one(
+    client: TestClient, url: str, canonical: str
+) -> None:
+    r = client.get(url, follow_redirects=False)
+    assert r.status_code in (302, 307), (url, r.status_code)
+    assert r.headers["location"] == canonical
+    again = client.get(canonical, follow_redirects=False)
+    assert again.status_code == 200, canonical  # no loop
+
+
+@pytest.mark.parametrize("url", [
+    "/?q=export", "/?q=export&country=PT&country=ES", "/?q=%C3%A9sz%C3%A1k+%22a+b%22",
+    "/?q=a%2Bb%26c%3Dd", "/?q=export+vouchers", "/?q=export%20vouchers", "/",
+])
+def test_canonical_addresses_do_not_redirect_and_keep_q_exactly(client: TestClient,
+                                                                url: str) -> None:
+    r = client.get(url, follow_redirects=False)
+    assert r.status_code == 200, (url, r.status_code, r.headers.get("location"))
+
+
+def test_the_api_is_not_redirected(client: TestClient) -> None:
+    r = client.get("/api/search?q=export&year_from=&sort=relevance&size=10",
+                   follow_redirects=False)
+    assert r.status_code == 200
+
+
+def test_links_keep_the_users_order_of_values(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&country=PT&country=ES")
+    api = client.get("/api/search?q=export&country=PT&country=ES").json()
+    theme = next(f for f in api["facets"] if f["name"] == "theme")
+    href = next(v["toggle_url"] for v in theme["values"] if v["value"] == "covid_response")
+    assert href == "/api/search?q=export&country=PT&country=ES&theme=covid_response", href
+    chip = [a["href"] for a in soup.select(".chip-remove")]
+    assert "/?q=export&country=ES" in chip and "/?q=export&country=PT" in chip, chip

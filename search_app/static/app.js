@@ -2,20 +2,37 @@
    - suggestions while typing (ARIA combobox + listbox)
    - a facet tick, sort or page-size change submits the search at once
    - a filter box for long facets
-   - clean URLs: empty fields are left out of the address */
+   - canonical URLs: the address the server would build (no redirect needed) */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
 
-  function cleanSubmit(form) {
+  /* The canonical address of the form's search, as the server builds it (params.py):
+     q, the facets in the page's order with each facet's values in the order the user chose
+     them (those already in the address first, then new ones), year_from, year_to, then sort
+     and size when not the default; empty fields left out. One search, one address. */
+  function canonicalQuery(form) {
+    var data = new FormData(form);
+    var current = new URLSearchParams(window.location.search);
     var params = new URLSearchParams();
-    new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string" && value.trim() !== "" &&
-          !(name === "sort" && value === "relevance") && !(name === "size" && value === "10")) {
-        params.append(name, value.trim());
-      }
+    function text(name) { var v = data.get(name); return typeof v === "string" ? v.trim() : ""; }
+    if (text("q")) params.append("q", text("q"));
+    document.querySelectorAll(".facet[data-facet]").forEach(function (fieldset) {
+      var name = fieldset.getAttribute("data-facet");
+      var chosen = data.getAll(name).map(function (v) { return String(v).trim(); })
+        .filter(function (v) { return v !== ""; });
+      var ordered = current.getAll(name).filter(function (v) { return chosen.indexOf(v) !== -1; });
+      chosen.forEach(function (v) { if (ordered.indexOf(v) === -1) ordered.push(v); });
+      ordered.forEach(function (v) { params.append(name, v); });
     });
-    var qs = params.toString();
+    ["year_from", "year_to"].forEach(function (name) { if (text(name)) params.append(name, text(name)); });
+    if (text("sort") && text("sort") !== "relevance") params.append("sort", text("sort"));
+    if (text("size") && text("size") !== "10") params.append("size", text("size"));
+    return params.toString();
+  }
+
+  function cleanSubmit(form) {
+    var qs = canonicalQuery(form);
     window.location.assign((form.getAttribute("action") || "/") + (qs ? "?" + qs : ""));
   }
 

@@ -221,3 +221,32 @@ def test_phone_header_and_suggestions_do_not_overlap(browser, live_server) -> No
     })""")
     assert gaps and min(gaps) >= 0, gaps  # "DOCUMENT" never runs into the title
     context.close()
+
+
+def test_ticks_keep_the_order_of_values_and_addresses_stay_canonical(page) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if r.resource_type == "document" else None)
+    page.goto(page.base + "/?q=export&country=PT")
+    page.locator('#facet-country input[value="ES"]').check()
+    page.wait_for_url(re.compile(r"country=ES"))
+    page.wait_for_timeout(300)  # a tick later, the address is still the same
+    assert page.url == page.base + "/?q=export&country=PT&country=ES"
+    # Spain (more documents) is now listed above Portugal: the order in the address stays.
+    page.locator('#facet-theme input[value="covid_response"]').check()
+    page.wait_for_url(re.compile(r"theme="))
+    assert page.url == page.base + "/?q=export&country=PT&country=ES&theme=covid_response"
+    page.select_option("#sort", "newest")
+    page.wait_for_url(re.compile(r"sort=newest"))
+    assert page.url.endswith("/?q=export&country=PT&country=ES&theme=covid_response&sort=newest")
+    assert not any("sort=relevance" in u or "year_from=&" in u for u in seen), seen  # no redirects
+
+
+def test_the_no_js_form_lands_on_the_canonical_address(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(live_server + "/?q=export&country=PT")
+    pg.locator('#facet-country input[value="ES"]').check()
+    pg.locator(".apply-filters button").click()
+    pg.wait_for_url(re.compile(r"country=ES"))
+    assert "year_from" not in pg.url and "sort=" not in pg.url and "size=" not in pg.url, pg.url
+    context.close()
