@@ -38,7 +38,10 @@
 
   function setupForm(form) {
     form.addEventListener("submit", function (ev) { ev.preventDefault(); cleanSubmit(form); });
-    document.querySelectorAll('input[type="checkbox"][form="search"], select.autosubmit').forEach(function (el) {
+    document.querySelectorAll('input[type="checkbox"][form="search"]').forEach(function (el) {
+      el.addEventListener("change", function () { rememberFilters(); cleanSubmit(form); });
+    });
+    document.querySelectorAll("select.autosubmit").forEach(function (el) {
       el.addEventListener("change", function () { cleanSubmit(form); });
     });
   }
@@ -144,11 +147,30 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
 
+  /* On a phone the Filters panel starts closed (results first). A tick reloads the page: the
+     panel is then kept open, where it was scrolled to, so several ticks need one opening. */
+  var FILTERS_KEY = "kb-filters-open";
+  function rememberFilters() {
+    var panel = document.getElementById("filters");
+    try {
+      if (panel && panel.open) sessionStorage.setItem(FILTERS_KEY, String(window.scrollY));
+    } catch (e) { /* storage off: the panel just closes */ }
+  }
+  function recalledFilters() {
+    try {
+      var y = sessionStorage.getItem(FILTERS_KEY);
+      sessionStorage.removeItem(FILTERS_KEY);
+      return y;
+    } catch (e) { return null; }
+  }
+
   function setupFiltersPanel() {
     var panel = document.getElementById("filters");
     if (!panel) return;
     var narrow = window.matchMedia("(max-width: 860px)");
-    if (narrow.matches) panel.open = false;  /* results first on a phone; chips show the filters */
+    var keep = recalledFilters();
+    if (narrow.matches && keep === null) panel.open = false;  /* results first on a phone; chips show the filters */
+    else if (narrow.matches) window.scrollTo(0, parseFloat(keep) || 0);
     panel.querySelector("summary").addEventListener("click", function (ev) {
       if (!narrow.matches) ev.preventDefault();  /* always open on wide screens */
     });

@@ -250,3 +250,33 @@ def test_the_no_js_form_lands_on_the_canonical_address(browser, live_server) -> 
     pg.wait_for_url(re.compile(r"country=ES"))
     assert "year_from" not in pg.url and "sort=" not in pg.url and "size=" not in pg.url, pg.url
     context.close()
+
+
+def test_phone_filters_stay_open_while_ticking(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.goto(live_server + "/?q=export")
+    panel = pg.locator("#filters")
+    assert panel.get_attribute("open") is None  # results first on a phone
+    pg.locator(".filters-summary").click()
+    pg.locator('#facet-country input[value="ES"]').check()
+    pg.wait_for_url(re.compile(r"country=ES"))
+    pg.wait_for_load_state()
+    assert panel.get_attribute("open") is not None
+    pg.locator('#facet-country input[value="PT"]').check()
+    pg.wait_for_url(re.compile(r"country=PT"))
+    pg.wait_for_load_state()
+    assert panel.get_attribute("open") is not None
+    assert pg.locator('#facet-country input[value="PT"]').is_visible()
+    pg.screenshot(path=str(ARTIFACTS / "filters-open-phone.png"))
+    pg.locator('#facet-theme input[value="covid_response"]').check()
+    pg.wait_for_url(re.compile(r"theme="))
+    pg.wait_for_load_state()
+    assert panel.get_attribute("open") is not None
+    # A search typed afresh shows the results first again.
+    pg.fill("#q", "pandemic")
+    pg.press("#q", "Enter")
+    pg.wait_for_url(re.compile(r"q=pandemic"))
+    pg.wait_for_load_state()
+    assert panel.get_attribute("open") is None
+    context.close()
