@@ -17,7 +17,7 @@ from search_app.cache import index_version
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
-from search_app.params import FACETS, ParameterError, parse_params
+from search_app.params import FACETS, ParameterError, SearchParams, parse_params
 from search_app.search_page import HitData, export_hits, search_page, to_request
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -131,14 +131,32 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-def _csv_row(hit: HitData, base: str) -> list[Any]:
+def _ranked(params: SearchParams) -> bool:
+    """Whether hits come in order of relevance, so that their scores mean something."""
+    return params.sort == "relevance" and bool(params.q)
+
+
+def _export_hit(hit: HitData, base: str, ranked: bool) -> dict[str, Any]:
+    """A hit as exported: absolute links (exports are used outside the site) and no score
+    when the order is not by relevance (it would be 0.0 for every hit)."""
+    data = asdict(hit)
+    data["url"] = base + hit.url
+    data["file_url"] = base + hit.file_url
+    for passage in data["passages"]:
+        passage["url"] = base + passage["url"]
+    if not ranked:
+        data["score"] = None
+    return data
+
+
+def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
     best = hit.passages[0] if hit.passages else None
     row = [
         hit.rank, hit.id, hit.title, base + hit.url, base + hit.file_url, hit.doc_type,
         hit.language, hit.country_code, hit.country_name, hit.region_code, hit.region_name,
         ";".join(t["value"] for t in hit.themes), hit.date, hit.year, hit.partner,
-        hit.source_path, hit.page_count, hit.score, best.where if best else "",
-        _plain(best.snippet) if best else "",
+        hit.source_path, hit.page_count, hit.score if ranked else "",
+        best.where if best else "", _plain(best.snippet) if best else "",
     ]
     return [_safe_cell(v) for v in row]
 
@@ -156,13 +174,14 @@ def export_csv(
     as /api/search (page and size are ignored)."""
     total, hits = export_hits(store, params, settings.export_limit)
     base = str(request.base_url).rstrip("/")
+    ranked = _ranked(params)
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         for hit in hits:
-            writer.writerow(_csv_row(hit, base))
+            writer.writerow(_csv_row(hit, base, ranked))
             if buf.tell() > 16_384:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -179,11 +198,13 @@ def export_csv(
 @router.get("/export.json", responses=ERROR_RESPONSES,
             response_class=StreamingResponse)
 def export_json(
-    params: SearchParamsDep, store: StoreDep, settings: SettingsDep
+    request: Request, params: SearchParamsDep, store: StoreDep, settings: SettingsDep
 ) -> StreamingResponse:
     """The whole result set (up to KB_EXPORT_LIMIT hits) as one JSON object, streamed:
     `{"query", "params", "total", "limit", "truncated", "hits": [...]}`."""
     total, hits = export_hits(store, params, settings.export_limit)
+    base = str(request.base_url).rstrip("/")
+    ranked = _ranked(params)
     head = {
         "query": params.q,
         "params": params.as_dict() | {"page": None, "size": None},
@@ -195,7 +216,8 @@ def export_json(
     def chunks() -> Iterator[str]:
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hits": ['
         for n, hit in enumerate(hits):
-            yield ("," if n else "") + "\n" + json.dumps(asdict(hit), ensure_ascii=False)
+            yield ("," if n else "") + "\n" + json.dumps(_export_hit(hit, base, ranked),
+                                                           ensure_ascii=False)
         yield "\n]}\n"
 
     return StreamingResponse(

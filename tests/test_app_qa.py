@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -94,7 +93,8 @@ def test_skip_to_results_comes_before_the_filters_and_the_h1_before_their_headin
     assert target is not None and target.select_one("ol.hits") is not None
     levels = [int(h.name[1]) for h in main.find_all(re.compile(r"^h[1-6]$"))]
     assert levels[0] == 1 and levels.count(1) == 1, levels
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped
+    # no level skipped
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
 
 
 # -- 7, 8, 9: the empty and past-the-end pages ----------------------------------------------------
@@ -139,7 +139,8 @@ def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClie
      "/?q=export"),
     ("/?q=export&country=PT&country=ES&year_from=&year_to=&sort=relevance&size=10",
      "/?q=export&country=PT&country=ES"),  # the user's order of values is kept
-    ("/?theme=covid_response&q=export&page=1&country=es", "/?q=export&country=ES&theme=covid_response"),
+    ("/?theme=covid_response&q=export&page=1&country=es",
+     "/?q=export&country=ES&theme=covid_response"),
     ("/?q=export&size=20&sort=newest&year_to=2021&year_from=2019",
      "/?q=export&year_from=2019&year_to=2021&sort=newest&size=20"),
     ("/?q=&utm_source=mail", "/"),
@@ -178,3 +179,34 @@ def test_links_keep_the_users_order_of_values(client: TestClient) -> None:
     assert href == "/api/search?q=export&country=PT&country=ES&theme=covid_response", href
     chip = [a["href"] for a in soup.select(".chip-remove")]
     assert "/?q=export&country=ES" in chip and "/?q=export&country=PT" in chip, chip
+
+
+# -- 12. exports: no fake scores, absolute links -------------------------------------------------
+def _csv(client: TestClient, url: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    r = client.get(url)
+    assert r.status_code == 200, r.text[:300]
+    return list(csv.DictReader(io.StringIO(r.text)))
+
+
+def test_exports_leave_the_score_empty_unless_ranked_by_relevance(client: TestClient) -> None:
+    rows = _csv(client, "/api/export.csv?q=export&sort=newest")
+    assert rows and all(row["score"] == "" for row in rows), [r["score"] for r in rows]
+    ranked = _csv(client, "/api/export.csv?q=export")
+    assert all(float(row["score"]) > 0 for row in ranked)
+    hits = client.get("/api/export.json?q=export&sort=newest").json()["hits"]
+    assert hits and all(h["score"] is None for h in hits)
+    assert all(h["score"] > 0 for h in client.get("/api/export.json?q=export").json()["hits"])
+
+
+def test_exports_carry_absolute_links(client: TestClient) -> None:
+    base = "http://testserver/"
+    for row in _csv(client, "/api/export.csv?q=export"):
+        assert row["url"].startswith(base + "documents/"), row["url"]
+        assert row["file_url"].startswith(base + "files/"), row["file_url"]
+    for hit in client.get("/api/export.json?q=export").json()["hits"]:
+        assert hit["url"].startswith(base + "documents/"), hit["url"]
+        assert hit["file_url"].startswith(base + "files/"), hit["file_url"]
+        assert all(p["url"].startswith(base) for p in hit["passages"]), hit["passages"]
