@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -210,3 +211,84 @@ def test_exports_carry_absolute_links(client: TestClient) -> None:
         assert hit["url"].startswith(base + "documents/"), hit["url"]
         assert hit["file_url"].startswith(base + "files/"), hit["file_url"]
         assert all(p["url"].startswith(base) for p in hit["passages"]), hit["passages"]
+
+
+# -- 13. admin: small fixes ----------------------------------------------------------------------
+SECRET = "correct horse battery staple 42"
+PDF = Path(__file__).resolve().parents[1] / "corpus" / "action-plans" / \
+    "upgradesme-action-plan-friesland.pdf"
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
+
+
+@pytest.fixture()
+def admin_site(tmp_path: Path) -> Iterator[TestClient]:
+    build(tmp_path / "index", tmp_path / "corpus")
+    settings = settings_for(tmp_path / "index", tmp_path / "corpus", admin_secret=SECRET)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def _login_token(client: TestClient) -> str:
+    return re.search(r'name="login_token" value="([^"]+)"', client.get("/admin").text).group(1)
+
+
+def _log_in(client: TestClient) -> str:
+    r = client.post("/admin/login", data={"login_token": _login_token(client),
+                                          "secret": SECRET}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin").text).group(1)
+
+
+def test_the_wait_the_login_page_asks_for_is_the_retry_after_header(
+    admin_site: TestClient,
+) -> None:
+    for attempt in range(1, 6):
+        r = admin_site.post("/admin/login", data={"login_token": _login_token(admin_site),
+                                                  "secret": "wrong"})
+        said = re.search(r"[Ww]ait (\d+) s", r.text)
+        if "Retry-After" in r.headers or said:
+            assert said and r.headers.get("Retry-After") == said.group(1), (
+                attempt, r.status_code, r.headers.get("Retry-After"),
+                said and said.group(0))
+
+
+def test_ingest_history_rows_from_the_cli_have_details(admin_site: TestClient,
+                                                       tmp_path: Path) -> None:
+    from index import IndexStore
+
+    store = IndexStore(tmp_path / "index")
+    store.save_report({  # `kb ingest` with nothing new: unchanged files and a warning
+        "corpus": str(tmp_path / "corpus"), "index": str(tmp_path / "index"),
+        "mode": "incremental", "started": 1_700_000_000.0, "finished": 1_700_000_001.0,
+        "added": [], "updated": [], "removed": [], "unchanged": 24, "failed": [],
+        "skipped": [{"path": "notes.tmp", "reason": "not a document type"}],
+        "warnings": [{"path": "reports/doc-04.pdf", "warning": "no text on page 3"}],
+        "pages": 48, "passages": 96, "documents": 24, "error": None, "seconds": 0.4,
+    })
+    _log_in(admin_site)
+    soup = BeautifulSoup(admin_site.get("/admin/ingest").text, "html.parser")
+    rows = soup.select(".admin-table tbody tr")
+    row = next(r for r in rows if "2023-11-14" in r.text)
+    details = row.find_next_sibling("tr")
+    assert details is not None and "details-row" in details.get("class", []), row
+    text = details.get_text(" ", strip=True)
+    assert "24 unchanged" in text and "no text on page 3" in text and "notes.tmp" in text
+
+
+def test_an_upload_with_one_refused_file_goes_on_to_review_the_others(
+    admin_site: TestClient,
+) -> None:
+    csrf = _log_in(admin_site)
+    r = admin_site.post("/admin/upload", data={"csrf_token": csrf, "folder": "uploads"},
+                        files=[("files", ("plan.pdf", PDF.read_bytes(), "application/pdf")),
+                               ("files", ("report.pdf", ELF, "application/pdf"))],
+                        follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/review"), (
+        r.status_code, r.text[:500])
+    review = admin_site.get(r.headers["location"])
+    soup = BeautifulSoup(review.text, "html.parser")
+    assert len(soup.select(".review-item")) == 1
+    refused = soup.select_one(".refused").get_text(" ", strip=True)
+    assert "report.pdf" in refused and "ELF executable" in refused, refused
+    again = BeautifulSoup(admin_site.get("/admin/review").text, "html.parser")
+    assert again.select_one(".refused") is None  # said once

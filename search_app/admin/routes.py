@@ -43,6 +43,7 @@ from search_app.admin.routing import (
     redirect,
     render,
     settings_of,
+    wait_text,
 )
 from search_app.admin.security import client_key
 from search_app.admin.uploads import (
@@ -103,7 +104,7 @@ async def login(request: Request) -> Response:
     wait = throttle.wait_seconds(client)
     if wait > 0:
         return login_page(request, status_code=429, retry_after=wait,
-                          error=f"Too many wrong secrets: wait {int(wait) + 1} s and try again.")
+                          error=f"Too many wrong secrets: wait {wait_text(wait)} s and try again.")
     form = await request.form(max_files=0, max_fields=10)
     if not security.login_token_ok(secret, request.cookies.get(security.LOGIN_COOKIE),
                                    str(form.get("login_token") or "")):
@@ -111,7 +112,7 @@ async def login(request: Request) -> Response:
                           error="The login form has expired: type the secret again.")
     if not security.secret_matches(str(form.get("secret") or ""), secret):
         delay = throttle.failure(client)
-        note = f" Wait {int(delay)} s before the next try." if delay else ""
+        note = f" Wait {wait_text(delay)} s before the next try." if delay else ""
         return login_page(request, status_code=401, error="Wrong secret." + note,
                           retry_after=delay)
     throttle.success(client)

@@ -13,6 +13,7 @@ check; the login form checks its own token.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -117,8 +118,13 @@ def login_page(request: Request, *, status_code: int = 200, error: str = "",
                         path="/admin", httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
     if retry_after:
-        response.headers["Retry-After"] = str(int(retry_after) + 1)
+        response.headers["Retry-After"] = str(wait_text(retry_after))
     return response
+
+
+def wait_text(seconds: float) -> int:
+    """Whole seconds to wait, rounded up: what the page says and Retry-After sends."""
+    return max(1, math.ceil(seconds))
 
 
 def _same_origin(request: Request) -> bool:
