@@ -7,6 +7,8 @@ GET) with a short message code.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import time
 from pathlib import Path, PurePosixPath
@@ -189,15 +191,45 @@ async def upload(request: Request) -> Response:
         await run_in_threadpool(add_suggestions, staging, staged, tax,
                                 time_limit=min(s.ingest_time_limit, 60.0),
                                 memory_mb=s.ingest_memory_mb, workers=s.ingest_workers)
-    if problems:
-        status = 400 if not staged else 200
+    if problems and not staged:
         return render(request, "admin_upload.html", {
             "title": "Admin: upload", "folders": _folders(_corpus(request)),
             "values": meta.values, "errors": meta.errors, "problems": problems,
-            "staged_count": len(staged), "max_mb": s.upload_max_mb,
+            "staged_count": 0, "max_mb": s.upload_max_mb,
             "max_files": s.upload_max_files, **_form_context(request),
-        }, status_code=status)
-    return redirect("/admin/review", msg="staged")
+        }, status_code=400)
+    # Some files accepted: on to their review, with the refused ones listed there (once).
+    response = redirect("/admin/review", msg="staged")
+    if problems:
+        response.set_cookie(REFUSED_COOKIE, _refusals_cookie(problems), max_age=300,
+                            path="/admin/review", httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+    return response
+
+
+REFUSED_COOKIE = "kb_admin_refused"
+
+
+def _refusals_cookie(problems: list[str]) -> str:
+    """The refusals of an upload as a cookie value (JSON, base64), kept under 3 KB."""
+    kept: list[str] = []
+    for p in problems:
+        if len(json.dumps(kept + [p[:300]])) > 2000:
+            kept.append(f"and {len(problems) - len(kept)} more refused")
+            break
+        kept.append(p[:300])
+    return base64.urlsafe_b64encode(json.dumps(kept).encode("utf-8")).decode("ascii")
+
+
+def _refusals(request: Request) -> list[str]:
+    raw = request.cookies.get(REFUSED_COOKIE)
+    if not raw:
+        return []
+    try:
+        value = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+    except (ValueError, UnicodeError):
+        return []
+    return [str(v) for v in value][:50] if isinstance(value, list) else []
 
 
 def _review_items(request: Request, errors: dict[str, dict[str, str]] | None = None,
@@ -218,10 +250,14 @@ def _review_items(request: Request, errors: dict[str, dict[str, str]] | None = N
 
 @router.get("/review")
 async def review(request: Request) -> Response:
-    return render(request, "admin_review.html", {
+    response = render(request, "admin_review.html", {
         "title": "Admin: check uploads", "items": _review_items(request),
-        "folders": _folders(_corpus(request)), **_form_context(request),
+        "folders": _folders(_corpus(request)), "refused": _refusals(request),
+        **_form_context(request),
     })
+    if REFUSED_COOKIE in request.cookies:
+        response.delete_cookie(REFUSED_COOKIE, path="/admin/review")
+    return response
 
 
 @router.post("/review/{stage_id}/save")
