@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 
-from index import get_document, more_like_this
+from index import IndexStore, get_document, more_like_this
 from search_app.cache import index_version
 from search_app.deps import CacheDep, SearchParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
+from search_app.params import SearchParams
 from search_app.search_page import search_page
 
 router = APIRouter(include_in_schema=False)
@@ -28,18 +30,26 @@ def search_view(
     # pairs, so another encoding of the same q ("+" or "%20") is not redirected (no loop).
     if request.query_params.multi_items() != params.query_items():
         return RedirectResponse(params.url("/"), status_code=302)
-    page = cache.get_or_compute((index_version(store), params, "/"),
-                                lambda: search_page(store, params, path="/"))
+    # The rendered page is cached (not only its data): it depends on the search alone, and
+    # rendering costs as much as the rest of a cached request.
+    body = cache.get_or_compute((index_version(store), params, "/", "html"),
+                                lambda: _render_search(request, params, store, templates))
+    return HTMLResponse(body)
+
+
+def _render_search(
+    request: Request, params: SearchParams, store: IndexStore, templates: Jinja2Templates
+) -> bytes:
+    page = search_page(store, params, path="/")
     if params.q:
         title = f"{params.q} – search"
     elif params.has_filters:
         title = "Filtered documents"
     else:
         title = "Search"
-    return templates.TemplateResponse(
-        request, "search.html", {"page": page, "params": params, "title": title,
-                                 "search_q": params.q}
-    )
+    html = templates.get_template("search.html").render(
+        request=request, page=page, params=params, title=title, search_q=params.q)
+    return html.encode("utf-8")
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
