@@ -292,3 +292,18 @@ def test_an_upload_with_one_refused_file_goes_on_to_review_the_others(
     assert "report.pdf" in refused and "ELF executable" in refused, refused
     again = BeautifulSoup(admin_site.get("/admin/review").text, "html.parser")
     assert again.select_one(".refused") is None  # said once
+
+
+def test_the_api_json_is_the_page_data(client: TestClient) -> None:
+    import json
+    from dataclasses import asdict
+
+    from search_app.api import to_json
+    from search_app.params import parse_params
+    from search_app.search_page import search_page
+
+    store = client.app.state.store  # type: ignore[attr-defined]
+    for items in ([("q", "export")], [("q", "pandemic"), ("country", "ES"), ("year", "2099")],
+                  []):
+        page = search_page(store, parse_params(items), path="/api/search")
+        assert json.loads(to_json(page)) == json.loads(json.dumps(asdict(page)))
