@@ -311,3 +311,63 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 __all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "TITLE_BOOST", "parse_query"]
+
+
+# -- query-side synonyms ---------------------------------------------------------------------
+
+#: How much a synonym's match weighs against a match of what the user typed.
+SYNONYM_WEIGHT = 0.5
+
+
+@lru_cache(maxsize=8)
+def _synonym_table(groups: tuple[tuple[str, ...], ...]) -> list[list[tuple[str, dict]]]:
+    """Each group's terms with their analysed forms in every language."""
+    return [
+        [(term, {lang: tuple(analyse_text(lang, term)) for lang in LANGUAGE_KEYS})
+         for term in group]
+        for group in groups
+    ]
+
+
+def analyse_text(lang: str, text: str) -> list[str]:
+    from index.analysis import analyze
+
+    return analyze(lang, text)
+
+
+def _contains(words: list[str], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return n > 0 and any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
+
+
+def _weighted(text: str, weight: float, *, passages: bool) -> wq.Query:
+    phrase = wq.Phrase("text", [t.text for t in query_word_analyzer()(text)], boost=weight)
+    leaf: wq.Query = phrase if len(phrase.words) > 1 else wq.Term(
+        "text", phrase.words[0] if phrase.words else "", boost=weight)
+    return _expand(leaf, passages=passages)
+
+
+def add_synonyms(parsed: ParsedQuery, groups: list[list[str]]) -> list[str]:
+    """Widen ``parsed`` with the other terms of every synonym group it contains (in any
+    language, after stemming), at SYNONYM_WEIGHT. Returns the terms added."""
+    if not groups or parsed.documents is None or parsed.documents is wq.NullQuery:
+        return []
+    text = " ".join(parsed.words)
+    if not text:
+        return []
+    analysed = {lang: analyse_text(lang, text) for lang in LANGUAGE_KEYS}
+    added: list[str] = []
+    for group in _synonym_table(tuple(tuple(g) for g in groups)):
+        hit = [term for term, forms in group
+               if any(_contains(analysed[lang], forms[lang]) for lang in LANGUAGE_KEYS)]
+        if hit:
+            added.extend(term for term, _ in group if term not in hit)
+    if added:
+        parsed.documents = wq.Or(
+            [parsed.documents, *(_weighted(t, SYNONYM_WEIGHT, passages=False) for t in added)]
+        )
+        if parsed.passages is not None:
+            parsed.passages = wq.Or(
+                [parsed.passages, *(_weighted(t, SYNONYM_WEIGHT, passages=True) for t in added)]
+            )
+    return added

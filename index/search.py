@@ -18,7 +18,7 @@ from whoosh.searching import Searcher
 from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
-from index.query import ParsedQuery, parse_query
+from index.query import ParsedQuery, add_synonyms, parse_query
 from index.schema import FACET_FIELDS, passage_field
 from index.store import IndexStore
 
@@ -385,6 +385,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     req.validate()
     started = time.perf_counter()
     parsed = parse_query(req.query)
+    add_synonyms(parsed, store.load_synonyms())
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
     for facet, values in parsed.filters.items():
         filters.setdefault(facet, [])

@@ -52,6 +52,7 @@ LOCK = "ingest.lock"
 FAILURES = "failures.json"
 REPORTS = "reports"
 LABELS = "labels.json"
+SYNONYMS = "synonyms.json"
 
 #: Commit incremental updates every this many documents, so a killed run keeps its progress.
 COMMIT_EVERY = 200
@@ -208,7 +209,7 @@ class IndexStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._labels: tuple[float, dict[str, dict[str, str]]] | None = None
+        self._json_cache: dict[str, tuple[int, Any]] = {}
 
     # -- generations -------------------------------------------------------------------------
     def current_generation(self) -> Path | None:
@@ -332,28 +333,43 @@ class IndexStore:
         self.path.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.path / FAILURES, json.dumps(failures, indent=1, sort_keys=True))
 
-    # -- labels ------------------------------------------------------------------------------
+    # -- labels and synonyms (from the taxonomy, written by ingest) -----------------------
     def save_labels(self, labels: dict[str, dict[str, str]]) -> None:
-        """Display labels of facet values (facet -> value -> label), from the taxonomy."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path / LABELS, json.dumps(labels, ensure_ascii=False, indent=1))
-        self._labels = None
+        """Display labels of facet values (facet -> value -> label)."""
+        self._save_json(LABELS, labels)
 
     def load_labels(self) -> dict[str, dict[str, str]]:
-        path = self.path / LABELS
+        data = self._load_json(LABELS)
+        return data if isinstance(data, dict) else {}
+
+    def save_synonyms(self, groups: list[list[str]]) -> None:
+        """Groups of equivalent terms across languages, for query expansion."""
+        self._save_json(SYNONYMS, groups)
+
+    def load_synonyms(self) -> list[list[str]]:
+        data = self._load_json(SYNONYMS)
+        return data if isinstance(data, list) else []
+
+    def _save_json(self, name: str, data: Any) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, indent=1))
+
+    def _load_json(self, name: str) -> Any:
+        """A small JSON file of the index folder, re-read only when it changes."""
+        path = self.path / name
         try:
-            mtime = path.stat().st_mtime
+            mtime = path.stat().st_mtime_ns
         except OSError:
-            return {}
-        cached = getattr(self, "_labels", None)
+            return None
+        cached = self._json_cache.get(name)
         if cached is not None and cached[0] == mtime:
             return cached[1]
         try:
-            labels = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            labels = {}
-        self._labels = (mtime, labels)
-        return labels
+            data = None
+        self._json_cache[name] = (mtime, data)
+        return data
 
     # -- reports -----------------------------------------------------------------------------
     def save_report(self, report: dict[str, Any]) -> Path:

@@ -51,6 +51,8 @@ class Taxonomy:
     themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> entry
     doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     partners: list[dict[str, Any]] = field(default_factory=list)
+    #: groups of equivalent terms across languages (query-side synonyms)
+    synonyms: list[list[str]] = field(default_factory=list)
     fingerprint: str = ""
 
     def country_name(self, code: str | None) -> str | None:
@@ -144,6 +146,10 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
     for entry in data.get("doc_types") or []:
         tax.doc_types[str(entry["id"])] = entry
     tax.partners = list(data.get("partners") or [])
+    for group in data.get("synonyms") or []:
+        if not isinstance(group, list) or len(group) < 2:
+            raise CatalogError(f"{path.name}: each synonyms entry is a list of 2 or more terms")
+        tax.synonyms.append([str(term) for term in group])
     return tax
 
 

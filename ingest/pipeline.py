@@ -301,6 +301,7 @@ def run_ingest(
                     report.added.append(job.source.path)
         store.save_failures(new_failures)
         store.save_labels(taxonomy.labels())
+        store.save_synonyms(taxonomy.synonyms)
         report.documents = store.document_count()
         report.finished = time.time()
         report.failed.sort(key=lambda f: f["path"])

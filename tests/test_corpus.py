@@ -86,3 +86,10 @@ def test_inference_without_the_catalog_recovers_most_countries(tmp_path, catalog
     share = right / len(catalog)
     print(f"inference recovers the catalog's country for {right}/{len(catalog)} = {share:.0%}")
     assert share >= 0.8
+
+
+def test_an_english_query_finds_the_hungarian_export_voucher_page(ingested):
+    from index import SearchRequest, search
+
+    hits = search(ingested, SearchRequest(query="export vouchers", page_size=10)).hits
+    assert doc_id_for("good-practices/exportutalvany-kkv-k-reszere.html") in [h.id for h in hits]

@@ -185,3 +185,16 @@ def test_a_document_without_a_date_has_no_year(tmp_path):
                                           make_doc("dated", "Export", "text", date="2019")])
     years = search(store, SearchRequest(query="export")).facets["year"].values
     assert [(v.value, v.count) for v in years] == [("2019", 1)]
+
+
+def test_synonyms_from_the_taxonomy_cross_languages(tmp_path):
+    store = build_index(tmp_path / "ix", [
+        make_doc("hu", "Exportutalvány KKV-k részére", "Az exportutalvány segíti a kkv-kat.",
+                 language="hu"),
+        make_doc("en", "Trade fairs", "Export trade fairs for small firms.")])
+    assert "hu" not in hit_ids(store, query="export vouchers")
+    store.save_synonyms([["export voucher", "exportutalvány", "Exportgutschein"]])
+    ids = hit_ids(store, query="export vouchers")
+    assert "hu" in ids
+    assert hit_ids(store, query="Exportgutscheine") == ["hu"]  # German plural, stemmed
+    assert "hu" not in hit_ids(store, query="trade fairs")
