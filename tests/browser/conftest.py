@@ -20,7 +20,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -39,7 +39,7 @@ def chromium_path() -> str:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("live")
     build(root / "index", root / "corpus")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, KB_INDEX=str(root / "index"), KB_CORPUS=str(root / "corpus"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,13 +19,12 @@ import httpx
 import pytest
 
 from ingest import run_ingest
+from tests.browser.conftest import LAUNCH_ARGS, free_port
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SECRET = "browser-test-secret-7f3a9c"
 WORD = "Wombatexport"
 
@@ -62,27 +60,12 @@ def make_pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; browser tests are required in CI")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped")
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Iterator[str]:
+def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
     root = tmp_path_factory.mktemp("admin-live")
     shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
     run_ingest(root / "corpus", root / "index", workers=2)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, KB_ADMIN_SECRET=SECRET, KB_INGEST_WORKERS="2")
     proc = subprocess.Popen(
         [sys.executable, "-m", "search_app.cli", "serve", "--corpus", str(root / "corpus"),
@@ -111,7 +94,7 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Ite
             proc.kill()
 
 
-def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromium: str,
+def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromium_path: str,
                                                        tmp_path: Path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -124,7 +107,7 @@ def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromiu
     ]))
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(str(exc)))
