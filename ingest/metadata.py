@@ -57,6 +57,36 @@ def _inference_text(title: str, passages: list[Passage]) -> str:
     return _fold(f"{title}\n{title}\n{title}\n{body}")
 
 
+#: A document that names at least this many partner countries is about the whole partnership.
+PROJECT_WIDE_COUNTRIES = 4
+PROJECT_WIDE = "EU"
+
+
+def _country_mentions(text: str, tax: Taxonomy) -> Counter[str]:
+    mentions: Counter[str] = Counter()
+    for code, entry in tax.countries.items():
+        mentions[code] += _count_mentions(text, [entry.get("name", ""), *entry.get("names", [])])
+    for region in tax.regions.values():
+        if region.country:
+            mentions[region.country] += _count_mentions(
+                text, [region.name, region.native or "", *region.variants]
+            )
+    mentions.pop(PROJECT_WIDE, None)
+    return +mentions
+
+
+def is_project_wide(text: str, tax: Taxonomy) -> bool:
+    """True when the taxonomy knows project-wide documents ("EU") and the text names at
+    least PROJECT_WIDE_COUNTRIES partner countries (or their regions) with none of them
+    dominating (mentioned at least twice as often as the next)."""
+    if PROJECT_WIDE not in tax.countries:
+        return False
+    ranked = _country_mentions(text, tax).most_common()
+    if len(ranked) < PROJECT_WIDE_COUNTRIES:
+        return False
+    return ranked[0][1] < 2 * ranked[1][1]
+
+
 def infer_region(text: str, tax: Taxonomy) -> str | None:
     scores = Counter()
     for code, region in tax.regions.items():
@@ -195,6 +225,12 @@ def build_document(
             partner_name = partner_entry.get("name")
             sources["partner"] = "inferred"
 
+    if region is None and country is None and is_project_wide(text, taxonomy):
+        country = PROJECT_WIDE
+        sources["country_code"] = "inferred"
+        if PROJECT_WIDE in taxonomy.regions:
+            region = PROJECT_WIDE
+            sources["region_code"] = "inferred"
     if region is None:
         region = infer_region(text, taxonomy)
         if region is None and partner_entry and partner_entry.get("region"):
