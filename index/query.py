@@ -142,11 +142,12 @@ def query_language(text: str) -> str | None:
 
 
 def _target_fields(
-    fieldname: str, *, passages: bool, prefer: str | None = None
+    fieldname: str, *, passages: bool, prefer: str | None = None, only: str | None = None
 ) -> list[tuple[str, float]]:
-    """(field, boost) pairs per language that a textual query field expands into."""
+    """(field, boost) pairs per language that a textual query field expands into (into one
+    language's fields only with ``only``)."""
     out: list[tuple[str, float]] = []
-    for lang in LANGUAGE_KEYS:
+    for lang in (only,) if only else LANGUAGE_KEYS:
         weight = QUERY_LANGUAGE_BOOST if lang == prefer else 1.0
         if fieldname in ("text", "title") and not passages:
             boost = scoring.RANKING.title_boost if fieldname == "text" else 1.0
@@ -157,14 +158,16 @@ def _target_fields(
     return out
 
 
-def _expand_leaf(q: wq.Query, *, passages: bool, prefer: str | None = None) -> wq.Query:
+def _expand_leaf(
+    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None
+) -> wq.Query:
     fieldname = getattr(q, "fieldname", None)
     if fieldname not in TEXT_FIELDS:
         return q
     if passages and fieldname == "title":
         return wq.NullQuery
     alternatives: list[wq.Query] = []
-    for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer):
+    for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
         if isinstance(q, wq.Term):
@@ -199,12 +202,14 @@ def _expand_leaf(q: wq.Query, *, passages: bool, prefer: str | None = None) -> w
     return wq.Or(alternatives)
 
 
-def _expand(q: wq.Query, *, passages: bool, prefer: str | None = None) -> wq.Query:
+def _expand(
+    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None
+) -> wq.Query:
     if isinstance(q, wq.Every):
         return wq.Every()
     if q.is_leaf():
-        return _expand_leaf(q, passages=passages, prefer=prefer)
-    expanded = q.apply(lambda sub: _expand(sub, passages=passages, prefer=prefer))
+        return _expand_leaf(q, passages=passages, prefer=prefer, only=only)
+    expanded = q.apply(lambda sub: _expand(sub, passages=passages, prefer=prefer, only=only))
     return _negations_exclude(expanded).normalize()
 
 
@@ -319,12 +324,23 @@ __all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "TITLE_BOOST", "parse
 SYNONYM_WEIGHT = 0.5
 
 
+Group = dict[str, list[str]]  # language -> its terms for one concept
+
+
+def _freeze(groups: list[Group]) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
+    return tuple(
+        tuple((lang, tuple(terms)) for lang, terms in sorted(group.items())) for group in groups
+    )
+
+
 @lru_cache(maxsize=8)
-def _synonym_table(groups: tuple[tuple[str, ...], ...]) -> list[list[tuple[str, dict]]]:
-    """Each group's terms with their analysed forms in every language."""
+def _synonym_table(
+    groups: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...],
+) -> list[list[tuple[str, str, tuple[str, ...]]]]:
+    """Each group's (language, term, analysed term) in the term's own language."""
     return [
-        [(term, {lang: tuple(analyse_text(lang, term)) for lang in LANGUAGE_KEYS})
-         for term in group]
+        [(lang, term, tuple(analyse_text(lang, term)))
+         for lang, terms in group if lang in LANGUAGE_KEYS for term in terms]
         for group in groups
     ]
 
@@ -340,34 +356,39 @@ def _contains(words: list[str], part: tuple[str, ...]) -> bool:
     return n > 0 and any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
 
 
-def _weighted(text: str, weight: float, *, passages: bool) -> wq.Query:
-    phrase = wq.Phrase("text", [t.text for t in query_word_analyzer()(text)], boost=weight)
-    leaf: wq.Query = phrase if len(phrase.words) > 1 else wq.Term(
-        "text", phrase.words[0] if phrase.words else "", boost=weight)
-    return _expand(leaf, passages=passages)
+def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> wq.Query:
+    words = [t.text for t in query_word_analyzer()(text)]
+    leaf: wq.Query = (
+        wq.Phrase("text", words, boost=weight) if len(words) > 1
+        else wq.Term("text", words[0] if words else "", boost=weight)
+    )
+    return _expand(leaf, passages=passages, only=lang)
 
 
-def add_synonyms(parsed: ParsedQuery, groups: list[list[str]]) -> list[str]:
-    """Widen ``parsed`` with the other terms of every synonym group it contains (in any
-    language, after stemming), at SYNONYM_WEIGHT. Returns the terms added."""
+def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
+    """Widen ``parsed`` with the other terms of every synonym group it contains (a term
+    matches in its own language, after stemming), each searched in its own language's fields
+    at SYNONYM_WEIGHT. Returns the terms added."""
     if not groups or parsed.documents is None or parsed.documents is wq.NullQuery:
         return []
     text = " ".join(parsed.words)
     if not text:
         return []
-    analysed = {lang: analyse_text(lang, text) for lang in LANGUAGE_KEYS}
-    added: list[str] = []
-    for group in _synonym_table(tuple(tuple(g) for g in groups)):
-        hit = [term for term, forms in group
-               if any(_contains(analysed[lang], forms[lang]) for lang in LANGUAGE_KEYS)]
+    analysed: dict[str, list[str]] = {}
+    added: list[tuple[str, str]] = []
+    for group in _synonym_table(_freeze(groups)):
+        hit = set()
+        for lang, term, forms in group:
+            if lang not in analysed:
+                analysed[lang] = analyse_text(lang, text)
+            if _contains(analysed[lang], forms):
+                hit.add(term)
         if hit:
-            added.extend(term for term, _ in group if term not in hit)
+            added.extend((lang, term) for lang, term, _ in group if term not in hit)
     if added:
-        parsed.documents = wq.Or(
-            [parsed.documents, *(_weighted(t, SYNONYM_WEIGHT, passages=False) for t in added)]
-        )
+        parsed.documents = wq.Or([parsed.documents, *(
+            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added)])
         if parsed.passages is not None:
-            parsed.passages = wq.Or(
-                [parsed.passages, *(_weighted(t, SYNONYM_WEIGHT, passages=True) for t in added)]
-            )
-    return added
+            parsed.passages = wq.Or([parsed.passages, *(
+                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added)])
+    return [term for _, term in added]

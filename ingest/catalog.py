@@ -51,8 +51,8 @@ class Taxonomy:
     themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> entry
     doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     partners: list[dict[str, Any]] = field(default_factory=list)
-    #: groups of equivalent terms across languages (query-side synonyms)
-    synonyms: list[list[str]] = field(default_factory=list)
+    #: groups of equivalent terms across languages (query-side synonyms): language -> terms
+    synonyms: list[dict[str, list[str]]] = field(default_factory=list)
     fingerprint: str = ""
 
     def country_name(self, code: str | None) -> str | None:
@@ -147,9 +147,14 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
         tax.doc_types[str(entry["id"])] = entry
     tax.partners = list(data.get("partners") or [])
     for group in data.get("synonyms") or []:
-        if not isinstance(group, list) or len(group) < 2:
-            raise CatalogError(f"{path.name}: each synonyms entry is a list of 2 or more terms")
-        tax.synonyms.append([str(term) for term in group])
+        if not isinstance(group, dict) or len(group) < 2:
+            raise CatalogError(
+                f"{path.name}: each synonyms entry maps 2 or more languages to their terms"
+            )
+        tax.synonyms.append({
+            str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
+            for lang, terms in group.items()
+        })
     return tax
 
 

@@ -114,3 +114,14 @@ def test_a_lock_left_by_a_killed_process_is_recovered(tmp_path):
                 time.sleep(0.05)
     finally:
         proc.kill()
+
+
+def test_an_update_leaves_one_segment_without_deleted_documents(tmp_path):
+    store = build_index(tmp_path / "ix", [make_doc(f"d{i}", f"Doc {i}", "text") for i in range(5)])
+    for round_ in range(3):
+        with store.lock(), store.update() as w:
+            w.put(make_doc("d1", "Doc 1", f"changed {round_}"))
+    with store.searcher() as s:
+        reader = s.reader()
+        assert reader.is_atomic() and reader.doc_count_all() == reader.doc_count()
+    assert ids(store, "changed") == ["d1"]

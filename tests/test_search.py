@@ -193,7 +193,8 @@ def test_synonyms_from_the_taxonomy_cross_languages(tmp_path):
                  language="hu"),
         make_doc("en", "Trade fairs", "Export trade fairs for small firms.")])
     assert "hu" not in hit_ids(store, query="export vouchers")
-    store.save_synonyms([["export voucher", "exportutalvány", "Exportgutschein"]])
+    store.save_synonyms([{"en": ["export voucher"], "hu": ["exportutalvány"],
+                          "de": ["Exportgutschein"]}])
     ids = hit_ids(store, query="export vouchers")
     assert "hu" in ids
     assert hit_ids(store, query="Exportgutscheine") == ["hu"]  # German plural, stemmed
