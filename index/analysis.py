@@ -79,12 +79,15 @@ def stopwords_for(lang: str) -> frozenset[str]:
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
 
 
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
+def fold_text(text: str) -> str:
     """Lower-case and strip accents: "Észak" -> "eszak", "Straße" -> "strasse"."""
     text = text.lower().translate(_FOLD_EXTRA)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: fold_text for single words, cached (indexing and queries fold the same words again and again)
+fold = lru_cache(maxsize=200_000)(fold_text)
 
 
 class RomanianLettersFilter(Filter):
@@ -218,6 +221,7 @@ __all__ = [
     "analyze",
     "analyze_spans",
     "fold",
+    "fold_text",
     "language_analyzer",
     "query_word_analyzer",
     "unique_words",

@@ -21,13 +21,9 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 
 from index import scoring
-from index.analysis import LANGUAGE_KEYS, fold, language_analyzer, query_word_analyzer
+from index.analysis import LANGUAGE_KEYS, analyze, fold, query_word_analyzer
 from index.records import STEMMED_LANGUAGES
 from index.schema import FACET_FIELDS, body_field, passage_field, title_field
-
-#: How much a match in the title weighs against one in the body (the default setting; the one
-#: in use is index.scoring.RANKING.title_boost).
-TITLE_BOOST = scoring.RANKING.title_boost
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -99,21 +95,10 @@ class ParsedQuery:
     notice: str | None = None
 
 
-def _analyse(lang: str, word: str) -> list[str]:
-    return [t.text for t in language_analyzer(lang)(word)]
-
-
-_ANALYSE_CACHE: dict[tuple[str, str], list[str]] = {}
-
-
-def analyse(lang: str, word: str) -> list[str]:
-    key = (lang, word)
-    hit = _ANALYSE_CACHE.get(key)
-    if hit is None:
-        if len(_ANALYSE_CACHE) > 50_000:
-            _ANALYSE_CACHE.clear()
-        hit = _ANALYSE_CACHE[key] = _analyse(lang, word)
-    return hit
+@lru_cache(maxsize=50_000)
+def analyse(lang: str, text: str) -> tuple[str, ...]:
+    """The index terms of ``text`` in ``lang`` (the same analysis as indexing)."""
+    return tuple(analyze(lang, text))
 
 
 #: Fields of the query's own language (when it can be told) weigh this much more, so a
@@ -175,7 +160,7 @@ def _expand_leaf(
             if len(tokens) == 1:
                 alternatives.append(wq.Term(target, tokens[0], boost=boost))
             elif tokens:
-                alternatives.append(wq.Phrase(target, tokens, boost=boost))
+                alternatives.append(wq.Phrase(target, list(tokens), boost=boost))
         elif isinstance(q, wq.Phrase):
             tokens = [t for w in q.words for t in analyse(lang, w)]
             if len(tokens) == 1:
@@ -315,7 +300,7 @@ def parse_query(text: str) -> ParsedQuery:
     )
 
 
-__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "TITLE_BOOST", "parse_query"]
+__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query"]
 
 
 # -- query-side synonyms ---------------------------------------------------------------------
@@ -339,16 +324,10 @@ def _synonym_table(
 ) -> list[list[tuple[str, str, tuple[str, ...]]]]:
     """Each group's (language, term, analysed term) in the term's own language."""
     return [
-        [(lang, term, tuple(analyse_text(lang, term)))
+        [(lang, term, analyse(lang, term))
          for lang, terms in group if lang in LANGUAGE_KEYS for term in terms]
         for group in groups
     ]
-
-
-def analyse_text(lang: str, text: str) -> list[str]:
-    from index.analysis import analyze
-
-    return analyze(lang, text)
 
 
 def _contains(words: list[str], part: tuple[str, ...]) -> bool:
@@ -380,7 +359,7 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
         hit = set()
         for lang, term, forms in group:
             if lang not in analysed:
-                analysed[lang] = analyse_text(lang, text)
+                analysed[lang] = list(analyse(lang, text))
             if _contains(analysed[lang], forms):
                 hit.add(term)
         if hit:

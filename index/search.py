@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 import weakref
 from collections import defaultdict
@@ -15,6 +16,7 @@ from whoosh import query as wq
 from whoosh import sorting
 from whoosh.searching import Searcher
 
+from index.analysis import fold
 from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
@@ -351,8 +353,6 @@ def _suggestion(
     searcher: Searcher, parsed: ParsedQuery, base_filter: set[int]
 ) -> str | None:
     """The query with unknown words replaced by their closest indexed word, if that finds hits."""
-    from index.analysis import fold
-
     corrected = parsed.text
     changed = False
     for word in parsed.words:
@@ -375,8 +375,6 @@ def _suggestion(
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    import re
-
     return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
 
 

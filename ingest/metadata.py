@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import Any
 
+from index.analysis import fold_text
 from index.records import Document, Passage
 from ingest.catalog import Taxonomy
 from ingest.language import detect_language, normalise_language
@@ -33,19 +34,10 @@ def normalise_date(value: object) -> str | None:
     return "-".join(p for p in (year, month, day) if p)
 
 
-def _fold(text: str) -> str:
-    import unicodedata
-
-    text = text.lower().replace("ß", "ss")
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
-
-
 def _count_mentions(haystack: str, names: list[str]) -> int:
     total = 0
     for name in names:
-        needle = _fold(str(name)).strip()
+        needle = fold_text(str(name)).strip()
         if len(needle) < 3:
             continue
         total += len(re.findall(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack))
@@ -54,7 +46,7 @@ def _count_mentions(haystack: str, names: list[str]) -> int:
 
 def _inference_text(title: str, passages: list[Passage]) -> str:
     body = "\n".join(p.text for p in passages)[:INFERENCE_CHARS]
-    return _fold(f"{title}\n{title}\n{title}\n{body}")
+    return fold_text(f"{title}\n{title}\n{title}\n{body}")
 
 
 #: A document that names at least this many partner countries is about the whole partnership.
@@ -135,7 +127,7 @@ def infer_themes(text: str, tax: Taxonomy, language: str | None) -> list[str]:
 
 
 def infer_doc_type(title: str, source_path: str, tax: Taxonomy) -> str | None:
-    text = _fold(f"{title} {source_path.replace('-', ' ').replace('_', ' ')}")
+    text = fold_text(f"{title} {source_path.replace('-', ' ').replace('_', ' ')}")
     scores: Counter[str] = Counter()
     for type_id, entry in tax.doc_types.items():
         hits = _count_mentions(text, list(entry.get("keywords") or []))
