@@ -220,30 +220,54 @@ class IndexStore:
         self.path = Path(path)
         self._local = threading.local()
         self._json_cache: dict[str, tuple[int, Any]] = {}
+        self._live_cache: tuple[tuple[int, int, int], Path | None, int | None, int] | None = None
 
     # -- generations -------------------------------------------------------------------------
-    def current_generation(self) -> Path | None:
+    def _live(self) -> tuple[Path | None, int | None]:
+        """(live generation, its schema version), re-read only when CURRENT or the
+        generation's metadata changes: a search costs two stat() calls here, not file reads."""
+        try:
+            st = (self.path / CURRENT).stat()
+        except FileNotFoundError:
+            return None, None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._live_cache
+        if cached is not None and cached[0] == key and cached[1] is not None:
+            try:
+                if (cached[1] / META).stat().st_mtime_ns == cached[3]:
+                    return cached[1], cached[2]
+            except OSError:
+                pass
         try:
             name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            return None
-        gen = self.path / name
-        return gen if gen.is_dir() else None
+            return None, None
+        gen: Path | None = self.path / name
+        version = None
+        meta_mtime = 0
+        if gen is not None and gen.is_dir():
+            try:
+                meta_mtime = (gen / META).stat().st_mtime_ns
+                meta = json.loads((gen / META).read_text(encoding="utf-8"))
+                version = int(meta["schema_version"])
+            except (OSError, ValueError, KeyError):
+                version = None
+        else:
+            gen = None
+        self._live_cache = (key, gen, version, meta_mtime)
+        return gen, version
+
+    def current_generation(self) -> Path | None:
+        return self._live()[0]
 
     def schema_version(self) -> int | None:
-        gen = self.current_generation()
-        if gen is None:
-            return None
-        try:
-            return int(json.loads((gen / META).read_text(encoding="utf-8"))["schema_version"])
-        except (OSError, ValueError, KeyError):
-            return None
+        return self._live()[1]
 
     def needs_rebuild(self) -> str | None:
         """Why the index must be rebuilt before use, or None when it is fine."""
-        if self.current_generation() is None:
+        gen, version = self._live()
+        if gen is None:
             return "no index yet"
-        version = self.schema_version()
         if version != SCHEMA_VERSION:
             return f"index schema version {version}, this program needs {SCHEMA_VERSION}"
         return None
