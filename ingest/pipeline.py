@@ -151,8 +151,6 @@ def parse_job(job: ParseJob) -> PreparedDocument:
     from ingest.parsers import ParseError, parse_file
 
     full = Path(job.corpus) / job.source.path
-    if job.source.size == 0:
-        raise JobFailed("empty file")
     sha = sha256_of(full)
     try:
         parsed = parse_file(full, password=job.entry.get("password"))
