@@ -213,7 +213,9 @@ def search_command(
         click.echo(f"Did you mean: {result.suggestion}")
     first = (page - 1) * page_size
     for n, hit in enumerate(result.hits, first + 1):
-        where = ", ".join(x for x in (hit.region_name, hit.country_name) if x)
+        # A project-wide document has the same code ("EU") as region and country: say it once.
+        country = hit.country_name if hit.region_code != hit.country_code else None
+        where = ", ".join(x for x in (hit.region_name, country) if x)
         click.echo(f"\n{n}. {hit.title}  [{hit.doc_type or '-'}; {where or '-'}; "
                    f"{hit.date or '-'}; {hit.language or '-'}]")
         click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")

@@ -307,3 +307,20 @@ def test_the_api_json_is_the_page_data(client: TestClient) -> None:
                   []):
         page = search_page(store, parse_params(items), path="/api/search")
         assert json.loads(to_json(page)) == json.loads(json.dumps(asdict(page)))
+
+
+# -- a project-wide document (region and country "EU") names its place once ----------------------
+def test_a_project_wide_hit_names_its_place_once(tmp_path: Path) -> None:
+    from tests.helpers import build_index, make_doc
+
+    index = tmp_path / "index"
+    (tmp_path / "corpus").mkdir()
+    store = build_index(index, [make_doc(
+        "joint", "Joint report", "export text", country_code="EU", region_code="EU",
+        country_name="Project-wide (all partner countries)",
+        region_name="Project-wide (all partner regions)")])
+    assert store.document_count() == 1
+    with TestClient(create_app(settings_for(index, tmp_path / "corpus"))) as c:
+        soup = soup_of(c, "/?q=export")
+    places = [m.text for m in soup.select(".meta-item") if "Project-wide" in m.text]
+    assert places == ["Project-wide (all partner regions)"]
