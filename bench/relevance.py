@@ -6,9 +6,10 @@
     .venv/bin/python bench/relevance.py --set k1=0.9 --set b=0.4          # try a setting
 
 A collection is a folder with ``corpus.jsonl`` ({"id", "title", "text"}), ``queries.jsonl``
-({"id", "text"}, optionally "filters": {facet: [values]}) and ``qrels.tsv`` (query-id,
-corpus-id, grade; header line). Names are looked up in ``bench/judgments/`` and then in
-``../shared/testdata/eval/`` ($KB_TESTDATA overrides the latter's root).
+({"id", "text"}, optionally "filters": {facet: [values]}, "kind": [tags] and "lang") and
+``qrels.tsv`` (query-id, corpus-id, grade; header line). Names are looked up in
+``bench/judgments/`` and then in ``../shared/testdata/eval/`` ($KB_TESTDATA overrides
+the latter's root).
 
 Every document becomes an ``index.Document`` (title, language "en", one passage with the text)
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
@@ -18,7 +19,10 @@ $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by the analysis code, so reruns
 change ranking settings skip the build.
 
 Measures (ir-measures): nDCG@10, MAP (AP over the 100 hits), Recall@100, MRR@10; and the mean
-time per query in ms.
+time per query in ms. When queries carry a "kind" (keyword, question, partner-language,
+cross-language, typo, filter; a query may have several) or a "lang", nDCG@10 is also reported
+per kind and per query language. ``--per-query FILE`` writes every query's nDCG@10 as TSV (to
+compare two settings query by query).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -138,8 +143,39 @@ def evaluate(
     return {LABELS[str(m)]: float(agg.get(m, 0.0)) for m in MEASURES}
 
 
+def per_query_ndcg(
+    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """nDCG@10 of every judged query (0 for a query with no hits)."""
+    judged = {qid: docs for qid, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    out = dict.fromkeys(judged, 0.0)
+    for m in ir_measures.iter_calc([nDCG @ 10], judged, {q: run.get(q, {}) for q in judged}):
+        out[m.query_id] = float(m.value)
+    return out
+
+
+def _tags(query: dict, key: str) -> list[str]:
+    value = query.get(key)
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def by_group(
+    queries: list[dict], scores: dict[str, float], key: str
+) -> dict[str, tuple[int, float]]:
+    """(queries, mean nDCG@10) for each value of ``key`` ("kind" or "lang") in the queries."""
+    groups: dict[str, list[float]] = {}
+    for q in queries:
+        qid = str(q["id"])
+        if qid in scores:
+            for tag in _tags(q, key):
+                groups.setdefault(tag, []).append(scores[qid])
+    return {tag: (len(v), statistics.mean(v)) for tag, v in groups.items()}
+
+
 def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | None = None,
-                        ) -> dict[str, float]:
+                        ) -> dict[str, Any]:
     folder = collection_dir(name)
     qrels = read_qrels(folder / "qrels.tsv")
     queries = [q for q in read_jsonl(folder / "queries.jsonl") if str(q["id"]) in qrels]
@@ -152,9 +188,14 @@ def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | N
         search(store, SearchRequest(query=q["text"], page_size=10, passages=0,
                                     with_facets=False))
     run, times = run_queries(store, queries)
-    scores = evaluate(qrels, run)
+    scores: dict[str, Any] = evaluate(qrels, run)
     scores["queries"] = len(queries)
     scores["ms/query"] = statistics.mean(times)
+    per_query = per_query_ndcg(qrels, run)
+    scores["per_query"] = per_query
+    scores["by_kind"] = by_group(queries, per_query, "kind")
+    scores["by_lang"] = by_group(queries, per_query, "lang")
+    scores["texts"] = {str(q["id"]): q["text"] for q in queries}
     return scores
 
 
@@ -179,6 +220,8 @@ def main() -> None:
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest` (for upgradesme)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a ranking setting (index.scoring.RANKING) for this run")
+    ap.add_argument("--per-query", type=Path, metavar="FILE",
+                    help="write collection, query id, nDCG@10 and query text as TSV")
     args = ap.parse_args()
     apply_settings(args.set)
     try:
@@ -190,11 +233,20 @@ def main() -> None:
     header = f"{'collection':<16}{'queries':>8}{'nDCG@10':>9}{'MAP':>8}{'R@100':>8}" \
              f"{'MRR@10':>8}{'ms/query':>10}"
     print(header)
+    rows: list[str] = []
     for name in args.collections:
         index = args.index if name == "upgradesme" else None
         s = evaluate_collection(name, index=index)
         print(f"{name:<16}{s['queries']:>8}{s['nDCG@10']:>9.4f}{s['MAP']:>8.4f}"
               f"{s['R@100']:>8.4f}{s['MRR@10']:>8.4f}{s['ms/query']:>10.1f}", flush=True)
+        for key, label in (("by_kind", "kind"), ("by_lang", "query language")):
+            for tag, (n, mean) in sorted(s[key].items()):
+                print(f"  {label + ' ' + tag:<30}{n:>4}{mean:>9.4f}", flush=True)
+        rows.extend(f"{name}\t{qid}\t{v:.4f}\t{s['texts'].get(qid, '')}"
+                    for qid, v in s["per_query"].items())
+    if args.per_query:
+        args.per_query.write_text("collection\tquery\tnDCG@10\ttext\n" + "\n".join(rows) + "\n",
+                                  encoding="utf-8")
 
 
 if __name__ == "__main__":
