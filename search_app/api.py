@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
@@ -130,7 +131,6 @@ CSV_COLUMNS = (
 
 def _plain(snippet_html: str) -> str:
     import html
-    import re
 
     return html.unescape(re.sub(r"</?mark>", "", snippet_html))
 
@@ -172,8 +172,22 @@ def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
     return [_safe_cell(v) for v in row]
 
 
-def _export_name(ext: str) -> str:
-    return f'attachment; filename="upgradesme-search.{ext}"'
+def export_filename(params: SearchParams, ext: str) -> str:
+    """A file name that says which search it holds: "upgradesme-export-vouchers-es.csv"
+    (the query's words, then the selected filter values; ASCII, at most about 80 chars)."""
+    import unicodedata
+
+    parts = [params.q, *(v for _, values in params.filters for v in values)]
+    if params.year_from is not None or params.year_to is not None:
+        parts.append(f"{params.year_from or ''}-{params.year_to or ''}")
+    text = unicodedata.normalize("NFKD", " ".join(parts))
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:70].rstrip("-")
+    return f"upgradesme-{slug or 'all'}.{ext}"
+
+
+def _export_name(params: SearchParams, ext: str) -> str:
+    return f'attachment; filename="{export_filename(params, ext)}"'
 
 
 @router.get("/export.csv", responses=ERROR_RESPONSES,
@@ -189,6 +203,8 @@ def export_csv(
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
+        # A byte-order mark, so that Excel reads the file as UTF-8 ("Região", not "RegiÃ£o").
+        buf.write("\ufeff")
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         for hit in hits:
@@ -201,7 +217,7 @@ def export_csv(
 
     return StreamingResponse(
         rows(), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _export_name("csv"), "X-Total-Count": str(total),
+        headers={"Content-Disposition": _export_name(params, "csv"), "X-Total-Count": str(total),
                  "X-Export-Limit": str(settings.export_limit)},
     )
 
@@ -233,7 +249,7 @@ def export_json(
 
     return StreamingResponse(
         chunks(), media_type="application/json",
-        headers={"Content-Disposition": _export_name("json"), "X-Total-Count": str(total)},
+        headers={"Content-Disposition": _export_name(params, "json"), "X-Total-Count": str(total)},
     )
 
 

@@ -50,6 +50,11 @@ class Bar:
     y: float
     width: float
     height: float
+    #: whether the axis shows this bar's year, and how the label is anchored
+    label: bool = False
+    anchor: str = "middle"
+    #: a break in the axis: the years between its neighbours have no documents
+    gap: bool = False
 
 
 @dataclass
@@ -96,6 +101,44 @@ def country_map(
     return CountryMap(cols * (TILE + GAP) - GAP, rows * (TILE + GAP) - GAP, tiles)
 
 
+#: A run of more than this many years without documents becomes one break in the axis.
+MAX_EMPTY_RUN = 2
+#: At most about this many year labels under the bars.
+MAX_LABELS = 6
+
+
+def _slots(years: list[int]) -> list[int | None]:
+    """The years on the axis: every year from the first to the last, except that a long run
+    of years without documents (an old upload among recent ones) is one gap (None)."""
+    slots: list[int | None] = []
+    for year in years:
+        if slots and slots[-1] is not None:
+            empty = year - slots[-1] - 1
+            if empty > MAX_EMPTY_RUN:
+                slots.append(None)
+            else:
+                slots.extend(range(slots[-1] + 1, year))
+        slots.append(year)
+    return slots
+
+
+def _labelled(slots: list[int | None]) -> set[int]:
+    """Indexes of the slots whose year is written: the first and the last, and evenly
+    spaced ones between (never two neighbours when the axis is crowded)."""
+    n = len(slots)
+    if n <= 8:
+        return {i for i, y in enumerate(slots) if y is not None}
+    step = -(-n // MAX_LABELS)
+    marks = set(range(0, n, step))
+    last = n - 1
+    if last not in marks:
+        if last - max(marks) < (step + 1) // 2:
+            marks.discard(max(marks))
+        marks.add(last)
+    # a label on a gap goes to the year after it
+    return {i if slots[i] is not None else i + 1 for i in marks if i < n}
+
+
 def year_histogram(
     values: list[tuple[int, int, bool, str]], *, width: int = 260, height: int = 90
 ) -> YearHistogram:
@@ -106,19 +149,27 @@ def year_histogram(
     by_year = {v[0]: v for v in values if v[1] > 0}
     if not by_year:
         return YearHistogram(width, height)
-    first, last = min(by_year), max(by_year)
-    if last - first > 40:  # outliers (a year 1900 typo) would squash the chart
-        years = sorted(by_year)[-40:]
-        first = years[0]
-    span = list(range(first, last + 1))
+    years = sorted(by_year)[-40:]  # at most 40 bars
+    slots = _slots(years)
+    labelled = _labelled(slots)
     top = max(v[1] for v in by_year.values()) or 1
-    slot = width / len(span)
+    slot = width / len(slots)
     bar_w = max(2.0, slot * 0.8)
     bars = []
-    for i, year in enumerate(span):
+    for i, year in enumerate(slots):
+        x = round(i * slot + (slot - bar_w) / 2, 1)
+        if year is None:
+            bars.append(Bar(0, 0, False, None, x, float(height), round(bar_w, 1), 0.0,
+                            gap=True))
+            continue
         _, count, selected, url = by_year.get(year, (year, 0, False, None))
         h = 0.0 if count == 0 else max(2.0, (height - 2) * count / top)
+        anchor = "middle"
+        if len(slots) > 8 and i == 0:
+            anchor = "start"
+        elif len(slots) > 8 and i == len(slots) - 1:
+            anchor = "end"
         bars.append(Bar(year, count, selected, url if count or selected else None,
-                        round(i * slot + (slot - bar_w) / 2, 1), round(height - h, 1),
-                        round(bar_w, 1), round(h, 1)))
-    return YearHistogram(width, height, bars, first, last, top)
+                        x, round(height - h, 1), round(bar_w, 1), round(h, 1),
+                        label=i in labelled, anchor=anchor))
+    return YearHistogram(width, height, bars, years[0], years[-1], top)

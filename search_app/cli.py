@@ -24,6 +24,7 @@ from index import (
     search,
 )
 from ingest import CatalogError, run_ingest
+from search_app.search_page import passage_where
 from search_app.settings import Settings
 
 settings = Settings()
@@ -220,7 +221,7 @@ def search_command(
                    f"{hit.date or '-'}; {hit.language or '-'}]")
         click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")
         for p in hit.passages:
-            where = f"p. {p.page}" if p.page else (p.heading or f"section {p.ordinal + 1}")
+            where = passage_where(p.page, p.heading, p.ordinal)
             snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
             import html as _html
 

@@ -55,8 +55,15 @@ def get_search_params(
     return parse_params(request.query_params.multi_items())
 
 
+def get_page_params(request: Request) -> SearchParams:
+    """The search of an HTML page: like the API's, but unknown parameters are dropped (the
+    page redirects to its canonical address) instead of being an error."""
+    return parse_params(request.query_params.multi_items(), strict=False)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[IndexStore, Depends(get_store)]
 CacheDep = Annotated[PageCache, Depends(get_cache)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 SearchParamsDep = Annotated[SearchParams, Depends(get_search_params)]
+PageParamsDep = Annotated[SearchParams, Depends(get_page_params)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -92,6 +93,24 @@ def _facet_url(facet: str, value: str) -> str:
     return f"/?{facet}={quote(value, safe='')}"
 
 
+def passage_labels(view: DocumentView) -> list[str]:
+    """A label per passage, unique within the document: "Page 3", a heading, and for a
+    section split into several passages its heading with "(part 2)", "(part 3)" ..."""
+    totals = Counter(p.heading for p in view.passages if p.heading and not p.page)
+    seen: Counter[str] = Counter()
+    labels = []
+    for p in view.passages:
+        if p.page:
+            labels.append(f"Page {p.page}")
+        elif p.heading and totals[p.heading] > 1:
+            seen[p.heading] += 1
+            n = seen[p.heading]
+            labels.append(p.heading if n == 1 else f"{p.heading} (part {n})")
+        else:
+            labels.append(passage_where(p.page, p.heading, p.ordinal))
+    return labels
+
+
 def document_page(
     view: DocumentView, similar: list[dict[str, Any]], labels: dict[str, dict[str, str]],
     q: str = "",
@@ -118,15 +137,16 @@ def document_page(
         source = doc.sources.get(name)
         rows.append(MetaRow(name, label, values, source,
                             SOURCE_LABELS.get(source or "", source)))
+    wheres = passage_labels(view)
     passages = [
         PassageData(
             ordinal=p.ordinal, page=p.page, heading=p.heading,
-            where=f"Page {p.page}" if p.page else passage_where(p.page, p.heading, p.ordinal),
+            where=wheres[i],
             html=only_marks(p.html), matched=p.matched,
             file_url=file_url(doc.source_path, p.page) if p.page else None,
             anchor=f"passage-{p.ordinal}",
         )
-        for p in view.passages
+        for i, p in enumerate(view.passages)
     ]
     return DocumentPage(
         id=doc.id,

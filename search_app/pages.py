@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from index import IndexStore, get_document, more_like_this
 from search_app.cache import index_version
-from search_app.deps import CacheDep, SearchParamsDep, StoreDep, TemplatesDep
+from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
 from search_app.params import SearchParams
@@ -22,12 +22,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse, response_model=None)
 def search_view(
-    request: Request, params: SearchParamsDep, store: StoreDep, templates: TemplatesDep,
+    request: Request, params: PageParamsDep, store: StoreDep, templates: TemplatesDep,
     cache: CacheDep,
 ) -> Response:
     # One address per search: an address with empty or default fields, another order of the
-    # parameters or ignored ones (utm_*) is sent to the canonical one. Compared as decoded
-    # pairs, so another encoding of the same q ("+" or "%20") is not redirected (no loop).
+    # parameters, ignored (utm_*) or unknown ones (&ref=mail) is sent to the canonical one.
+    # Compared as decoded pairs, so another encoding of the same q ("+" or "%20") is not
+    # redirected (no loop).
     if request.query_params.multi_items() != params.query_items():
         return RedirectResponse(params.url("/"), status_code=302)
     # The rendered page is cached (not only its data): it depends on the search alone, and

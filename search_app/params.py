@@ -146,8 +146,12 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
-def parse_params(items: Iterable[tuple[str, str]]) -> SearchParams:
-    """SearchParams from (name, value) pairs of a query string. Raises ParameterError."""
+def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> SearchParams:
+    """SearchParams from (name, value) pairs of a query string. Raises ParameterError.
+
+    ``strict=False`` (the HTML pages) drops unknown parameters (``&ref=mail``) instead of
+    refusing them: the page then redirects to its canonical address without them. The API
+    stays strict, so a typo in a script is reported."""
     scalars: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
     for name, raw in items:
@@ -168,7 +172,7 @@ def parse_params(items: Iterable[tuple[str, str]]) -> SearchParams:
                 raise ParameterError(f"too many {name} values (at most {MAX_VALUES})")
         elif name in SCALARS:
             scalars.setdefault(name, raw)
-        elif name in IGNORED or name.startswith(IGNORED_PREFIXES):
+        elif name in IGNORED or name.startswith(IGNORED_PREFIXES) or not strict:
             continue
         else:
             raise ParameterError(

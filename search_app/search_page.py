@@ -117,6 +117,7 @@ class PageLink:
 class Pagination:
     page: int
     pages: int
+    #: rank of the first and last hit on this page (both 0 past the last page)
     first: int
     last: int
     prev_url: str | None
@@ -210,9 +211,13 @@ def file_url(source_path: str, page: int | None = None) -> str:
 
 
 def passage_where(page: int | None, heading: str | None, ordinal: int) -> str:
+    """Where a passage is, for a reader: "p. 12", its heading, or (text before any heading)
+    "Beginning" for the first passage and "Part N" for others."""
     if page:
         return f"p. {page}"
-    return heading or f"section {ordinal + 1}"
+    if heading:
+        return heading
+    return "Beginning" if ordinal == 0 else f"Part {ordinal + 1}"
 
 
 def hit_data(
@@ -318,6 +323,8 @@ def _pagination(params: SearchParams, total: int, path: str) -> Pagination:
         previous = n
     first = min(total, (page - 1) * params.size + 1)
     last = min(total, page * params.size)
+    if (page - 1) * params.size >= total:  # past the last page: no hits shown, no range
+        first = last = 0
     return Pagination(
         page=page,
         pages=pages,
@@ -333,9 +340,17 @@ def _pagination(params: SearchParams, total: int, path: str) -> Pagination:
 def _options(params: SearchParams, path: str) -> tuple[list[Option], list[Option]]:
     from dataclasses import replace
 
+    labels = dict(SORT_LABELS)
+    current = params.sort
+    if not params.q:
+        # Without words there is nothing to rank by relevance: the default order is newest
+        # first, and the box says so (one option for it, the default address).
+        labels["relevance"] = SORT_LABELS["newest"]
+        del labels["newest"]
+        current = "relevance" if current == "newest" else current
     sorts = [
-        Option(s, label, s == params.sort, replace(params, sort=s, page=1).url(path))
-        for s, label in SORT_LABELS.items()
+        Option(s, label, s == current, replace(params, sort=s, page=1).url(path))
+        for s, label in labels.items()
     ]
     sizes = [
         Option(str(n), str(n), n == params.size, replace(params, size=n, page=1).url(path))

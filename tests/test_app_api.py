@@ -29,6 +29,12 @@ def client(root: Path) -> Iterator[TestClient]:
         yield c
 
 
+def csv_rows(r) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The rows of a CSV export; it starts with a UTF-8 byte-order mark (for Excel)."""
+    assert r.content.startswith("\ufeff".encode()), r.content[:20]
+    return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+
+
 def assert_error(r, status: int, *words: str) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == status, (r.status_code, r.text[:300])
     body = r.json()
@@ -124,11 +130,30 @@ def test_export_csv_streams_all_hits(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(r.text)))
+    rows = csv_rows(r)
     total = client.get("/api/search?q=export").json()["total"]
     assert len(rows) == total == int(r.headers["x-total-count"])
     assert [int(x["rank"]) for x in rows] == list(range(1, total + 1))
     assert rows[0]["url"].startswith("http") and "/documents/" in rows[0]["url"]
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("q=export+vouchers&country=ES", "upgradesme-export-vouchers-es"),
+    ("q=Régió+%22Közép%22&year_from=2019&year_to=2021", "upgradesme-regio-kozep-2019-2021"),
+    ("", "upgradesme-all"),
+])
+def test_exports_are_named_after_the_search(client: TestClient, query: str, name: str) -> None:
+    for ext in ("csv", "json"):
+        r = client.get(f"/api/export.{ext}?{query}")
+        assert r.status_code == 200, r.text[:300]
+        assert r.headers["content-disposition"] == f'attachment; filename="{name}.{ext}"'
+
+
+def test_export_csv_keeps_accents_for_excel(client: TestClient) -> None:
+    r = client.get("/api/export.csv?country=HU")
+    text = r.content.decode("utf-8-sig")
+    assert "Magyarorsz" in text or "Hungary" in text, text[:300]
+    assert r.content[:3] == b"\xef\xbb\xbf"
 
 
 def test_export_json_streams_all_hits(client: TestClient) -> None:
@@ -145,7 +170,7 @@ def test_export_is_capped_by_settings(root: Path) -> None:
     with TestClient(app) as c:
         data = c.get("/api/export.json").json()
         assert data["total"] > 7 and len(data["hits"]) == 7 and data["truncated"] is True
-        rows = list(csv.DictReader(io.StringIO(c.get("/api/export.csv").text)))
+        rows = csv_rows(c.get("/api/export.csv"))
         assert len(rows) == 7
 
 
@@ -158,7 +183,7 @@ def test_export_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:
                        title="=HYPERLINK(\"http://evil\",\"x\")",
                        passages=[Passage(0, "+cmd formula text")], language="en"))
     with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as c:
-        rows = list(csv.DictReader(io.StringIO(c.get("/api/export.csv").text)))
+        rows = csv_rows(c.get("/api/export.csv"))
         assert rows[0]["title"].startswith("'=")
 
 

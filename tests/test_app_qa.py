@@ -145,6 +145,8 @@ def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClie
     ("/?q=export&size=20&sort=newest&year_to=2021&year_from=2019",
      "/?q=export&year_from=2019&year_to=2021&sort=newest&size=20"),
     ("/?q=&utm_source=mail", "/"),
+    ("/?q=export&ref=mail", "/?q=export"),  # unknown parameters are dropped on pages
+    ("/?colour=red&country=ES", "/?country=ES"),
 ])
 def test_a_non_canonical_page_address_redirects_to_the_canonical_one(
     client: TestClient, url: str, canonical: str
@@ -172,6 +174,13 @@ def test_the_api_is_not_redirected(client: TestClient) -> None:
     assert r.status_code == 200
 
 
+def test_the_api_stays_strict_about_unknown_parameters(client: TestClient) -> None:
+    for url, name in (("/api/search?q=export&ref=mail", "ref"),
+                      ("/api/export.csv?colour=red", "colour")):
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code == 400 and name in r.json()["error"]["message"], r.text
+
+
 def test_links_keep_the_users_order_of_values(client: TestClient) -> None:
     soup = soup_of(client, "/?q=export&country=PT&country=ES")
     api = client.get("/api/search?q=export&country=PT&country=ES").json()
@@ -189,7 +198,7 @@ def _csv(client: TestClient, url: str) -> list[dict[str, str]]:
 
     r = client.get(url)
     assert r.status_code == 200, r.text[:300]
-    return list(csv.DictReader(io.StringIO(r.text)))
+    return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
 
 
 def test_exports_leave_the_score_empty_unless_ranked_by_relevance(client: TestClient) -> None:
