@@ -41,6 +41,11 @@ FIELD_ALIASES: dict[str, str] = {
 
 TEXT_FIELDS = ("text", "title", "body")
 
+#: Years a query may name: the same bounds as the year_from / year_to parameters.
+YEAR_MIN, YEAR_MAX = 0, 9999
+
+YearRange = tuple[int | None, int | None]
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _YEAR_FIELD = re.compile(r"(?<!\w)year:", re.IGNORECASE)
 
@@ -89,6 +94,9 @@ class ParsedQuery:
     passages: wq.Query | None
     #: filters the user typed in the query (country:ES ...), as facet name -> values
     filters: dict[str, list[str]] = field(default_factory=dict)
+    #: year ranges the user typed in the query (year:[2018 TO 2020]) as (first, last), clamped
+    #: to real years, None for an open end; they combine with typed years (year:2021) by OR
+    years: list[YearRange] = field(default_factory=list)
     #: plain words of the query (for "did you mean")
     words: list[str] = field(default_factory=list)
     #: a message for the user when the query had to be read differently than typed
@@ -147,8 +155,12 @@ def _expand_leaf(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None
 ) -> wq.Query:
     fieldname = getattr(q, "fieldname", None)
+    facet = FIELD_ALIASES.get(fieldname or "")
+    if facet:
+        # Passages carry no metadata: a facet clause means nothing there.
+        return wq.NullQuery if passages else _facet_query(facet, q)
     if fieldname not in TEXT_FIELDS:
-        return q
+        return wq.NullQuery
     if passages and fieldname == "title":
         return wq.NullQuery
     alternatives: list[wq.Query] = []
@@ -211,35 +223,85 @@ def _negations_exclude(q: wq.Query) -> wq.Query:
     return wq.AndNot(include, wq.Or(negatives))
 
 
-def _facet_value(facet: str, q: wq.Query) -> list[str]:
-    if facet == "year":
-        if isinstance(q, wq.NumericRange):
-            start = q.start if q.start is not None else 1900
-            end = q.end if q.end is not None else 2100
-            return [str(y) for y in range(int(start), int(end) + 1)][:200]
-        text = getattr(q, "text", "")
+def _clamp_year(value: object) -> int:
+    return max(YEAR_MIN, min(YEAR_MAX, int(value)))  # type: ignore[call-overload]
+
+
+def _year_range(q: wq.NumericRange) -> YearRange:
+    """The (first, last) years of a typed range, clamped to real years, open ends as None.
+
+    Never a list of the years: `year:[0 TO 4294967295]` costs what `year:[0 TO 9999]` does.
+    """
+    start = None if q.start is None else _clamp_year(int(q.start) + bool(q.startexcl))
+    end = None if q.end is None else _clamp_year(int(q.end) - bool(q.endexcl))
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    return start, end
+
+
+def _year_of_term(q: wq.Query) -> int | None:
+    text = getattr(q, "text", "")
+    try:
         if isinstance(text, bytes):  # a NUMERIC term holds its value encoded
             text = _PARSER.schema["year"].from_bytes(text)
-        return [str(text)]
-    text = str(getattr(q, "text", "") or " ".join(getattr(q, "words", []) or []))
+        year = int(text)
+    except (TypeError, ValueError):
+        return None
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def _facet_value(facet: str, q: wq.Query) -> str | None:
+    """The value of a typed facet filter (country:ES -> "ES"), as the index stores it; None
+    when the clause is not one value (a prefix, a range)."""
+    if isinstance(q, wq.Term) and facet == "year":
+        year = _year_of_term(q)
+        return None if year is None else str(year)
+    if not isinstance(q, (wq.Term, wq.Phrase)) or facet == "year":
+        return None
+    text = str(getattr(q, "text", "") or " ".join(getattr(q, "words", []) or [])).strip()
+    return _as_stored(facet, text) if text else None
+
+
+def _as_stored(facet: str, text: str) -> str:
     if facet in ("country", "region"):
-        return [text.upper()]
-    return [text.lower()] if facet in ("type", "language", "theme") else [text]
+        return text.upper()
+    return text.lower() if facet in ("type", "language", "theme") else text
 
 
-def _split_filters(q: wq.Query, filters: dict[str, list[str]]) -> wq.Query | None:
-    """Take field:value clauses on facet fields out of the top level, as filters (AND)."""
+def _facet_query(facet: str, q: wq.Query) -> wq.Query:
+    """A facet clause typed anywhere in a query (under NOT, OR, in groups) as a query on the
+    index field of that facet: `export NOT lang:en` excludes English documents."""
+    fieldname = FACET_FIELDS[facet]
+    if isinstance(q, wq.NumericRange) and facet == "year":
+        start, end = _year_range(q)
+        return wq.NumericRange(fieldname, start, end, boost=q.boost)
+    value = _facet_value(facet, q)
+    if value is not None:
+        return wq.Term(fieldname, int(value) if facet == "year" else value, boost=q.boost)
+    if isinstance(q, wq.Prefix) and facet != "year" and q.text:
+        return wq.Prefix(fieldname, _as_stored(facet, str(q.text)), boost=q.boost)
+    return wq.NullQuery
 
-    def facet_of(sub: wq.Query) -> str | None:
-        name = getattr(sub, "fieldname", None)
-        return FIELD_ALIASES.get(name) if name and sub.is_leaf() else None
+
+def _split_filters(
+    q: wq.Query, filters: dict[str, list[str]], years: list[YearRange]
+) -> wq.Query | None:
+    """Take field:value clauses on facet fields out of the top level, as filters (AND);
+    year ranges go to ``years`` (bounds, never lists of years)."""
 
     subs = q.subqueries if isinstance(q, (wq.Or, wq.And)) else [q]
     rest = []
     for sub in subs:
-        facet = facet_of(sub)
-        if facet:
-            filters.setdefault(facet, []).extend(_facet_value(facet, sub))
+        name = getattr(sub, "fieldname", None)
+        facet = FIELD_ALIASES.get(name) if name and sub.is_leaf() else None
+        if facet == "year" and isinstance(sub, wq.NumericRange):
+            years.append(_year_range(sub))
+            continue
+        value = _facet_value(facet, sub) if facet else None
+        if facet and value is not None:
+            values = filters.setdefault(facet, [])
+            if value not in values:
+                values.append(value)
         else:
             rest.append(sub)
     if not rest:
@@ -247,6 +309,11 @@ def _split_filters(q: wq.Query, filters: dict[str, list[str]]) -> wq.Query | Non
     if len(rest) == 1:
         return rest[0]
     return type(q)(rest) if isinstance(q, (wq.Or, wq.And)) else rest[0]
+
+
+def _has_year_clause(q: wq.Query) -> bool:
+    return any(getattr(leaf, "fieldname", None) == "year"
+               for leaf in (q.leaves() if not q.is_leaf() else [q]))
 
 
 def _plain_words(q: wq.Query) -> list[str]:
@@ -279,11 +346,14 @@ def parse_query(text: str) -> ParsedQuery:
         parsed = wq.Or([wq.Term("text", w.lower()) for w in words])
         notice = "The query could not be read as written; searched for its words instead."
     filters: dict[str, list[str]] = {}
-    core = _split_filters(parsed, filters)
-    if _YEAR_FIELD.search(text) and "year" not in filters and notice is None:
+    years: list[YearRange] = []
+    core = _split_filters(parsed, filters, years)
+    if (_YEAR_FIELD.search(text) and "year" not in filters and not years and notice is None
+            and (core is None or not _has_year_clause(core))):
         notice = "The year in the query could not be read; write year:2020 or year:[2018 TO 2020]."
     if core is None:
-        return ParsedQuery(text=text, documents=None, passages=None, filters=filters)
+        return ParsedQuery(text=text, documents=None, passages=None, filters=filters,
+                           years=years, notice=notice)
     words = _plain_words(core)
     prefer = query_language(" ".join(words)) if words else None
     documents = _expand(core, passages=False, prefer=prefer)
@@ -295,6 +365,7 @@ def parse_query(text: str) -> ParsedQuery:
         documents=documents,
         passages=passages,
         filters=filters,
+        years=years,
         words=words,
         notice=notice,
     )

@@ -20,7 +20,7 @@ from index.analysis import fold
 from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
-from index.query import ParsedQuery, add_synonyms, parse_query
+from index.query import ParsedQuery, YearRange, add_synonyms, parse_query
 from index.schema import FACET_FIELDS, passage_field
 from index.store import IndexStore
 
@@ -135,9 +135,10 @@ def _value_query(facet: str, value: str) -> wq.Query:
     fieldname = FACET_FIELDS[facet]
     if facet == "year":
         try:
-            return wq.Term(fieldname, int(value))
+            year = int(value)
         except ValueError:
             return wq.NullQuery
+        return wq.Term(fieldname, year) if 0 <= year <= 9999 else wq.NullQuery
     return wq.Term(fieldname, value)
 
 
@@ -158,22 +159,37 @@ def _base_docs(searcher: Searcher, include_hidden: bool) -> set[int]:
     return docs
 
 
+def _year_range_query(start: int | None, end: int | None) -> wq.Query:
+    """Documents of the years from ``start`` to ``end`` (None: open), bounded like the
+    year_from / year_to parameters: its cost does not grow with the span."""
+    if start is not None and end is not None and start > end:
+        return wq.NullQuery
+    return wq.NumericRange(FACET_FIELDS["year"], start, end)
+
+
 def _filter_docs(
     searcher: Searcher,
     filters: Mapping[str, Sequence[str]],
     req: SearchRequest,
     *,
     skip: str | None = None,
+    year_ranges: Sequence[YearRange] = (),
 ) -> set[int]:
-    """The document numbers a search may return: facets AND-ed, values of one facet OR-ed."""
+    """The document numbers a search may return: facets AND-ed, values of one facet OR-ed
+    (year ranges typed in the query are values of the year facet)."""
     allowed = _base_docs(searcher, req.include_hidden)
     clauses: list[wq.Query] = []
-    for facet, values in filters.items():
-        if facet == skip or not values:
+    for facet in {*filters, *(["year"] if year_ranges else [])}:
+        values = filters.get(facet, ())
+        if facet == skip:
             continue
-        clauses.append(wq.Or([_value_query(facet, v) for v in values]))
+        options = [_value_query(facet, v) for v in values]
+        if facet == "year":
+            options.extend(_year_range_query(lo, hi) for lo, hi in year_ranges)
+        if options:
+            clauses.append(wq.Or(options))
     if skip != "year" and (req.year_from is not None or req.year_to is not None):
-        clauses.append(wq.NumericRange("year", req.year_from, req.year_to))
+        clauses.append(_year_range_query(req.year_from, req.year_to))
     for clause in clauses:
         allowed = allowed.intersection(searcher.docs_for_query(clause))
     # Whoosh treats a falsy filter as "no filter" (FilterCollector: `ftc(allow) if allow`),
@@ -391,8 +407,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
 
     q = parsed.documents if parsed.documents is not None else wq.Every()
     sortedby = _sort_facet(req, parsed.documents is not None)
+    # Facets with a selection (a year range typed in the query selects years) count apart.
+    selected = {*filters, *(["year"] if parsed.years else [])}
     groupedby: dict[str, sorting.FacetType] = (
-        {name: _facet_type(name) for name in FACET_FIELDS if name not in filters}
+        {name: _facet_type(name) for name in FACET_FIELDS if name not in selected}
         if req.with_facets
         else {}
     )
@@ -403,7 +421,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         present = _present_fields(searcher)
         q = _prune(q, present) or wq.NullQuery
         parsed.passages = _prune(parsed.passages, present)
-        base_filter = _filter_docs(searcher, filters, req)
+        base_filter = _filter_docs(searcher, filters, req, year_ranges=parsed.years)
         results = searcher.search_page(
             q,
             req.page,
@@ -420,12 +438,13 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         counts: dict[str, dict[str, int]] = {}
         if req.with_facets:
             for name in FACET_FIELDS:
-                if name in filters:
+                if name in selected:
                     # A facet's counts ignore its own selection, so its other values stay
                     # selectable with true counts.
                     own = searcher.search(
                         q,
-                        filter=_filter_docs(searcher, filters, req, skip=name),
+                        filter=_filter_docs(searcher, filters, req, skip=name,
+                                            year_ranges=parsed.years),
                         groupedby={name: _facet_type(name)},
                         limit=1,
                         terms=False,
@@ -472,5 +491,14 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         took_ms=round((time.perf_counter() - started) * 1000, 1),
         suggestion=suggestion,
         notice=parsed.notice,
-        query_filters=parsed.filters,
+        query_filters=_typed_filters(parsed),
     )
+
+
+def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:
+    """The filters typed in the query, for display (year ranges as "2018–2020")."""
+    out = {name: list(values) for name, values in parsed.filters.items()}
+    for lo, hi in parsed.years:
+        out.setdefault("year", []).append(
+            f"{'…' if lo is None else lo}–{'…' if hi is None else hi}")
+    return out

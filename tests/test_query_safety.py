@@ -1,0 +1,173 @@
+"""User input never sizes a list or a loop, and field filters work at any depth of a query.
+
+Regressions of issue 9: `year:[0 TO 20000000]` built a list of every year of the range (1.3 GB
+and seconds per request; `[0 TO 4294967295]` would need hundreds of GB), and a facet clause
+under NOT / OR / parentheses (`export NOT lang:en`) reached Whoosh as a query on a field the
+index does not have (HTTP 500).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from whoosh import query as wq
+
+from index import IndexStore, SearchRequest, parse_query, search, suggest
+from search_app.app import create_app
+from tests.browser.appdata import build, settings_for
+from tests.helpers import build_index, make_doc
+
+HUGE_RANGES = ["year:[0 TO 20000000]", "year:[0 TO 99999999]", "year:[0 TO 4294967295]",
+               "export year:[0 TO 4294967295]", "year:[4294967295 TO 0]",
+               "covid OR (export AND year:[0 TO 4294967295])",
+               "NOT year:[0 TO 4294967295]", "year:[TO 4294967295]", "year:{0 TO 4294967295}"]
+
+SEARCH_ROUTES = ("/", "/api/search", "/api/facets", "/api/export.csv", "/api/export.json",
+                 "/api/suggest")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> IndexStore:
+    docs = [
+        make_doc("en-2019", "Export vouchers", "Export vouchers for small firms.",
+                 language="en", country_code="ES", themes=["export_promotion"],
+                 doc_type="report", date="2019-05-01"),
+        make_doc("de-2021", "Exportgutscheine", "Export und Gutscheine für Unternehmen.",
+                 language="de", country_code="DE", themes=["covid_response"],
+                 doc_type="good_practice", date="2021-03-01"),
+        make_doc("hu-2017", "Export támogatás", "Export támogatás kis cégeknek.",
+                 language="hu", country_code="HU", doc_type="report", date="2017-01-01"),
+    ]
+    return build_index(tmp_path_factory.mktemp("ix"), docs)
+
+
+def ids(store: IndexStore, query: str, **kw: object) -> set[str]:
+    return {h.id for h in search(store, SearchRequest(query=query, **kw)).hits}  # type: ignore[arg-type]
+
+
+# -- bug 1: a year range costs what year_from / year_to cost ----------------------------------
+# In this process only ranges whose list of years would be small (the old code built one):
+# the huge ones run in a child process under a memory limit, below.
+@pytest.mark.parametrize("text", ["year:[1000 TO 5000]", "export year:[0 TO 99999]",
+                                  "year:[99999 TO 0]", "covid OR (export AND year:[0 TO 99999])",
+                                  "NOT year:[0 TO 99999]", "year:{0 TO 99999}"])
+def test_a_year_range_is_two_bounds_never_a_list_of_years(text: str) -> None:
+    parsed = parse_query(text)
+    assert len(parsed.filters.get("year", [])) <= 1
+    for start, end in parsed.years:
+        assert start is None or 0 <= start <= 9999
+        assert end is None or 0 <= end <= 9999
+    for q in (parsed.documents, parsed.passages):
+        if q is None:
+            continue
+        leaves = list(q.leaves()) if not q.is_leaf() else [q]
+        assert len(leaves) < 100, text
+        for leaf in leaves:
+            if isinstance(leaf, wq.NumericRange):
+                end = leaf.end if leaf.end is not None else 9999
+                assert 0 <= (leaf.start or 0) <= end <= 9999
+
+
+def test_a_typed_year_range_finds_what_year_from_and_year_to_find(store: IndexStore) -> None:
+    assert ids(store, "year:[2018 TO 2022]") == ids(store, "", year_from=2018, year_to=2022) \
+        == {"en-2019", "de-2021"}
+    assert ids(store, "year:[0 TO 99999]") == ids(store, "") == {"en-2019", "de-2021",
+                                                                       "hu-2017"}
+    assert ids(store, "year:[2020 TO 2018]") == {"en-2019"}  # reversed: read the right way
+    assert ids(store, "year:{2019 TO 2021}") == set()  # exclusive ends
+    assert ids(store, "year:[2020 TO]") == {"de-2021"}
+    assert ids(store, "year:2017 OR year:[2021 TO 2030]") == {"hu-2017", "de-2021"}
+    assert ids(store, "export AND NOT year:[2019 TO 2020]") == {"de-2021", "hu-2017"}
+    # together with the parameters: both apply
+    assert ids(store, "year:[2010 TO 2020]", year_from=2019) == {"en-2019"}
+    result = search(store, SearchRequest(query="year:[2018 TO 99999]"))
+    assert result.query_filters == {"year": ["2018–9999"]}
+    assert result.notice is None
+    years = {v.value: v.count for v in result.facets["year"].values}
+    assert years == {"2017": 1, "2019": 1, "2021": 1}  # the year facet ignores its own choice
+
+
+_BOUNDED_CHILD = """
+import resource, sys
+from fastapi.testclient import TestClient
+from search_app.app import create_app
+from tests.browser.appdata import settings_for
+app = create_app(settings_for(sys.argv[1], sys.argv[2]))
+with TestClient(app, raise_server_exceptions=False) as client:
+    client.get("/api/search", params={"q": "export"})
+    used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for path in sys.argv[4:]:
+        for q in sys.argv[3].split("|"):
+            r = client.get(path, params={"q": q})
+            assert r.status_code == 200, (path, q, r.status_code, r.text[:300])
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - used
+    print(f"grown {grown} KiB")
+    assert grown < 200_000, f"{grown} KiB more for huge year ranges"
+"""
+
+
+def test_huge_year_ranges_answer_on_every_route_in_bounded_memory(tmp_path: Path) -> None:
+    build(tmp_path / "index", tmp_path / "corpus")
+
+    def limit() -> None:  # a list of the years of the range would break this at once
+        resource.setrlimit(resource.RLIMIT_DATA, (1536 << 20, 1536 << 20))
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _BOUNDED_CHILD, str(tmp_path / "index"),
+         str(tmp_path / "corpus"), "|".join(HUGE_RANGES), *SEARCH_ROUTES],
+        capture_output=True, text=True, timeout=300, preexec_fn=limit,
+        cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PYTHONPATH": "."},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+
+
+# -- bug 2: facet clauses at any depth --------------------------------------------------------
+NESTED = [
+    "export NOT lang:en", "export NOT language:en", "export NOT theme:x", "export NOT type:x",
+    "export NOT doctype:x", "export NOT themes:covid_response", "export NOT country:es",
+    "export OR (covid AND NOT (country:ES OR lang:en))", "NOT lang:en",
+    "(export AND (NOT (lang:en OR (region:XX AND year:2019))))", "export NOT partner:\"a b\"",
+    "export NOT theme:x*", "export NOT country:E*", "export NOT year:20*",
+    "export NOT country:[A TO F]", "export NOT year:[x TO y]", "(lang:en)", "((lang:en))",
+    "export OR lang:", "NOT NOT lang:en", "title:export NOT body:x NOT lang:de",
+]
+
+
+@pytest.mark.parametrize("text", NESTED)
+def test_facet_clauses_at_any_depth_never_raise(store: IndexStore, text: str) -> None:
+    search(store, SearchRequest(query=text))
+    suggest(store, text)
+    suggest(store, text + " ex")
+
+
+def test_facet_clauses_under_not_and_or_filter_as_written(store: IndexStore) -> None:
+    assert ids(store, "export NOT lang:en") == {"de-2021", "hu-2017"}
+    assert ids(store, "export NOT theme:covid_response") == {"en-2019", "hu-2017"}
+    assert ids(store, "export NOT type:report") == {"de-2021"}
+    assert ids(store, "export NOT doctype:good_practice") == {"en-2019", "hu-2017"}
+    assert ids(store, "export AND (country:es OR lang:hu)") == {"en-2019", "hu-2017"}
+    assert ids(store, "export AND NOT (country:ES OR (lang:de AND year:2021))") == {"hu-2017"}
+    assert ids(store, "export NOT country:E*") == {"de-2021", "hu-2017"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp("site")
+    build(root / "index", root / "corpus")
+    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
+        yield c
+
+
+@pytest.mark.parametrize("text", NESTED)
+def test_facet_clauses_at_any_depth_answer_on_every_route(client: TestClient, text: str) -> None:
+    for path in SEARCH_ROUTES:
+        r = client.get(path, params={"q": text})
+        assert r.status_code == 200, (path, text, r.status_code, r.text[:300])
+    assert client.get("/documents/doc-01", params={"q": text}).status_code == 200
