@@ -35,6 +35,7 @@ from index.store import (
     IndexWriter,
     PreparedDocument,
     prepare_document,
+    write_atomic,
 )
 
 __all__ = [
@@ -71,4 +72,5 @@ __all__ = [
     "prepare_document",
     "search",
     "suggest",
+    "write_atomic",
 ]

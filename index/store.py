@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -69,13 +70,28 @@ class Fingerprint:
     meta: str = ""
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a part: a temporary
+    file with a unique name beside it ("." first, so ingest ignores it), flushed to disk, then
+    renamed over ``path``. The one atomic write of the project (index, admin, catalog)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
 
 
 def index_language(lang: str | None) -> str:
@@ -279,11 +295,11 @@ class IndexStore:
         gen.mkdir()
         ix = whoosh_index.create_in(str(gen), build_schema())
         meta = {"schema_version": SCHEMA_VERSION, "created": time.time()}
-        _write_atomic(gen / META, json.dumps(meta))
+        write_atomic(gen / META, json.dumps(meta))
         return gen, ix
 
     def _swap_to(self, gen: Path) -> None:
-        _write_atomic(self.path / CURRENT, gen.name + "\n")
+        write_atomic(self.path / CURRENT, gen.name + "\n")
         self._remove_old_generations(keep={gen.name})
 
     def _remove_old_generations(self, keep: set[str]) -> None:
@@ -371,7 +387,7 @@ class IndexStore:
 
     def save_failures(self, failures: dict[str, dict[str, Any]]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path / FAILURES, json.dumps(failures, indent=1, sort_keys=True))
+        write_atomic(self.path / FAILURES, json.dumps(failures, indent=1, sort_keys=True))
 
     # -- labels and synonyms (from the taxonomy, written by ingest) -----------------------
     def save_labels(self, labels: dict[str, dict[str, str]]) -> None:
@@ -392,7 +408,7 @@ class IndexStore:
 
     def _save_json(self, name: str, data: Any) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, indent=1))
+        write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, indent=1))
 
     def _load_json(self, name: str) -> Any:
         """A small JSON file of the index folder, re-read only when it changes."""
@@ -419,7 +435,7 @@ class IndexStore:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(started))
         micro = int((started % 1) * 1_000_000)
         path = folder / f"ingest-{stamp}.{micro:06d}-{os.getpid()}.json"
-        _write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
+        write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
         return path
 
     def reports(self, limit: int = 20) -> list[dict[str, Any]]:

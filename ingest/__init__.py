@@ -14,7 +14,15 @@ from ingest.filetypes import (
     describe_content,
     detect_media_type,
 )
-from ingest.pipeline import IngestReport, SourceFile, discover, doc_id_for, run_ingest
+from ingest.pipeline import (
+    IngestReport,
+    SourceFile,
+    discover,
+    doc_id_for,
+    is_document_path,
+    is_ignored_name,
+    run_ingest,
+)
 from ingest.preview import Preview, preview_files
 
 __all__ = [
@@ -33,6 +41,8 @@ __all__ = [
     "detect_media_type",
     "discover",
     "doc_id_for",
+    "is_document_path",
+    "is_ignored_name",
     "load_catalog",
     "load_taxonomy",
     "preview_files",

@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from index import Fingerprint, IndexStore, PreparedDocument, prepare_document
@@ -89,8 +89,29 @@ class IngestReport:
         return data
 
 
+#: Names (of files and folders) that ingest never reads: sources and build scripts ("_"),
+#: hidden and temporary files ("."), Office lock files ("~$").
+IGNORED_PREFIXES = (".", "_", "~$")
+#: Files at the top of the corpus that are not documents.
+TOP_LEVEL_FILES = frozenset((*CATALOG_NAMES, *TAXONOMY_NAMES, "README.md"))
+
+
+def is_ignored_name(name: str) -> bool:
+    """Whether ingest ignores a file or folder of this name (and all below a folder)."""
+    return name.startswith(IGNORED_PREFIXES)
+
+
 def _is_ignored(name: str) -> bool:
-    return name.startswith((".", "_", "~$")) or name.endswith(SIDECAR_SUFFIX)
+    return is_ignored_name(name) or name.endswith(SIDECAR_SUFFIX)
+
+
+def is_document_path(rel: str) -> bool:
+    """Whether a path relative to the corpus (POSIX) is one that ingest reads as a document:
+    not the catalog, the taxonomy or the README at the top, not a sidecar, nothing ignored."""
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p in ("", ".", "..") or _is_ignored(p) for p in parts):
+        return False
+    return not (len(parts) == 1 and parts[0] in TOP_LEVEL_FILES)
 
 
 def discover(corpus: Path) -> list[SourceFile]:
@@ -100,12 +121,11 @@ def discover(corpus: Path) -> list[SourceFile]:
     taxonomy, sidecars, and anything that is not a regular file.
     """
     out = []
-    top_level_skip = set(CATALOG_NAMES) | set(TAXONOMY_NAMES) | {"README.md"}
     for root, dirs, files in os.walk(corpus):
         dirs[:] = sorted(d for d in dirs if not _is_ignored(d))
         rel_root = Path(root).relative_to(corpus)
         for name in sorted(files):
-            if _is_ignored(name) or (rel_root == Path(".") and name in top_level_skip):
+            if _is_ignored(name) or (rel_root == Path(".") and name in TOP_LEVEL_FILES):
                 continue
             full = Path(root) / name
             try:

@@ -268,19 +268,25 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
               help=f"Port [env KB_PORT; default {settings.port}].")
 @click.option("--workers", type=int, default=None,
               help=f"Server processes [env KB_WORKERS; default {settings.workers}].")
+@click.option("--forwarded-allow-ips", default=None, metavar="IPS",
+              help="Behind a reverse proxy: the proxy addresses (comma-separated) whose "
+                   "X-Forwarded-For/-Proto are trusted, so that each client is known by its "
+                   "own address [env KB_FORWARDED_ALLOW_IPS; default: none trusted].")
 def serve(corpus: Path | None, index_dir: Path | None, host: str | None, port: int | None,
-          workers: int | None) -> None:
+          workers: int | None, forwarded_allow_ips: str | None) -> None:
     """Serve the search site and the JSON API.
 
     \b
     Example:
       kb serve --port 8000 --workers 2
+      kb serve --forwarded-allow-ips 127.0.0.1   # behind nginx on the same machine
     """
     import uvicorn
 
     # Server workers are separate processes: hand them the settings through the environment.
     os.environ["KB_CORPUS"] = str((corpus or settings.corpus).resolve())
     os.environ["KB_INDEX"] = str((index_dir or settings.index).resolve())
+    trusted = forwarded_allow_ips or settings.forwarded_allow_ips
     uvicorn.run(
         "search_app.app:create_app",
         factory=True,
@@ -288,7 +294,10 @@ def serve(corpus: Path | None, index_dir: Path | None, host: str | None, port: i
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level="info",
-        proxy_headers=False,
+        # Only a configured proxy may say who the client is (the login backoff counts per
+        # client address); by default the headers are ignored.
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
 
 

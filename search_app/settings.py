@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     port: int = 8000
     #: server worker processes
     workers: int = 1
+    #: addresses of reverse proxies whose X-Forwarded-For/-Proto headers are trusted
+    #: (comma-separated IPs or networks, "*" for any); none by default
+    forwarded_allow_ips: str | None = None
     #: the admin secret; without it the admin area is off
     admin_secret: str | None = None
     #: admin uploads: largest file accepted, in MB

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -24,7 +25,7 @@ PDF = REPO / "corpus" / "action-plans" / "upgradesme-action-plan-friesland.pdf"
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
 
 #: Routes anyone may reach: the login page and the login form.
-PUBLIC = {("GET", "/admin"), ("POST", "/admin/login")}
+PUBLIC = {("GET", "/admin"), ("GET", "/admin/login"), ("POST", "/admin/login")}
 
 
 @pytest.fixture(scope="module")
@@ -398,12 +399,23 @@ def test_remove_asks_first_then_deletes_the_file_and_its_entry(admin, site):
 
 
 @pytest.mark.parametrize("path", ["../pyproject.toml", "/etc/passwd", "_build/README.md",
-                                  "news/../../x", "nope.pdf"])
-def test_paths_outside_the_corpus_are_refused(admin, site, path):
+                                  "news/../../x", "nope.pdf", "catalog.yaml", "taxonomy.yaml",
+                                  "/catalog.yaml", "news/../catalog.yaml",
+                                  f"{REL}.meta.yaml", "news/.hidden.md"])
+def test_only_documents_of_the_corpus_can_be_edited_hidden_or_removed(admin, site, path):
+    # Files that are not documents (the catalog, the taxonomy, a sidecar, ignored names)
+    # exist but are refused like paths outside the corpus.
+    (site.corpus / f"{REL}.meta.yaml").write_text("title: Side\n", encoding="utf-8")
+    (site.corpus / "news" / ".hidden.md").write_text("# Hidden\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in site.corpus.rglob("*") if p.is_file()}
     assert admin.get("/admin/documents/edit", params={"path": path}).status_code == 404
-    r = admin.post("/admin/documents/delete", data={"csrf_token": admin.csrf, "path": path,
-                                                    "confirm": path})
-    assert r.status_code == 404
+    assert admin.get("/admin/documents/delete", params={"path": path}).status_code == 404
+    for action, data in (("delete", {"confirm": path}), ("hide", {"hidden": "1"}),
+                         ("edit", {"title": "Overwritten"})):
+        r = admin.post(f"/admin/documents/{action}",
+                       data={"csrf_token": admin.csrf, "path": path, **data})
+        assert r.status_code == 404, (action, path, r.status_code)
+    assert {p: p.read_bytes() for p in site.corpus.rglob("*") if p.is_file()} == before
 
 
 def test_documents_page_lists_the_corpus(admin, site):
@@ -475,4 +487,211 @@ def test_too_many_files_in_one_upload_are_refused(admin, site):
     files = [("files", (f"f{i}.md", b"# T\n\ntext\n", "text/markdown")) for i in range(21)]
     r = admin.post("/admin/upload", data={"csrf_token": admin.csrf}, files=files)
     assert r.status_code == 400, r.text[:500]
+    assert "At most 20 files can be uploaded at once" in r.text
+    assert "search cannot be run" not in r.text and "Admin" in r.text
     assert _staging(site) == []
+
+
+def test_a_very_long_file_name_is_shortened_and_keeps_its_extension(admin, site):
+    name = "Minutes of the steering group " + "and its working party " * 12 + ".md"
+    assert len(name) > 250
+    r = _upload(admin, (name, b"# Minutes\n\nThe group met in Leeuwarden.\n", "text/plain"))
+    assert r.status_code == 303, r.text[:1000]
+    (stage,) = _staging(site)
+    staged = json.loads((stage / "info.json").read_text())
+    assert staged["name"].endswith(".md") and len(staged["name"]) <= 120
+    assert staged["media_type"] == "text/markdown"
+
+
+# -- limits counted as the bytes arrive (a chunked upload has no Content-Length) -------------
+def _chunked_multipart(sizes: list[int], consumed: list[int]):  # type: ignore[no-untyped-def]
+    """A multipart body of files of ``sizes`` bytes in 64 KB chunks, without a
+    Content-Length; ``consumed`` counts the bytes taken from it."""
+    boundary = "kbtestboundary"
+
+    def body():  # type: ignore[no-untyped-def]
+        for i, size in enumerate(sizes):
+            head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+                    f"filename=\"big{i}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+                    "%PDF-1.4\n").encode()
+            consumed[0] += len(head)
+            yield head
+            left = size
+            while left > 0:
+                chunk = b"0" * min(65536, left)
+                left -= len(chunk)
+                consumed[0] += len(chunk)
+                yield chunk
+            yield b"\r\n"
+        yield f"--{boundary}--\r\n".encode()
+
+    return body(), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def _post_chunked(app, client: TestClient, path: str, body, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    """POST ``body`` (an iterator of chunks) straight to the ASGI app, one chunk per receive
+    (TestClient would read the whole body first). Returns (status, page, bytes read)."""
+    import asyncio
+
+    chunks, read, sent = iter(body), [0], []
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": path, "raw_path": path.encode(),
+             "query_string": b"", "root_path": "", "client": ("testclient", 50000),
+             "server": ("testserver", 80),
+             "headers": [(b"host", b"testserver"), (b"cookie", cookies.encode()),
+                         *((k.lower().encode(), v.encode()) for k, v in headers.items())]}
+
+    async def receive():  # type: ignore[no-untyped-def]
+        chunk = next(chunks, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        read[0] += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message):  # type: ignore[no-untyped-def]
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    page = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, page.decode(), read[0]
+
+
+def _multipart_field(name: str, value: str) -> bytes:
+    return (f'--kbtestboundary\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n").encode()
+
+
+def test_a_chunked_upload_stops_at_the_total_limit(site):
+    site.upload_max_mb, site.upload_max_files = 1, 2  # at most 3 MB in one request
+    app = create_app(site)
+    with TestClient(app) as client:
+        csrf = login(client)
+        body, headers = _chunked_multipart([4 * 1024 * 1024] * 3, [0])
+        status, page, read = _post_chunked(
+            app, client, "/admin/upload", [_multipart_field("csrf_token", csrf), *body], headers)
+        assert status == 413, page[:500]
+        assert "larger than the limit" in page
+        assert read < 4 * 1024 * 1024, read  # reading stopped at the limit
+        assert _staging(site) == []
+
+
+def test_a_chunked_upload_writes_no_more_than_the_file_limit(admin, site, monkeypatch):
+    import starlette.formparsers
+
+    written = []
+
+    class Recording(starlette.formparsers.SpooledTemporaryFile):  # type: ignore[misc,name-defined]
+        def write(self, data):  # type: ignore[no-untyped-def]
+            written.append(len(data))
+            return super().write(data)
+
+    monkeypatch.setattr(starlette.formparsers, "SpooledTemporaryFile", Recording)
+    body, headers = _chunked_multipart([6 * 1024 * 1024], [0])  # the limit is 2 MB
+    status, page, _ = _post_chunked(admin.app, admin, "/admin/upload",
+                                    [_multipart_field("csrf_token", admin.csrf), *body], headers)
+    assert status == 400 and "larger than the limit of 2 MB" in page, page[:500]
+    assert sum(written) <= 2 * 1024 * 1024 + 65536, sum(written)
+    assert _staging(site) == []
+
+
+# -- a read-only or damaged index folder: clear messages, never a 500 ------------------------
+def test_logout_revokes_even_when_the_revocation_cannot_be_written(site):
+    (site.index / security.REVOKED_FILE).mkdir()  # cannot be replaced by a file
+    with TestClient(create_app(site), raise_server_exceptions=False) as client:
+        csrf = login(client)
+        value = client.cookies.get(security.SESSION_COOKIE)
+        r = client.post("/admin/logout", data={"csrf_token": csrf})
+        assert r.status_code == 200, r.text[:500]
+        assert "logged out in this browser" in r.text and "not writable" in r.text
+        client.cookies.set(security.SESSION_COOKIE, value)
+        assert client.get("/admin/documents").status_code == 401
+
+
+def test_start_ingest_and_upload_say_when_the_index_folder_cannot_be_written(site):
+    (site.index / ".admin-ingest-start.lock").mkdir()
+    (site.index / "admin-staging").write_text("in the way", encoding="utf-8")
+    with TestClient(create_app(site), raise_server_exceptions=False) as client:
+        csrf = login(client)
+        r = client.post("/admin/ingest", data={"csrf_token": csrf, "mode": "incremental"})
+        assert r.status_code == 200 and "could not start" in r.text, r.text[:500]
+        r = client.post("/admin/upload", data={"csrf_token": csrf, "folder": "uploads"},
+                        files=[("files", ("a.pdf", PDF.read_bytes(), "application/pdf"))])
+        assert r.status_code == 503, r.text[:500]
+        assert "admin-staging" in r.text and "writable" in r.text
+
+
+# -- the login backoff is shared by the workers and cannot lock the admin out ----------------
+def _try_login(client: TestClient, secret: str) -> int:
+    page = client.get("/admin")
+    return client.post("/admin/login", data={"login_token": _login_token(page.text),
+                                             "secret": secret},
+                       follow_redirects=False).status_code
+
+
+def test_wrong_secrets_are_counted_across_server_processes(site):
+    # Two apps on one index folder stand for two server workers.
+    with TestClient(create_app(site)) as one, TestClient(create_app(site)) as two:
+        assert [_try_login(one, "wrong") for _ in range(4)] == [401, 401, 401, 401]
+        assert _try_login(two, "wrong") == 429
+        assert _try_login(two, SECRET) == 429
+
+
+def test_a_browser_that_logged_in_before_is_not_locked_out_by_others(site):
+    with TestClient(create_app(site)) as admin_browser, TestClient(create_app(site)) as other:
+        login(admin_browser)
+        assert admin_browser.cookies.get(security.DEVICE_COOKIE)
+        admin_browser.cookies.delete(security.SESSION_COOKIE)
+        # Someone at the same address keeps guessing: that address has to wait...
+        assert [_try_login(other, "wrong") for _ in range(5)][-1] == 429
+        assert _try_login(other, SECRET) == 429
+        # ...but the admin's browser is counted apart, and the right secret lets it in.
+        assert _try_login(admin_browser, SECRET) == 303
+        # Its own wrong secrets still slow it down.
+        admin_browser.cookies.delete(security.SESSION_COOKIE)
+        assert [_try_login(admin_browser, "wrong") for _ in range(5)][-1] == 429
+
+
+def test_kb_serve_passes_the_trusted_proxies_to_uvicorn(monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    runner = CliRunner()
+    result = runner.invoke(main, ["serve", "--forwarded-allow-ips", "10.0.0.1"])
+    assert result.exit_code == 0, result.output
+    assert calls[-1]["proxy_headers"] is True and calls[-1]["forwarded_allow_ips"] == "10.0.0.1"
+    monkeypatch.setenv("KB_FORWARDED_ALLOW_IPS", "127.0.0.1")
+    from search_app import cli
+
+    monkeypatch.setattr(cli, "settings", cli.Settings())
+    assert runner.invoke(main, ["serve"]).exit_code == 0
+    assert calls[-1]["forwarded_allow_ips"] == "127.0.0.1"
+    monkeypatch.delenv("KB_FORWARDED_ALLOW_IPS")
+    monkeypatch.setattr(cli, "settings", cli.Settings())
+    assert runner.invoke(main, ["serve"]).exit_code == 0
+    assert calls[-1]["proxy_headers"] is False
+    assert "--forwarded-allow-ips" in runner.invoke(main, ["serve", "--help"]).output
+
+
+# -- the admin's work runs off the event loop ------------------------------------------------
+def test_admin_views_are_plain_functions_run_in_the_thread_pool():
+    import inspect
+
+    from search_app.admin.routes import router
+
+    async_views = [r.path for r in router.routes
+                   if inspect.iscoroutinefunction(getattr(r, "endpoint", None))]
+    assert async_views == []
+
+
+def test_with_the_admin_off_every_admin_address_answers_404(tmp_path: Path):
+    with TestClient(create_app(Settings(index=tmp_path / "i", corpus=tmp_path))) as client:
+        for method, path in admin_routes():
+            if path.rstrip("/") != "/admin":
+                r = client.request(method, path)
+                assert r.status_code == 404, (method, path, r.status_code)

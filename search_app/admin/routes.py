@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
 
 from index import IndexStore, IndexUnavailableError, get_document
-from ingest import discover, load_catalog, load_taxonomy
+from ingest import discover, is_document_path, load_catalog, load_taxonomy
 from ingest.catalog import CatalogError
 from search_app.admin import security
+from search_app.admin.bodies import OversizedFile
 from search_app.admin.catalog_edit import (
     CatalogFile,
     explicit_metadata,
@@ -56,8 +58,10 @@ from search_app.admin.uploads import (
     resolve_in_corpus,
     sanitize_filename,
     sanitize_folder,
+    short_name,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
 
 
@@ -70,21 +74,25 @@ def _corpus(request: Request) -> Path:
     return Path(settings_of(request).corpus)
 
 
-def _start(request: Request, *, rebuild: bool = False) -> bool:
-    """Start an ingest; False when one is already running."""
+def _start(request: Request, *, rebuild: bool = False) -> str:
+    """Start an ingest: "started", "busy" (one is running) or "not_started" (the index folder
+    cannot be written)."""
     s = settings_of(request)
     try:
         start_ingest(s.index, s.corpus, rebuild=rebuild, workers=s.ingest_workers,
                      time_limit=s.ingest_time_limit, memory_mb=s.ingest_memory_mb)
     except IngestBusy:
-        return False
-    return True
+        return "busy"
+    except OSError as exc:
+        log.error("admin: cannot start an ingest in %s: %s", s.index, exc)
+        return "not_started"
+    return "started"
 
 
 # -- log in / out ----------------------------------------------------------------------------
 @router.get("")
 @public
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     session = current_session(request)
     if session is None:
         return login_page(request)
@@ -97,17 +105,27 @@ async def home(request: Request) -> Response:
     })
 
 
+@router.get("/login")
+@public
+def login_address(request: Request) -> Response:
+    """The login form lives at /admin; this address only sends the browser there."""
+    return redirect("/admin")
+
+
 @router.post("/login")
 @public
-async def login(request: Request) -> Response:
+def login(request: Request) -> Response:
     secret = settings_of(request).admin_secret or ""
     throttle = admin_state(request).throttle
-    client = client_key(request.client.host if request.client else None)
+    # A browser that has logged in before is counted apart from its address (see security).
+    device = security.read_device_cookie(secret, request.cookies.get(security.DEVICE_COOKIE))
+    client = f"device:{device}" if device else client_key(
+        request.client.host if request.client else None)
     wait = throttle.wait_seconds(client)
     if wait > 0:
         return login_page(request, status_code=429, retry_after=wait,
                           error=f"Too many wrong secrets: wait {wait_text(wait)} s and try again.")
-    form = await request.form(max_files=0, max_fields=10)
+    form = request.state.admin_form
     if not security.login_token_ok(secret, request.cookies.get(security.LOGIN_COOKIE),
                                    str(form.get("login_token") or "")):
         return login_page(request, status_code=403,
@@ -120,17 +138,20 @@ async def login(request: Request) -> Response:
     throttle.success(client)
     value, _ = security.new_session_cookie(secret)
     response = redirect("/admin")
+    secure = request.url.scheme == "https"
     response.set_cookie(security.SESSION_COOKIE, value, max_age=security.SESSION_SECONDS,
-                        path="/", httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+                        path="/", httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(security.DEVICE_COOKIE, security.new_device_cookie(secret),
+                        max_age=security.DEVICE_SECONDS, path="/admin/login", httponly=True,
+                        samesite="strict", secure=secure)
     response.delete_cookie(security.LOGIN_COOKIE, path="/admin")
     return response
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    admin_state(request).revoked.revoke(request.state.admin_session)
-    response = redirect("/admin", msg="logged_out")
+def logout(request: Request) -> Response:
+    recorded = admin_state(request).revoked.revoke(request.state.admin_session)
+    response = redirect("/admin", msg="logged_out" if recorded else "logged_out_here")
     response.delete_cookie(security.SESSION_COOKIE, path="/", httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")
     return response
@@ -153,7 +174,7 @@ def _form_context(request: Request) -> dict[str, Any]:
 
 
 @router.get("/upload")
-async def upload_form(request: Request) -> Response:
+def upload_form(request: Request) -> Response:
     s = settings_of(request)
     return render(request, "admin_upload.html", {
         "title": "Admin: upload", "folders": _folders(_corpus(request)), "values": {},
@@ -163,12 +184,13 @@ async def upload_form(request: Request) -> Response:
 
 
 @router.post("/upload")
-async def upload(request: Request) -> Response:
+def upload(request: Request) -> Response:
     s = settings_of(request)
-    form = await request.form()
+    form = request.state.admin_form
     tax = load_taxonomy(_corpus(request))
     meta = read_form(form, tax)
-    files = [f for f in form.getlist("files") if hasattr(f, "read") and getattr(f, "filename", "")]
+    files = [f for f in form.getlist("files")
+             if isinstance(f, (UploadFile, OversizedFile)) and f.filename]
     folder = sanitize_folder(str(form.get("folder") or DEFAULT_FOLDER))
     problems: list[str] = []
     if not files:
@@ -180,17 +202,18 @@ async def upload(request: Request) -> Response:
     if not problems:
         staging.clean_old()
         for upload in files:
-            name = str(upload.filename)[:200]
+            name = str(upload.filename)
             try:
-                staged.append(await run_in_threadpool(
-                    staging.add, upload.file, name, folder=folder,
-                    max_bytes=s.upload_max_mb * 1024 * 1024, given=meta.values))
+                if isinstance(upload, OversizedFile):
+                    raise UploadError(f"larger than the limit of {s.upload_max_mb} MB")
+                staged.append(staging.add(upload.file, name, folder=folder,
+                                          max_bytes=s.upload_max_mb * 1024 * 1024,
+                                          given=meta.values))
             except UploadError as exc:
-                problems.append(f"{name}: refused: {exc}.")
+                problems.append(f"{short_name(name)}: refused: {exc}.")
     if staged:
-        await run_in_threadpool(add_suggestions, staging, staged, tax,
-                                time_limit=min(s.ingest_time_limit, 60.0),
-                                memory_mb=s.ingest_memory_mb, workers=s.ingest_workers)
+        add_suggestions(staging, staged, tax, time_limit=min(s.ingest_time_limit, 60.0),
+                        memory_mb=s.ingest_memory_mb, workers=s.ingest_workers)
     if problems and not staged:
         return render(request, "admin_upload.html", {
             "title": "Admin: upload", "folders": _folders(_corpus(request)),
@@ -249,7 +272,7 @@ def _review_items(request: Request, errors: dict[str, dict[str, str]] | None = N
 
 
 @router.get("/review")
-async def review(request: Request) -> Response:
+def review(request: Request) -> Response:
     response = render(request, "admin_review.html", {
         "title": "Admin: check uploads", "items": _review_items(request),
         "folders": _folders(_corpus(request)), "refused": _refusals(request),
@@ -261,10 +284,10 @@ async def review(request: Request) -> Response:
 
 
 @router.post("/review/{stage_id}/save")
-async def review_save(request: Request, stage_id: str) -> Response:
+def review_save(request: Request, stage_id: str) -> Response:
     s = settings_of(request)
     corpus = _corpus(request)
-    form = await request.form()
+    form = request.state.admin_form
     staging = Staging(s.index)
     try:
         st = staging.get(stage_id)
@@ -284,15 +307,15 @@ async def review_save(request: Request, stage_id: str) -> Response:
         if exists and form.get("overwrite") != "1":
             raise UploadError(f"{rel} exists already: tick “replace the existing file” "
                               "to overwrite it")
-        await run_in_threadpool(staging.commit, stage_id, corpus, rel,
+        staging.commit(stage_id, corpus, rel,
                                 overwrite=form.get("overwrite") == "1")
         existing = CatalogFile(corpus).get(rel)
         keep = {k: v for k, v in existing.items() if k not in (*FIELDS, "path", "hidden")}
-        await run_in_threadpool(save_metadata, corpus, rel, {**keep, **meta.values})
+        save_metadata(corpus, rel, {**keep, **meta.values})
     except (UploadError, CatalogError) as exc:
         return _review_error(request, {stage_id: meta.errors}, {stage_id: meta.values},
                              str(exc))
-    if form.get("ingest_now") == "1" and _start(request):
+    if form.get("ingest_now") == "1" and _start(request) == "started":
         return redirect("/admin/ingest", msg="saved_ingest", path=rel)
     remaining = Staging(s.index).list()
     return redirect("/admin/review" if remaining else "/admin/documents", msg="saved", path=rel)
@@ -307,7 +330,7 @@ def _review_error(request: Request, errors: dict[str, dict[str, str]],
 
 
 @router.post("/review/{stage_id}/discard")
-async def review_discard(request: Request, stage_id: str) -> Response:
+def review_discard(request: Request, stage_id: str) -> Response:
     try:
         Staging(settings_of(request).index).discard(stage_id)
     except UploadError:
@@ -325,7 +348,7 @@ def _indexed(request: Request) -> dict[str, str]:
 
 
 @router.get("/documents")
-async def documents(request: Request) -> Response:
+def documents(request: Request) -> Response:
     corpus = _corpus(request)
     q = request.query_params.get("q", "").strip().lower()[:200]
     try:
@@ -353,10 +376,12 @@ async def documents(request: Request) -> Response:
 
 
 def _doc_path(request: Request, rel: str) -> str:
+    """``rel`` when it names a document file of the corpus (one that ingest reads: not the
+    catalog, the taxonomy, a sidecar or anything ingest ignores); UploadError otherwise."""
     rel = str(PurePosixPath(rel.strip().lstrip("/"))) if rel.strip() else ""
     target = resolve_in_corpus(_corpus(request), rel)
-    if not target.is_file():
-        raise UploadError(f"there is no file {rel[:200]} in the corpus")
+    if not is_document_path(rel) or not target.is_file():
+        raise UploadError(f"there is no document {rel[:200]} in the corpus")
     return rel
 
 
@@ -387,7 +412,7 @@ def _edit_page(request: Request, rel: str, *, values: dict[str, Any] | None = No
 
 
 @router.get("/documents/edit")
-async def edit_form(request: Request) -> Response:
+def edit_form(request: Request) -> Response:
     try:
         rel = _doc_path(request, request.query_params.get("path", ""))
     except UploadError as exc:
@@ -401,8 +426,8 @@ def _not_found(request: Request, reason: str) -> Response:
 
 
 @router.post("/documents/edit")
-async def edit_save(request: Request) -> Response:
-    form = await request.form()
+def edit_save(request: Request) -> Response:
+    form = request.state.admin_form
     corpus = _corpus(request)
     try:
         rel = _doc_path(request, str(form.get("path") or ""))
@@ -414,15 +439,15 @@ async def edit_save(request: Request) -> Response:
                           problem="Some metadata is not valid.")
     explicit = explicit_metadata(corpus, rel)
     keep = {k: v for k, v in explicit.items() if k not in (*FIELDS, "hidden")}
-    await run_in_threadpool(save_metadata, corpus, rel, {**keep, **meta.values})
-    if form.get("ingest_now") == "1" and _start(request):
+    save_metadata(corpus, rel, {**keep, **meta.values})
+    if form.get("ingest_now") == "1" and _start(request) == "started":
         return redirect("/admin/ingest", msg="updated_ingest", path=rel)
     return redirect("/admin/documents/edit", msg="updated", path=rel)
 
 
 @router.post("/documents/hide")
-async def hide(request: Request) -> Response:
-    form = await request.form()
+def hide(request: Request) -> Response:
+    form = request.state.admin_form
     corpus = _corpus(request)
     try:
         rel = _doc_path(request, str(form.get("path") or ""))
@@ -431,14 +456,14 @@ async def hide(request: Request) -> Response:
     hidden = form.get("hidden") == "1"
     explicit = explicit_metadata(corpus, rel)
     explicit["hidden"] = hidden
-    await run_in_threadpool(save_metadata, corpus, rel, explicit)
+    save_metadata(corpus, rel, explicit)
     if form.get("ingest_now") == "1":
         _start(request)
     return redirect("/admin/documents/edit", msg="hidden" if hidden else "shown", path=rel)
 
 
 @router.get("/documents/delete")
-async def delete_form(request: Request) -> Response:
+def delete_form(request: Request) -> Response:
     try:
         rel = _doc_path(request, request.query_params.get("path", ""))
     except UploadError as exc:
@@ -451,8 +476,8 @@ async def delete_form(request: Request) -> Response:
 
 
 @router.post("/documents/delete")
-async def delete(request: Request) -> Response:
-    form = await request.form()
+def delete(request: Request) -> Response:
+    form = request.state.admin_form
     corpus = _corpus(request)
     try:
         rel = _doc_path(request, str(form.get("path") or ""))
@@ -461,17 +486,17 @@ async def delete(request: Request) -> Response:
     if form.get("confirm") != rel:
         return redirect("/admin/documents/delete", path=rel)
     target = resolve_in_corpus(corpus, rel)
-    await run_in_threadpool(CatalogFile(corpus).remove, rel)
+    CatalogFile(corpus).remove(rel)
     sidecar_of(target).unlink(missing_ok=True)
     target.unlink(missing_ok=True)
-    if form.get("ingest_now") == "1" and _start(request):
+    if form.get("ingest_now") == "1" and _start(request) == "started":
         return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
     return redirect("/admin/documents", msg="deleted", path=rel)
 
 
 # -- ingest ----------------------------------------------------------------------------------
 @router.get("/ingest")
-async def ingest_page(request: Request) -> Response:
+def ingest_page(request: Request) -> Response:
     s = settings_of(request)
     return render(request, "admin_ingest.html", {
         "title": "Admin: ingest", "status": read_status(s.index),
@@ -485,15 +510,14 @@ def _dated(report: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/ingest")
-async def ingest_start(request: Request) -> Response:
-    form = await request.form()
+def ingest_start(request: Request) -> Response:
+    form = request.state.admin_form
     rebuild = form.get("mode") == "rebuild"
-    started = await run_in_threadpool(_start, request, rebuild=rebuild)
-    return redirect("/admin/ingest", msg="started" if started else "busy")
+    return redirect("/admin/ingest", msg=_start(request, rebuild=rebuild))
 
 
 @router.get("/ingest/status")
-async def ingest_status(request: Request) -> Response:
+def ingest_status(request: Request) -> Response:
     status = read_status(settings_of(request).index) or {"state": "none", "active": False}
     response = JSONResponse(status)
     response.headers["Cache-Control"] = "no-store"

@@ -5,7 +5,11 @@
 - without ``KB_ADMIN_SECRET`` the admin area is off (``/admin`` says how to turn it on, every
   other admin address answers 404);
 - without a valid session: 401 and the login form (JSON for ``/admin/ingest/status``);
-- a POST from another origin, or without the session's CSRF token: 403.
+- a POST from another origin, or without the session's CSRF token: 403;
+- a POST body is read here, once, within the upload limits counted as the bytes arrive
+  (:mod:`search_app.admin.bodies`); views find the form in ``request.state.admin_form``;
+- a file the server cannot read or write (a read-only or full index or corpus folder) gives
+  a page that says which file and why (503), never a 500.
 
 Endpoints marked with :func:`public` (the login page and the login form) skip the session
 check; the login form checks its own token.
@@ -13,22 +17,33 @@ check; the login form checks its own token.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from search_app.admin import security
+from search_app.admin.bodies import BodyTooLarge, FormRefused, read_form
 from search_app.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     "logged_out": "You are logged out.",
+    "logged_out_here": "You are logged out in this browser, but the server could not record "
+                       "the logout in its index folder (it is not writable): another server "
+                       "process may still accept a copy of this session's cookie until it "
+                       "expires. Make the index folder writable, or change KB_ADMIN_SECRET "
+                       "to end every session at once.",
     "staged": "Uploaded. Check the metadata of each file below and save it into the corpus.",
     "saved": "Saved into the corpus and the catalog.",
     "saved_ingest": "Saved into the corpus and the catalog; an ingest has started.",
@@ -41,6 +56,8 @@ MESSAGES = {
     "deleted_ingest": "The file and its catalog entry were removed; an ingest has started.",
     "started": "The ingest has started.",
     "busy": "An ingest is already running; try again when it has finished.",
+    "not_started": "The ingest could not start: the server cannot write to the index folder "
+                   "(see the server log). Make it writable and try again.",
 }
 
 
@@ -66,8 +83,9 @@ def admin_state(request: Request) -> AdminState:
             state = getattr(request.app.state, "admin", None)
             if state is None:
                 settings: Settings = request.app.state.settings
-                state = AdminState(security.LoginThrottle(),
-                                   security.RevokedSessions(settings.index))
+                state = AdminState(
+                    security.LoginThrottle(Path(settings.index) / security.THROTTLE_FILE),
+                    security.RevokedSessions(settings.index))
                 request.app.state.admin = state
     return state  # type: ignore[no-any-return]
 
@@ -134,15 +152,22 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", request.url.netloc)
 
 
-def _refuse(request: Request, status: int, message: str) -> Response:
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          413: "too_large", 503: "unavailable"}
+_TITLES = {404: "Admin: not found", 413: "Admin: too large",
+           503: "Admin: cannot read or write a file"}
+
+
+def refuse(request: Request, status: int, message: str) -> Response:
+    """The admin's refusal page (JSON for the status address) with ``status``."""
     if request.url.path.endswith("/status"):
-        return JSONResponse({"error": {"status": status, "code": "unauthorized"
-                                       if status == 401 else "forbidden", "message": message}},
-                            status_code=status)
+        return JSONResponse({"error": {"status": status, "code": _CODES.get(status, "error"),
+                                       "message": message}}, status_code=status)
     if status == 401:
         return login_page(request, status_code=401, error=message)
-    return render(request, "admin_refused.html", {"title": "Admin: refused",
+    return render(request, "admin_refused.html", {"title": _TITLES.get(status, "Admin: refused"),
                                                   "reason": message}, status_code=status)
+
 
 
 class AdminRoute(APIRoute):
@@ -159,27 +184,58 @@ class AdminRoute(APIRoute):
                 return render(request, "admin_off.html", {"title": "Admin"},
                               status_code=status)
             if request.method == "POST" and not _same_origin(request):
-                return _refuse(request, 403, "This form was sent from another site.")
+                return refuse(request, 403, "This form was sent from another site.")
+            session = None
             if not is_public:
-                session = current_session(request)
+                session = await run_in_threadpool(current_session, request)
                 if session is None:
-                    return _refuse(request, 401, "Log in to use the admin pages.")
+                    return refuse(request, 401, "Log in to use the admin pages.")
                 request.state.admin_session = session
-                if request.method == "POST":
-                    limit = _max_body(settings)
-                    length = request.headers.get("content-length", "")
-                    if length.isdigit() and int(length) > limit:
-                        return _refuse(request, 413, "The upload is larger than the limit of "
-                                       f"{settings.upload_max_mb} MB per file.")
-                    form = await request.form(max_files=settings.upload_max_files,
-                                              max_fields=200)
-                    if not security.csrf_ok(session, str(form.get("csrf_token") or "")):
-                        return _refuse(request, 403, "The form has expired or was not sent "
-                                       "from this site: reload the page and try again.")
-            return await handler(request)
+            if request.method == "POST":
+                refused = await _read_form(request, settings, public=is_public)
+                if refused is not None:
+                    return refused
+                if session is not None and not security.csrf_ok(
+                        session, str(request.state.admin_form.get("csrf_token") or "")):
+                    return refuse(request, 403, "The form has expired or was not sent "
+                                   "from this site: reload the page and try again.")
+            try:
+                return await handler(request)
+            except OSError as exc:
+                log.exception("admin: %s %s failed", request.method, request.url.path)
+                return refuse(request, 503, storage_problem(exc))
 
         return guarded
 
 
 def _max_body(settings: Settings) -> int:
     return (settings.upload_max_mb * settings.upload_max_files + 1) * 1024 * 1024
+
+
+async def _read_form(request: Request, settings: Settings, *, public: bool) -> Response | None:
+    """Read the POST body into ``request.state.admin_form``; a refusal page when it cannot be."""
+    limit = _max_body(settings) if not public else 64 * 1024
+    length = request.headers.get("content-length", "")
+    too_large = (f"The upload is larger than the limit of {settings.upload_max_mb} MB per "
+                 f"file and {settings.upload_max_files} files.")
+    if length.isdigit() and int(length) > limit:
+        return refuse(request, 413, too_large)
+    try:
+        request.state.admin_form = await read_form(
+            request, max_files=0 if public else settings.upload_max_files,
+            max_fields=10 if public else 200,
+            max_file=settings.upload_max_mb * 1024 * 1024, max_body=limit)
+    except BodyTooLarge:
+        return refuse(request, 413, too_large)
+    except FormRefused as exc:
+        return refuse(request, 400, str(exc))
+    return None
+
+
+def storage_problem(exc: OSError) -> str:
+    """What the admin is told when a file cannot be read or written."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or type(exc).__name__
+    return (f"The server could not read or write{where} ({reason}). Check that the index "
+            "and corpus folders are writable by the server and that the disk is not full, "
+            "then try again.")

@@ -9,7 +9,12 @@
 - Every POST carries the session's CSRF token in a hidden field; the login form, which has no
   session yet, uses a signed double-submit cookie instead.
 - Wrong secrets are slowed down per client: after a few failures each attempt must wait
-  longer (doubling, capped), the state lives in a bounded LRU map per server process.
+  longer (doubling, capped). The counters live in a small SQLite file in the index folder,
+  shared by every server process (in memory, per process, when that folder is not writable).
+- A browser that has logged in once gets a signed *device* cookie. Its login attempts are
+  counted against that device, not against its address: clients sharing an address (behind
+  a proxy, a NAT) that keep guessing cannot lock the admin out of a browser that has not
+  failed recently.
 """
 
 from __future__ import annotations
@@ -18,23 +23,33 @@ import contextlib
 import fcntl
 import hashlib
 import hmac
+import ipaddress
 import json
-import os
+import logging
 import secrets
+import sqlite3
 import threading
 import time
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from index import write_atomic
 
 SESSION_COOKIE = "kb_admin"
 LOGIN_COOKIE = "kb_admin_login"
 SESSION_SECONDS = 8 * 3600
 LOGIN_FORM_SECONDS = 3600
+DEVICE_COOKIE = "kb_admin_device"
+DEVICE_SECONDS = 180 * 24 * 3600
 REVOKED_FILE = "admin-revoked.json"
+THROTTLE_FILE = "admin-login.sqlite"
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def secret_matches(given: str, secret: str) -> bool:
@@ -94,6 +109,22 @@ def login_token_ok(secret: str, cookie: str | None, form_value: str) -> bool:
     return isinstance(token, str) and hmac.compare_digest(token, form_value)
 
 
+def new_device_cookie(secret: str) -> str:
+    """A signed random id for a browser that has just logged in."""
+    return _serializer(secret, "device").dumps(secrets.token_urlsafe(16))
+
+
+def read_device_cookie(secret: str, value: str | None) -> str | None:
+    """The device id of a device cookie, or None when missing, forged or expired."""
+    if not value:
+        return None
+    try:
+        device = _serializer(secret, "device").loads(value, max_age=DEVICE_SECONDS)
+    except BadSignature:
+        return None
+    return device if isinstance(device, str) else None
+
+
 def csrf_ok(session: Session, form_value: str | None) -> bool:
     return bool(form_value) and hmac.compare_digest(session.csrf, str(form_value))
 
@@ -104,23 +135,35 @@ class RevokedSessions:
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / REVOKED_FILE
         self._cache: tuple[float, set[str]] = (-1.0, set())
+        #: sessions this process revoked without being able to write the file
+        self._local: set[str] = set()
 
     def load(self) -> set[str]:
         try:
             mtime = self.path.stat().st_mtime
         except OSError:
-            return set()
-        if mtime == self._cache[0]:
-            return self._cache[1]
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        revoked = set(data) if isinstance(data, dict) else set()
-        self._cache = (mtime, revoked)
-        return revoked
+            return set(self._local)
+        if mtime != self._cache[0]:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self._cache = (mtime, set(data) if isinstance(data, dict) else set())
+        return self._cache[1] | self._local if self._local else self._cache[1]
 
-    def revoke(self, session: Session) -> None:
+    def revoke(self, session: Session) -> bool:
+        """Revoke a session in every worker; False when the file cannot be written, in which
+        case the session is revoked in this process only."""
+        self._local.add(session.sid)
+        try:
+            self._write(session)
+        except OSError as exc:
+            log.error("cannot record the logout in %s: %s", self.path, exc)
+            return False
+        self._local.discard(session.sid)
+        return True
+
+    def _write(self, session: Session) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = self.path.with_name(f".{self.path.name}.lock")
         with open(lock, "a") as fh:
@@ -134,51 +177,98 @@ class RevokedSessions:
             data = {k: v for k, v in data.items()
                     if isinstance(v, (int, float)) and v > now}
             data[session.sid] = session.created + SESSION_SECONDS
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(data))
 
 
 class LoginThrottle:
-    """Per-client backoff on wrong secrets, in bounded memory (least recently seen dropped).
+    """Per-client backoff on wrong secrets, shared by the server processes (a SQLite file).
 
     The first ``free`` failures cost nothing; after that each failure makes the client wait
     ``base * 2**(n - free)`` seconds (at most ``cap``) before its next attempt is even checked.
+    A client without a failure for ``forget`` seconds starts again from zero; at most
+    ``max_clients`` clients are remembered (the least recently seen are dropped). Without a
+    ``path``, or when the file cannot be written, the counters live in memory (per process).
     """
 
-    def __init__(self, *, free: int = 3, base: float = 1.0, cap: float = 300.0,
-                 max_clients: int = 10_000) -> None:
+    def __init__(self, path: Path | None = None, *, free: int = 3, base: float = 1.0,
+                 cap: float = 300.0, max_clients: int = 10_000, forget: float = 3600.0) -> None:
+        self.path = path
         self.free, self.base, self.cap, self.max_clients = free, base, cap, max_clients
-        self._state: OrderedDict[str, tuple[int, float]] = OrderedDict()  # client -> (n, until)
+        self.forget = forget
+        self._memory: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+
+    def _schema(self, con: sqlite3.Connection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS failures (client TEXT PRIMARY KEY, "
+                    "n INTEGER NOT NULL, until REAL NOT NULL, seen REAL NOT NULL)")
+
+    def _in_memory(self) -> sqlite3.Connection:
+        if self._memory is None:
+            self._memory = sqlite3.connect(":memory:", check_same_thread=False,
+                                           isolation_level=None)
+            self._schema(self._memory)
+        return self._memory
+
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            if self.path is not None and self._memory is None:
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                    try:
+                        self._schema(con)
+                        return work(con)
+                    finally:
+                        con.close()
+                except (sqlite3.Error, OSError) as exc:
+                    log.error("login throttle: cannot use %s (%s); counting wrong secrets in "
+                              "memory, per server process", self.path, exc)
+            return work(self._in_memory())
 
     def wait_seconds(self, client: str, now: float | None = None) -> float:
         """Seconds this client must still wait before trying again (0 when it may try)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            failures, until = self._state.get(client, (0, 0.0))
-        return max(0.0, until - now)
+        now = time.time() if now is None else now
+
+        def work(con: sqlite3.Connection) -> float:
+            row = con.execute("SELECT until FROM failures WHERE client = ?",
+                              (client,)).fetchone()
+            return float(row[0]) if row else 0.0
+
+        return max(0.0, self._run(work) - now)
 
     def failure(self, client: str, now: float | None = None) -> float:
         """Record a wrong secret; return the seconds the client must now wait."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            failures, _ = self._state.pop(client, (0, 0.0))
-            failures += 1
-            delay = 0.0
-            if failures > self.free:
-                delay = min(self.cap, self.base * 2 ** (failures - self.free - 1))
-            self._state[client] = (failures, now + delay)
-            while len(self._state) > self.max_clients:
-                self._state.popitem(last=False)
-        return delay
+        now = time.time() if now is None else now
+
+        def work(con: sqlite3.Connection) -> float:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                row = con.execute("SELECT n, seen FROM failures WHERE client = ?",
+                                  (client,)).fetchone()
+                failures = int(row[0]) if row and now - float(row[1]) < self.forget else 0
+                failures += 1
+                delay = 0.0
+                if failures > self.free:
+                    delay = min(self.cap, self.base * 2 ** (failures - self.free - 1))
+                con.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)",
+                            (client, failures, now + delay, now))
+                con.execute("DELETE FROM failures WHERE seen < ?", (now - self.forget,))
+                con.execute("DELETE FROM failures WHERE client IN (SELECT client FROM failures "
+                            "ORDER BY seen DESC LIMIT -1 OFFSET ?)", (self.max_clients,))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            return delay
+
+        return self._run(work)
 
     def success(self, client: str) -> None:
-        with self._lock:
-            self._state.pop(client, None)
+        self._run(lambda con: con.execute("DELETE FROM failures WHERE client = ?", (client,)))
 
     def __len__(self) -> int:
-        return len(self._state)
+        return int(self._run(lambda con: con.execute("SELECT count(*) FROM failures")
+                             .fetchone()[0]))
 
 
 def client_key(host: str | None) -> str:
@@ -187,8 +277,6 @@ def client_key(host: str | None) -> str:
         return "?"
     if ":" in host:
         with contextlib.suppress(ValueError):
-            import ipaddress
-
             net = ipaddress.ip_network(f"{host}/64", strict=False)
             return str(net)
     return host

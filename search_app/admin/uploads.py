@@ -69,6 +69,11 @@ def sanitize_filename(name: str, media_type: str | None = None) -> str:
     return (stem + suffix)[:120]
 
 
+def short_name(name: str, limit: int = 80) -> str:
+    """A file name shortened for a message, keeping its end (and so its extension)."""
+    return name if len(name) <= limit else f"{name[:limit - 21]}…{name[-20:]}"
+
+
 def sanitize_folder(folder: str) -> str:
     """A folder below the corpus root ("uploads", "reports/2021"): each part made safe."""
     parts = []
