@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from index import IndexStore, IndexUnavailableError, SearchRequest, search
 from search_app import api, errors, files, pages
 from search_app.admin.routes import router as admin_router
+from search_app.admin.routing import AdminState
 from search_app.cache import PageCache
 from search_app.head import HeadAsGet
 from search_app.headers import SecurityHeaders
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.cache = PageCache(settings.cache_size)
+    app.state.admin = AdminState.for_settings(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["site_name"] = "UpGradeSME knowledge base"
     app.state.templates = templates

@@ -336,6 +336,10 @@ def test_discarding_an_upload_removes_it(admin, site):
     (stage,) = _staging(site)
     r = admin.post(f"/admin/review/{stage.name}/discard", data={"csrf_token": admin.csrf})
     assert r.status_code == 200 and _staging(site) == []
+    assert "discarded" in r.text
+    # Twice (another tab): the page says it was no longer waiting.
+    r = admin.post(f"/admin/review/{stage.name}/discard", data={"csrf_token": admin.csrf})
+    assert r.status_code == 200 and "no longer waiting" in r.text
 
 
 # -- editing, hiding, removing ---------------------------------------------------------------

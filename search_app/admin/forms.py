@@ -62,6 +62,11 @@ def choices(tax: Taxonomy, languages: list[str] | None = None) -> Choices:
     )
 
 
+def form_context(tax: Taxonomy) -> dict[str, Any]:
+    """What the templates of the metadata form need: the choices and the field names."""
+    return {"choices": choices(tax), "fields": FIELDS}
+
+
 @dataclass
 class MetadataForm:
     values: dict[str, Any] = field(default_factory=dict)

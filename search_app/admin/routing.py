@@ -11,6 +11,8 @@
 - a file the server cannot read or write (a read-only or full index or corpus folder) gives
   a page that says which file and why (503), never a 500.
 
+A view (or a dependency) raising :class:`AdminNotFound` gets the admin's 404 page.
+
 Endpoints marked with :func:`public` (the login page and the login form) skip the session
 check; the login form checks its own token.
 """
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 
+from ingest import CatalogError
 from search_app.admin import security
 from search_app.admin.bodies import BodyTooLarge, FormRefused, read_form
+from search_app.deps import get_settings
 from search_app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ MESSAGES = {
     "saved": "Saved into the corpus and the catalog.",
     "saved_ingest": "Saved into the corpus and the catalog; an ingest has started.",
     "discarded": "The upload was discarded.",
+    "gone": "That upload was no longer waiting: it was saved or discarded already.",
     "updated": "The metadata was saved.",
     "updated_ingest": "The metadata was saved; an ingest has started to re-read the file.",
     "hidden": "The document is now hidden from searches (after the next ingest).",
@@ -69,33 +73,28 @@ def public(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 @dataclass
 class AdminState:
+    """What the admin keeps per app (made by the app factory): the login backoff and the
+    revoked sessions, both shared with the other server processes through the index folder."""
+
     throttle: security.LoginThrottle
     revoked: security.RevokedSessions
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> AdminState:
+        return cls(security.LoginThrottle(Path(settings.index) / security.THROTTLE_FILE),
+                   security.RevokedSessions(settings.index))
 
-_state_lock = threading.Lock()
+
+class AdminNotFound(Exception):
+    """Raised by a view or a dependency: answered with the admin's 404 page and the message."""
 
 
 def admin_state(request: Request) -> AdminState:
-    state = getattr(request.app.state, "admin", None)
-    if state is None:
-        with _state_lock:
-            state = getattr(request.app.state, "admin", None)
-            if state is None:
-                settings: Settings = request.app.state.settings
-                state = AdminState(
-                    security.LoginThrottle(Path(settings.index) / security.THROTTLE_FILE),
-                    security.RevokedSessions(settings.index))
-                request.app.state.admin = state
-    return state  # type: ignore[no-any-return]
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.admin  # type: ignore[no-any-return]
 
 
 def current_session(request: Request) -> security.Session | None:
-    secret = settings_of(request).admin_secret
+    secret = get_settings(request).admin_secret
     if not secret:
         return None
     return security.read_session_cookie(
@@ -127,7 +126,7 @@ def redirect(url: str, **query: str) -> RedirectResponse:
 
 def login_page(request: Request, *, status_code: int = 200, error: str = "",
                retry_after: float = 0) -> Response:
-    secret = settings_of(request).admin_secret or ""
+    secret = get_settings(request).admin_secret or ""
     cookie, token = security.new_login_token(secret)
     response = render(request, "admin_login.html",
                       {"title": "Admin: log in", "login_token": token, "error": error},
@@ -154,7 +153,7 @@ def _same_origin(request: Request) -> bool:
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
           413: "too_large", 503: "unavailable"}
-_TITLES = {404: "Admin: not found", 413: "Admin: too large",
+_TITLES = {400: "Admin: refused", 404: "Admin: not found", 413: "Admin: too large",
            503: "Admin: cannot read or write a file"}
 
 
@@ -178,7 +177,7 @@ class AdminRoute(APIRoute):
         is_public = getattr(self.endpoint, "admin_public", False)
 
         async def guarded(request: Request) -> Response:
-            settings = settings_of(request)
+            settings = get_settings(request)
             if not settings.admin_secret:
                 status = 200 if request.url.path.rstrip("/") == "/admin" else 404
                 return render(request, "admin_off.html", {"title": "Admin"},
@@ -201,6 +200,11 @@ class AdminRoute(APIRoute):
                                    "from this site: reload the page and try again.")
             try:
                 return await handler(request)
+            except AdminNotFound as exc:
+                return refuse(request, 404, str(exc))
+            except CatalogError as exc:
+                return refuse(request, 503, f"The corpus's catalog or taxonomy cannot be read "
+                              f"({exc}): correct the file, then try again.")
             except OSError as exc:
                 log.exception("admin: %s %s failed", request.method, request.url.path)
                 return refuse(request, 503, storage_problem(exc))

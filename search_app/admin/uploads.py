@@ -206,7 +206,11 @@ class Staging:
         return sorted(out, key=lambda s: (s.uploaded, s.name))
 
     def discard(self, stage_id: str) -> None:
-        shutil.rmtree(self._dir(stage_id), ignore_errors=True)
+        """Drop a staged upload; UploadError when it is no longer waiting."""
+        folder = self._dir(stage_id)
+        if not folder.is_dir():
+            raise UploadError("this upload is no longer waiting (saved or discarded)")
+        shutil.rmtree(folder, ignore_errors=True)
 
     def clean_old(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -224,7 +228,8 @@ class Staging:
         ``overwrite``."""
         target = resolve_in_corpus(corpus, rel)
         if target.exists() and not overwrite:
-            raise UploadError(f"{rel} exists already: tick 'replace it' to overwrite it")
+            raise UploadError(f"{rel} exists already: tick “replace the existing file” "
+                              "to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.upload.tmp")
         shutil.copyfile(self.file(stage_id), tmp)

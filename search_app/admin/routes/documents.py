@@ -1,0 +1,156 @@
+"""The corpus's documents in the admin: the list, and edit, hide or remove one.
+
+Each view about one document takes a :data:`~search_app.admin.deps.CorpusDocument`: only
+document files of the corpus get this far (not the catalog, the taxonomy or a sidecar).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from index import IndexStore, IndexUnavailableError, get_document
+from ingest import Taxonomy, discover, load_catalog
+from ingest.catalog import CatalogError
+from search_app.admin.catalog_edit import (
+    CatalogFile,
+    explicit_metadata,
+    save_metadata,
+    sidecar_of,
+)
+from search_app.admin.deps import AdminForm, CorpusDocument, TaxonomyDep
+from search_app.admin.forms import (
+    FIELDS,
+    form_context,
+    read_form,
+    sources_from_document,
+    values_from_document,
+)
+from search_app.admin.routes.ingest import start_run
+from search_app.admin.routing import AdminRoute, redirect, render
+from search_app.deps import SettingsDep, StoreDep
+
+router = APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
+
+
+def _indexed(store: IndexStore) -> dict[str, str]:
+    """source path -> doc id of every indexed document."""
+    try:
+        return {path: doc_id for doc_id, (path, _) in store.fingerprints().items()}
+    except IndexUnavailableError:
+        return {}
+
+
+@router.get("/documents")
+def documents(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    corpus = Path(settings.corpus)
+    q = request.query_params.get("q", "").strip().lower()[:200]
+    try:
+        catalog = load_catalog(corpus)
+        catalog_error = ""
+    except CatalogError as exc:
+        catalog, catalog_error = {}, str(exc)
+    indexed = _indexed(store)
+    failures = store.load_failures()
+    rows = []
+    for src in discover(corpus):
+        entry = catalog.get(src.path, {})
+        title = str(entry.get("title") or "")
+        if q and q not in src.path.lower() and q not in title.lower():
+            continue
+        rows.append({
+            "path": src.path, "title": title, "size": src.size,
+            "hidden": bool(entry.get("hidden")), "doc_id": indexed.get(src.path),
+            "failed": (failures.get(src.path) or {}).get("reason"),
+            "in_catalog": src.path in catalog,
+        })
+    return render(request, "admin_documents.html", {
+        "title": "Admin: documents", "rows": rows, "q": q, "catalog_error": catalog_error,
+    })
+
+
+def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy, rel: str, *,
+               values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+               problem: str = "") -> Response:
+    explicit = explicit_metadata(corpus, rel)
+    doc_id = _indexed(store).get(rel)
+    indexed_values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if doc_id:
+        try:
+            view = get_document(store, doc_id)
+        except IndexUnavailableError:
+            view = None
+        if view is not None:
+            indexed_values = values_from_document(view.document)
+            sources = sources_from_document(view.document)
+    suggested = {k: v for k, v in indexed_values.items()
+                 if sources.get(k) in ("inferred", "file") and k not in explicit}
+    return render(request, "admin_edit.html", {
+        "title": f"Admin: {rel}", "path": rel, "doc_id": doc_id,
+        "values": values if values is not None else explicit,
+        "hidden": bool((values or explicit).get("hidden")), "suggested": suggested,
+        "sources": sources, "errors": errors or {}, "problem": problem,
+        "has_sidecar": sidecar_of(corpus / rel).is_file(), **form_context(tax),
+    }, status_code=400 if (errors or problem) else 200)
+
+
+@router.get("/documents/edit")
+def edit_form(request: Request, rel: CorpusDocument, settings: SettingsDep, store: StoreDep,
+              tax: TaxonomyDep) -> Response:
+    return _edit_page(request, Path(settings.corpus), store, tax, rel)
+
+
+@router.post("/documents/edit")
+def edit_save(request: Request, rel: CorpusDocument, form: AdminForm, settings: SettingsDep,
+              store: StoreDep, tax: TaxonomyDep) -> Response:
+    corpus = Path(settings.corpus)
+    meta = read_form(form, tax)
+    if meta.errors:
+        return _edit_page(request, corpus, store, tax, rel, values=meta.values,
+                          errors=meta.errors, problem="Some metadata is not valid.")
+    explicit = explicit_metadata(corpus, rel)
+    keep = {k: v for k, v in explicit.items() if k not in (*FIELDS, "hidden")}
+    save_metadata(corpus, rel, {**keep, **meta.values})
+    if form.get("ingest_now") == "1" and start_run(settings) == "started":
+        return redirect("/admin/ingest", msg="updated_ingest", path=rel)
+    return redirect("/admin/documents/edit", msg="updated", path=rel)
+
+
+@router.post("/documents/hide")
+def hide(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Response:
+    corpus = Path(settings.corpus)
+    hidden = form.get("hidden") == "1"
+    explicit = explicit_metadata(corpus, rel)
+    explicit["hidden"] = hidden
+    save_metadata(corpus, rel, explicit)
+    if form.get("ingest_now") == "1":
+        start_run(settings)
+    return redirect("/admin/documents/edit", msg="hidden" if hidden else "shown", path=rel)
+
+
+@router.get("/documents/delete")
+def delete_form(request: Request, rel: CorpusDocument, settings: SettingsDep) -> Response:
+    corpus = Path(settings.corpus)
+    entry = explicit_metadata(corpus, rel)
+    return render(request, "admin_delete.html", {
+        "title": f"Admin: remove {rel}", "path": rel, "entry_title": entry.get("title", ""),
+        "has_sidecar": sidecar_of(corpus / rel).is_file(),
+    })
+
+
+@router.post("/documents/delete")
+def delete(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Response:
+    corpus = Path(settings.corpus)
+    if form.get("confirm") != rel:
+        return redirect("/admin/documents/delete", path=rel)
+    target = corpus / rel
+    CatalogFile(corpus).remove(rel)
+    sidecar_of(target).unlink(missing_ok=True)
+    target.unlink(missing_ok=True)
+    if form.get("ingest_now") == "1" and start_run(settings) == "started":
+        return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
+    return redirect("/admin/documents", msg="deleted", path=rel)

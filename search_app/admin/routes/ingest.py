@@ -1,0 +1,61 @@
+"""Ingest from the admin: start a run, its live status, the history of runs."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from search_app.admin.deps import AdminForm
+from search_app.admin.ingest_jobs import IngestBusy, read_status, start_ingest
+from search_app.admin.routing import AdminRoute, redirect, render
+from search_app.deps import SettingsDep, StoreDep
+from search_app.settings import Settings
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
+
+
+def start_run(settings: Settings, *, rebuild: bool = False) -> str:
+    """Start an ingest with the server's settings. Returns the message code: "started",
+    "busy" (one is running) or "not_started" (the index folder cannot be written)."""
+    try:
+        start_ingest(settings.index, settings.corpus, rebuild=rebuild,
+                     workers=settings.ingest_workers, time_limit=settings.ingest_time_limit,
+                     memory_mb=settings.ingest_memory_mb)
+    except IngestBusy:
+        return "busy"
+    except OSError as exc:
+        log.error("admin: cannot start an ingest in %s: %s", settings.index, exc)
+        return "not_started"
+    return "started"
+
+
+@router.get("/ingest")
+def ingest_page(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    return render(request, "admin_ingest.html", {
+        "title": "Admin: ingest", "status": read_status(settings.index),
+        "reports": [_dated(r) for r in store.reports(limit=20)],
+    })
+
+
+def _dated(report: dict[str, Any]) -> dict[str, Any]:
+    started = float(report.get("started") or 0)
+    return {**report, "started_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started))}
+
+
+@router.post("/ingest")
+def ingest_start(settings: SettingsDep, form: AdminForm) -> Response:
+    return redirect("/admin/ingest",
+                    msg=start_run(settings, rebuild=form.get("mode") == "rebuild"))
+
+
+@router.get("/ingest/status")
+def ingest_status(settings: SettingsDep) -> Response:
+    status = read_status(settings.index) or {"state": "none", "active": False}
+    response = JSONResponse(status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
