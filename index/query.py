@@ -316,6 +316,34 @@ def _has_year_clause(q: wq.Query) -> bool:
                for leaf in (q.leaves() if not q.is_leaf() else [q]))
 
 
+#: Words with * or ? each walk the vocabulary of every language's fields: a query may have this
+#: many (200 of them took 14 s on the sample corpus); further ones are searched as plain words.
+MAX_PATTERNS = 4
+#: A typed weight (word^3) is kept between 0 and this (word^1e400 made scores infinite).
+MAX_BOOST = 100.0
+
+
+def _limit_patterns(q: wq.Query) -> tuple[wq.Query, bool]:
+    """``q`` with its pattern words past the first MAX_PATTERNS read as plain words and its
+    weights kept finite, and whether any pattern was read as a word."""
+    seen = 0
+
+    def visit(sub: wq.Query) -> wq.Query:
+        nonlocal seen
+        boost = getattr(sub, "boost", 1.0)
+        if not 0.0 <= boost <= MAX_BOOST:
+            sub.boost = MAX_BOOST if boost > MAX_BOOST else 0.0  # NaN and negatives: 0
+        if isinstance(sub, (wq.Prefix, wq.Wildcard)) and sub.fieldname in TEXT_FIELDS:
+            seen += 1
+            if seen > MAX_PATTERNS:
+                word = re.sub(r"[*?]+", "", str(sub.text))
+                return wq.Term(sub.fieldname, word, boost=sub.boost) if word else wq.NullQuery
+        return sub
+
+    limited = q.accept(visit)
+    return limited, seen > MAX_PATTERNS
+
+
 def _plain_words(q: wq.Query) -> list[str]:
     words = []
     for sub in q.leaves() if not q.is_leaf() else [q]:
@@ -345,6 +373,10 @@ def parse_query(text: str) -> ParsedQuery:
             )
         parsed = wq.Or([wq.Term("text", w.lower()) for w in words])
         notice = "The query could not be read as written; searched for its words instead."
+    parsed, limited = _limit_patterns(parsed)
+    if limited and notice is None:
+        notice = (f"Only the first {MAX_PATTERNS} words with * or ? are searched as patterns; "
+                  "the others as plain words.")
     filters: dict[str, list[str]] = {}
     years: list[YearRange] = []
     core = _split_filters(parsed, filters, years)

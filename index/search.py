@@ -28,6 +28,8 @@ SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000
 DEFAULT_FACET_LIMIT = 10
+#: "did you mean" looks up at most this many words of a query
+MAX_CORRECTED_WORDS = 6
 
 
 @dataclass
@@ -278,7 +280,7 @@ def _doc_hit(stored: Mapping[str, Any], score: float) -> DocumentHit:
     return DocumentHit(
         id=meta["id"],
         title=meta["title"],
-        score=round(float(score or 0.0), 4),
+        score=round(float(score), 4) if score and math.isfinite(score) else 0.0,
         doc_type=meta.get("doc_type"),
         language=meta.get("language"),
         country_code=meta.get("country_code"),
@@ -371,7 +373,8 @@ def _suggestion(
     """The query with unknown words replaced by their closest indexed word, if that finds hits."""
     corrected = parsed.text
     changed = False
-    for word in parsed.words:
+    # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
+    for word in list(dict.fromkeys(parsed.words))[:MAX_CORRECTED_WORDS]:
         folded = fold(word)
         if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0:
             continue

@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(files.router)
     app.include_router(admin_router)
+    app.add_middleware(errors.CatchAll)  # innermost: its 500 gets the headers below
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     return app

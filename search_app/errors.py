@@ -16,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request as StarletteRequest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index import IndexUnavailableError, QueryError
 from search_app.params import ParameterError
@@ -109,3 +111,38 @@ def install(app: FastAPI) -> None:
     async def _internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         return error_response(request, 500, "Something went wrong on our side.")
+
+
+class CatchAll:
+    """Answers an unexpected error with the 500 page and keeps the connection open.
+
+    Starlette's own last-resort handler sends the 500 and then re-raises, and the server
+    closes a keep-alive connection on any exception that reaches it. Here the error is logged
+    and answered, and the server sees a finished response. (An error in the middle of a
+    streamed body can only end the connection: the status has already been sent.)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error on %s", scope.get("path", "?"))
+            request = StarletteRequest(scope, receive)
+            response = error_response(request, 500, "Something went wrong on our side.")
+            await response(scope, receive, send)

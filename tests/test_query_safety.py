@@ -171,3 +171,42 @@ def test_facet_clauses_at_any_depth_answer_on_every_route(client: TestClient, te
         r = client.get(path, params={"q": text})
         assert r.status_code == 200, (path, text, r.status_code, r.text[:300])
     assert client.get("/documents/doc-01", params={"q": text}).status_code == 200
+
+
+# -- other input that sized a loop --------------------------------------------------------------
+def test_only_a_few_pattern_words_walk_the_vocabulary() -> None:
+    from index.query import MAX_PATTERNS
+
+    parsed = parse_query(" ".join(f"*x{n}*" for n in range(200)))
+    patterns = {leaf.text for leaf in parsed.documents.leaves()
+                if isinstance(leaf, (wq.Wildcard, wq.Prefix))}
+    assert len(patterns) == MAX_PATTERNS  # (200 of them: 14 s on the sample corpus)
+    assert "patterns" in parsed.notice
+    assert parse_query("expor* vouch* digit* matchm*").notice is None
+
+
+def test_did_you_mean_looks_up_a_bounded_number_of_words(
+    store: IndexStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from whoosh.searching import Searcher
+
+    from index.search import MAX_CORRECTED_WORDS
+
+    calls = []
+    original = Searcher.suggest
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Searcher, "suggest", counting)
+    search(store, SearchRequest(query=" ".join(f"qqq{chr(97 + n % 26)}{n}" for n in range(200))))
+    assert 0 < len(calls) <= MAX_CORRECTED_WORDS
+
+
+def test_typed_weights_keep_scores_finite(client: TestClient) -> None:
+    for q in ("export^" + "9" * 400, "export^-5 covid", "(export OR covid)^1e999"):
+        r = client.get("/api/search", params={"q": q})
+        assert r.status_code == 200
+        assert "Infinity" not in r.text and "NaN" not in r.text, q
+        assert all(isinstance(h["score"], float) for h in r.json()["hits"])
