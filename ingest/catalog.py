@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from ingest.paths import OUTSIDE_CORPUS, inside_corpus
+
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
 TAXONOMY_NAMES = ("taxonomy.yaml", "taxonomy.yml")
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -111,7 +113,9 @@ LANGUAGE_NAMES = {
 }
 
 
-def _load_yaml(path: Path) -> Any:
+def _load_yaml(path: Path, corpus: Path | None = None) -> Any:
+    if not inside_corpus(corpus or path.parent, path):
+        raise CatalogError(f"{path.name}: {OUTSIDE_CORPUS}")
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -183,6 +187,8 @@ def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
         if not path.is_file():
             continue
         if name.endswith(".csv"):
+            if not inside_corpus(corpus, path):
+                raise CatalogError(f"{name}: {OUTSIDE_CORPUS}")
             try:
                 with open(path, encoding="utf-8", newline="") as fh:
                     rows: list[dict[str, Any]] = list(csv.DictReader(fh))
@@ -201,11 +207,13 @@ def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def load_sidecar(file: Path) -> dict[str, Any]:
+def load_sidecar(file: Path, corpus: Path | None = None) -> dict[str, Any]:
+    """The metadata of ``file``'s sidecar (``name.meta.yaml``), if it has one inside
+    ``corpus`` (default: the file's folder)."""
     sidecar = file.with_name(file.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
-    data = _load_yaml(sidecar) or {}
+    data = _load_yaml(sidecar, corpus) or {}
     if not isinstance(data, dict):
         raise CatalogError(f"{sidecar.name}: expected a mapping")
     return _normalise_entry(data, sidecar.name)

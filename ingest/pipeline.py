@@ -32,6 +32,7 @@ from ingest.catalog import (
     load_taxonomy,
 )
 from ingest.metadata import build_document
+from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
 log = logging.getLogger(__name__)
@@ -114,11 +115,12 @@ def is_document_path(rel: str) -> bool:
     return not (len(parts) == 1 and parts[0] in TOP_LEVEL_FILES)
 
 
-def discover(corpus: Path) -> list[SourceFile]:
+def discover(corpus: Path, outside: list[str] | None = None) -> list[SourceFile]:
     """Every document file below ``corpus``, sorted by path.
 
     Skipped: names starting with "." or "_" (sources, build scripts), the catalog, the
-    taxonomy, sidecars, and anything that is not a regular file.
+    taxonomy, sidecars, anything that is not a regular file, and links whose real path leaves
+    the corpus (their paths are added to ``outside``). Linked folders are not entered.
     """
     out = []
     for root, dirs, files in os.walk(corpus):
@@ -133,6 +135,11 @@ def discover(corpus: Path) -> list[SourceFile]:
             except OSError:
                 continue
             if not full.is_file():
+                continue
+            # (os.walk does not enter linked folders: only a linked file can lead out)
+            if full.is_symlink() and not inside_corpus(corpus, full):
+                if outside is not None:
+                    outside.append((rel_root / name).as_posix())
                 continue
             out.append(SourceFile((rel_root / name).as_posix(), st.st_size, st.st_mtime))
     return out
@@ -171,6 +178,10 @@ def parse_job(job: ParseJob) -> PreparedDocument:
     from ingest.parsers import ParseError, parse_file
 
     full = Path(job.corpus) / job.source.path
+    # Checked again here: the file may have been replaced by a link since it was listed.
+    if not inside_corpus(Path(job.corpus), full):
+        raise JobFailed(OUTSIDE_CORPUS)
+    full = full.resolve()
     sha = sha256_of(full)
     try:
         parsed = parse_file(full, password=job.entry.get("password"))
@@ -248,7 +259,9 @@ def run_ingest(
         )
         taxonomy = load_taxonomy(corpus)
         catalog = load_catalog(corpus)
-        sources = discover(corpus)
+        outside: list[str] = []
+        sources = discover(corpus, outside)
+        report.skipped.extend({"path": path, "reason": OUTSIDE_CORPUS} for path in outside)
         ids = assign_ids([s.path for s in sources])
         known = {} if rebuild else store.fingerprints()
         failures = {} if rebuild else store.load_failures()
@@ -259,7 +272,7 @@ def run_ingest(
         for src in sources:
             full = corpus / src.path
             try:
-                entry = {**catalog.get(src.path, {}), **load_sidecar(full)}
+                entry = {**catalog.get(src.path, {}), **load_sidecar(full, corpus)}
             except Exception as exc:  # noqa: BLE001 - a bad sidecar fails its file only
                 report.failed.append({"path": src.path, "reason": str(exc), "retried": True})
                 continue

@@ -9,6 +9,7 @@ seconds later.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,16 @@ def relevant(corpus: Path, index_dir: Path | None, path: str) -> bool:
                    for part in rel.parts)
 
 
+def watched_folders(corpus: Path, index_dir: Path | None = None) -> list[Path]:
+    """The corpus folder and every folder below it that ingest reads. A linked folder is not
+    entered (its files may lie outside the corpus, and a link to / would watch the machine)."""
+    out = []
+    for root, dirs, _ in os.walk(corpus):  # followlinks=False
+        dirs[:] = sorted(d for d in dirs if relevant(corpus, index_dir, os.path.join(root, d)))
+        out.append(Path(root))
+    return out
+
+
 def watch_corpus(
     corpus: Path,
     run: Callable[[], None],
@@ -47,28 +58,50 @@ def watch_corpus(
     stop_event: threading.Event | None = None,
 ) -> None:
     """Call ``run()`` after each debounced batch of relevant changes below ``corpus``, until
-    ``stop_event`` is set (or Ctrl-C). ``run`` raising IndexLockedError is retried."""
-    from watchfiles import watch
+    ``stop_event`` is set (or Ctrl-C). ``run`` raising IndexLockedError is retried.
+
+    Each folder is watched on its own (not recursively: the watcher would follow links out
+    of the corpus); a folder created or removed restarts the watch on the new set of folders,
+    and the run for that change comes once the new watch is in place, so nothing is missed.
+    """
+    from watchfiles import Change, watch
 
     corpus = Path(corpus).resolve()
     pending = False
-    for changes in watch(
-        corpus,
-        watch_filter=lambda _change, path: relevant(corpus, index_dir, path),
-        debounce=debounce_ms,
-        step=50,
-        stop_event=stop_event,
-        rust_timeout=int(RETRY_SECONDS * 1000),
-        yield_on_timeout=True,
-        raise_interrupt=False,
-    ):
-        if not changes and not pending:
-            continue
-        if changes:
-            log.info("%d change(s) below %s", len(changes), corpus)
-        try:
-            run()
-            pending = False
-        except IndexLockedError as exc:
-            log.warning("%s; retrying in %g s", exc, RETRY_SECONDS)
-            pending = True
+    while True:
+        folders = watched_folders(corpus, index_dir)
+        known = {str(f) for f in folders}
+        restart = False
+        for changes in watch(
+            *folders,
+            watch_filter=lambda _change, path: relevant(corpus, index_dir, path),
+            debounce=debounce_ms,
+            step=50,
+            stop_event=stop_event,
+            rust_timeout=int(RETRY_SECONDS * 1000),
+            yield_on_timeout=True,
+            raise_interrupt=False,
+            recursive=False,
+        ):
+            restart = any(
+                (change == Change.added and path not in known and os.path.isdir(path)
+                 and not os.path.islink(path))
+                or (change == Change.deleted and path in known)
+                for change, path in changes
+            )
+            if restart:
+                log.info("the folders below %s changed; watching them anew", corpus)
+                pending = True
+                break
+            if not changes and not pending:
+                continue
+            if changes:
+                log.info("%d change(s) below %s", len(changes), corpus)
+            try:
+                run()
+                pending = False
+            except IndexLockedError as exc:
+                log.warning("%s; retrying in %g s", exc, RETRY_SECONDS)
+                pending = True
+        if not restart:
+            return  # stopped

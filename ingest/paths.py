@@ -1,0 +1,32 @@
+"""Which files of the corpus may be read: those whose real path stays inside the corpus.
+
+A symbolic link below the corpus that points outside it (``corpus/news/p.txt ->
+/etc/passwd``) is never read, whether it is a document, the catalog, the taxonomy or a
+sidecar: ingest reports it as skipped. Links that stay inside the corpus are followed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: the reason a link out of the corpus is skipped, as reports show it
+OUTSIDE_CORPUS = "a link to a file outside the corpus (not read)"
+
+
+def real_root(corpus: Path) -> Path:
+    return Path(os.path.realpath(corpus))
+
+
+def inside_corpus(corpus: Path, path: Path) -> bool:
+    """Whether ``path`` (below ``corpus``), with every link resolved, is inside ``corpus``."""
+    root = real_root(corpus)
+    try:
+        real = Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return False
+    return real == root or real.is_relative_to(root)
+
+
+class OutsideCorpusError(OSError):
+    """A path whose real location is outside the corpus."""

@@ -1,0 +1,137 @@
+"""Ingest reads only the corpus: links out of it are skipped and reported (issue 9, bug 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from index import IndexStore, SearchRequest, search
+from ingest import CatalogError, discover, load_taxonomy, run_ingest
+from ingest.paths import OUTSIDE_CORPUS
+from ingest.pipeline import ParseJob, SourceFile, parse_job
+from ingest.workers import JobFailed
+from search_app.cli import main
+from tests.test_ingest import write_corpus
+
+SECRET = "Zanzibarsecret credentials of the machine\n"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd.txt").write_text(SECRET)
+    (outside / "more.md").write_text("# Hidden\n\nZanzibarsecret in a folder.\n")
+    return outside
+
+
+def found(index: Path, word: str) -> int:
+    return search(IndexStore(index), SearchRequest(query=word)).total
+
+
+def test_a_link_to_a_file_outside_the_corpus_is_skipped_and_reported(
+    tmp_path: Path, secret: Path
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "p.txt").symlink_to(secret / "passwd.txt")
+    (corpus / "news" / "linked-folder").symlink_to(secret, target_is_directory=True)
+    (corpus / "news" / "same.txt").symlink_to(corpus / "news" / "export.txt")  # stays inside
+    (corpus / "news" / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    index = tmp_path / "index"
+    report = run_ingest(corpus, index, workers=1)
+    assert {"path": "news/p.txt", "reason": OUTSIDE_CORPUS} in report.skipped
+    assert "news/same.txt" in report.added  # a link inside the corpus stays readable
+    assert not any("linked-folder" in p for p in report.added)
+    assert found(index, "Zanzibarsecret") == 0
+    assert found(index, "Transdanubia") == 2
+    # the next run says so again, and still reads nothing of it
+    again = run_ingest(corpus, index, workers=1)
+    assert {"path": "news/p.txt", "reason": OUTSIDE_CORPUS} in again.skipped
+    assert found(index, "Zanzibarsecret") == 0
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(index), "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"skipped: news/p.txt: {OUTSIDE_CORPUS}" in result.output
+
+
+def test_discover_lists_no_link_out_of_the_corpus(tmp_path: Path, secret: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "p.txt").symlink_to(secret / "passwd.txt")
+    outside: list[str] = []
+    paths = {s.path for s in discover(corpus, outside)}
+    assert "news/p.txt" not in paths and outside == ["news/p.txt"]
+    assert "news/p.txt" not in {s.path for s in discover(corpus)}
+
+
+def test_a_file_replaced_by_a_link_after_listing_is_not_read(tmp_path: Path,
+                                                               secret: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    src = next(s for s in discover(corpus) if s.path == "news/export.txt")
+    (corpus / "news" / "export.txt").unlink()
+    (corpus / "news" / "export.txt").symlink_to(secret / "passwd.txt")
+    job = ParseJob(str(corpus), SourceFile(src.path, src.size, src.mtime), "x", {},
+                   load_taxonomy(corpus), "")
+    with pytest.raises(JobFailed, match="outside the corpus"):
+        parse_job(job)
+
+
+def test_catalog_taxonomy_and_sidecars_linked_out_of_the_corpus_are_not_read(
+    tmp_path: Path, secret: Path
+) -> None:
+    (secret / "meta.yaml").write_text("title: Zanzibarsecret title\n")
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "export.txt.meta.yaml").symlink_to(secret / "meta.yaml")
+    report = run_ingest(corpus, tmp_path / "index", workers=1)
+    failure = next(f for f in report.failed if f["path"] == "news/export.txt")
+    assert OUTSIDE_CORPUS in failure["reason"]
+    assert found(tmp_path / "index", "Zanzibarsecret") == 0
+    (corpus / "catalog.yaml").symlink_to(secret / "meta.yaml")
+    with pytest.raises(CatalogError, match="outside the corpus"):
+        run_ingest(corpus, tmp_path / "index", workers=1)
+
+
+# -- kb ingest --watch ----------------------------------------------------------------------------
+def test_watch_does_not_follow_links_out_of_the_corpus(tmp_path: Path, secret: Path) -> None:
+    import threading
+    import time
+
+    from search_app.watch import watch_corpus, watched_folders
+
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "linked").symlink_to(secret, target_is_directory=True)
+    index = tmp_path / "index"
+    assert watched_folders(corpus.resolve(), index) == [corpus.resolve(),
+                                                        corpus.resolve() / "news"]
+    run_ingest(corpus, index, workers=1)
+    runs: list[float] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        runs.append(time.monotonic())
+        run_ingest(corpus, index, workers=1)
+
+    thread = threading.Thread(target=watch_corpus, args=(corpus, run),
+                              kwargs={"index_dir": index, "debounce_ms": 200,
+                                      "stop_event": stop})
+    thread.start()
+    try:
+        time.sleep(1.0)
+        (secret / "new-outside.md").write_text("# Outside\n\nNothing to see.\n")
+        time.sleep(1.5)
+        assert runs == []  # a change outside the corpus, behind a link, is not seen
+        (corpus / "reports").mkdir()  # a new folder is watched too
+        (corpus / "reports" / "a.md").write_text("# A\n\nThe wombatgrant scheme.\n")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and found(index, "wombatgrant") == 0:
+            time.sleep(0.2)
+        assert found(index, "wombatgrant") == 1
+        time.sleep(0.5)
+        (corpus / "reports" / "b.md").write_text("# B\n\nThe wombatgrant scheme, again.\n")
+        while time.monotonic() < deadline and found(index, "wombatgrant") < 2:
+            time.sleep(0.2)
+        assert found(index, "wombatgrant") == 2
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
