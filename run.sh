@@ -44,6 +44,21 @@ spec="."
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
 
+# OCR (pages without a text layer): Debian's Tesseract language data of the partner languages.
+ocr_langs="eng deu nld hun ron por spa"
+missing=""
+for lang in $ocr_langs; do
+  ls /usr/share/tesseract-ocr/*/tessdata/"$lang".traineddata >/dev/null 2>&1 || missing="$missing tesseract-ocr-$lang"
+done
+if [ -n "$missing" ]; then
+  echo "Installing Tesseract's language data for OCR:$missing"
+  for try in 1 2 3 4 5 6; do  # another apt/dpkg may hold the lock for a while
+    if apt_install tesseract-ocr $missing; then break; fi
+    [ "$try" = 6 ] && { echo "run.sh: could not install Tesseract (OCR stays off)" >&2; break; }
+    sleep 20
+  done
+fi
+
 if [ "$install_only" = 1 ]; then exit 0; fi
 .venv/bin/kb ingest
 echo "Serving on http://${KB_HOST:-127.0.0.1}:${KB_PORT:-8000}/  (Ctrl-C stops)"

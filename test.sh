@@ -17,5 +17,15 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The OCR tests render known text with a common font (bench/scans.py).
+if [ ! -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] &&
+   [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null
+  fi
+fi
+
 .venv/bin/ruff check ingest index search_app tests bench
 .venv/bin/python -m pytest "$@"

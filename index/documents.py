@@ -28,6 +28,9 @@ class PassageView:
     #: escaped HTML of the whole passage, with the query's words marked
     html: str
     matched: bool = False
+    #: "text" (the file's own text) or "ocr", with Tesseract's mean confidence (0-100)
+    source: str = "text"
+    confidence: float | None = None
 
 
 @dataclass
@@ -95,9 +98,12 @@ def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentVie
                     text=text,
                     html=mark_all(text, terms, lang),
                     matched=r["ordinal"] in matched,
+                    source=r.get("source") or "text",
+                    confidence=r.get("confidence"),
                 )
             )
-        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading) for v in views]
+        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading, v.source, v.confidence)
+                        for v in views]
     return DocumentView(doc, views, len(matched))
 
 

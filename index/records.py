@@ -42,6 +42,10 @@ class Passage:
     text: str
     page: int | None = None
     heading: str | None = None
+    #: where the text came from: "text" (the file's own text) or "ocr" (read from the image)
+    source: str = "text"
+    #: for OCR: Tesseract's mean word confidence on the page, 0-100
+    confidence: float | None = None
 
 
 @dataclass
@@ -75,6 +79,9 @@ class Document:
     sources: dict[str, str] = field(default_factory=dict)
     #: problems that did not stop indexing (e.g. "page 3: no text layer, needs OCR")
     warnings: list[str] = field(default_factory=list)
+    #: when pages were read by OCR: ingest.ocr.OcrSummary as a dict (pages, confidence,
+    #: language, language_source, low_confidence, empty, unread, ...); None otherwise
+    ocr: dict[str, Any] | None = None
 
     @property
     def year(self) -> int | None:

@@ -18,7 +18,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from index.analysis import LANGUAGE_KEYS, language_analyzer, words_analyzer
 
 #: Bump when the schema or an analyser changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Facet name (as used in URLs and the API) -> index field.
 FACET_FIELDS: dict[str, str] = {
@@ -56,6 +56,8 @@ def build_schema() -> Schema:
         "page": STORED(),
         "heading": STORED(),
         "text": STORED(),
+        "source": STORED(),  # "ocr" for text read by OCR (None: the file's own text)
+        "confidence": STORED(),  # OCR: Tesseract's mean word confidence on the page
         "lang": STORED(),
         # document records
         "meta": STORED(),  # the Document's metadata as JSON (without passages)

@@ -133,6 +133,8 @@ def prepare_document(doc: Document) -> PreparedDocument:
             "page": p.page,
             "heading": p.heading,
             "text": p.text,
+            "source": p.source if p.source != "text" else None,
+            "confidence": p.confidence,
             "lang": lang,
             passage_field(lang): terms,
         })

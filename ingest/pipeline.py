@@ -32,6 +32,7 @@ from ingest.catalog import (
     load_taxonomy,
 )
 from ingest.metadata import build_document
+from ingest.ocr import OcrSettings, ocr_enabled, ocr_status
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
@@ -56,6 +57,14 @@ class ParseJob:
     entry: dict[str, Any]
     taxonomy: Taxonomy
     meta_fingerprint: str
+    ocr: OcrSettings = field(default_factory=OcrSettings)
+
+
+#: Share of the per-file time limit that OCR may use (the rest: parsing, text analysis).
+OCR_TIME_SHARE = 0.85
+#: Added to the catalog fingerprint when OCR is on, so that turning it on or off re-reads
+#: the files; and when OCR did not finish, so that the next ingest goes on (from the cache).
+OCR_ON, OCR_INCOMPLETE = "+ocr", "+ocr-incomplete"
 
 
 @dataclass
@@ -76,6 +85,10 @@ class IngestReport:
     #: [{"path", "warning"}], e.g. pages without a text layer
     warnings: list[dict[str, str]] = field(default_factory=list)
     pages: int = 0
+    #: pages read by OCR (from the OCR cache or not)
+    ocr_pages: int = 0
+    #: why OCR did not run ("OCR turned off (KB_OCR=0)", Tesseract missing); None: it ran
+    ocr_off: str | None = None
     passages: int = 0
     documents: int = 0
     error: str | None = None
@@ -184,7 +197,7 @@ def parse_job(job: ParseJob) -> PreparedDocument:
     full = full.resolve()
     sha = sha256_of(full)
     try:
-        parsed = parse_file(full, password=job.entry.get("password"))
+        parsed = parse_file(full, password=job.entry.get("password"), ocr=job.ocr)
     except ParseError as exc:
         raise JobFailed(exc.reason) from None
     if not parsed.passages:
@@ -203,6 +216,7 @@ def parse_job(job: ParseJob) -> PreparedDocument:
         page_count=parsed.page_count,
         warnings=parsed.warnings,
     )
+    doc.ocr = parsed.ocr.to_dict() if parsed.ocr is not None else None
     return prepare_document(doc)
 
 
@@ -233,8 +247,12 @@ def run_ingest(
     time_limit: float = DEFAULT_TIME_LIMIT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: Progress | None = None,
+    ocr: bool | None = None,
 ) -> IngestReport:
     """Bring the index at ``index_dir`` up to date with ``corpus``. Holds the ingest lock.
+
+    ``ocr``: read pages without text by OCR (default: on unless ``KB_OCR=0``); pages read are
+    cached in ``<index_dir>/ocr-cache`` by the file's sha256.
 
     Raises IndexLockedError when another ingest runs, CatalogError for an unreadable catalog
     or taxonomy, FileNotFoundError for a missing corpus. Bad files never raise: they end in
@@ -257,6 +275,10 @@ def run_ingest(
             mode="rebuild" if rebuild else "incremental",
             started=started,
         )
+        ocr_on = ocr_enabled() if ocr is None else ocr
+        report.ocr_off = ocr_status() if ocr_on else "OCR turned off (KB_OCR=0)"
+        ocr_on = ocr_on and report.ocr_off is None
+        ocr_cache = str(Path(index_dir).resolve() / "ocr-cache")
         taxonomy = load_taxonomy(corpus)
         catalog = load_catalog(corpus)
         outside: list[str] = []
@@ -276,7 +298,7 @@ def run_ingest(
             except Exception as exc:  # noqa: BLE001 - a bad sidecar fails its file only
                 report.failed.append({"path": src.path, "reason": str(exc), "retried": True})
                 continue
-            meta = entry_fingerprint(entry, taxonomy)
+            meta = entry_fingerprint(entry, taxonomy) + (OCR_ON if ocr_on else "")
             previous = known_by_path.get(src.path)
             if previous and _same(previous[1], src, meta):
                 report.unchanged += 1
@@ -286,7 +308,11 @@ def run_ingest(
                 new_failures[src.path] = failed_before
                 _record_failure(report, src.path, failed_before["reason"], retried=False)
                 continue
-            jobs.append(ParseJob(str(corpus), src, ids[src.path], entry, taxonomy, meta))
+            ocr_settings = OcrSettings(
+                enabled=ocr_on, cache_dir=ocr_cache, language=entry.get("language"),
+                time_budget=time_limit * OCR_TIME_SHARE)
+            jobs.append(
+                ParseJob(str(corpus), src, ids[src.path], entry, taxonomy, meta, ocr_settings))
 
         present = {s.path for s in sources}
         removed = [doc_id for doc_id, (path, _) in known.items() if path not in present]
@@ -300,8 +326,14 @@ def run_ingest(
             total = len(jobs)
             if progress:
                 progress(0, total, "")
+
+            def job_progress(job: ParseJob, message: str) -> None:
+                if progress:
+                    progress(done, total, f"{job.source.path} ({message})")
+
             results = run_jobs(
-                parse_job, jobs, workers=workers, time_limit=time_limit, memory_mb=memory_mb
+                parse_job, jobs, workers=workers, time_limit=time_limit, memory_mb=memory_mb,
+                on_progress=job_progress,
             )
             for result in results:
                 job: ParseJob = result.job
@@ -321,8 +353,12 @@ def run_ingest(
                     continue
                 prepared: PreparedDocument = result.value
                 doc = prepared.document
-                writer.put(prepared, meta_fingerprint=job.meta_fingerprint)
+                meta = job.meta_fingerprint
+                if doc.ocr and doc.ocr.get("unread"):
+                    meta += OCR_INCOMPLETE  # never equal: the next ingest reads it again
+                writer.put(prepared, meta_fingerprint=meta)
                 report.pages += doc.page_count or 0
+                report.ocr_pages += len(doc.ocr["pages"]) if doc.ocr else 0
                 report.passages += len(doc.passages)
                 for warning in doc.warnings:
                     report.warnings.append({"path": doc.source_path, "warning": warning})

@@ -43,7 +43,23 @@ class JobFailed(Exception):
         self.reason = reason
 
 
+#: In a worker process: the pipe to the parent, for report_progress.
+_parent: Connection | None = None
+
+
+def report_progress(message: str) -> None:
+    """From inside a job: say how it is going ("OCR page 3 of 20"); run_jobs hands it to its
+    ``on_progress``. Does nothing outside a worker."""
+    if _parent is not None:
+        try:
+            _parent.send(("progress", message))
+        except (OSError, ValueError):
+            pass
+
+
 def _worker_main(conn: Connection, func: Callable[[Any], Any], memory_mb: int) -> None:
+    global _parent
+    _parent = conn
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
@@ -90,10 +106,12 @@ def run_jobs(
     workers: int | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    on_progress: Callable[[Any, str], None] | None = None,
 ) -> Iterator[JobResult]:
     """Run ``func(job)`` for each job in worker processes; yield results as they finish.
 
-    ``func`` must be a module-level function (it is sent to a fresh process).
+    ``func`` must be a module-level function (it is sent to a fresh process). A job that calls
+    ``report_progress(message)`` has ``on_progress(job, message)`` called in this process.
     """
     pending = deque(jobs)
     if not pending:
@@ -117,7 +135,13 @@ def run_jobs(
             for conn in ready:
                 w = busy.pop(conn)  # type: ignore[arg-type]
                 try:
-                    ok, value, reason = w.conn.recv()
+                    message = w.conn.recv()
+                    if len(message) == 2:  # ("progress", text): the job goes on
+                        busy[conn] = w  # type: ignore[index]
+                        if on_progress is not None:
+                            on_progress(w.job, message[1])
+                        continue
+                    ok, value, reason = message
                 except (EOFError, OSError):
                     w.proc.join(1)
                     code = w.proc.exitcode

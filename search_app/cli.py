@@ -152,6 +152,7 @@ def _ingest_once(
         f"{report.unchanged} unchanged, {len(report.removed)} removed, "
         f"{len(report.failed)} failed, {len(report.skipped)} skipped in {report.seconds:.1f} s "
         f"({report.documents} documents in the index)"
+        + (f"; {report.ocr_pages} pages read by OCR" if report.ocr_pages else "")
     )
     for failure in report.failed:
         note = "" if failure.get("retried", True) else " (unchanged since it failed)"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.filetypes import SUPPORTED_MEDIA_TYPES, describe_content, detect_media_type
+from ingest.ocr import OcrSettings
 from ingest.parsers.base import ParsedFile, ParseError, Parser
 
 __all__ = [
@@ -65,8 +66,12 @@ def _unsupported_reason(path: Path) -> str:
     return f"unsupported file type: {kind} ({magic})" if magic else f"unsupported file type: {kind}"
 
 
-def parse_file(path: Path, *, password: str | None = None) -> ParsedFile:
-    """Detect the type of ``path`` by content and parse it; ParseError if it cannot be read."""
+def parse_file(
+    path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+) -> ParsedFile:
+    """Detect the type of ``path`` by content and parse it; ParseError if it cannot be read.
+
+    ``ocr``: how pages without text are read by OCR (None: they are reported "needs OCR")."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -80,4 +85,4 @@ def parse_file(path: Path, *, password: str | None = None) -> ParsedFile:
         raise ParseError(f"cannot read file: {exc.strerror or exc}") from exc
     if media_type is None:
         raise ParseError(_unsupported_reason(path))
-    return get_parser(media_type).parse(path, password=password)
+    return get_parser(media_type).parse(path, password=password, ocr=ocr)

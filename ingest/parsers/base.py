@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.records import Passage
+from ingest.ocr import OcrSettings, OcrSummary
 
 
 class ParseError(Exception):
@@ -29,6 +30,8 @@ class ParsedFile:
     page_count: int | None = None
     #: problems that did not stop parsing, e.g. "pages 3, 5: no text layer, needs OCR"
     warnings: list[str] = field(default_factory=list)
+    #: what OCR did, when pages were read (or, in a plan, would be read) by OCR
+    ocr: OcrSummary | None = None
 
 
 class Parser(Protocol):
@@ -36,6 +39,11 @@ class Parser(Protocol):
 
     media_types: tuple[str, ...]
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
-        """Read ``path``; raise ParseError with a user-fit reason when it cannot be read."""
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
+        """Read ``path``; raise ParseError with a user-fit reason when it cannot be read.
+
+        ``ocr``: how to read images of text (formats without images ignore it); None: no OCR.
+        """
         ...

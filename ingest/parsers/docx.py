@@ -18,6 +18,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from ingest.filetypes import DOCX
+from ingest.ocr import OcrSettings
 from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
 from ingest.parsers._sections import Section, sections_to_passages
 from ingest.parsers.base import ParsedFile, ParseError
@@ -112,7 +113,9 @@ class DocxParser:
 
     media_types: tuple[str, ...] = (DOCX,)
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
         try:
             document = open_docx(str(path))
         except (zipfile.BadZipFile, PackageNotFoundError):

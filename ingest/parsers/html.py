@@ -17,6 +17,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ingest.filetypes import HTML
+from ingest.ocr import OcrSettings
 from ingest.parsers._meta import clean_value, iso_date, split_keywords
 from ingest.parsers._readability import extract_main_content
 from ingest.parsers._sections import Section, sections_to_passages
@@ -62,7 +63,9 @@ class HtmlParser:
 
     media_types: tuple[str, ...] = (HTML,)
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

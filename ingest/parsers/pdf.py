@@ -21,8 +21,10 @@ Why pdfium alone, and what pypdf is (not) used for -- measured on shared/testdat
   address-space limit). As a cheap guard, a page's text is cut at ``MAX_PAGE_CHARS``.
   The ingest worker's time/memory limits remain the real defence.
 
-Pages without text are not passages: pages that show something (images, paths) are
-reported as "pages 1-3: no text layer, needs OCR"; empty pages are skipped silently.
+Pages without text, or whose text layer is clearly not text (``ingest.ocr.looks_like_garbage``),
+are read by OCR (``ingest.ocr``) when it is on; with ``KB_OCR=0`` pages that show something
+(images, paths) are reported as "pages 1-3: no text layer, needs OCR". Empty pages are
+skipped silently.
 pdfium objects are always closed; pdfium is not thread-safe, so use processes, not threads.
 """
 
@@ -39,6 +41,14 @@ import pypdfium2.raw as pdfium_c
 
 from index.records import Passage
 from ingest.filetypes import PDF
+from ingest.ocr import (
+    OcrSettings,
+    OcrSummary,
+    OcrUnavailable,
+    looks_like_garbage,
+    ocr_passages,
+    render_pdf_page,
+)
 from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
 from ingest.parsers.base import ParsedFile, ParseError
 from ingest.text import normalize_text
@@ -62,12 +72,19 @@ class PdfParser:
 
     media_types: tuple[str, ...] = (PDF,)
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
         warnings: list[str] = []
+        ocr_summary = None
+        ocr_on = ocr is not None and ocr.enabled
         with _open_document(Path(path), password or None, warnings) as (doc, damaged):
             metadata = _metadata(doc)
             page_count = len(doc)
-            passages, needs_ocr = _read_pages(doc, warnings)
+            passages, needs_ocr = _read_pages(doc, warnings, ocr_on)
+            if needs_ocr and ocr is not None and ocr_on:
+                passages, needs_ocr, ocr_summary = _read_by_ocr(
+                    Path(path), doc, passages, needs_ocr, ocr, warnings)
             has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
         if has_form and not damaged:
             form = _form_passage(Path(path), password, ordinal=len(passages))
@@ -78,6 +95,10 @@ class PdfParser:
         if not passages:
             if needs_ocr:
                 raise ParseError("no text layer, needs OCR")
+            if ocr_summary is not None and ocr_summary.unread:
+                raise ParseError("OCR did not finish within the time limit")
+            if ocr_summary is not None and ocr_summary.empty:
+                raise ParseError("image without text (OCR found none)")
             if damaged:
                 raise ParseError("broken PDF: damaged file, no readable text")
             raise ParseError("no text: all pages are empty")
@@ -87,7 +108,29 @@ class PdfParser:
             metadata=metadata,
             page_count=page_count,
             warnings=warnings,
+            ocr=ocr_summary,
         )
+
+
+def _read_by_ocr(
+    path: Path, doc: pdfium.PdfDocument, passages: list[Passage], numbers: list[int],
+    ocr: OcrSettings, warnings: list[str],
+) -> tuple[list[Passage], list[int], OcrSummary | None]:
+    """Pages ``numbers`` read by OCR, merged into ``passages`` in page order; a page whose
+    text layer looked like garbage keeps it when OCR finds nothing.
+
+    Returns (passages, pages still needing OCR, summary); OCR unavailable: nothing changes.
+    """
+    try:
+        read, summary, ocr_warnings = ocr_passages(
+            path, numbers, lambda number: render_pdf_page(doc, number), ocr)
+    except OcrUnavailable as exc:
+        log.info("%s: %s", path.name, exc)
+        return passages, numbers, None
+    warnings.extend(ocr_warnings)
+    by_page = {p.page: p for p in passages}
+    by_page.update({p.page: p for p in read})
+    return sorted(by_page.values(), key=lambda p: p.ordinal), [], summary
 
 
 def _form_passage(path: Path, password: str | None, ordinal: int) -> Passage | None:
@@ -209,7 +252,11 @@ def _lacks_xref_pointer(path: Path) -> bool:
 # --- pages -----------------------------------------------------------------------------
 
 
-def _read_pages(doc: pdfium.PdfDocument, warnings: list[str]) -> tuple[list[Passage], list[int]]:
+def _read_pages(
+    doc: pdfium.PdfDocument, warnings: list[str], check_garbage: bool = False
+) -> tuple[list[Passage], list[int]]:
+    """Passages of the pages with text, and the pages that need OCR (with ``check_garbage``,
+    also those whose text layer is clearly not text: their passage stays, OCR replaces it)."""
     passages: list[Passage] = []
     needs_ocr: list[int] = []
     for index in range(len(doc)):
@@ -227,6 +274,8 @@ def _read_pages(doc: pdfium.PdfDocument, warnings: list[str]) -> tuple[list[Pass
                 continue
         finally:
             page.close()
+        if check_garbage and looks_like_garbage(text):
+            needs_ocr.append(number)
         passages.append(Passage(ordinal=index, text=text, page=number))
     return passages, needs_ocr
 

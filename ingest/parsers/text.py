@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from ingest.filetypes import MARKDOWN, PLAIN
+from ingest.ocr import OcrSettings
 from ingest.parsers._meta import clean_value, iso_date, split_keywords
 from ingest.parsers._sections import Section, sections_to_passages
 from ingest.parsers.base import ParsedFile, ParseError
@@ -214,7 +215,9 @@ class MarkdownParser:
 
     media_types: tuple[str, ...] = (MARKDOWN,)
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
         text, warnings = _read(path)
         metadata, body = _front_matter(text, warnings)
         sections, first_h1 = _markdown_sections(body)
@@ -236,7 +239,9 @@ class PlainTextParser:
 
     media_types: tuple[str, ...] = (PLAIN,)
 
-    def parse(self, path: Path, *, password: str | None = None) -> ParsedFile:
+    def parse(
+        self, path: Path, *, password: str | None = None, ocr: OcrSettings | None = None
+    ) -> ParsedFile:
         text, warnings = _read(path)
         blocks = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text)]
         blocks = [block for block in blocks if block.strip()]

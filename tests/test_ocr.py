@@ -1,0 +1,178 @@
+"""OCR of pages without a text layer (ingest.ocr), on renders of known text and real scans.
+
+Pages are rendered at 300 dpi with a common font (bench/scans.py); recall is the share of the
+expected words found. Kept to a few pages: the figures for whole pages, noisy scans and speed
+are in bench/bench_ocr.py.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from bench import scans
+from index import IndexStore, SearchRequest, get_document, search
+from ingest.ocr import (
+    LANGUAGES,
+    OcrReader,
+    OcrSettings,
+    OcrUnavailable,
+    looks_like_garbage,
+    ocr_status,
+    render_pdf_page,
+    tesseract_languages,
+)
+from ingest.parsers import ParseError, parse_file
+from ingest.pipeline import run_ingest
+from ingest.workers import run_jobs
+
+SCAN = "pdfjs__issue7229.pdf"
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> None:
+    """Tesseract with the partner languages (run.sh installs them); CI fails without."""
+    why = ocr_status()
+    missing = set(LANGUAGES.values()) - tesseract_languages()
+    if why or missing or scans.font_path() is None:
+        message = f"OCR not available: {why or ''} missing languages {sorted(missing)}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; required in CI (bash run.sh installs it)")
+        pytest.skip(message)
+
+
+def _read(image, language: str | None, cache: Path | None = None):
+    reader = OcrReader(OcrSettings(cache_dir=str(cache) if cache else None, language=language),
+                       sha256="0" * 64)
+    return reader.read([1], lambda number: image)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_clean_render_of_each_partner_language_is_read(tesseract, testdata, lang) -> None:
+    # A third of a page (about 150 words) per language keeps the suite quick; the benchmark
+    # reads whole pages.
+    image, expected = scans.text_page(scans.udhr_text(testdata, lang), 300, max_words=150)
+    pages, summary = _read(image, lang)
+    assert summary.language == LANGUAGES[lang] and summary.language_source == "catalog"
+    recall = scans.word_recall(expected, pages[1].text)
+    assert recall >= 0.97, (lang, recall, pages[1].text[:300])
+    assert pages[1].confidence > 80
+
+
+@pytest.mark.realdata
+def test_language_is_detected_without_a_catalog_language(tesseract, testdata, tmp_path) -> None:
+    image, expected = scans.text_page(scans.udhr_text(testdata, "hu"), 300, max_words=150)
+    pages, summary = _read(image, None, cache=tmp_path)
+    assert (summary.language, summary.language_source) == ("hun", "detected")
+    assert scans.word_recall(expected, pages[1].text) >= 0.97
+    assert "születik" in pages[1].text  # read with the Hungarian model, accents and all
+    # The detected language is cached with the pages: read again, nothing is read by OCR.
+    again, summary = _read(image, None, cache=tmp_path)
+    assert summary.cached == 1 and summary.language == "hun"
+    assert again[1].text == pages[1].text
+
+
+@pytest.mark.realdata
+def test_crazyones_as_an_image_only_pdf(tesseract, testdata, tmp_path) -> None:
+    source, expected = scans.crazyones(testdata)
+    with pdfium.PdfDocument(source) as doc:
+        image = render_pdf_page(doc, 1)
+    scan = scans.image_pdf([image], tmp_path / "crazyones-scan.pdf")
+    with pytest.raises(ParseError, match="^no text layer, needs OCR$"):
+        parse_file(scan)  # without OCR settings: as before
+    parsed = parse_file(scan, ocr=OcrSettings(language="en"))
+    [passage] = parsed.passages
+    assert passage.page == 1 and passage.source == "ocr" and passage.confidence > 80
+    assert scans.word_recall(expected, passage.text) >= 0.97, passage.text
+    assert parsed.ocr is not None and parsed.ocr.pages == [1]
+
+
+@pytest.mark.realdata
+def test_real_scan_is_read_and_low_confidence_is_reported(tesseract, testdata, tmp_path):
+    parsed = parse_file(testdata / "pdfs" / SCAN,
+                        ocr=OcrSettings(cache_dir=str(tmp_path / "cache")))
+    text = " ".join(p.text for p in parsed.passages)
+    assert "Certificate of periodic technical inspection" in text
+    assert [p.source for p in parsed.passages] == ["ocr", "ocr"]
+    assert parsed.ocr.language_source == "detected"  # Russian and English: read as English
+    assert any("very low confidence" in w for w in parsed.warnings), parsed.warnings
+
+
+def test_garbage_text_layers_are_recognised() -> None:
+    assert looks_like_garbage("\ufffd" * 30 + " abc")
+    assert looks_like_garbage("\ue000\ue001\ue002 " * 10)
+    assert looks_like_garbage("#$%& ()*+ ,-./ :;<= >?@[ ]^_` {|}~ " * 3)
+    assert not looks_like_garbage("Export vouchers for small firms, 2019-2021: 1.250 EUR each.")
+    assert not looks_like_garbage("標準 マーケットモデルは 2 次元で説明できる" * 2)
+    assert not looks_like_garbage("?!")  # too little to tell
+
+
+def test_ocr_turned_off_or_missing_raises_unavailable() -> None:
+    with pytest.raises(OcrUnavailable):
+        OcrReader(OcrSettings(enabled=False), sha256="")
+
+
+@pytest.mark.realdata
+def test_time_budget_leaves_pages_for_the_next_ingest(tesseract, testdata, tmp_path) -> None:
+    image, _ = scans.text_page(scans.udhr_text(testdata, "en"), 300, max_words=60)
+    reader = OcrReader(OcrSettings(language="en", time_budget=0.5), sha256="")
+    pages, summary = reader.read([1, 2, 3], lambda number: image)
+    assert pages == {} and summary.unread == [1, 2, 3]
+
+
+def _progress_job(path: str) -> int:
+    parsed = parse_file(Path(path), ocr=OcrSettings(language="en"))
+    return len(parsed.passages)
+
+
+@pytest.mark.realdata
+def test_worker_reports_ocr_pages_as_progress(tesseract, testdata, tmp_path) -> None:
+    image, _ = scans.text_page(scans.udhr_text(testdata, "en"), 300, max_words=40)
+    scan = scans.image_pdf([image, image], tmp_path / "two.pdf")
+    messages: list[str] = []
+    [result] = run_jobs(_progress_job, [str(scan)], workers=1,
+                        on_progress=lambda job, message: messages.append(message))
+    assert result.ok and result.value == 2
+    assert messages == ["OCR page 1 of 2", "OCR page 2 of 2"]
+
+
+@pytest.mark.realdata
+def test_ingest_reads_scans_caches_them_and_kb_ocr_0_turns_it_off(
+    tesseract, testdata, tmp_path, monkeypatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    image, expected = scans.text_page(scans.udhr_text(testdata, "de"), 300, max_words=80)
+    scans.image_pdf([image], corpus / "erklaerung-scan.pdf")
+    (corpus / "catalog.yaml").write_text(
+        "- path: erklaerung-scan.pdf\n  title: Erklärung (Scan)\n  language: de\n",
+        encoding="utf-8")
+    index = tmp_path / "index"
+    progress: list[str] = []
+    report = run_ingest(corpus, index, workers=1, progress=lambda d, t, p: progress.append(p))
+    assert report.added == ["erklaerung-scan.pdf"] and report.ocr_pages == 1, report.failed
+    assert "erklaerung-scan.pdf (OCR page 1 of 1)" in progress
+    store = IndexStore(index)
+    hit = search(store, SearchRequest(query="geboren")).hits[0]
+    view = get_document(store, hit.id)
+    assert view.document.ocr["language"] == "deu"
+    assert view.document.ocr["language_source"] == "catalog"
+    assert view.passages[0].source == "ocr" and view.passages[0].confidence > 80
+    assert list((index / "ocr-cache").rglob("*.json"))
+
+    # A rebuild reads the file again, but its page comes from the cache.
+    report = run_ingest(corpus, index, workers=1, rebuild=True)
+    assert report.ocr_pages == 1
+    view = get_document(IndexStore(index), hit.id)
+    assert view.document.ocr["cached"] == 1
+
+    # KB_OCR=0: reported as before (and turning OCR off or on re-reads the files).
+    monkeypatch.setenv("KB_OCR", "0")
+    report = run_ingest(corpus, index, workers=1)
+    assert report.failed == [{"path": "erklaerung-scan.pdf",
+                              "reason": "no text layer, needs OCR", "retried": True}]
+    assert report.ocr_off == "OCR turned off (KB_OCR=0)"
