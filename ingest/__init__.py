@@ -3,7 +3,16 @@
 Knows nothing of Whoosh: it writes through the index package's engine-neutral API.
 """
 
-from ingest.catalog import CatalogError, Taxonomy, load_catalog, load_taxonomy
+from ingest.catalog import (
+    CatalogError,
+    CatalogFile,
+    Taxonomy,
+    load_catalog,
+    load_sidecar,
+    load_taxonomy,
+    sidecar_of,
+    write_sidecar,
+)
 from ingest.filetypes import (
     DOCX,
     HTML,
@@ -14,6 +23,7 @@ from ingest.filetypes import (
     describe_content,
     detect_media_type,
 )
+from ingest.paths import corpus_file
 from ingest.pipeline import (
     IngestReport,
     SourceFile,
@@ -33,10 +43,12 @@ __all__ = [
     "PLAIN",
     "SUPPORTED_MEDIA_TYPES",
     "CatalogError",
+    "CatalogFile",
     "IngestReport",
     "SourceFile",
     "Taxonomy",
     "Preview",
+    "corpus_file",
     "describe_content",
     "detect_media_type",
     "discover",
@@ -44,7 +56,10 @@ __all__ = [
     "is_document_path",
     "is_ignored_name",
     "load_catalog",
+    "load_sidecar",
     "load_taxonomy",
     "preview_files",
     "run_ingest",
+    "sidecar_of",
+    "write_sidecar",
 ]

@@ -7,24 +7,37 @@
   overrides the catalog entry field by field.
 - ``corpus/taxonomy.yaml``: countries, NUTS-2 regions with their names in the partner
   languages, themes with keywords per language, document types, partners.
+
+This module reads the catalog and also writes it (:class:`CatalogFile`, :func:`write_sidecar`,
+used by the admin): one entry changed, the others kept, sorted by path, the comment block at
+the top kept (comments elsewhere are not: YAML loaders drop them). Writes are atomic and
+serialised between processes by a lock file (``corpus/.catalog.lock``; names starting with "."
+are not documents).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from index import write_atomic
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
 TAXONOMY_NAMES = ("taxonomy.yaml", "taxonomy.yml")
 SIDECAR_SUFFIX = ".meta.yaml"
+#: The catalog file the admin writes.
+CATALOG_FILE = "catalog.yaml"
+LOCK_FILE = ".catalog.lock"
 
 #: Keys a catalog entry may have (besides ``path``).
 CATALOG_KEYS = (
@@ -179,6 +192,14 @@ def _normalise_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
     return entry
 
 
+def _yaml_rows(name: str, data: Any) -> list[dict[str, Any]]:
+    """The entries of a YAML catalog: a list, or a mapping with ``documents``."""
+    rows = data.get("documents", []) if isinstance(data, dict) else (data or [])
+    if not isinstance(rows, list):
+        raise CatalogError(f"{name}: expected a list of entries")
+    return rows
+
+
 def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
     """Catalog entries by path (POSIX, relative to the corpus root)."""
     entries: dict[str, dict[str, Any]] = {}
@@ -195,10 +216,7 @@ def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
             except (OSError, UnicodeDecodeError, csv.Error) as exc:
                 raise CatalogError(f"{name}: cannot be read: {exc}") from exc
         else:
-            data = _load_yaml(path) or []
-            rows = data.get("documents", []) if isinstance(data, dict) else data
-        if not isinstance(rows, list):
-            raise CatalogError(f"{name}: expected a list of entries")
+            rows = _yaml_rows(path.name, _load_yaml(path))
         for i, row in enumerate(rows, 1):
             if not isinstance(row, dict) or not row.get("path"):
                 raise CatalogError(f"{name}: entry {i} has no path")
@@ -207,10 +225,15 @@ def load_catalog(corpus: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+def sidecar_of(file: Path) -> Path:
+    """The sidecar of a file: ``<file>.meta.yaml`` beside it."""
+    return file.with_name(file.name + SIDECAR_SUFFIX)
+
+
 def load_sidecar(file: Path, corpus: Path | None = None) -> dict[str, Any]:
     """The metadata of ``file``'s sidecar (``name.meta.yaml``), if it has one inside
     ``corpus`` (default: the file's folder)."""
-    sidecar = file.with_name(file.name + SIDECAR_SUFFIX)
+    sidecar = sidecar_of(file)
     if not sidecar.is_file():
         return {}
     data = _load_yaml(sidecar, corpus) or {}
@@ -223,3 +246,94 @@ def entry_fingerprint(entry: dict[str, Any], taxonomy: Taxonomy) -> str:
     """Changes when a file's explicit metadata or the taxonomy changes (forces a re-read)."""
     blob = json.dumps(entry, sort_keys=True, default=str) + taxonomy.fingerprint
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# -- writing ---------------------------------------------------------------------------------
+#: The order of keys in a written entry.
+KEY_ORDER = ("path", *CATALOG_KEYS)
+
+
+@contextlib.contextmanager
+def catalog_lock(corpus: Path) -> Iterator[None]:
+    """Serialise catalog writes between threads and processes."""
+    with open(Path(corpus) / LOCK_FILE, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def _ordered(entry: dict[str, Any]) -> dict[str, Any]:
+    known = [k for k in KEY_ORDER if k in entry]
+    rest = sorted(k for k in entry if k not in KEY_ORDER)
+    return {k: entry[k] for k in (*known, *rest)}
+
+
+def _clean(entry: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty values; ``hidden: false`` is the default and is left out too."""
+    return {k: v for k, v in entry.items() if v not in (None, "", [], False)}
+
+
+def _entry_path(row: dict[str, Any]) -> str:
+    return str(row.get("path", "")).strip().lstrip("/")
+
+
+class CatalogFile:
+    """``corpus/catalog.yaml`` as a list of raw entries, to change one entry at a time (a
+    catalog in the mapping form ``{documents: [...]}`` keeps that form)."""
+
+    def __init__(self, corpus: Path) -> None:
+        self.corpus = Path(corpus)
+        self.path = self.corpus / CATALOG_FILE
+
+    def _read(self) -> tuple[str, Any, list[dict[str, Any]]]:
+        if not self.path.is_file():
+            return "", None, []
+        if not inside_corpus(self.corpus, self.path):
+            raise CatalogError(f"{CATALOG_FILE}: {OUTSIDE_CORPUS}")
+        text = self.path.read_text(encoding="utf-8")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise CatalogError(f"{CATALOG_FILE}: cannot be read: {exc}") from exc
+        header_lines = []
+        for line in text.splitlines():
+            if not line.startswith("#") and line.strip():
+                break
+            header_lines.append(line)
+        rows = _yaml_rows(CATALOG_FILE, data)
+        if not all(isinstance(r, dict) for r in rows):
+            raise CatalogError(f"{CATALOG_FILE}: expected a list of entries")
+        return "\n".join(header_lines).strip(), data, rows
+
+    def _write(self, header: str, data: Any, rows: list[dict[str, Any]]) -> None:
+        rows = sorted((_ordered(r) for r in rows), key=lambda r: str(r.get("path", "")))
+        body: Any = {**data, "documents": rows} if isinstance(data, dict) else rows
+        text = yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)
+        write_atomic(self.path, (header + "\n" if header else "") + text)
+
+    def put(self, rel: str, fields: dict[str, Any]) -> None:
+        """Replace the entry of ``rel`` with ``fields`` (other entries untouched)."""
+        unknown = set(fields) - set(CATALOG_KEYS)
+        if unknown:
+            raise CatalogError(f"unknown catalog keys: {', '.join(sorted(unknown))}")
+        with catalog_lock(self.corpus):
+            header, data, rows = self._read()
+            rows = [r for r in rows if _entry_path(r) != rel]
+            rows.append({"path": rel, **_clean(fields)})
+            self._write(header, data, rows)
+
+    def remove(self, rel: str) -> bool:
+        """Remove the entry of ``rel``; False when it had none."""
+        with catalog_lock(self.corpus):
+            header, data, rows = self._read()
+            kept = [r for r in rows if _entry_path(r) != rel]
+            if len(kept) == len(rows):
+                return False
+            self._write(header, data, kept)
+            return True
+
+
+def write_sidecar(file: Path, fields: dict[str, Any]) -> None:
+    """Write the sidecar of ``file`` with ``fields`` (atomically)."""
+    text = yaml.safe_dump(_ordered(_clean(fields)), allow_unicode=True, sort_keys=False,
+                          width=100)
+    write_atomic(sidecar_of(file), text)

@@ -28,5 +28,19 @@ def inside_corpus(corpus: Path, path: Path) -> bool:
     return real == root or real.is_relative_to(root)
 
 
+def corpus_file(corpus: Path, rel: str) -> Path | None:
+    """The path ``rel`` (POSIX, relative) inside ``corpus`` with every link resolved, or None
+    when it is not a relative path or leads out of the corpus. The one rule for paths that
+    come from outside (the site's /files, the admin)."""
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/"):
+        return None
+    root = real_root(corpus)
+    try:
+        target = Path(os.path.realpath(root / rel))
+    except (OSError, ValueError):
+        return None
+    return target if target != root and target.is_relative_to(root) else None
+
+
 class OutsideCorpusError(OSError):
     """A path whose real location is outside the corpus."""

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from index import IndexStore
+from ingest import corpus_file
 from search_app.deps import SettingsDep, StoreDep
 from search_app.errors import NotFound
 
@@ -54,16 +55,8 @@ def indexed_paths(store: IndexStore) -> frozenset[str]:
 
 def resolve(corpus: Path, relative: str) -> Path | None:
     """The file at ``relative`` inside ``corpus``, or None when it would be outside it."""
-    if "\x00" in relative or relative.startswith("/") or "\\" in relative:
-        return None
-    root = corpus.resolve()
-    try:
-        target = (root / relative).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return None
-    if not target.is_relative_to(root) or not target.is_file():
-        return None
-    return target
+    target = corpus_file(corpus, relative)
+    return target if target is not None and target.is_file() else None
 
 
 def media_type(path: Path) -> str:

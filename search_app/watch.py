@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index import IndexLockedError
+from ingest import is_ignored_name
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ def relevant(corpus: Path, index_dir: Path | None, path: str) -> bool:
         rel = p.relative_to(corpus)
     except ValueError:
         return False
-    return not any(part.startswith((".", "_", "~$")) or part.endswith(".tmp")
-                   for part in rel.parts)
+    return not any(is_ignored_name(part) or part.endswith(".tmp") for part in rel.parts)
 
 
 def watched_folders(corpus: Path, index_dir: Path | None = None) -> list[Path]:

@@ -17,8 +17,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from index import IndexStore, SearchRequest, search
-from ingest import load_catalog, run_ingest
-from search_app.admin.catalog_edit import CatalogFile, save_metadata
+from ingest import CatalogFile, load_catalog, run_ingest
+from search_app.admin.catalog_edit import save_metadata
 from search_app.admin.ingest_jobs import read_status, status_path
 from search_app.admin.uploads import sanitize_filename, sanitize_folder
 from search_app.app import create_app
@@ -201,7 +201,7 @@ def test_catalog_writes_keep_other_entries_sorted_and_the_header(tmp_path: Path)
     assert [e["path"] for e in data] == ["a.md", "b.md", "c/new.pdf"]
     assert data[1] == {"path": "b.md", "title": "B", "author": "Someone"}
     assert data[2] == {"path": "c/new.pdf", "title": "Ñew", "themes": ["t"]}
-    cat.update("a.md", hidden=True)
+    cat.put("a.md", {"title": "A", "themes": ["x", "y"], "hidden": True})
     assert load_catalog(tmp_path)["a.md"] == {"title": "A", "themes": ["x", "y"], "hidden": True}
     assert cat.remove("b.md") and not cat.remove("b.md")
     assert list(load_catalog(tmp_path)) == ["a.md", "c/new.pdf"]
@@ -249,3 +249,26 @@ def test_folders_are_sanitised():
     assert sanitize_folder("_build/.git") == "build/git"
     assert sanitize_folder("") == "uploads"
     assert sanitize_folder("reports/2021") == "reports/2021"
+
+
+def test_atomic_writes_from_many_threads_never_clash_or_leave_temporary_files(tmp_path: Path):
+    from index import write_atomic
+
+    target = tmp_path / "state.json"
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            for n in range(30):
+                write_atomic(target, f'{{"writer": {i}, "n": {n}}}' + " " * 2000)
+        except Exception as exc:  # collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert json.loads(target.read_text())["n"] == 29
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from index import write_atomic
+
 STATUS_FILE = "admin-ingest.json"
 LOG_FILE = "admin-ingest.log"
 START_LOCK = ".admin-ingest-start.lock"
@@ -39,10 +41,7 @@ def status_path(index_dir: Path) -> Path:
 def write_status(index_dir: Path, status: dict[str, Any]) -> None:
     path = status_path(index_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({**status, "updated": time.time()}, ensure_ascii=False),
-                   encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps({**status, "updated": time.time()}, ensure_ascii=False))
 
 
 def _pid_alive(pid: int) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from index import write_atomic
 from ingest import (
     DOCX,
     HTML,
@@ -27,8 +28,10 @@ from ingest import (
     PLAIN,
     SUPPORTED_MEDIA_TYPES,
     Taxonomy,
+    corpus_file,
     describe_content,
     detect_media_type,
+    is_ignored_name,
     preview_files,
 )
 from search_app.admin.forms import sources_from_document, values_from_document
@@ -179,10 +182,8 @@ class Staging:
         return staged
 
     def save(self, staged: Staged) -> None:
-        path = self._dir(staged.id) / "info.json"
-        tmp = path.with_name("info.json.tmp")
-        tmp.write_text(json.dumps(asdict(staged), ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(self._dir(staged.id) / "info.json",
+                     json.dumps(asdict(staged), ensure_ascii=False))
 
     def get(self, stage_id: str) -> Staged:
         try:
@@ -231,21 +232,18 @@ class Staging:
             raise UploadError(f"{rel} exists already: tick “replace the existing file” "
                               "to overwrite it")
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.upload.tmp")
-        shutil.copyfile(self.file(stage_id), tmp)
-        tmp.replace(target)  # atomic: an ingest never reads half a file
+        # Atomic: an ingest never reads half a file (an upload is at most KB_UPLOAD_MAX_MB).
+        write_atomic(target, self.file(stage_id).read_bytes())
         self.discard(stage_id)
         return target
 
 
 def resolve_in_corpus(corpus: Path, rel: str) -> Path:
-    """``corpus/rel``, refusing anything that would leave the corpus or be ignored by ingest."""
-    root = Path(corpus).resolve()
+    """``corpus/rel``, refusing (UploadError) anything that would leave the corpus or that
+    ingest ignores."""
     parts = PurePosixPath(rel).parts
-    if not parts or any(p in ("..", ".") or p.startswith((".", "_")) for p in parts):
-        raise UploadError(f"not a document path: {rel[:200]}")
-    target = (root / PurePosixPath(rel)).resolve()
-    if root not in target.parents:
+    target = corpus_file(corpus, rel)
+    if target is None or any(is_ignored_name(p) for p in parts):
         raise UploadError(f"not a document path: {rel[:200]}")
     return target
 

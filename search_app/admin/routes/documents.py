@@ -13,14 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from index import IndexStore, IndexUnavailableError, get_document
-from ingest import Taxonomy, discover, load_catalog
-from ingest.catalog import CatalogError
-from search_app.admin.catalog_edit import (
-    CatalogFile,
-    explicit_metadata,
-    save_metadata,
-    sidecar_of,
-)
+from ingest import CatalogError, CatalogFile, Taxonomy, discover, load_catalog, sidecar_of
+from search_app.admin.catalog_edit import explicit_metadata, save_metadata
 from search_app.admin.deps import AdminForm, CorpusDocument, TaxonomyDep
 from search_app.admin.forms import (
     FIELDS,

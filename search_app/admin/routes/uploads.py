@@ -17,10 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ingest import Taxonomy, is_ignored_name
-from ingest.catalog import CatalogError
+from ingest import CatalogError, Taxonomy, is_ignored_name
 from search_app.admin.bodies import OversizedFile
-from search_app.admin.catalog_edit import CatalogFile, save_metadata
+from search_app.admin.catalog_edit import explicit_metadata, save_metadata
 from search_app.admin.deps import AdminForm, StagingDep, TaxonomyDep
 from search_app.admin.forms import FIELDS, form_context, read_form
 from search_app.admin.routes.ingest import start_run
@@ -176,8 +175,8 @@ def review_save(request: Request, stage_id: str, settings: SettingsDep, form: Ad
                             problem=f"{st.name}: some metadata is not valid.")
     try:
         staging.commit(stage_id, corpus, rel, overwrite=form.get("overwrite") == "1")
-        existing = CatalogFile(corpus).get(rel)
-        keep = {k: v for k, v in existing.items() if k not in (*FIELDS, "path", "hidden")}
+        existing = explicit_metadata(corpus, rel)
+        keep = {k: v for k, v in existing.items() if k not in (*FIELDS, "hidden")}
         save_metadata(corpus, rel, {**keep, **meta.values})
     except (UploadError, CatalogError) as exc:
         return _review_page(request, corpus, staging, tax, errors={stage_id: meta.errors},
