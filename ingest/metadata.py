@@ -79,9 +79,12 @@ def is_project_wide(text: str, tax: Taxonomy) -> bool:
     return ranked[0][1] < 2 * ranked[1][1]
 
 
-def infer_region(text: str, tax: Taxonomy) -> str | None:
+def infer_region(text: str, tax: Taxonomy, country: str | None = None) -> str | None:
+    """The region named most in ``text``; only regions of ``country`` when it is given."""
     scores = Counter()
     for code, region in tax.regions.items():
+        if country and region.country != country:
+            continue
         hits = _count_mentions(text, [region.name, region.native or "", *region.variants])
         if hits:
             scores[code] = hits
@@ -136,14 +139,34 @@ def infer_doc_type(title: str, source_path: str, tax: Taxonomy) -> str | None:
     return scores.most_common(1)[0][0] if scores else None
 
 
+#: A line this long that ends without punctuation may be a title wrapped onto the next line.
+WRAPPED_TITLE_LINE = 40
+_NOT_IN_A_TITLE_LINE = re.compile(r"[\d,;@{}()*∗#$+|]")
+
+
+def _joined_title(first: str, following: list[str]) -> str:
+    """The first line of a text with the lines a wrapped title continues on ("... for
+    Dynamic" + "Languages"); not author lines, addresses or the start of the body."""
+    title = first
+    for line in following[:2]:
+        line = line.strip()
+        if (len(title) < WRAPPED_TITLE_LINE or title[-1] in ".:;!?" or not line
+                or not line[0].isalpha() or len(line) > 60
+                or _NOT_IN_A_TITLE_LINE.search(line) or len(title) + len(line) >= 160):
+            break
+        title = f"{title} {line}"
+    return title
+
+
 def _title_from_text(passages: list[Passage], source_path: str) -> str:
     for p in passages:
         if p.heading and 3 <= len(p.heading) <= 200:
             return p.heading.strip()
-        for line in p.text.splitlines():
+        lines = p.text.splitlines()
+        for i, line in enumerate(lines):
             line = line.strip()
             if 3 <= len(line) <= 160 and sum(c.isalpha() for c in line) >= 3:
-                return line
+                return _joined_title(line, lines[i + 1:])
         break
     stem = PurePosixPath(source_path).stem
     return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source_path
@@ -224,9 +247,15 @@ def build_document(
             region = PROJECT_WIDE
             sources["region_code"] = "inferred"
     if region is None:
-        region = infer_region(text, taxonomy)
-        if region is None and partner_entry and partner_entry.get("region"):
-            region = str(partner_entry["region"]).upper()
+        # An inferred region never contradicts a chosen country: it lies within it, or none.
+        region = infer_region(text, taxonomy, country)
+        partner_region = str((partner_entry or {}).get("region") or "").upper()
+        if region is None and partner_region and (
+                country is None or getattr(taxonomy.regions.get(partner_region), "country",
+                                           None) == country):
+            region = partner_region
+        if region is None and country == PROJECT_WIDE and PROJECT_WIDE in taxonomy.regions:
+            region = PROJECT_WIDE
         if region:
             sources["region_code"] = "inferred"
     if country is None:

@@ -699,3 +699,44 @@ def test_with_the_admin_off_every_admin_address_answers_404(tmp_path: Path):
             if path.rstrip("/") != "/admin":
                 r = client.request(method, path)
                 assert r.status_code == 404, (method, path, r.status_code)
+
+
+# -- what inference suggests never contradicts what the admin chose --------------------------
+@pytest.mark.parametrize("chosen,expected", [({"country": "EU"}, "EU"),
+                                             ({"country": "NL"}, "NL12"),
+                                             ({"country": "ES"}, None),
+                                             ({}, "DE1")])
+def test_an_inferred_region_lies_within_the_chosen_country(site, chosen, expected):
+    from index import Passage
+    from ingest import load_taxonomy
+    from ingest.metadata import build_document
+
+    text = ("Trace-based compilation was presented in Stuttgart, Baden-Württemberg, and "
+            "again in Karlsruhe (Baden-Württemberg); one partner came from Friesland.")
+    doc = build_document(
+        doc_id="x", source_path="uploads/x.md", sha256="0", size=1, mtime=0.0,
+        media_type="text/markdown", passages=[Passage(ordinal=0, text=text)],
+        file_meta={}, entry=chosen, taxonomy=load_taxonomy(site.corpus))
+    assert doc.region_code == expected, (chosen, doc.region_code)
+    if chosen:
+        assert doc.country_code == chosen["country"]
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Trace-based Just-in-Time Type Specialization for Dynamic\nLanguages\n"
+     "Andreas Gal∗+, Brendan Eich∗\n, Mike Shaver∗\nMozilla Corporation∗\n",
+     "Trace-based Just-in-Time Type Specialization for Dynamic Languages"),
+    ("Minutes\nLeeuwarden, 3 May 2019\nThe group met.\n", "Minutes"),
+    ("A report on the export vouchers of the region.\nIt was written in 2019.\n",
+     "A report on the export vouchers of the region."),
+])
+def test_a_suggested_title_keeps_the_lines_a_wrapped_title_continues_on(text, title):
+    from index import Passage
+    from ingest import Taxonomy
+    from ingest.metadata import build_document
+
+    doc = build_document(
+        doc_id="x", source_path="uploads/x.pdf", sha256="0", size=1, mtime=0.0,
+        media_type="application/pdf", passages=[Passage(ordinal=0, text=text, page=1)],
+        file_meta={}, entry={}, taxonomy=Taxonomy())
+    assert doc.title == title
