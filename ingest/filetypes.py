@@ -44,7 +44,7 @@ HTML = "text/html"
 MARKDOWN = "text/markdown"
 PLAIN = "text/plain"
 
-#: Media types that ingest.parsers can read.
+#: The media types ``detect_media_type`` recognises; ``ingest.parsers`` has a parser for each.
 SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, DOCX, HTML, MARKDOWN, PLAIN)
 
 _SNIFF_BYTES = 64 * 1024

@@ -17,7 +17,8 @@ from ingest.filetypes import (
     SUPPORTED_MEDIA_TYPES,
     detect_media_type,
 )
-from ingest.parsers import ParseError, parse_file
+from ingest.parsers import PARSERS, ParsedFile, ParseError, get_parser, parse_file
+from ingest.parsers import _registry as parser_registry
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -27,6 +28,26 @@ def _write(path: Path, data: bytes) -> Path:
 
 def test_supported_types() -> None:
     assert set(SUPPORTED_MEDIA_TYPES) == {PDF, DOCX, HTML, MARKDOWN, PLAIN}
+
+
+def test_every_detected_type_has_the_parser_that_declares_it() -> None:
+    declared = {media_type for parser in PARSERS for media_type in parser.media_types}
+    assert declared == set(SUPPORTED_MEDIA_TYPES)
+    for media_type in SUPPORTED_MEDIA_TYPES:
+        assert media_type in get_parser(media_type).media_types
+    with pytest.raises(KeyError):
+        get_parser("application/zip")
+
+
+def test_a_media_type_declared_by_two_parsers_is_refused() -> None:
+    class OtherPdf:
+        media_types = (PDF,)
+
+        def parse(self, path: Path, **_: object) -> ParsedFile:
+            raise NotImplementedError
+
+    with pytest.raises(ValueError, match="pdf is declared by both PdfParser and OtherPdf"):
+        parser_registry((*PARSERS, OtherPdf()))
 
 
 def test_real_pdfs_are_pdfs(testdata: Path) -> None:
