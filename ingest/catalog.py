@@ -175,6 +175,39 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
     return tax
 
 
+def entry_problems(entry: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
+    """What is wrong with the values of a catalog entry, by key (empty: nothing). A value must
+    be one of the taxonomy's (a code or a name), the region within the country, the language
+    a known one. Keys left out are fine: ingest infers them. The admin checks its forms with
+    this, and the tests check the sample corpus with it."""
+    problems: dict[str, str] = {}
+    doc_type = entry.get("type")
+    if doc_type and tax.doc_types and doc_type not in tax.doc_types:
+        problems["type"] = "not a document type of the taxonomy"
+    language = entry.get("language")
+    if language and language not in LANGUAGE_NAMES:
+        problems["language"] = "not a known language"
+    country = tax.resolve_country(str(entry["country"])) if entry.get("country") else None
+    if entry.get("country") and tax.countries and country is None:
+        problems["country"] = "not a country of the taxonomy"
+    if entry.get("region") and tax.regions:
+        region = tax.regions.get(tax.resolve_region(str(entry["region"])) or "")
+        if region is None:
+            problems["region"] = "not a region of the taxonomy"
+        elif country and region.country != country:
+            problems["region"] = "the region is not in the chosen country"
+    themes = entry.get("themes") or []
+    unknown = [str(t) for t in (themes if isinstance(themes, list) else [themes])
+               if tax.themes and t not in tax.themes]
+    if unknown:
+        problems["themes"] = f"unknown theme: {', '.join(unknown)[:100]}"
+    partner = entry.get("partner")
+    names = {str(p.get(k, "")).lower() for p in tax.partners for k in ("name", "short")}
+    if partner and tax.partners and str(partner).lower() not in names:
+        problems["partner"] = "not a partner of the taxonomy (add it to taxonomy.yaml first)"
+    return problems
+
+
 def _normalise_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     for key, value in raw.items():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from index import Document, IndexStore, Passage
+
+REPO = Path(__file__).resolve().parents[1]
 
 LABELS = {
     "country": {"ES": "Spain", "DE": "Germany", "HU": "Hungary", "RO": "Romania"},
@@ -27,6 +31,31 @@ def build_index(path: Path, docs: list[Document]) -> IndexStore:
             writer.put(doc)
     store.save_labels(LABELS)
     return store
+
+
+def copy_sample_corpus(root: Path, *, with_build: bool = False) -> Path:
+    """Copy the sample corpus as the repository holds it to ``root/corpus`` (returned).
+
+    The files come from git's index (what is committed, plus changes staged with ``git add``),
+    so whatever was done to the live ``corpus/`` (uploads and edits through the admin area,
+    files copied in by hand) does not change what the tests see. Outside a git checkout the
+    folder is copied as it is. ``corpus/_build`` (the sample's sources) only ``with_build``.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z", "--", "corpus"],
+                                capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        listed = b""
+    files = [f for f in listed.split(b"\0")
+             if f and (with_build or not f.startswith(b"corpus/_build/"))]
+    if not files:
+        shutil.copytree(REPO / "corpus", root / "corpus",
+                        ignore=None if with_build else shutil.ignore_patterns("_build"))
+        return root / "corpus"
+    subprocess.run(["git", "-C", str(REPO), "checkout-index", "-z", "--stdin",
+                    f"--prefix={root.resolve()}/"], input=b"\0".join(files), check=True)
+    return root / "corpus"
 
 
 # Job functions for the worker-pool tests (module level: sent to worker processes).

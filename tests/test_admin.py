@@ -18,10 +18,12 @@ from search_app.admin import security
 from search_app.admin.ingest_jobs import read_status
 from search_app.app import create_app
 from search_app.settings import Settings
+from tests.helpers import copy_sample_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 SECRET = "correct horse battery staple 42"
-PDF = REPO / "corpus" / "action-plans" / "upgradesme-action-plan-friesland.pdf"
+PDF_REL = "action-plans/upgradesme-action-plan-friesland.pdf"
+PDF_NAME = PDF_REL.rsplit("/", 1)[1]
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
 
 #: Routes anyone may reach: the login page and the login form.
@@ -32,7 +34,7 @@ PUBLIC = {("GET", "/admin"), ("GET", "/admin/login"), ("POST", "/admin/login")}
 def base_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus (without its build sources) ingested once for the module."""
     root = tmp_path_factory.mktemp("admin-base")
-    shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
+    copy_sample_corpus(root)
     run_ingest(root / "corpus", root / "index", workers=2)
     return root
 
@@ -255,7 +257,7 @@ def test_a_request_over_the_total_limit_is_refused_before_reading(admin, site):
 
 def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site):
     catalog_before = yaml.safe_load((site.corpus / "catalog.yaml").read_text())
-    r = _upload(admin, ("../../Plan für Fryslân (final).pdf", PDF.read_bytes(),
+    r = _upload(admin, ("../../Plan für Fryslân (final).pdf", (site.corpus / PDF_REL).read_bytes(),
                         "application/pdf"), themes="green_economy")
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/review")
     (stage,) = _staging(site)
@@ -280,7 +282,7 @@ def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site
     }, follow_redirects=False)
     assert r.status_code == 303, r.text[:2000]
     saved = site.corpus / "uploads" / "friesland-copy.pdf"
-    assert saved.read_bytes() == PDF.read_bytes()
+    assert saved.read_bytes() == (site.corpus / PDF_REL).read_bytes()
     assert _staging(site) == []
     text = (site.corpus / "catalog.yaml").read_text()
     assert text.startswith("# The catalog of the sample corpus")  # the header comment is kept
@@ -302,14 +304,14 @@ def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site
 
 
 def test_nothing_is_overwritten_without_confirmation(admin, site):
-    target = site.corpus / "action-plans" / PDF.name
+    target = site.corpus / "action-plans" / PDF_NAME
     original = target.read_bytes()
-    other = (REPO / "corpus" / "action-plans" / "upgradesme-plano-de-acao-norte.pdf").read_bytes()
-    _upload(admin, (PDF.name, other, "application/pdf"), folder="action-plans")
+    other = (site.corpus / "action-plans" / "upgradesme-plano-de-acao-norte.pdf").read_bytes()
+    _upload(admin, (PDF_NAME, other, "application/pdf"), folder="action-plans")
     (stage,) = _staging(site)
     html = admin.get("/admin/review").text
     assert "exists already" in html and 'name="overwrite"' in html
-    form = {"csrf_token": admin.csrf, "folder": "action-plans", "name": PDF.name}
+    form = {"csrf_token": admin.csrf, "folder": "action-plans", "name": PDF_NAME}
     r = admin.post(f"/admin/review/{stage.name}/save", data=form)
     assert r.status_code == 400 and "exists already" in r.text
     assert target.read_bytes() == original
@@ -320,7 +322,7 @@ def test_nothing_is_overwritten_without_confirmation(admin, site):
 
 
 def test_invalid_metadata_is_refused_with_messages(admin, site):
-    _upload(admin, ("a.pdf", PDF.read_bytes(), "application/pdf"))
+    _upload(admin, ("a.pdf", (site.corpus / PDF_REL).read_bytes(), "application/pdf"))
     (stage,) = _staging(site)
     r = admin.post(f"/admin/review/{stage.name}/save", data={
         "csrf_token": admin.csrf, "folder": "uploads", "name": "a.pdf", "type": "poem",
@@ -332,7 +334,7 @@ def test_invalid_metadata_is_refused_with_messages(admin, site):
 
 
 def test_discarding_an_upload_removes_it(admin, site):
-    _upload(admin, ("a.pdf", PDF.read_bytes(), "application/pdf"))
+    _upload(admin, ("a.pdf", (site.corpus / PDF_REL).read_bytes(), "application/pdf"))
     (stage,) = _staging(site)
     r = admin.post(f"/admin/review/{stage.name}/discard", data={"csrf_token": admin.csrf})
     assert r.status_code == 200 and _staging(site) == []
@@ -621,7 +623,8 @@ def test_start_ingest_and_upload_say_when_the_index_folder_cannot_be_written(sit
         r = client.post("/admin/ingest", data={"csrf_token": csrf, "mode": "incremental"})
         assert r.status_code == 200 and "could not start" in r.text, r.text[:500]
         r = client.post("/admin/upload", data={"csrf_token": csrf, "folder": "uploads"},
-                        files=[("files", ("a.pdf", PDF.read_bytes(), "application/pdf"))])
+                        files=[("files", ("a.pdf", (site.corpus / PDF_REL).read_bytes(),
+                                          "application/pdf"))])
         assert r.status_code == 503, r.text[:500]
         assert "admin-staging" in r.text and "writable" in r.text
 
@@ -740,3 +743,27 @@ def test_a_suggested_title_keeps_the_lines_a_wrapped_title_continues_on(text, ti
         media_type="application/pdf", passages=[Passage(ordinal=0, text=text, page=1)],
         file_meta={}, entry={}, taxonomy=Taxonomy())
     assert doc.title == title
+
+
+def test_an_upload_never_writes_a_catalog_entry_the_corpus_checks_reject(admin, site):
+    from ingest import entry_problems, load_catalog, load_taxonomy
+
+    _upload(admin, ("a.pdf", (site.corpus / PDF_REL).read_bytes(), "application/pdf"))
+    (stage,) = _staging(site)
+    form = {"csrf_token": admin.csrf, "folder": "uploads", "name": "a.pdf"}
+    r = admin.post(f"/admin/review/{stage.name}/save",
+                   data={**form, "partner": "Some Consultancy Ltd", "language": "tlh"})
+    assert r.status_code == 400
+    assert "not a partner of the taxonomy" in r.text and "not a known language" in r.text
+    # A country by its name and a partner by its short name become the taxonomy's own.
+    r = admin.post(f"/admin/review/{stage.name}/save",
+                   data={**form, "country": "netherlands", "partner": "BDF"},
+                   follow_redirects=False)
+    assert r.status_code == 303, r.text[:1000]
+    catalog = load_catalog(site.corpus)
+    assert catalog["uploads/a.pdf"]["country"] == "NL"
+    assert catalog["uploads/a.pdf"]["partner"] == "Business Development Friesland"
+    tax = load_taxonomy(site.corpus)
+    # The check of tests/test_corpus.py, over the whole catalog the admin wrote.
+    assert {path: entry_problems(e, tax) for path, e in catalog.items()
+            if entry_problems(e, tax)} == {}

@@ -24,6 +24,7 @@ from search_app.admin.uploads import sanitize_filename, sanitize_folder
 from search_app.app import create_app
 from search_app.settings import Settings
 from search_app.watch import relevant, watch_corpus
+from tests.helpers import copy_sample_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("admin-ingest")
-    shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
+    copy_sample_corpus(root)
     run_ingest(root / "corpus", root / "index", workers=2)
     return root
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.catalog import LANGUAGE_NAMES, Taxonomy
+from ingest.catalog import LANGUAGE_NAMES, Taxonomy, entry_problems
 from ingest.metadata import normalise_date
 
 FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
@@ -92,31 +92,23 @@ def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
         if value:
             out.values[name] = value
 
-    def pick(name: str, allowed: set[str], what: str, upper: bool = False) -> None:
+    for name, upper in (("type", False), ("language", False), ("country", True),
+                        ("region", True)):
         value = text(name)
-        if upper:
-            value = value.upper()
-        if not value:
-            return
-        if allowed and value not in allowed:
-            out.errors[name] = f"not a {what} of the taxonomy"
-        out.values[name] = value
-
-    pick("type", set(tax.doc_types), "document type")
-    pick("language", set(LANGUAGE_NAMES), "known language")
-    pick("country", set(tax.countries), "country", upper=True)
-    pick("region", set(tax.regions), "region", upper=True)
-    if out.values.get("region") and out.values.get("country") and tax.regions.get(
-        out.values["region"]
-    ) and tax.regions[out.values["region"]].country != out.values["country"]:
-        out.errors["region"] = "the region is not in the chosen country"
-
+        if value:
+            out.values[name] = value.upper() if upper else value
+    for name, resolve in (("country", tax.resolve_country), ("region", tax.resolve_region)):
+        if out.values.get(name):
+            out.values[name] = resolve(out.values[name]) or out.values[name]
     themes = [str(t) for t in form.getlist(prefix + "themes") if str(t).strip()]
-    bad = [t for t in themes if tax.themes and t not in tax.themes]
-    if bad:
-        out.errors["themes"] = f"unknown theme: {', '.join(bad)[:100]}"
     if themes:
         out.values["themes"] = list(dict.fromkeys(themes))
+    partner = out.values.get("partner")
+    for p in tax.partners:  # a partner's short name stands for its name
+        if partner and str(p.get("short", "")).lower() == partner.lower():
+            out.values["partner"] = str(p.get("name"))
+    # The rules a catalog entry must follow are ingest's (the same check as the corpus tests).
+    out.errors.update(entry_problems(out.values, tax))
 
     date = text("date")
     if date:

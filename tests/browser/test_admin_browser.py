@@ -8,7 +8,6 @@ Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 
 from ingest import run_ingest
 from tests.browser.conftest import LAUNCH_ARGS, free_port
+from tests.helpers import copy_sample_corpus
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def make_pdf(lines: list[str]) -> bytes:
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[str]:
     root = tmp_path_factory.mktemp("admin-live")
-    shutil.copytree(REPO / "corpus", root / "corpus", ignore=shutil.ignore_patterns("_build"))
+    copy_sample_corpus(root)
     run_ingest(root / "corpus", root / "index", workers=2)
     port = free_port()
     env = dict(os.environ, KB_ADMIN_SECRET=SECRET, KB_INGEST_WORKERS="2")
