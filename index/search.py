@@ -313,7 +313,9 @@ def query_terms(searcher: Searcher, q: wq.Query | None) -> dict[str, set[str]]:
     for leaf in leaves:
         try:
             pairs = list(leaf.expanded_terms(reader, phrases=True))
-        except Exception:  # noqa: BLE001 - an odd query must not break highlighting
+        except (KeyError, NotImplementedError, ValueError):
+            # A field this index lacks (KeyError), a leaf that cannot list its terms, a value
+            # its field cannot encode: that leaf marks nothing, the others still do.
             continue
         for fieldname, text in pairs:
             if fieldname not in schema:

@@ -397,34 +397,45 @@ class IndexStore:
         self._save_json(LABELS, labels)
 
     def load_labels(self) -> dict[str, dict[str, str]]:
-        data = self._load_json(LABELS)
-        return data if isinstance(data, dict) else {}
+        """The labels ingest saved; {} (with a warning in the log) when missing or damaged:
+        the pages then show codes instead of names."""
+        return self._load_json(LABELS, dict) or {}
 
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         """Groups of equivalent terms across languages (language -> terms), for queries."""
         self._save_json(SYNONYMS, groups)
 
     def load_synonyms(self) -> list[dict[str, list[str]]]:
-        data = self._load_json(SYNONYMS)
-        return data if isinstance(data, list) else []
+        """The synonym groups ingest saved; [] (with a warning in the log) when missing or
+        damaged: searches then do not cross languages until ``kb ingest`` rewrites them."""
+        return self._load_json(SYNONYMS, list) or []
 
     def _save_json(self, name: str, data: Any) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, indent=1))
 
-    def _load_json(self, name: str) -> Any:
-        """A small JSON file of the index folder, re-read only when it changes."""
+    def _load_json(self, name: str, kind: type) -> Any:
+        """A small JSON file of the index folder holding a ``kind``, re-read only when it
+        changes; None when there is none. A damaged file gives None too, and a warning in
+        the log (once per change of the file) that names it and says how to repair it."""
         path = self.path / name
         try:
             mtime = path.stat().st_mtime_ns
-        except OSError:
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning("cannot read %s: %s", path, exc.strerror or exc)
             return None
         cached = self._json_cache.get(name)
         if cached is not None and cached[0] == mtime:
             return cached[1]
+        data = None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if not isinstance(data, kind):
+                raise ValueError(f"expected a JSON {kind.__name__}, found {type(data).__name__}")
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the damaged %s (%s); `kb ingest` rewrites it", path, exc)
             data = None
         self._json_cache[name] = (mtime, data)
         return data

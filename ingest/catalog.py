@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import hashlib
 import json
@@ -267,8 +268,13 @@ def load_sidecar(file: Path, corpus: Path | None = None) -> dict[str, Any]:
     """The metadata of ``file``'s sidecar (``name.meta.yaml``), if it has one inside
     ``corpus`` (default: the file's folder)."""
     sidecar = sidecar_of(file)
-    if not sidecar.is_file():
-        return {}
+    try:
+        if not sidecar.is_file():
+            return {}
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # a long file name leaves no room for a sidecar
+            return {}
+        raise CatalogError(f"{sidecar.name}: cannot be read: {exc.strerror or exc}") from exc
     data = _load_yaml(sidecar, corpus) or {}
     if not isinstance(data, dict):
         raise CatalogError(f"{sidecar.name}: expected a mapping")

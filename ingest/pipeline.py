@@ -25,6 +25,7 @@ from ingest.catalog import (
     CATALOG_NAMES,
     SIDECAR_SUFFIX,
     TAXONOMY_NAMES,
+    CatalogError,
     Taxonomy,
     entry_fingerprint,
     load_catalog,
@@ -295,7 +296,7 @@ def run_ingest(
             full = corpus / src.path
             try:
                 entry = {**catalog.get(src.path, {}), **load_sidecar(full, corpus)}
-            except Exception as exc:  # noqa: BLE001 - a bad sidecar fails its file only
+            except CatalogError as exc:  # a bad sidecar fails its file only
                 report.failed.append({"path": src.path, "reason": str(exc), "retried": True})
                 continue
             meta = entry_fingerprint(entry, taxonomy) + (OCR_ON if ocr_on else "")

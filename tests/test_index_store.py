@@ -125,3 +125,23 @@ def test_an_update_leaves_one_segment_without_deleted_documents(tmp_path):
         reader = s.reader()
         assert reader.is_atomic() and reader.doc_count_all() == reader.doc_count()
     assert ids(store, "changed") == ["d1"]
+
+
+def test_damaged_labels_and_synonyms_are_ignored_with_a_warning(tmp_path, caplog):
+    store = IndexStore(tmp_path / "ix")
+    store.save_labels({"country": {"ES": "Spain"}})
+    store.save_synonyms([{"en": ["export voucher"], "hu": ["exportutalvány"]}])
+    assert store.load_labels() == {"country": {"ES": "Spain"}}
+    assert len(store.load_synonyms()) == 1
+    assert caplog.records == []
+    (store.path / "labels.json").write_text('{"country": {"ES": ', encoding="utf-8")
+    (store.path / "synonyms.json").write_text('{"en": []}', encoding="utf-8")
+    os.utime(store.path / "labels.json", ns=(1, 1))  # a new mtime even on a coarse clock
+    os.utime(store.path / "synonyms.json", ns=(1, 1))
+    with caplog.at_level("WARNING", logger="index.store"):
+        assert store.load_labels() == {}
+        assert store.load_synonyms() == []
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2, warnings
+    assert "labels.json" in warnings[0] and "kb ingest" in warnings[0]
+    assert "synonyms.json" in warnings[1] and "expected a JSON list, found dict" in warnings[1]

@@ -138,6 +138,20 @@ def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path)
     assert search(store, SearchRequest(query="talent")).total == 1
 
 
+def test_a_bad_sidecar_fails_its_file_only_and_a_long_name_has_none(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "talent-house.md.meta.yaml").write_text("colour: blue\n")
+    long_name = "export-" + "x" * 240 + ".txt"  # no room left for "<name>.meta.yaml"
+    (corpus / "news" / long_name).write_text("Export vouchers for small firms.\n")
+    report = ingest(corpus, tmp_path / "index")
+    assert report.failed == [{
+        "path": "news/talent-house.md",
+        "reason": "talent-house.md.meta.yaml: unknown key 'colour'",
+        "retried": True,
+    }]
+    assert set(report.added) == {"news/export.txt", f"news/{long_name}"}
+
+
 def test_formats_and_bad_files_each_end_as_one_line(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     d = docx.Document()
