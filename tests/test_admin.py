@@ -267,6 +267,9 @@ def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site
     # The name is made safe; inferred values prefill the form, labelled as suggestions.
     assert 'value="Plan-fur-Fryslan-final.pdf"' in html
     assert "suggested" in html and "from the file" in html
+    # Empty choices say in plain words what happens (not "(infer)" or "(detect)").
+    assert html.count('<option value="">From the text</option>') == 4
+    assert "(infer)" not in html and "(detect)" not in html
     assert 'value="Regional Action Plan for Friesland"' in html
     assert '<option value="NL12" selected>' in html
     # What the admin typed on the upload form wins over the suggestion.
@@ -378,11 +381,14 @@ def test_hide_keeps_the_file_but_searches_no_longer_find_it(admin, site):
     assert REL in [h.source_path for h in search(store, query).hits]
     r = admin.post("/admin/documents/hide", data={"csrf_token": admin.csrf, "path": REL,
                                                   "hidden": "1"}, follow_redirects=False)
-    assert r.status_code == 303
+    # Hiding starts the ingest itself; its report counts the document as updated.
+    assert r.status_code == 303 and "/admin/ingest" in r.headers["location"]
     entry = next(e for e in yaml.safe_load((site.corpus / "catalog.yaml").read_text())
                  if e["path"] == REL)
     assert entry["hidden"] is True and entry["title"] == title
-    run_ingest(site.corpus, site.index, workers=2)
+    status = _wait_finished(admin)
+    assert status["state"] == "finished" and status["report"]["updated"] == [REL], status
+    assert "takes it out of searches" in admin.get(r.headers["location"]).text
     assert REL not in [h.source_path for h in search(store, query).hits]
     assert (site.corpus / REL).is_file()
 
@@ -459,6 +465,9 @@ def test_ingest_runs_in_the_background_with_progress_report_and_history(admin, s
     assert status["done"] == status["total"] == 1
     page = admin.get("/admin/ingest")
     assert "Finished" in page.text and "2024-admin-note.md" in page.text
+    # The report links each document it added to its page on the site.
+    assert ('<a href="/documents/news-2024-admin-note-md"><code>news/2024-admin-note.md'
+            in page.text)
     assert "History" in page.text and page.text.count("<tr>") >= 3
     hits = search(IndexStore(site.index), SearchRequest(query="zebracrossing")).hits
     assert [h.source_path for h in hits] == ["news/2024-admin-note.md"]

@@ -54,8 +54,18 @@ MESSAGES = {
     "gone": "That upload was no longer waiting: it was saved or discarded already.",
     "updated": "The metadata was saved.",
     "updated_ingest": "The metadata was saved; an ingest has started to re-read the file.",
-    "hidden": "The document is now hidden from searches (after the next ingest).",
-    "shown": "The document is shown in searches again (after the next ingest).",
+    "hidden_ingest": "The document is marked hidden; an ingest has started and takes it out "
+                     "of searches as soon as it has finished.",
+    "shown_ingest": "The document is marked shown; an ingest has started and brings it back "
+                    "into searches as soon as it has finished.",
+    "hidden_busy": "The document is marked hidden, but an ingest is already running: start "
+                   "another when it has finished to take it out of searches.",
+    "shown_busy": "The document is marked shown, but an ingest is already running: start "
+                  "another when it has finished to bring it back into searches.",
+    "hidden_not_started": "The document is marked hidden, but no ingest could start (the index "
+                          "folder is not writable): it stays in searches until one runs.",
+    "shown_not_started": "The document is marked shown, but no ingest could start (the index "
+                         "folder is not writable): it stays out of searches until one runs.",
     "deleted": "The file and its catalog entry were removed.",
     "deleted_ingest": "The file and its catalog entry were removed; an ingest has started.",
     "started": "The ingest has started.",

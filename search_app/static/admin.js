@@ -1,6 +1,8 @@
 /* Admin pages, progressive enhancement only (the pages work without it: they refresh).
    - the ingest page polls /admin/ingest/status and shows done / total and the current file;
-     when the run ends it reloads to show the report. */
+     when the run ends it reloads to show the report.
+   - the upload form takes files dropped on it (added to the file field, listed below it);
+     without script the file field works as usual. */
 (function () {
   "use strict";
 
@@ -36,8 +38,69 @@
     window.setTimeout(tick, delay);
   }
 
+  function dropFiles(zone) {
+    var input = zone.querySelector("input[type=file]");
+    var form = zone.closest("form");
+    if (!input || !form || typeof DataTransfer === "undefined") return;
+    var max = parseInt(zone.getAttribute("data-max-files") || "0", 10);
+    var list = document.createElement("ul");
+    list.className = "drop-list";
+    list.setAttribute("aria-live", "polite");
+    zone.appendChild(list);
+    var help = zone.querySelector(".help");
+    if (help) help.textContent = "Drop files anywhere on this form, or choose them. " + help.textContent;
+
+    function show() {
+      list.textContent = "";
+      Array.prototype.forEach.call(input.files, function (f) {
+        var li = document.createElement("li");
+        li.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
+        list.appendChild(li);
+      });
+      if (max && input.files.length > max) {
+        var warn = document.createElement("li");
+        warn.className = "field-error";
+        warn.textContent = "At most " + max + " files at once: remove some.";
+        list.appendChild(warn);
+      }
+    }
+    function highlight(on) {
+      // (no stylesheet of its own: an outline set through the DOM is allowed by the CSP)
+      form.style.outline = on ? "3px dashed currentColor" : "";
+      form.style.outlineOffset = on ? "4px" : "";
+    }
+    function hasFiles(e) {
+      return e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types || [], "Files") >= 0;
+    }
+    ["dragenter", "dragover"].forEach(function (type) {
+      form.addEventListener(type, function (e) {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "copy";
+        highlight(true);
+      });
+    });
+    form.addEventListener("dragleave", function (e) {
+      if (e.target === form || !form.contains(e.relatedTarget)) highlight(false);
+    });
+    form.addEventListener("drop", function (e) {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      highlight(false);
+      // Files chosen before and files dropped now, together (a file field holds one list).
+      var all = new DataTransfer();
+      Array.prototype.forEach.call(input.files, function (f) { all.items.add(f); });
+      Array.prototype.forEach.call(e.dataTransfer.files, function (f) { all.items.add(f); });
+      input.files = all.files;
+      show();
+    });
+    input.addEventListener("change", show);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("ingest-status");
     if (box && box.getAttribute("data-active") === "1") pollIngest(box);
+    var zone = document.querySelector("[data-drop-files]");
+    if (zone) dropFiles(zone);
   });
 })();

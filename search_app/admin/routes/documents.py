@@ -23,19 +23,11 @@ from search_app.admin.forms import (
     sources_from_document,
     values_from_document,
 )
-from search_app.admin.routes.ingest import start_run
+from search_app.admin.routes.ingest import indexed_documents, start_run
 from search_app.admin.routing import AdminRoute, redirect, render
 from search_app.deps import SettingsDep, StoreDep
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, include_in_schema=False)
-
-
-def _indexed(store: IndexStore) -> dict[str, str]:
-    """source path -> doc id of every indexed document."""
-    try:
-        return {path: doc_id for doc_id, (path, _) in store.fingerprints().items()}
-    except IndexUnavailableError:
-        return {}
 
 
 @router.get("/documents")
@@ -47,7 +39,7 @@ def documents(request: Request, settings: SettingsDep, store: StoreDep) -> Respo
         catalog_error = ""
     except CatalogError as exc:
         catalog, catalog_error = {}, str(exc)
-    indexed = _indexed(store)
+    indexed = indexed_documents(store)
     failures = store.load_failures()
     rows = []
     for src in discover(corpus):
@@ -70,7 +62,7 @@ def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy,
                values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
                problem: str = "") -> Response:
     explicit = explicit_metadata(corpus, rel)
-    doc_id = _indexed(store).get(rel)
+    doc_id = indexed_documents(store).get(rel)
     indexed_values: dict[str, Any] = {}
     sources: dict[str, str] = {}
     if doc_id:
@@ -121,9 +113,12 @@ def hide(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Respons
     explicit = explicit_metadata(corpus, rel)
     explicit["hidden"] = hidden
     save_metadata(corpus, rel, explicit)
-    if form.get("ingest_now") == "1":
-        start_run(settings)
-    return redirect("/admin/documents/edit", msg="hidden" if hidden else "shown", path=rel)
+    # Hiding takes effect through an ingest (the index is ingest's to write): start it now.
+    started = start_run(settings)
+    change = "hidden" if hidden else "shown"
+    if started == "started":
+        return redirect("/admin/ingest", msg=f"{change}_ingest", path=rel)
+    return redirect("/admin/documents/edit", msg=f"{change}_{started}", path=rel)
 
 
 @router.get("/documents/delete")

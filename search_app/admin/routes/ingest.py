@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from index import IndexStore, IndexUnavailableError
 from search_app.admin.deps import AdminForm
 from search_app.admin.ingest_jobs import IngestBusy, read_status, start_ingest
 from search_app.admin.routing import AdminRoute, redirect, render
@@ -34,11 +35,20 @@ def start_run(settings: Settings, *, rebuild: bool = False) -> str:
     return "started"
 
 
+def indexed_documents(store: IndexStore) -> dict[str, str]:
+    """source path -> document id of every indexed document (none without an index)."""
+    try:
+        return {path: doc_id for doc_id, (path, _) in store.fingerprints().items()}
+    except IndexUnavailableError:
+        return {}
+
+
 @router.get("/ingest")
 def ingest_page(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     return render(request, "admin_ingest.html", {
         "title": "Admin: ingest", "status": read_status(settings.index),
         "reports": [_dated(r) for r in store.reports(limit=20)],
+        "doc_ids": indexed_documents(store),
     })
 
 
