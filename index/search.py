@@ -9,20 +9,24 @@ import time
 import weakref
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.searching import Searcher
 
+from index import semantic
 from index.analysis import fold
 from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
-from index.query import ParsedQuery, YearRange, add_synonyms, parse_query
+from index.query import ParsedQuery, YearRange, add_synonyms, parse_query, query_language
 from index.schema import FACET_FIELDS, passage_field
 from index.store import IndexStore
+from index.vectors import VectorIndex, load_index
 
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PAGE_SIZE = 100
@@ -98,6 +102,8 @@ class DocumentHit:
     media_type: str | None
     page_count: int | None
     passages: list[PassageHit] = field(default_factory=list)
+    #: how it was found: "keyword" (its words match) or "semantic" (close in meaning only)
+    match: str = "keyword"
 
 
 @dataclass
@@ -127,6 +133,12 @@ class SearchResult:
     notice: str | None = None
     #: filters typed in the query itself (country:ES), merged into the request's
     query_filters: dict[str, list[str]] = field(default_factory=dict)
+    #: whether semantic (cross-language) retrieval took part in this search
+    semantic: bool = False
+    #: the language the query is written in, when it can be told (e.g. "de")
+    query_language: str | None = None
+    #: documents whose words match the query (the rest were found by meaning only)
+    keyword_total: int = 0
 
     @property
     def pages(self) -> int:
@@ -336,18 +348,7 @@ def _attach_passages(
     by_id = {h.id: h for h in hits}
     if pq is None or pq is wq.NullQuery:
         # Browsing (no words): show the summary; else the start of the first passage.
-        for hit in hits:
-            if not hit.summary:
-                found = searcher.search(
-                    wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", hit.id)]),
-                    limit=1,
-                    sortedby="ordinal",
-                )
-                for r in found:
-                    hit.passages.append(
-                        PassageHit(r["ordinal"], r.get("page"), r.get("heading"),
-                                   plain_snippet(r.get("text") or ""))
-                    )
+        _attach_openings(searcher, hits)
         return
     # Intersecting with the page's doc ids lets Whoosh skip through the posting lists
     # instead of scoring every passage of the index and filtering afterwards.
@@ -367,6 +368,24 @@ def _attach_passages(
         )
     for hit in hits:
         hit.passages.sort(key=lambda p: p.ordinal)
+    # Found by meaning only: no passage has the words; show how the document opens.
+    _attach_openings(searcher, [h for h in hits if h.match == "semantic" and not h.passages])
+
+
+def _attach_openings(searcher: Searcher, hits: list[DocumentHit]) -> None:
+    """For hits without a summary: the start of their first passage."""
+    for hit in hits:
+        if not hit.summary:
+            found = searcher.search(
+                wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", hit.id)]),
+                limit=1,
+                sortedby="ordinal",
+            )
+            for r in found:
+                hit.passages.append(
+                    PassageHit(r["ordinal"], r.get("page"), r.get("heading"),
+                               plain_snippet(r.get("text") or ""))
+                )
 
 
 def _suggestion(
@@ -399,6 +418,132 @@ def _replace_word(text: str, word: str, replacement: str) -> str:
     return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
 
 
+# -- hybrid: keyword ranking fused with the semantic one (index.semantic) ---------------------
+
+#: Reciprocal rank fusion: a document scores weight / (RRF_K + rank) in each list it is in.
+RRF_K = 10
+#: Weight of the semantic list against the keyword list's 1.0 (measured with
+#: bench/relevance.py on our judgments, see bench/README.md).
+SEMANTIC_WEIGHT = 0.5
+#: The same in a collection balanced across languages, where the semantic list takes each
+#: language's best in turn and carries what keywords cannot: the translations (measured with
+#: bench/semantic_udhr.py: 0.5 and 1.0 left most of them out of the top 10, 1.5-3 did not).
+SEMANTIC_WEIGHT_BALANCED = 2.0
+#: Documents the semantic list contributes (a query always has neighbours: only the closest
+#: count, so a handful of documents close in meaning join the ones whose words match).
+SEMANTIC_DEPTH = 10
+#: Keyword hits that take part in the fusion (deeper ones keep their keyword order).
+FUSE_DEPTH = 100
+
+_OPERATOR = re.compile(r"(?<!\S)(AND|OR|NOT)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)|[()\"^*]")
+
+_DOCNUMS: weakref.WeakKeyDictionary[Searcher, tuple[VectorIndex, np.ndarray, dict[int, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def semantic_text(text: str) -> str:
+    """What a query says, for the model: without field:value filters and operators."""
+    return " ".join(_OPERATOR.sub(" ", text).split())
+
+
+def _vector_docnums(searcher: Searcher, vi: VectorIndex) -> tuple[np.ndarray, dict[int, int]]:
+    """For each document of ``vi``: its document number in ``searcher`` (-1 when it is not in
+    this index version), and the reverse map. Once per searcher and vector file."""
+    cached = _DOCNUMS.get(searcher)
+    if cached is not None and cached[0] is vi:
+        return cached[1], cached[2]
+    docnums = np.full(len(vi.doc_ids), -1, dtype=np.int64)
+    for i, doc_id in enumerate(vi.doc_ids):
+        docnum = searcher.document_number(uid=doc_id)
+        if docnum is not None:
+            docnums[i] = docnum
+    reverse = {int(d): i for i, d in enumerate(docnums) if d >= 0}
+    _DOCNUMS[searcher] = (vi, docnums, reverse)
+    return docnums, reverse
+
+
+def _allowed_mask(docnums: np.ndarray, allowed: set[int]) -> np.ndarray:
+    if not allowed or isinstance(allowed, _NothingAllowed):
+        return np.zeros(len(docnums), dtype=bool)
+    return np.isin(docnums, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+
+
+def _unmatched(searcher: Searcher, q: wq.Query, docnums: list[int]) -> list[int]:
+    """Those of ``docnums`` (document records) that the keyword query does not match."""
+    if not docnums:
+        return []
+    if q is wq.NullQuery:
+        return list(docnums)
+    uids = [searcher.stored_fields(d)["doc_id"] for d in docnums]
+    only = wq.Or([wq.Term("uid", u) for u in uids])
+    matched = set(searcher.docs_for_query(wq.And([only, q])))
+    return [d for d in docnums if d not in matched]
+
+
+def _add_facet_values(
+    searcher: Searcher, counts: dict[str, int], facet: str, docnums: list[int]
+) -> None:
+    """Count the facet values of documents found by meaning only (Whoosh did not see them)."""
+    fieldname = FACET_FIELDS[facet]
+    for docnum in docnums:
+        raw = searcher.stored_fields(docnum).get(fieldname)
+        if raw is None or raw == "":
+            continue
+        values = [v for v in str(raw).split(",") if v] if facet == "theme" else [str(raw)]
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+
+
+@dataclass
+class _Semantic:
+    """What the semantic side needs during one search."""
+
+    vi: VectorIndex
+    vector: np.ndarray
+    lang: str | None
+    docnums: np.ndarray
+    reverse: dict[int, int]
+
+    def ranking(self, allowed: set[int], feedback_docnum: int | None) -> list[int]:
+        """Document numbers of the closest documents among ``allowed``, best first."""
+        mask = _allowed_mask(self.docnums, allowed) & (self.docnums >= 0)
+        feedback = self.reverse.get(feedback_docnum) if feedback_docnum is not None else None
+        positions = semantic.semantic_ranking(
+            self.vi, self.vector, self.lang, mask, SEMANTIC_DEPTH, feedback
+        )
+        return [int(self.docnums[p]) for p in positions]
+
+
+def _start_semantic(store: IndexStore, parsed: ParsedQuery, req: SearchRequest
+                    ) -> tuple[Future[np.ndarray], VectorIndex, str] | None:
+    if req.sort != "relevance" or not semantic.enabled():
+        return None
+    text = semantic_text(parsed.text)
+    if not text or not any(ch.isalnum() for ch in text):
+        return None
+    gen = store.current_generation()
+    vi = load_index(gen) if gen is not None else None
+    if vi is None:
+        return None
+    future = semantic.start_query(text)
+    return (future, vi, text) if future is not None else None
+
+
+def _fuse(keyword: list[int], meaning: list[int], weight: float) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of two rankings of document numbers."""
+    scores: dict[int, float] = defaultdict(float)
+    for rank, docnum in enumerate(keyword[:FUSE_DEPTH], start=1):
+        scores[docnum] += 1.0 / (RRF_K + rank)
+    for rank, docnum in enumerate(meaning, start=1):
+        scores[docnum] += weight / (RRF_K + rank)
+    fused = sorted(scores.items(), key=lambda kv: -kv[1])
+    # keyword hits past the fused depth follow in their own order
+    fused.extend((d, 0.0) for d in keyword[FUSE_DEPTH:] if d not in scores)
+    return fused
+
+
+
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
     req.validate()
@@ -422,45 +567,89 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     # Counting the matches while they are collected: len(results) would run the query again.
     groupedby[_TOTAL] = sorting.FunctionFacet(_one, maptype=sorting.Count)
 
+    # The query's vector is computed in a background thread while the keyword search runs.
+    started_semantic = _start_semantic(store, parsed, req)
+    sem: _Semantic | None = None
     with store.searcher() as searcher:
         present = _present_fields(searcher)
         q = _prune(q, present) or wq.NullQuery
         parsed.passages = _prune(parsed.passages, present)
         base_filter = _filter_docs(searcher, filters, req, year_ranges=parsed.years)
-        results = searcher.search_page(
-            q,
-            req.page,
-            pagelen=req.page_size,
-            filter=base_filter,
-            sortedby=sortedby,
-            groupedby=groupedby or None,
-            terms=False,
-        )
-        total = int(results.results.groups(_TOTAL).get(1, 0))
-        hits = []
-        if (req.page - 1) * req.page_size < total:
-            hits = [_doc_hit(r.fields(), r.score if sortedby is None else 0.0) for r in results]
+        if started_semantic is not None:
+            future, vi, text = started_semantic
+            docnums, reverse = _vector_docnums(searcher, vi)
+            sem = _Semantic(vi, future.result(), query_language(text), docnums, reverse)
+        first = (req.page - 1) * req.page_size
+        extra: list[int] = []  # documents found by meaning only
+        if sem is None:
+            results = searcher.search_page(
+                q,
+                req.page,
+                pagelen=req.page_size,
+                filter=base_filter,
+                sortedby=sortedby,
+                groupedby=groupedby or None,
+                terms=False,
+            )
+            keyword_results = results.results
+            total = keyword_total = int(keyword_results.groups(_TOTAL).get(1, 0))
+            hits = []
+            if first < total:
+                hits = [_doc_hit(r.fields(), r.score if sortedby is None else 0.0)
+                        for r in results]
+        else:
+            keyword_results = searcher.search(
+                q,
+                limit=max(FUSE_DEPTH, req.page * req.page_size),
+                filter=base_filter,
+                groupedby=groupedby or None,
+                terms=False,
+            )
+            keyword_total = int(keyword_results.groups(_TOTAL).get(1, 0))
+            keyword = [r.docnum for r in keyword_results]
+            meaning = sem.ranking(base_filter, keyword[0] if keyword else None)
+            in_keyword = set(keyword)
+            extra = _unmatched(searcher, q, [d for d in meaning if d not in in_keyword])
+            total = keyword_total + len(extra)
+            fused = _fuse(keyword, meaning, SEMANTIC_WEIGHT_BALANCED
+                          if sem.vi.bias.per_language else SEMANTIC_WEIGHT)
+            only_meaning = set(extra)
+            hits = []
+            for docnum, score in fused[first:first + req.page_size]:
+                hit = _doc_hit(searcher.stored_fields(docnum), score)
+                if docnum in only_meaning:
+                    hit.match = "semantic"
+                hits.append(hit)
         counts: dict[str, dict[str, int]] = {}
         if req.with_facets:
             for name in FACET_FIELDS:
                 if name in selected:
                     # A facet's counts ignore its own selection, so its other values stay
                     # selectable with true counts.
+                    skip_filter = _filter_docs(searcher, filters, req, skip=name,
+                                               year_ranges=parsed.years)
                     own = searcher.search(
                         q,
-                        filter=_filter_docs(searcher, filters, req, skip=name,
-                                            year_ranges=parsed.years),
+                        filter=skip_filter,
                         groupedby={name: _facet_type(name)},
                         limit=1,
                         terms=False,
                     )
                     counts[name] = _facet_counts(own, name)
+                    if sem is not None:
+                        own_meaning = sem.ranking(skip_filter, None)
+                        _add_facet_values(searcher, counts[name], name,
+                                          _unmatched(searcher, q, own_meaning))
                 else:
-                    counts[name] = _facet_counts(results.results, name)
+                    counts[name] = _facet_counts(keyword_results, name)
+                    _add_facet_values(searcher, counts[name], name, extra)
         _attach_passages(searcher, hits, parsed, req.passages)
         suggestion = None
-        if parsed.words and total < 3:
+        if parsed.words and keyword_total < 3:
             suggestion = _suggestion(searcher, parsed, base_filter)
+    if sem is not None and keyword_total == 0 and total and parsed.notice is None:
+        parsed.notice = ("No document contains these words; these documents are close in "
+                         "meaning (semantic search, across languages).")
     labels = store.load_labels()
     facets = {
         name: FacetResult(
@@ -497,6 +686,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         suggestion=suggestion,
         notice=parsed.notice,
         query_filters=_typed_filters(parsed),
+        semantic=sem is not None,
+        query_language=sem.lang if sem is not None else None,
+        keyword_total=keyword_total,
     )
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -44,6 +45,7 @@ from index.schema import (
     title_field,
 )
 from index.scoring import weighting
+from index.semantic import carry_vectors
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +370,12 @@ class IndexStore:
             shutil.rmtree(gen, ignore_errors=True)
             raise
         ix.close()
+        # The new generation goes live with the vectors of every unchanged document (the
+        # semantic layer embeds the rest in the background, see index.semantic).
+        try:
+            carry_vectors(self.path, gen, list(self.document_texts(gen)))
+        except Exception:  # noqa: BLE001 - vectors are an extra; never fail a rebuild on them
+            log.exception("could not carry the vectors over to %s", gen.name)
         self._swap_to(gen)
 
     def clean_stale_generations(self) -> None:
@@ -526,9 +534,45 @@ class IndexStore:
                 )
         return out
 
+    def document_texts(self, gen: Path | None = None, *, passages: int = 3
+                       ) -> Iterator[dict[str, Any]]:
+        """Each document's id, language, title, summary and its first ``passages`` passage
+        texts (what the semantic layer embeds), of the live generation or ``gen``."""
+        if gen is None:
+            if self.needs_rebuild():
+                return
+            with self.searcher() as s:
+                yield from _document_texts(s, passages)
+            return
+        ix = whoosh_index.open_dir(str(gen))
+        with ix.searcher() as s:
+            yield from _document_texts(s, passages)
+        ix.close()
+
     def document_count(self) -> int:
         with self.searcher() as s:
             return sum(1 for _ in s.document_numbers(kind="doc"))
 
+
+
+def _document_texts(s: Searcher, passages: int) -> Iterator[dict[str, Any]]:
+    firsts: dict[str, list[tuple[int, str]]] = {}
+    # Ordinals count from 0 (or 1): one range query reads only the first passages.
+    first = wq.And([wq.Term("kind", "passage"), wq.NumericRange("ordinal", 0, passages)])
+    for docnum in s.docs_for_query(first):
+        stored = s.stored_fields(docnum)
+        firsts.setdefault(stored["doc_id"], []).append(
+            (stored.get("ordinal") or 0, stored.get("text") or ""))
+    for docnum in s.document_numbers(kind="doc"):
+        stored = s.stored_fields(docnum)
+        meta = json.loads(stored["meta"])
+        texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
+        yield {
+            "id": stored["doc_id"],
+            "language": meta.get("language") or "",
+            "title": meta.get("title") or "",
+            "summary": meta.get("summary") or "",
+            "passages": [t for _, t in texts],
+        }
 
 __all__ = ["Fingerprint", "IndexStore", "IndexWriter", "PreparedDocument", "prepare_document"]

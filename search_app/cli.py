@@ -23,6 +23,7 @@ from index import (
     index_stats,
     search,
 )
+from index.semantic import EmbedReport, embed_index
 from ingest import CatalogError, run_ingest
 from search_app.search_page import passage_where
 from search_app.settings import Settings
@@ -144,8 +145,9 @@ def _ingest_once(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    embedded = _embed(index_dir, quiet or as_json)
     if as_json:
-        _echo_json(report.to_dict())
+        _echo_json({**report.to_dict(), "semantic": embedded.to_dict()})
         return
     click.echo(
         f"{report.mode}: {len(report.added)} added, {len(report.updated)} updated, "
@@ -161,6 +163,49 @@ def _ingest_once(
         click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
     for warning in report.warnings:
         click.echo(f"  warning: {warning['path']}: {warning['warning']}")
+    if embedded.state == "disabled":
+        click.echo("Semantic search is off (KB_SEMANTIC=0): no vectors made.")
+    elif embedded.state == "busy":
+        click.echo("Semantic: another process is embedding documents; it takes these too.")
+    else:
+        click.echo(f"Semantic: {embedded.embedded} documents embedded, {embedded.reused} "
+                   f"unchanged, in {embedded.seconds:.1f} s")
+
+
+def semantic_line(sem: dict[str, Any]) -> str:
+    """'on, 78 of 78 documents embedded (model)' and the like, for kb stats and the site."""
+    if not sem.get("enabled"):
+        return "off (KB_SEMANTIC=0)"
+    line = f"on, {sem.get('embedded', 0)} of {sem.get('documents', 0)} documents embedded"
+    if sem.get("running"):
+        line += " (embedding now)"
+    elif sem.get("embedded", 0) < sem.get("documents", 0):
+        line += " (run `kb ingest` to embed the rest)"
+    if sem.get("model"):
+        line += f"; model {sem['model']}"
+    return line
+
+
+def _embed(index_dir: Path, quiet: bool) -> EmbedReport:
+    """Vectors for new and changed documents, after the keyword index is live (searches
+    work meanwhile and use the vectors made so far)."""
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Embedding (search works meanwhile)",
+                                    file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        return embed_index(IndexStore(index_dir), progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @main.command("search", short_help="Search; print documents with their best passages.")
@@ -253,6 +298,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     for label, counts in (("By type", st.by_type), ("By country", st.by_country),
                           ("By language", st.by_language)):
         click.echo(f"{label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"Semantic search: {semantic_line(st.semantic)}")
     if st.last_ingest:
         li = st.last_ingest
         click.echo(f"Last ingest: {li.get('mode')} in {li.get('seconds')} s: "

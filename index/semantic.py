@@ -1,0 +1,408 @@
+"""Semantic (cross-language) retrieval beside the engines: what is embedded, when, and how a
+query's vector ranks documents. Engine-independent: it reads documents through
+``IndexStore.document_texts`` and keeps its vectors in the generation folder (index.vectors).
+
+What is embedded: one vector per document, of its title, summary and leading text (the first
+``MAX_CHARS`` characters of title + summary + first passages). Measured on the UDHR
+(bench/semantic_udhr.py) a second vector of the leading 40 words added nothing once the
+remedies below were in, and embedding every passage costs a model call per page (~4 pages/s
+on this machine's 2 cores under load): too slow for an ingest of thousands of documents.
+
+How a query ranks documents (each step measured on the UDHR, see bench/README.md):
+1. the query's vector, minus its language's query mean (index.vectors.LanguageBias);
+2. plus the vector of the best keyword hit, if any (pseudo-relevance feedback: a keyword match
+   is a sure sign of the topic, and its vector carries it into the other languages);
+3. documents ranked by cosine, taking each language's best in turn (interleave_by_language),
+   so the query's own language cannot fill the list;
+4. fused with the keyword ranking by reciprocal rank fusion (index.search).
+
+``KB_SEMANTIC=0`` turns all of it off (no model is loaded, no vectors are made or used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedder import MAX_CHARS, Embedder, default_embedder, text_key
+from index.vectors import MIN_LANGUAGE_ROWS, VectorIndex, VectorSet, interleave_by_language
+
+log = logging.getLogger(__name__)
+
+EMBED_LOCK = "embed.lock"
+PROGRESS = "semantic.json"
+
+#: Documents embedded per model call (and per atomic write of the vectors file at most).
+BATCH = 8
+#: Pseudo-queries per language for its query mean (see index.vectors.LanguageBias).
+PSEUDO_QUERIES = 40
+#: Words of a pseudo-query (a window from the middle of a document's text).
+PSEUDO_QUERY_WORDS = 12
+#: Weight of the best keyword hit's vector added to the query's (pseudo-relevance feedback).
+FEEDBACK_WEIGHT = 1.0
+#: Rank documents taking each language's best in turn (True) or by cosine alone (False).
+INTERLEAVE = True
+
+
+def enabled() -> bool:
+    """Whether semantic retrieval is on (``KB_SEMANTIC``, default on)."""
+    value = os.environ.get("KB_SEMANTIC", "1").strip().lower()
+    return value not in ("0", "false", "no", "off")
+
+
+# -- what is embedded ------------------------------------------------------------------------
+def vector_language(tag: str | None) -> str:
+    """The language a vector is grouped by: the document's tag, lower case ("pt-pt" and
+    "pt-br" are two groups: their texts differ as much as two languages' for the model)."""
+    return (tag or "").strip().lower().replace("_", "-") or "xx"
+
+
+def document_text(doc: dict[str, Any]) -> str:
+    """The text embedded for a document (see the module docstring)."""
+    parts = [doc.get("title") or "", doc.get("summary") or "", *doc.get("passages", [])]
+    text = "\n".join(p.strip() for p in parts if p and p.strip())
+    return text[:MAX_CHARS]
+
+
+def pseudo_query(doc: dict[str, Any]) -> str | None:
+    """A query-like window of words from the middle of a document's text."""
+    words = " ".join(doc.get("passages", [])).split()
+    if len(words) < PSEUDO_QUERY_WORDS:
+        return None
+    mid = len(words) // 2
+    start = max(0, mid - PSEUDO_QUERY_WORDS // 2)
+    return " ".join(words[start:start + PSEUDO_QUERY_WORDS])
+
+
+# -- making the vectors ----------------------------------------------------------------------
+@dataclass
+class EmbedReport:
+    generation: str | None
+    documents: int = 0
+    embedded: int = 0  # embedded in this run
+    reused: int = 0
+    seconds: float = 0.0
+    state: str = "done"  # "done", "disabled", "busy" (another process is embedding)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _write_progress(index_dir: Path, data: dict[str, Any]) -> None:
+    tmp = index_dir / f".{PROGRESS}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, index_dir / PROGRESS)
+
+
+def read_progress(index_dir: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((index_dir / PROGRESS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@contextlib.contextmanager
+def _embed_lock(index_dir: Path) -> Iterator[bool]:
+    """Hold the embedding lock if free (yields False when another process holds it)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / EMBED_LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def embedding_running(index_dir: Path) -> bool:
+    """Whether some process is embedding documents of this index now."""
+    path = index_dir / EMBED_LOCK
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _reusable(index_dir: Path, model: str) -> dict[str, tuple[np.ndarray, str]]:
+    """key -> (vector, language) from the vectors of every generation still on disk."""
+    pool: dict[str, tuple[np.ndarray, str]] = {}
+    for gen in sorted(index_dir.glob("gen-*")):
+        vs = VectorSet.load(gen)
+        if vs is None or vs.model != model:
+            continue
+        for i, key in enumerate(vs.keys):
+            pool[key] = (vs.vectors[i], vs.langs[i])
+    return pool
+
+
+def _query_means(
+    docs: list[dict[str, Any]], old: dict[str, np.ndarray], embedder: Embedder
+) -> dict[str, np.ndarray]:
+    by_lang: dict[str, list[str]] = {}
+    for doc in docs:
+        text = pseudo_query(doc)
+        if text:
+            by_lang.setdefault(vector_language(doc["language"]), []).append(text)
+    out = {}
+    for lang, texts in by_lang.items():
+        if len(texts) < MIN_LANGUAGE_ROWS:
+            continue
+        if lang in old:
+            out[lang] = old[lang]
+            continue
+        step = max(1, len(texts) // PSEUDO_QUERIES)
+        sample = texts[::step][:PSEUDO_QUERIES]
+        out[lang] = embedder.embed_queries(sample).mean(axis=0)
+    return out
+
+
+def embed_index(
+    store: Any,
+    *,
+    embedder: Embedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EmbedReport:
+    """Embed the documents of the live generation that have no vector yet (new or changed),
+    reusing every vector whose text is unchanged; drop those of removed documents.
+
+    The vectors file is rewritten atomically after each batch, so searches use what is
+    embedded so far. When the generation is swapped meanwhile (a rebuild), starts over on the
+    new one (with everything already embedded reused). Only one process embeds at a time; a
+    second call returns at once with state "busy" (the running one picks up new documents).
+    """
+    started = time.monotonic()
+    index_dir = Path(store.path)
+    gen = store.current_generation()
+    report = EmbedReport(gen.name if gen else None)
+    if not enabled():
+        report.state = "disabled"
+        return report
+    with _embed_lock(index_dir) as held:
+        if not held:
+            report.state = "busy"
+            return report
+        embedder = embedder or default_embedder()
+        while True:
+            gen = store.current_generation()
+            if gen is None or store.needs_rebuild():
+                break
+            report.generation = gen.name
+            restart = _embed_generation(store, gen, embedder, report, progress)
+            if not restart:
+                break
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _embed_generation(
+    store: Any, gen: Path, embedder: Embedder, report: EmbedReport,
+    progress: Callable[[int, int], None] | None,
+) -> bool:
+    """One pass over ``gen``; True when the live generation changed under it."""
+    index_dir = Path(store.path)
+    docs = list(store.document_texts())
+    wanted = [(d["id"], vector_language(d["language"]), document_text(d)) for d in docs]
+    pool = _reusable(index_dir, embedder.name)
+    ids: list[str] = []
+    keys: list[str] = []
+    langs: list[str] = []
+    rows: list[np.ndarray] = []
+    todo: list[tuple[str, str, str, str]] = []
+    for doc_id, lang, text in wanted:
+        key = text_key(text)
+        hit = pool.get(key)
+        if hit is not None:
+            ids.append(doc_id)
+            keys.append(key)
+            langs.append(lang)
+            rows.append(hit[0])
+        else:
+            todo.append((doc_id, lang, text, key))
+    report.documents = len(wanted)
+    report.reused = len(rows)
+    old = VectorSet.load(gen)
+    qmeans = old.qmeans if old is not None and old.model == embedder.name else {}
+
+    def save() -> None:
+        matrix = (np.stack(rows).astype(np.float32) if rows
+                  else np.zeros((0, embedder.dim), dtype=np.float32))
+        VectorSet(list(ids), list(keys), list(langs), matrix, embedder.name,
+                  dict(qmeans)).save(gen)
+
+    def tell(done: int) -> None:
+        _write_progress(index_dir, {
+            "generation": gen.name, "state": "running" if done < len(todo) else "done",
+            "done": len(rows), "total": len(wanted), "pid": os.getpid(),
+            "updated": time.time(), "model": embedder.name,
+        })
+        if progress is not None:
+            progress(len(rows), len(wanted))
+
+    save()
+    tell(0)
+    for start in range(0, len(todo), BATCH):
+        if store.current_generation() != gen:
+            return True
+        batch = todo[start:start + BATCH]
+        vectors = embedder.embed_passages([text for _, _, text, _ in batch])
+        for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
+            ids.append(doc_id)
+            keys.append(key)
+            langs.append(lang)
+            rows.append(vec)
+        report.embedded += len(batch)
+        save()
+        tell(start + len(batch))
+    new_means = _query_means(docs, qmeans, embedder)
+    if new_means.keys() != qmeans.keys():
+        qmeans = new_means
+        save()
+    tell(len(todo))
+    return store.current_generation() != gen
+
+
+def carry_vectors(index_dir: Path, new_gen: Path, docs: list[dict[str, Any]]) -> int:
+    """Before a rebuilt generation goes live: give it the vectors of every document whose
+    embedded text is unchanged, so it is swapped in with them. Returns the rows carried."""
+    if not enabled():
+        return 0
+    pools = [vs for gen in sorted(index_dir.glob("gen-*")) if gen != new_gen
+             for vs in [VectorSet.load(gen)] if vs is not None]
+    if not pools:
+        return 0
+    model = pools[-1].model
+    pool: dict[str, tuple[np.ndarray, str]] = {}
+    qmeans: dict[str, np.ndarray] = {}
+    for vs in pools:
+        if vs.model != model:
+            continue
+        qmeans.update(vs.qmeans)
+        for i, key in enumerate(vs.keys):
+            pool[key] = (vs.vectors[i], vs.langs[i])
+    ids, keys, langs, rows = [], [], [], []
+    for doc in docs:
+        key = text_key(document_text(doc))
+        hit = pool.get(key)
+        if hit is not None:
+            ids.append(doc["id"])
+            keys.append(key)
+            langs.append(vector_language(doc["language"]))
+            rows.append(hit[0])
+    if not rows:
+        return 0
+    VectorSet(ids, keys, langs, np.stack(rows).astype(np.float32), model, qmeans).save(new_gen)
+    return len(rows)
+
+
+# -- status ----------------------------------------------------------------------------------
+@dataclass
+class SemanticStatus:
+    enabled: bool
+    model: str | None
+    documents: int
+    embedded: int
+    running: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def status(index_dir: Path, gen: Path | None, document_ids: set[str]) -> SemanticStatus:
+    vs = VectorSet.load(gen) if gen is not None else None
+    embedded = len(set(vs.doc_ids) & document_ids) if vs is not None else 0
+    return SemanticStatus(
+        enabled=enabled(),
+        model=vs.model if vs is not None else None,
+        documents=len(document_ids),
+        embedded=embedded,
+        running=embedding_running(index_dir),
+    )
+
+
+# -- searching -------------------------------------------------------------------------------
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-embed")
+
+
+def start_query(text: str) -> Future[np.ndarray] | None:
+    """Embed a query in the background (the model releases the GIL), or None when off."""
+    if not enabled() or not text.strip():
+        return None
+    return _POOL.submit(lambda: default_embedder().embed_queries([text])[0])
+
+
+def semantic_ranking(
+    vi: VectorIndex,
+    query: np.ndarray,
+    query_lang: str | None,
+    allowed: np.ndarray,
+    limit: int,
+    feedback: int | None = None,
+) -> list[int]:
+    """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first.
+
+    ``allowed``: boolean mask over ``vi.doc_ids`` of the documents the filters let through.
+    ``feedback``: position of the best keyword hit, whose vector joins the query's.
+    """
+    # The remedies for language bias need every language's bias to be measurable (enough
+    # documents in each: LanguageBias.per_language). Otherwise, e.g. our corpus of 37 English
+    # and 13 documents in six other languages, they did harm (bench/README.md): plain cosine.
+    balanced = vi.bias.per_language
+    q = vi.bias.query(query, query_lang)
+    if feedback is not None and balanced and FEEDBACK_WEIGHT:
+        doc_vec = vi.doc_vector(vi.doc_ids[feedback])
+        if doc_vec is not None:
+            q = q + FEEDBACK_WEIGHT * doc_vec
+            q = q / max(float(np.linalg.norm(q)), 1e-9)
+    scores = vi.matrix @ q
+    per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
+    np.maximum.at(per_doc, vi.row_doc, scores)
+    if balanced and INTERLEAVE:
+        return interleave_by_language(per_doc, vi.doc_langs, allowed, limit)
+    candidates = np.flatnonzero(allowed)
+    order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
+    return [int(i) for i in order[:limit]]
+
+
+def similar_documents(
+    vi: VectorIndex, doc_id: str, allowed: np.ndarray, limit: int, *, other_languages: bool
+) -> list[tuple[int, float]]:
+    """(position, cosine) of documents close to ``doc_id``: in any language, or only in
+    languages other than its own (the same topic elsewhere)."""
+    try:
+        pos = vi.doc_ids.index(doc_id)
+    except ValueError:
+        return []
+    vec = vi.doc_vector(doc_id)
+    if vec is None:
+        return []
+    scores = vi.matrix @ vec
+    per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
+    np.maximum.at(per_doc, vi.row_doc, scores)
+    mask = allowed.copy()
+    mask[pos] = False
+    if other_languages:
+        mask &= vi.doc_langs != vi.doc_langs[pos]
+    candidates = np.flatnonzero(mask)
+    order = candidates[np.argsort(-per_doc[candidates], kind="stable")][:limit]
+    return [(int(i), float(per_doc[i])) for i in order]

@@ -1,0 +1,222 @@
+"""The vectors of one index generation: a file beside the engine's, and nearest-neighbour search.
+
+Engine-neutral (numpy only). One row per embedded text of a document; a document may have
+several rows (see index.semantic for which texts), and scores as its best row.
+
+File ``vectors.npz`` in the generation folder, replaced atomically (``os.replace``) after each
+batch, so a reader sees either the previous or the next complete set:
+
+- ``doc_ids``, ``keys`` (of the embedded text, see embedder.text_key), ``langs`` per row
+- ``vectors``: float32 rows, L2-normalised, as the model gave them
+- ``qmeans_langs`` / ``qmeans``: per language, the mean of query embeddings of pseudo-queries
+  cut from that language's documents (see ``LanguageBias``)
+- ``model``: the model's name; vectors of another model are not used
+
+Language bias: a multilingual model puts texts of one language near each other, so a query's
+own-language documents crowd out the translations that answer it. Measured on the UDHR (300
+articles in 10 languages, bench/semantic_udhr.py) the remedy kept is: subtract from each
+document vector the mean of its language's documents, and from a query vector the mean of its
+language's pseudo-queries, then re-normalise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+VECTORS = "vectors.npz"
+
+#: A language's mean is subtracted only when this many of its texts are embedded (a mean of
+#: a handful of documents is mostly their topic, not their language).
+MIN_LANGUAGE_ROWS = 20
+
+
+@dataclass
+class VectorSet:
+    doc_ids: list[str]
+    keys: list[str]
+    langs: list[str]
+    vectors: np.ndarray  # (n, dim) float32
+    model: str
+    qmeans: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, model: str, dim: int = 384) -> VectorSet:
+        return cls([], [], [], np.zeros((0, dim), dtype=np.float32), model)
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def save(self, gen: Path) -> None:
+        tmp = gen / f".{VECTORS}.{os.getpid()}.{threading.get_ident()}.tmp"
+        langs = sorted(self.qmeans)
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                doc_ids=np.array(self.doc_ids, dtype=str),
+                keys=np.array(self.keys, dtype=str),
+                langs=np.array(self.langs, dtype=str),
+                vectors=self.vectors.astype(np.float32),
+                model=np.array(self.model),
+                qmeans_langs=np.array(langs, dtype=str),
+                qmeans=(np.stack([self.qmeans[k] for k in langs]) if langs
+                        else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)),
+            )
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, gen / VECTORS)
+
+    @classmethod
+    def load(cls, gen: Path) -> VectorSet | None:
+        try:
+            with np.load(gen / VECTORS, allow_pickle=False) as data:
+                qlangs = [str(x) for x in data["qmeans_langs"]]
+                qmeans = {k: data["qmeans"][i] for i, k in enumerate(qlangs)}
+                return cls(
+                    doc_ids=[str(x) for x in data["doc_ids"]],
+                    keys=[str(x) for x in data["keys"]],
+                    langs=[str(x) for x in data["langs"]],
+                    vectors=np.asarray(data["vectors"], dtype=np.float32),
+                    model=str(data["model"]),
+                    qmeans=qmeans,
+                )
+        except (OSError, ValueError, KeyError):
+            return None
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-9)
+
+
+class LanguageBias:
+    """Per-language mean vectors of documents and of queries, to subtract before comparing."""
+
+    def __init__(self, vs: VectorSet) -> None:
+        langs = np.array(vs.langs)
+        self.doc_means: dict[str, np.ndarray] = {}
+        self.query_means: dict[str, np.ndarray] = {}
+        self.per_language = bool(len(vs)) and all(
+            (langs == lang).sum() >= MIN_LANGUAGE_ROWS and lang in vs.qmeans
+            for lang in set(vs.langs)
+        )
+        if self.per_language:
+            for lang in set(vs.langs):
+                self.doc_means[lang] = vs.vectors[langs == lang].mean(axis=0)
+            self.query_means = dict(vs.qmeans)
+        elif len(vs):
+            # Some language has too few documents for its mean to be its language rather
+            # than its topics: centre every document on the mean of all (measured on our
+            # judgments: per-language means for some languages only ruined the ranking).
+            mean = vs.vectors.mean(axis=0)
+            self.doc_means = {lang: mean for lang in set(vs.langs)}
+
+    def documents(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
+        if not self.doc_means:
+            return vectors
+        out = vectors.copy()
+        for i, lang in enumerate(langs):
+            mean = self.doc_means.get(lang)
+            if mean is not None:
+                out[i] -= mean
+        return _normalise(out)
+
+    def query(self, vector: np.ndarray, lang: str | None) -> np.ndarray:
+        """The query's vector minus its language's query mean; a bare "pt" takes the mean
+        of "pt-pt" and "pt-br" when only those exist."""
+        lang = (lang or "").lower()
+        mean = self.query_means.get(lang)
+        if mean is None and lang:
+            variants = [m for k, m in self.query_means.items() if k.split("-")[0] == lang]
+            mean = np.mean(variants, axis=0) if variants else None
+        if mean is None:
+            return vector
+        return _normalise(vector - mean)
+
+
+class VectorIndex:
+    """A loaded VectorSet ready for search: bias-corrected rows, rows grouped by document."""
+
+    def __init__(self, vs: VectorSet) -> None:
+        self.set = vs
+        self.bias = LanguageBias(vs)
+        self.matrix = self.bias.documents(vs.vectors, vs.langs)
+        self.doc_ids = sorted(set(vs.doc_ids))
+        position = {d: i for i, d in enumerate(self.doc_ids)}
+        #: for each row, the position of its document in ``doc_ids``
+        self.row_doc = np.array([position[d] for d in vs.doc_ids], dtype=np.int64)
+        langs: dict[str, str] = {}
+        for d, lang in zip(vs.doc_ids, vs.langs, strict=True):
+            langs.setdefault(d, lang)
+        self.doc_langs = np.array([langs[d] for d in self.doc_ids])
+
+    def doc_scores(self, query: np.ndarray, lang: str | None) -> np.ndarray:
+        """Cosine of the (bias-corrected) query with each document's best row."""
+        q = self.bias.query(query, lang)
+        row_scores = self.matrix @ q
+        scores = np.full(len(self.doc_ids), -1.0, dtype=np.float32)
+        np.maximum.at(scores, self.row_doc, row_scores)
+        return scores
+
+    def doc_vector(self, doc_id: str) -> np.ndarray | None:
+        """A document's bias-corrected vector (mean of its rows), for "more like this"."""
+        rows = [i for i, d in enumerate(self.set.doc_ids) if d == doc_id]
+        if not rows:
+            return None
+        return _normalise(self.matrix[rows].mean(axis=0))
+
+
+def interleave_by_language(
+    scores: np.ndarray, doc_langs: np.ndarray, allowed: np.ndarray, limit: int
+) -> list[int]:
+    """Positions of the best documents, taking each language's best in turn (round robin by
+    rank, ties by score): a language whose texts the model scores higher cannot fill the list.
+    ``allowed`` is a boolean mask of the documents that may be returned."""
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 0:
+        return []
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    per_lang: dict[str, list[int]] = {}
+    for pos in order:
+        lst = per_lang.setdefault(str(doc_langs[pos]), [])
+        if len(lst) < limit:
+            lst.append(int(pos))
+    ranked: list[tuple[int, float, int]] = []
+    for lst in per_lang.values():
+        ranked.extend((rank, -float(scores[pos]), pos) for rank, pos in enumerate(lst))
+    ranked.sort()
+    return [pos for _, _, pos in ranked[:limit]]
+
+
+_CACHE: dict[Path, tuple[int, VectorIndex]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_index(gen: Path) -> VectorIndex | None:
+    """The VectorIndex of a generation, re-read only when its file changes."""
+    path = gen / VECTORS
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    with _CACHE_LOCK:
+        cached = _CACHE.get(gen)
+        if cached is not None and cached[0] == mtime:
+            return cached[1]
+    vs = VectorSet.load(gen)
+    if vs is None or len(vs) == 0:
+        return None
+    vi = VectorIndex(vs)
+    with _CACHE_LOCK:
+        # keep the live generation's and at most one other (the one being swapped out)
+        if len(_CACHE) > 2:
+            with contextlib.suppress(KeyError):
+                for key in list(_CACHE)[:-1]:
+                    del _CACHE[key]
+        _CACHE[gen] = (mtime, vi)
+    return vi

