@@ -29,6 +29,8 @@ from index.search import (
     SearchResult,
     search,
 )
+from index.semantic import EmbedReport, embed_index
+from index.semantic import enabled as semantic_enabled
 from index.store import (
     Fingerprint,
     IndexStore,
@@ -49,6 +51,7 @@ __all__ = [
     "Document",
     "DocumentHit",
     "DocumentView",
+    "EmbedReport",
     "FacetResult",
     "FacetValue",
     "Fingerprint",
@@ -65,12 +68,14 @@ __all__ = [
     "SearchRequest",
     "SearchResult",
     "Suggestion",
+    "embed_index",
     "get_document",
     "index_stats",
     "more_like_this",
     "parse_query",
     "prepare_document",
     "search",
+    "semantic_enabled",
     "suggest",
     "write_atomic",
 ]

@@ -53,6 +53,12 @@ PSEUDO_QUERY_WORDS = 12
 FEEDBACK_WEIGHT = 1.0
 #: Rank documents taking each language's best in turn (True) or by cosine alone (False).
 INTERLEAVE = True
+#: Documents less close than this (cosine of bias-corrected vectors) are not semantic hits.
+#: On our corpus, queries of nonsense or of other topics ("xylophonequartz", "banana
+#: smoothie recipe") come closest at 0.04-0.21, judged queries at 0.07-0.32 (median 0.15):
+#: no floor separates them. 0.05 drops only the farthest; higher floors cost the judgments
+#: (0.08: keyword 0.814, 0.10: cross-language 0.77; bench/README.md).
+MIN_SCORE = 0.05
 
 
 def enabled() -> bool:
@@ -377,6 +383,7 @@ def semantic_ranking(
     scores = vi.matrix @ q
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
     np.maximum.at(per_doc, vi.row_doc, scores)
+    allowed = allowed & (per_doc >= MIN_SCORE)
     if balanced and INTERLEAVE:
         return interleave_by_language(per_doc, vi.doc_langs, allowed, limit)
     candidates = np.flatnonzero(allowed)

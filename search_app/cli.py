@@ -15,15 +15,16 @@ import click
 from index import (
     FACET_FIELDS,
     SORTS,
+    EmbedReport,
     IndexLockedError,
     IndexStore,
     IndexUnavailableError,
     QueryError,
     SearchRequest,
+    embed_index,
     index_stats,
     search,
 )
-from index.semantic import EmbedReport, embed_index
 from ingest import CatalogError, run_ingest
 from search_app.search_page import passage_where
 from search_app.settings import Settings

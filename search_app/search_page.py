@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from index import DocumentHit, IndexStore, SearchRequest, SearchResult, search
+from index import (
+    DocumentHit,
+    IndexStore,
+    SearchRequest,
+    SearchResult,
+    search,
+    semantic_enabled,
+)
 from search_app.charts import CountryMap, YearHistogram, country_map, year_histogram
 from search_app.params import (
     FACET_LABELS,
@@ -95,6 +102,10 @@ class HitData:
     page_count: int | None
     score: float
     passages: list[PassageData]
+    #: "keyword" (its words match) or "semantic" (found by meaning only)
+    match: str = "keyword"
+    #: written in another language than the query (when the query's language is known)
+    other_language: bool = False
 
 
 @dataclass
@@ -167,6 +178,9 @@ class SearchPage:
     export_csv: str = ""
     export_json: str = ""
     api_url: str = ""
+    #: semantic search on (KB_SEMANTIC) and used by this search
+    semantic_on: bool = False
+    semantic_used: bool = False
 
 
 # -- building it -------------------------------------------------------------------------------
@@ -221,7 +235,8 @@ def passage_where(page: int | None, heading: str | None, ordinal: int) -> str:
 
 
 def hit_data(
-    hit: DocumentHit, rank: int, q: str, labels: dict[str, dict[str, str]]
+    hit: DocumentHit, rank: int, q: str, labels: dict[str, dict[str, str]],
+    query_language: str | None = None,
 ) -> HitData:
     doc_url = document_url(hit.id, q)
     passages = [
@@ -263,6 +278,11 @@ def hit_data(
         media_type=hit.media_type,
         page_count=hit.page_count,
         score=hit.score,
+        match=hit.match,
+        other_language=bool(
+            query_language and hit.language
+            and hit.language.split("-")[0].lower() != query_language.split("-")[0].lower()
+        ),
         passages=passages,
     )
 
@@ -419,7 +439,8 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
     result = search(store, to_request(params))
     labels = store.load_labels()
     offset = (params.page - 1) * params.size
-    hits = [hit_data(h, offset + i + 1, params.q, labels) for i, h in enumerate(result.hits)]
+    hits = [hit_data(h, offset + i + 1, params.q, labels, result.query_language)
+            for i, h in enumerate(result.hits)]
     facets = _facets(result, params, path)
     chips = _chips(params, labels, path)
     sorts, sizes = _options(params, path)
@@ -442,6 +463,8 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         export_csv=params.at_page(1).url("/api/export.csv"),
         export_json=params.at_page(1).url("/api/export.json"),
         api_url=params.url("/api/search"),
+        semantic_on=semantic_enabled(),
+        semantic_used=result.semantic,
     )
     if result.suggestion:
         from dataclasses import replace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,8 +169,19 @@ def test_did_you_mean_and_empty_result_offers_to_drop_filters(client: TestClient
     relax = box.select(".relaxations a")
     assert relax, box.text
     assert any(r.text == "without any filter" for r in relax)
-    nothing = soup_of(client, "/?q=xylophonequartz")
+    # semantic search on: words that are in no document still find documents close in
+    # meaning, labelled as such; off, the page says that no document has the words
+    nonsense = soup_of(client, "/?q=xylophonequartz")
+    if nonsense.select(".hit"):
+        assert "close in meaning" in nonsense.select_one(".notice").text
+        assert all(h.select_one(".tag-semantic") for h in nonsense.select(".hit"))
+    os.environ["KB_SEMANTIC"] = "0"
+    try:
+        nothing = soup_of(client, "/?q=xylophonequartz&size=20")
+    finally:
+        del os.environ["KB_SEMANTIC"]
     assert "None of the documents" in nothing.select_one(".empty-reason").text
+    assert "Keywords only" in nothing.select_one(".search-mode").text
 
 
 def test_document_page_metadata_sources_passages_and_more_like_this(client: TestClient) -> None:

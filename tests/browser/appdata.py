@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index import Document, IndexStore, Passage
+from index.semantic import embed_index
 
 XSS_TITLE = (
     '<script>alert("title")</script> Hostile "onmouseover=alert(1) <img src=x onerror=alert(2)>'
@@ -115,6 +116,8 @@ def build(index_dir: Path, corpus_dir: Path | None = None) -> IndexStore:
         for doc in docs:
             writer.put(doc)
     store.save_labels(LABELS)
+    # The site is tested as it runs: with semantic search on (vectors of every document).
+    embed_index(store)
     if corpus_dir is not None:
         for doc in docs:
             path = corpus_dir / doc.source_path
