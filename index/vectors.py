@@ -109,7 +109,7 @@ class LanguageBias:
             for lang in set(vs.langs):
                 self.doc_means[lang] = vs.vectors[langs == lang].mean(axis=0)
             self.query_means = dict(vs.qmeans)
-        elif len(vs):
+        elif len(vs) >= MIN_LANGUAGE_ROWS:
             # Some language has too few documents for its mean to be its language rather
             # than its topics: centre every document on the mean of all (measured on our
             # judgments: per-language means for some languages only ruined the ranking).
