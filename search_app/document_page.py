@@ -56,6 +56,10 @@ class PassageData:
     #: the original file at this page (PDF) or None
     file_url: str | None
     anchor: str
+    #: "text" (the file's own text) or "ocr" (read from the page image), with Tesseract's
+    #: mean word confidence (0-100) for OCR
+    source: str = "text"
+    confidence: float | None = None
 
 
 @dataclass
@@ -87,6 +91,9 @@ class DocumentPage:
     more_like_this: list[SimilarDoc] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     hidden: bool = False
+    #: "Read by OCR: pages 1-3, mean confidence 91%, language German (detected)"; None when
+    #: no page was read by OCR
+    ocr: str | None = None
 
 
 def _facet_url(facet: str, value: str) -> str:
@@ -145,6 +152,7 @@ def document_page(
             html=only_marks(p.html), matched=p.matched,
             file_url=file_url(doc.source_path, p.page) if p.page else None,
             anchor=f"passage-{p.ordinal}",
+            source=p.source, confidence=p.confidence,
         )
         for i, p in enumerate(view.passages)
     ]
@@ -171,4 +179,20 @@ def document_page(
         ],
         warnings=list(doc.warnings),
         hidden=doc.hidden,
+        ocr=ocr_note(doc.ocr, labels.get("language", {})),
     )
+
+
+def ocr_note(ocr: dict[str, Any] | None, language_labels: dict[str, str]) -> str | None:
+    """What the document page says about OCR, or None when no page was read by OCR."""
+    if not ocr or not ocr.get("pages"):
+        return None
+    from ingest.ocr import LANGUAGES
+    from ingest.parsers.pdf import compress_ranges
+
+    iso = {code: lang for lang, code in LANGUAGES.items()}.get(ocr.get("language") or "")
+    language = language_labels.get(iso or "", iso or ocr.get("language") or "unknown")
+    how = f" ({ocr['language_source']})" if ocr.get("language_source") else ""
+    return (f"Read by OCR: {compress_ranges(ocr['pages'])}, mean confidence "
+            f"{ocr.get('confidence') or 0:.0f}%, language {language}{how}. "
+            "The text may contain recognition errors.")

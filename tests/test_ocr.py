@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
 
 from bench import scans
 from index import IndexStore, SearchRequest, get_document, search
@@ -28,6 +30,8 @@ from ingest.ocr import (
 from ingest.parsers import ParseError, parse_file
 from ingest.pipeline import run_ingest
 from ingest.workers import run_jobs
+from search_app.app import create_app
+from tests.browser.appdata import settings_for
 
 SCAN = "pdfjs__issue7229.pdf"
 
@@ -163,6 +167,14 @@ def test_ingest_reads_scans_caches_them_and_kb_ocr_0_turns_it_off(
     assert view.document.ocr["language_source"] == "catalog"
     assert view.passages[0].source == "ocr" and view.passages[0].confidence > 80
     assert list((index / "ocr-cache").rglob("*.json"))
+    # The document page says so, with the confidence, on the document and on the passage.
+    with TestClient(create_app(settings_for(index, corpus))) as client:
+        page = BeautifulSoup(client.get(f"/documents/{hit.id}").text, "html.parser")
+        api = client.get(f"/api/documents/{hit.id}").json()
+    note = page.select_one(".ocr-note").get_text()
+    assert note.startswith("Read by OCR: page 1, mean confidence ") and "(catalog)" in note
+    assert "read by OCR" in page.select_one(".passage-where .source-ocr").get_text()
+    assert api["ocr"] == note and api["passages"][0]["source"] == "ocr"
 
     # A rebuild reads the file again, but its page comes from the cache.
     report = run_ingest(corpus, index, workers=1, rebuild=True)
