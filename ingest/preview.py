@@ -2,7 +2,8 @@
 
 The admin's upload form uses this to prefill metadata with what the file says and what
 inference suggests, before the file is saved into the corpus. Files are parsed in worker
-processes with the same time and memory limits as an ingest.
+processes with the same time and memory limits as an ingest. Pages without text are not read
+by OCR here (it is slow): ``Preview.ocr_pages`` says how many the ingest will read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from index import Document
 from ingest.catalog import Taxonomy
 from ingest.metadata import build_document
+from ingest.ocr import OcrSettings
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
 
@@ -31,6 +33,8 @@ class Preview:
     document: Document | None
     #: why the file cannot be read ("password required", "unsupported file type: ...")
     reason: str | None = None
+    #: pages the ingest will read by OCR (0: none)
+    ocr_pages: int = 0
 
 
 def _preview_job(job: PreviewJob) -> Document:
@@ -38,17 +42,21 @@ def _preview_job(job: PreviewJob) -> Document:
 
     path = Path(job.path)
     try:
-        parsed = parse_file(path)
+        # OCR is not run here (it is slow): the pages it will read are only counted.
+        parsed = parse_file(path, ocr=OcrSettings.from_env(plan_only=True))
     except ParseError as exc:
         raise JobFailed(exc.reason) from None
-    if not parsed.passages:
+    planned = parsed.ocr.planned if parsed.ocr is not None else []
+    if not parsed.passages and not planned:
         raise JobFailed("no text found")
-    return build_document(
+    document = build_document(
         doc_id="preview", source_path=job.source_path, sha256="", size=path.stat().st_size,
         mtime=0.0, media_type=parsed.media_type, passages=parsed.passages,
         file_meta=parsed.metadata, entry={}, taxonomy=job.taxonomy,
         page_count=parsed.page_count, warnings=parsed.warnings,
     )
+    document.ocr = {"planned": planned} if planned else None
+    return document
 
 
 def preview_files(
@@ -65,6 +73,7 @@ def preview_files(
     for result in run_jobs(_preview_job, jobs, workers=workers, time_limit=time_limit,
                            memory_mb=memory_mb):
         if result.ok:
-            yield Preview(result.job.path, result.value)
+            planned = (result.value.ocr or {}).get("planned", [])
+            yield Preview(result.job.path, result.value, ocr_pages=len(planned))
         else:
             yield Preview(result.job.path, None, result.reason or "cannot be read")

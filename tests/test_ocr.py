@@ -188,3 +188,26 @@ def test_ingest_reads_scans_caches_them_and_kb_ocr_0_turns_it_off(
     assert report.failed == [{"path": "erklaerung-scan.pdf",
                               "reason": "no text layer, needs OCR", "retried": True}]
     assert report.ocr_off == "OCR turned off (KB_OCR=0)"
+
+
+@pytest.mark.realdata
+def test_admin_upload_preview_says_a_scan_will_be_read_by_ocr(testdata, tmp_path) -> None:
+    from search_app.settings import Settings
+    from tests.test_admin import SECRET, login
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Note\n\nExport vouchers for small firms.\n")
+    run_ingest(corpus, tmp_path / "index", workers=1)
+    site = Settings(corpus=corpus, index=tmp_path / "index", admin_secret=SECRET,
+                    ingest_workers=1)
+    scan = (testdata / "pdfs" / SCAN).read_bytes()  # 2 pages, no text layer
+    with TestClient(create_app(site)) as admin:
+        csrf = login(admin)
+        r = admin.post("/admin/upload", data={"csrf_token": csrf, "folder": "uploads"},
+                       files=[("files", ("certificate-scan.pdf", scan, "application/pdf"))],
+                       follow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        html = admin.get("/admin/review").text
+    assert "the ingest will read all 2 pages by OCR" in html
+    assert "will not be able to read" not in html

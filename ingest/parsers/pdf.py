@@ -92,7 +92,7 @@ class PdfParser:
                 passages.append(form)
         if needs_ocr:
             warnings.insert(0, f"{compress_ranges(needs_ocr)}: no text layer, needs OCR")
-        if not passages:
+        if not passages and not (ocr_summary is not None and ocr_summary.planned):
             if needs_ocr:
                 raise ParseError("no text layer, needs OCR")
             if ocr_summary is not None and ocr_summary.unread:

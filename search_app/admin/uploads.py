@@ -129,6 +129,8 @@ class Staged:
     pages: int | None = None
     #: why ingest would fail on this file (shown; the admin may still save it)
     problem: str | None = None
+    #: pages the ingest will read by OCR
+    ocr_pages: int = 0
 
     @property
     def rel_path(self) -> str:
@@ -272,6 +274,7 @@ def add_suggestions(staging: Staging, items: list[Staged], taxonomy: Taxonomy, *
             staged.suggested = values
             staged.sources = {k: v for k, v in sources.items() if k in values}
             staged.pages = doc.page_count
+            staged.ocr_pages = preview.ocr_pages
         else:
             staged.problem = preview.reason or "cannot be read"
         staging.save(staged)
