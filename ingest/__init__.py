@@ -17,10 +17,13 @@ from ingest.catalog import (
 from ingest.filetypes import (
     DOCX,
     HTML,
+    JPEG,
     MARKDOWN,
     PDF,
     PLAIN,
+    PNG,
     SUPPORTED_MEDIA_TYPES,
+    TIFF,
     describe_content,
     detect_media_type,
 )
@@ -39,10 +42,13 @@ from ingest.preview import Preview, preview_files
 __all__ = [
     "DOCX",
     "HTML",
+    "JPEG",
     "MARKDOWN",
     "PDF",
     "PLAIN",
+    "PNG",
     "SUPPORTED_MEDIA_TYPES",
+    "TIFF",
     "CatalogError",
     "CatalogFile",
     "IngestReport",

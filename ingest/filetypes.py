@@ -15,7 +15,9 @@ Rules, in order (``detect_media_type``):
 4. By name: ``.md``/``.markdown`` -> Markdown, ``.txt``/``.text`` -> plain text,
    ``.html``/``.htm``/``.xhtml`` -> HTML. The text parsers themselves reject binary content
    ("binary content, not text"), which gives a clearer reason than "unsupported".
-5. Anything else -> ``None``: the caller reports "unsupported file type".
+5. PNG, JPEG and TIFF images by their signature: read by OCR (``ingest.parsers.image``),
+   or skipped as unsupported when OCR is off.
+6. Anything else -> ``None``: the caller reports "unsupported file type".
 
 Empty (zero-byte) files: detection returns ``None`` (there is no content to sniff);
 ``ingest.parsers.parse_file`` checks the size first and raises ``ParseError("empty file")``.
@@ -30,10 +32,14 @@ from pathlib import Path
 __all__ = [
     "DOCX",
     "HTML",
+    "IMAGE_TYPES",
+    "JPEG",
     "MARKDOWN",
     "PDF",
     "PLAIN",
+    "PNG",
     "SUPPORTED_MEDIA_TYPES",
+    "TIFF",
     "describe_content",
     "detect_media_type",
 ]
@@ -43,9 +49,18 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 HTML = "text/html"
 MARKDOWN = "text/markdown"
 PLAIN = "text/plain"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+#: Images, read by OCR (each frame a page).
+IMAGE_TYPES: tuple[str, ...] = (PNG, JPEG, TIFF)
 
-#: The media types ``detect_media_type`` recognises; ``ingest.parsers`` has a parser for each.
-SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, DOCX, HTML, MARKDOWN, PLAIN)
+#: The media types ``detect_media_type`` recognises; ``ingest.parsers`` has a parser for each
+#: (images are read only with OCR on; otherwise they are reported as unsupported).
+SUPPORTED_MEDIA_TYPES: tuple[str, ...] = (PDF, DOCX, HTML, MARKDOWN, PLAIN, *IMAGE_TYPES)
+
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"II*\x00", TIFF),
+                (b"MM\x00*", TIFF))
 
 _SNIFF_BYTES = 64 * 1024
 _PDF_STRICT_WINDOW = 1024
@@ -127,6 +142,10 @@ def detect_media_type(path: Path) -> str | None:
         return PDF
     if head.startswith(b"PK\x03\x04"):
         return DOCX if _is_docx(path) else None
+
+    for magic, image_type in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return image_type
 
     html = _html_head(head)
     stripped = _LEADING_JUNK_RE.sub(b"", html, count=1)

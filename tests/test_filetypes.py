@@ -11,6 +11,7 @@ import pytest
 from ingest.filetypes import (
     DOCX,
     HTML,
+    IMAGE_TYPES,
     MARKDOWN,
     PDF,
     PLAIN,
@@ -27,7 +28,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def test_supported_types() -> None:
-    assert set(SUPPORTED_MEDIA_TYPES) == {PDF, DOCX, HTML, MARKDOWN, PLAIN}
+    assert set(SUPPORTED_MEDIA_TYPES) == {PDF, DOCX, HTML, MARKDOWN, PLAIN, *IMAGE_TYPES}
 
 
 def test_every_detected_type_has_the_parser_that_declares_it() -> None:

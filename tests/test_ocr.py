@@ -211,3 +211,34 @@ def test_admin_upload_preview_says_a_scan_will_be_read_by_ocr(testdata, tmp_path
         html = admin.get("/admin/review").text
     assert "the ingest will read all 2 pages by OCR" in html
     assert "will not be able to read" not in html
+
+
+@pytest.mark.realdata
+def test_standalone_images_are_documents_read_by_ocr(tesseract, testdata, tmp_path) -> None:
+    from PIL import Image
+
+    es, expected_es = scans.text_page(scans.udhr_text(testdata, "es"), 300, max_words=60)
+    nl, expected_nl = scans.text_page(scans.udhr_text(testdata, "nl"), 300, max_words=60)
+    # A two-page fax-style TIFF (1 bit, CCITT group 4), as scanners write them.
+    tiff = tmp_path / "fax.tif"
+    es.convert("1").save(tiff, compression="group4", save_all=True,
+                         append_images=[nl.convert("1")], dpi=(300, 300))
+    parsed = parse_file(tiff, ocr=OcrSettings())
+    assert parsed.media_type == "image/tiff" and parsed.page_count == 2
+    assert [p.page for p in parsed.passages] == [1, 2]
+    assert scans.word_recall(expected_es, parsed.passages[0].text) >= 0.95
+    assert scans.word_recall(expected_nl, parsed.passages[1].text) >= 0.95
+    # A transparent PNG (black text on nothing) is laid on white first.
+    png = tmp_path / "note.png"
+    rgba = Image.new("RGBA", es.size, (0, 0, 0, 0))
+    rgba.putalpha(Image.eval(es, lambda v: 255 - v))
+    rgba.save(png)
+    parsed = parse_file(png, ocr=OcrSettings(language="es"))
+    assert scans.word_recall(expected_es, parsed.passages[0].text) >= 0.95
+    # An image without text fails with that reason; with OCR off, images are unsupported.
+    blank = tmp_path / "blank.jpg"
+    Image.new("L", (1200, 900), 235).save(blank)
+    with pytest.raises(ParseError, match=r"^image without text \(OCR found none\)$"):
+        parse_file(blank, ocr=OcrSettings())
+    with pytest.raises(ParseError, match=r"^unsupported file type: \.png \(PNG image\)$"):
+        parse_file(png, ocr=OcrSettings(enabled=False))

@@ -28,6 +28,7 @@ from ingest.ocr import OcrSettings
 from ingest.parsers.base import ParsedFile, ParseError, Parser
 from ingest.parsers.docx import DocxParser
 from ingest.parsers.html import HtmlParser
+from ingest.parsers.image import ImageParser
 from ingest.parsers.pdf import PdfParser
 from ingest.parsers.text import MarkdownParser, PlainTextParser
 
@@ -50,6 +51,7 @@ PARSERS: tuple[Parser, ...] = (
     HtmlParser(),
     MarkdownParser(),
     PlainTextParser(),
+    ImageParser(),
 )
 
 

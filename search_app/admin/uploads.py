@@ -23,10 +23,13 @@ from index import write_atomic
 from ingest import (
     DOCX,
     HTML,
+    JPEG,
     MARKDOWN,
     PDF,
     PLAIN,
+    PNG,
     SUPPORTED_MEDIA_TYPES,
+    TIFF,
     Taxonomy,
     corpus_file,
     describe_content,
@@ -40,9 +43,10 @@ STAGING = "admin-staging"
 STAGE_TTL = 24 * 3600
 DEFAULT_FOLDER = "uploads"
 _CHUNK = 1 << 20
-_EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", HTML: ".html", MARKDOWN: ".md", PLAIN: ".txt"}
+_EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", HTML: ".html", MARKDOWN: ".md", PLAIN: ".txt",
+               PNG: ".png", JPEG: ".jpg", TIFF: ".tif"}
 _KEEP_SUFFIXES = {HTML: {".html", ".htm", ".xhtml"}, MARKDOWN: {".md", ".markdown"},
-                  PLAIN: {".txt", ".text"}}
+                  PLAIN: {".txt", ".text"}, JPEG: {".jpg", ".jpeg"}, TIFF: {".tif", ".tiff"}}
 
 
 class UploadError(Exception):
