@@ -132,7 +132,7 @@ def _ingest_once(
             workers=workers or settings.ingest_workers,
             time_limit=time_limit or settings.ingest_time_limit,
             memory_mb=memory_mb or settings.ingest_memory_mb,
-            progress=progress,
+            progress=progress, ocr=settings.ocr,
         )
     except IndexLockedError as exc:
         if keep_going:

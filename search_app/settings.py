@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     ingest_time_limit: float = 60.0
     #: ingest: memory (MB) one parsing process may use
     ingest_memory_mb: int = 2048
+    #: ingest: read pages without a text layer (and images) by OCR; KB_OCR=0 turns it off
+    ocr: bool = True
     #: largest number of hits a CSV/JSON export returns
     export_limit: int = 10_000
     #: search pages kept per server process (0 turns the cache off)

@@ -242,3 +242,38 @@ def test_standalone_images_are_documents_read_by_ocr(tesseract, testdata, tmp_pa
         parse_file(blank, ocr=OcrSettings())
     with pytest.raises(ParseError, match=r"^unsupported file type: \.png \(PNG image\)$"):
         parse_file(png, ocr=OcrSettings(enabled=False))
+
+
+@pytest.mark.realdata
+def test_scans_of_the_kinds_project_archives_hold(tesseract, testdata, tmp_path) -> None:
+    import pypdf
+
+    page, expected = scans.text_page(scans.udhr_text(testdata, "pt"), 300, max_words=60)
+    # A fax: 1-bit image, CCITT group 4 inside the PDF.
+    fax = tmp_path / "fax.pdf"
+    page.convert("1").save(fax, resolution=300)
+    assert b"CCITTFaxDecode" in fax.read_bytes()
+    parsed = parse_file(fax, ocr=OcrSettings(language="pt"))
+    assert scans.word_recall(expected, parsed.passages[0].text) >= 0.95
+    # An encrypted grayscale scan: without its password it says so; with it, it is read.
+    plain = scans.image_pdf([scans.scanned(page, seed=3)], tmp_path / "plain.pdf")
+    writer = pypdf.PdfWriter(clone_from=plain)
+    writer.encrypt("geheim", algorithm="AES-128")
+    locked = tmp_path / "locked.pdf"
+    writer.write(locked)
+    with pytest.raises(ParseError, match="^password required$"):
+        parse_file(locked, ocr=OcrSettings())
+    parsed = parse_file(locked, password="geheim", ocr=OcrSettings(language="pt"))
+    assert scans.word_recall(expected, parsed.passages[0].text) >= 0.9
+    # A book whose first page is an image: that page is read by OCR, the others as text.
+    book = pdfium.PdfDocument.new()
+    with pdfium.PdfDocument(fax) as cover, pdfium.PdfDocument(
+            testdata / "pdfs" / "pdfjs__tracemonkey.pdf") as text:
+        book.import_pages(cover, [0])
+        book.import_pages(text, [0, 1])
+        book.save(tmp_path / "book.pdf")
+    book.close()
+    parsed = parse_file(tmp_path / "book.pdf", ocr=OcrSettings(language="pt"))
+    assert [(p.page, p.source) for p in parsed.passages] == [(1, "ocr"), (2, "text"),
+                                                              (3, "text")]
+    assert parsed.ocr.pages == [1] and not parsed.warnings
