@@ -16,7 +16,13 @@ from index.documents import (
 )
 from index.errors import IndexLockedError, IndexUnavailableError, QueryError
 from index.query import FIELD_ALIASES, parse_query
-from index.records import METADATA_FIELDS, STEMMED_LANGUAGES, Document, Passage
+from index.records import (
+    METADATA_FIELDS,
+    PRACTICE_FIELDS,
+    STEMMED_LANGUAGES,
+    Document,
+    Passage,
+)
 from index.schema import FACET_FIELDS, SCHEMA_VERSION
 from index.search import (
     MAX_PAGE_SIZE,
@@ -45,6 +51,7 @@ __all__ = [
     "FIELD_ALIASES",
     "MAX_PAGE_SIZE",
     "METADATA_FIELDS",
+    "PRACTICE_FIELDS",
     "SCHEMA_VERSION",
     "SORTS",
     "STEMMED_LANGUAGES",

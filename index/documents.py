@@ -32,6 +32,8 @@ class PassageView:
     #: "text" (the file's own text) or "ocr", with Tesseract's mean confidence (0-100)
     source: str = "text"
     confidence: float | None = None
+    #: in a good practice, the record field the passage is the section of ("evidence")
+    record_field: str | None = None
 
 
 @dataclass
@@ -39,6 +41,8 @@ class DocumentView:
     document: Document
     passages: list[PassageView]
     matched_passages: int = 0
+    #: a good practice's record fields as escaped HTML with the query's words marked
+    practice_html: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,11 +107,15 @@ def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentVie
                     matched=r["ordinal"] in matched,
                     source=r.get("source") or "text",
                     confidence=r.get("confidence"),
+                    record_field=r.get("record_field"),
                 )
             )
-        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading, v.source, v.confidence)
+        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading, v.source, v.confidence,
+                                v.record_field)
                         for v in views]
-    return DocumentView(doc, views, len(matched))
+        practice_html = {name: mark_all(text, terms, lang)
+                         for name, text in doc.practice.items()}
+    return DocumentView(doc, views, len(matched), practice_html)
 
 
 def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[str, Any]]:

@@ -23,7 +23,14 @@ from whoosh.qparser import OrGroup, QueryParser
 from index import scoring
 from index.analysis import LANGUAGE_KEYS, analyze, fold, query_word_analyzer
 from index.records import STEMMED_LANGUAGES
-from index.schema import FACET_FIELDS, body_field, passage_field, title_field
+from index.schema import (
+    FACET_FIELDS,
+    PRACTICE_QUERY_FIELDS,
+    body_field,
+    passage_field,
+    practice_field,
+    title_field,
+)
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -37,9 +44,12 @@ FIELD_ALIASES: dict[str, str] = {
     "lang": "language",
     "year": "year",
     "partner": "partner",
+    "instrument": "instrument",
 }
 
-TEXT_FIELDS = ("text", "title", "body")
+#: Text fields a user may type: the whole text, the title, the body, and each searchable
+#: good-practice record field (``evidence:turnover``, see PRACTICE_QUERY_FIELDS).
+TEXT_FIELDS = ("text", "title", "body", *PRACTICE_QUERY_FIELDS)
 
 #: Years a query may name: the same bounds as the year_from / year_to parameters.
 YEAR_MIN, YEAR_MAX = 0, 9999
@@ -142,6 +152,11 @@ def _target_fields(
     out: list[tuple[str, float]] = []
     for lang in (only,) if only else LANGUAGE_KEYS:
         weight = QUERY_LANGUAGE_BOOST if lang == prefer else 1.0
+        if fieldname in PRACTICE_QUERY_FIELDS:  # its record field; passages: the text
+            target = PRACTICE_QUERY_FIELDS[fieldname]
+            out.append((passage_field(lang) if passages else practice_field(target, lang),
+                        weight))
+            continue
         if fieldname in ("text", "title") and not passages:
             boost = scoring.RANKING.title_boost if fieldname == "text" else 1.0
             if boost > 0:
@@ -196,6 +211,10 @@ def _expand_leaf(
             continue
     if not alternatives:
         return wq.NullQuery
+    if passages and fieldname in PRACTICE_QUERY_FIELDS:
+        # the passages that are this record field's section (a good practice's "evidence")
+        section = wq.Term("record_field", PRACTICE_QUERY_FIELDS[fieldname])
+        return wq.And([wq.Or(alternatives), section])
     return wq.Or(alternatives)
 
 

@@ -33,6 +33,25 @@ METADATA_FIELDS: tuple[str, ...] = (
     "keywords",
 )
 
+#: The record fields of a good practice (the Interreg Europe good-practice template), in the
+#: order a record shows them: (name, label). Their sources are in Document.sources under
+#: "practice.<name>".
+PRACTICE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("location", "Location"),
+    ("timescale", "Timescale"),
+    ("main_institution", "Main institution"),
+    ("problem", "Problem addressed"),
+    ("description", "Detailed description"),
+    ("resources", "Resources needed"),
+    ("evidence", "Evidence of success"),
+    ("difficulties", "Difficulties encountered"),
+    ("transfer", "Potential for learning or transfer"),
+    ("keywords", "Keywords"),
+    ("theme", "Theme"),
+)
+#: A practice running longer than this is counted in this many years at most.
+MAX_RUNNING_YEARS = 50
+
 
 @dataclass
 class Passage:
@@ -46,6 +65,8 @@ class Passage:
     source: str = "text"
     #: for OCR: Tesseract's mean word confidence on the page, 0-100
     confidence: float | None = None
+    #: in a good practice, the record field this passage is the section of ("evidence")
+    record_field: str | None = None
 
 
 @dataclass
@@ -75,6 +96,11 @@ class Document:
     size: int = 0
     mtime: float = 0.0
     hidden: bool = False
+    #: good-practice record: PRACTICE_FIELDS name -> text (only the fields the document has)
+    practice: dict[str, str] = field(default_factory=dict)
+    #: first and last year of a good practice's timescale (last None: ongoing)
+    practice_start: int | None = None
+    practice_end: int | None = None
     #: field name -> "catalog" | "file" | "inferred", for every field that has a value
     sources: dict[str, str] = field(default_factory=dict)
     #: problems that did not stop indexing (e.g. "page 3: no text layer, needs OCR")
@@ -88,6 +114,16 @@ class Document:
         if self.date and len(self.date) >= 4 and self.date[:4].isdigit():
             return int(self.date[:4])
         return None
+
+    @property
+    def running_years(self) -> list[int]:
+        """The years a good practice ran: start to end; an ongoing one up to the year of
+        the document (or its start)."""
+        if self.practice_start is None:
+            return []
+        end = self.practice_end or max(self.practice_start, self.year or self.practice_start)
+        end = min(end, self.practice_start + MAX_RUNNING_YEARS - 1)
+        return list(range(self.practice_start, end + 1))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -26,9 +26,35 @@ FACET_FIELDS: dict[str, str] = {
     "country": "country",
     "theme": "themes",
     "type": "doc_type",
+    # good practices: the record fields they have ("evidence"), the years they ran
+    "record": "practice_fields",
+    "running": "running",
     "year": "year",
     "language": "language",
     "partner": "partner",
+    "instrument": "policy_instrument",
+}
+#: Facets whose documents have several values (counted once per value).
+MULTI_VALUED_FACETS = frozenset({"theme", "record", "running"})
+#: Facets whose values are years (numbers in URLs).
+YEAR_FACETS = frozenset({"year", "running"})
+
+#: Good-practice record fields a search can narrow to ("record" facet), in this order.
+RECORD_FACET_FIELDS: tuple[str, ...] = (
+    "evidence", "resources", "difficulties", "transfer", "problem", "timescale",
+)
+#: Record fields searchable on their own (``evidence:turnover``): query name -> field name.
+PRACTICE_QUERY_FIELDS: dict[str, str] = {
+    "location": "location",
+    "timescale": "timescale",
+    "institution": "main_institution",
+    "problem": "problem",
+    "description": "description",
+    "resources": "resources",
+    "evidence": "evidence",
+    "difficulties": "difficulties",
+    "transfer": "transfer",
+    "keywords": "keywords",
 }
 
 
@@ -46,6 +72,11 @@ def passage_field(lang: str) -> str:
     return f"passage_{lang}"
 
 
+def practice_field(name: str, lang: str) -> str:
+    """The text of one good-practice record field (``evidence``) in one language."""
+    return f"gp_{name}_{lang}"
+
+
 def build_schema() -> Schema:
     fields: dict[str, object] = {
         "uid": ID(unique=True),  # doc id, or "doc id#ordinal" for passages
@@ -55,6 +86,7 @@ def build_schema() -> Schema:
         "ordinal": NUMERIC(stored=True, sortable=True),
         "page": STORED(),
         "heading": STORED(),
+        "record_field": ID(stored=True),  # a good practice's record field ("evidence")
         "text": STORED(),
         "source": STORED(),  # "ocr" for text read by OCR (None: the file's own text)
         "confidence": STORED(),  # OCR: Tesseract's mean word confidence on the page
@@ -73,6 +105,9 @@ def build_schema() -> Schema:
         "partner": ID(stored=True, sortable=True),
         "year": NUMERIC(stored=True, sortable=True, signed=False),
         "themes": KEYWORD(stored=True, commas=True, scorable=False),
+        "policy_instrument": ID(stored=True, sortable=True),
+        "practice_fields": KEYWORD(stored=True, commas=True, scorable=False),
+        "running": KEYWORD(stored=True, commas=True, scorable=False),
         # unstemmed folded words of title and text: spelling suggestions, completion
         "words": TEXT(analyzer=words_analyzer(), phrase=False, spelling=True),
     }
@@ -81,4 +116,6 @@ def build_schema() -> Schema:
         fields[title_field(lang)] = TEXT(analyzer=analyzer, phrase=True)
         fields[body_field(lang)] = TEXT(analyzer=analyzer, phrase=True)
         fields[passage_field(lang)] = TEXT(analyzer=analyzer, phrase=True)
+        for name in dict.fromkeys(PRACTICE_QUERY_FIELDS.values()):
+            fields[practice_field(name, lang)] = TEXT(analyzer=analyzer, phrase=True)
     return Schema(**fields)

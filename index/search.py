@@ -24,7 +24,7 @@ from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
 from index.query import ParsedQuery, YearRange, add_synonyms, parse_query, query_language
-from index.schema import FACET_FIELDS, passage_field
+from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS, YEAR_FACETS, passage_field
 from index.store import IndexStore
 from index.vectors import VectorIndex, load_index
 
@@ -65,9 +65,10 @@ class SearchRequest:
                 raise QueryError(
                     f"unknown facet {name!r}; facets are {', '.join(FACET_FIELDS)}"
                 )
-        for value in self.filters.get("year", ()):
-            if not str(value).strip().isdigit():
-                raise QueryError(f"year must be a number, not {value!r}")
+        for facet in YEAR_FACETS:
+            for value in self.filters.get(facet, ()):
+                if not str(value).strip().isdigit():
+                    raise QueryError(f"{facet} must be a year, not {value!r}")
         for bound in (self.year_from, self.year_to):
             if bound is not None and not 0 <= bound <= 9999:
                 raise QueryError("years must be between 0 and 9999")
@@ -80,6 +81,8 @@ class PassageHit:
     heading: str | None
     #: HTML: escaped text with <mark> around matched words
     snippet: str
+    #: in a good practice, the record field the passage is the section of ("evidence")
+    record_field: str | None = None
 
 
 @dataclass
@@ -104,6 +107,9 @@ class DocumentHit:
     passages: list[PassageHit] = field(default_factory=list)
     #: how it was found: "keyword" (its words match) or "semantic" (close in meaning only)
     match: str = "keyword"
+    policy_instrument: str | None = None
+    #: a good practice's record fields (name -> text), see index.records.PRACTICE_FIELDS
+    practice: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,7 +153,7 @@ class SearchResult:
 
 def _value_query(facet: str, value: str) -> wq.Query:
     fieldname = FACET_FIELDS[facet]
-    if facet == "year":
+    if facet == "year":  # a number field ("running" years are keywords)
         try:
             year = int(value)
         except ValueError:
@@ -231,7 +237,7 @@ def _sort_facet(req: SearchRequest, has_query: bool) -> sorting.FacetType | None
     return None
 
 
-_TEXT_FIELD_PREFIXES = ("title_", "body_", "passage_")
+_TEXT_FIELD_PREFIXES = ("title_", "body_", "passage_", "gp_")
 _PRESENT: weakref.WeakKeyDictionary[Searcher, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
@@ -269,7 +275,7 @@ def _one(searcher: Searcher, docnum: int) -> int:
 
 
 def _facet_type(facet: str) -> sorting.FacetType:
-    return CachedFacet(FACET_FIELDS[facet], multi=(facet == "theme"))
+    return CachedFacet(FACET_FIELDS[facet], multi=facet in MULTI_VALUED_FACETS)
 
 
 def _facet_counts(results: Any, facet: str) -> dict[str, int]:
@@ -307,6 +313,8 @@ def _doc_hit(stored: Mapping[str, Any], score: float) -> DocumentHit:
         source_path=meta.get("source_path", ""),
         media_type=meta.get("media_type"),
         page_count=meta.get("page_count"),
+        policy_instrument=meta.get("policy_instrument"),
+        practice=dict(meta.get("practice") or {}),
     )
 
 
@@ -364,7 +372,8 @@ def _attach_passages(
         lang = r.get("lang") or "xx"
         snippet = highlight(r.get("text") or "", terms.get(passage_field(lang), set()), lang)
         by_id[doc_id].passages.append(
-            PassageHit(r["ordinal"], r.get("page"), r.get("heading"), snippet)
+            PassageHit(r["ordinal"], r.get("page"), r.get("heading"), snippet,
+                       r.get("record_field"))
         )
     for hit in hits:
         hit.passages.sort(key=lambda p: p.ordinal)
@@ -384,7 +393,7 @@ def _attach_openings(searcher: Searcher, hits: list[DocumentHit]) -> None:
             for r in found:
                 hit.passages.append(
                     PassageHit(r["ordinal"], r.get("page"), r.get("heading"),
-                               plain_snippet(r.get("text") or ""))
+                               plain_snippet(r.get("text") or ""), r.get("record_field"))
                 )
 
 

@@ -36,12 +36,15 @@ from whoosh.writing import SegmentWriter
 
 from index.analysis import LANGUAGE_KEYS, OTHER, analyze, fold, unique_words
 from index.errors import IndexLockedError, IndexUnavailableError
-from index.records import Document
+from index.records import PRACTICE_FIELDS, Document
 from index.schema import (
+    PRACTICE_QUERY_FIELDS,
+    RECORD_FACET_FIELDS,
     SCHEMA_VERSION,
     body_field,
     build_schema,
     passage_field,
+    practice_field,
     title_field,
 )
 from index.scoring import weighting
@@ -137,6 +140,7 @@ def prepare_document(doc: Document) -> PreparedDocument:
             "text": p.text,
             "source": p.source if p.source != "text" else None,
             "confidence": p.confidence,
+            **({"record_field": p.record_field} if p.record_field else {}),
             "lang": lang,
             passage_field(lang): terms,
         })
@@ -157,7 +161,14 @@ def prepare_document(doc: Document) -> PreparedDocument:
         body_field(lang): title_terms + body_terms,
         "words": unique_words(f"{doc.title}\n{body}"),
     }
+    for name in dict.fromkeys(PRACTICE_QUERY_FIELDS.values()):
+        if doc.practice.get(name):
+            fields[practice_field(name, lang)] = analyze(lang, doc.practice[name])
     optional = {
+        "policy_instrument": doc.policy_instrument,
+        "practice_fields": ",".join(n for n in RECORD_FACET_FIELDS if doc.practice.get(n))
+        or None,
+        "running": ",".join(map(str, doc.running_years)) or None,
         "country": doc.country_code,
         "region": doc.region_code,
         "doc_type": doc.doc_type,
@@ -405,9 +416,11 @@ class IndexStore:
         self._save_json(LABELS, labels)
 
     def load_labels(self) -> dict[str, dict[str, str]]:
-        """The labels ingest saved; {} (with a warning in the log) when missing or damaged:
-        the pages then show codes instead of names."""
-        return self._load_json(LABELS, dict) or {}
+        """The labels ingest saved, and the record fields' (the "record" facet); the saved
+        ones are {} (with a warning in the log) when missing or damaged: the pages then show
+        codes instead of names."""
+        labels = self._load_json(LABELS, dict) or {}
+        return {**labels, "record": dict(PRACTICE_FIELDS)}
 
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         """Groups of equivalent terms across languages (language -> terms), for queries."""

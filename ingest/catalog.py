@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from index import write_atomic
+from index.records import PRACTICE_FIELDS
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
@@ -43,7 +44,7 @@ LOCK_FILE = ".catalog.lock"
 #: Keys a catalog entry may have (besides ``path``).
 CATALOG_KEYS = (
     "title", "type", "language", "country", "region", "themes", "date", "partner",
-    "policy_instrument", "summary", "author", "keywords", "password", "hidden",
+    "policy_instrument", "summary", "author", "keywords", "password", "hidden", "practice",
 )
 
 
@@ -209,6 +210,21 @@ def entry_problems(entry: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
     return problems
 
 
+def _practice_entry(value: Any, where: str) -> dict[str, str]:
+    """A catalog's good-practice record: a mapping of PRACTICE_FIELDS names to text."""
+    names = [name for name, _ in PRACTICE_FIELDS]
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where}: practice must be a mapping of {', '.join(names)}")
+    out = {}
+    for name, text in value.items():
+        if name not in names:
+            raise CatalogError(f"{where}: unknown practice field {name!r}; "
+                               f"fields are {', '.join(names)}")
+        if text not in (None, ""):
+            out[str(name)] = ", ".join(map(str, text)) if isinstance(text, list) else str(text)
+    return out
+
+
 def _normalise_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     for key, value in raw.items():
@@ -220,6 +236,8 @@ def _normalise_entry(raw: dict[str, Any], where: str) -> dict[str, Any]:
             value = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
         if key == "date":
             value = str(value)
+        if key == "practice":
+            value = _practice_entry(value, where)
         if key == "hidden" and isinstance(value, str):
             value = value.strip().lower() in ("1", "true", "yes")
         entry[key] = value

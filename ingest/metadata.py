@@ -10,9 +10,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from index.analysis import fold_text
-from index.records import Document, Passage
+from index.records import PRACTICE_FIELDS, Document, Passage
 from ingest.catalog import Taxonomy
 from ingest.language import detect_language, normalise_language
+from ingest.practice import field_of_heading, practice_years, read_practice
 
 #: How much text inference reads (title counts three times).
 INFERENCE_CHARS = 20_000
@@ -172,6 +173,24 @@ def _title_from_text(passages: list[Passage], source_path: str) -> str:
     return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source_path
 
 
+GOOD_PRACTICE = "good_practice"
+
+
+def _practice(
+    explicit: dict[str, str], from_text: dict[str, str], sources: dict[str, str]
+) -> dict[str, str]:
+    """A good practice's record: each field from the catalog, else from the file's own
+    section under its heading; a field neither has stays absent (never guessed)."""
+    record = {}
+    for name, _ in PRACTICE_FIELDS:
+        for value, source in ((explicit.get(name), "catalog"), (from_text.get(name), "file")):
+            if value and str(value).strip():
+                record[name] = str(value).strip()
+                sources[f"practice.{name}"] = source
+                break
+    return record
+
+
 def build_document(
     *,
     doc_id: str,
@@ -294,8 +313,19 @@ def build_document(
     if not date:
         sources.pop("date", None)
 
+    practice: dict[str, str] = {}
+    start = end = None
+    if doc_type == GOOD_PRACTICE:
+        practice = _practice(entry.get("practice") or {}, read_practice(passages), sources)
+        start, end = practice_years(practice.get("timescale"))
+        for passage in passages:
+            passage.record_field = field_of_heading(passage.heading)
+
     summary = pick("summary")
     keywords = pick("keywords") or []
+    if not keywords and practice.get("keywords"):
+        keywords = practice["keywords"]
+        sources["keywords"] = sources["practice.keywords"]
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.replace(";", ",").split(",") if k.strip()]
     author = pick("author")
@@ -326,6 +356,9 @@ def build_document(
         size=size,
         mtime=mtime,
         hidden=hidden,
+        practice=practice,
+        practice_start=start,
+        practice_end=end,
         sources=sources,
         warnings=list(warnings or []),
     )

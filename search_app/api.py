@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from index import get_document, more_like_this, suggest
+from index import PRACTICE_FIELDS, get_document, more_like_this, suggest
 from search_app.cache import index_version
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
@@ -126,6 +126,7 @@ CSV_COLUMNS = (
     "rank", "id", "title", "url", "file_url", "doc_type", "language", "country_code",
     "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
     "source_path", "page_count", "score", "best_passage_where", "best_passage",
+    "policy_instrument", *(f"practice_{name}" for name, _ in PRACTICE_FIELDS),
 )
 
 
@@ -168,6 +169,7 @@ def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
         ";".join(t["value"] for t in hit.themes), hit.date, hit.year, hit.partner,
         hit.source_path, hit.page_count, hit.score if ranked else "",
         best.where if best else "", _plain(best.snippet) if best else "",
+        hit.policy_instrument, *(hit.practice.get(name, "") for name, _ in PRACTICE_FIELDS),
     ]
     return [_safe_cell(v) for v in row]
 

@@ -268,7 +268,7 @@ def search_command(
                    f"{hit.date or '-'}; {hit.language or '-'}]")
         click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")
         for p in hit.passages:
-            where = passage_where(p.page, p.heading, p.ordinal)
+            where = passage_where(p.page, p.heading, p.ordinal, p.record_field)
             snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
             import html as _html
 

@@ -46,6 +46,12 @@ def get_search_params(
     year: Annotated[list[str] | None, Query(description="a year, e.g. 2021")] = None,
     language: Annotated[list[str] | None, Query(description="language code")] = None,
     partner: Annotated[list[str] | None, Query(description="partner name")] = None,
+    instrument: Annotated[list[str] | None, Query(description="policy instrument")] = None,
+    record: Annotated[list[str] | None, Query(
+        description="good practices with this record field: evidence, resources, "
+                    "difficulties, transfer, problem, timescale")] = None,
+    running: Annotated[list[str] | None, Query(
+        description="good practices running in this year (from their timescale)")] = None,
     year_from: Annotated[str | None, Query(description="first year (integer)")] = None,
     year_to: Annotated[str | None, Query(description="last year (integer)")] = None,
     sort: Annotated[str | None, Query(description="relevance, newest, oldest or title")] = None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from index import DocumentView
+from index import PRACTICE_FIELDS, DocumentView
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
@@ -19,11 +19,13 @@ FIELDS: tuple[tuple[str, str, str | None], ...] = (
     ("themes", "Themes", "theme"),
     ("date", "Date", None),
     ("partner", "Partner", "partner"),
-    ("policy_instrument", "Policy instrument", None),
+    ("policy_instrument", "Policy instrument", "instrument"),
     ("author", "Author", None),
     ("keywords", "Keywords", None),
 )
 SOURCE_LABELS = {"catalog": "catalog", "file": "file metadata", "inferred": "inferred"}
+#: a good practice's record fields come from the catalog or from the file's own text
+RECORD_SOURCE_LABELS = {"catalog": "catalog", "file": "file text"}
 
 
 @dataclass
@@ -63,6 +65,18 @@ class PassageData:
 
 
 @dataclass
+class RecordField:
+    """One field of a good practice's record, as the document page shows it."""
+
+    name: str
+    label: str
+    #: escaped HTML with the query's words in <mark> (safe to render)
+    html: str
+    source: str | None
+    source_label: str | None
+
+
+@dataclass
 class SimilarDoc:
     id: str
     title: str
@@ -94,6 +108,13 @@ class DocumentPage:
     #: "Read by OCR: pages 1-3, mean confidence 91%, language German (detected)"; None when
     #: no page was read by OCR
     ocr: str | None = None
+    #: a good practice's record: its fields in template order (empty for other documents)
+    record: list[RecordField] = field(default_factory=list)
+    #: the years the practice ran, each a search of good practices running that year
+    running: list[MetaValue] = field(default_factory=list)
+    #: the source of every record field when they all have the same (shown once)
+    record_source: str | None = None
+    record_source_label: str | None = None
 
 
 def _facet_url(facet: str, value: str) -> str:
@@ -103,18 +124,19 @@ def _facet_url(facet: str, value: str) -> str:
 def passage_labels(view: DocumentView) -> list[str]:
     """A label per passage, unique within the document: "Page 3", a heading, and for a
     section split into several passages its heading with "(part 2)", "(part 3)" ..."""
-    totals = Counter(p.heading for p in view.passages if p.heading and not p.page)
+    names = [None if p.page else passage_where(None, p.heading, p.ordinal, p.record_field)
+             for p in view.passages]
+    totals = Counter(names)
     seen: Counter[str] = Counter()
     labels = []
-    for p in view.passages:
-        if p.page:
+    for p, name in zip(view.passages, names, strict=True):
+        if name is None:
             labels.append(f"Page {p.page}")
-        elif p.heading and totals[p.heading] > 1:
-            seen[p.heading] += 1
-            n = seen[p.heading]
-            labels.append(p.heading if n == 1 else f"{p.heading} (part {n})")
+        elif totals[name] > 1:
+            seen[name] += 1
+            labels.append(name if seen[name] == 1 else f"{name} (part {seen[name]})")
         else:
-            labels.append(passage_where(p.page, p.heading, p.ordinal))
+            labels.append(name)
     return labels
 
 
@@ -156,6 +178,13 @@ def document_page(
         )
         for i, p in enumerate(view.passages)
     ]
+    record = [
+        RecordField(name, label, only_marks(view.practice_html.get(name, "")),
+                    doc.sources.get(f"practice.{name}"),
+                    RECORD_SOURCE_LABELS.get(doc.sources.get(f"practice.{name}") or "", None))
+        for name, label in PRACTICE_FIELDS if doc.practice.get(name)
+    ]
+    common = record[0].source if len({f.source for f in record}) == 1 and record else None
     return DocumentPage(
         id=doc.id,
         title=doc.title,
@@ -180,6 +209,11 @@ def document_page(
         warnings=list(doc.warnings),
         hidden=doc.hidden,
         ocr=ocr_note(doc.ocr, labels.get("language", {})),
+        record=record,
+        running=[MetaValue(str(y), str(y), f"/?type=good_practice&running={y}")
+                 for y in doc.running_years],
+        record_source=common,
+        record_source_label=RECORD_SOURCE_LABELS.get(common or "", common),
     )
 
 

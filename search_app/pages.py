@@ -14,6 +14,7 @@ from search_app.cache import index_version
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
+from search_app.home_page import home_page
 from search_app.params import SearchParams
 from search_app.search_page import search_page
 
@@ -31,11 +32,23 @@ def search_view(
     # redirected (no loop).
     if request.query_params.multi_items() != params.query_items():
         return RedirectResponse(params.url("/"), status_code=302)
+    if params == SearchParams():
+        # No search at all: the home page, a way in for a first visit.
+        return HTMLResponse(cache.get_or_compute(
+            (index_version(store), "home"),
+            lambda: _render_home(request, store, templates)))
     # The rendered page is cached (not only its data): it depends on the search alone, and
     # rendering costs as much as the rest of a cached request.
     body = cache.get_or_compute((index_version(store), params, "/", "html"),
                                 lambda: _render_search(request, params, store, templates))
     return HTMLResponse(body)
+
+
+def _render_home(request: Request, store: IndexStore, templates: Jinja2Templates) -> bytes:
+    home = home_page(store)
+    html = templates.get_template("home.html").render(
+        request=request, home=home, title="Search the project's documents", search_q="")
+    return html.encode("utf-8")
 
 
 def _render_search(

@@ -24,6 +24,9 @@ FACET_LABELS: dict[str, str] = {
     "year": "Year",
     "language": "Language",
     "partner": "Partner",
+    "instrument": "Policy instrument",
+    "record": "Good practice with",
+    "running": "Practice running in",
 }
 SORT_LABELS: dict[str, str] = {
     "relevance": "Relevance",
@@ -112,7 +115,10 @@ class SearchParams:
             items.append(("year_from", str(self.year_from)))
         if self.year_to is not None:
             items.append(("year_to", str(self.year_to)))
-        if self.sort != "relevance":
+        # Without words the order is newest first either way: "sort=newest" is written only
+        # where it tells the list of every document ("/?sort=newest") from the home page ("/").
+        newest_anyway = not self.q and self.sort == "newest" and self.has_filters
+        if self.sort != "relevance" and not newest_anyway:
             items.append(("sort", self.sort))
         if self.size != DEFAULT_SIZE:
             items.append(("size", str(self.size)))
@@ -163,8 +169,8 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
                 raise ParameterError(f"{name} value is too long (over {MAX_VALUE_CHARS} chars)")
             if name in ("country", "region"):
                 value = value.upper()
-            elif name == "year":
-                value = str(_int("year", value, 0, 9999))
+            elif name in ("year", "running"):
+                value = str(_int(name, value, 0, 9999))
             values = filters.setdefault(name, [])
             if value not in values:
                 values.append(value)

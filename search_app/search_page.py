@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from index import (
+    PRACTICE_FIELDS,
     DocumentHit,
     IndexStore,
     SearchRequest,
@@ -106,6 +107,9 @@ class HitData:
     match: str = "keyword"
     #: written in another language than the query (when the query's language is known)
     other_language: bool = False
+    policy_instrument: str | None = None
+    #: a good practice's record fields (name -> text), in PRACTICE_FIELDS order
+    practice: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -224,11 +228,20 @@ def file_url(source_path: str, page: int | None = None) -> str:
     return f"{url}#page={page}" if page else url
 
 
-def passage_where(page: int | None, heading: str | None, ordinal: int) -> str:
-    """Where a passage is, for a reader: "p. 12", its heading, or (text before any heading)
-    "Beginning" for the first passage and "Part N" for others."""
+#: good-practice record field -> its label ("evidence" -> "Evidence of success")
+RECORD_LABELS: dict[str, str] = dict(PRACTICE_FIELDS)
+
+
+def passage_where(
+    page: int | None, heading: str | None, ordinal: int, record_field: str | None = None
+) -> str:
+    """Where a passage is, for a reader: "p. 12", the good-practice record field it is the
+    section of ("Evidence of success", whatever the language of its heading), its heading,
+    or (text before any heading) "Beginning" for the first passage and "Part N" for others."""
     if page:
         return f"p. {page}"
+    if record_field in RECORD_LABELS:
+        return RECORD_LABELS[record_field]
     if heading:
         return heading
     return "Beginning" if ordinal == 0 else f"Part {ordinal + 1}"
@@ -250,7 +263,7 @@ def hit_data(
                 if p.page
                 else f"{doc_url}#passage-{p.ordinal}"
             ),
-            where=passage_where(p.page, p.heading, p.ordinal),
+            where=passage_where(p.page, p.heading, p.ordinal, p.record_field),
         )
         for p in hit.passages
     ]
@@ -284,6 +297,8 @@ def hit_data(
             and hit.language.split("-")[0].lower() != query_language.split("-")[0].lower()
         ),
         passages=passages,
+        policy_instrument=hit.policy_instrument,
+        practice=hit.practice,
     )
 
 
@@ -300,7 +315,7 @@ def _facets(
                            params.toggle(name, v.value).url(path))
             for v in facet.values
         ]
-        if name == "year":
+        if name in ("year", "running"):
             values.sort(key=lambda v: v.value, reverse=True)
         # Selected values always show, whatever their rank.
         values.sort(key=lambda v: not v.selected)
@@ -364,10 +379,10 @@ def _options(params: SearchParams, path: str) -> tuple[list[Option], list[Option
     current = params.sort
     if not params.q:
         # Without words there is nothing to rank by relevance: the default order is newest
-        # first, and the box says so (one option for it, the default address).
-        labels["relevance"] = SORT_LABELS["newest"]
-        del labels["newest"]
-        current = "relevance" if current == "newest" else current
+        # first, and the box says so. (Its value stays "newest": the address without a sort
+        # and without a search is the home page, not the list.)
+        del labels["relevance"]
+        current = "newest" if current == "relevance" else current
     sorts = [
         Option(s, label, s == current, replace(params, sort=s, page=1).url(path))
         for s, label in labels.items()

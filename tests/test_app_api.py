@@ -57,7 +57,8 @@ def test_api_search_is_the_page_data(client: TestClient) -> None:
         assert key in hit
     assert hit["passages"][0]["url"].startswith("/files/")
     facets = {f["name"]: f for f in data["facets"]}
-    assert set(facets) == {"region", "country", "theme", "type", "year", "language", "partner"}
+    assert set(facets) == {"region", "country", "theme", "type", "record", "running", "year",
+                           "language", "partner", "instrument"}
     es = next(v for v in facets["country"]["values"] if v["value"] == "ES")
     assert es["selected"] is True
     assert es["toggle_url"].startswith("/api/search?") and "country=ES" not in es["toggle_url"]

@@ -110,7 +110,7 @@ def test_chips_remove_one_filter_and_clear_all(client: TestClient) -> None:
 
 
 def test_long_facet_shows_top_values_and_more(client: TestClient) -> None:
-    soup = soup_of(client, "/")
+    soup = soup_of(client, "/?sort=newest")
     partner = soup.select_one("#facet-partner")
     top = partner.select(":scope > ul.facet-values > li")
     more = partner.select_one("details.facet-more")
@@ -124,7 +124,7 @@ def test_year_range_and_histogram_and_map(client: TestClient) -> None:
     years = {h.select_one("time")["datetime"][:4] for h in soup.select(".hit")}
     assert years and years <= {"2018", "2019"}
     assert any("2018–2019" in c.text for c in soup.select(".chip"))
-    full = soup_of(client, "/")
+    full = soup_of(client, "/?sort=newest")
     bars = full.select("svg.year-hist a")
     assert len(bars) == 7
     assert all("year=" in a["href"] for a in bars)

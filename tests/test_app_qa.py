@@ -147,6 +147,7 @@ def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClie
     ("/?q=&utm_source=mail", "/"),
     ("/?q=export&ref=mail", "/?q=export"),  # unknown parameters are dropped on pages
     ("/?colour=red&country=ES", "/?country=ES"),
+    ("/?country=ES&sort=newest", "/?country=ES"),  # without words, newest first anyway
 ])
 def test_a_non_canonical_page_address_redirects_to_the_canonical_one(
     client: TestClient, url: str, canonical: str

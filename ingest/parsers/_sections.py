@@ -2,7 +2,8 @@
 
 A parser produces :class:`Section` objects (a heading and its paragraphs, in order);
 :func:`sections_to_passages` normalises the text, merges tiny sections forward into the next
-one (their heading becomes a line of text there), and splits long sections on paragraph
+one (their heading becomes a line of text there; a good-practice record section such as
+"Evidence of success" neither merges nor is merged into), and splits long sections on paragraph
 boundaries into passages of at most about ``max_chars`` characters that keep the heading.
 """
 
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.records import Passage
+from ingest.practice import field_of_heading
 from ingest.text import collapse_whitespace, normalize_text
 
 __all__ = ["MAX_PASSAGE_CHARS", "MIN_SECTION_CHARS", "Section", "sections_to_passages"]
@@ -51,18 +53,25 @@ def _merge_tiny(sections: list[Section], min_chars: int) -> list[Section]:
     merged: list[Section] = []
     pending: Section | None = None  # tiny sections waiting to join the next one
     for section in sections:
+        record = field_of_heading(section.heading) is not None
+        if pending is not None and record:
+            # nothing merges into a good-practice record section either: its text stays its own
+            merged.append(pending)
+            pending = None
         if pending is not None:
             if section.heading is None:
                 section = Section(pending.heading, pending.paragraphs + section.paragraphs)
             else:  # the tiny heading becomes a line of text in the next section
                 section = Section(section.heading, _as_lines(pending) + section.paragraphs)
             pending = None
-        if section.size() < min_chars:
+        # A good-practice record section ("Resources needed") stays a passage of its own,
+        # however short, so that a hit in it is labelled with its field.
+        if section.size() < min_chars and not record:
             pending = section
             continue
         merged.append(section)
     if pending is not None:
-        if merged:
+        if merged and field_of_heading(merged[-1].heading) is None:
             merged[-1].paragraphs.extend(_as_lines(pending))
         else:
             merged.append(pending)

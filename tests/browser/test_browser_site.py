@@ -125,7 +125,8 @@ def test_works_without_javascript(browser, live_server) -> None:  # type: ignore
 def test_screenshots_of_the_main_pages(browser, live_server, width, height, tag) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": width, "height": height})
     pg = context.new_page()
-    for name, url in (("search", "/?q=export"),
+    for name, url in (("home", "/"), ("browse", "/?sort=newest"),
+                      ("search", "/?q=export"),
                       ("filtered", "/?q=export&country=ES&country=PT&theme=covid_response"),
                       ("empty", "/?q=pandemic&country=ES&year=2099"),
                       ("document", "/documents/doc-02?q=pandemic"),
