@@ -18,7 +18,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from index.analysis import LANGUAGE_KEYS, language_analyzer, words_analyzer
 
 #: Bump when the schema or an analyser changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Facet name (as used in URLs and the API) -> index field.
 FACET_FIELDS: dict[str, str] = {
