@@ -20,8 +20,13 @@ from ingest.parsers import parse_file
 from ingest.practice import field_of_heading, practice_years, read_practice
 from search_app.app import create_app
 from tests.browser.appdata import settings_for
+from tests.helpers import copy_sample_corpus
 
-REPO = Path(__file__).resolve().parents[1]
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus as the repository holds it (never the live corpus/)."""
+    return copy_sample_corpus(tmp_path_factory.mktemp("sample"))
 
 GERMAN_MD = """---
 title: Exportlotsen für kleine Unternehmen in Baden-Württemberg
@@ -172,15 +177,15 @@ Headings of the template in a report do not make it a record: turnover grew.
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def corpus(tmp_path_factory: pytest.TempPathFactory, sample: Path) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("practice")
     corpus = root / "corpus"
     (corpus / "gp").mkdir(parents=True)
     (corpus / "reports").mkdir()
-    shutil.copy2(REPO / "corpus" / "taxonomy.yaml", corpus / "taxonomy.yaml")
-    shutil.copy2(REPO / "corpus/good-practices/online-export-academy-norte.html",
+    shutil.copy2(sample / "taxonomy.yaml", corpus / "taxonomy.yaml")
+    shutil.copy2(sample / "good-practices/online-export-academy-norte.html",
                  corpus / "gp/online-export-academy-norte.html")
-    shutil.copy2(REPO / "corpus/good-practices/exportutalvany-kkv-k-reszere.html",
+    shutil.copy2(sample / "good-practices/exportutalvany-kkv-k-reszere.html",
                  corpus / "gp/exportutalvany.html")
     (corpus / "gp/exportlotsen.md").write_text(GERMAN_MD, encoding="utf-8")
     (corpus / "gp/vales.md").write_text(PORTUGUESE_MD, encoding="utf-8")
@@ -224,11 +229,11 @@ def test_timescales_become_years(text: str, years: tuple[int | None, int | None]
     assert practice_years(text) == years
 
 
-def test_html_write_ups_give_the_whole_record_in_three_languages() -> None:
+def test_html_write_ups_give_the_whole_record_in_three_languages(sample: Path) -> None:
     for name, lang_word in (("online-export-academy-norte.html", "cohorts"),
                             ("exportutalvany-kkv-k-reszere.html", "vállalkozás"),
                             ("coaching-digital-export-sud-muntenia.html", "firme")):
-        record = read_practice(parse_file(REPO / "corpus/good-practices" / name).passages)
+        record = read_practice(parse_file(sample / "good-practices" / name).passages)
         assert list(record) == ["location", "timescale", "main_institution", "description",
                                 "resources", "evidence", "difficulties", "transfer",
                                 "keywords", "theme"], (name, list(record))
@@ -238,8 +243,8 @@ def test_html_write_ups_give_the_whole_record_in_three_languages() -> None:
         assert "\n" not in record["keywords"] and "UpGradeSME" not in record["keywords"]
 
 
-def test_record_sections_stay_passages_of_their_own() -> None:
-    parsed = parse_file(REPO / "corpus/good-practices/online-export-academy-norte.html")
+def test_record_sections_stay_passages_of_their_own(sample: Path) -> None:
+    parsed = parse_file(sample / "good-practices/online-export-academy-norte.html")
     headings = [p.heading for p in parsed.passages]
     for heading in ("Resources needed", "Evidence of success", "Difficulties encountered"):
         assert heading in headings, headings

@@ -20,6 +20,7 @@ import pytest
 
 from ingest import run_ingest
 from tests.browser.conftest import ARTIFACTS, free_port
+from tests.helpers import copy_sample_corpus
 
 pytestmark = pytest.mark.browser
 
@@ -84,11 +85,11 @@ def _serve(corpus: Path, index: Path, env_extra: dict[str, str]) -> tuple[subpro
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("phone")
+    sample = copy_sample_corpus(root / "sample")
     corpus = root / "corpus"
-    for rel in SAMPLE:
+    for rel in (*SAMPLE, "taxonomy.yaml"):
         (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / "corpus" / rel, corpus / rel)
-    shutil.copy2(REPO / "corpus" / "taxonomy.yaml", corpus / "taxonomy.yaml")
+        shutil.copy2(sample / rel, corpus / rel)
     run_ingest(corpus, root / "index", workers=1)
     return corpus, root / "index"
 
