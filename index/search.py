@@ -659,7 +659,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")
-    labels = store.load_labels()
+    labels = store.facet_labels()
     facets = {
         name: FacetResult(
             name,

@@ -416,11 +416,13 @@ class IndexStore:
         self._save_json(LABELS, labels)
 
     def load_labels(self) -> dict[str, dict[str, str]]:
-        """The labels ingest saved, and the record fields' (the "record" facet); the saved
-        ones are {} (with a warning in the log) when missing or damaged: the pages then show
-        codes instead of names."""
-        labels = self._load_json(LABELS, dict) or {}
-        return {**labels, "record": dict(PRACTICE_FIELDS)}
+        """The labels ingest saved; {} (with a warning in the log) when missing or damaged:
+        the pages then show codes instead of names."""
+        return self._load_json(LABELS, dict) or {}
+
+    def facet_labels(self) -> dict[str, dict[str, str]]:
+        """Labels of facet values: the taxonomy's (load_labels) and the record fields'."""
+        return {**self.load_labels(), "record": dict(PRACTICE_FIELDS)}
 
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         """Groups of equivalent terms across languages (language -> terms), for queries."""

@@ -117,7 +117,7 @@ def api_document(
     view = get_document(store, doc_id, q)
     if view is None:
         raise NotFound(f"no document with id {doc_id[:200]!r}")
-    data = document_page(view, more_like_this(store, doc_id), store.load_labels(), q)
+    data = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q)
     return asdict(data)
 
 

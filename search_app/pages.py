@@ -77,7 +77,7 @@ def document_view(
     view = get_document(store, doc_id, q)
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
-    page = document_page(view, more_like_this(store, doc_id), store.load_labels(), q)
+    page = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q)
     return templates.TemplateResponse(
         request, "document.html", {"doc": page, "title": page.title, "search_q": q}
     )

@@ -452,7 +452,7 @@ def _empty(
 def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> SearchPage:
     """Run the search of ``params``; links in the result point to ``path`` (the page or API)."""
     result = search(store, to_request(params))
-    labels = store.load_labels()
+    labels = store.facet_labels()
     offset = (params.page - 1) * params.size
     hits = [hit_data(h, offset + i + 1, params.q, labels, result.query_language)
             for i, h in enumerate(result.hits)]
@@ -502,7 +502,7 @@ def export_hits(
     from index import MAX_PAGE_SIZE
 
     batch = min(batch, MAX_PAGE_SIZE)
-    labels = store.load_labels()
+    labels = store.facet_labels()
     first = search(store, to_request(params, page=1, size=batch, passages=1,
                                      with_facets=False))
     total = first.total
