@@ -776,3 +776,11 @@ def test_an_upload_never_writes_a_catalog_entry_the_corpus_checks_reject(admin, 
     # The check of tests/test_corpus.py, over the whole catalog the admin wrote.
     assert {path: entry_problems(e, tax) for path, e in catalog.items()
             if entry_problems(e, tax)} == {}
+
+
+def test_the_review_shows_what_reading_the_file_noted(admin, site):
+    text = b"---\ntitle: [unclosed\n---\n# Minutes\n\nThe group met in Leeuwarden.\n"
+    r = _upload(admin, ("minutes.md", text, "text/markdown"))
+    assert r.status_code == 303, r.text[:500]
+    html = admin.get("/admin/review").text
+    assert "Reading the file noted" in html and "front matter is not valid YAML" in html

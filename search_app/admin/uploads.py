@@ -135,6 +135,8 @@ class Staged:
     problem: str | None = None
     #: pages the ingest will read by OCR
     ocr_pages: int = 0
+    #: what reading the file noted (the document's warnings: repaired, pages skipped, OCR...)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rel_path(self) -> str:
@@ -194,9 +196,9 @@ class Staging:
     def get(self, stage_id: str) -> Staged:
         try:
             data = json.loads((self._dir(stage_id) / "info.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return Staged(**data)
+        except (OSError, ValueError, TypeError):
             raise UploadError("this upload is no longer waiting (saved or discarded)") from None
-        return Staged(**data)
 
     def file(self, stage_id: str) -> Path:
         return self._dir(stage_id) / "file"
@@ -279,6 +281,7 @@ def add_suggestions(staging: Staging, items: list[Staged], taxonomy: Taxonomy, *
             staged.sources = {k: v for k, v in sources.items() if k in values}
             staged.pages = doc.page_count
             staged.ocr_pages = preview.ocr_pages
+            staged.notes = [str(w)[:300] for w in doc.warnings[:20]]
         else:
             staged.problem = preview.reason or "cannot be read"
         staging.save(staged)
