@@ -547,6 +547,7 @@ def _post_chunked(app, client: TestClient, path: str, body, headers: dict[str, s
     """POST ``body`` (an iterator of chunks) straight to the ASGI app, one chunk per receive
     (TestClient would read the whole body first). Returns (status, page, bytes read)."""
     import asyncio
+    import threading
 
     chunks, read, sent = iter(body), [0], []
     cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
@@ -567,7 +568,10 @@ def _post_chunked(app, client: TestClient, path: str, body, headers: dict[str, s
     async def send(message):  # type: ignore[no-untyped-def]
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: an earlier test may leave an event loop running in this one.
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    worker.start()
+    worker.join()
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     page = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, page.decode(), read[0]

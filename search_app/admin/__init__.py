@@ -9,7 +9,8 @@ Off unless ``KB_ADMIN_SECRET`` is set. The router is ``search_app.admin.routes.r
 - ``bodies``: reading a form body within the upload limits, counted as the bytes arrive
 - ``deps``: the admin's request dependencies (the form, a document path of the corpus)
 - ``uploads``: checking, naming and staging uploaded files; metadata suggestions
-- ``catalog_edit``: writing ``corpus/catalog.yaml`` (and sidecars) safely
+- ``catalog_edit``: where a document's metadata goes (its sidecar or the catalog, written by
+  ``ingest.catalog``)
 - ``forms``: the metadata form and its choices from the taxonomy
 - ``ingest_jobs`` / ``runner``: ingest runs in a subprocess, progress in a JSON file
 """
