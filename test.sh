@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (Python packages, Debian's Chromium) and runs the whole suite.
 #
-#   bash test.sh                # lint + all tests
+#   bash test.sh                # lint (ruff), types (mypy) + all tests
 #   bash test.sh -k search      # extra arguments go to pytest
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,4 +28,5 @@ if [ ! -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] &&
 fi
 
 .venv/bin/ruff check ingest index search_app tests bench
+.venv/bin/mypy  # the packages and settings are in pyproject.toml
 .venv/bin/python -m pytest "$@"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import build, queries  # noqa: E402
-from index import SearchRequest, search  # noqa: E402
+from bench.synthetic import build, queries
+from index import SearchRequest, search
 
 
 def percentile(values: list[float], p: float) -> float:

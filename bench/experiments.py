@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import relevance as rel  # noqa: E402
+from bench import relevance as rel
 
 COLLECTIONS = ("scifact-train", "cranfield")
 CACHE = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-relevance"))

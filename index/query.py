@@ -183,7 +183,7 @@ def _expand_leaf(
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
         if isinstance(q, wq.Term):
-            tokens = analyse(lang, q.text)
+            tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
                 alternatives.append(wq.Term(target, tokens[0], boost=boost))
             elif tokens:

@@ -680,9 +680,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     }
     for name, values in filters.items():
         if name in facets:
-            present = {v.value for v in facets[name].values}
+            listed = {v.value for v in facets[name].values}
             for value in values:
-                if value not in present:
+                if value not in listed:
                     facets[name].values.append(
                         FacetValue(value, labels.get(name, {}).get(value, value), 0, True)
                     )

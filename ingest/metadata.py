@@ -82,7 +82,7 @@ def is_project_wide(text: str, tax: Taxonomy) -> bool:
 
 def infer_region(text: str, tax: Taxonomy, country: str | None = None) -> str | None:
     """The region named most in ``text``; only regions of ``country`` when it is given."""
-    scores = Counter()
+    scores: Counter[str] = Counter()
     for code, region in tax.regions.items():
         if country and region.country != country:
             continue
@@ -93,7 +93,7 @@ def infer_region(text: str, tax: Taxonomy, country: str | None = None) -> str | 
 
 
 def infer_country(text: str, tax: Taxonomy) -> str | None:
-    scores = Counter()
+    scores: Counter[str] = Counter()
     for code, entry in tax.countries.items():
         hits = _count_mentions(text, [entry.get("name", ""), *entry.get("names", [])])
         if hits:

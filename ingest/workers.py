@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +131,13 @@ def run_jobs(
                 w.conn.send(w.job)
                 busy[w.conn] = w
             timeout = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
-            ready = wait(list(busy), timeout=timeout)
+            ready = cast(list[Connection], wait(list(busy), timeout=timeout))
             for conn in ready:
-                w = busy.pop(conn)  # type: ignore[arg-type]
+                w = busy.pop(conn)
                 try:
                     message = w.conn.recv()
                     if len(message) == 2:  # ("progress", text): the job goes on
-                        busy[conn] = w  # type: ignore[index]
+                        busy[conn] = w
                         if on_progress is not None:
                             on_progress(w.job, message[1])
                         continue

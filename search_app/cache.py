@@ -48,7 +48,7 @@ class PageCache:
             if key in self._data:
                 self._data.move_to_end(key)
                 self.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
+                return self._data[key]
         value = compute()
         with self._lock:
             self.misses += 1

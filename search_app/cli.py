@@ -262,8 +262,8 @@ def search_command(
     first = (page - 1) * page_size
     for n, hit in enumerate(result.hits, first + 1):
         # A project-wide document has the same code ("EU") as region and country: say it once.
-        country = hit.country_name if hit.region_code != hit.country_code else None
-        where = ", ".join(x for x in (hit.region_name, country) if x)
+        country_name = hit.country_name if hit.region_code != hit.country_code else None
+        where = ", ".join(x for x in (hit.region_name, country_name) if x)
         click.echo(f"\n{n}. {hit.title}  [{hit.doc_type or '-'}; {where or '-'}; "
                    f"{hit.date or '-'}; {hit.language or '-'}]")
         click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")

@@ -262,7 +262,7 @@ def test_atomic_writes_from_many_threads_never_clash_or_leave_temporary_files(tm
         try:
             for n in range(30):
                 write_atomic(target, f'{{"writer": {i}, "n": {n}}}' + " " * 2000)
-        except Exception as exc:  # collected for the assertion
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]

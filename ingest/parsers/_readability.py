@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 
 __all__ = ["extract_main_content"]
 
@@ -98,9 +99,8 @@ class _Lengths:
 
 
 def _class_id(tag: Tag) -> str:
-    classes = tag.get("class") or []
-    if isinstance(classes, str):
-        classes = [classes]
+    value = tag.get("class")
+    classes = [value] if isinstance(value, str) else list(value or [])
     return " ".join([*classes, str(tag.get("id") or "")])
 
 
@@ -122,9 +122,8 @@ def _clean(soup: BeautifulSoup, strict: bool) -> Tag:
     body = soup.body or soup
     _remove_all(body.find_all(_NEVER_CONTENT))
     _remove_all([t for t in body.find_all(True) if _is_hidden(t)])
-    _remove_all(
-        [t for t in body.find_all(attrs={"role": True}) if str(t["role"]).lower() in _BAD_ROLES]
-    )
+    with_role = body.find_all(True, attrs={"role": True})
+    _remove_all([t for t in with_role if str(t["role"]).lower() in _BAD_ROLES])
     _remove_all([t for t in body.find_all("header") if not t.find_parent(["article", "main"])])
     for form in body.find_all("form"):
         if form.parent is None:

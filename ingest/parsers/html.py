@@ -14,7 +14,8 @@ import json
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 
 from ingest.filetypes import HTML
 from ingest.ocr import OcrSettings

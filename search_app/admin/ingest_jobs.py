@@ -114,7 +114,7 @@ def start_ingest(
                   "started": time.time(), "done": 0, "total": 0, "current": "", "pid": 0}
         write_status(index_dir, status)
         with open(index_dir / LOG_FILE, "ab") as log:
-            proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True, close_fds=True,
             )

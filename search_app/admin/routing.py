@@ -100,7 +100,7 @@ class AdminNotFound(Exception):
 
 
 def admin_state(request: Request) -> AdminState:
-    return request.app.state.admin  # type: ignore[no-any-return]
+    return request.app.state.admin
 
 
 def current_session(request: Request) -> security.Session | None:

@@ -110,7 +110,7 @@ def check_content(path: Path) -> str:
             "not a document this site reads (PDF, Word .docx, HTML, Markdown or plain text)"
             + (f": the content is a {what}" if what else "")
         )
-    return media_type  # type: ignore[return-value]
+    return media_type
 
 
 @dataclass
@@ -204,7 +204,7 @@ class Staging:
         return self._dir(stage_id) / "file"
 
     def list(self) -> list[Staged]:
-        out = []
+        out: list[Staged] = []
         if not self.root.is_dir():
             return out
         for child in sorted(self.root.iterdir()):
