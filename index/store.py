@@ -385,7 +385,7 @@ class IndexStore:
         # semantic layer embeds the rest in the background, see index.semantic).
         try:
             carry_vectors(self.path, gen, list(self.document_texts(gen)))
-        except Exception:  # noqa: BLE001 - vectors are an extra; never fail a rebuild on them
+        except Exception:  # vectors are an extra; never fail a rebuild on them
             log.exception("could not carry the vectors over to %s", gen.name)
         self._swap_to(gen)
 

@@ -41,14 +41,15 @@ class ImageParser:
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         try:
             image = Image.open(path)
-            frames = min(getattr(image, "n_frames", 1), MAX_FRAMES)
+            total = int(getattr(image, "n_frames", 1))  # multi-page TIFF: several
+            frames = min(total, MAX_FRAMES)
         except Image.DecompressionBombError:
             raise ParseError("image too large to read") from None
         except (UnidentifiedImageError, OSError, ValueError) as exc:
             raise ParseError(f"broken image: {exc}"[:200]) from None
         warnings: list[str] = []
-        if getattr(image, "n_frames", 1) > MAX_FRAMES:
-            warnings.append(f"only the first {MAX_FRAMES} of {image.n_frames} images read")
+        if total > MAX_FRAMES:
+            warnings.append(f"only the first {MAX_FRAMES} of {total} images read")
         try:
             passages, summary, ocr_warnings = ocr_passages(
                 path, list(range(1, frames + 1)), lambda number: _frame(image, number), ocr)
