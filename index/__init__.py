@@ -4,6 +4,7 @@ The public API is engine-neutral: plain dataclasses in (Document, Passage, Searc
 out (SearchResult, DocumentView, ...), so another engine could stand behind it.
 """
 
+from index.analysis import fold_text
 from index.documents import (
     DocumentView,
     IndexStats,
@@ -25,6 +26,7 @@ from index.records import (
 )
 from index.schema import FACET_FIELDS, SCHEMA_VERSION
 from index.search import (
+    MAX_PAGE,
     MAX_PAGE_SIZE,
     SORTS,
     DocumentHit,
@@ -49,6 +51,7 @@ from index.store import (
 __all__ = [
     "FACET_FIELDS",
     "FIELD_ALIASES",
+    "MAX_PAGE",
     "MAX_PAGE_SIZE",
     "METADATA_FIELDS",
     "PRACTICE_FIELDS",
@@ -76,6 +79,7 @@ __all__ = [
     "SearchResult",
     "Suggestion",
     "embed_index",
+    "fold_text",
     "get_document",
     "index_stats",
     "more_like_this",

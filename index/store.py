@@ -294,6 +294,23 @@ class IndexStore:
     def schema_version(self) -> int | None:
         return self._live()[1]
 
+    def version(self) -> tuple[str, int, int]:
+        """What a search sees, as a key that changes with it (for caches of results): the
+        live generation, its folder's modification time (every commit writes a new TOC file
+        there) and that of the facet labels. IndexUnavailableError when there is no index."""
+        gen = self.current_generation()
+        if gen is None:
+            raise IndexUnavailableError("no index yet")
+        try:
+            gen_mtime = gen.stat().st_mtime_ns
+        except OSError as exc:
+            raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
+        try:
+            labels_mtime = (self.path / LABELS).stat().st_mtime_ns
+        except OSError:
+            labels_mtime = 0
+        return (gen.name, gen_mtime, labels_mtime)
+
     def needs_rebuild(self) -> str | None:
         """Why the index must be rebuilt before use, or None when it is fine."""
         gen, version = self._live()

@@ -4,6 +4,7 @@ Knows nothing of Whoosh: it writes through the index package's engine-neutral AP
 """
 
 from ingest.catalog import (
+    LANGUAGE_NAMES,
     CatalogError,
     CatalogFile,
     Taxonomy,
@@ -27,6 +28,9 @@ from ingest.filetypes import (
     describe_content,
     detect_media_type,
 )
+from ingest.metadata import normalise_date
+from ingest.ocr import iso_language
+from ingest.pages import compress_ranges
 from ingest.paths import corpus_file
 from ingest.pipeline import (
     IngestReport,
@@ -43,6 +47,7 @@ __all__ = [
     "DOCX",
     "HTML",
     "JPEG",
+    "LANGUAGE_NAMES",
     "MARKDOWN",
     "PDF",
     "PLAIN",
@@ -55,6 +60,7 @@ __all__ = [
     "SourceFile",
     "Taxonomy",
     "Preview",
+    "compress_ranges",
     "corpus_file",
     "describe_content",
     "detect_media_type",
@@ -63,9 +69,11 @@ __all__ = [
     "entry_problems",
     "is_document_path",
     "is_ignored_name",
+    "iso_language",
     "load_catalog",
     "load_sidecar",
     "load_taxonomy",
+    "normalise_date",
     "preview_files",
     "run_ingest",
     "sidecar_of",

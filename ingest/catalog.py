@@ -30,8 +30,7 @@ from typing import Any
 
 import yaml
 
-from index import write_atomic
-from index.records import PRACTICE_FIELDS
+from index import PRACTICE_FIELDS, write_atomic
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")

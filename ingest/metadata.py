@@ -9,8 +9,7 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import Any
 
-from index.analysis import fold_text
-from index.records import PRACTICE_FIELDS, Document, Passage
+from index import PRACTICE_FIELDS, Document, Passage, fold_text
 from ingest.catalog import Taxonomy
 from ingest.language import detect_language, normalise_language
 from ingest.practice import field_of_heading, practice_years, read_practice

@@ -43,7 +43,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.records import Passage
+from index import Passage
+from ingest.pages import compress_ranges
+from ingest.workers import report_progress
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -61,6 +63,7 @@ __all__ = [
     "OcrSummary",
     "OcrUnavailable",
     "looks_like_garbage",
+    "iso_language",
     "ocr_enabled",
     "ocr_passages",
     "ocr_status",
@@ -99,6 +102,14 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 
 class OcrUnavailable(Exception):
     """Tesseract or its language data is missing (the reason says what to install)."""
+
+
+def iso_language(tesseract_code: str | None) -> str | None:
+    """The ISO 639-1 code of a Tesseract language ("deu" -> "de"); None for another one."""
+    for iso, code in LANGUAGES.items():
+        if code == tesseract_code:
+            return iso
+    return None
 
 
 def ocr_enabled() -> bool:
@@ -451,9 +462,6 @@ def ocr_passages(
     Raises OcrUnavailable when OCR is off or Tesseract missing. Progress ("OCR page 3 of 20")
     goes to the ingest worker's progress channel when there is one.
     """
-    from ingest.parsers.pdf import compress_ranges
-    from ingest.workers import report_progress
-
     sha = file_sha256(path) if settings.cache_dir and not settings.plan_only else ""
     reader = OcrReader(settings, sha256=sha, label=path.name, progress=report_progress)
     pages, summary = reader.read(numbers, render)

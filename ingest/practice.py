@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from index.records import PRACTICE_FIELDS, Passage
+from index import PRACTICE_FIELDS, Passage
 
 __all__ = ["HEADINGS", "field_of_heading", "practice_years", "read_practice"]
 

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from index import PRACTICE_FIELDS, get_document, more_like_this, suggest
-from search_app.cache import index_version
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -50,7 +49,7 @@ def api_search(params: SearchParamsDep, store: StoreDep, cache: CacheDep) -> Res
     Same parameters as the search page; links point to this endpoint.
     """
     body = cache.get_or_compute(
-        (index_version(store), params, "/api/search"),
+        (store.version(), params, "/api/search"),
         lambda: to_json(search_page(store, params, path="/api/search")),
     )
     return Response(body, media_type="application/json")

@@ -2,9 +2,8 @@
 
 Searches repeat (a shared link, the back button, popular queries), and a page costs far more
 to compute (ranking, facets, highlighting) than to look up. An entry is valid only for the
-exact index it came from: the key holds the live generation and the modification time of its
-folder (every Whoosh commit writes a new TOC file there) and of the facet labels, so a new
-ingest, incremental or full, is seen at once.
+exact index it came from: the key holds ``IndexStore.version()``, which changes with every
+ingest, incremental or full, so a new one is seen at once.
 """
 
 from __future__ import annotations
@@ -14,24 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from index import IndexStore, IndexUnavailableError
-
 T = TypeVar("T")
-
-
-def index_version(store: IndexStore) -> tuple[Any, ...]:
-    gen = store.current_generation()
-    if gen is None:
-        raise IndexUnavailableError("no index yet")
-    try:
-        gen_mtime = gen.stat().st_mtime_ns
-    except OSError as exc:
-        raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
-    try:
-        labels_mtime = (store.path / "labels.json").stat().st_mtime_ns
-    except OSError:
-        labels_mtime = 0
-    return (gen.name, gen_mtime, labels_mtime)
 
 
 class PageCache:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from index import PRACTICE_FIELDS, DocumentView
+from ingest import compress_ranges, iso_language
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
@@ -221,10 +222,7 @@ def ocr_note(ocr: dict[str, Any] | None, language_labels: dict[str, str]) -> str
     """What the document page says about OCR, or None when no page was read by OCR."""
     if not ocr or not ocr.get("pages"):
         return None
-    from ingest.ocr import LANGUAGES
-    from ingest.parsers.pdf import compress_ranges
-
-    iso = {code: lang for lang, code in LANGUAGES.items()}.get(ocr.get("language") or "")
+    iso = iso_language(ocr.get("language"))
     language = language_labels.get(iso or "", iso or ocr.get("language") or "unknown")
     how = f" ({ocr['language_source']})" if ocr.get("language_source") else ""
     return (f"Read by OCR: {compress_ranges(ocr['pages'])}, mean confidence "

@@ -10,7 +10,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from index import IndexStore, get_document, more_like_this
-from search_app.cache import index_version
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -35,11 +34,11 @@ def search_view(
     if params == SearchParams():
         # No search at all: the home page, a way in for a first visit.
         return HTMLResponse(cache.get_or_compute(
-            (index_version(store), "home"),
+            (store.version(), "home"),
             lambda: _render_home(request, store, templates)))
     # The rendered page is cached (not only its data): it depends on the search alone, and
     # rendering costs as much as the rest of a cached request.
-    body = cache.get_or_compute((index_version(store), params, "/", "html"),
+    body = cache.get_or_compute((store.version(), params, "/", "html"),
                                 lambda: _render_search(request, params, store, templates))
     return HTMLResponse(body)
 

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from index import FACET_FIELDS, MAX_PAGE_SIZE, SORTS
-from index.search import MAX_PAGE
+from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS
 
 #: URL facet parameters, in display order.
 FACETS: tuple[str, ...] = tuple(FACET_FIELDS)

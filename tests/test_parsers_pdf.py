@@ -14,8 +14,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from ingest import compress_ranges
 from ingest.parsers import ParseError, parse_file
-from ingest.parsers.pdf import PdfParser, compress_ranges, pdf_date_to_iso
+from ingest.parsers.pdf import PdfParser, pdf_date_to_iso
 from ingest.text import normalize_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.records import Passage
+from index import Passage
 from ingest.practice import field_of_heading
 from ingest.text import collapse_whitespace, normalize_text
 

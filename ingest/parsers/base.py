@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from index.records import Passage
+from index import Passage
 from ingest.ocr import OcrSettings, OcrSummary
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from index.records import Passage
+from index import Passage
 from ingest.filetypes import PDF
 from ingest.ocr import (
     OcrSettings,
@@ -49,11 +49,12 @@ from ingest.ocr import (
     ocr_passages,
     render_pdf_page,
 )
+from ingest.pages import compress_ranges
 from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
 from ingest.parsers.base import ParsedFile, ParseError
 from ingest.text import normalize_text
 
-__all__ = ["MAX_PAGE_CHARS", "PdfParser", "compress_ranges", "pdf_date_to_iso"]
+__all__ = ["MAX_PAGE_CHARS", "PdfParser", "pdf_date_to_iso"]
 
 log = logging.getLogger(__name__)
 
@@ -291,22 +292,6 @@ def _page_text(page: pdfium.PdfPage, number: int, warnings: list[str]) -> str:
     finally:
         textpage.close()
     return normalize_text(raw)
-
-
-def compress_ranges(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] -> "pages 1-3, 5"; [4] -> "page 4"."""
-    numbers = sorted(set(numbers))
-    parts: list[str] = []
-    start = prev = numbers[0]
-    for number in [*numbers[1:], None]:
-        if number is not None and number == prev + 1:
-            prev = number
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if number is not None:
-            start = prev = number
-    label = "page" if len(numbers) == 1 else "pages"
-    return f"{label} {', '.join(parts)}"
 
 
 # --- metadata --------------------------------------------------------------------------

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.catalog import LANGUAGE_NAMES, Taxonomy, entry_problems
-from ingest.metadata import normalise_date
+from ingest import LANGUAGE_NAMES, Taxonomy, entry_problems, normalise_date
 
 FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
           "policy_instrument", "summary")
