@@ -92,7 +92,8 @@ def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
         assert proc.returncode == 0, proc.stderr
         for w in (w1, w2):
             hits = w.get("/api/search", params={"q": "quokkafarm"}).json()
-            assert [h["source_path"] for h in hits["hits"]] == ["news/quokka.md"], hits
+            # (more hits may follow: related documents found by meaning)
+            assert [h["source_path"] for h in hits["hits"]][:1] == ["news/quokka.md"], hits
 
 
 def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
