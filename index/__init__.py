@@ -13,6 +13,7 @@ from index.documents import (
     get_document,
     index_stats,
     more_like_this,
+    same_topic_other_languages,
     suggest,
 )
 from index.errors import IndexLockedError, IndexUnavailableError, QueryError
@@ -85,6 +86,7 @@ __all__ = [
     "more_like_this",
     "parse_query",
     "prepare_document",
+    "same_topic_other_languages",
     "search",
     "semantic_enabled",
     "suggest",

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from index import semantic
@@ -18,6 +19,7 @@ from index.records import Document, Passage
 from index.schema import body_field, passage_field, title_field
 from index.search import query_terms
 from index.store import IndexStore, index_language
+from index.vectors import load_index
 
 
 @dataclass
@@ -118,8 +120,52 @@ def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentVie
     return DocumentView(doc, views, len(matched), practice_html)
 
 
+def _by_meaning(
+    store: IndexStore, doc_id: str, limit: int, *, other_languages: bool
+) -> list[dict[str, Any]] | None:
+    """Documents close to ``doc_id`` by their vectors (None when it has none, or semantic
+    search is off): id, title, doc_type, language, score."""
+    if not semantic.enabled():
+        return None
+    gen = store.current_generation()
+    vi = load_index(gen) if gen is not None else None
+    if vi is None or doc_id not in vi.position:
+        return None
+    everything = np.ones(len(vi.doc_ids), dtype=bool)
+    out: list[dict[str, Any]] = []
+    with store.searcher() as s:
+        for pos, score in semantic.similar_documents(
+            vi, doc_id, everything, limit * 4 + 4, other_languages=other_languages
+        ):
+            docnum = s.document_number(uid=vi.doc_ids[pos])
+            if docnum is None:
+                continue
+            stored = s.stored_fields(docnum)
+            if stored.get("hidden"):
+                continue
+            meta = json.loads(stored["meta"])
+            out.append({"id": meta["id"], "title": meta["title"],
+                        "doc_type": meta.get("doc_type"), "language": meta.get("language"),
+                        "score": round(score, 3)})
+            if len(out) >= limit:
+                break
+    return out
+
+
+def same_topic_other_languages(
+    store: IndexStore, doc_id: str, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Documents in other languages than ``doc_id``'s that are closest to it in meaning
+    (from the vectors; empty when semantic search is off or the document has no vector)."""
+    return _by_meaning(store, doc_id, limit, other_languages=True) or []
+
+
 def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[str, Any]]:
-    """Documents similar to ``doc_id`` (by its most distinctive words): id, title, score."""
+    """Documents similar to ``doc_id``: by meaning (its vector) when semantic search is on and
+    it is embedded, else by its most distinctive words. id, title, doc_type, score."""
+    by_meaning = _by_meaning(store, doc_id, limit, other_languages=False)
+    if by_meaning is not None:
+        return by_meaning
     with store.searcher() as s:
         docnum = s.document_number(uid=doc_id)
         if docnum is None:

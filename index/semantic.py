@@ -396,9 +396,8 @@ def similar_documents(
 ) -> list[tuple[int, float]]:
     """(position, cosine) of documents close to ``doc_id``: in any language, or only in
     languages other than its own (the same topic elsewhere)."""
-    try:
-        pos = vi.doc_ids.index(doc_id)
-    except ValueError:
+    pos = vi.position.get(doc_id)
+    if pos is None:
         return []
     vec = vi.doc_vector(doc_id)
     if vec is None:

@@ -148,6 +148,8 @@ class VectorIndex:
         self.matrix = self.bias.documents(vs.vectors, vs.langs)
         self.doc_ids = sorted(set(vs.doc_ids))
         position = {d: i for i, d in enumerate(self.doc_ids)}
+        #: document id -> its position in ``doc_ids``
+        self.position = position
         #: for each row, the position of its document in ``doc_ids``
         self.row_doc = np.array([position[d] for d in vs.doc_ids], dtype=np.int64)
         langs: dict[str, str] = {}

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from index import PRACTICE_FIELDS, get_document, more_like_this, suggest
+from index import PRACTICE_FIELDS, get_document, more_like_this, same_topic_other_languages, suggest
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -116,7 +116,8 @@ def api_document(
     view = get_document(store, doc_id, q)
     if view is None:
         raise NotFound(f"no document with id {doc_id[:200]!r}")
-    data = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q)
+    data = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
+                         same_topic_other_languages(store, doc_id))
     return asdict(data)
 
 

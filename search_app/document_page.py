@@ -83,6 +83,8 @@ class SimilarDoc:
     title: str
     url: str
     doc_type: str | None
+    language: str | None = None
+    language_label: str | None = None
 
 
 @dataclass
@@ -104,6 +106,8 @@ class DocumentPage:
     passages: list[PassageData]
     matched_passages: int
     more_like_this: list[SimilarDoc] = field(default_factory=list)
+    #: the same topic in other languages (from the vectors; empty when semantic search is off)
+    other_languages: list[SimilarDoc] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     hidden: bool = False
     #: "Read by OCR: pages 1-3, mean confidence 91%, language German (detected)"; None when
@@ -143,7 +147,7 @@ def passage_labels(view: DocumentView) -> list[str]:
 
 def document_page(
     view: DocumentView, similar: list[dict[str, Any]], labels: dict[str, dict[str, str]],
-    q: str = "",
+    q: str = "", other_languages: list[dict[str, Any]] | None = None,
 ) -> DocumentPage:
     doc = view.document
     rows = []
@@ -206,6 +210,13 @@ def document_page(
         more_like_this=[
             SimilarDoc(s["id"], s["title"], document_url(s["id"], q), s.get("doc_type"))
             for s in similar
+        ],
+        other_languages=[
+            SimilarDoc(s["id"], s["title"], document_url(s["id"], q), s.get("doc_type"),
+                       s.get("language"),
+                       labels.get("language", {}).get(s.get("language") or "",
+                                                       s.get("language")))
+            for s in other_languages or []
         ],
         warnings=list(doc.warnings),
         hidden=doc.hidden,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from index import IndexStore, get_document, more_like_this
+from index import IndexStore, get_document, more_like_this, same_topic_other_languages
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -76,7 +76,8 @@ def document_view(
     view = get_document(store, doc_id, q)
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
-    page = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q)
+    page = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
+                         same_topic_other_languages(store, doc_id))
     return templates.TemplateResponse(
         request, "document.html", {"doc": page, "title": page.title, "search_q": q}
     )

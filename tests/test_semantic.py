@@ -147,3 +147,27 @@ def test_stats_show_documents_still_to_embed(tmp_path):
     assert st.semantic["documents"] == len(DOCS)
     # searches work meanwhile, with keywords only
     assert not search(store, SearchRequest(query="vouchers")).semantic
+
+
+def test_document_page_shows_more_like_this_and_the_same_topic_in_other_languages(store):
+    from index import more_like_this, same_topic_other_languages
+
+    similar = [d["id"] for d in more_like_this(store, "en-vouchers")]
+    assert "hu-vouchers" in similar[:2]
+    others = same_topic_other_languages(store, "en-vouchers")
+    assert others and others[0]["id"] == "hu-vouchers"
+    assert all(d["language"] != "en" for d in others)
+    from fastapi.testclient import TestClient
+
+    from search_app.app import create_app
+    from tests.browser.appdata import settings_for
+
+    corpus = store.path.parent / "corpus"
+    corpus.mkdir()
+    with TestClient(create_app(settings_for(store.path, corpus))) as client:
+        page = client.get("/documents/en-vouchers")
+        assert page.status_code == 200
+        assert "The same topic in other languages" in page.text
+        assert "Exportutalványok kisvállalkozásoknak" in page.text
+        data = client.get("/api/documents/en-vouchers").json()
+        assert data["other_languages"][0]["id"] == "hu-vouchers"
