@@ -16,7 +16,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from index import IndexStore, SearchRequest, search
+from index import IndexStore, SearchRequest, embed_index, search
 from ingest import CatalogFile, load_catalog, run_ingest
 from search_app.admin.catalog_edit import save_metadata
 from search_app.admin.ingest_jobs import read_status, status_path
@@ -34,6 +34,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("admin-ingest")
     copy_sample_corpus(root)
     run_ingest(root / "corpus", root / "index", workers=2)
+    embed_index(IndexStore(root / "index"))  # as the site runs: with semantic search
     return root
 
 
@@ -118,6 +119,8 @@ def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
     assert [f["path"] for f in report["failed"]] == ["news/broken.pdf"]
     assert report["failed"][0]["reason"]
     assert final["done"] == final["total"] == 2
+    # then the vectors: only the new document is embedded
+    assert final["semantic"]["state"] == "done" and final["semantic"]["embedded"] == 1
     assert any(s["state"] == "running" for s in seen) or len(seen) <= 2
     # The report is in the history too.
     assert IndexStore(copy / "index").reports(limit=1)[0]["added"] == ["news/runner-test.md"]

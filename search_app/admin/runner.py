@@ -4,7 +4,9 @@
 
 Runs ``ingest.run_ingest`` and writes its state to ``<index>/admin-ingest.json`` atomically:
 ``running`` with done/total/current file while it parses (at most a few writes a second), then
-``finished`` with the report, or ``failed`` with the reason.
+``finished`` with the report, or ``failed`` with the reason. After ``finished`` (searches use the
+new index), the documents' vectors are made for semantic search: ``semantic`` holds that
+progress (state embedding/done/busy/failed, done, total).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index import IndexLockedError
+from index import IndexLockedError, IndexStore, embed_index, semantic_enabled
 from ingest import CatalogError, run_ingest
 from search_app.admin.ingest_jobs import write_status
 
@@ -72,7 +74,35 @@ def main(argv: list[str] | None = None) -> int:
     write_status(args.index, status)
     log.info("ingest finished: %s added, %s updated, %s removed, %s failed",
              len(report.added), len(report.updated), len(report.removed), len(report.failed))
+    _embed(args.index, status)
     return 0
+
+
+def _embed(index_dir: Path, status: dict[str, Any]) -> None:
+    """Vectors for new and changed documents, after the keyword index is live: the run is
+    finished for searches; the page shows the embedding's progress until it is done."""
+    if not semantic_enabled():
+        return
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        status["semantic"] = {"state": "embedding", "done": done, "total": total}
+        now = time.monotonic()
+        if now - last >= WRITE_EVERY or done == total:
+            last = now
+            write_status(index_dir, status)
+
+    try:
+        result = embed_index(IndexStore(index_dir), progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the keyword index is live; say what failed
+        log.exception("embedding failed")
+        status["semantic"] = {"state": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    else:
+        status["semantic"] = {"state": result.state, "done": result.documents,
+                              "total": result.documents, "embedded": result.embedded,
+                              "seconds": result.seconds}
+    write_status(index_dir, status)
 
 
 if __name__ == "__main__":

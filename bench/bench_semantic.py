@@ -1,0 +1,183 @@
+"""What semantic search costs: search latency, ingest time with vectors, server memory.
+
+    .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
+    .venv/bin/python bench/bench_semantic.py ingest 1000    # 1,000 synthetic documents
+    .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
+
+latency: the library call the site uses (index.search, all facets, 3 highlighted passages, 10
+hits) on an index made by `kb ingest` (with its vectors), semantic on and off alternating query
+by query (KB_SEMANTIC), over the HTTP bench's sample queries and our judged queries; p50, p95,
+mean and the ratio. Query vectors are not cached between rounds (the model's cache is cleared).
+
+ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
+API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part.
+
+memory: `kb serve` on the synthetic index of 10,000 documents (100,000 passages, built by
+bench/synthetic.py in $KB_BENCH_DIR), once without vectors and once with a vectors file of
+10,000 documents; RSS of the server process after the same 200 searches. The vectors are
+random unit vectors of the model's size (clearly synthetic: embedding 10,000 documents takes
+hours on this machine; memory does not depend on the values).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from bench.bench_http import SAMPLE_QUERIES, free_port  # noqa: E402
+from bench.bench_search import percentile  # noqa: E402
+from index import IndexStore, SearchRequest, embed_index, search  # noqa: E402
+
+
+def judged_queries() -> list[str]:
+    path = ROOT / "bench" / "judgments" / "upgradesme" / "queries.jsonl"
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+def latency(index: Path, rounds: int) -> None:
+    from index.embedder import default_embedder
+
+    store = IndexStore(index)
+    qs = SAMPLE_QUERIES + judged_queries()
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for q in qs[:10]:  # warm up (model loaded, searchers open)
+        search(store, SearchRequest(query=q))
+    for _ in range(rounds):
+        default_embedder()._cache.clear()
+        for q in qs:
+            for mode in ("on", "off") if len(times["on"]) % 2 == 0 else ("off", "on"):
+                os.environ["KB_SEMANTIC"] = "1" if mode == "on" else "0"
+                started = time.perf_counter()
+                search(store, SearchRequest(query=q))
+                times[mode].append((time.perf_counter() - started) * 1000)
+    os.environ["KB_SEMANTIC"] = "1"
+    print(f"{len(qs)} queries x {rounds} rounds, alternating; load average "
+          f"{os.getloadavg()[0]:.1f}")
+    for mode, values in times.items():
+        print(f"  semantic {mode:<3}  p50 {percentile(values, .5):6.1f} ms  "
+              f"p95 {percentile(values, .95):6.1f} ms  mean {statistics.mean(values):6.1f} ms")
+    on, off = times["on"], times["off"]
+    print(f"  p95 on - off: {percentile(on, .95) - percentile(off, .95):+.1f} ms; "
+          f"mean ratio on/off {statistics.mean(on) / statistics.mean(off):.2f}")
+
+
+def ingest(n: int) -> None:
+    from bench.synthetic import documents
+
+    folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
+    try:
+        store = IndexStore(folder / "index")
+        docs = list(documents(n * 10, per_doc=10))
+        started = time.perf_counter()
+        with store.lock(), store.rebuild() as writer:
+            for doc in docs:
+                writer.put(doc)
+        keyword = time.perf_counter() - started
+        started = time.perf_counter()
+        report = embed_index(store)
+        vectors = time.perf_counter() - started
+        print(f"{len(docs)} synthetic documents ({n * 10} passages): keyword index "
+              f"{keyword:.1f} s, vectors {vectors:.1f} s ({report.embedded} embedded, "
+              f"{report.embedded / vectors:.2f} documents/s); load average "
+              f"{os.getloadavg()[0]:.1f}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _serve_rss(index: Path, queries: list[str]) -> float:
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", "1", "--index", str(index), "--corpus", str(ROOT / "corpus")],
+        env=dict(os.environ, KB_CACHE_SIZE="0"), cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/api/search?q=export", timeout=30).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        with httpx.Client(timeout=60) as client:
+            for q in queries:
+                client.get(base + "/api/search", params={"q": q})
+        return _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def memory() -> None:
+    from bench.synthetic import build, queries
+    from index.embedder import MODEL_NAME
+    from index.vectors import VectorSet
+
+    base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
+    store = build(base / "search-100000", 100_000)
+    gen = store.current_generation()
+    assert gen is not None
+    ids = [d["id"] for d in store.document_texts(passages=0)]
+    qs = queries(200)
+    (gen / "vectors.npz").unlink(missing_ok=True)
+    without = _serve_rss(store.path, qs)
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((len(ids), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    VectorSet(ids, [f"synthetic-{i}" for i in range(len(ids))], ["en"] * len(ids), vectors,
+              MODEL_NAME).save(gen)
+    try:
+        with_vectors = _serve_rss(store.path, qs)
+    finally:
+        (gen / "vectors.npz").unlink(missing_ok=True)
+    print(f"kb serve (1 worker) after 200 searches over {len(ids)} documents: RSS "
+          f"{without:.0f} MB without vectors, {with_vectors:.0f} MB with vectors and the model "
+          f"({with_vectors - without:+.0f} MB)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    lat = sub.add_parser("latency")
+    lat.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    lat.add_argument("--rounds", type=int, default=3)
+    ing = sub.add_parser("ingest")
+    ing.add_argument("documents", type=int, nargs="?", default=1000)
+    sub.add_parser("memory")
+    args = ap.parse_args()
+    if args.what == "latency":
+        latency(args.index, args.rounds)
+    elif args.what == "ingest":
+        ingest(args.documents)
+    else:
+        memory()
+
+
+if __name__ == "__main__":
+    main()
