@@ -584,13 +584,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         q = _prune(q, present) or wq.NullQuery
         parsed.passages = _prune(parsed.passages, present)
         base_filter = _filter_docs(searcher, filters, req, year_ranges=parsed.years)
-        if started_semantic is not None:
-            future, vi, text = started_semantic
-            docnums, reverse = _vector_docnums(searcher, vi)
-            sem = _Semantic(vi, future.result(), query_language(text), docnums, reverse)
         first = (req.page - 1) * req.page_size
         extra: list[int] = []  # documents found by meaning only
-        if sem is None:
+        if started_semantic is None:
             results = searcher.search_page(
                 q,
                 req.page,
@@ -616,6 +612,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             )
             keyword_total = int(keyword_results.groups(_TOTAL).get(1, 0))
             keyword = [r.docnum for r in keyword_results]
+            # the query's vector was made meanwhile, in another thread
+            future, vi, text = started_semantic
+            docnums, reverse = _vector_docnums(searcher, vi)
+            sem = _Semantic(vi, future.result(), query_language(text), docnums, reverse)
             meaning = sem.ranking(base_filter, keyword[0] if keyword else None)
             in_keyword = set(keyword)
             extra = _unmatched(searcher, q, [d for d in meaning if d not in in_keyword])
