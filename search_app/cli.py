@@ -24,6 +24,7 @@ from index import (
     embed_index,
     index_stats,
     search,
+    semantic_enabled,
 )
 from ingest import CatalogError, run_ingest
 from search_app.search_page import passage_where
@@ -254,7 +255,9 @@ def search_command(
         data.pop("request")
         _echo_json(data)
         return
-    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms)")
+    mode = ("keywords + meaning" if result.semantic
+            else "keywords only" + ("" if semantic_enabled() else " (KB_SEMANTIC=0)"))
+    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms; {mode})")
     if result.notice:
         click.echo(f"Note: {result.notice}")
     if result.suggestion:
@@ -266,7 +269,8 @@ def search_command(
         where = ", ".join(x for x in (hit.region_name, country_name) if x)
         click.echo(f"\n{n}. {hit.title}  [{hit.doc_type or '-'}; {where or '-'}; "
                    f"{hit.date or '-'}; {hit.language or '-'}]")
-        click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f})")
+        found = "; found by meaning" if hit.match == "semantic" else ""
+        click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f}{found})")
         for p in hit.passages:
             where = passage_where(p.page, p.heading, p.ordinal, p.record_field)
             snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")

@@ -171,3 +171,21 @@ def test_document_page_shows_more_like_this_and_the_same_topic_in_other_language
         assert "Exportutalványok kisvállalkozásoknak" in page.text
         data = client.get("/api/documents/en-vouchers").json()
         assert data["other_languages"][0]["id"] == "hu-vouchers"
+
+
+def test_kb_stats_and_kb_search_say_whether_semantic_search_is_on(store, monkeypatch):
+    from click.testing import CliRunner
+
+    from search_app.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(main, ["stats", "--index", str(store.path)]).output
+    assert f"Semantic search: on, {len(DOCS)} of {len(DOCS)} documents embedded" in out
+    out = runner.invoke(main, ["search", "loan guarantee when buyers cancel a purchase",
+                               "--index", str(store.path)]).output
+    assert "keywords + meaning" in out and "found by meaning" in out
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    out = runner.invoke(main, ["stats", "--index", str(store.path)]).output
+    assert "Semantic search: off (KB_SEMANTIC=0)" in out
+    out = runner.invoke(main, ["search", "vouchers", "--index", str(store.path)]).output
+    assert "keywords only (KB_SEMANTIC=0)" in out
