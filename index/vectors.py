@@ -12,11 +12,8 @@ batch, so a reader sees either the previous or the next complete set:
   cut from that language's documents (see ``LanguageBias``)
 - ``model``: the model's name; vectors of another model are not used
 
-Language bias: a multilingual model puts texts of one language near each other, so a query's
-own-language documents crowd out the translations that answer it. Measured on the UDHR (300
-articles in 10 languages, bench/semantic_udhr.py) the remedy kept is: subtract from each
-document vector the mean of its language's documents, and from a query vector the mean of its
-language's pseudo-queries, then re-normalise.
+Language bias (see index.semantic): ``LanguageBias`` subtracts per-language means where every
+language has enough documents to estimate its own, else the mean of all documents.
 """
 
 from __future__ import annotations

@@ -82,7 +82,9 @@ def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
     with TestClient(create_app(settings)) as w1, TestClient(create_app(settings)) as w2:
         for w in (w1, w2):  # warm: each worker holds a searcher on the old generation
             assert w.get("/api/search", params={"q": "export"}).json()["total"] > 0
-            assert w.get("/api/search", params={"q": "quokkafarm"}).json()["total"] == 0
+            before = w.get("/api/search", params={"q": "quokkafarm"}).json()["hits"]
+            # (semantic search may offer documents close in meaning, never the new one)
+            assert all(h["source_path"] != "news/quokka.md" for h in before)
         (copy / "corpus" / "news" / "quokka.md").write_text(
             "# Quokka farm exports\n\nThe quokkafarm cooperative exports to Spain.\n")
         proc = subprocess.run(
@@ -93,8 +95,9 @@ def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
         assert proc.returncode == 0, proc.stderr
         for w in (w1, w2):
             hits = w.get("/api/search", params={"q": "quokkafarm"}).json()
-            # (more hits may follow: related documents found by meaning)
-            assert [h["source_path"] for h in hits["hits"]][:1] == ["news/quokka.md"], hits
+            assert hits["hits"][0]["source_path"] == "news/quokka.md", hits
+            # the only document with the word; others are there by meaning only
+            assert all(h["match"] == "semantic" for h in hits["hits"][1:]), hits
 
 
 def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
