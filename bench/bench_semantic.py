@@ -12,11 +12,12 @@ mean and the ratio. Query vectors are not cached between rounds (the model's cac
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
 API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part.
 
-memory: `kb serve` on the synthetic index of 10,000 documents (100,000 passages, built by
-bench/synthetic.py in $KB_BENCH_DIR), once without vectors and once with a vectors file of
-10,000 documents; RSS of the server process after the same 200 searches. The vectors are
-random unit vectors of the model's size (clearly synthetic: embedding 10,000 documents takes
-hours on this machine; memory does not depend on the values).
+memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
+100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
+vectors and once with a vectors file of --documents (10,000) documents; RSS of the server
+process after the same 200 searches (which load the model). The vectors are random unit
+vectors of the model's size (clearly synthetic: embedding 10,000 documents takes hours on this
+machine; memory does not depend on the values).
 """
 
 from __future__ import annotations
@@ -134,31 +135,38 @@ def _serve_rss(index: Path, queries: list[str]) -> float:
         proc.wait(timeout=30)
 
 
-def memory() -> None:
+def memory(index: Path | None, documents: int) -> None:
     from bench.synthetic import build, queries
     from index.embedder import MODEL_NAME
     from index.vectors import VectorSet
 
-    base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
-    store = build(base / "search-100000", 100_000)
-    gen = store.current_generation()
-    assert gen is not None
-    ids = [d["id"] for d in store.document_texts(passages=0)]
-    qs = queries(200)
-    (gen / "vectors.npz").unlink(missing_ok=True)
-    without = _serve_rss(store.path, qs)
-    rng = np.random.default_rng(5)
-    vectors = rng.standard_normal((len(ids), 384)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    VectorSet(ids, [f"synthetic-{i}" for i in range(len(ids))], ["en"] * len(ids), vectors,
-              MODEL_NAME).save(gen)
+    if index is None:
+        base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
+        index = build(base / "search-100000", 100_000).path
+    folder = Path(tempfile.mkdtemp(prefix="kb-semantic-memory-"))
     try:
+        shutil.copytree(index, folder / "index")
+        store = IndexStore(folder / "index")
+        gen = store.current_generation()
+        assert gen is not None
+        (gen / "vectors.npz").unlink(missing_ok=True)
+        ids = [d["id"] for d in store.document_texts(passages=0)]
+        # rows for `documents` documents: the index's own, then made-up ids (their rows are
+        # loaded and searched like the others; only the result pages do not show them)
+        ids += [f"synthetic-extra-{i}" for i in range(max(0, documents - len(ids)))]
+        qs = queries(200)
+        without = _serve_rss(store.path, qs)
+        rng = np.random.default_rng(5)
+        vectors = rng.standard_normal((len(ids), 384)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        VectorSet(ids, [f"synthetic-{i}" for i in range(len(ids))], ["en"] * len(ids),
+                  vectors, MODEL_NAME).save(gen)
         with_vectors = _serve_rss(store.path, qs)
     finally:
-        (gen / "vectors.npz").unlink(missing_ok=True)
-    print(f"kb serve (1 worker) after 200 searches over {len(ids)} documents: RSS "
-          f"{without:.0f} MB without vectors, {with_vectors:.0f} MB with vectors and the model "
-          f"({with_vectors - without:+.0f} MB)")
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"kb serve (1 worker) after 200 searches, load average {os.getloadavg()[0]:.1f}: "
+          f"RSS {without:.0f} MB without vectors, {with_vectors:.0f} MB with the model and "
+          f"vectors of {len(ids)} documents ({with_vectors - without:+.0f} MB)")
 
 
 def main() -> None:
@@ -169,14 +177,17 @@ def main() -> None:
     lat.add_argument("--rounds", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
-    sub.add_parser("memory")
+    mem = sub.add_parser("memory")
+    mem.add_argument("--index", type=Path, default=None,
+                     help="an index to copy (default: the synthetic 100k-passage index)")
+    mem.add_argument("--documents", type=int, default=10_000)
     args = ap.parse_args()
     if args.what == "latency":
         latency(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents)
     else:
-        memory()
+        memory(args.index, args.documents)
 
 
 if __name__ == "__main__":
