@@ -95,7 +95,7 @@ def _embed(index_dir: Path, status: dict[str, Any]) -> None:
 
     try:
         result = embed_index(IndexStore(index_dir), progress=progress)
-    except Exception as exc:  # noqa: BLE001 - the keyword index is live; say what failed
+    except Exception as exc:  # the keyword index is live: say what failed, keep it
         log.exception("embedding failed")
         status["semantic"] = {"state": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
     else:
