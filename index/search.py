@@ -31,7 +31,6 @@ from index.vectors import VectorIndex, load_index
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000
-DEFAULT_FACET_LIMIT = 10
 #: "did you mean" looks up at most this many words of a query
 MAX_CORRECTED_WORDS = 6
 

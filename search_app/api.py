@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -18,7 +21,7 @@ from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
 from search_app.params import FACETS, ParameterError, SearchParams, parse_params
-from search_app.search_page import HitData, export_hits, search_page, to_request
+from search_app.search_page import HitData, document_url, export_hits, search_page
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -89,19 +92,11 @@ def api_suggest(
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> dict[str, Any]:
     """Completions while typing: words that complete the last word, then matching titles."""
-    from search_app.search_page import document_url
-
     items = []
     for s in suggest(store, q, limit=limit):
-        url = document_url(s.doc_id) if s.doc_id else "/?" + "q=" + _quote(s.text)
+        url = document_url(s.doc_id) if s.doc_id else "/?q=" + quote(s.text, safe="")
         items.append({"text": s.text, "kind": s.kind, "doc_id": s.doc_id, "url": url})
     return {"query": q, "suggestions": items}
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 @router.get("/documents/{doc_id}", responses={**ERROR_RESPONSES, 404: {"description":
@@ -131,8 +126,6 @@ CSV_COLUMNS = (
 
 
 def _plain(snippet_html: str) -> str:
-    import html
-
     return html.unescape(re.sub(r"</?mark>", "", snippet_html))
 
 
@@ -177,8 +170,6 @@ def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
 def export_filename(params: SearchParams, ext: str) -> str:
     """A file name that says which search it holds: "upgradesme-export-vouchers-es.csv"
     (the query's words, then the selected filter values; ASCII, at most about 80 chars)."""
-    import unicodedata
-
     parts = [params.q, *(v for _, values in params.filters for v in values)]
     if params.year_from is not None or params.year_to is not None:
         parts.append(f"{params.year_from or ''}-{params.year_to or ''}")
@@ -255,4 +246,4 @@ def export_json(
     )
 
 
-__all__ = ["router", "to_request"]
+__all__ = ["router"]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -36,8 +37,6 @@ def _warm_up(store: IndexStore) -> None:
 
 
 def _swagger_assets() -> Path:
-    import fastapi_offline
-
     return Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
@@ -62,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.cache = PageCache(settings.cache_size)
+    app.state.indexed_paths = files.IndexedPaths()
     app.state.admin = AdminState.for_settings(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["site_name"] = "UpGradeSME knowledge base"

@@ -8,16 +8,14 @@ scripts and anything else in the folder are never served.
 from __future__ import annotations
 
 import mimetypes
-import threading
-import time
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 
-from index import IndexStore
+from index import IndexStore, IndexUnavailableError
 from ingest import corpus_file
 from search_app.deps import SettingsDep, StoreDep
 from search_app.errors import NotFound
@@ -33,24 +31,34 @@ MEDIA_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-#: how long the set of indexed paths is trusted before it is read again
-PATHS_TTL = 10.0
-
-_cache_lock = threading.Lock()
-_cache: dict[str, tuple[float, frozenset[str]]] = {}
 
 
-def indexed_paths(store: IndexStore) -> frozenset[str]:
-    key = str(store.path)
-    now = time.monotonic()
-    with _cache_lock:
-        cached = _cache.get(key)
-        if cached and now - cached[0] < PATHS_TTL:
+class IndexedPaths:
+    """The source paths of the indexed documents, read again only when the index changes
+    (``IndexStore.version()``), so a file is served as soon as an ingest indexes it and no
+    longer once one removes it. One per app (``app.state.indexed_paths``)."""
+
+    def __init__(self) -> None:
+        self._cached: tuple[tuple[object, ...], frozenset[str]] | None = None
+
+    def get(self, store: IndexStore) -> frozenset[str]:
+        try:
+            version = store.version()
+        except IndexUnavailableError:
+            return frozenset()  # no index: nothing is served
+        cached = self._cached  # one read: another thread may replace it meanwhile
+        if cached is not None and cached[0] == version:
             return cached[1]
-    paths = frozenset(path for path, _ in store.fingerprints().values())
-    with _cache_lock:
-        _cache[key] = (now, paths)
-    return paths
+        paths = frozenset(path for path, _ in store.fingerprints().values())
+        self._cached = (version, paths)
+        return paths
+
+
+def get_indexed_paths(request: Request) -> IndexedPaths:
+    return request.app.state.indexed_paths
+
+
+IndexedPathsDep = Annotated[IndexedPaths, Depends(get_indexed_paths)]
 
 
 def resolve(corpus: Path, relative: str) -> Path | None:
@@ -70,11 +78,12 @@ def original_file(
     source_path: str,
     store: StoreDep,
     settings: SettingsDep,
+    indexed: IndexedPathsDep,
     download: Annotated[bool, Query(description="as an attachment")] = False,
 ) -> FileResponse:
     """The original file of an indexed document (PDF links may add #page=N)."""
     target = resolve(settings.corpus, source_path)
-    if target is None or source_path not in indexed_paths(store):
+    if target is None or source_path not in indexed.get(store):
         raise NotFound(f"no original file at {source_path[:200]!r}")
     disposition = "attachment" if download else "inline"
     name = quote(target.name)

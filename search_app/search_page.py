@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from index import (
+    MAX_PAGE_SIZE,
     PRACTICE_FIELDS,
     DocumentHit,
     IndexStore,
@@ -110,6 +111,23 @@ class HitData:
     policy_instrument: str | None = None
     #: a good practice's record fields (name -> text), in PRACTICE_FIELDS order
     practice: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def place(self) -> str | None:
+        """Where the document is from, for a reader (the page and ``kb search``)."""
+        return place_label(self.region_name, self.region_code, self.country_name,
+                           self.country_code)
+
+
+def place_label(
+    region_name: str | None, region_code: str | None,
+    country_name: str | None, country_code: str | None,
+) -> str | None:
+    """"West Transdanubia, Hungary"; a project-wide document (region and country both "EU")
+    names its place once: "Project-wide (all partner regions)"."""
+    if region_name and region_code == country_code:
+        return region_name
+    return ", ".join(name for name in (region_name, country_name) if name) or None
 
 
 @dataclass
@@ -373,8 +391,6 @@ def _pagination(params: SearchParams, total: int, path: str) -> Pagination:
 
 
 def _options(params: SearchParams, path: str) -> tuple[list[Option], list[Option]]:
-    from dataclasses import replace
-
     labels = dict(SORT_LABELS)
     current = params.sort
     if not params.q:
@@ -482,8 +498,6 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         semantic_used=result.semantic,
     )
     if result.suggestion:
-        from dataclasses import replace
-
         page.suggestion = result.suggestion
         page.suggestion_url = replace(params, q=result.suggestion, page=1).url(path)
     if result.total == 0:
@@ -499,8 +513,6 @@ def export_hits(
     The first batch is searched now (so errors surface before a response starts); the rest
     as the iterator is consumed, so an export streams.
     """
-    from index import MAX_PAGE_SIZE
-
     batch = min(batch, MAX_PAGE_SIZE)
     labels = store.facet_labels()
     first = search(store, to_request(params, page=1, size=batch, passages=1,

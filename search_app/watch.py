@@ -64,7 +64,7 @@ def watch_corpus(
     of the corpus); a folder created or removed restarts the watch on the new set of folders,
     and the run for that change comes once the new watch is in place, so nothing is missed.
     """
-    from watchfiles import Change, watch
+    from watchfiles import Change, watch  # here: the other kb commands need not load it
 
     corpus = Path(corpus).resolve()
     pending = False

@@ -243,3 +243,28 @@ def test_cached_pages_follow_index_changes(tmp_path: Path) -> None:
         assert c.get("/api/search?q=vouchers").json()["total"] == 2
         page = BeautifulSoup(c.get("/?q=vouchers").text, "html.parser")
         assert len(page.select(".hit")) == 2
+
+
+def test_an_original_is_served_as_soon_as_it_is_indexed_and_not_after(tmp_path: Path) -> None:
+    from index import Document, IndexStore, Passage
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"{name}: export vouchers\n")
+    store = IndexStore(tmp_path / "ix")
+
+    def doc(name: str) -> Document:
+        return Document(id=name[0], source_path=name, sha256="0" * 64, title=name,
+                        passages=[Passage(0, "export vouchers")], language="en")
+
+    with store.lock(), store.rebuild() as w:
+        w.put(doc("a.txt"))
+    with TestClient(create_app(settings_for(tmp_path / "ix", corpus))) as c:
+        assert c.get("/files/a.txt").status_code == 200
+        assert c.get("/files/b.txt").status_code == 404
+        with store.lock(), store.update() as w:
+            w.put(doc("b.txt"))
+            w.delete("a")
+        assert c.get("/files/b.txt").status_code == 200  # no wait for a cache to expire
+        assert c.get("/files/a.txt").status_code == 404
