@@ -4,7 +4,7 @@ The public API is engine-neutral: plain dataclasses in (Document, Passage, Searc
 out (SearchResult, DocumentView, ...), so another engine could stand behind it.
 """
 
-from index.analysis import fold_text
+from index.analysis import fold_text, language_identifier
 from index.documents import (
     DocumentView,
     IndexStats,
@@ -83,6 +83,7 @@ __all__ = [
     "fold_text",
     "get_document",
     "index_stats",
+    "language_identifier",
     "more_like_this",
     "parse_query",
     "prepare_document",

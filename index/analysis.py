@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import Stemmer
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from whoosh.analysis import (
     Analyzer,
     Filter,
@@ -77,6 +78,16 @@ def stopwords_for(lang: str) -> frozenset[str]:
 
 
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
+
+
+@cache
+def language_identifier(languages: tuple[str, ...] = ()) -> LanguageIdentifier:
+    """py3langid's n-gram identifier, loaded once per process and set of languages: all 97
+    of its languages (ingest, for a document), or only ``languages`` (a query)."""
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if languages:
+        ident.set_languages(list(languages))
+    return ident
 
 
 def fold_text(text: str) -> str:

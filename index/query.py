@@ -21,7 +21,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 
 from index import scoring
-from index.analysis import LANGUAGE_KEYS, analyze, fold, query_word_analyzer
+from index.analysis import (
+    LANGUAGE_KEYS,
+    analyze,
+    fold,
+    language_identifier,
+    query_word_analyzer,
+)
 from index.records import STEMMED_LANGUAGES
 from index.schema import (
     FACET_FIELDS,
@@ -125,13 +131,8 @@ QUERY_LANGUAGE_BOOST = 1.5
 QUERY_LANGUAGE_MIN_PROBABILITY = 0.9
 
 
-@lru_cache(maxsize=1)
-def _language_identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages([*STEMMED_LANGUAGES, "fr", "it"])
-    return ident
+#: the languages a query is told among: the partner languages and two near ones
+QUERY_LANGUAGES = (*STEMMED_LANGUAGES, "fr", "it")
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +141,7 @@ def query_language(text: str) -> str | None:
     words = " ".join(_WORD.findall(text))
     if sum(c.isalpha() for c in words) < 4:
         return None
-    lang, prob = _language_identifier().classify(words)
+    lang, prob = language_identifier(QUERY_LANGUAGES).classify(words)
     return str(lang) if prob >= QUERY_LANGUAGE_MIN_PROBABILITY else None
 
 

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from index import language_identifier
 
 SAMPLE_CHARS = 6000
-
-
-@lru_cache(maxsize=1)
-def _identifier():  # type: ignore[no-untyped-def]
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect_language(text: str) -> str | None:
@@ -20,7 +13,7 @@ def detect_language(text: str) -> str | None:
     letters = sum(c.isalpha() for c in sample)
     if letters < 40:
         return None
-    lang, prob = _identifier().classify(sample)
+    lang, prob = language_identifier().classify(sample)
     if prob < 0.5:
         return None
     return str(lang)
