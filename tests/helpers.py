@@ -6,6 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
 from index import Document, IndexStore, Passage
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,3 +86,10 @@ def job_crash(_: object) -> None:
 
 def job_raise(_: object) -> None:
     raise ValueError("bad input")
+
+
+def soup_of(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
+    """GET ``url``, check its status (the page's start in the message), parse the HTML."""
+    r = client.get(url)
+    assert r.status_code == status, (url, r.status_code, r.text[:500])
+    return BeautifulSoup(r.text, "html.parser")

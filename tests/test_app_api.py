@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,20 +12,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from search_app.app import create_app
-from tests.browser.appdata import build, settings_for
-
-
-@pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("api")
-    build(root / "index", root / "corpus")
-    return root
-
-
-@pytest.fixture(scope="module")
-def client(root: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
-        yield c
+from tests.browser.appdata import settings_for
 
 
 def csv_rows(r) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
@@ -163,11 +149,11 @@ def test_export_json_streams_all_hits(client: TestClient) -> None:
     expected = client.get("/api/search?country=ES").json()["total"]
     assert data["total"] == len(data["hits"]) == expected
     assert data["truncated"] is False
-    assert all(h["country_code"] == "ES" for h in data["hits"])
+    assert data["hits"] and all(h["country_code"] == "ES" for h in data["hits"])
 
 
-def test_export_is_capped_by_settings(root: Path) -> None:
-    app = create_app(settings_for(root / "index", root / "corpus", export_limit=7))
+def test_export_is_capped_by_settings(site_root: Path) -> None:
+    app = create_app(settings_for(site_root / "index", site_root / "corpus", export_limit=7))
     with TestClient(app) as c:
         data = c.get("/api/export.json").json()
         assert data["total"] > 7 and len(data["hits"]) == 7 and data["truncated"] is True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,21 +12,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from search_app.app import create_app
-from tests.browser.appdata import build, settings_for
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    root = tmp_path_factory.mktemp("site")
-    build(root / "index", root / "corpus")
-    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
-        yield c
-
-
-def soup_of(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
-    r = client.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:500])
-    return BeautifulSoup(r.text, "html.parser")
+from tests.helpers import soup_of
 
 
 def params_of(href: str) -> list[tuple[str, str]]:

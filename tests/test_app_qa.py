@@ -12,20 +12,7 @@ from fastapi.testclient import TestClient
 
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    root = tmp_path_factory.mktemp("qa")
-    build(root / "index", root / "corpus")
-    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
-        yield c
-
-
-def soup_of(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
-    r = client.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:500])
-    return BeautifulSoup(r.text, "html.parser")
+from tests.helpers import soup_of
 
 
 # -- 1. /docs: a Swagger UI that reads OpenAPI 3.1 -----------------------------------------------
@@ -206,10 +193,11 @@ def test_exports_leave_the_score_empty_unless_ranked_by_relevance(client: TestCl
     rows = _csv(client, "/api/export.csv?q=export&sort=newest")
     assert rows and all(row["score"] == "" for row in rows), [r["score"] for r in rows]
     ranked = _csv(client, "/api/export.csv?q=export")
-    assert all(float(row["score"]) > 0 for row in ranked)
+    assert ranked and all(float(row["score"]) > 0 for row in ranked)
     hits = client.get("/api/export.json?q=export&sort=newest").json()["hits"]
     assert hits and all(h["score"] is None for h in hits)
-    assert all(h["score"] > 0 for h in client.get("/api/export.json?q=export").json()["hits"])
+    ranked_hits = client.get("/api/export.json?q=export").json()["hits"]
+    assert ranked_hits and all(h["score"] > 0 for h in ranked_hits)
 
 
 def test_exports_carry_absolute_links(client: TestClient) -> None:

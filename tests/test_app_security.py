@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from search_app.app import create_app
 from search_app.search_page import only_marks
-from tests.browser.appdata import XSS_ID, XSS_PARTNER, XSS_TITLE, build, settings_for
+from tests.browser.appdata import XSS_ID, XSS_PARTNER, XSS_TITLE
 
 PAGES = (
     "/?q=export",
@@ -27,14 +24,6 @@ PAGES = (
     "/documents/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     "/?page=%3Cscript%3E",
 )
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    root = tmp_path_factory.mktemp("xss")
-    build(root / "index", root / "corpus")
-    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
-        yield c
 
 
 def _injected(soup: BeautifulSoup) -> list[str]:

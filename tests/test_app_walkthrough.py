@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from index import DocumentView, PassageView
@@ -14,21 +11,8 @@ from index.records import Document
 from search_app.app import create_app
 from search_app.charts import year_histogram
 from search_app.document_page import passage_labels
-from tests.browser.appdata import build, settings_for
-
-
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    root = tmp_path_factory.mktemp("walk")
-    build(root / "index", root / "corpus")
-    with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
-        yield c
-
-
-def soup_of(client: TestClient, url: str) -> BeautifulSoup:
-    r = client.get(url)
-    assert r.status_code == 200, (url, r.status_code, r.text[:300])
-    return BeautifulSoup(r.text, "html.parser")
+from tests.browser.appdata import settings_for
+from tests.helpers import soup_of
 
 
 def test_past_the_last_page_the_heading_gives_no_range(client: TestClient) -> None:
