@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -11,34 +12,37 @@ from pathlib import Path
 from typing import Any
 
 import click
+import uvicorn
+from pydantic import ValidationError
 
 from index import (
-    FACET_FIELDS,
     SORTS,
     EmbedReport,
     IndexLockedError,
     IndexStore,
     IndexUnavailableError,
     QueryError,
-    SearchRequest,
     embed_index,
     index_stats,
     search,
     semantic_enabled,
 )
 from ingest import CatalogError, run_ingest
-from search_app.search_page import passage_where
+from search_app.params import ParameterError, parse_params
+from search_app.search_page import hit_data, to_request
 from search_app.settings import Settings
+from search_app.watch import watch_corpus
 
-settings = Settings()
+#: the settings' own defaults, for the help texts (the environment is read when a command runs)
+DEFAULTS = Settings.model_construct()
 
 corpus_option = click.option(
     "--corpus", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help=f"Folder of documents [env KB_CORPUS; default {settings.corpus}].",
+    help=f"Folder of documents [env KB_CORPUS; default {DEFAULTS.corpus}].",
 )
 index_option = click.option(
     "--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-    help=f"Folder of the index [env KB_INDEX; default {settings.index}].",
+    help=f"Folder of the index [env KB_INDEX; default {DEFAULTS.index}].",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -50,7 +54,8 @@ def _echo_json(data: Any) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="upgradesme-kb", prog_name="kb")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """Search engine over the UpGradeSME documents.
 
     \b
@@ -61,6 +66,15 @@ def main(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"a KB_ setting cannot be read: {exc}") from exc
+
+
+def _settings() -> Settings:
+    """The settings of this run (from the KB_ variables), read by ``main`` for its commands."""
+    return click.get_current_context().find_object(Settings) or Settings()
 
 
 @main.command(short_help="Read the corpus into the index (only what changed).")
@@ -74,10 +88,10 @@ def main(verbose: bool) -> None:
               help="Parsing processes [env KB_INGEST_WORKERS; default: cores].")
 @click.option("--time-limit", type=float, default=None,
               help="Seconds one file may take "
-                   f"[env KB_INGEST_TIME_LIMIT; default {settings.ingest_time_limit:g}].")
+                   f"[env KB_INGEST_TIME_LIMIT; default {DEFAULTS.ingest_time_limit:g}].")
 @click.option("--memory-mb", type=int, default=None,
               help="Memory (MB) one parsing process may use "
-                   f"[env KB_INGEST_MEMORY_MB; default {settings.ingest_memory_mb}].")
+                   f"[env KB_INGEST_MEMORY_MB; default {DEFAULTS.ingest_memory_mb}].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--watch", is_flag=True,
               help="Then keep running: ingest changes below the corpus as they come.")
@@ -94,23 +108,23 @@ def ingest(
       kb ingest corpus/ --index var/index
       kb ingest --watch        # and then every change, until Ctrl-C
     """
+    settings = _settings()
     corpus = corpus_arg or corpus or settings.corpus
     index_dir = index_dir or settings.index
     try:
-        _ingest_once(corpus, index_dir, rebuild, workers, time_limit, memory_mb, quiet, as_json,
-                     keep_going=watch)
+        _ingest_once(settings, corpus, index_dir, rebuild, workers, time_limit, memory_mb, quiet,
+                     as_json, keep_going=watch)
     except IndexLockedError as exc:  # only with --watch: the next change retries
         click.echo(f"Error: {exc}", err=True)
     if watch:
-        from search_app.watch import watch_corpus
-
         click.echo(f"Watching {corpus} for changes (Ctrl-C to stop)...", err=True)
         watch_corpus(corpus, lambda: _ingest_once(
-            corpus, index_dir, False, workers, time_limit, memory_mb, True, as_json,
+            settings, corpus, index_dir, False, workers, time_limit, memory_mb, True, as_json,
             keep_going=True), index_dir=index_dir)
 
 
 def _ingest_once(
+    settings: Settings,
     corpus: Path, index_dir: Path, rebuild: bool, workers: int | None,
     time_limit: float | None, memory_mb: int | None, quiet: bool, as_json: bool,
     *, keep_going: bool = False,
@@ -237,18 +251,17 @@ def search_command(
       kb search "export vouchers" --country ES
       kb search '"online matchmaking" AND covid' --json
     """
-    filters = {
-        "country": [c.upper() for c in country], "region": [r.upper() for r in region],
-        "theme": list(theme), "type": list(doc_type), "year": list(year),
-        "language": list(language), "partner": list(partner),
-    }
-    req = SearchRequest(
-        query=query, filters={k: v for k, v in filters.items() if v and k in FACET_FIELDS},
-        sort=sort, page=page, page_size=page_size,
-    )
+    # The page's own parameters, so that a search reads the same here as on the site
+    # (country and region codes in any case, years as numbers, page within range).
+    facets = {"country": country, "region": region, "theme": theme, "type": doc_type,
+              "year": year, "language": language, "partner": partner}
+    items = [("q", query), ("sort", sort), ("page", str(page)), ("size", str(page_size)),
+             *((name, value) for name, values in facets.items() for value in values)]
+    store = IndexStore(index_dir or _settings().index)
     try:
-        result = search(IndexStore(index_dir or settings.index), req)
-    except (QueryError, IndexUnavailableError) as exc:
+        params = parse_params(items)
+        result = search(store, to_request(params))
+    except (ParameterError, QueryError, IndexUnavailableError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         data = asdict(result)
@@ -262,21 +275,17 @@ def search_command(
         click.echo(f"Note: {result.notice}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
-    first = (page - 1) * page_size
+    labels = store.facet_labels()
+    first = (params.page - 1) * params.size
     for n, hit in enumerate(result.hits, first + 1):
-        # A project-wide document has the same code ("EU") as region and country: say it once.
-        country_name = hit.country_name if hit.region_code != hit.country_code else None
-        where = ", ".join(x for x in (hit.region_name, country_name) if x)
-        click.echo(f"\n{n}. {hit.title}  [{hit.doc_type or '-'}; {where or '-'}; "
-                   f"{hit.date or '-'}; {hit.language or '-'}]")
-        found = "; found by meaning" if hit.match == "semantic" else ""
-        click.echo(f"   {hit.source_path}  (id {hit.id}, score {hit.score:.2f}{found})")
-        for p in hit.passages:
-            where = passage_where(p.page, p.heading, p.ordinal, p.record_field)
+        shown = hit_data(hit, n, params.q, labels)
+        click.echo(f"\n{n}. {shown.title}  [{shown.doc_type or '-'}; {shown.place or '-'}; "
+                   f"{shown.date or '-'}; {shown.language or '-'}]")
+        found = "; found by meaning" if shown.match == "semantic" else ""
+        click.echo(f"   {shown.source_path}  (id {shown.id}, score {shown.score:.2f}{found})")
+        for p in shown.passages:
             snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
-            import html as _html
-
-            click.echo(f"   - {where}: {_html.unescape(snippet)}")
+            click.echo(f"   - {p.where}: {html.unescape(snippet)}")
 
 
 @main.command(short_help="Show what is indexed.")
@@ -289,7 +298,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     Example:
       kb stats --json
     """
-    store = IndexStore(index_dir or settings.index)
+    store = IndexStore(index_dir or _settings().index)
     reason = store.needs_rebuild()
     if reason:
         raise click.ClickException(f"{reason}: run `kb ingest`")
@@ -315,11 +324,11 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
 @main.command(short_help="Serve the search site and the JSON API.")
 @corpus_option
 @index_option
-@click.option("--host", default=None, help=f"Address [env KB_HOST; default {settings.host}].")
+@click.option("--host", default=None, help=f"Address [env KB_HOST; default {DEFAULTS.host}].")
 @click.option("--port", type=int, default=None,
-              help=f"Port [env KB_PORT; default {settings.port}].")
+              help=f"Port [env KB_PORT; default {DEFAULTS.port}].")
 @click.option("--workers", type=int, default=None,
-              help=f"Server processes [env KB_WORKERS; default {settings.workers}].")
+              help=f"Server processes [env KB_WORKERS; default {DEFAULTS.workers}].")
 @click.option("--forwarded-allow-ips", default=None, metavar="IPS",
               help="Behind a reverse proxy: the proxy addresses (comma-separated) whose "
                    "X-Forwarded-For/-Proto are trusted, so that each client is known by its "
@@ -333,8 +342,7 @@ def serve(corpus: Path | None, index_dir: Path | None, host: str | None, port: i
       kb serve --port 8000 --workers 2
       kb serve --forwarded-allow-ips 127.0.0.1   # behind nginx on the same machine
     """
-    import uvicorn
-
+    settings = _settings()
     # Server workers are separate processes: hand them the settings through the environment.
     os.environ["KB_CORPUS"] = str((corpus or settings.corpus).resolve())
     os.environ["KB_INDEX"] = str((index_dir or settings.index).resolve())

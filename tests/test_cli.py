@@ -55,3 +55,32 @@ def test_clear_errors(tmp_path):
     assert result.exit_code == 1 and "no index yet" in out, out
     result, out = run("ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "i"))
     assert result.exit_code == 1 and "corpus folder not found" in out, out
+
+
+def test_search_reads_its_options_as_the_site_reads_its_parameters(tmp_path):
+    from tests.helpers import build_index, make_doc
+
+    index = tmp_path / "index"
+    build_index(index, [
+        make_doc("joint", "Joint report", "export text", country_code="EU", region_code="EU",
+                 country_name="Project-wide (all partner countries)",
+                 region_name="Project-wide (all partner regions)"),
+        make_doc("norte", "Norte vouchers", "export vouchers", country_code="PT",
+                 region_code="PT11", country_name="Portugal", region_name="Norte"),
+    ])
+    result, out = run("search", "export", "--index", str(index), "--country", "pt")
+    assert result.exit_code == 0 and "1 documents" in out, out  # codes in any case
+    assert "Norte, Portugal" in out, out
+    result, out = run("search", "export", "--index", str(index), "--country", "eu")
+    assert "Project-wide (all partner regions);" in out, out  # the place named once
+    assert "all partner countries" not in out, out
+    result, out = run("search", "export", "--index", str(index), "--year", "soon")
+    assert result.exit_code == 1 and "year" in out and "Traceback" not in out, out
+
+
+def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_PORT", "eighty")
+    result = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "i")])
+    assert result.exit_code == 1, result.output
+    assert "KB_ setting" in result.output and "port" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
