@@ -1,7 +1,7 @@
 """OCR of pages without a usable text layer: Tesseract through tesserocr, cached by content.
 
     reader = OcrReader(OcrSettings(cache_dir="var/index/ocr-cache", language="de"),
-                       sha256=sha, label="scan.pdf")
+                       sha256=sha)
     pages, summary = reader.read([1, 2, 3], render=lambda number: image_of_page(number))
 
 - **Engine.** Tesseract 5 with the language data of Debian's packages (``tesseract-ocr-eng``,
@@ -22,7 +22,8 @@
   reported, and the file is read again by the next ingest (cached pages cost nothing).
 - **Cache.** ``<cache_dir>/<sha256[:2]>/<sha256>.json`` holds each page's text per language
   and settings, written after every page (atomically), so an unchanged file is never read by
-  OCR twice, even after a rebuild, a kill or a time-out.
+  OCR twice, even after a rebuild, a kill or a time-out. ``prune_cache`` drops the entries of
+  files no longer indexed (after a day).
 
 ``KB_OCR=0`` turns OCR off: pages without text are then reported as "needs OCR".
 Tesseract is not thread-safe per handle and pdfium not at all: OCR runs in the ingest's
@@ -67,6 +68,7 @@ __all__ = [
     "ocr_enabled",
     "ocr_passages",
     "ocr_status",
+    "prune_cache",
     "render_pdf_page",
     "tesseract_languages",
 ]
@@ -292,14 +294,13 @@ class OcrReader:
     """Reads the pages of one file (identified by its sha256) with OCR."""
 
     def __init__(
-        self, settings: OcrSettings, *, sha256: str, label: str = "",
+        self, settings: OcrSettings, *, sha256: str,
         progress: Callable[[str], None] | None = None,
     ) -> None:
         why = ocr_status() if settings.enabled else "OCR turned off"
         if why:
             raise OcrUnavailable(why)
         self.settings = settings
-        self.label = label
         self._cache = _Cache(settings.cache_dir, sha256)
         self._progress = progress
         self._started = time.monotonic()
@@ -443,6 +444,24 @@ def looks_like_garbage(text: str) -> bool:
     return bad > 0.2 * len(chars) or alnum < 0.4 * len(chars)
 
 
+def prune_cache(cache_dir: str | Path, keep: set[str], *, min_age: float = 86400.0) -> int:
+    """Delete cached OCR of files that are no longer indexed (sha256 not in ``keep``) and
+    older than ``min_age`` seconds (a file just failed or staged may come back). Returns how
+    many were deleted."""
+    root = Path(cache_dir)
+    if not root.is_dir():
+        return 0
+    now, deleted = time.time(), 0
+    for path in root.glob("*/*.json"):
+        try:
+            if path.stem not in keep and now - path.stat().st_mtime > min_age:
+                path.unlink()
+                deleted += 1
+        except OSError:
+            continue
+    return deleted
+
+
 def file_sha256(path: Path) -> str:
     import hashlib
 
@@ -463,7 +482,7 @@ def ocr_passages(
     goes to the ingest worker's progress channel when there is one.
     """
     sha = file_sha256(path) if settings.cache_dir and not settings.plan_only else ""
-    reader = OcrReader(settings, sha256=sha, label=path.name, progress=report_progress)
+    reader = OcrReader(settings, sha256=sha, progress=report_progress)
     pages, summary = reader.read(numbers, render)
     passages = [
         Passage(ordinal=number - 1, text=page.text, page=number, source="ocr",

@@ -33,7 +33,7 @@ from ingest.catalog import (
     load_taxonomy,
 )
 from ingest.metadata import build_document
-from ingest.ocr import OcrSettings, ocr_enabled, ocr_status
+from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
@@ -368,6 +368,7 @@ def run_ingest(
                 else:
                     report.added.append(job.source.path)
         store.save_failures(new_failures)
+        prune_cache(ocr_cache, {fp.sha256 for _, fp in store.fingerprints().values()})
         store.save_labels(taxonomy.labels())
         store.save_synonyms(taxonomy.synonyms)
         report.documents = store.document_count()

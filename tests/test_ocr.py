@@ -277,3 +277,16 @@ def test_scans_of_the_kinds_project_archives_hold(tesseract, testdata, tmp_path)
     assert [(p.page, p.source) for p in parsed.passages] == [(1, "ocr"), (2, "text"),
                                                               (3, "text")]
     assert parsed.ocr.pages == [1] and not parsed.warnings
+
+
+def test_cache_of_files_no_longer_indexed_is_pruned_after_a_day(tmp_path) -> None:
+    from ingest.ocr import prune_cache
+
+    kept, gone, fresh = ("a" * 64, "b" * 64, "c" * 64)
+    for sha in (kept, gone, fresh):
+        (tmp_path / sha[:2]).mkdir()
+        (tmp_path / sha[:2] / f"{sha}.json").write_text("{}")
+    for sha in (kept, gone):
+        os.utime(tmp_path / sha[:2] / f"{sha}.json", (0, 0))
+    assert prune_cache(tmp_path, {kept}) == 1
+    assert sorted(p.stem for p in tmp_path.glob("*/*.json")) == [kept, fresh]
