@@ -125,27 +125,33 @@ def accuracy(args: argparse.Namespace) -> None:
 
 
 # -- speed ------------------------------------------------------------------------------
-def _ocr_pages(count: int) -> int:
+def _ocr_pages(count: int) -> tuple[int, float]:
+    """OCR ``count`` pages; (pages with text, CPU seconds this process spent on them)."""
     image, _ = _page("de")
     reader = OcrReader(OcrSettings(language="de"), sha256="")
+    began = time.process_time()
     pages, _ = reader.read(list(range(1, count + 1)), lambda n: image)
-    return len(pages)
+    return len(pages), time.process_time() - began
 
 
 def speed(args: argparse.Namespace) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     image, expected = _page("de")
-    print(f"page: {len(expected.split())} words (a full A4 page, 11 pt), {DPI} dpi")
+    print(f"page: {len(expected.split())} words (a full A4 page, 11 pt), {DPI} dpi; "
+          f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for procs in (1, 2):
         per = max(1, args.pages // procs)
         with ProcessPoolExecutor(procs) as pool:
             list(pool.map(_ocr_pages, [1] * procs))  # warm up (fork, model load)
             began = time.perf_counter()
-            done = sum(pool.map(_ocr_pages, [per] * procs))
+            results = list(pool.map(_ocr_pages, [per] * procs))
             seconds = time.perf_counter() - began
+        done = sum(n for n, _ in results)
+        cpu = sum(c for _, c in results) / done
         print(f"{procs} process(es): {done} pages in {seconds:.1f} s = {done / seconds:.2f} "
-              "pages/s", flush=True)
+              f"pages/s; {cpu:.2f} CPU s/page, so {procs / cpu:.2f} pages/s on {procs} idle "
+              f"core(s); load average after {os.getloadavg()[0]:.1f}", flush=True)
 
 
 # -- ingest -----------------------------------------------------------------------------
@@ -196,7 +202,7 @@ def ingest(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     report = run_ingest(corpus, index, workers=2, rebuild=True)
     print(f"rebuild with the OCR cache: {time.perf_counter() - began:.1f} s "
-          f"({report.ocr_pages} OCR pages, all from the cache)")
+          f"({report.ocr_pages} OCR pages, {report.ocr_cached} of them from the cache)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

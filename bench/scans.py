@@ -19,7 +19,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 A4_INCHES = (8.27, 11.69)
@@ -83,23 +82,10 @@ def scanned(image: Image.Image, *, rotate: float = 1.5, noise: float = 0.02,
 
 
 def image_pdf(images: list[Image.Image], path: Path, dpi: int = 300) -> Path:
-    """Write a PDF whose pages are ``images`` (at ``dpi``), without any text layer."""
-    pdf = pdfium.PdfDocument.new()
-    try:
-        for image in images:
-            width, height = image.width * 72 / dpi, image.height * 72 / dpi
-            page = pdf.new_page(width, height)
-            obj = pdfium.PdfImage.new(pdf)
-            bitmap = pdfium.PdfBitmap.from_pil(image.convert("RGB"))
-            obj.set_bitmap(bitmap)
-            obj.set_matrix(pdfium.PdfMatrix().scale(width, height))
-            page.insert_obj(obj)
-            page.gen_content()
-            bitmap.close()
-            page.close()
-        pdf.save(path)
-    finally:
-        pdf.close()
+    """Write a PDF whose pages are ``images`` (at ``dpi``), without any text layer; grey
+    pages are stored as JPEG (quality 85), as scanners store them."""
+    first, *rest = [image.convert("L") for image in images]
+    first.save(path, "PDF", save_all=True, append_images=rest, resolution=dpi, quality=85)
     return path
 
 

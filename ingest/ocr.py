@@ -353,8 +353,10 @@ class OcrReader:
                     summary.empty.append(number)
         finally:
             engine.close()
-        if summary.language is None:  # no page had text to detect a language on
+        if summary.language is None:  # too little text on any page to detect a language
             summary.language_source = None
+            if pages:
+                summary.language, summary.language_source = DETECT_PASS, "default"
         summary.pages = sorted(pages)
         if pages:
             summary.confidence = round(
@@ -386,12 +388,13 @@ class OcrReader:
 
         top = image.crop((0, 0, image.width, image.height // 2))
         first = engine.read(top, DETECT_PASS)
-        if len(_WORD_RE.findall(first.text)) < DETECT_MIN_WORDS:
+        whole = len(_WORD_RE.findall(first.text)) < DETECT_MIN_WORDS
+        if whole:
             first = engine.read(image, DETECT_PASS)
-            if not has_text(first):
-                return first, None
         code = detect_language(first.text)
-        detected = LANGUAGES.get(code or "")
+        if code is None:  # too little text to tell: this page as English, try the next
+            return (first if whole else engine.read(image, DETECT_PASS)), None
+        detected = LANGUAGES.get(code)
         if detected is None or not _installed([detected]):
             detected = DETECT_PASS  # not a partner language: read as English
         self._cache.detected = detected

@@ -86,8 +86,9 @@ class IngestReport:
     #: [{"path", "warning"}], e.g. pages without a text layer
     warnings: list[dict[str, str]] = field(default_factory=list)
     pages: int = 0
-    #: pages read by OCR (from the OCR cache or not)
+    #: pages read by OCR, and how many of them came from the OCR cache
     ocr_pages: int = 0
+    ocr_cached: int = 0
     #: why OCR did not run ("OCR turned off (KB_OCR=0)", Tesseract missing); None: it ran
     ocr_off: str | None = None
     passages: int = 0
@@ -359,7 +360,9 @@ def run_ingest(
                     meta += OCR_INCOMPLETE  # never equal: the next ingest reads it again
                 writer.put(prepared, meta_fingerprint=meta)
                 report.pages += doc.page_count or 0
-                report.ocr_pages += len(doc.ocr["pages"]) if doc.ocr else 0
+                if doc.ocr:
+                    report.ocr_pages += len(doc.ocr["pages"])
+                    report.ocr_cached += doc.ocr.get("cached", 0)
                 report.passages += len(doc.passages)
                 for warning in doc.warnings:
                     report.warnings.append({"path": doc.source_path, "warning": warning})
