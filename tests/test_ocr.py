@@ -19,6 +19,7 @@ from bench import scans
 from index import IndexStore, SearchRequest, get_document, search
 from ingest.ocr import (
     LANGUAGES,
+    LOW_CONFIDENCE,
     OcrReader,
     OcrSettings,
     OcrUnavailable,
@@ -103,7 +104,10 @@ def test_real_scan_is_read_and_low_confidence_is_reported(tesseract, testdata, t
     assert "Certificate of periodic technical inspection" in text
     assert [p.source for p in parsed.passages] == ["ocr", "ocr"]
     assert parsed.ocr.language_source == "detected"  # Russian and English: read as English
-    assert any("very low confidence" in w for w in parsed.warnings), parsed.warnings
+    assert parsed.ocr.confidence < 70  # the Russian half is read badly, and it shows
+    low = [p.page for p in parsed.passages if p.confidence < LOW_CONFIDENCE]
+    assert parsed.ocr.low_confidence == low
+    assert any("very low confidence" in w for w in parsed.warnings) == bool(low)
 
 
 def test_garbage_text_layers_are_recognised() -> None:
