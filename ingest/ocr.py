@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from index import Passage
 from ingest.pages import compress_ranges
+from ingest.paths import file_sha256
 from ingest.workers import report_progress
 
 if TYPE_CHECKING:
@@ -463,16 +464,6 @@ def prune_cache(cache_dir: str | Path, keep: set[str], *, min_age: float = 86400
         except OSError:
             continue
     return deleted
-
-
-def file_sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def ocr_passages(

@@ -1,4 +1,5 @@
-"""Which files of the corpus may be read: those whose real path stays inside the corpus.
+"""Which files of the corpus may be read (those whose real path stays inside the corpus), and
+the content hash that identifies a file (the index's fingerprint, the OCR cache's key).
 
 A symbolic link below the corpus that points outside it (``corpus/news/p.txt ->
 /etc/passwd``) is never read, whether it is a document, the catalog, the taxonomy or a
@@ -7,6 +8,7 @@ sidecar: ingest reports it as skipped. Links that stay inside the corpus are fol
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -40,6 +42,15 @@ def corpus_file(corpus: Path, rel: str) -> Path | None:
     except (OSError, ValueError):
         return None
     return target if target != root and target.is_relative_to(root) else None
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's bytes (hex), read 1 MiB at a time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class OutsideCorpusError(OSError):

@@ -34,7 +34,7 @@ from ingest.catalog import (
 )
 from ingest.metadata import build_document
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
-from ingest.paths import OUTSIDE_CORPUS, inside_corpus
+from ingest.paths import OUTSIDE_CORPUS, file_sha256, inside_corpus
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
 log = logging.getLogger(__name__)
@@ -179,14 +179,6 @@ def assign_ids(paths: list[str]) -> dict[str, str]:
     return ids
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def parse_job(job: ParseJob) -> PreparedDocument:
     """Worker side: read one file into a Document, analysed for the index (runs in a worker
     process, so that parsing and text analysis use all cores)."""
@@ -197,7 +189,7 @@ def parse_job(job: ParseJob) -> PreparedDocument:
     if not inside_corpus(Path(job.corpus), full):
         raise JobFailed(OUTSIDE_CORPUS)
     full = full.resolve()
-    sha = sha256_of(full)
+    sha = file_sha256(full)
     try:
         parsed = parse_file(full, password=job.entry.get("password"), ocr=job.ocr)
     except ParseError as exc:

@@ -93,3 +93,40 @@ def soup_of(client: TestClient, url: str, status: int = 200) -> BeautifulSoup:
     r = client.get(url)
     assert r.status_code == status, (url, r.status_code, r.text[:500])
     return BeautifulSoup(r.text, "html.parser")
+
+
+def make_pdf(lines: list[str], *, title: str | None = None, author: str | None = None) -> bytes:
+    """A one-page PDF with a text layer (Helvetica, WinAnsi, so that Latin accents work),
+    built by hand with a correct xref; ``title``/``author`` go into its Info dictionary."""
+    def literal(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 11 Tf", "56 780 Td", "15 TL"]
+    ops += [f"({literal(line)}) Tj T*" for line in lines]
+    ops.append("ET")
+    stream = "\n".join(ops).encode("cp1252")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    info = "".join(f"/{key} ({literal(value)}) " for key, value in
+                   (("Title", title), ("Author", author)) if value)
+    if info:
+        objects.append(f"<< {info}>>".encode("cp1252"))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    trailer = b"/Info %d 0 R " % len(objects) if info else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, trailer, xref)
+    return bytes(out)

@@ -20,7 +20,7 @@ from ingest.parsers import parse_file
 from ingest.practice import field_of_heading, practice_years, read_practice
 from search_app.app import create_app
 from tests.browser.appdata import settings_for
-from tests.helpers import copy_sample_corpus
+from tests.helpers import copy_sample_corpus, make_pdf
 
 
 @pytest.fixture(scope="module")
@@ -71,36 +71,6 @@ Uma equipa pequena e um orçamento anual.
 
 Os prestadores subiram os preços.
 """
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a text layer (Helvetica, WinAnsi, so that Latin accents work)."""
-    ops = ["BT", "/F1 11 Tf", "56 780 Td", "15 TL"]
-    for line in lines:
-        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({safe}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("cp1252")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
 
 
 SPANISH_PDF = [

@@ -20,7 +20,7 @@ import pytest
 
 from ingest import run_ingest
 from tests.browser.conftest import LAUNCH_ARGS, free_port
-from tests.helpers import copy_sample_corpus
+from tests.helpers import copy_sample_corpus, make_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -28,37 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 SECRET = "browser-test-secret-7f3a9c"
 WORD = "Wombatexport"
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A small valid PDF with a text layer (Helvetica), built by hand with a correct xref."""
-    ops = ["BT", "/F1 14 Tf", "72 760 Td", "18 TL"]
-    for line in lines:
-        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({safe}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Title (Export of wombat wool) /Author (Browser test) >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +74,7 @@ def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromiu
         "Export of wombat wool from Friesland",
         f"The {WORD} pilot helped small firms sell wombat wool abroad.",
         "Illustrative document written for a browser test.",
-    ]))
+    ], title="Export of wombat wool", author="Browser test"))
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
@@ -194,6 +163,7 @@ def test_the_hand_made_pdf_is_read_by_the_parser(tmp_path: Path):
     from ingest.parsers import parse_file
 
     path = tmp_path / "x.pdf"
-    path.write_bytes(make_pdf(["Hello", f"{WORD} test"]))
+    path.write_bytes(make_pdf(["Hello", f"{WORD} test"], title="Export of wombat wool"))
     parsed = parse_file(path)
     assert WORD in parsed.passages[0].text
+    assert parsed.metadata.get("title") == "Export of wombat wool"
