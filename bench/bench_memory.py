@@ -1,17 +1,20 @@
 """Server memory and /api/search latency under many concurrent clients.
 
     .venv/bin/python bench/bench_memory.py                       # 50 clients, 1,600 documents
-    .venv/bin/python bench/bench_memory.py --clients 50 --requests 2000 --workers 1
+    .venv/bin/python bench/bench_memory.py --against /tmp/kb-before   # compare two checkouts
 
 Builds (once, kept in $KB_BENCH_DIR, default /tmp/kb-bench) a synthetic index of 1,600
 documents (16,000 passages; generated words, clearly not real documents: bench/synthetic.py),
-starts `kb serve` on a free localhost port with the page cache off (every request searches),
-then N client threads with their own keep-alive connection send a bounded number of
-/api/search requests (queries with facets and highlights; one in four with a facet filter).
-The server's resident memory (the sum over its processes) is sampled every 50 ms.
+starts the server (`python -m search_app.cli serve` from this checkout, and from the checkout
+given with --against, e.g. an older version unpacked with `git archive`) on free localhost
+ports with the page cache off (every request searches). Then N client threads with their own
+keep-alive connection send a bounded number of /api/search requests (queries with facets and
+highlights; one in four with a facet filter), in rounds that alternate between the servers so
+that both see the same machine load. Each server's resident memory (the sum over its
+processes) is sampled every 50 ms while it is under load.
 
-Prints the RSS after warm-up with one client, the peak RSS under N clients, the growth, and
-p50 / p95 / mean latency, throughput and errors.
+Prints per server: RSS warm with one client, peak RSS under N clients, p50 / p95 / mean
+latency, throughput and errors; with --against, the ratios.
 """
 
 from __future__ import annotations
@@ -52,15 +55,18 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def start(index: Path, workers: int, env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes],
-                                                                          str]:
+def start(root: Path, index: Path, workers: int,
+          env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(index.parent), KB_CACHE_SIZE="0",
-               **env_extra)
+               PYTHONPATH=str(root), **env_extra)
+    # `python -m search_app.cli` from ROOT: the code of this checkout (also for a copy of an
+    # older version run with this venv, for before/after figures)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--index", str(index), "--corpus", str(index.parent)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "search_app.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(workers), "--index", str(index),
+         "--corpus", str(index.parent)],
+        env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -106,14 +112,50 @@ def load(base: str, qs: list[str], clients: int) -> tuple[list[float], float, in
     return timings, time.perf_counter() - started, errors
 
 
+class Server:
+    def __init__(self, label: str, root: Path, index: Path, workers: int,
+                 env: dict[str, str]) -> None:
+        self.label = label
+        self.proc, self.base = start(root, index, workers, env)
+        self.idle = 0.0
+        self.peak = 0.0
+        self.timings: list[float] = []
+        self.seconds = 0.0
+        self.errors = 0
+
+    def run(self, qs: list[str], clients: int) -> None:
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                self.peak = max(self.peak, rss_mb(self.proc.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        timings, seconds, errors = load(self.base, qs, clients)
+        stop.set()
+        sampler.join()
+        self.timings += timings
+        self.seconds += seconds
+        self.errors += errors
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--requests", type=int, default=2000, help="in all (bounded)")
+    ap.add_argument("--requests", type=int, default=2000, help="per server, in all (bounded)")
+    ap.add_argument("--rounds", type=int, default=4, help="alternating rounds per server")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
     ap.add_argument("--documents", type=int, default=1600)
+    ap.add_argument("--against", type=Path, default=None,
+                    help="another checkout of the project to compare with (its code, this venv)")
     ap.add_argument("--env", action="append", default=[],
-                    help="NAME=VALUE for the server (e.g. KB_SEARCHERS=4); repeatable")
+                    help="NAME=VALUE for this checkout's server (e.g. KB_SEARCHERS=8)")
     args = ap.parse_args()
     from bench.synthetic import build, queries
 
@@ -121,38 +163,38 @@ def main() -> None:
     passages = args.documents * 10
     store = build(base_dir / f"search-{passages}", passages)
     env_extra = dict(kv.split("=", 1) for kv in args.env)
-    proc, base = start(store.path, args.workers, env_extra)
-    peak = 0.0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, rss_mb(proc.pid))
-            time.sleep(0.05)
-
+    servers: list[Server] = []
     try:
+        servers.append(Server("this checkout", ROOT, store.path, args.workers, env_extra))
+        if args.against:
+            servers.append(Server(f"{args.against}", args.against.resolve(), store.path,
+                                  args.workers, {}))
         qs = queries()
-        load(base, urls(qs, 100, seed=99), 1)  # warm: analysers, caches, one searcher
-        idle = rss_mb(proc.pid)
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        timings, seconds, errors = load(base, urls(qs, args.requests), args.clients)
-        stop.set()
-        sampler.join()
-        after = rss_mb(proc.pid)
+        for server in servers:
+            load(server.base, urls(qs, 100, seed=99), 1)  # warm: analysers, caches
+            server.idle = rss_mb(server.proc.pid)
+        batches = urls(qs, args.requests)
+        for r in range(args.rounds):
+            for server in servers:
+                server.run(batches[r::args.rounds], args.clients)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for server in servers:
+            server.stop()
     extra = " ".join(args.env) or "defaults"
     print(f"{args.documents:,} synthetic documents ({passages:,} passages), {args.workers} "
-          f"server worker(s), {args.clients} concurrent clients, {len(timings)} /api/search "
-          f"requests, page cache off, {extra}")
-    print(f"  RSS: {idle:.0f} MB warm with 1 client, peak {peak:.0f} MB under "
-          f"{args.clients} clients (+{peak - idle:.0f} MB), {after:.0f} MB after")
-    print(f"  /api/search: p50 {percentile(timings, .5):.0f} ms, p95 "
-          f"{percentile(timings, .95):.0f} ms, mean {statistics.mean(timings):.0f} ms, "
-          f"{len(timings) / seconds:.1f} req/s, errors {errors}")
+          f"server worker(s), {args.clients} concurrent clients, /api/search, page cache off, "
+          f"{args.rounds} alternating rounds; this checkout: {extra}")
+    for s in servers:
+        print(f"  {s.label}: RSS {s.idle:.0f} MB warm, peak {s.peak:.0f} MB under "
+              f"{args.clients} clients; {len(s.timings)} requests: p50 "
+              f"{percentile(s.timings, .5):.0f} ms, p95 {percentile(s.timings, .95):.0f} ms, "
+              f"mean {statistics.mean(s.timings):.0f} ms, {len(s.timings) / s.seconds:.1f} "
+              f"req/s, errors {s.errors}")
+    if len(servers) == 2:
+        a, b = servers
+        print(f"  this checkout / other: peak RSS {a.peak / b.peak:.3f}, p95 "
+              f"{percentile(a.timings, .95) / percentile(b.timings, .95):.2f}, throughput "
+              f"{(len(a.timings) / a.seconds) / (len(b.timings) / b.seconds):.2f}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ from index.documents import (
     same_topic_other_languages,
     suggest,
 )
-from index.errors import IndexLockedError, IndexUnavailableError, QueryError
+from index.errors import (
+    IndexBusyError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotWritableError,
+    IndexUnavailableError,
+    QueryError,
+)
 from index.query import FIELD_ALIASES, parse_query
 from index.records import (
     METADATA_FIELDS,
@@ -66,7 +73,10 @@ __all__ = [
     "FacetResult",
     "FacetValue",
     "Fingerprint",
+    "IndexBusyError",
+    "IndexDamagedError",
     "IndexLockedError",
+    "IndexNotWritableError",
     "IndexStats",
     "IndexStore",
     "IndexUnavailableError",

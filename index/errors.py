@@ -9,6 +9,23 @@ class IndexUnavailableError(IndexError_):
     """There is no usable index (none yet, or one of another schema version)."""
 
 
+class IndexDamagedError(IndexUnavailableError):
+    """The index exists but its files cannot be read (truncated, overwritten, a damaged CURRENT
+    or table of contents). ``kb ingest --rebuild`` repairs it."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"the index is damaged ({detail}); `kb ingest --rebuild` repairs it")
+
+
+class IndexBusyError(IndexUnavailableError):
+    """Every searcher stayed busy for too long: the server is overloaded."""
+
+
+class IndexNotWritableError(IndexError_):
+    """The index folder cannot be written (permissions, a read-only or full disk)."""
+
+
 class IndexLockedError(IndexError_):
     """Another ingest holds the lock."""
 

@@ -16,10 +16,12 @@ CURRENT with ``os.replace``. Killing a writer at any moment leaves the last comm
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -35,7 +37,14 @@ from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from index.analysis import LANGUAGE_KEYS, OTHER, analyze, fold, unique_words
-from index.errors import IndexLockedError, IndexUnavailableError
+from index.errors import (
+    IndexBusyError,
+    IndexDamagedError,
+    IndexLockedError,
+    IndexNotWritableError,
+    IndexUnavailableError,
+)
+from index.integrity import DAMAGE_ERRORS, check, describe, latest_commit, record_commit
 from index.records import PRACTICE_FIELDS, Document
 from index.schema import (
     PRACTICE_QUERY_FIELDS,
@@ -47,7 +56,7 @@ from index.schema import (
     practice_field,
     title_field,
 )
-from index.scoring import weighting
+from index.searchers import SearcherPool, open_index
 from index.semantic import carry_vectors
 
 log = logging.getLogger(__name__)
@@ -62,6 +71,18 @@ SYNONYMS = "synonyms.json"
 
 #: Commit incremental updates every this many documents, so a killed run keeps its progress.
 COMMIT_EVERY = 200
+#: Searches that may run at once per process (a bounded pool of searchers; see searchers.py).
+DEFAULT_SEARCHERS = 4
+#: A search waits this long for a free searcher before the server answers 503.
+BUSY_SECONDS = 30.0
+
+#: What reading a damaged index raises (OSError is left out here: a writer's OSError is
+#: more often a permission or a full disk, see IndexStore.writing).
+_READ_DAMAGE = tuple(e for e in DAMAGE_ERRORS if e is not OSError)
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                 errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
+
+_GENERATION_NAME = re.compile(r"gen-[A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -233,9 +254,15 @@ class IndexWriter:
         if self._writer is not None:
             self._writer.commit(optimize=optimize)
             self._writer = None
+            self.record()
         elif optimize:
             self._ix.optimize()
+            self.record()
         self._pending = 0
+
+    def record(self) -> None:
+        """Note the sizes and checksums of the last commit's files (see index.integrity)."""
+        record_commit(Path(self._ix.storage.folder), self._ix.latest_generation(), write_atomic)
 
     def cancel(self) -> None:
         if self._writer is not None:
@@ -245,18 +272,30 @@ class IndexWriter:
 
 
 class IndexStore:
-    """One index folder. Cheap to create; opens nothing until asked."""
+    """One index folder. Cheap to create; opens nothing until asked.
 
-    def __init__(self, path: Path | str) -> None:
+    ``searchers``: how many searches may run at once (each on a searcher of a bounded pool;
+    further ones wait). ``mmap``: read index files through memory maps (see index.searchers).
+    """
+
+    def __init__(self, path: Path | str, *, searchers: int = DEFAULT_SEARCHERS,
+                 mmap: bool = False) -> None:
         self.path = Path(path)
+        self.mmap = mmap
         self._local = threading.local()
         self._json_cache: dict[str, tuple[int, Any]] = {}
         self._live_cache: tuple[tuple[int, int, int], Path | None, int | None, int] | None = None
+        self._slots = threading.BoundedSemaphore(max(1, searchers))
+        self._pool_lock = threading.Lock()
+        self._pool: SearcherPool | None = None
+        #: (generation, commit) found damaged, and what is wrong: not opened again
+        self._damaged: tuple[tuple[Path, int], str] | None = None
 
     # -- generations -------------------------------------------------------------------------
     def _live(self) -> tuple[Path | None, int | None]:
         """(live generation, its schema version), re-read only when CURRENT or the
-        generation's metadata changes: a search costs two stat() calls here, not file reads."""
+        generation's metadata changes: a search costs two stat() calls here, not file reads.
+        Raises IndexDamagedError when CURRENT or the generation's metadata cannot be read."""
         try:
             st = (self.path / CURRENT).stat()
         except FileNotFoundError:
@@ -273,34 +312,48 @@ class IndexStore:
             name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None, None
-        gen: Path | None = self.path / name
-        version = None
-        meta_mtime = 0
-        if gen is not None and gen.is_dir():
-            try:
-                meta_mtime = (gen / META).stat().st_mtime_ns
-                meta = json.loads((gen / META).read_text(encoding="utf-8"))
-                version = int(meta["schema_version"])
-            except (OSError, ValueError, KeyError):
-                version = None
-        else:
-            gen = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexDamagedError(f"{CURRENT} cannot be read: {describe(exc)}") from exc
+        if not _GENERATION_NAME.fullmatch(name):
+            raise IndexDamagedError(f"{CURRENT} does not name a generation of the index")
+        gen = self.path / name
+        if not gen.is_dir():
+            raise IndexDamagedError(f"{CURRENT} names {name}, which is missing")
+        try:
+            meta_mtime = (gen / META).stat().st_mtime_ns
+            meta = json.loads((gen / META).read_text(encoding="utf-8"))
+            version = int(meta["schema_version"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexDamagedError(f"{name}/{META} cannot be read: {describe(exc)}") from exc
         self._live_cache = (key, gen, version, meta_mtime)
         return gen, version
 
+    def live_generation(self) -> Path:
+        """The live generation; IndexUnavailableError without one (IndexDamagedError when
+        CURRENT or the generation's metadata cannot be read)."""
+        gen, _ = self._live()
+        if gen is None:
+            raise IndexUnavailableError("no index yet")
+        return gen
+
     def current_generation(self) -> Path | None:
-        return self._live()[0]
+        try:
+            return self._live()[0]
+        except IndexDamagedError:
+            return None
 
     def schema_version(self) -> int | None:
-        return self._live()[1]
+        try:
+            return self._live()[1]
+        except IndexDamagedError:
+            return None
 
     def version(self) -> tuple[str, int, int]:
         """What a search sees, as a key that changes with it (for caches of results): the
         live generation, its folder's modification time (every commit writes a new TOC file
-        there) and that of the facet labels. IndexUnavailableError when there is no index."""
-        gen = self.current_generation()
-        if gen is None:
-            raise IndexUnavailableError("no index yet")
+        there) and that of the facet labels. IndexUnavailableError when there is no index
+        (IndexDamagedError when CURRENT or the generation's metadata cannot be read)."""
+        gen = self.live_generation()
         try:
             gen_mtime = gen.stat().st_mtime_ns
         except OSError as exc:
@@ -312,12 +365,28 @@ class IndexStore:
         return (gen.name, gen_mtime, labels_mtime)
 
     def needs_rebuild(self) -> str | None:
-        """Why the index must be rebuilt before use, or None when it is fine."""
-        gen, version = self._live()
+        """Why the index must be rebuilt before use, or None when it is fine (as far as
+        CURRENT and the metadata tell: see ``damage`` for the index files themselves)."""
+        try:
+            gen, version = self._live()
+        except IndexDamagedError as exc:
+            return str(exc)
         if gen is None:
             return "no index yet"
         if version != SCHEMA_VERSION:
             return f"index schema version {version}, this program needs {SCHEMA_VERSION}"
+        return None
+
+    def damage(self) -> str | None:
+        """What is wrong with the live index's files (checked as a search would open them:
+        sizes and checksums of the last commit, then Whoosh's own reading), or None."""
+        try:
+            with self.searcher() as s:
+                s.doc_count_all()
+        except IndexDamagedError as exc:
+            return str(exc)
+        except IndexUnavailableError:
+            return None
         return None
 
     def _new_generation(self) -> tuple[Path, whoosh_index.Index]:
@@ -365,24 +434,37 @@ class IndexStore:
 
     @contextlib.contextmanager
     def update(self) -> Iterator[IndexWriter]:
-        """Change the live index in place. Commits on success; on error cancels and re-raises."""
-        if self.needs_rebuild():
-            raise IndexUnavailableError(f"cannot update: {self.needs_rebuild()}")
+        """Change the live index in place. Commits on success; on error cancels and re-raises
+        (a damaged index as IndexDamagedError)."""
+        reason = self.needs_rebuild()
+        if reason:
+            raise IndexUnavailableError(f"cannot update: {reason}")
         gen = self.current_generation()
         assert gen is not None
-        ix = whoosh_index.open_dir(str(gen))
+        with self.reading_errors(gen):
+            ix = whoosh_index.open_dir(str(gen))
         writer = IndexWriter(ix)
         try:
-            yield writer
+            with self.reading_errors(gen):
+                yield writer
+                # Merge what the updates left behind: several segments and deleted documents
+                # made searches about twice as slow on the sample corpus. Readers go on
+                # meanwhile (the merge is one more atomic commit).
+                writer.commit()
+                if writer.written and _fragmented(ix):
+                    ix.optimize()
+                    writer.record()
         except BaseException:
             writer.cancel()
             raise
-        # Merge what the updates left behind: several segments and deleted documents made
-        # searches about twice as slow on the sample corpus. Readers go on meanwhile (the
-        # merge is one more atomic commit).
-        writer.commit()
-        if writer.written and _fragmented(ix):
-            ix.optimize()
+
+    @contextlib.contextmanager
+    def reading_errors(self, gen: Path) -> Iterator[None]:
+        """Errors of reading a damaged index in the block become IndexDamagedError."""
+        try:
+            yield
+        except _READ_DAMAGE as exc:
+            raise IndexDamagedError(f"{gen.name} cannot be read: {describe(exc)}") from exc
 
     @contextlib.contextmanager
     def rebuild(self) -> Iterator[IndexWriter]:
@@ -406,9 +488,30 @@ class IndexStore:
             log.exception("could not carry the vectors over to %s", gen.name)
         self._swap_to(gen)
 
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Errors of writing into the index folder (permissions, a read-only or full disk) in
+        the block become IndexNotWritableError, with a message that says what to do."""
+        try:
+            yield
+        except OSError as exc:
+            where = Path(os.fsdecode(exc.filename)).absolute() if exc.filename else None
+            root = self.path.absolute()
+            if exc.errno not in _WRITE_ERRNOS or not (
+                    where is not None and (where == root or root in where.parents)):
+                raise
+            raise IndexNotWritableError(
+                f"the index folder {self.path} cannot be written ({exc.strerror}: {where}); "
+                "make it writable for this user, or choose another one with --index or KB_INDEX"
+            ) from exc
+
     def clean_stale_generations(self) -> None:
-        """Remove generations left by a killed rebuild (call while holding the lock)."""
-        live = self.current_generation()
+        """Remove generations left by a killed rebuild (call while holding the lock). With a
+        damaged CURRENT, nothing is removed: the rebuild swaps a new generation in."""
+        try:
+            live, _ = self._live()
+        except IndexDamagedError:
+            return
         for gen in self.path.glob("gen-*"):
             if live is not None and gen == live:
                 continue
@@ -501,50 +604,101 @@ class IndexStore:
                 out.append(json.loads(p.read_text(encoding="utf-8")))
         return out
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- reading ---------------------------------------------------------------------------
     @contextlib.contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the live index, refreshed when the index has changed.
+        """A Whoosh searcher on the live index, for the length of the block.
 
-        Each thread keeps its own searcher and refreshes it per use (a directory listing);
-        a swapped generation is picked up on the next call, without a restart.
+        Searchers come from a bounded pool (see index.searchers): at most ``searchers`` blocks
+        run at once, further ones wait (IndexBusyError after BUSY_SECONDS). A swapped
+        generation or a new commit is picked up by the next block, without a restart. Nested
+        blocks in one thread share the outer block's searcher. Errors that a damaged index
+        raises while it is read become IndexDamagedError.
         """
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            yield held
+            return
         reason = self.needs_rebuild()
         if reason:
+            try:
+                self._live()
+            except IndexDamagedError:
+                raise
+            except IndexUnavailableError:
+                pass
             raise IndexUnavailableError(reason)
         gen = self.current_generation()
         assert gen is not None
-        yield self._fresh_searcher(gen)
-
-    def _fresh_searcher(self, gen: Path) -> Searcher:
-        local = self._local
-        cached: tuple[Path, whoosh_index.Index, int, Searcher] | None = getattr(
-            local, "searcher", None
-        )
+        if not self._slots.acquire(timeout=BUSY_SECONDS):
+            raise IndexBusyError(f"every searcher stayed busy for {BUSY_SECONDS:g} s")
         try:
-            if cached is not None and cached[0] == gen:
-                ix = cached[1]
-                toc = ix.latest_generation()
-                if toc == cached[2]:
-                    return cached[3]
+            pool = self._pool_for(gen)
+            try:
+                searcher = pool.take()
+            except DAMAGE_ERRORS as exc:
+                raise self._found_damaged(pool, exc) from exc
+            self._local.held = searcher
+            try:
+                yield searcher
+            except DAMAGE_ERRORS as exc:
+                searcher.close()
+                raise self._found_damaged(pool, exc) from exc
             else:
-                ix = whoosh_index.open_dir(str(gen))
-                toc = ix.latest_generation()
-            # A fresh searcher rather than refresh(): Whoosh's refresh reuses segment readers
-            # whose deletion sets may be stale, so replaced documents would show twice.
-            searcher = ix.searcher(weighting=weighting())
-        except (OSError, whoosh_index.IndexError) as exc:
-            raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
-        if cached is not None:
-            cached[3].close()
-        local.searcher = (gen, ix, toc, searcher)
-        return searcher
+                pool.give_back(searcher)
+            finally:
+                self._local.held = None
+        finally:
+            self._slots.release()
+
+    def _pool_for(self, gen: Path) -> SearcherPool:
+        """The pool of the live commit: opened (and its files checked) on first use."""
+        try:
+            toc = latest_commit(gen)
+        except OSError as exc:
+            raise IndexDamagedError(f"{gen.name} cannot be listed: {describe(exc)}") from exc
+        if toc < 0:
+            raise IndexDamagedError(f"{gen.name} has no table of contents")
+        with self._pool_lock:
+            pool = self._pool
+            if pool is not None and pool.gen == gen and pool.toc == toc:
+                return pool
+            damaged = self._damaged
+            if damaged is not None and damaged[0] == (gen, toc):
+                raise IndexDamagedError(damaged[1])
+            problem = check(gen, toc)
+            if problem is not None:
+                self._damaged = ((gen, toc), problem)
+                log.info("the index at %s is damaged: %s", gen, problem)
+                raise IndexDamagedError(problem)
+            try:
+                ix = open_index(gen, mmap=self.mmap)
+            except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises on a bad TOC
+                problem = f"{gen.name} cannot be opened: {describe(exc)}"
+                self._damaged = ((gen, toc), problem)
+                log.info("the index at %s is damaged: %s", gen, problem)
+                raise IndexDamagedError(problem) from exc
+            if pool is not None:
+                pool.retire()
+            self._pool = SearcherPool(gen, toc, ix)
+            return self._pool
+
+    def _found_damaged(self, pool: SearcherPool, exc: BaseException) -> IndexDamagedError:
+        problem = f"{pool.gen.name} cannot be read: {describe(exc)}"
+        log.info("the index at %s is damaged: %s", pool.gen, problem)
+        log.debug("reading the damaged index failed", exc_info=exc)
+        with self._pool_lock:
+            self._damaged = ((pool.gen, pool.toc), problem)
+            if self._pool is pool:
+                self._pool = None
+        pool.retire()
+        return IndexDamagedError(problem)
 
     def close(self) -> None:
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None:
-            cached[3].close()
-            self._local.searcher = None
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.retire()
 
     def fingerprints(self) -> dict[str, tuple[str, Fingerprint]]:
         """doc id -> (source path, fingerprint) of every indexed document."""

@@ -94,6 +94,8 @@ class IngestReport:
     passages: int = 0
     documents: int = 0
     error: str | None = None
+    #: why an incremental run rebuilt the index instead (another schema version, damage)
+    rebuild_reason: str | None = None
 
     @property
     def seconds(self) -> float:
@@ -255,24 +257,38 @@ def run_ingest(
     corpus = Path(corpus).resolve()
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus}")
-    store = IndexStore(index_dir)
+    store = IndexStore(index_dir, searchers=1)
+    with store.writing():
+        return _run(store, corpus, rebuild=rebuild, workers=workers, time_limit=time_limit,
+                    memory_mb=memory_mb, progress=progress, ocr=ocr)
+
+
+def _run(
+    store: IndexStore, corpus: Path, *, rebuild: bool, workers: int | None, time_limit: float,
+    memory_mb: int, progress: Progress | None, ocr: bool | None,
+) -> IngestReport:
     started = time.time()
     with store.lock():
         store.clean_stale_generations()
         reason = store.needs_rebuild()
+        if reason is None and not rebuild:
+            # A damaged index is rebuilt into a new generation; the damaged one stays live
+            # (and searches answer 503) until the new one is complete.
+            reason = store.damage()
         if reason and reason != "no index yet":
-            log.warning("rebuilding the index: %s", reason)
-        rebuild = rebuild or reason is not None
+            log.info("rebuilding the index: %s", reason)  # in the report: rebuild_reason
         report = IngestReport(
             corpus=str(corpus),
-            index=str(Path(index_dir).resolve()),
-            mode="rebuild" if rebuild else "incremental",
+            index=str(store.path.resolve()),
+            mode="rebuild" if rebuild or reason else "incremental",
             started=started,
+            rebuild_reason=reason if reason and reason != "no index yet" else None,
         )
+        rebuild = rebuild or reason is not None
         ocr_on = ocr_enabled() if ocr is None else ocr
         report.ocr_off = ocr_status() if ocr_on else "OCR turned off (KB_OCR=0)"
         ocr_on = ocr_on and report.ocr_off is None
-        ocr_cache = str(Path(index_dir).resolve() / "ocr-cache")
+        ocr_cache = str(store.path.resolve() / "ocr-cache")
         taxonomy = load_taxonomy(corpus)
         catalog = load_catalog(corpus)
         outside: list[str] = []

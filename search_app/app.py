@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from index import IndexStore, IndexUnavailableError, SearchRequest, search
+from index import IndexDamagedError, IndexStore, IndexUnavailableError, SearchRequest, search
 from search_app import api, errors, files, pages
 from search_app.admin.routes import router as admin_router
 from search_app.admin.routing import AdminState
@@ -32,6 +32,8 @@ def _warm_up(store: IndexStore) -> None:
     """Open the index and load the analysers now, so the first user does not wait."""
     try:
         search(store, SearchRequest(query="export", page_size=1))
+    except IndexDamagedError as exc:
+        log.error("%s: %s; searches answer 503 until then", store.path, exc)
     except IndexUnavailableError as exc:
         log.warning("no usable index at %s (%s): run `kb ingest`", store.path, exc)
 
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = IndexStore(settings.index)
+        store = IndexStore(settings.index, searchers=settings.searchers)
         app.state.store = store
         _warm_up(store)
         yield

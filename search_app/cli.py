@@ -19,6 +19,7 @@ from index import (
     SORTS,
     EmbedReport,
     IndexLockedError,
+    IndexNotWritableError,
     IndexStore,
     IndexUnavailableError,
     QueryError,
@@ -153,7 +154,7 @@ def _ingest_once(
         if keep_going:
             raise  # the watcher retries
         raise click.ClickException(str(exc)) from exc
-    except (CatalogError, FileNotFoundError) as exc:
+    except (CatalogError, FileNotFoundError, IndexNotWritableError, IndexUnavailableError) as exc:
         if keep_going:  # --watch: say so and wait for the next change
             click.echo(f"Error: {exc}", err=True)
             return
@@ -165,6 +166,8 @@ def _ingest_once(
     if as_json:
         _echo_json({**report.to_dict(), "semantic": embedded.to_dict()})
         return
+    if report.rebuild_reason:
+        click.echo(f"Rebuilt the whole index: {report.rebuild_reason}", err=True)
     click.echo(
         f"{report.mode}: {len(report.added)} added, {len(report.updated)} updated, "
         f"{report.unchanged} unchanged, {len(report.removed)} removed, "
@@ -301,8 +304,12 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     store = IndexStore(index_dir or _settings().index)
     reason = store.needs_rebuild()
     if reason:
-        raise click.ClickException(f"{reason}: run `kb ingest`")
-    st = index_stats(store)
+        raise click.ClickException(reason if "kb ingest" in reason else
+                                   f"{reason}: run `kb ingest`")
+    try:
+        st = index_stats(store)
+    except IndexUnavailableError as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(asdict(st))
         return

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index import IndexUnavailableError, QueryError
+from index import IndexBusyError, IndexDamagedError, IndexUnavailableError, QueryError
 from search_app.params import ParameterError
 
 log = logging.getLogger(__name__)
@@ -92,12 +92,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IndexUnavailableError)
     async def _unavailable(request: Request, exc: IndexUnavailableError) -> Response:
         log.warning("index unavailable: %s", exc)
-        response = error_response(
-            request, 503,
-            f"The search index is not available ({exc}). An administrator needs to run "
-            "`kb ingest` to build it.",
-        )
-        response.headers["Retry-After"] = "60"
+        if isinstance(exc, IndexDamagedError):
+            # The details (file names) are in the log; the public gets what to expect.
+            message = ("The search index is damaged, so searching is not possible right now. "
+                       "An administrator needs to run `kb ingest --rebuild` to repair it.")
+        elif isinstance(exc, IndexBusyError):
+            message = "The server is too busy to search right now. Please try again shortly."
+        else:
+            message = (f"The search index is not available ({exc}). An administrator needs to "
+                       "run `kb ingest` to build it.")
+        response = error_response(request, 503, message)
+        response.headers["Retry-After"] = "5" if isinstance(exc, IndexBusyError) else "60"
         return response
 
     @app.exception_handler(StarletteHTTPException)

@@ -37,5 +37,8 @@ class Settings(BaseSettings):
     ocr: bool = True
     #: largest number of hits a CSV/JSON export returns
     export_limit: int = 10_000
+    #: searches that run at once per server process, each on a searcher of a bounded pool
+    #: (each holds the index's caches: memory grows with this, not with the clients)
+    searchers: int = 4
     #: search pages kept per server process (0 turns the cache off)
     cache_size: int = 512

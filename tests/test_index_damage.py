@@ -1,0 +1,206 @@
+"""A damaged index never takes the site down (issue 9, bug 4), and an unwritable index folder
+gives a clear message (bug 5).
+
+Each damage (a truncated or overwritten segment, a damaged table of contents, a damaged CURRENT
+or generation metadata): searches answer 503 with a plain message while the rest of the site
+works, `kb stats` / `kb search` say what is wrong and that `kb ingest --rebuild` repairs it, an
+incremental ingest rebuilds into a new generation by itself, and afterwards all is well.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from index import IndexDamagedError, IndexStore, SearchRequest, search
+from ingest import run_ingest
+from search_app.app import create_app
+from search_app.cli import main
+from tests.browser.appdata import settings_for
+from tests.browser.conftest import free_port
+from tests.test_ingest import write_corpus
+
+
+def _live(index: Path) -> Path:
+    return index / (index / "CURRENT").read_text().strip()
+
+
+def _segment(index: Path) -> Path:
+    return next(_live(index).glob("*.seg"))
+
+
+def _toc(index: Path) -> Path:
+    return next(_live(index).glob("_MAIN_*.toc"))
+
+
+def _overwrite(path: Path, where: float, size: int = 4096) -> None:
+    with open(path, "r+b") as fh:
+        fh.seek(int(path.stat().st_size * where))
+        fh.write(os.urandom(size))
+
+
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "truncated segment": lambda ix: os.truncate(_segment(ix), _segment(ix).stat().st_size // 2),
+    "segment cut at the end": lambda ix: os.truncate(_segment(ix),
+                                                     _segment(ix).stat().st_size - 100),
+    "overwritten segment": lambda ix: _overwrite(_segment(ix), 0.4),
+    "damaged table of contents": lambda ix: _overwrite(_toc(ix), 0.0, 200),
+    "missing table of contents": lambda ix: _toc(ix).unlink(),
+    "damaged CURRENT": lambda ix: (ix / "CURRENT").write_bytes(b"\x00\xffgarbage"),
+    "CURRENT naming no generation": lambda ix: (ix / "CURRENT").write_text("gen-gone\n"),
+    "damaged generation metadata": lambda ix: (_live(ix) / "kb-meta.json").write_text("{"),
+}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pristine")
+    corpus = write_corpus(root / "corpus")
+    run_ingest(corpus, root / "index", workers=1)
+    return root
+
+
+@pytest.fixture
+def site(pristine: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    shutil.copytree(pristine, tmp_path / "site", symlinks=True)
+    return tmp_path / "site"
+
+
+def kb(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_index_is_reported_everywhere_and_rebuilt(site: Path, damage: str) -> None:
+    index, corpus = site / "index", site / "corpus"
+    DAMAGES[damage](index)
+    with pytest.raises(IndexDamagedError, match="kb ingest --rebuild"):
+        search(IndexStore(index), SearchRequest(query="export"))
+
+    for command in (["stats"], ["search", "export"]):
+        code, output = kb(*command, "--index", str(index))
+        assert code == 1 and "damaged" in output and "kb ingest --rebuild" in output, output
+        assert "Traceback" not in output
+
+    with TestClient(create_app(settings_for(index, corpus)),
+                    raise_server_exceptions=False) as client:
+        for path in ("/api/search?q=export", "/api/facets", "/api/suggest?q=exp",
+                     "/api/export.csv?q=export", "/api/documents/news-export-txt"):
+            r = client.get(path)
+            assert r.status_code == 503, (path, r.status_code, r.text[:300])
+            assert "damaged" in r.json()["error"]["message"]
+            assert "kb ingest --rebuild" in r.json()["error"]["message"]
+        r = client.get("/?q=export")
+        assert r.status_code == 503 and "damaged" in r.text
+        for path in ("/help", "/docs", "/openapi.json", "/admin", "/static/style.css"):
+            assert client.get(path).status_code == 200, path
+
+    # An incremental ingest sees the damage, says so, and rebuilds into a new generation.
+    code, output = kb("ingest", str(corpus), "--index", str(index), "-q")
+    assert code == 0, output
+    assert "rebuild" in output and "damaged" in output, output
+    assert search(IndexStore(index), SearchRequest(query="export")).total == 1
+    code, output = kb("stats", "--index", str(index))
+    assert code == 0 and "Documents: 2" in output, output
+
+
+def test_kb_ingest_rebuild_repairs_a_damaged_index(site: Path) -> None:
+    index, corpus = site / "index", site / "corpus"
+    DAMAGES["truncated segment"](index)
+    code, output = kb("ingest", str(corpus), "--index", str(index), "--rebuild", "-q")
+    assert code == 0, output
+    assert search(IndexStore(index), SearchRequest(query="export")).total == 1
+
+
+def test_damage_without_checksums_is_still_a_clear_error(site: Path) -> None:
+    """An index written before the checksums were recorded: Whoosh's own reading errors."""
+    index = site / "index"
+    for record in _live(index).glob("kb-files-*.json"):
+        record.unlink()
+    DAMAGES["truncated segment"](index)
+    with pytest.raises(IndexDamagedError, match="kb ingest --rebuild"):
+        search(IndexStore(index), SearchRequest(query="export"))
+
+
+def test_an_incremental_ingest_records_checksums_of_each_commit(site: Path) -> None:
+    index, corpus = site / "index", site / "corpus"
+    (corpus / "news" / "new.md").write_text("# New\n\nThe quokkagrant scheme.\n")
+    run_ingest(corpus, index, workers=1)
+    records = sorted(p.name for p in _live(index).glob("kb-files-*.json"))
+    assert len(records) == 1  # the latest commit's; older ones are dropped
+    _overwrite(_segment(index), 0.5)
+    with pytest.raises(IndexDamagedError, match="overwritten"):
+        search(IndexStore(index), SearchRequest(query="quokkagrant"))
+
+
+def test_a_segment_truncated_under_a_running_server_gives_503_not_a_crash(site: Path) -> None:
+    """With memory maps a truncated live file kills the process with SIGBUS; the store reads
+    through file handles, so the server answers 503 and keeps running."""
+    index, corpus = site / "index", site / "corpus"
+    port = free_port()
+    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus), KB_CACHE_SIZE="0")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=Path(__file__).resolve().parents[1],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/search?q=export", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        os.truncate(_segment(index), 64)
+        statuses = {httpx.get(base + "/api/search", params={"q": q}, timeout=30).status_code
+                    for q in ("talent", "missions", "skilled workers", "Bavaria", "export")}
+        assert statuses <= {200, 503} and 503 in statuses, statuses
+        assert proc.poll() is None, f"the server died (exit {proc.returncode})"
+        assert httpx.get(base + "/help", timeout=30).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+# -- bug 5: an index folder that cannot be written ----------------------------------------------
+def test_ingest_into_an_unwritable_index_folder_says_so(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index, corpus = site / "index", site / "corpus"
+    real_open = os.open
+
+    def refuse(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(index)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    code, output = kb("ingest", str(corpus), "--index", str(index), "-q")
+    assert code == 1 and "Traceback" not in output, output
+    assert f"the index folder {index} cannot be written (Permission denied" in output, output
+    assert "make it writable" in output
+
+
+def test_ingest_into_a_folder_below_a_file_says_so(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    (tmp_path / "file").write_text("not a folder")
+    code, output = kb("ingest", str(corpus), "--index", str(tmp_path / "file" / "index"), "-q")
+    assert code == 1 and "Traceback" not in output, output
+    assert "cannot be written" in output, output
