@@ -76,13 +76,19 @@ def _document_from_stored(stored: dict[str, Any]) -> Document:
     return Document.from_dict(json.loads(stored["meta"]))
 
 
-def get_document(store: IndexStore, doc_id: str, query: str = "") -> DocumentView | None:
-    """The document with its passages in order; the query's words marked. None if unknown."""
+def get_document(
+    store: IndexStore, doc_id: str, query: str = "", *, include_hidden: bool = False
+) -> DocumentView | None:
+    """The document with its passages in order; the query's words marked. None if unknown,
+    or hidden (unless ``include_hidden``: the admin sees hidden documents)."""
     with store.searcher() as s:
         docnum = s.document_number(uid=doc_id)
         if docnum is None:
             return None
-        doc = _document_from_stored(s.stored_fields(docnum))
+        stored = s.stored_fields(docnum)
+        if stored.get("hidden") and not include_hidden:
+            return None
+        doc = _document_from_stored(stored)
         lang = index_language(doc.language)
         parsed = parse_query(query)
         terms = query_terms(s, parsed.passages).get(passage_field(lang), set())
@@ -216,7 +222,14 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
                 if len(words) > 2000:
                     break
             words.sort(key=lambda pair: (-pair[0], pair[1]))
-            for _, word in words[: max(3, limit // 2)]:
+            hidden = set(s.docs_for_query(wq.Term("hidden", True)))
+            wanted = max(3, limit // 2)
+            for _, word in words:
+                if len(out) >= wanted:
+                    break
+                # A word only hidden documents contain is not offered (hidden means hidden).
+                if hidden and not _in_visible_document(reader, word, hidden):
+                    continue
                 out.append(Suggestion((head + " " + word).strip(), "word"))
         parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
         if parsed.documents is not None and parsed.documents is not wq.NullQuery:
@@ -225,6 +238,10 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
                 meta = json.loads(hit["meta"])
                 out.append(Suggestion(meta["title"], "title", meta["id"]))
     return out[:limit]
+
+
+def _in_visible_document(reader: Any, word: str, hidden: set[int]) -> bool:
+    return any(docnum not in hidden for docnum in reader.postings("words", word).all_ids())
 
 
 def index_stats(store: IndexStore) -> IndexStats:

@@ -720,6 +720,15 @@ class IndexStore:
                 )
         return out
 
+    def source_paths(self) -> dict[str, bool]:
+        """Source path -> whether the document is hidden, of every indexed document."""
+        out: dict[str, bool] = {}
+        with self.searcher() as s:
+            for docnum in s.document_numbers(kind="doc"):
+                stored = s.stored_fields(docnum)
+                out[stored.get("source_path", "")] = bool(stored.get("hidden"))
+        return out
+
     def document_texts(self, gen: Path | None = None, *, passages: int = 3
                        ) -> Iterator[dict[str, Any]]:
         """Each document's id, language, title, summary and its first ``passages`` passage

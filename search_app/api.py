@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from index import PRACTICE_FIELDS, get_document, more_like_this, same_topic_other_languages, suggest
+from search_app.admin.routing import is_admin
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -102,13 +103,14 @@ def api_suggest(
 @router.get("/documents/{doc_id}", responses={**ERROR_RESPONSES, 404: {"description":
                                                                         "unknown document"}})
 def api_document(
+    request: Request,
     doc_id: str,
     store: StoreDep,
     q: Annotated[str, Query(max_length=1000, description="words to mark in the passages")] = "",
 ) -> dict[str, Any]:
     """A document: metadata with the source of each field, passages (with the query's words
     marked), link to the original file, and similar documents."""
-    view = get_document(store, doc_id, q)
+    view = get_document(store, doc_id, q, include_hidden=is_admin(request))
     if view is None:
         raise NotFound(f"no document with id {doc_id[:200]!r}")
     data = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,

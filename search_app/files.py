@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse
 
 from index import IndexStore, IndexUnavailableError
 from ingest import corpus_file
+from search_app.admin.routing import is_admin
 from search_app.deps import SettingsDep, StoreDep
 from search_app.errors import NotFound
 
@@ -39,17 +40,18 @@ class IndexedPaths:
     longer once one removes it. One per app (``app.state.indexed_paths``)."""
 
     def __init__(self) -> None:
-        self._cached: tuple[tuple[object, ...], frozenset[str]] | None = None
+        self._cached: tuple[tuple[object, ...], dict[str, bool]] | None = None
 
-    def get(self, store: IndexStore) -> frozenset[str]:
+    def get(self, store: IndexStore) -> dict[str, bool]:
+        """Source path -> whether the document is hidden."""
         try:
             version = store.version()
         except IndexUnavailableError:
-            return frozenset()  # no index: nothing is served
+            return {}  # no index: nothing is served
         cached = self._cached  # one read: another thread may replace it meanwhile
         if cached is not None and cached[0] == version:
             return cached[1]
-        paths = frozenset(path for path, _ in store.fingerprints().values())
+        paths = store.source_paths()
         self._cached = (version, paths)
         return paths
 
@@ -75,15 +77,18 @@ def media_type(path: Path) -> str:
 
 @router.get("/files/{source_path:path}", responses={404: {"description": "no such file"}})
 def original_file(
+    request: Request,
     source_path: str,
     store: StoreDep,
     settings: SettingsDep,
     indexed: IndexedPathsDep,
     download: Annotated[bool, Query(description="as an attachment")] = False,
 ) -> FileResponse:
-    """The original file of an indexed document (PDF links may add #page=N)."""
+    """The original file of an indexed document (PDF links may add #page=N). A hidden
+    document's file is only served to a logged-in admin."""
     target = resolve(settings.corpus, source_path)
-    if target is None or source_path not in indexed.get(store):
+    hidden = indexed.get(store).get(source_path)
+    if target is None or hidden is None or (hidden and not is_admin(request)):
         raise NotFound(f"no original file at {source_path[:200]!r}")
     disposition = "attachment" if download else "inline"
     name = quote(target.name)
@@ -91,5 +96,5 @@ def original_file(
         target,
         media_type=media_type(target),
         headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
-                 "Cache-Control": "public, max-age=300"},
+                 "Cache-Control": "private, no-store" if hidden else "public, max-age=300"},
     )

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from index import IndexStore, get_document, more_like_this, same_topic_other_languages
+from search_app.admin.routing import is_admin
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import document_page
 from search_app.errors import NotFound
@@ -73,7 +74,7 @@ def document_view(
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=1000)] = "",
 ) -> HTMLResponse:
-    view = get_document(store, doc_id, q)
+    view = get_document(store, doc_id, q, include_hidden=is_admin(request))
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
     page = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,

@@ -7,6 +7,7 @@ same URL means the same search everywhere, and every URL the site prints is buil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
@@ -141,11 +142,17 @@ class SearchParams:
         }
 
 
+#: A whole number as URLs write it: ASCII digits only. (Python's int() also reads "١٢" and
+#: "１２" as 12; such an address is refused rather than given a second spelling of a search.)
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+
+
 def _int(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise ParameterError(f"{name} must be a whole number, not {raw[:40]!r}") from None
+    text = raw.strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise ParameterError(
+            f"{name} must be a whole number written with the digits 0-9, not {raw[:40]!r}")
+    value = int(text)
     if not low <= value <= high:
         raise ParameterError(f"{name} must be between {low} and {high}, not {value}")
     return value

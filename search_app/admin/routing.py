@@ -112,6 +112,11 @@ def current_session(request: Request) -> security.Session | None:
     )
 
 
+def is_admin(request: Request) -> bool:
+    """Whether the request comes from a logged-in admin (who sees hidden documents)."""
+    return current_session(request) is not None
+
+
 def render(request: Request, template: str, context: dict[str, Any],
            status_code: int = 200) -> Response:
     session = getattr(request.state, "admin_session", None)

@@ -67,7 +67,7 @@ def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy,
     sources: dict[str, str] = {}
     if doc_id:
         try:
-            view = get_document(store, doc_id)
+            view = get_document(store, doc_id, include_hidden=True)
         except IndexUnavailableError:
             view = None
         if view is not None:
