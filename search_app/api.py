@@ -29,7 +29,8 @@ router = APIRouter(prefix="/api", tags=["api"])
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": 'Bad parameter: {"error": {"status": 400, "code": "bad_request", '
                          '"message": "..."}}'},
-    503: {"description": "No usable index: run `kb ingest`"},
+    503: {"description": "No usable index (run `kb ingest`), a damaged one (run "
+                         "`kb ingest --rebuild`), or every searcher busy; with Retry-After"},
 }
 
 

@@ -110,7 +110,17 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"There is no page at {request.url.path[:200]}"
-        return error_response(request, exc.status_code, message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = [m.strip() for m in headers.get("Allow", "GET").split(",") if m.strip()]
+            if "GET" in allowed and "HEAD" not in allowed:  # HEAD answers like GET (head.py)
+                allowed.append("HEAD")
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; use {headers['Allow']}"
+        response = error_response(request, exc.status_code, message)
+        for name, value in headers.items():  # Allow for a 405, ...
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:

@@ -75,7 +75,10 @@ def media_type(path: Path) -> str:
     )
 
 
-@router.get("/files/{source_path:path}", responses={404: {"description": "no such file"}})
+@router.get("/files/{source_path:path}", responses={
+    400: {"description": 'Bad parameter: {"error": {"status": 400, ...}}'},
+    404: {"description": "no such file (or not an indexed, visible document's)"},
+    503: {"description": "No usable index (run `kb ingest`) or a damaged one"}})
 def original_file(
     request: Request,
     source_path: str,
