@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_http import percentile  # noqa: E402
-from index import IndexStore, SearchRequest, search  # noqa: E402
+from bench.bench_http import percentile
+from index import IndexStore, SearchRequest, search
 
 
 def main() -> None:

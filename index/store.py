@@ -673,7 +673,7 @@ class IndexStore:
                 raise IndexDamagedError(problem)
             try:
                 ix = open_index(gen, mmap=self.mmap)
-            except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises on a bad TOC
+            except Exception as exc:
                 problem = f"{gen.name} cannot be opened: {describe(exc)}"
                 self._damaged = ((gen, toc), problem)
                 log.info("the index at %s is damaged: %s", gen, problem)
