@@ -28,6 +28,7 @@ from index.analysis import (
     language_identifier,
     query_word_analyzer,
 )
+from index.query_words import QueryWords, merge_repeated, weigh_repeated
 from index.records import STEMMED_LANGUAGES
 from index.schema import (
     FACET_FIELDS,
@@ -37,6 +38,7 @@ from index.schema import (
     practice_field,
     title_field,
 )
+from index.scoring import WordTerm
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -167,8 +169,21 @@ def _target_fields(
     return out
 
 
+@lru_cache(maxsize=50_000)
+def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """(language, term) for every language in which ``word`` is one term (for its document
+    frequency across languages, see index.scoring.WordTerm)."""
+    out = []
+    for lang in LANGUAGE_KEYS:
+        tokens = analyse(lang, word)
+        if len(tokens) == 1:
+            out.append((lang, tokens[0]))
+    return tuple(out)
+
+
 def _expand_leaf(
-    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None
+    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
+    words: QueryWords | None = None,
 ) -> wq.Query:
     fieldname = getattr(q, "fieldname", None)
     facet = FIELD_ALIASES.get(fieldname or "")
@@ -180,13 +195,16 @@ def _expand_leaf(
     if passages and fieldname == "title":
         return wq.NullQuery
     alternatives: list[wq.Query] = []
+    family = _word_forms(q.text) if type(q) is wq.Term else ()
     for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
+        if words is not None and type(q) is wq.Term and not words.scores_in(q.text, lang):
+            continue
         if isinstance(q, wq.Term):
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
-                alternatives.append(wq.Term(target, tokens[0], boost=boost))
+                alternatives.append(WordTerm(target, tokens[0], family, boost=boost))
             elif tokens:
                 alternatives.append(wq.Phrase(target, list(tokens), boost=boost))
         elif isinstance(q, wq.Phrase):
@@ -197,7 +215,8 @@ def _expand_leaf(
                 # its parts as words; "both": and the whole as a phrase, on top
                 if scoring.RANKING.compound == "both":
                     alternatives.append(wq.Phrase(target, tokens, boost=boost))
-                alternatives.extend(wq.Term(target, t, boost=boost) for t in dict.fromkeys(tokens))
+                alternatives.extend(
+                    WordTerm(target, t, _word_forms(t), boost=boost) for t in dict.fromkeys(tokens))
             elif tokens:
                 alternatives.append(wq.Phrase(target, tokens, slop=q.slop, boost=boost))
         elif isinstance(q, (wq.Prefix, wq.Wildcard)):
@@ -220,14 +239,16 @@ def _expand_leaf(
 
 
 def _expand(
-    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None
+    q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
+    words: QueryWords | None = None,
 ) -> wq.Query:
     if isinstance(q, wq.Every):
         return wq.Every()
     if q.is_leaf():
-        return _expand_leaf(q, passages=passages, prefer=prefer, only=only)
-    expanded = q.apply(lambda sub: _expand(sub, passages=passages, prefer=prefer, only=only))
-    return _negations_exclude(expanded).normalize()
+        return _expand_leaf(q, passages=passages, prefer=prefer, only=only, words=words)
+    expanded = q.apply(
+        lambda sub: _expand(sub, passages=passages, prefer=prefer, only=only, words=words))
+    return _negations_exclude(merge_repeated(expanded)).normalize()
 
 
 def _negations_exclude(q: wq.Query) -> wq.Query:
@@ -399,7 +420,7 @@ def parse_query(text: str) -> ParsedQuery:
                   "the others as plain words.")
     filters: dict[str, list[str]] = {}
     years: list[YearRange] = []
-    core = _split_filters(parsed, filters, years)
+    core = _split_filters(weigh_repeated(parsed, text), filters, years)
     if (_YEAR_FIELD.search(text) and "year" not in filters and not years and notice is None
             and (core is None or not _has_year_clause(core))):
         notice = "The year in the query could not be read; write year:2020 or year:[2018 TO 2020]."
@@ -408,8 +429,9 @@ def parse_query(text: str) -> ParsedQuery:
                            years=years, notice=notice)
     words = _plain_words(core)
     prefer = query_language(" ".join(words)) if words else None
-    documents = _expand(core, passages=False, prefer=prefer)
-    passages = _expand(core, passages=True, prefer=prefer)
+    scoring_words = QueryWords.of(words, prefer)
+    documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
+    passages = _expand(core, passages=True, prefer=prefer, words=scoring_words)
     if documents is wq.NullQuery and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(

@@ -12,7 +12,16 @@ document count includes records that cannot contain the field at all. :class:`Kb
 BM25 but takes its statistics per field, over the records that have that field:
 
 - idf = ln(1 + (N - n + 0.5) / (n + 0.5)) (Lucene's BM25 idf), with N the number of records
-  that have text in the field and n the term's document frequency in it;
+  that have text in any language's field of the same kind (``body_*``, ``title_*`` or
+  ``passage_*``) and n the number of records with the typed word in any of them (each
+  language's field searched for the word as that language analyses it: a :class:`WordTerm`
+  carries those forms; for other terms, the same term text in every language's field). The
+  languages' fields are parts of one logical field: a word that is rare in the whole
+  collection scores as rare in the field of its language, and a word used in every language
+  ("UpGradeSME", "partner") as common everywhere. (With N and n counted per language, a
+  Spanish word in the two Spanish documents of a mostly English corpus had an idf near 0.2
+  against about 3 for an English word of the same rarity, and Spanish queries ranked English
+  pages first.)
 - the average field length is taken over the *document* records that have the field, so a
   document's length is compared with other documents in its language, not with passages.
 """
@@ -24,6 +33,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from whoosh import query as wq
 from whoosh import scoring as wscoring
 
 
@@ -39,6 +49,9 @@ class Ranking:
     title_b: float = 0.75
     #: weight of a title match against a body match (the "text" query field)
     title_boost: float = 0.25
+    #: query term frequency saturation (Okapi BM25's k3): a word typed n times weighs
+    #: (k3 + 1) n / (k3 + n) (n = 2: 1.8, n = 3: 2.45); 8 is Robertson's classic value
+    k3: float = 8.0
     #: "lucene": ln(1 + (N - n + 0.5) / (n + 0.5)); "classic": ln(N / (n + 1)) + 1 (Whoosh's)
     idf: str = "lucene"
     #: a typed word that analysis splits ("COVID-19"): "phrase" (its parts adjacent), "terms"
@@ -50,12 +63,19 @@ class Ranking:
 RANKING = Ranking()
 
 
+#: Field kinds split into one field per language (see index.schema).
+_FAMILIES = ("title_", "body_", "passage_")
+
+
 class _FieldStats:
     """Per-field statistics of one searcher's index, computed lazily and cached."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[int, str], tuple[int, float]] = {}
+        self._cache: dict[tuple[int, str], tuple[int, float, int]] = {}
+        self._family: dict[tuple[int, str], int] = {}
+        self._fields: dict[tuple[int, str], list[str]] = {}
+        self._df: dict[tuple[int, str, Any], int] = {}
         self._docs: dict[int, list[tuple[Any, set[int]]]] = {}
 
     def _doc_records(self, reader: Any) -> list[tuple[Any, set[int]]]:
@@ -76,7 +96,58 @@ class _FieldStats:
         return hit
 
     def get(self, reader: Any, fieldname: str) -> tuple[int, float]:
-        """(records with text in the field, average length of document records with it)."""
+        """(records with text in any field of this field's kind, average length of the
+        document records with text in this field)."""
+        n, avgfl, _counted = self._one(reader, fieldname)
+        prefix = fieldname.rsplit("_", 1)[0] + "_" if "_" in fieldname else ""
+        if prefix not in _FAMILIES:
+            return n, avgfl
+        key = (id(reader), prefix)
+        total = self._family.get(key)
+        if total is None:
+            total = self._family[key] = sum(
+                self._one(reader, name)[2] for name in self._names(reader, prefix))
+        return max(total, n), avgfl
+
+    def doc_frequency(
+        self, searcher: Any, fieldname: str, text: Any,
+        family: tuple[tuple[str, str], ...] | None = None,
+    ) -> int:
+        """Records with the word in the field or in another language's field of its kind: the
+        word's form in each language (``family``), or else the same term text in each
+        ("upgradesme", "covid")."""
+        prefix = fieldname.rsplit("_", 1)[0] + "_" if "_" in fieldname else ""
+        if prefix not in _FAMILIES:
+            return int(searcher.doc_frequency(fieldname, text))
+        if isinstance(text, bytes):  # Whoosh hands the scorer the term encoded
+            text = text.decode("utf-8")
+        reader = searcher.reader()
+        key = (id(reader), prefix, family or text)
+        hit = self._df.get(key)
+        if hit is None:
+            if len(self._df) > 100_000:
+                self._df.clear()
+            if family:
+                pairs = {(prefix + lang, term) for lang, term in family}
+                pairs.add((fieldname, text))
+            else:
+                pairs = {(name, text) for name in self._names(reader, prefix)}
+            hit = self._df[key] = sum(
+                searcher.doc_frequency(name, term) for name, term in pairs
+                if name in reader.schema)
+        return hit
+
+    def _names(self, reader: Any, prefix: str) -> list[str]:
+        key = (id(reader), prefix)
+        names = self._fields.get(key)
+        if names is None:
+            names = self._fields[key] = [
+                n for n in reader.schema.names() if n.startswith(prefix)]
+        return names
+
+    def _one(self, reader: Any, fieldname: str) -> tuple[int, float, int]:
+        """(records with text in the field, average length of document records with it, the
+        records counted with text in it: 0 where the field is empty or has no lengths)."""
         key = (id(reader), fieldname)
         hit = self._cache.get(key)
         if hit is not None:
@@ -93,6 +164,7 @@ class _FieldStats:
                         if docnum in docs:
                             doc_total += length
                             doc_count += 1
+            counted = with_field
             if with_field == 0:  # no length column (an old index): Whoosh's own figures
                 with_field = reader.doc_count_all()
                 avgfl = reader.field_length(fieldname) / max(1, with_field)
@@ -100,7 +172,7 @@ class _FieldStats:
                 avgfl = doc_total / doc_count
             else:  # passages only (no document records): their own average
                 avgfl = reader.field_length(fieldname) / with_field
-            hit = self._cache[key] = (with_field, avgfl or 1.0)
+            hit = self._cache[key] = (with_field, avgfl or 1.0, counted)
         return hit
 
 
@@ -118,6 +190,49 @@ def _lengths(leaf: Any, fieldname: str) -> list[int]:
     return [byte_to_length(b) if b else 0 for b in column]
 
 
+class WordTerm(wq.Term):
+    """A term that one typed word became in one language's field, with the forms the same word
+    takes in every language (``family``: (language, term) pairs), for its document frequency
+    across languages."""
+
+    def __init__(self, fieldname: str, text: str, family: tuple[tuple[str, str], ...],
+                 boost: float = 1.0) -> None:
+        super().__init__(fieldname, text, boost=boost)
+        self.family = family
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        weighting = context.weighting if context is not None else searcher.weighting
+        if isinstance(weighting, KbBM25):
+            context = _WithWeighting(weighting.for_word(self.family), context)
+        return super().matcher(searcher, context)
+
+
+class _WithWeighting:
+    """A search context with another weighting model (Whoosh's Term.matcher reads only
+    ``context.weighting``)."""
+
+    def __init__(self, weighting: Any, context: Any) -> None:
+        self.weighting = weighting
+        self._context = context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+class _ForWord:
+    """KbBM25 for one typed word: its document frequency counted across languages."""
+
+    def __init__(self, model: KbBM25, family: tuple[tuple[str, str], ...]) -> None:
+        self.model = model
+        self.family = family
+
+    def scorer(self, searcher, fieldname, text, qf=1):  # type: ignore[no-untyped-def]
+        return self.model.scorer(searcher, fieldname, text, qf=qf, family=self.family)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
 class KbBM25(wscoring.WeightingModel):
     """BM25 per field with per-field statistics (see the module's docstring)."""
 
@@ -128,19 +243,22 @@ class KbBM25(wscoring.WeightingModel):
     def supports_block_quality(self) -> bool:
         return True
 
-    def scorer(self, searcher, fieldname, text, qf=1):  # type: ignore[no-untyped-def]
+    def for_word(self, family: tuple[tuple[str, str], ...]) -> _ForWord:
+        return _ForWord(self, family)
+
+    def scorer(self, searcher, fieldname, text, qf=1, family=None):  # type: ignore[no-untyped-def]
         if not searcher.schema[fieldname].scorable:
             return wscoring.WeightScorer.for_(searcher, fieldname, text)
         b = self.ranking.title_b if fieldname.startswith("title_") else self.ranking.b
-        return _Scorer(self, searcher, fieldname, text, self.ranking.k1, b)
+        return _Scorer(self, searcher, fieldname, text, self.ranking.k1, b, family)
 
 
 class _Scorer(wscoring.WeightLengthScorer):
-    def __init__(self, model: KbBM25, searcher, fieldname, text, k1, b):  # type: ignore[no-untyped-def]
+    def __init__(self, model: KbBM25, searcher, fieldname, text, k1, b, family=None):  # type: ignore[no-untyped-def]
         parent = searcher.get_parent()
         reader = parent.reader()
         n_with_field, avgfl = model.stats.get(reader, fieldname)
-        df = parent.doc_frequency(fieldname, text)
+        df = model.stats.doc_frequency(parent, fieldname, text, family)
         if model.ranking.idf == "classic":
             self.idf = math.log(n_with_field / (df + 1)) + 1.0
         else:
@@ -160,4 +278,4 @@ def weighting() -> wscoring.WeightingModel:
     return KbBM25(RANKING)
 
 
-__all__ = ["RANKING", "KbBM25", "Ranking", "weighting"]
+__all__ = ["RANKING", "KbBM25", "Ranking", "WordTerm", "weighting"]

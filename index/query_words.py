@@ -1,0 +1,195 @@
+"""Which words of a query carry its topic, how much each weighs, and in which languages' fields
+each word may score.
+
+A query is searched in the fields of every language, so a word that is only grammar in one
+language would otherwise score as a content word in another: a Spanish or Portuguese "de" in
+the English fields, where it matches the country code DE ("Baden-Württemberg (DE)"). And a
+natural-language question ("what should we do now to prepare for the next crisis") would rank
+by its question words. Two rules, applied at query time only (the index is not changed):
+
+1. **Stop words** (the indexing stop lists of index.analysis). A word that is a stop word of the
+   query's language scores nowhere; a word that is a stop word of a field's language is already
+   dropped there by analysis. When the query's language cannot be told (short queries), a word
+   that is a stop word of any other partner language does not score in a field's language
+   either: "de" alone finds nothing, rather than English pages by the country code.
+2. **Question words**: interrogatives, modal and auxiliary verbs, pronouns, "now", "next" and
+   similar function words of questions, per language (``QUESTION_WORDS``). They are dropped in
+   the fields of their own language and, when the query is in that language, everywhere; but
+   only when the query has at least one other word, so a query made only of such words ("now",
+   "what next") is still searched as typed.
+
+Words are compared folded (lower case, no accents), as users type them: "qué" and "que".
+
+3. **A word typed twice weighs more** (:func:`weigh_repeated`): the query term frequency of
+   Okapi BM25, saturated by its k3 (index.scoring.RANKING.k3 = 8: twice weighs 1.8, three
+   times 2.45); Whoosh's parser keeps only one of them. Different words that analysis makes
+   into the same term ("program", "programs"; "PGE" and the "PGE" of "15-ket-PGE") count once
+   (:func:`merge_repeated`). On CACM's long natural-language queries the repetitions are
+   worth about 0.05 nDCG@10 (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from whoosh import query as wq
+
+from index import scoring
+from index.analysis import OTHER, fold, stopwords_for
+from index.records import STEMMED_LANGUAGES
+
+_QUESTION_WORDS: dict[str, str] = {
+    "en": """what which who whom whose when where why how whatever whichever however
+        should shall could would can cannot may might must do does did done doing am been being
+        i me my mine we us our ours you your yours he him his she her hers they them
+        now next currently nowadays please want wants interested""",
+    "de": """was wer wen wem wessen wie welche welcher welches welchen welchem wo wohin woher
+        wann warum wieso weshalb wozu womit worauf können kann könnte könnten kannst sollte
+        sollten soll sollen sollst muss müssen müsste dürfen darf möchte möchten will wollen
+        würde würden gibt gab man wir ich du ihr unsere unser meine jetzt nun heute nächste
+        nächsten nächster bitte etwa""",
+    "nl": """wat wie wiens wanneer waar waarom hoe welke welk kan kunnen kun zou zouden moet
+        moeten mag mogen wil willen wordt worden we wij ik jij jullie onze ons mijn nu nou
+        vandaag volgende straks graag""",
+    "es": """que qué quien quién quienes quiénes cual cuál cuales cuáles cuando cuándo donde
+        dónde como cómo cuanto cuánto cuanta cuánta porque porqué por qué puede pueden puedo
+        podemos podría podrían debe deben debo debemos debería deberían hay hace hacer nosotros
+        yo usted ustedes ahora hoy próximo próxima próximos siguiente siguientes favor""",
+    "pt": """que quê quem qual quais quando onde como quanto quanta porque porquê pode podem
+        posso podemos poderia poderiam deve devem devo devemos deveria deveriam há fazer
+        nós eu você vocês agora hoje próximo próxima próximos seguinte seguintes favor""",
+    "ro": """ce cine care când unde cum cât câtă câți câte de ce poate pot putem puteți
+        poți ar trebui trebuie trebuia aș ai am avem noi eu tu voi acum azi astăzi următor
+        următoarea următorul următoare vă rog""",
+    "hu": """mi mit mik miket ki kit kik kiket hol hová honnan mikor miért hogyan hogy milyen
+        melyik melyek mennyi mekkora lehet lehetne kell kellene kellett tud tudnak tudunk
+        tudok tudna tudnának érdemes szabad mi ön önök én most ma jelenleg következő kérem""",
+}
+
+#: Folded question words per language.
+QUESTION_WORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(fold(w) for w in words.split()) for lang, words in _QUESTION_WORDS.items()
+}
+
+
+@cache
+def folded_stopwords(lang: str) -> frozenset[str]:
+    """The indexing stop words of ``lang``, folded as users type them."""
+    return frozenset(fold(w) for w in stopwords_for(lang))
+
+
+@cache
+def _foreign_stopwords(lang: str) -> frozenset[str]:
+    """Words that are stop words of some partner language other than ``lang``."""
+    return frozenset().union(
+        *(folded_stopwords(other) for other in STEMMED_LANGUAGES if other != lang)
+    )
+
+
+def is_question_word(word: str, lang: str | None) -> bool:
+    return lang is not None and fold(word) in QUESTION_WORDS.get(lang, frozenset())
+
+
+@dataclass(frozen=True)
+class QueryWords:
+    """The scoring rules for one query (its language, if known, and its words)."""
+
+    #: the query's language when it can be told (index.query.query_language), else None
+    language: str | None
+    #: True when question words may score (the query has no other words)
+    keep_question_words: bool = False
+    _cache: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, words: list[str], language: str | None) -> QueryWords:
+        content = [
+            w for w in words
+            if not (is_question_word(w, language) or any(
+                is_question_word(w, lang) for lang in STEMMED_LANGUAGES))
+            and fold(w) not in folded_stopwords(language or OTHER)
+        ]
+        return cls(language, keep_question_words=not content)
+
+    def scores_in(self, word: str, lang: str) -> bool:
+        """Whether ``word`` of this query may score in the fields of ``lang``."""
+        key = (word, lang)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._scores_in(fold(word), lang)
+        return hit
+
+    def _scores_in(self, word: str, lang: str) -> bool:
+        q = self.language
+        if q is not None:
+            if word in folded_stopwords(q):
+                return False
+        elif lang != OTHER and word in _foreign_stopwords(lang):
+            return False
+        if self.keep_question_words:
+            return True
+        return not (word in QUESTION_WORDS.get(lang, ()) or (
+            q is not None and word in QUESTION_WORDS.get(q, ())))
+
+
+_TOKEN = re.compile(r"\w+(?:[.']\w+)*")
+
+
+def weigh_repeated(q: wq.Query, text: str) -> wq.Query:
+    """The parsed query with each plain word of its top-level OR group boosted by the number
+    of times it was typed, saturated by BM25's k3 (Whoosh's parser keeps one of them)."""
+    counts = Counter(w.lower() for w in _TOKEN.findall(text))
+    if not counts or max(counts.values()) < 2:
+        return q
+
+    def weigh(sub: wq.Query) -> wq.Query:
+        if type(sub) is wq.Term and sub.fieldname == "text" and sub.boost == 1.0:
+            n = counts.get(str(sub.text), 1)
+            if n > 1:
+                k3 = scoring.RANKING.k3
+                sub = sub.copy()
+                sub.boost = (k3 + 1) * n / (k3 + n)
+        return sub
+
+    if type(q) is wq.Or:
+        return wq.Or([weigh(sub) for sub in q.subqueries])
+    return weigh(q)
+
+
+def _leaves_of_or(q: wq.Query) -> list[wq.Query]:
+    out: list[wq.Query] = []
+    for sub in q.subqueries:
+        if type(sub) is wq.Or:
+            out.extend(_leaves_of_or(sub))
+        else:
+            out.append(sub)
+    return out
+
+
+def merge_repeated(q: wq.Query) -> wq.Query:
+    """An OR of OR groups flattened, with identical terms and phrases merged into one that has
+    the largest of their boosts (what normalize() would do, keeping the weight of a word
+    typed twice rather than whichever copy came first)."""
+    if type(q) is not wq.Or:
+        return q
+    merged: dict[tuple[object, ...], wq.Query] = {}
+    order: list[wq.Query | tuple[object, ...]] = []
+    for sub in _leaves_of_or(q):
+        if isinstance(sub, wq.Term):
+            key: tuple[object, ...] = ("t", sub.fieldname, sub.text)
+        elif type(sub) is wq.Phrase:
+            key = ("p", sub.fieldname, tuple(sub.words), sub.slop)
+        else:
+            order.append(sub)
+            continue
+        if key in merged:
+            merged[key].boost = max(merged[key].boost, sub.boost)
+        else:
+            merged[key] = sub.copy()
+            order.append(key)
+    return wq.Or([merged[item] if isinstance(item, tuple) else item for item in order])
+
+
+__all__ = ["QUESTION_WORDS", "QueryWords", "is_question_word", "merge_repeated", "weigh_repeated"]

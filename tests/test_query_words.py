@@ -1,0 +1,105 @@
+"""The query side across languages: stop words and question words score only where they are
+content, repeated words weigh more, and a word's rarity is judged across languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index import SearchRequest, parse_query, search
+from index.query_words import QueryWords
+from tests.helpers import build_index, make_doc
+
+
+def _ids(store, query: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+    req = SearchRequest(query=query, page_size=20, passages=0, with_facets=False, **kw)
+    return [h.id for h in search(store, req).hits]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = [
+        # English texts that name partner countries by code, as the corpus's reports do
+        make_doc("en-codes", "Partners by country",
+                 "The regions are Baden-Württemberg (DE), Norte (PT) and the Basque Country (ES); "
+                 "countries HU, RO, NL, DE."),
+        make_doc("en-fairs", "Digital trade fairs",
+                 "Small producers exhibited at international trade fairs held online."),
+        make_doc("en-crisis", "Preparing for a crisis",
+                 "Regions prepare crisis procedures in calm times: simple forms, fast decisions."),
+        make_doc("en-questions", "Questions and answers",
+                 "What should we do now? What is next? How can we help? Which one should we pick?"),
+        make_doc("es-ferias", "Ferias comerciales",
+                 "Las pymes de la región participan en ferias de exportación.", language="es"),
+        make_doc("de-messen", "Wirkung messen",
+                 "Wie lässt sich die Wirkung der Förderung messen? Indikatoren für den Export.",
+                 language="de"),
+    ]
+    return build_index(tmp_path_factory.mktemp("qw"), docs)
+
+
+def test_a_spanish_de_finds_no_english_text_by_the_country_code(store) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(store, "de") == []
+    hits = _ids(store, "ferias de exportación")
+    assert hits and hits[0] == "es-ferias"
+    assert "en-codes" not in hits
+
+
+@pytest.mark.parametrize("word", ["pentru", "para", "voor", "de"])
+def test_function_words_of_other_languages_do_not_score_in_english(word: str) -> None:
+    words = QueryWords.of([word], None)
+    assert not words.scores_in(word, "en")
+
+
+def test_an_english_word_of_an_english_query_still_scores_in_english() -> None:
+    # "over" and "die" are Dutch and German stop words, but content words of English queries
+    words = QueryWords.of(["die", "casting", "over", "budget"], "en")
+    assert words.scores_in("die", "en") and words.scores_in("over", "en")
+
+
+def test_a_question_ranks_by_its_content_words(store) -> None:  # type: ignore[no-untyped-def]
+    hits = _ids(store, "what should regions do now to prepare for the next crisis")
+    assert hits[0] == "en-crisis"
+    assert "en-questions" not in hits
+    parsed = parse_query("how can we help exporters")
+    assert "help" in str(parsed.documents) and ":how" not in str(parsed.documents)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("Wie können wir die Wirkung messen?", "de-messen"),
+    ("¿Qué ferias de exportación hay ahora?", "es-ferias"),
+])
+def test_question_words_of_the_partner_languages_are_not_content(store, query, expected) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(store, query)[0] == expected
+    assert "en-questions" not in _ids(store, query)
+
+
+def test_a_query_of_question_words_only_is_searched_as_typed(store) -> None:  # type: ignore[no-untyped-def]
+    assert _ids(store, "what next")[0] == "en-questions"
+
+
+def test_a_word_typed_twice_weighs_more() -> None:
+    once = parse_query("addressing schemes").documents
+    twice = parse_query("addressing schemes; network addressing").documents
+    boost = {str(t.text): t.boost for t in once.leaves() if t.fieldname == "body_en"}
+    boost2 = {str(t.text): t.boost for t in twice.leaves() if t.fieldname == "body_en"}
+    assert boost2["address"] > boost["address"]
+    assert boost2["scheme"] == boost["scheme"]
+
+
+def test_a_word_is_as_rare_in_its_language_as_in_the_collection(tmp_path: Path) -> None:
+    # 12 English documents and 2 Spanish ones: a word found in one Spanish document must
+    # score like a rare word, not like a word found in half of its (two-document) language.
+    docs = [make_doc(f"en{i}", f"Report {i}", f"Export support for firms, edition {i}.")
+            for i in range(12)]
+    docs += [
+        make_doc("es-plan", "Plan de acción", "Plan de acción de Fomento San Sebastián.",
+                 language="es"),
+        make_doc("es-nota", "Nota de prensa", "Visita de estudio en San Sebastián.",
+                 language="es"),
+        make_doc("en-fomento", "Fomento San Sebastián visits", "Fomento San Sebastián and "
+                 "San Sebastián partners met in San Sebastián to discuss Fomento's plan."),
+    ]
+    store = build_index(tmp_path, docs)
+    assert _ids(store, "plan de acción de Fomento San Sebastián")[0] == "es-plan"
