@@ -10,7 +10,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,8 @@ class SearchRequest:
     passages: int = 3
     include_hidden: bool = False
     with_facets: bool = True
+    #: the words as typed, never replaced by a correction (see SearchResult.corrected)
+    exact: bool = False
 
     def validate(self) -> None:
         """Raise QueryError for parameters no search can honour."""
@@ -132,8 +134,15 @@ class SearchResult:
     hits: list[DocumentHit]
     facets: dict[str, FacetResult]
     took_ms: float
-    #: "did you mean": the query with misspelt words corrected, when that finds more
+    #: "did you mean": the query with its words unknown to the index corrected (when that
+    #: finds something)
     suggestion: str | None = None
+    #: when the query as typed found nothing and one clear correction does: that correction,
+    #: whose results these are (``request.query`` stays the query as typed)
+    corrected: str | None = None
+    #: with ``corrected``: the query that searches the words as typed (the corrected words in
+    #: quotes, which are never corrected)
+    as_typed: str | None = None
     #: a message for the user about how the query was read
     notice: str | None = None
     #: filters typed in the query itself (country:ES), merged into the request's
@@ -398,20 +407,29 @@ def _attach_openings(searcher: Searcher, hits: list[DocumentHit]) -> None:
 
 def _suggestion(
     searcher: Searcher, parsed: ParsedQuery, base_filter: set[int]
-) -> str | None:
-    """The query with unknown words replaced by their closest indexed word, if that finds hits."""
+) -> tuple[str, bool] | None:
+    """The query with its unknown words replaced by their closest indexed words, if that finds
+    hits; and whether the correction is clear (each such word has one closest word: no other
+    as close). Words in quotes are taken as typed."""
     corrected = parsed.text
     changed = False
+    clear = True
+    quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
+              for w in re.findall(r"\w+", part)}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
-    for word in list(dict.fromkeys(parsed.words))[:MAX_CORRECTED_WORDS]:
+    for word in [w for w in dict.fromkeys(parsed.words) if w.lower() not in quoted][
+            :MAX_CORRECTED_WORDS]:
         folded = fold(word)
         if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0:
             continue
         # prefix=1: the first letter is taken as typed, which makes this ~6x faster.
-        options = searcher.suggest("words", folded, limit=1, maxdist=2, prefix=1)
+        options = searcher.suggest("words", folded, limit=2, maxdist=2, prefix=1)
         if options and options[0] != folded:
             corrected = _replace_word(corrected, word, options[0])
             changed = True
+            if len(options) > 1 and _distance(folded, options[1]) <= _distance(
+                    folded, options[0]):
+                clear = False
     if not changed:
         return None
     reparsed = parse_query(corrected)
@@ -419,7 +437,24 @@ def _suggestion(
         return None
     if searcher.search(reparsed.documents, filter=base_filter, limit=1).scored_length() == 0:
         return None
-    return corrected
+    return corrected, clear
+
+
+def _quote_changed(typed: str, corrected: str) -> str:
+    """``typed`` with the words that ``corrected`` replaced in quotes ("vouchrs" for exporters)."""
+    kept = {w.lower() for w in re.findall(r"\w+", corrected)}
+    return re.sub(r'(?<!")\b\w+\b(?!")',
+                  lambda m: m.group() if m.group().lower() in kept else f'"{m.group()}"', typed)
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only: suggestions are at most 2 edits away)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
@@ -652,9 +687,19 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                     counts[name] = _facet_counts(keyword_results, name)
                     _add_facet_values(searcher, counts[name], name, extra)
         _attach_passages(searcher, hits, parsed, req.passages)
-        suggestion = None
-        if parsed.words and keyword_total < 3:
-            suggestion = _suggestion(searcher, parsed, base_filter)
+        # "Did you mean" whenever a word is unknown to the index and a close known word
+        # finds something; when the words as typed found nothing, the clear correction's
+        # results are shown instead (below).
+        suggested = _suggestion(searcher, parsed, base_filter) if parsed.words else None
+        suggestion = suggested[0] if suggested else None
+    if suggested and suggested[1] and keyword_total == 0 and not req.exact:
+        fixed = search(store, replace(req, query=suggested[0], exact=True))
+        fixed.request = req
+        fixed.corrected = suggested[0]
+        fixed.as_typed = _quote_changed(req.query, suggested[0])
+        fixed.suggestion = None
+        fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+        return fixed
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")

@@ -276,6 +276,9 @@ def search_command(
     click.echo(f"{result.total} documents ({result.took_ms:.0f} ms; {mode})")
     if result.notice:
         click.echo(f"Note: {result.notice}")
+    if result.corrected:
+        click.echo(f"Nothing found for {result.request.query!r}; showing results for "
+                   f"{result.corrected!r} (search {result.as_typed!r} for the words as typed).")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     labels = store.facet_labels()

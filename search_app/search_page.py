@@ -191,6 +191,10 @@ class SearchPage:
     charts: Charts
     suggestion: str | None = None
     suggestion_url: str | None = None
+    #: the words as typed found nothing: these results are for this correction of them
+    corrected: str | None = None
+    #: with ``corrected``: the search for the words as typed (corrected words in quotes)
+    as_typed_url: str | None = None
     notice: str | None = None
     #: filters typed in the query itself (country:ES), facet -> values
     query_filters: dict[str, list[str]] = field(default_factory=dict)
@@ -500,6 +504,11 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
     if result.suggestion:
         page.suggestion = result.suggestion
         page.suggestion_url = replace(params, q=result.suggestion, page=1).url(path)
+    if result.corrected and result.as_typed:
+        from dataclasses import replace
+
+        page.corrected = result.corrected
+        page.as_typed_url = replace(params, q=result.as_typed, page=1).url(path)
     if result.total == 0:
         page.empty_reason, page.relaxations = _empty(store, params, result, chips, path)
     return page

@@ -254,3 +254,11 @@ def test_an_original_is_served_as_soon_as_it_is_indexed_and_not_after(tmp_path: 
             w.delete("a")
         assert c.get("/files/b.txt").status_code == 200  # no wait for a cache to expire
         assert c.get("/files/a.txt").status_code == 404
+
+
+def test_api_search_says_when_it_shows_a_correction(client: TestClient) -> None:
+    data = client.get("/api/search?q=matchmakng").json()
+    assert data["corrected"] == "matchmaking" and data["total"] > 0
+    assert data["as_typed_url"] == "/api/search?q=%22matchmakng%22"
+    assert client.get("/api/search?q=matchmakng+export").json()["suggestion"] == (
+        "matchmaking export")

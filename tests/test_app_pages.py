@@ -144,10 +144,17 @@ def test_sort_page_size_and_pagination(client: TestClient) -> None:
 
 
 def test_did_you_mean_and_empty_result_offers_to_drop_filters(client: TestClient) -> None:
-    soup = soup_of(client, "/?q=matchmakng")
+    soup = soup_of(client, "/?q=matchmakng+export")
     dym = soup.select_one(".did-you-mean a")
     assert dym is not None and "matchmaking" in dym.text
-    assert params_of(dym["href"]) == [("q", "matchmaking")]
+    assert params_of(dym["href"]) == [("q", "matchmaking export")]
+    # nothing found as typed: the correction's results, and a link to the words as typed
+    fixed = soup_of(client, "/?q=matchmakng")
+    note = fixed.select_one(".did-you-mean")
+    assert note is not None and "showing results for matchmaking" in note.text, note
+    assert fixed.select(".hit")
+    assert params_of(note.select_one("a")["href"]) == [("q", '"matchmakng"')]
+    assert not soup_of(client, '/?q="matchmakng"').select_one(".did-you-mean")
     empty = soup_of(client, "/?q=pandemic&country=ES&year=2099")
     box = empty.select_one(".empty")
     assert box and "filters" in box.select_one(".empty-reason").text

@@ -114,10 +114,20 @@ def test_strange_queries_never_raise(store, text):
     assert len({h.id for h in result.hits}) == len(result.hits)
 
 
-def test_did_you_mean(store):
+def test_did_you_mean_beside_words_that_find_something(store):
+    # "export" alone finds documents: the misspelt word still gets a suggestion
+    result = search(store, SearchRequest(query="vuochers export"))
+    assert result.total > 0 and result.corrected is None
+    assert result.suggestion == "vouchers export"
+
+
+def test_nothing_found_shows_the_clear_correction_and_how_to_search_as_typed(store):
     result = search(store, SearchRequest(query="vuochers"))
-    assert result.total == 0
-    assert result.suggestion == "vouchers"
+    assert result.corrected == "vouchers" and result.total > 0 and result.hits
+    assert result.request.query == "vuochers" and result.suggestion is None
+    assert result.as_typed == '"vuochers"'
+    as_typed = search(store, SearchRequest(query=result.as_typed))
+    assert as_typed.total == 0 and as_typed.corrected is None and as_typed.suggestion is None
 
 
 def test_bad_parameters_raise_query_errors(store):
