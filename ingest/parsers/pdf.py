@@ -52,6 +52,7 @@ from ingest.ocr import (
 from ingest.pages import compress_ranges
 from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
 from ingest.parsers.base import ParsedFile, ParseError
+from ingest.running_lines import strip_running_lines
 from ingest.text import normalize_text
 
 __all__ = ["MAX_PAGE_CHARS", "PdfParser", "pdf_date_to_iso"]
@@ -87,6 +88,7 @@ class PdfParser:
                 passages, needs_ocr, ocr_summary = _read_by_ocr(
                     Path(path), doc, passages, needs_ocr, ocr, warnings)
             has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
+        passages = strip_running_lines(passages)
         if has_form and not damaged:
             form = _form_passage(Path(path), password, ordinal=len(passages))
             if form is not None:
