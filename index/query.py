@@ -39,6 +39,7 @@ from index.schema import (
     title_field,
 )
 from index.scoring import WordTerm
+from index.synonyms import matched_terms, word_forms
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -457,58 +458,55 @@ SYNONYM_WEIGHT = 0.5
 Group = dict[str, list[str]]  # language -> its terms for one concept
 
 
-def _freeze(groups: list[Group]) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]:
-    return tuple(
-        tuple((lang, tuple(terms)) for lang, terms in sorted(group.items())) for group in groups
-    )
-
-
-@lru_cache(maxsize=8)
-def _synonym_table(
-    groups: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...],
-) -> list[list[tuple[str, str, tuple[str, ...]]]]:
-    """Each group's (language, term, analysed term) in the term's own language."""
-    return [
-        [(lang, term, analyse(lang, term))
-         for lang, terms in group if lang in LANGUAGE_KEYS for term in terms]
-        for group in groups
-    ]
-
-
-def _contains(words: list[str], part: tuple[str, ...]) -> bool:
-    n = len(part)
-    return n > 0 and any(tuple(words[i:i + n]) == part for i in range(len(words) - n + 1))
+def _synonym_pairs(group: Group) -> list[tuple[str, str]]:
+    """A group's (language, term) pairs, in the languages the index analyses."""
+    return [(lang, term) for lang, terms in sorted(group.items()) if lang in LANGUAGE_KEYS
+            for term in terms]
 
 
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> wq.Query:
+    """A synonym term searched for documents in ``lang``: each of its words as written or in
+    one of its language's forms (index.synonyms.word_forms), among the documents' unstemmed
+    words, so that the German "Messe" finds "Messe" and "Messestand" but not the verb "messen"
+    that shares its stem; a term of several words also as its phrase in ``lang``'s fields,
+    its words sharing the weight, so "feira comercial" reaches "feiras internacionais". In
+    passages (to choose and mark the ones shown) the term is searched in ``lang``'s fields."""
     words = [t.text for t in query_word_analyzer()(text)]
-    leaf: wq.Query = (
-        wq.Phrase("text", words, boost=weight) if len(words) > 1
-        else wq.Term("text", words[0] if words else "", boost=weight)
-    )
-    return _expand(leaf, passages=passages, only=lang)
+    if not words:
+        return wq.NullQuery
+    if passages:
+        leaf: wq.Query = (wq.Phrase("text", words, boost=weight) if len(words) > 1
+                          else wq.Term("text", words[0], boost=weight))
+        return _expand(leaf, passages=True, only=lang)
+    share = weight / len(words)
+    parts: list[wq.Query] = [_word_in_any_form(w, lang, share) for w in words]
+    if len(words) > 1:
+        parts.append(_expand(wq.Phrase("text", words, boost=weight), passages=False, only=lang))
+    return wq.Or(parts)
+
+
+def _word_in_any_form(word: str, lang: str, weight: float) -> wq.Query:
+    forms = sorted(word_forms(word, lang))
+    alternatives: list[wq.Query] = [wq.Term("words", f, boost=weight) for f in forms]
+    if lang == "hu" and len(forms[0]) > 3:  # Hungarian endings (see index.synonyms)
+        alternatives.append(wq.Prefix("words", forms[0], boost=weight))
+    return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
 
 
 def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
-    matches in its own language, after stemming), each searched in its own language's fields
-    at SYNONYM_WEIGHT. Returns the terms added."""
+    matches on its language's word forms, see index.synonyms), each searched in its own
+    language's fields at SYNONYM_WEIGHT. Returns the terms added."""
     if not groups or parsed.documents is None or parsed.documents is wq.NullQuery:
         return []
-    text = " ".join(parsed.words)
-    if not text:
+    if not parsed.words:
         return []
-    analysed: dict[str, list[str]] = {}
     added: list[tuple[str, str]] = []
-    for group in _synonym_table(_freeze(groups)):
-        hit = set()
-        for lang, term, forms in group:
-            if lang not in analysed:
-                analysed[lang] = list(analyse(lang, text))
-            if _contains(analysed[lang], forms):
-                hit.add(term)
+    for group in groups:
+        pairs = _synonym_pairs(group)
+        hit = matched_terms(parsed.words, pairs)
         if hit:
-            added.extend((lang, term) for lang, term, _ in group if term not in hit)
+            added.extend((lang, term) for lang, term in pairs if term not in hit)
     if added:
         parsed.documents = wq.Or([parsed.documents, *(
             _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added)])

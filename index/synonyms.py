@@ -1,0 +1,96 @@
+"""Which synonym terms of the taxonomy a query contains, matched on word forms, not stems.
+
+A synonym group (``{en: trade fair, de: Messe, pt: feira comercial, ...}``) widens a query that
+contains one of its terms. Matching on Snowball stems crossed false friends: German "messen"
+(to measure) and "Messe" (trade fair) share the stem "mess". Here a term matches when the
+query has its words in order, each as typed or as one of the regular inflected forms of its
+language (plurals and, for the inflecting languages, the common case endings), compared
+without case or accents:
+
+- en: -s, -es, -y/-ies ("trade fairs", "export vouchers", "SMEs");
+- de: -e, -s, -es, -er, -n, -en, -ern, but a noun in -e only as written: its plural in -en
+  ("Messen") has the form of an infinitive ("messen"), and the verb wins;
+- nl: -s, -'s, -en, -n; es: -s, -es (and -z/-ces); pt: -s, -es, -l/-is, -ão/-ões/-ães,
+  -m/-ns; ro: the definite and plural endings (-ul, -ului, -uri, -urile, -a, -ei, -i, -le,
+  -lor, -e/-i/-ea/-ele); hu: any ending of up to five letters (an agglutinating language);
+- a word of three letters or fewer ("SME", "KMU", "PME") only as written, or with -s in
+  en, nl, es, pt ("SMEs").
+
+index.query searches each added term in its own language's fields (see add_synonyms there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from index.analysis import fold
+
+_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "en": ("s", "es"),
+    "de": ("e", "s", "es", "er", "n", "en", "ern"),
+    "nl": ("s", "'s", "en", "n"),
+    "es": ("s", "es"),
+    "pt": ("s", "es"),
+    "ro": ("ul", "ului", "uri", "urile", "urilor", "a", "ei", "i", "ii", "le", "lor", "ilor"),
+}
+#: (ending, replacement) pairs: the word's ending is replaced
+_REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (("y", "ies"),),
+    "es": (("z", "ces"),),
+    "pt": (("l", "is"), ("ao", "oes"), ("ao", "aes"), ("m", "ns")),
+    "ro": (("e", "i"), ("e", "ea"), ("e", "ele"), ("e", "elor"), ("a", "e"), ("a", "ele")),
+}
+_HU_MAX_ENDING = 5
+_PLURAL_S = ("en", "nl", "es", "pt")
+
+
+@lru_cache(maxsize=4096)
+def word_forms(word: str, lang: str) -> frozenset[str]:
+    """The folded forms of one word of a synonym term that a query may use for it."""
+    base = fold(word)
+    if len(base) <= 3:  # an acronym: as written, or with a plural -s where plurals take one
+        return frozenset({base, base + "s"} if lang in _PLURAL_S else {base})
+    forms = {base}
+    for suffix in _SUFFIXES.get(lang, ()):
+        if lang == "de" and base.endswith("e") and (base + suffix).endswith("en"):
+            continue  # "Messen" would be the infinitive "messen"
+        forms.add(base + suffix)
+    for ending, replacement in _REPLACEMENTS.get(lang, ()):
+        if base.endswith(ending):
+            forms.add(base[: len(base) - len(ending)] + replacement)
+    return frozenset(forms)
+
+
+def is_form_of(typed: str, word: str, lang: str) -> bool:
+    """Whether the typed query word is ``word`` (of a synonym term in ``lang``) or one of its
+    inflected forms."""
+    typed = fold(typed)
+    if typed in word_forms(word, lang):
+        return True
+    if lang == "hu":
+        base = fold(word)
+        return (len(base) > 3 and typed.startswith(base)
+                and len(typed) - len(base) <= _HU_MAX_ENDING)
+    return False
+
+
+def contains_term(words: list[str], term: str, lang: str) -> bool:
+    """Whether the query words contain ``term`` (one or more words), in order, each word as
+    typed or inflected."""
+    parts = term.split()
+    n = len(parts)
+    if not n:
+        return False
+    return any(
+        all(is_form_of(words[i + k], parts[k], lang) for k in range(n))
+        for i in range(len(words) - n + 1)
+    )
+
+
+def matched_terms(words: list[str], group: Iterable[tuple[str, str]]) -> set[str]:
+    """The terms of a group ((language, term) pairs) that the query words contain."""
+    return {term for lang, term in group if contains_term(words, term, lang)}
+
+
+__all__ = ["contains_term", "is_form_of", "matched_terms", "word_forms"]

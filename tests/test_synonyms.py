@@ -1,0 +1,77 @@
+"""Synonyms of the taxonomy match on word forms (not stems, which cross false friends) and
+their multi-word terms reach inflected text in their own language."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import SearchRequest, parse_query, search
+from index.query import add_synonyms
+from index.synonyms import contains_term, is_form_of
+from tests.helpers import build_index, make_doc
+
+GROUPS = [
+    {"en": ["trade fair"], "de": ["Messe"], "nl": ["handelsbeurs"], "hu": ["vásár"],
+     "ro": ["târg"], "pt": ["feira comercial"], "es": ["feria comercial"]},
+    {"en": ["export voucher"], "de": ["Exportgutschein"], "hu": ["exportutalvány"],
+     "pt": ["vale de exportação"]},
+    {"en": ["SME"], "de": ["KMU"], "pt": ["PME"], "es": ["pyme"]},
+]
+
+
+def _added(query: str) -> list[str]:
+    return add_synonyms(parse_query(query), GROUPS)
+
+
+def test_german_messen_does_not_expand_to_trade_fairs() -> None:
+    assert _added("messen") == []
+    assert _added("Wirkung messen") == []
+    assert "trade fair" in _added("Messe")
+
+
+@pytest.mark.parametrize("query,term", [
+    ("trade fairs", "feira comercial"),            # en plural
+    ("feiras comerciais", "trade fair"),           # pt plural of both words
+    ("ferias comerciales", "trade fair"),          # es
+    ("Exportgutscheine", "export voucher"),        # de plural
+    ("exportutalványok", "export voucher"),        # hu ending
+    ("târguri", "trade fair"),                     # ro plural
+    ("SMEs", "KMU"),                               # acronym plural
+])
+def test_inflected_forms_match_a_term(query: str, term: str) -> None:
+    assert term in _added(query)
+
+
+def test_forms_are_compared_without_case_or_accents() -> None:
+    assert is_form_of("Missoes", "missão", "pt") and is_form_of("targ", "târg", "ro")
+    assert contains_term(["vale", "de", "exportacao"], "vale de exportação", "pt")
+    assert not contains_term(["vale", "exportacao"], "vale de exportação", "pt")
+    assert not is_form_of("measure", "messe", "de")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("pt-feiras", "Plano de ação",
+                 "Pavilhões coletivos nas principais feiras internacionais de têxtil e calçado.",
+                 language="pt"),
+        make_doc("en-other", "Coaching for exporters", "Coaching helped small exporters."),
+        make_doc("de-messen", "Wirkung", "Wie lässt sich die Wirkung der Förderung messen?",
+                 language="de"),
+        make_doc("de-messe", "Messebeteiligung", "Die Firmen stellten auf der Messe aus.",
+                 language="de"),
+    ]
+    store = build_index(tmp_path_factory.mktemp("syn"), docs)
+    store.save_synonyms(GROUPS)
+    return store
+
+
+def test_trade_fairs_reaches_portuguese_feiras(store) -> None:  # type: ignore[no-untyped-def]
+    ids = [h.id for h in search(store, SearchRequest(query="trade fairs", with_facets=False)).hits]
+    assert "pt-feiras" in ids and "de-messe" in ids
+    assert "de-messen" not in ids
+
+
+def test_messen_is_not_widened_to_trade_fairs_in_other_languages(store) -> None:  # type: ignore[no-untyped-def]
+    ids = [h.id for h in search(store, SearchRequest(query="messen", with_facets=False)).hits]
+    assert "de-messen" in ids and "pt-feiras" not in ids
