@@ -505,8 +505,6 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         page.suggestion = result.suggestion
         page.suggestion_url = replace(params, q=result.suggestion, page=1).url(path)
     if result.corrected and result.as_typed:
-        from dataclasses import replace
-
         page.corrected = result.corrected
         page.as_typed_url = replace(params, q=result.as_typed, page=1).url(path)
     if result.total == 0:
