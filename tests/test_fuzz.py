@@ -56,7 +56,23 @@ PIECES = st.one_of(
     st.builds(lambda w: f"{w}*", WORDS),
     st.builds(lambda w, v: f'"{w} {v}"~{len(v)}', WORDS, WORDS),
 )
+CLAUSES = st.one_of(
+    st.builds(lambda f, w: f"{f}:{w}", st.sampled_from(FIELDS), WORDS),
+    st.builds(lambda a, b: f"year:[{a} TO {b}]", NUMBERS, NUMBERS),
+)
+#: Operators around field clauses, nested: where the parser's corners are.
+STRUCTURED = st.recursive(
+    st.one_of(WORDS, CLAUSES),
+    lambda inner: st.one_of(
+        st.builds(lambda a, op, b: f"{a} {op} {b}", inner,
+                  st.sampled_from(["AND", "OR", "NOT", "AND NOT", "OR NOT", ""]), inner),
+        st.builds(lambda a: f"({a})", inner),
+        st.builds(lambda a: f"NOT {a}", inner),
+    ),
+    max_leaves=8,
+)
 QUERIES = st.one_of(
+    STRUCTURED,
     st.lists(PIECES, max_size=25).map(" ".join),
     st.text(max_size=300),
 )
