@@ -226,7 +226,7 @@ class _ForWord:
         self.model = model
         self.family = family
 
-    def scorer(self, searcher, fieldname, text, qf=1):  # type: ignore[no-untyped-def]
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         return self.model.scorer(searcher, fieldname, text, qf=qf, family=self.family)
 
     def __getattr__(self, name: str) -> Any:
@@ -246,7 +246,10 @@ class KbBM25(wscoring.WeightingModel):
     def for_word(self, family: tuple[tuple[str, str], ...]) -> _ForWord:
         return _ForWord(self, family)
 
-    def scorer(self, searcher, fieldname, text, qf=1, family=None):  # type: ignore[no-untyped-def]
+    def scorer(
+        self, searcher: Any, fieldname: str, text: Any, qf: int = 1,
+        family: tuple[tuple[str, str], ...] | None = None,
+    ) -> Any:
         if not searcher.schema[fieldname].scorable:
             return wscoring.WeightScorer.for_(searcher, fieldname, text)
         b = self.ranking.title_b if fieldname.startswith("title_") else self.ranking.b
