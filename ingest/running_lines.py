@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from index.records import Passage
+from index import Passage
 
 #: How many lines at the top and at the bottom of a page are looked at.
 EDGE_LINES = 3
