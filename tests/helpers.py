@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+import uvicorn
 from bs4 import BeautifulSoup
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from index import Document, IndexStore, Passage
@@ -130,3 +140,61 @@ def make_pdf(lines: list[str], *, title: str | None = None, author: str | None =
     out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, trailer, xref)
     return bytes(out)
+
+
+# -- live servers (for tests that need a real socket: browsers, keep-alive, a crash) -----------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server_process(
+    env: dict[str, str], *, ready: str = "/help", timeout: float = 60, quiet: bool = False
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``uvicorn search_app.app:create_app`` in a child process with ``env`` added to this
+    one's; yields (base URL, process) once ``ready`` answers 200, and stops it afterwards."""
+    port = free_port()
+    out = subprocess.DEVNULL if quiet else None
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=dict(os.environ, **env), cwd=REPO, stdout=out, stderr=out,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(base + ready, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@contextmanager
+def server_thread(app: FastAPI, *, timeout: float = 60) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread of this process; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -18,20 +18,17 @@ from __future__ import annotations
 import collections
 import os
 import resource
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
-from tests.browser.conftest import free_port
+from tests.helpers import server_thread
 
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "40"))
 REQUEST_TIMEOUT = 60.0
@@ -102,18 +99,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("fuzz")
     build(root / "index", root / "corpus")
     app = create_app(settings_for(root / "index", root / "corpus", cache_size=0))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the fuzz server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with server_thread(app) as base:
+        yield base
     if COUNTS:
         print("\nfuzz counts: " + ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items())))
 

@@ -10,9 +10,6 @@ incremental ingest rebuilds into a new generation by itself, and afterwards all 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +23,7 @@ from ingest import run_ingest
 from search_app.app import create_app
 from search_app.cli import main
 from tests.browser.appdata import settings_for
-from tests.browser.conftest import free_port
+from tests.helpers import server_process
 from tests.test_ingest import write_corpus
 
 
@@ -153,34 +150,14 @@ def test_a_segment_truncated_under_a_running_server_gives_503_not_a_crash(site: 
     """With memory maps a truncated live file kills the process with SIGBUS; the store reads
     through file handles, so the server answers 503 and keeps running."""
     index, corpus = site / "index", site / "corpus"
-    port = free_port()
-    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus), KB_CACHE_SIZE="0")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=Path(__file__).resolve().parents[1],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/api/search?q=export", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    env = {"KB_INDEX": str(index), "KB_CORPUS": str(corpus), "KB_CACHE_SIZE": "0"}
+    with server_process(env, ready="/api/search?q=export", quiet=True) as (base, proc):
         os.truncate(_segment(index), 64)
         statuses = {httpx.get(base + "/api/search", params={"q": q}, timeout=30).status_code
                     for q in ("talent", "missions", "skilled workers", "Bavaria", "export")}
         assert statuses <= {200, 503} and 503 in statuses, statuses
         assert proc.poll() is None, f"the server died (exit {proc.returncode})"
         assert httpx.get(base + "/help", timeout=30).status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
 
 
 # -- bug 5: an index folder that cannot be written ----------------------------------------------

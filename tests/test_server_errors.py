@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
-from tests.browser.conftest import free_port
+from tests.helpers import server_thread
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +24,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     def fail() -> None:
         raise RuntimeError("a bug")
 
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield port
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with server_thread(app) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def test_a_500_keeps_the_keep_alive_connection(server: int) -> None:

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.browser.appdata import build
+from tests.helpers import free_port, server_process
+
+__all__ = ["free_port"]  # imported from here by other test modules
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -39,29 +31,9 @@ def chromium_path() -> str:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("live")
     build(root / "index", root / "corpus")
-    port = free_port()
-    env = dict(os.environ, KB_INDEX=str(root / "index"), KB_CORPUS=str(root / "corpus"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=Path(__file__).resolve().parents[2],
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/help", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
+    env = {"KB_INDEX": str(root / "index"), "KB_CORPUS": str(root / "corpus")}
+    with server_process(env) as (base, _proc):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
