@@ -61,20 +61,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(index: Path, corpus: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    index: Path, corpus: Path, workers: int, *, code: Path = ROOT,
+    env_extra: dict[str, str] | None = None, timeout: float = 60,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``kb serve`` of the checkout ``code`` (by default this one; another copy is run with
+    this venv, for before/after figures) over ``index``; returns once it answers a search."""
     port = free_port()
     env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus),
-               KB_CACHE_SIZE=str(CACHE_SIZE))
+               KB_CACHE_SIZE=str(CACHE_SIZE), PYTHONPATH=str(code))
+    env.update(env_extra or {})
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--index", str(index), "--corpus", str(corpus)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "search_app.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(workers), "--index", str(index), "--corpus", str(corpus)],
+        env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            r = httpx.get(base + "/api/search?q=export", timeout=5)
+            r = httpx.get(base + "/api/search?q=export", timeout=30)
             if r.status_code == 200:
                 return proc, base
             if r.status_code == 503:  # e.g. an index of an older schema version

@@ -33,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_http import free_port, percentile, urls  # noqa: E402
+from bench.bench_http import percentile, start_server, urls  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -57,29 +57,9 @@ def rss_mb(pid: int) -> float:
 
 def start(root: Path, index: Path, workers: int,
           env_extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(index.parent), KB_CACHE_SIZE="0",
-               PYTHONPATH=str(root), **env_extra)
-    # `python -m search_app.cli` from ROOT: the code of this checkout (also for a copy of an
-    # older version run with this venv, for before/after figures)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--index", str(index),
-         "--corpus", str(index.parent)],
-        env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(base + "/api/search?q=export", timeout=30).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit(f"server did not start on {base} (index {index})")
-        time.sleep(0.3)
+    """The server of the checkout ``root``, page cache off (every request searches)."""
+    return start_server(index, index.parent, workers, code=root,
+                        env_extra={"KB_CACHE_SIZE": "0", **env_extra}, timeout=120)
 
 
 def load(base: str, qs: list[str], clients: int) -> tuple[list[float], float, int]:

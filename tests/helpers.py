@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -151,16 +151,23 @@ def free_port() -> int:
 
 @contextmanager
 def server_process(
-    env: dict[str, str], *, ready: str = "/help", timeout: float = 60, quiet: bool = False
+    env: Mapping[str, str | None], *, serve_args: Sequence[str] | None = None,
+    ready: str = "/help", timeout: float = 60, quiet: bool = False,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``uvicorn search_app.app:create_app`` in a child process with ``env`` added to this
-    one's; yields (base URL, process) once ``ready`` answers 200, and stops it afterwards."""
+    """The site in a child process, with ``env`` over this process's environment (None
+    removes a variable): ``uvicorn search_app.app:create_app``, or ``kb serve`` with
+    ``serve_args``. Yields (base URL, process) once ``ready`` answers 200; stops it after."""
     port = free_port()
+    if serve_args is None:
+        command = ["-m", "uvicorn", "search_app.app:create_app", "--factory",
+                   "--log-level", "warning"]
+    else:
+        command = ["-m", "search_app.cli", "serve", *serve_args]
+    merged = {**os.environ, **env}
     out = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "search_app.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=dict(os.environ, **env), cwd=REPO, stdout=out, stderr=out,
+        [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port)],
+        env={k: v for k, v in merged.items() if v is not None}, cwd=REPO, stdout=out, stderr=out,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -177,7 +184,10 @@ def server_process(
         yield base, proc
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @contextmanager

@@ -8,19 +8,14 @@ Screenshots go to test-artifacts/ (gitignored).
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ingest import run_ingest
-from tests.browser.conftest import LAUNCH_ARGS, free_port
-from tests.helpers import copy_sample_corpus, make_pdf
+from tests.browser.conftest import LAUNCH_ARGS
+from tests.helpers import copy_sample_corpus, make_pdf, server_process
 
 pytestmark = pytest.mark.browser
 
@@ -35,33 +30,10 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -
     root = tmp_path_factory.mktemp("admin-live")
     copy_sample_corpus(root)
     run_ingest(root / "corpus", root / "index", workers=2)
-    port = free_port()
-    env = dict(os.environ, KB_ADMIN_SECRET=SECRET, KB_INGEST_WORKERS="2")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app.cli", "serve", "--corpus", str(root / "corpus"),
-         "--index", str(root / "index"), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/admin", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
+    env = {"KB_ADMIN_SECRET": SECRET, "KB_INGEST_WORKERS": "2"}
+    args = ["--corpus", str(root / "corpus"), "--index", str(root / "index"), "--workers", "2"]
+    with server_process(env, serve_args=args, ready="/admin", quiet=True) as (base, _proc):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_admin_uploads_a_pdf_runs_ingest_and_finds_it(admin_server: str, chromium_path: str,

@@ -7,11 +7,7 @@ Screenshots of each page at phone width go to test-artifacts/phone-*.png (gitign
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +15,8 @@ import httpx
 import pytest
 
 from ingest import run_ingest
-from tests.browser.conftest import ARTIFACTS, free_port
-from tests.helpers import copy_sample_corpus
+from tests.browser.conftest import ARTIFACTS
+from tests.helpers import copy_sample_corpus, server_process
 
 pytestmark = pytest.mark.browser
 
@@ -60,28 +56,6 @@ def assert_fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
     assert found["scroll"] <= 0, (name, found)
 
 
-def _serve(corpus: Path, index: Path, env_extra: dict[str, str]) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "KB_ADMIN_SECRET"} | env_extra
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app.cli", "serve", "--corpus", str(corpus),
-         "--index", str(index), "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/help", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("phone")
@@ -97,17 +71,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def servers(sample: tuple[Path, Path], chromium_path: str) -> Iterator[dict[str, str]]:
     corpus, index = sample
-    off, off_base = _serve(corpus, index, {})
-    on, on_base = _serve(corpus, index, {"KB_ADMIN_SECRET": SECRET})
-    try:
-        yield {"off": off_base, "on": on_base}
-    finally:
-        for proc in (off, on):
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    args = ["--corpus", str(corpus), "--index", str(index)]
+    with server_process({"KB_ADMIN_SECRET": None}, serve_args=args, quiet=True) as (off, _), \
+            server_process({"KB_ADMIN_SECRET": SECRET}, serve_args=args, quiet=True) as (on, _):
+        yield {"off": off, "on": on}
 
 
 def test_public_pages_fit_a_phone(browser, servers) -> None:  # type: ignore[no-untyped-def]
