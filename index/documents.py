@@ -22,20 +22,14 @@ from index.store import IndexStore, index_language
 from index.vectors import load_index
 
 
-@dataclass
-class PassageView:
-    ordinal: int
-    page: int | None
-    heading: str | None
-    text: str
+@dataclass(kw_only=True)
+class PassageView(Passage):
+    """A passage as the document page shows it: the passage with the query's words marked."""
+
     #: escaped HTML of the whole passage, with the query's words marked
     html: str
+    #: whether the passage matches the query
     matched: bool = False
-    #: "text" (the file's own text) or "ocr", with Tesseract's mean confidence (0-100)
-    source: str = "text"
-    confidence: float | None = None
-    #: in a good practice, the record field the passage is the section of ("evidence")
-    record_field: str | None = None
 
 
 @dataclass
@@ -45,6 +39,17 @@ class DocumentView:
     matched_passages: int = 0
     #: a good practice's record fields as escaped HTML with the query's words marked
     practice_html: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SimilarDocument:
+    """A document close to another one (by meaning, or by its most distinctive words)."""
+
+    id: str
+    title: str
+    doc_type: str | None
+    language: str | None
+    score: float
 
 
 @dataclass
@@ -102,35 +107,35 @@ def get_document(
             limit=None,
             sortedby="ordinal",
         )
-        views = []
+        doc.passages, views = [], []
         for r in rows:
-            text = r.get("text") or ""
-            views.append(
-                PassageView(
-                    ordinal=r["ordinal"],
-                    page=r.get("page"),
-                    heading=r.get("heading"),
-                    text=text,
-                    html=mark_all(text, terms, lang),
-                    matched=r["ordinal"] in matched,
-                    source=r.get("source") or "text",
-                    confidence=r.get("confidence"),
-                    record_field=r.get("record_field"),
-                )
+            passage = Passage(
+                ordinal=r["ordinal"],
+                text=r.get("text") or "",
+                page=r.get("page"),
+                heading=r.get("heading"),
+                source=r.get("source") or "text",
+                confidence=r.get("confidence"),
+                record_field=r.get("record_field"),
             )
-        doc.passages = [Passage(v.ordinal, v.text, v.page, v.heading, v.source, v.confidence,
-                                v.record_field)
-                        for v in views]
+            doc.passages.append(passage)
+            views.append(PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
+                                     matched=passage.ordinal in matched))
         practice_html = {name: mark_all(text, terms, lang)
                          for name, text in doc.practice.items()}
     return DocumentView(doc, views, len(matched), practice_html)
 
 
+def _similar(meta: dict[str, Any], score: float) -> SimilarDocument:
+    return SimilarDocument(meta["id"], meta["title"], meta.get("doc_type"), meta.get("language"),
+                           round(score, 3))
+
+
 def _by_meaning(
     store: IndexStore, doc_id: str, limit: int, *, other_languages: bool
-) -> list[dict[str, Any]] | None:
+) -> list[SimilarDocument] | None:
     """Documents close to ``doc_id`` by their vectors (None when it has none, or semantic
-    search is off): id, title, doc_type, language, score."""
+    search is off)."""
     if not semantic.enabled():
         return None
     gen = store.current_generation()
@@ -138,7 +143,7 @@ def _by_meaning(
     if vi is None or doc_id not in vi.position:
         return None
     everything = np.ones(len(vi.doc_ids), dtype=bool)
-    out: list[dict[str, Any]] = []
+    out: list[SimilarDocument] = []
     with store.searcher() as s:
         for pos, score in semantic.similar_documents(
             vi, doc_id, everything, limit * 4 + 4, other_languages=other_languages
@@ -149,10 +154,7 @@ def _by_meaning(
             stored = s.stored_fields(docnum)
             if stored.get("hidden"):
                 continue
-            meta = json.loads(stored["meta"])
-            out.append({"id": meta["id"], "title": meta["title"],
-                        "doc_type": meta.get("doc_type"), "language": meta.get("language"),
-                        "score": round(score, 3)})
+            out.append(_similar(json.loads(stored["meta"]), score))
             if len(out) >= limit:
                 break
     return out
@@ -160,15 +162,15 @@ def _by_meaning(
 
 def same_topic_other_languages(
     store: IndexStore, doc_id: str, limit: int = 5
-) -> list[dict[str, Any]]:
+) -> list[SimilarDocument]:
     """Documents in other languages than ``doc_id``'s that are closest to it in meaning
     (from the vectors; empty when semantic search is off or the document has no vector)."""
     return _by_meaning(store, doc_id, limit, other_languages=True) or []
 
 
-def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[str, Any]]:
+def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[SimilarDocument]:
     """Documents similar to ``doc_id``: by meaning (its vector) when semantic search is on and
-    it is embedded, else by its most distinctive words. id, title, doc_type, score."""
+    it is embedded, else by its most distinctive words."""
     by_meaning = _by_meaning(store, doc_id, limit, other_languages=False)
     if by_meaning is not None:
         return by_meaning
@@ -186,7 +188,7 @@ def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[
         ]
         text = doc.title + "\n" + "\n".join(texts)
         flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
-        out = []
+        out: list[SimilarDocument] = []
         seen = {doc_id}
         for fieldname in (body_field(lang), title_field(lang)):
             hits = s.more_like(docnum, fieldname, text=text, top=limit + 1,
@@ -196,8 +198,7 @@ def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[dict[
                 if meta["id"] in seen:
                     continue
                 seen.add(meta["id"])
-                out.append({"id": meta["id"], "title": meta["title"],
-                            "doc_type": meta.get("doc_type"), "score": round(hit.score, 3)})
+                out.append(_similar(meta, hit.score))
             if len(out) >= limit:
                 break
         return out[:limit]

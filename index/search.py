@@ -10,7 +10,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -86,31 +86,48 @@ class PassageHit:
     record_field: str | None = None
 
 
-@dataclass
-class DocumentHit:
+@dataclass(kw_only=True)
+class HitMetadata:
+    """What a found document shows of its metadata, as stored in the index. The search page
+    data (``search_app``'s HitData) extends this class and the hit fills it by name from the
+    stored record, so a field added here reaches the hit, the page, the API and the JSON
+    export with no other edit (the CSV names its columns)."""
+
     id: str
     title: str
-    score: float
-    doc_type: str | None
-    language: str | None
-    country_code: str | None
-    country_name: str | None
-    region_code: str | None
-    region_name: str | None
-    themes: list[str]
-    date: str | None
-    year: int | None
-    partner: str | None
-    summary: str | None
-    source_path: str
-    media_type: str | None
-    page_count: int | None
-    passages: list[PassageHit] = field(default_factory=list)
-    #: how it was found: "keyword" (its words match) or "semantic" (close in meaning only)
-    match: str = "keyword"
+    doc_type: str | None = None
+    language: str | None = None
+    country_code: str | None = None
+    country_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    date: str | None = None
+    year: int | None = None
+    partner: str | None = None
+    summary: str | None = None
+    source_path: str = ""
+    media_type: str | None = None
+    page_count: int | None = None
     policy_instrument: str | None = None
     #: a good practice's record fields (name -> text), see index.records.PRACTICE_FIELDS
     practice: dict[str, str] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        """The fields of this class by name (not those a subclass adds)."""
+        return {name: getattr(self, name) for name in HIT_METADATA}
+
+
+#: The names of HitMetadata's fields, in order.
+HIT_METADATA: tuple[str, ...] = tuple(f.name for f in fields(HitMetadata))
+
+
+@dataclass(kw_only=True)
+class DocumentHit(HitMetadata):
+    score: float
+    themes: list[str] = field(default_factory=list)
+    passages: list[PassageHit] = field(default_factory=list)
+    #: how it was found: "keyword" (its words match) or "semantic" (close in meaning only)
+    match: str = "keyword"
 
 
 @dataclass
@@ -304,25 +321,9 @@ def _facet_counts(results: Any, facet: str) -> dict[str, int]:
 def _doc_hit(stored: Mapping[str, Any], score: float) -> DocumentHit:
     meta = json.loads(stored["meta"])
     return DocumentHit(
-        id=meta["id"],
-        title=meta["title"],
+        **{name: meta[name] for name in HIT_METADATA if meta.get(name) is not None},
         score=round(float(score), 4) if score and math.isfinite(score) else 0.0,
-        doc_type=meta.get("doc_type"),
-        language=meta.get("language"),
-        country_code=meta.get("country_code"),
-        country_name=meta.get("country_name"),
-        region_code=meta.get("region_code"),
-        region_name=meta.get("region_name"),
         themes=list(meta.get("themes") or []),
-        date=meta.get("date"),
-        year=meta.get("year"),
-        partner=meta.get("partner"),
-        summary=meta.get("summary"),
-        source_path=meta.get("source_path", ""),
-        media_type=meta.get("media_type"),
-        page_count=meta.get("page_count"),
-        policy_instrument=meta.get("policy_instrument"),
-        practice=dict(meta.get("practice") or {}),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from index import PRACTICE_FIELDS, DocumentView
+from index import PRACTICE_FIELDS, DocumentView, SimilarDocument
 from ingest import compress_ranges, iso_language
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
@@ -146,8 +146,8 @@ def passage_labels(view: DocumentView) -> list[str]:
 
 
 def document_page(
-    view: DocumentView, similar: list[dict[str, Any]], labels: dict[str, dict[str, str]],
-    q: str = "", other_languages: list[dict[str, Any]] | None = None,
+    view: DocumentView, similar: list[SimilarDocument], labels: dict[str, dict[str, str]],
+    q: str = "", other_languages: list[SimilarDocument] | None = None,
 ) -> DocumentPage:
     doc = view.document
     rows = []
@@ -207,15 +207,11 @@ def document_page(
         metadata=rows,
         passages=passages,
         matched_passages=view.matched_passages,
-        more_like_this=[
-            SimilarDoc(s["id"], s["title"], document_url(s["id"], q), s.get("doc_type"))
-            for s in similar
-        ],
+        more_like_this=[SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type)
+                        for s in similar],
         other_languages=[
-            SimilarDoc(s["id"], s["title"], document_url(s["id"], q), s.get("doc_type"),
-                       s.get("language"),
-                       labels.get("language", {}).get(s.get("language") or "",
-                                                       s.get("language")))
+            SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type, s.language,
+                       labels.get("language", {}).get(s.language or "", s.language))
             for s in other_languages or []
         ],
         warnings=list(doc.warnings),

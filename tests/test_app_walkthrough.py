@@ -74,7 +74,7 @@ def test_the_year_chart_draws_its_gap(client: TestClient) -> None:
 
 def _view(*passages: tuple[str | None, int | None]) -> DocumentView:
     doc = Document(id="d", source_path="d.html", sha256="0", title="t")
-    views = [PassageView(i, page, heading, "text", "text") for i, (heading, page)
+    views = [PassageView(i, "text", page, heading, html="text") for i, (heading, page)
              in enumerate(passages)]
     return DocumentView(doc, views)
 

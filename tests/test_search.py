@@ -155,7 +155,7 @@ def test_document_view_suggestions_and_more_like_this(store):
     assert "matchmaking" in titles
     assert any(s.kind == "title" for s in suggest(store, "online b2b"))
     similar = more_like_this(store, "vouchers-es")
-    assert all(s["id"] != "vouchers-es" for s in similar)
+    assert similar and all(s.id != "vouchers-es" for s in similar), similar
 
 
 def test_parse_query_takes_facet_filters_out_of_the_text():

@@ -152,11 +152,11 @@ def test_stats_show_documents_still_to_embed(tmp_path):
 def test_document_page_shows_more_like_this_and_the_same_topic_in_other_languages(store):
     from index import more_like_this, same_topic_other_languages
 
-    similar = [d["id"] for d in more_like_this(store, "en-vouchers")]
+    similar = [d.id for d in more_like_this(store, "en-vouchers")]
     assert "hu-vouchers" in similar[:2]
     others = same_topic_other_languages(store, "en-vouchers")
-    assert others and others[0]["id"] == "hu-vouchers"
-    assert all(d["language"] != "en" for d in others)
+    assert others and others[0].id == "hu-vouchers"
+    assert all(d.language != "en" for d in others)
     from fastapi.testclient import TestClient
 
     from search_app.app import create_app
