@@ -120,7 +120,9 @@ def api_document(
 
 
 # -- exports -----------------------------------------------------------------------------------
-CSV_COLUMNS = (
+#: The CSV export's columns, in order: a field of HitData by its name, or one that _csv_row
+#: computes. A new column goes at the end, so that existing spreadsheets keep theirs.
+CSV_COLUMNS: tuple[str, ...] = (
     "rank", "id", "title", "url", "file_url", "doc_type", "language", "country_code",
     "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
     "source_path", "page_count", "score", "best_passage_where", "best_passage",
@@ -159,15 +161,17 @@ def _export_hit(hit: HitData, base: str, ranked: bool) -> dict[str, Any]:
 
 def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
     best = hit.passages[0] if hit.passages else None
-    row = [
-        hit.rank, hit.id, hit.title, base + hit.url, base + hit.file_url, hit.doc_type,
-        hit.language, hit.country_code, hit.country_name, hit.region_code, hit.region_name,
-        ";".join(t["value"] for t in hit.themes), hit.date, hit.year, hit.partner,
-        hit.source_path, hit.page_count, hit.score if ranked else "",
-        best.where if best else "", _plain(best.snippet) if best else "",
-        hit.policy_instrument, *(hit.practice.get(name, "") for name, _ in PRACTICE_FIELDS),
-    ]
-    return [_safe_cell(v) for v in row]
+    computed: dict[str, Any] = {
+        "url": base + hit.url,
+        "file_url": base + hit.file_url,
+        "themes": ";".join(t["value"] for t in hit.themes),
+        "score": hit.score if ranked else "",
+        "best_passage_where": best.where if best else "",
+        "best_passage": _plain(best.snippet) if best else "",
+        **{f"practice_{name}": hit.practice.get(name, "") for name, _ in PRACTICE_FIELDS},
+    }
+    return [_safe_cell(computed[name] if name in computed else getattr(hit, name))
+            for name in CSV_COLUMNS]
 
 
 def export_filename(params: SearchParams, ext: str) -> str:

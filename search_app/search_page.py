@@ -17,6 +17,7 @@ from index import (
     MAX_PAGE_SIZE,
     PRACTICE_FIELDS,
     DocumentHit,
+    HitMetadata,
     IndexStore,
     SearchRequest,
     SearchResult,
@@ -68,7 +69,7 @@ class Chip:
 
 
 @dataclass
-class PassageData:
+class HitPassageData:
     ordinal: int
     page: int | None
     heading: str | None
@@ -79,38 +80,23 @@ class PassageData:
     where: str
 
 
-@dataclass
-class HitData:
+@dataclass(kw_only=True)
+class HitData(HitMetadata):
+    """A hit as the page, the API and the exports show it: the index's HitMetadata (every
+    field by the same name) with its rank, links, labels and passages."""
+
     rank: int
-    id: str
-    title: str
     url: str
     file_url: str
-    doc_type: str | None
     doc_type_label: str | None
-    language: str | None
     language_label: str | None
-    country_code: str | None
-    country_name: str | None
-    region_code: str | None
-    region_name: str | None
     themes: list[dict[str, str]]
-    date: str | None
-    year: int | None
-    partner: str | None
-    summary: str | None
-    source_path: str
-    media_type: str | None
-    page_count: int | None
     score: float
-    passages: list[PassageData]
+    passages: list[HitPassageData]
     #: "keyword" (its words match) or "semantic" (found by meaning only)
     match: str = "keyword"
     #: written in another language than the query (when the query's language is known)
     other_language: bool = False
-    policy_instrument: str | None = None
-    #: a good practice's record fields (name -> text), in PRACTICE_FIELDS order
-    practice: dict[str, str] = field(default_factory=dict)
 
     @property
     def place(self) -> str | None:
@@ -275,7 +261,7 @@ def hit_data(
 ) -> HitData:
     doc_url = document_url(hit.id, q)
     passages = [
-        PassageData(
+        HitPassageData(
             ordinal=p.ordinal,
             page=p.page,
             heading=p.heading,
@@ -291,27 +277,13 @@ def hit_data(
     ]
     theme_labels = labels.get("theme", {})
     return HitData(
+        **hit.metadata(),
         rank=rank,
-        id=hit.id,
-        title=hit.title,
         url=doc_url,
         file_url=file_url(hit.source_path),
-        doc_type=hit.doc_type,
         doc_type_label=labels.get("type", {}).get(hit.doc_type or "", hit.doc_type),
-        language=hit.language,
         language_label=labels.get("language", {}).get(hit.language or "", hit.language),
-        country_code=hit.country_code,
-        country_name=hit.country_name,
-        region_code=hit.region_code,
-        region_name=hit.region_name,
         themes=[{"value": t, "label": theme_labels.get(t, t)} for t in hit.themes],
-        date=hit.date,
-        year=hit.year,
-        partner=hit.partner,
-        summary=hit.summary,
-        source_path=hit.source_path,
-        media_type=hit.media_type,
-        page_count=hit.page_count,
         score=hit.score,
         match=hit.match,
         other_language=bool(
@@ -319,8 +291,6 @@ def hit_data(
             and hit.language.split("-")[0].lower() != query_language.split("-")[0].lower()
         ),
         passages=passages,
-        policy_instrument=hit.policy_instrument,
-        practice=hit.practice,
     )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from index import PRACTICE_FIELDS, HitMetadata
 from search_app.app import create_app
 from tests.browser.appdata import settings_for
 
@@ -122,6 +124,27 @@ def test_export_csv_streams_all_hits(client: TestClient) -> None:
     assert len(rows) == total == int(r.headers["x-total-count"])
     assert [int(x["rank"]) for x in rows] == list(range(1, total + 1))
     assert rows[0]["url"].startswith("http") and "/documents/" in rows[0]["url"]
+
+
+def test_every_hit_metadata_field_reaches_the_api_and_the_exports(client: TestClient) -> None:
+    """HitMetadata is declared once: the page data, the API and the JSON export carry each of
+    its fields; the CSV keeps its columns in their order (new ones go at the end)."""
+    names = [f.name for f in fields(HitMetadata)]
+    hit = client.get("/api/search?q=export").json()["hits"][0]
+    exported = client.get("/api/export.json?q=export").json()["hits"][0]
+    assert [n for n in names if n not in hit or n not in exported] == [], (hit, exported)
+    assert {n: exported[n] for n in names} == {n: hit[n] for n in names}
+    rows = csv_rows(client.get("/api/export.csv?q=export"))
+    assert list(rows[0]) == [
+        "rank", "id", "title", "url", "file_url", "doc_type", "language", "country_code",
+        "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
+        "source_path", "page_count", "score", "best_passage_where", "best_passage",
+        "policy_instrument", *(f"practice_{name}" for name, _ in PRACTICE_FIELDS),
+    ]
+    row = rows[0]
+    assert (row["id"], row["country_code"], row["year"], row["themes"]) == (
+        hit["id"], hit["country_code"] or "", str(hit["year"] or ""),
+        ";".join(t["value"] for t in hit["themes"])), (row, hit)
 
 
 @pytest.mark.parametrize(("query", "name"), [
