@@ -13,8 +13,9 @@ the latter's root).
 
 Every document becomes an ``index.Document`` (title, language "en", one passage with the text)
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
-``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` the documents come from
-an index made by ``kb ingest`` (``--index``). Indexes of the test collections are kept in
+``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and ``upgradesme-heldout``
+(held-out judgments of the same corpus, never tuned on) the documents come from an index made
+by ``kb ingest`` (``--index``). Indexes of the test collections are kept in
 $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by the analysis code, so reruns that only
 change ranking settings skip the build.
 
@@ -199,29 +200,47 @@ def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | N
     return scores
 
 
+def _value(current: object, text: str) -> object:
+    if isinstance(current, bool):
+        return text.lower() in ("1", "true", "yes")
+    return type(current)(text)
+
+
+#: Modules whose upper-case settings ``--set`` may change (looked up in sys.modules: the
+#: package attribute ``index.search`` is the search function, not the module, so setting
+#: ``index.search.NAME`` from outside changes nothing).
+SETTING_MODULES = ("index.query", "index.query_words", "index.semantic", "index.search")
+
+
 def apply_settings(pairs: list[str]) -> None:
-    """``--set name=value``: override a field of index.scoring.RANKING for this run, or an
-    upper-case setting of index.search / index.semantic (e.g. SEMANTIC_WEIGHT=2)."""
+    """``--set name=value``: override for this run a field of index.scoring.RANKING (k1, b,
+    title_boost, ...) or of index.semantic.FUSION (rrf_k, weight, depth, min_score, ...), or
+    an upper-case setting of one of SETTING_MODULES (e.g. QUERY_LANGUAGE_BOOST=1)."""
     if not pairs:
         return
-    from index import scoring
+    import index.query
+    import index.query_words
+    import index.semantic  # noqa: F401
+    from index import scoring, semantic
 
-    changes = {}
+    ranking: dict[str, object] = {}
+    fusion: dict[str, object] = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
         if name.isupper():
-            import index.semantic  # noqa: F401
-
-            module = next(sys.modules[m] for m in ("index.search", "index.semantic")
-                          if hasattr(sys.modules[m], name))
-            current = getattr(module, name)
-            setattr(module, name, (value.lower() in ("1", "true", "yes"))
-                    if isinstance(current, bool) else type(current)(value))
-            continue
-        current = getattr(scoring.RANKING, name)
-        changes[name] = type(current)(value) if not isinstance(current, bool) else (
-            value.lower() in ("1", "true", "yes"))
-    scoring.RANKING = dataclasses.replace(scoring.RANKING, **changes)
+            module = next((sys.modules[m] for m in SETTING_MODULES
+                           if m in sys.modules and hasattr(sys.modules[m], name)), None)
+            if module is None:
+                raise SystemExit(f"--set {name}: no such setting in {', '.join(SETTING_MODULES)}")
+            setattr(module, name, _value(getattr(module, name), value))
+        elif hasattr(scoring.RANKING, name):
+            ranking[name] = _value(getattr(scoring.RANKING, name), value)
+        elif hasattr(semantic.FUSION, name):
+            fusion[name] = _value(getattr(semantic.FUSION, name), value)
+        else:
+            raise SystemExit(f"--set {name}: not a field of RANKING or FUSION")
+    scoring.RANKING = dataclasses.replace(scoring.RANKING, **ranking)  # type: ignore[arg-type]
+    semantic.FUSION = dataclasses.replace(semantic.FUSION, **fusion)  # type: ignore[arg-type]
 
 
 def main() -> None:
@@ -229,15 +248,17 @@ def main() -> None:
     ap.add_argument("collections", nargs="*", default=list(DEFAULT_COLLECTIONS))
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest` (for upgradesme)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a ranking setting (index.scoring.RANKING) for this run")
+                    help="override a setting for this run (a field of index.scoring.RANKING or "
+                         "index.semantic.FUSION, or an upper-case module setting)")
     ap.add_argument("--per-query", type=Path, metavar="FILE",
                     help="write collection, query id, nDCG@10 and query text as TSV")
     args = ap.parse_args()
     apply_settings(args.set)
     try:
-        from index import scoring
+        from index import scoring, semantic
 
         print(f"setting: {scoring.RANKING}")
+        print(f"fusion: {semantic.FUSION}")
     except ImportError:
         pass
     header = f"{'collection':<16}{'queries':>8}{'nDCG@10':>9}{'MAP':>8}{'R@100':>8}" \
@@ -245,7 +266,7 @@ def main() -> None:
     print(header)
     rows: list[str] = []
     for name in args.collections:
-        index = args.index if name == "upgradesme" else None
+        index = args.index if name.startswith("upgradesme") else None
         s = evaluate_collection(name, index=index)
         print(f"{name:<16}{s['queries']:>8}{s['nDCG@10']:>9.4f}{s['MAP']:>8.4f}"
               f"{s['R@100']:>8.4f}{s['MRR@10']:>8.4f}{s['ms/query']:>10.1f}", flush=True)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/semantic_udhr.py                 # hybrid search, every direction
     KB_SEMANTIC=0 .venv/bin/python bench/semantic_udhr.py   # keyword search only (before)
     .venv/bin/python bench/semantic_udhr.py --remedies      # also the embedding-only remedies
-    .venv/bin/python bench/semantic_udhr.py --set SEMANTIC_WEIGHT=2 --set RRF_K=20
+    .venv/bin/python bench/semantic_udhr.py --set weight_balanced=2 --set rrf_k=20
 
 One index holds articles 1-30 of all ten languages of ``../shared/testdata/multilingual/udhr``
 (300 documents: title "Article N" in the language, the article's text as one passage). A query
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench.relevance import apply_settings  # noqa: E402
 from index import Document, IndexStore, Passage, SearchRequest, search  # noqa: E402
 from index.semantic import embed_index  # noqa: E402
 
@@ -156,13 +157,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--remedies", action="store_true")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a fusion setting of index.search (RRF_K, SEMANTIC_WEIGHT, "
-                         "SEMANTIC_DEPTH) for this run")
+                    help="override a setting for this run (as bench/relevance.py --set: a field "
+                         "of index.semantic.FUSION such as rrf_k, weight_balanced, depth)")
     args = ap.parse_args()
-    search_module = sys.modules["index.search"]
-    for pair in args.set:
-        name, _, value = pair.partition("=")
-        setattr(search_module, name, type(getattr(search_module, name))(value))
+    apply_settings(args.set)
     code = hashlib.sha256(b"".join(
         (ROOT / "index" / n).read_bytes()
         for n in ("analysis.py", "schema.py", "store.py", "records.py", "semantic.py",

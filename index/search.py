@@ -464,20 +464,7 @@ def _replace_word(text: str, word: str, replacement: str) -> str:
 
 # -- hybrid: keyword ranking fused with the semantic one (index.semantic) ---------------------
 
-#: Reciprocal rank fusion: a document scores weight / (RRF_K + rank) in each list it is in.
-RRF_K = 10
-#: Weight of the semantic list against the keyword list's 1.0 (measured with
-#: bench/relevance.py on our judgments, see bench/README.md).
-SEMANTIC_WEIGHT = 0.5
-#: The same in a collection balanced across languages, where the semantic list takes each
-#: language's best in turn and carries what keywords cannot: the translations (measured with
-#: bench/semantic_udhr.py: 0.5 and 1.0 left most of them out of the top 10, 1.5-3 did not).
-SEMANTIC_WEIGHT_BALANCED = 2.0
-#: Documents the semantic list contributes (a query always has neighbours: only the closest
-#: count, so a handful of documents close in meaning join the ones whose words match).
-SEMANTIC_DEPTH = 10
-#: Keyword hits that take part in the fusion (deeper ones keep their keyword order).
-FUSE_DEPTH = 100
+# The fusion settings (RRF k, weights, depths) are index.semantic.FUSION, read per search.
 
 _OPERATOR = re.compile(r"(?<!\S)(AND|OR|NOT)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)|[()\"^*]")
 
@@ -554,7 +541,7 @@ class _Semantic:
         mask = _allowed_mask(self.docnums, allowed) & (self.docnums >= 0)
         feedback = self.reverse.get(feedback_docnum) if feedback_docnum is not None else None
         positions = semantic.semantic_ranking(
-            self.vi, self.vector, self.lang, mask, SEMANTIC_DEPTH, feedback
+            self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, feedback
         )
         return [int(self.docnums[p]) for p in positions]
 
@@ -572,20 +559,6 @@ def _start_semantic(store: IndexStore, parsed: ParsedQuery, req: SearchRequest
         return None
     future = semantic.start_query(text)
     return (future, vi, text) if future is not None else None
-
-
-def _fuse(keyword: list[int], meaning: list[int], weight: float) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of two rankings of document numbers."""
-    scores: dict[int, float] = defaultdict(float)
-    for rank, docnum in enumerate(keyword[:FUSE_DEPTH], start=1):
-        scores[docnum] += 1.0 / (RRF_K + rank)
-    for rank, docnum in enumerate(meaning, start=1):
-        scores[docnum] += weight / (RRF_K + rank)
-    fused = sorted(scores.items(), key=lambda kv: -kv[1])
-    # keyword hits past the fused depth follow in their own order
-    fused.extend((d, 0.0) for d in keyword[FUSE_DEPTH:] if d not in scores)
-    return fused
-
 
 
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
@@ -640,7 +613,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         else:
             keyword_results = searcher.search(
                 q,
-                limit=max(FUSE_DEPTH, req.page * req.page_size),
+                limit=max(semantic.FUSION.fuse_depth, req.page * req.page_size),
                 filter=base_filter,
                 groupedby=groupedby or None,
                 terms=False,
@@ -655,8 +628,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             in_keyword = set(keyword)
             extra = _unmatched(searcher, q, [d for d in meaning if d not in in_keyword])
             total = keyword_total + len(extra)
-            fused = _fuse(keyword, meaning, SEMANTIC_WEIGHT_BALANCED
-                          if sem.vi.bias.per_language else SEMANTIC_WEIGHT)
+            fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language)
             only_meaning = set(extra)
             hits = []
             for docnum, score in fused[first:first + req.page_size]:

@@ -58,16 +58,59 @@ BATCH = 8
 PSEUDO_QUERIES = 40
 #: Words of a pseudo-query (a window from the middle of a document's text).
 PSEUDO_QUERY_WORDS = 12
-#: Weight of the best keyword hit's vector added to the query's (pseudo-relevance feedback).
-FEEDBACK_WEIGHT = 1.0
-#: Rank documents taking each language's best in turn (True) or by cosine alone (False).
-INTERLEAVE = True
-#: Documents less close than this (cosine of bias-corrected vectors) are not semantic hits.
-#: On our corpus, queries of nonsense or of other topics ("xylophonequartz", "banana
-#: smoothie recipe") come closest at 0.04-0.21, judged queries at 0.07-0.32 (median 0.15):
-#: no floor separates them. 0.05 drops only the farthest; higher floors cost the judgments
-#: (0.08: keyword 0.814, 0.10: cross-language 0.77; bench/README.md).
-MIN_SCORE = 0.05
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the semantic ranking is made and joins the keyword ranking (one setting for the
+    site and the benches). Read at every search: replace ``FUSION`` (dataclasses.replace, or
+    ``bench/relevance.py --set weight=1``) to experiment."""
+
+    #: reciprocal rank fusion: a document scores weight / (rrf_k + rank) in each list it is in
+    rrf_k: float = 10.0
+    #: weight of the semantic list against the keyword list's 1.0 (measured with
+    #: bench/relevance.py on our judgments, see bench/README.md)
+    weight: float = 0.5
+    #: the same in a collection balanced across languages, where the semantic list takes each
+    #: language's best in turn and carries what keywords cannot: the translations (measured
+    #: with bench/semantic_udhr.py: 0.5 and 1.0 left most of them out of the top 10, 1.5-3
+    #: did not)
+    weight_balanced: float = 2.0
+    #: documents the semantic list contributes (a query always has neighbours: only the
+    #: closest count, so a handful of documents close in meaning join the keyword matches)
+    depth: int = 10
+    #: keyword hits that take part in the fusion (deeper ones keep their keyword order)
+    fuse_depth: int = 100
+    #: documents less close than this (cosine of bias-corrected vectors) are not semantic
+    #: hits. On our corpus, queries of nonsense or of other topics ("xylophonequartz", "banana
+    #: smoothie recipe") come closest at 0.04-0.21, judged queries at 0.07-0.32 (median 0.15):
+    #: no floor separates them. 0.05 drops only the farthest; higher floors cost the
+    #: judgments (0.08: keyword 0.814, 0.10: cross-language 0.77; bench/README.md).
+    min_score: float = 0.05
+    #: weight of the best keyword hit's vector added to the query's (pseudo-relevance
+    #: feedback; balanced collections only)
+    feedback_weight: float = 1.0
+    #: rank documents taking each language's best in turn (balanced collections only)
+    interleave: bool = True
+
+
+#: The setting in use.
+FUSION = Fusion()
+
+
+def fuse(keyword: list[int], meaning: list[int], *, balanced: bool) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of a keyword and a semantic ranking (any ids, best first):
+    (id, fused score), best first; keyword hits past ``fuse_depth`` follow in their order."""
+    f = FUSION
+    weight = f.weight_balanced if balanced else f.weight
+    scores: dict[int, float] = {}
+    for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
+        scores[doc] = scores.get(doc, 0.0) + 1.0 / (f.rrf_k + rank)
+    for rank, doc in enumerate(meaning, start=1):
+        scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
+    fused = sorted(scores.items(), key=lambda kv: -kv[1])
+    fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
+    return fused
 
 
 def enabled() -> bool:
@@ -382,18 +425,19 @@ def semantic_ranking(
     # The remedies for language bias need every language's bias to be measurable (enough
     # documents in each: LanguageBias.per_language). Otherwise, e.g. our corpus of 37 English
     # and 13 documents in six other languages, they did harm (bench/README.md): plain cosine.
+    f = FUSION
     balanced = vi.bias.per_language
     q = vi.bias.query(query, query_lang)
-    if feedback is not None and balanced and FEEDBACK_WEIGHT:
+    if feedback is not None and balanced and f.feedback_weight:
         doc_vec = vi.doc_vector(vi.doc_ids[feedback])
         if doc_vec is not None:
-            q = q + FEEDBACK_WEIGHT * doc_vec
+            q = q + f.feedback_weight * doc_vec
             q = q / max(float(np.linalg.norm(q)), 1e-9)
     scores = vi.matrix @ q
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
     np.maximum.at(per_doc, vi.row_doc, scores)
-    allowed = allowed & (per_doc >= MIN_SCORE)
-    if balanced and INTERLEAVE:
+    allowed = allowed & (per_doc >= f.min_score)
+    if balanced and f.interleave:
         return interleave_by_language(per_doc, vi.doc_langs, allowed, limit)
     candidates = np.flatnonzero(allowed)
     order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
