@@ -1,0 +1,339 @@
+"""The engine seam: what one search engine must do for the index, and the registry of engines.
+
+Everything above this protocol is engine-neutral (generations and the lock in index.store,
+query parsing in index.query, search orchestration and semantic fusion in index.search,
+documents, suggestions and statistics in index.documents). An engine lives in its own folder
+(index/whoosh/, index/tantivy/) and is loaded only when an index of it is used. ENGINE-PROTOCOL.md
+(beside the repository) explains the contract with examples; tests/README.md says how the
+suite runs against each engine.
+
+Documents are named by their id (``Document.id``) across the seam, never by an engine's
+internal numbers. An index holds two kinds of records, documents and their passages; only
+document records are searched, counted and filtered, passages are read for the hits shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from index.prepare import PreparedDocument
+from index.query_form import Query
+from index.records import Document, Passage
+
+#: How hits are ordered: by score, by date (newest or oldest first), by folded title.
+Sort = Literal["score", "newest", "oldest", "title"]
+
+YearBounds = tuple[int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What ingest compares to decide whether a file must be read again."""
+
+    sha256: str
+    size: int
+    mtime: float
+    #: a hash of the file's explicit metadata (catalog entry, taxonomy), set by ingest
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which documents a search may return: values of one facet OR-ed, facets AND-ed.
+
+    ``years``: year ranges typed in the query, OR-ed with the values of the ``year`` facet.
+    ``year_from``/``year_to``: the request's bounds (AND). Hidden documents only with
+    ``include_hidden``. Hashable, so an engine may cache what a filter allows per reader.
+    """
+
+    facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    years: tuple[YearBounds, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    include_hidden: bool = False
+
+    @classmethod
+    def of(cls, facets: Mapping[str, Sequence[str]], *, years: Sequence[YearBounds] = (),
+           year_from: int | None = None, year_to: int | None = None,
+           include_hidden: bool = False) -> Filter:
+        return cls(tuple((name, tuple(values)) for name, values in facets.items()),
+                   tuple(years), year_from, year_to, include_hidden)
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        return next((v for name, v in self.facets if name == facet), ())
+
+    def without(self, facet: str) -> Filter:
+        """This filter without its selection in ``facet`` (for that facet's own counts: a
+        facet's counts ignore its own selection). Without ``year``: the typed year ranges
+        and the year bounds go too."""
+        kept = tuple((name, v) for name, v in self.facets if name != facet)
+        if facet == "year":
+            return replace(self, facets=kept, years=(), year_from=None, year_to=None)
+        return replace(self, facets=kept)
+
+
+@dataclass
+class Ranked:
+    """What a search found: the first ``limit`` document ids in order, with their scores
+    (0.0 when sorted by something else than score), the exact number of matching documents,
+    and for each facet asked for: value -> number of matching documents with that value."""
+
+    ids: list[str]
+    scores: list[float]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class CatalogEntry:
+    """One indexed document, as ingest, statistics and the site's file routes need it."""
+
+    id: str
+    source_path: str
+    hidden: bool
+    fingerprint: Fingerprint
+    doc_type: str | None
+    country: str | None
+    language: str | None
+
+
+class EngineReader(Protocol):
+    """A reader of one commit of one generation, used by one thread at a time (the store hands
+    it out for the length of a ``with store.reader()`` block). Methods may raise the engine's
+    ``damage_errors``; the store turns them into IndexDamagedError."""
+
+    # -- searching ---------------------------------------------------------------------------
+    def search(self, query: Query | None, flt: Filter, *, sort: Sort = "score",
+               limit: int = 10, facets: Sequence[str] = ()) -> Ranked:
+        """Documents matching ``query`` (None: every document) and ``flt``, best first (or in
+        ``sort`` order, ties in index order), the first ``limit`` of them (``limit`` may be 0:
+        counts only); the exact total; counts of ``facets`` over all matches. Scoring: BM25
+        per field as index.ranking sets it (see ENGINE-PROTOCOL.md)."""
+        ...
+
+    def matching(self, query: Query, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` that ``query`` matches (for the semantic hits: found by meaning
+        only, or also by words)."""
+        ...
+
+    def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
+        """For each of ``ids`` (a document id list the caller keeps, e.g. the vectors' ids):
+        whether it is in this index and ``flt`` allows it (a boolean array)."""
+        ...
+
+    def query_terms(self, query: Query | None) -> dict[str, set[str]]:
+        """The terms of ``query`` that occur in the index (prefixes and wildcards expanded),
+        by field (``passage_en`` -> {...}): what highlighting marks."""
+        ...
+
+    # -- reading -----------------------------------------------------------------------------
+    def documents(self, ids: Sequence[str]) -> list[Document | None]:
+        """The stored Documents (metadata, without passages) of ``ids``, None for unknown."""
+        ...
+
+    def best_passages(self, query: Query, ids: Sequence[str], per_doc: int
+                      ) -> dict[str, list[Passage]]:
+        """For each of ``ids``: its passages that ``query`` (a passage query) matches, best
+        first, at most ``per_doc``."""
+        ...
+
+    def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
+        """A document's passages in order (the first ``limit``)."""
+        ...
+
+    def matching_passages(self, query: Query, doc_id: str) -> set[int]:
+        """Ordinals of the passages of ``doc_id`` that ``query`` matches."""
+        ...
+
+    # -- words -------------------------------------------------------------------------------
+    def word_count(self, word: str) -> int:
+        """Documents (of any kind) whose ``words`` field has ``word`` (folded, unstemmed)."""
+        ...
+
+    def similar_words(self, word: str, limit: int) -> list[str]:
+        """Indexed words at most 2 edits from ``word`` with its first letter, closest first
+        ("did you mean")."""
+        ...
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """Indexed words starting with ``prefix`` that some visible document has, most
+        frequent first (among the first 2,000 in alphabetical order)."""
+        ...
+
+    def more_like_this(self, doc_id: str, limit: int) -> list[tuple[str, float]]:
+        """Visible documents sharing the most distinctive words of ``doc_id`` (not itself):
+        (id, score), best first."""
+        ...
+
+    # -- the whole index ---------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        """(document records, passage records)."""
+        ...
+
+    def catalog(self) -> Iterator[CatalogEntry]:
+        """Every indexed document."""
+        ...
+
+    def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
+        """Each document's id, language, title, summary and the texts of its first
+        ``passages`` passages (what the semantic layer embeds)."""
+        ...
+
+
+class OpenIndex(Protocol):
+    """One commit of one generation, opened: a bounded set of readers on it."""
+
+    def take(self) -> EngineReader:
+        """A reader for one thread (a new one or one given back)."""
+        ...
+
+    def give_back(self, reader: EngineReader) -> None: ...
+
+    def close_reader(self, reader: EngineReader) -> None:
+        """Close a reader found damaged (not given back)."""
+        ...
+
+    def retire(self) -> None:
+        """No more readers from here: close the idle ones, the busy ones when given back."""
+        ...
+
+    @property
+    def retired(self) -> bool: ...
+
+
+class EngineWriter(Protocol):
+    """Writes one generation. Readers never see a half-written commit."""
+
+    def put(self, doc: PreparedDocument, fingerprint: Fingerprint) -> None:
+        """Add the document and its passages, replacing any with the same id."""
+        ...
+
+    def delete(self, doc_id: str) -> None:
+        """Remove the document and its passages (nothing when unknown)."""
+        ...
+
+    def commit(self) -> None:
+        """Make what was written visible to new readers, atomically."""
+        ...
+
+    def finish(self, *, rebuild: bool) -> None:
+        """The last commit of a session: after a rebuild, optimised for reading; after an
+        update, merged when the updates left the index fragmented."""
+        ...
+
+    def cancel(self) -> None:
+        """Drop what was written since the last commit."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    """One search engine. Stateless: everything is in the generation folders it is given."""
+
+    #: the name in KB_ENGINE, ``kb ingest --engine`` and kb-meta.json
+    name: str
+    #: what reading a damaged index of this engine raises (becomes IndexDamagedError)
+    damage_errors: tuple[type[BaseException], ...]
+
+    def create(self, gen: Path) -> EngineWriter:
+        """A writer on a new, empty index in the (empty) folder ``gen``."""
+        ...
+
+    def update(self, gen: Path) -> EngineWriter:
+        """A writer on the index in ``gen`` (incremental ingest)."""
+        ...
+
+    def commit_key(self, gen: Path) -> Hashable:
+        """What changes with every commit of ``gen`` (OSError when it cannot be listed;
+        None when ``gen`` has no commit)."""
+        ...
+
+    def version(self, gen: Path) -> Hashable:
+        """A cheap key that changes with every commit of ``gen`` (for caches of pages)."""
+        ...
+
+    def check(self, gen: Path, key: Hashable) -> str | None:
+        """What is wrong with the files of commit ``key`` of ``gen`` (truncated,
+        overwritten), or None."""
+        ...
+
+    def open(self, gen: Path, key: Hashable, *, mmap: bool = False) -> OpenIndex:
+        """Open commit ``key`` of ``gen`` for reading (may raise anything on a damaged
+        index: the store reports it as damaged)."""
+        ...
+
+
+# -- the registry ----------------------------------------------------------------------------
+
+#: The engine of new indexes and of indexes that do not name theirs (made before engines had
+#: names).
+DEFAULT_ENGINE = "whoosh"
+
+#: Engine name -> the module that provides it (``engine()`` returns the Engine). Imported only
+#: when an index of that engine is used, so an engine's library is needed only by its users.
+ENGINES: dict[str, str] = {
+    "whoosh": "index.whoosh",
+}
+
+_LOADED: dict[str, Engine] = {}
+
+
+class UnknownEngineError(ValueError):
+    """An engine name that is not registered, or whose library is not installed."""
+
+
+def register(name: str, module: str) -> None:
+    """Register an engine: ``module`` has a function ``engine() -> Engine``."""
+    ENGINES[name] = module
+    _LOADED.pop(name, None)
+
+
+def engine_names() -> tuple[str, ...]:
+    return tuple(ENGINES)
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called ``name``; UnknownEngineError when there is none, or when its library
+    is missing (the message says which)."""
+    loaded = _LOADED.get(name)
+    if loaded is not None:
+        return loaded
+    module_name = ENGINES.get(name)
+    if module_name is None:
+        raise UnknownEngineError(
+            f"unknown search engine {name!r}; engines: {', '.join(ENGINES)}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UnknownEngineError(
+            f"the search engine {name!r} cannot be loaded ({exc}); install what it needs or "
+            f"choose another with KB_ENGINE") from exc
+    made: Engine = module.engine()
+    _LOADED[name] = made
+    return made
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "CatalogEntry",
+    "Engine",
+    "EngineReader",
+    "EngineWriter",
+    "Filter",
+    "Fingerprint",
+    "OpenIndex",
+    "Ranked",
+    "Sort",
+    "UnknownEngineError",
+    "engine_names",
+    "get_engine",
+    "register",
+]

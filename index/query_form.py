@@ -1,0 +1,304 @@
+"""The engine-neutral form of a query: what the forgiving parser (index.query) produces and each
+engine translates (index/whoosh/translate.py, the tantivy folder).
+
+Plain frozen dataclasses, no engine types. A query is already analysed: its words were
+expanded into the per-language fields of the index (``body_de``, ``title_hu``, ...) as each
+language analyses them, synonyms added, stop and question words dropped, weights set
+(index.query). An engine only maps these nodes onto its own queries and scores them with the
+ranking setting (index.ranking).
+
+Fields (the names every engine indexes, see index.prepare and ENGINE-PROTOCOL.md):
+
+- ``title_<lang>``, ``body_<lang>``, ``passage_<lang>``: analysed terms of a document's title,
+  of its whole text (title included), of one passage; ``gp_<record>_<lang>``: of one
+  good-practice record field (``gp_evidence_en``). ``<lang>`` is one of
+  index.analysis.LANGUAGE_KEYS.
+- ``words``: the unstemmed, folded words of a document (title and text).
+- ``record_field``: the good-practice record field a passage is the section of.
+- facets by facet name (index.schema.FACET_FIELDS' keys), through :class:`Facet`,
+  :class:`FacetPrefix` and :class:`YearRange` (the ``year`` facet).
+
+:func:`normalize` removes what cannot match and flattens nested groups, with the rules the
+Whoosh engine has always applied (an engine must not normalise differently, or rankings move).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TypeAlias
+
+#: (language, term): the form one typed word takes in each language's analysis
+WordFamily = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One analysed term in one field."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Word(Term):
+    """A term that a word the user typed became in one language's field, with ``family``: the
+    form the same word takes in each language's analysis. Its document frequency is counted
+    across the languages' fields of the same kind (``body_*``), so a word rare in the whole
+    collection scores as rare in every language (index/whoosh/scoring.py). Equal to another
+    Word of the same field, text and boost whatever its family; never equal to a plain Term."""
+
+    family: WordFamily = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Terms in order, at most ``slop`` positions apart (1: adjacent)."""
+
+    field: str
+    words: tuple[str, ...]
+    slop: int = 1
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """Terms of ``field`` starting with ``text`` (folded)."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Wildcard:
+    """Terms of ``field`` matching ``pattern`` (``*``: any characters, ``?``: one)."""
+
+    field: str
+    pattern: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Facet:
+    """Documents with ``value`` in facet ``facet`` (``country``/``ES``, ``year``/``2020``)."""
+
+    facet: str
+    value: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class FacetPrefix:
+    """Documents with a value of facet ``facet`` starting with ``prefix``."""
+
+    facet: str
+    prefix: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class YearRange:
+    """Documents of the years ``start`` to ``end`` (None: open), constant score."""
+
+    start: int | None
+    end: int | None
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Every:
+    """Every document (browsing)."""
+
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """Matches nothing (a query of only stop words, a field the index lacks)."""
+
+    boost: float = 1.0
+
+
+NOTHING = Nothing()
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any of the parts; the scores of the matching parts add up."""
+
+    parts: tuple[Query, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class And:
+    """All of the parts; their scores add up."""
+
+    parts: tuple[Query, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Not:
+    """Documents that ``part`` does not match."""
+
+    part: Query
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AndNot:
+    """Matches of ``positive`` that ``negative`` does not match (scored by ``positive``)."""
+
+    positive: Query
+    negative: Query
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class AndMaybe:
+    """Matches of ``required``; ``optional`` adds its score where it matches too."""
+
+    required: Query
+    optional: Query
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Require:
+    """Matches of both, scored by ``scored`` only."""
+
+    scored: Query
+    required: Query
+    boost: float = 1.0
+
+
+Query: TypeAlias = (Term | Word | Phrase | Prefix | Wildcard | Facet | FacetPrefix | YearRange
+                    | Every | Nothing | Or | And | Not | AndNot | AndMaybe | Require)
+
+
+def is_nothing(q: Query | None) -> bool:
+    return isinstance(q, Nothing)
+
+
+def leaves(q: Query) -> list[Query]:
+    """The leaves of ``q``, left to right."""
+    if isinstance(q, (Or, And)):
+        return [leaf for part in q.parts for leaf in leaves(part)]
+    if isinstance(q, Not):
+        return leaves(q.part)
+    if isinstance(q, AndNot):
+        return leaves(q.positive) + leaves(q.negative)
+    if isinstance(q, AndMaybe):
+        return leaves(q.required) + leaves(q.optional)
+    if isinstance(q, Require):
+        return leaves(q.scored) + leaves(q.required)
+    return [q]
+
+
+def with_boost(q: Query, boost: float) -> Query:
+    """``q`` with its weight set to ``boost`` (Require passes it to its scored part)."""
+    if isinstance(q, Require):
+        return Require(with_boost(q.scored, boost), q.required)
+    return replace(q, boost=boost)
+
+
+def _normalize_group(q: Or | And) -> Query:
+    parts: list[Query] = []
+    for sub in q.parts:
+        sub = normalize(sub)
+        if type(sub) is type(q):
+            assert isinstance(sub, (Or, And))
+            parts.extend(with_boost(s, s.boost * sub.boost) for s in sub.parts)
+        else:
+            parts.append(sub)
+    if all(isinstance(p, Nothing) for p in parts):
+        return NOTHING
+    if any(isinstance(p, Every) for p in parts):
+        return Every()
+    unique: list[Query] = []
+    seen: set[Query] = set()
+    for p in parts:
+        if p in seen:
+            continue
+        seen.add(p)
+        unique.append(p)
+    unique = [p for p in unique if not isinstance(p, Nothing)]
+    if not unique:
+        return NOTHING
+    if len(unique) == 1:
+        only = unique[0]
+        if not (q.boost == 1.0 and only.boost == 1.0):
+            only = with_boost(only, only.boost * q.boost)
+        return only
+    return type(q)(tuple(unique), q.boost)
+
+
+def normalize(q: Query) -> Query:
+    """``q`` without what cannot match, nested groups of one kind flattened, duplicates and
+    groups of one part removed (Whoosh's Query.normalize, which the rankings were measured
+    with: a phrase of one word becomes a plain term of weight 1, a NOT of nothing matches
+    nothing, the parts of AND NOT, ANDMAYBE and REQUIRE lose their weights)."""
+    if isinstance(q, (Or, And)):
+        return _normalize_group(q)
+    if isinstance(q, Not):
+        part = normalize(q.part)
+        return NOTHING if isinstance(part, Nothing) else Not(part, q.boost)
+    if isinstance(q, AndNot):
+        a, b = normalize(q.positive), normalize(q.negative)
+        if isinstance(a, Nothing):
+            return NOTHING
+        if isinstance(b, Nothing):
+            return a
+        return AndNot(a, b)
+    if isinstance(q, AndMaybe):
+        a, b = normalize(q.required), normalize(q.optional)
+        if isinstance(a, Nothing):
+            return NOTHING
+        if isinstance(b, Nothing):
+            return a
+        return AndMaybe(a, b)
+    if isinstance(q, Require):
+        a, b = normalize(q.scored), normalize(q.required)
+        if isinstance(a, Nothing) or isinstance(b, Nothing):
+            return NOTHING
+        return Require(a, b)
+    if isinstance(q, Phrase):
+        if not q.words:
+            return NOTHING
+        if len(q.words) == 1:
+            return Term(q.field, q.words[0])
+        return q
+    if isinstance(q, Wildcard):
+        if "*" not in q.pattern and "?" not in q.pattern:
+            return Term(q.field, q.pattern, q.boost)
+        return q
+    return q
+
+
+__all__ = [
+    "NOTHING",
+    "And",
+    "AndMaybe",
+    "AndNot",
+    "Every",
+    "Facet",
+    "FacetPrefix",
+    "Not",
+    "Nothing",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "Query",
+    "Require",
+    "Term",
+    "Wildcard",
+    "Word",
+    "WordFamily",
+    "YearRange",
+    "is_nothing",
+    "leaves",
+    "normalize",
+    "with_boost",
+]

@@ -1,0 +1,61 @@
+"""The engine-neutral query form (index/query_form.py) and the engine protocol's filter."""
+
+from __future__ import annotations
+
+from index.engine import Filter
+from index.query_form import (
+    NOTHING,
+    And,
+    AndNot,
+    Every,
+    Not,
+    Or,
+    Phrase,
+    Require,
+    Term,
+    Word,
+    leaves,
+    normalize,
+)
+
+
+def test_normalize_flattens_groups_and_drops_what_cannot_match() -> None:
+    a, b = Term("body_en", "export"), Term("body_de", "export")
+    q = Or((Or((a, NOTHING), 2.0), Or((b,)), NOTHING))
+    assert normalize(q) == Or((Term("body_en", "export", 2.0), b))
+    assert normalize(Or((NOTHING, NOTHING))) == NOTHING
+    assert normalize(And((a, Every()))) == Every()
+    assert normalize(Or((a,), 3.0)) == Term("body_en", "export", 3.0)
+    assert normalize(Or((a, a, b))) == Or((a, b))
+
+
+def test_normalize_keeps_the_rules_rankings_were_measured_with() -> None:
+    a = Term("body_en", "export")
+    assert normalize(Phrase("body_en", ("export",), boost=2.0)) == Term("body_en", "export")
+    assert normalize(Not(NOTHING)) == NOTHING
+    assert normalize(AndNot(NOTHING, a)) == NOTHING
+    assert normalize(AndNot(a, NOTHING)) == a
+    assert normalize(Require(a, NOTHING)) == NOTHING
+
+
+def test_a_typed_word_equals_another_whatever_its_family_but_never_a_plain_term() -> None:
+    w1 = Word("body_en", "export", family=(("en", "export"),))
+    w2 = Word("body_en", "export", family=(("de", "export"),))
+    assert w1 == w2 and hash(w1) == hash(w2)
+    assert w1 != Term("body_en", "export")
+    assert normalize(Or((w1, w2, Term("body_en", "export")))) == Or(
+        (w1, Term("body_en", "export")))
+    assert leaves(Or((w1, Not(Term("x", "y"))))) == [w1, Term("x", "y")]
+
+
+def test_a_filter_without_its_own_facet() -> None:
+    flt = Filter.of({"country": ["ES", "HU"], "year": ["2020"]}, years=[(2018, 2019)],
+                    year_from=2000)
+    assert flt.values("country") == ("ES", "HU")
+    assert flt.without("country").values("country") == ()
+    assert flt.without("country").years == ((2018, 2019),)
+    no_year = flt.without("year")
+    assert no_year.values("year") == () and no_year.years == () and no_year.year_from is None
+    assert no_year.values("country") == ("ES", "HU")
+    assert hash(flt) == hash(Filter.of({"country": ["ES", "HU"], "year": ["2020"]},
+                                       years=[(2018, 2019)], year_from=2000))
