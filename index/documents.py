@@ -14,11 +14,12 @@ from whoosh import query as wq
 from index import semantic
 from index.analysis import fold
 from index.highlight import mark_all
+from index.prepare import index_language
 from index.query import parse_query
 from index.records import Document, Passage
 from index.schema import body_field, passage_field, title_field
 from index.search import query_terms
-from index.store import IndexStore, index_language
+from index.store import IndexStore
 from index.vectors import load_index
 
 

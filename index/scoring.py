@@ -30,37 +30,16 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring as wscoring
 
+from index import ranking as _ranking
+from index.ranking import Ranking
 
-@dataclass(frozen=True)
-class Ranking:
-    """The ranking settings (one setting for every collection and for the site)."""
-
-    #: BM25 term-frequency saturation
-    k1: float = 1.2
-    #: BM25 length normalisation of body fields
-    b: float = 0.75
-    #: BM25 length normalisation of title fields
-    title_b: float = 0.75
-    #: weight of a title match against a body match (the "text" query field)
-    title_boost: float = 0.25
-    #: query term frequency saturation (Okapi BM25's k3): a word typed n times weighs
-    #: (k3 + 1) n / (k3 + n) (n = 2: 1.8, n = 3: 2.45); 8 is Robertson's classic value
-    k3: float = 8.0
-    #: "lucene": ln(1 + (N - n + 0.5) / (n + 0.5)); "classic": ln(N / (n + 1)) + 1 (Whoosh's)
-    idf: str = "lucene"
-    #: a typed word that analysis splits ("COVID-19"): "phrase" (its parts adjacent), "terms"
-    #: (its parts as separate words), "both" (the parts, and the phrase on top)
-    compound: str = "terms"
-
-
-#: The setting in use. Replace it (dataclasses.replace) to experiment, e.g. in the bench.
-RANKING = Ranking()
+#: The setting in use (index.ranking; bench/relevance.py replaces it here for a run).
+RANKING = _ranking.RANKING
 
 
 #: Field kinds split into one field per language (see index.schema).

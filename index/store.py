@@ -36,7 +36,8 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from index.analysis import LANGUAGE_KEYS, OTHER, analyze, fold, unique_words
+from index.analysis import analyze, fold, unique_words
+from index.engine import Fingerprint
 from index.errors import (
     IndexBusyError,
     IndexDamagedError,
@@ -45,6 +46,7 @@ from index.errors import (
     IndexUnavailableError,
 )
 from index.integrity import DAMAGE_ERRORS, check, describe, latest_commit, record_commit
+from index.prepare import index_language
 from index.records import PRACTICE_FIELDS, Document
 from index.schema import (
     PRACTICE_QUERY_FIELDS,
@@ -85,17 +87,6 @@ _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQ
 _GENERATION_NAME = re.compile(r"gen-[A-Za-z0-9_.-]+")
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """What ingest compares to decide whether a file must be read again."""
-
-    sha256: str
-    size: int
-    mtime: float
-    #: a hash of the file's explicit metadata (catalog entry, taxonomy), set by ingest
-    meta: str = ""
-
-
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write a file so that readers see the old content or the new, never a part: a temporary
     file with a unique name beside it ("." first, so ingest ignores it), flushed to disk, then
@@ -118,12 +109,6 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             os.unlink(tmp)
         raise
 
-
-
-def index_language(lang: str | None) -> str:
-    """The analyser key for a document language ("fr" and unknown -> "xx")."""
-    primary = (lang or "").split("-")[0].split("_")[0].lower()
-    return primary if primary in LANGUAGE_KEYS else OTHER
 
 
 @dataclass
