@@ -32,9 +32,9 @@ from ingest.catalog import (
     load_sidecar,
     load_taxonomy,
 )
-from ingest.metadata import build_document
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
 from ingest.paths import OUTSIDE_CORPUS, file_sha256, inside_corpus
+from ingest.reading import read_document
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
 log = logging.getLogger(__name__)
@@ -184,35 +184,16 @@ def assign_ids(paths: list[str]) -> dict[str, str]:
 def parse_job(job: ParseJob) -> PreparedDocument:
     """Worker side: read one file into a Document, analysed for the index (runs in a worker
     process, so that parsing and text analysis use all cores)."""
-    from ingest.parsers import ParseError, parse_file
-
     full = Path(job.corpus) / job.source.path
     # Checked again here: the file may have been replaced by a link since it was listed.
     if not inside_corpus(Path(job.corpus), full):
         raise JobFailed(OUTSIDE_CORPUS)
     full = full.resolve()
-    sha = file_sha256(full)
-    try:
-        parsed = parse_file(full, password=job.entry.get("password"), ocr=job.ocr)
-    except ParseError as exc:
-        raise JobFailed(exc.reason) from None
-    if not parsed.passages:
-        raise JobFailed("no text found")
-    doc = build_document(
-        doc_id=job.doc_id,
-        source_path=job.source.path,
-        sha256=sha,
-        size=job.source.size,
-        mtime=job.source.mtime,
-        media_type=parsed.media_type,
-        passages=parsed.passages,
-        file_meta=parsed.metadata,
-        entry=job.entry,
-        taxonomy=job.taxonomy,
-        page_count=parsed.page_count,
-        warnings=parsed.warnings,
+    doc = read_document(
+        full, doc_id=job.doc_id, source_path=job.source.path, sha256=file_sha256(full),
+        size=job.source.size, mtime=job.source.mtime, entry=job.entry, taxonomy=job.taxonomy,
+        ocr=job.ocr,
     )
-    doc.ocr = parsed.ocr.to_dict() if parsed.ocr is not None else None
     return prepare_document(doc)
 
 

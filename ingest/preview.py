@@ -14,9 +14,9 @@ from pathlib import Path
 
 from index import Document
 from ingest.catalog import Taxonomy
-from ingest.metadata import build_document
 from ingest.ocr import OcrSettings
-from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
+from ingest.reading import read_document
+from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, run_jobs
 
 
 @dataclass
@@ -38,25 +38,13 @@ class Preview:
 
 
 def _preview_job(job: PreviewJob) -> Document:
-    from ingest.parsers import ParseError, parse_file
-
     path = Path(job.path)
-    try:
-        # OCR is not run here (it is slow): the pages it will read are only counted.
-        parsed = parse_file(path, ocr=OcrSettings.from_env(plan_only=True))
-    except ParseError as exc:
-        raise JobFailed(exc.reason) from None
-    planned = parsed.ocr.planned if parsed.ocr is not None else []
-    if not parsed.passages and not planned:
-        raise JobFailed("no text found")
-    document = build_document(
-        doc_id="preview", source_path=job.source_path, sha256="", size=path.stat().st_size,
-        mtime=0.0, media_type=parsed.media_type, passages=parsed.passages,
-        file_meta=parsed.metadata, entry={}, taxonomy=job.taxonomy,
-        page_count=parsed.page_count, warnings=parsed.warnings,
+    # OCR is not run here (it is slow): the pages it will read are only counted.
+    return read_document(
+        path, doc_id="preview", source_path=job.source_path, sha256="",
+        size=path.stat().st_size, mtime=0.0, entry={}, taxonomy=job.taxonomy,
+        ocr=OcrSettings.from_env(plan_only=True),
     )
-    document.ocr = {"planned": planned} if planned else None
-    return document
 
 
 def preview_files(

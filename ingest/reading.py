@@ -1,0 +1,63 @@
+"""One file into a Document: parse it by its type and merge its metadata.
+
+The worker side of both an ingest (``ingest.pipeline.parse_job``) and the admin's upload
+preview (``ingest.preview``): what a file becomes is decided here only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from index import Document
+from ingest.catalog import Taxonomy
+from ingest.metadata import build_document
+from ingest.ocr import OcrSettings
+from ingest.workers import JobFailed
+
+
+def read_document(
+    path: Path,
+    *,
+    doc_id: str,
+    source_path: str,
+    sha256: str,
+    size: int,
+    mtime: float,
+    entry: dict[str, Any],
+    taxonomy: Taxonomy,
+    ocr: OcrSettings,
+) -> Document:
+    """The Document that ``path`` makes, with catalog ``entry`` > file > inferred metadata.
+
+    Raises JobFailed with a reason fit for a user when the file cannot be parsed or has no
+    text (with ``ocr.plan_only``, pages OCR would read count as text: a preview counts them
+    in ``Document.ocr["planned"]`` and reads none).
+    """
+    # Imported here: the parsers load the PDF, Word and image libraries, which only the
+    # worker processes need (the web app imports ingest for its admin).
+    from ingest.parsers import ParseError, parse_file
+
+    try:
+        parsed = parse_file(path, password=entry.get("password"), ocr=ocr)
+    except ParseError as exc:
+        raise JobFailed(exc.reason) from None
+    planned = parsed.ocr.planned if parsed.ocr is not None else []
+    if not parsed.passages and not planned:
+        raise JobFailed("no text found")
+    doc = build_document(
+        doc_id=doc_id,
+        source_path=source_path,
+        sha256=sha256,
+        size=size,
+        mtime=mtime,
+        media_type=parsed.media_type,
+        passages=parsed.passages,
+        file_meta=parsed.metadata,
+        entry=entry,
+        taxonomy=taxonomy,
+        page_count=parsed.page_count,
+        warnings=parsed.warnings,
+    )
+    doc.ocr = parsed.ocr.to_dict() if parsed.ocr is not None else None
+    return doc
