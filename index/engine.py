@@ -280,6 +280,7 @@ DEFAULT_ENGINE = "whoosh"
 #: when an index of that engine is used, so an engine's library is needed only by its users.
 ENGINES: dict[str, str] = {
     "whoosh": "index.whoosh",
+    "tantivy": "index.tantivy",
 }
 
 _LOADED: dict[str, Engine] = {}

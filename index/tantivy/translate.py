@@ -1,0 +1,291 @@
+"""The engine-neutral query form (index.query_form) as tantivy queries, scored like the Whoosh
+engine's KbBM25 (ENGINE-PROTOCOL.md: BM25 per field, idf across the languages' fields).
+
+tantivy scores each term with BM25 (k1 1.2, b 0.75, fixed in tantivy: index.ranking's values)
+from the statistics of its own field. The protocol's idf counts a word's document frequency
+across the languages' fields of one kind (a Word's ``family``: the form one typed word takes
+in each language) over the records that have text of that kind. Each term's idf is brought to
+that one with a boost (idf wanted / idf tantivy computes), from document frequencies read from
+the term dictionary: the scores are the protocol's up to the average field length, which
+tantivy takes over every document record rather than over those with text in the field (the
+same in a collection in one language; bench/relevance.py --engine measures the rest).
+
+Terms absent from the index are dropped before tantivy sees them (a query is expanded into 8
+languages; a collection in one or two languages needs only those).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+from collections import defaultdict
+
+import tantivy
+
+from index import query_form as qf
+from index.ranking import ranking
+from index.tantivy.schema import HAS, YEAR, analysed_term, index_term
+
+Occur = tantivy.Occur
+
+_KINDS = ("title_", "body_", "passage_")
+#: Pattern words (prefix*, wild?card) expand into at most this many index terms.
+MAX_EXPANSIONS = 1024
+
+
+def _kind(field: str) -> str | None:
+    prefix = field.rsplit("_", 1)[0] + "_" if "_" in field else ""
+    return prefix if prefix in _KINDS else None
+
+
+def idf(n_docs: int, df: int) -> float:
+    if ranking().idf == "classic":
+        return math.log(n_docs / (df + 1)) + 1.0
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+class Translator:
+    """Translates queries for one searcher of one tantivy index (documents or passages)."""
+
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema,
+                 fields: frozenset[str]) -> None:
+        self.searcher = searcher
+        self.schema = schema
+        self.fields = fields
+        self._df: dict[tuple[str, str], int] = {}
+        self._languages: dict[str, list[str]] = defaultdict(list)
+        for name in fields:
+            kind = _kind(name)
+            if kind is not None:
+                self._languages[kind].append(name.rsplit("_", 1)[1])
+
+    def df(self, field: str, text: str) -> int:
+        key = (field, text)
+        hit = self._df.get(key)
+        if hit is None:
+            hit = self._df[key] = (
+                int(self.searcher.doc_freq(field, text)) if field in self.fields else 0)
+        return hit
+
+    def translate(self, q: qf.Query | None) -> tantivy.Query | None:
+        """The tantivy query of ``q`` (None: every record); None when it matches nothing."""
+        if q is None:
+            return tantivy.Query.all_query()
+        return self._q(q)
+
+    # -- leaves ----------------------------------------------------------------------------
+    def _term(self, q: qf.Term) -> tantivy.Query | None:
+        field, text = q.field, index_term(q.text)
+        df = self.df(field, text)
+        if df == 0:
+            return None
+        boost = q.boost
+        kind = _kind(field)
+        if kind is None and field.startswith("gp_"):
+            # a good-practice record field: N is the documents that have that record field
+            have = idf(max(1, self.searcher.num_docs), df)
+            wanted = idf(max(1, self.df(HAS, field.rsplit("_", 1)[0])), df)
+            if have > 0:
+                boost *= wanted / have
+        elif kind is not None:
+            if isinstance(q, qf.Word) and q.family:
+                pairs = {(kind + lang, index_term(term)) for lang, term in q.family}
+            else:
+                pairs = {(kind + lang, text) for lang in self._languages[kind]}
+            pairs.add((field, text))
+            n_docs = max(1, self.df(HAS, kind[:-1]))
+            wanted = idf(n_docs, sum(self.df(f, t) for f, t in pairs))
+            have = idf(max(1, self.searcher.num_docs), df)
+            if have > 0:
+                boost *= wanted / have
+        query = tantivy.Query.term_query(self.schema, field, text)
+        return _boosted(query, boost)
+
+    def _phrase(self, q: qf.Phrase) -> tantivy.Query | None:
+        words = [index_term(w) for w in q.words]
+        if not words or any(self.df(q.field, w) == 0 for w in words):
+            return None
+        if len(words) == 1:
+            return _boosted(tantivy.Query.term_query(self.schema, q.field, words[0]), q.boost)
+        phrase: list[str | tuple[int, str]] = list(words)
+        # slop: 1 = adjacent in the query form, 0 in tantivy
+        query = tantivy.Query.phrase_query(self.schema, q.field, phrase,
+                                           slop=max(0, int(q.slop) - 1))
+        return _boosted(query, q.boost)
+
+    def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
+        """The index terms of a pattern leaf (at most MAX_EXPANSIONS)."""
+        if q.field not in self.fields:
+            return []
+        if isinstance(q, qf.Prefix):
+            return [t for t, _ in self.searcher.terms_with_prefix(
+                q.field, index_term(q.text), limit=MAX_EXPANSIONS)]
+        pattern = index_term(q.pattern)
+        head = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        rx = re.compile(fnmatch.translate(pattern))
+        return [t for t, _ in self.searcher.terms_with_prefix(q.field, head)
+                if rx.match(t)][:MAX_EXPANSIONS]
+
+    def _pattern(self, q: qf.Prefix | qf.Wildcard) -> tantivy.Query | None:
+        """prefix* and wild?card: the index terms they match, scored with the pattern's
+        boost as a constant (as the Whoosh engine scores them)."""
+        terms = self.expand(q)
+        if not terms:
+            return None
+        query = tantivy.Query.term_set_query(self.schema, q.field, terms)
+        return tantivy.Query.const_score_query(query, float(q.boost))
+
+    def _facet(self, q: qf.Facet) -> tantivy.Query | None:
+        if q.facet not in self.fields:
+            return None
+        value: object = q.value
+        if q.facet == YEAR:
+            try:
+                value = int(q.value)
+            except ValueError:
+                return None
+        query = tantivy.Query.term_query(self.schema, q.facet, value)
+        return tantivy.Query.const_score_query(query, float(q.boost))
+
+    def _facet_prefix(self, q: qf.FacetPrefix) -> tantivy.Query | None:
+        if q.facet not in self.fields or q.facet == YEAR or not q.prefix:
+            return None
+        values = [t for t, _ in self.searcher.terms_with_prefix(q.facet, q.prefix,
+                                                                limit=MAX_EXPANSIONS)]
+        if not values:
+            return None
+        query = tantivy.Query.term_set_query(self.schema, q.facet, values)
+        return tantivy.Query.const_score_query(query, float(q.boost))
+
+    def _years(self, q: qf.YearRange) -> tantivy.Query | None:
+        if YEAR not in self.fields:
+            return None
+        query = year_range(self.schema, q.start, q.end)
+        return tantivy.Query.const_score_query(query, float(q.boost))
+
+    # -- the tree --------------------------------------------------------------------------
+    def _q(self, q: qf.Query) -> tantivy.Query | None:
+        if isinstance(q, qf.Nothing):
+            return None
+        if isinstance(q, qf.Every):
+            return _boosted(tantivy.Query.all_query(), q.boost)
+        if isinstance(q, qf.Phrase):
+            return self._phrase(q)
+        if isinstance(q, qf.Term):  # Word too
+            return self._term(q) if q.field in self.fields else None
+        if isinstance(q, (qf.Prefix, qf.Wildcard)):
+            return self._pattern(q)
+        if isinstance(q, qf.Facet):
+            return self._facet(q)
+        if isinstance(q, qf.FacetPrefix):
+            return self._facet_prefix(q)
+        if isinstance(q, qf.YearRange):
+            return self._years(q)
+        if isinstance(q, qf.Or):
+            parts = [p for p in (self._q(sub) for sub in q.parts) if p is not None]
+            return _boosted(_should(parts), q.boost) if parts else None
+        if isinstance(q, qf.And):
+            return self._and(q)
+        if isinstance(q, qf.Not):
+            inner = self._q(q.part)
+            everything = tantivy.Query.all_query()
+            if inner is None:
+                return _boosted(everything, q.boost)
+            return _boosted(tantivy.Query.boolean_query(
+                [(Occur.Must, everything), (Occur.MustNot, inner)]), q.boost)
+        if isinstance(q, qf.AndNot):
+            positive = self._q(q.positive)
+            if positive is None:
+                return None
+            negative = self._q(q.negative)
+            if negative is not None:
+                positive = tantivy.Query.boolean_query(
+                    [(Occur.Must, positive), (Occur.MustNot, negative)])
+            return _boosted(positive, q.boost)
+        if isinstance(q, qf.AndMaybe):
+            required = self._q(q.required)
+            if required is None:
+                return None
+            optional = self._q(q.optional)
+            if optional is not None:
+                required = tantivy.Query.boolean_query(
+                    [(Occur.Must, required), (Occur.Should, optional)])
+            return _boosted(required, q.boost)
+        if isinstance(q, qf.Require):
+            scored, condition = self._q(q.scored), self._q(q.required)
+            if scored is None or condition is None:
+                return None
+            return _boosted(with_filter(scored, condition), q.boost)
+        raise TypeError(f"not a query form node: {q!r}")
+
+    def _and(self, q: qf.And) -> tantivy.Query | None:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for sub in q.parts:
+            translated = self._q(sub)
+            if translated is None:
+                return None  # one part matches nothing: so does the whole
+            clauses.append((Occur.Must, translated))
+        if not clauses:
+            return None
+        query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        return _boosted(query, q.boost)
+
+    # -- terms for highlighting ------------------------------------------------------------
+    def existing_terms(self, q: qf.Query | None) -> dict[str, set[str]]:
+        """Terms of ``q`` that occur in the index (patterns expanded), by field, as
+        index.analysis makes them (what highlighting compares)."""
+        out: dict[str, set[str]] = defaultdict(set)
+        if q is None:
+            return out
+        for leaf in qf.leaves(q):
+            field = getattr(leaf, "field", None)
+            if field is None or field not in self.fields:
+                continue
+            if isinstance(leaf, (qf.Prefix, qf.Wildcard)):
+                out[field].update(analysed_term(t) for t in self.expand(leaf))
+            elif isinstance(leaf, qf.Phrase):
+                out[field].update(w for w in leaf.words if self.df(field, index_term(w)))
+            elif isinstance(leaf, qf.Term) and self.df(field, index_term(leaf.text)):
+                out[field].add(leaf.text)
+        return dict(out)
+
+
+def year_range(schema: tantivy.Schema, start: int | None, end: int | None) -> tantivy.Query:
+    """Documents of the years ``start`` to ``end`` (None: open)."""
+    if start is not None and end is not None and start > end:
+        return tantivy.Query.empty_query()
+    if start is None and end is None:
+        return tantivy.Query.exists_query(YEAR)
+    return tantivy.Query.range_query(schema, YEAR, tantivy.FieldType.Unsigned,
+                                     None if start is None else max(0, start), end)
+
+
+def _should(parts: list[tantivy.Query]) -> tantivy.Query:
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(Occur.Should, p) for p in parts])
+
+
+def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, float(boost))
+
+
+def must_all(parts: list[tantivy.Query]) -> tantivy.Query:
+    """Every one of ``parts``."""
+    if not parts:
+        return tantivy.Query.all_query()
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(Occur.Must, p) for p in parts])
+
+
+def with_filter(query: tantivy.Query, flt: tantivy.Query | None) -> tantivy.Query:
+    """``query`` restricted to the records of ``flt``, scored by ``query`` alone."""
+    if flt is None:
+        return query
+    return tantivy.Query.boolean_query(
+        [(Occur.Must, query), (Occur.Must, tantivy.Query.const_score_query(flt, 0.0))])
+
+
+__all__ = ["Translator", "idf", "must_all", "with_filter", "year_range"]

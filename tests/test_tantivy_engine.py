@@ -1,0 +1,321 @@
+"""The tantivy engine (index/tantivy/) through the engine protocol (index.engine), against the
+Whoosh engine: the same terms in the index, the same totals and facet counts on the sample
+corpus, and the protocol's behaviours (filters, hidden documents, sorts, passages, words,
+more like this, incremental updates, damage)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from index import IndexStore, SearchRequest, get_document, parse_query, search
+from index import query_form as qf
+from index.analysis import LANGUAGE_KEYS
+from index.engine import Filter, Fingerprint, get_engine
+from index.prepare import index_language, prepare_document
+from index.query import add_synonyms
+from index.records import Document
+from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS
+from index.scoring import WordTerm
+from index.tantivy.reader import TantivyReader
+from ingest import run_ingest
+from tests.helpers import build_index, copy_sample_corpus, make_doc
+
+ENGINE = get_engine("tantivy")
+
+
+def write(gen: Path, docs: list[Document], *, create: bool = True) -> None:
+    writer = ENGINE.create(gen) if create else ENGINE.update(gen)
+    for doc in docs:
+        writer.put(prepare_document(doc), Fingerprint(doc.sha256, doc.size, doc.mtime))
+    writer.finish(rebuild=create)
+    writer.close()
+
+
+def reader(gen: Path) -> TantivyReader:
+    found = ENGINE.open(gen, ENGINE.commit_key(gen)).take()
+    assert isinstance(found, TantivyReader)
+    return found
+
+
+def tantivy_copy(store: IndexStore, gen: Path) -> TantivyReader:
+    """A tantivy generation of the documents of a Whoosh-engine store."""
+    with store.searcher() as s:
+        ids = [s.stored_fields(n)["doc_id"] for n in s.document_numbers(kind="doc")]
+    docs = []
+    for doc_id in ids:
+        view = get_document(store, doc_id, include_hidden=True)
+        assert view is not None
+        docs.append(view.document)
+    write(gen, docs)
+    return reader(gen)
+
+
+# -- the same terms ------------------------------------------------------------------------
+
+def _whoosh_terms(store: IndexStore, field: str) -> dict[str, int]:
+    with store.searcher() as s:
+        r = s.reader()
+        if field not in r.schema or not r.field_length(field):
+            return {}
+        return {(t.decode() if isinstance(t, bytes) else t): r.doc_frequency(field, t)
+                for t in r.lexicon(field)}
+
+
+def _tantivy_terms(searcher, field: str) -> dict[str, int]:
+    return dict(searcher.terms_with_prefix(field, ""))
+
+
+def test_both_engines_index_the_same_terms_for_the_udhr_in_every_language(testdata, tmp_path):
+    rows = [json.loads(line) for line in (testdata / "multilingual" / "udhr" / "corpus.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    docs = [make_doc(f"{r['lang']}-{r['article']}-{i}", f"Article {r['article']}", r["text"],
+                     language=r["lang"])
+            for i, r in enumerate(rows)]
+    assert set(LANGUAGE_KEYS) <= {index_language(d.language) for d in docs}
+    store = build_index(tmp_path / "whoosh", docs)
+    write(tmp_path / "tantivy", docs)
+    r = reader(tmp_path / "tantivy")
+    for lang in LANGUAGE_KEYS:
+        for field in (f"title_{lang}", f"body_{lang}"):
+            assert _tantivy_terms(r.docs, field) == _whoosh_terms(store, field), field
+        field = f"passage_{lang}"
+        whoosh_terms = _whoosh_terms(store, field)
+        assert len(whoosh_terms) > 300, (lang, len(whoosh_terms))
+        assert _tantivy_terms(r.passages_searcher, field) == whoosh_terms, field
+    assert _tantivy_terms(r.docs, "words") == _whoosh_terms(store, "words")
+
+
+# -- the sample corpus: totals and facet counts ----------------------------------------------
+
+def neutral(q: wq.Query) -> qf.Query:
+    """A Whoosh query that index.query.parse_query made, in the engine-neutral form (until the
+    parser makes that form itself; the seam's index/whoosh/translate.py is the inverse)."""
+    facets = {field: facet for facet, field in FACET_FIELDS.items()}
+    boost = float(getattr(q, "boost", 1.0))
+    if q is wq.NullQuery:
+        return qf.NOTHING
+    if isinstance(q, wq.Every):
+        return qf.Every()
+    if isinstance(q, wq.Not):
+        return qf.Not(neutral(q.query), boost)
+    if isinstance(q, wq.AndNot):
+        return qf.AndNot(neutral(q.a), neutral(q.b))
+    if isinstance(q, wq.And):
+        return qf.And(tuple(neutral(s) for s in q.subqueries), boost)
+    if isinstance(q, wq.Or):
+        return qf.Or(tuple(neutral(s) for s in q.subqueries), boost)
+    if isinstance(q, wq.NumericRange):
+        return qf.YearRange(q.start, q.end, boost)
+    field = q.fieldname
+    if field in facets:
+        if isinstance(q, wq.Prefix):
+            return qf.FacetPrefix(facets[field], q.text, boost)
+        return qf.Facet(facets[field], str(q.text), boost)
+    if isinstance(q, wq.Phrase):
+        return qf.Phrase(field, tuple(q.words), q.slop, boost)
+    if isinstance(q, wq.Prefix):
+        return qf.Prefix(field, q.text, boost)
+    if isinstance(q, wq.Wildcard):
+        return qf.Wildcard(field, q.text, boost)
+    if isinstance(q, WordTerm):
+        return qf.Word(field, q.text, boost, q.family)
+    assert isinstance(q, wq.Term), q
+    return qf.Term(field, q.text, boost)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> tuple[IndexStore, TantivyReader]:
+    root = tmp_path_factory.mktemp("sample")
+    report = run_ingest(copy_sample_corpus(root), root / "index")
+    assert report.failed == []
+    store = IndexStore(root / "index")
+    return store, tantivy_copy(store, root / "tantivy")
+
+
+SAMPLE_QUERIES = [
+    "", "export", "export vouchers", "online B2B matchmaking during the pandemic", "covid",
+    '"good practice"', "Förderung Internationalisierung", "internacionalización pymes",
+    "vállalkozások", "expo*", "export NOT covid", "year:[2018 TO 2020] export", "country:ES",
+    "innovation OR digitalisation", "evidence:turnover", "what should SMEs do next",
+    "export -lang:en", "type:good_practice cluster",
+]
+SAMPLE_FILTERS: list[dict[str, list[str]]] = [
+    {}, {"country": ["ES", "HU"]}, {"theme": ["export_promotion"]}, {"language": ["en"]},
+    {"type": ["good_practice"], "year": ["2020", "2021"]},
+]
+
+
+@pytest.mark.parametrize("filters", SAMPLE_FILTERS, ids=lambda f: ",".join(f) or "none")
+def test_totals_and_facet_counts_equal_on_the_sample_corpus(sample, filters, monkeypatch):
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    store, r = sample
+    synonyms = store.load_synonyms()
+    found_some = 0
+    for text in SAMPLE_QUERIES:
+        whoosh = search(store, SearchRequest(query=text, filters=filters, exact=True))
+        parsed = parse_query(text)
+        add_synonyms(parsed, synonyms)
+        values = {k: list(v) for k, v in filters.items()}
+        for facet, typed in parsed.filters.items():
+            values.setdefault(facet, []).extend(v for v in typed if v not in values[facet])
+        flt = Filter.of(values, years=parsed.years)
+        query = None if parsed.documents is None else neutral(parsed.documents)
+        selected = {*values, *(["year"] if parsed.years else [])}
+        found = r.search(query, flt, limit=10,
+                         facets=[f for f in FACET_FIELDS if f not in selected])
+        assert found.total == whoosh.total, text
+        counts = dict(found.facets)
+        for facet in selected:
+            counts.update(r.search(query, flt.without(facet), limit=0, facets=[facet]).facets)
+        for name, facet in whoosh.facets.items():
+            expected = {v.value: v.count for v in facet.values if v.count}
+            assert counts[name] == expected, (text, name)
+        found_some += whoosh.total > 0
+    assert found_some >= len(SAMPLE_QUERIES) // 2
+
+
+# -- the protocol's behaviours on a small index ----------------------------------------------
+
+SMALL = [
+    make_doc("vouchers-es", "Export vouchers for Basque firms",
+             "Export vouchers fund consultants preparing a first export plan.",
+             "Page two covers talent attraction.",
+             country_code="ES", themes=["export_promotion"], date="2019-05-01"),
+    make_doc("matchmaking-ro", "Online B2B matchmaking in Sud-Muntenia",
+             "Trade fairs gave way to matchmaking during the pandemic.",
+             country_code="RO", themes=["covid_response", "export_promotion"],
+             date="2021-03-01"),
+    make_doc("missions-de", "Exportreisen aus Baden-Württemberg",
+             "Förderungen für exportierende Betriebe.",
+             language="de", country_code="DE", themes=["export_promotion"], date="2018"),
+    make_doc("eszak-hu", "Vállalkozások Észak-Magyarországon",
+             "A térség exportja erősödött.",
+             language="hu", country_code="HU", date="2020-06-01"),
+    make_doc("secret", "Hidden export vouchers draft", "Zanzibar export vouchers, a draft.",
+             country_code="ES", date="2022-01-01", hidden=True),
+]
+
+
+@pytest.fixture
+def small(tmp_path) -> TantivyReader:
+    write(tmp_path / "gen", SMALL)
+    return reader(tmp_path / "gen")
+
+
+def words(text: str, *, passages: bool = False) -> qf.Query | None:
+    parsed = parse_query(text)
+    q = parsed.passages if passages else parsed.documents
+    return None if q is None else neutral(q)
+
+
+def ids(r: TantivyReader, text: str, flt: Filter | None = None, sort: str = "score") -> list[str]:
+    return r.search(words(text), flt or Filter(), sort=sort).ids  # type: ignore[arg-type]
+
+
+def test_ranking_filters_hidden_and_sorting(small):
+    assert ids(small, "export vouchers")[0] == "vouchers-es"
+    assert "secret" not in ids(small, "export vouchers")
+    assert "secret" in ids(small, "export vouchers", Filter(include_hidden=True))
+    assert ids(small, "Förderungen") == ["missions-de"]  # German stemming
+    assert ids(small, "Eszak") == ["eszak-hu"]  # accent folding
+    assert ids(small, "", sort="newest") == ["matchmaking-ro", "eszak-hu", "vouchers-es",
+                                             "missions-de"]
+    assert ids(small, "", sort="oldest")[0] == "missions-de"
+    assert ids(small, "", sort="title") == ["vouchers-es", "missions-de", "matchmaking-ro",
+                                            "eszak-hu"]
+    assert ids(small, "export", Filter.of({"country": ["RO", "ES"]})) == ["vouchers-es"]
+    assert ids(small, "", Filter(year_from=2019, year_to=2020), "oldest") == [
+        "vouchers-es", "eszak-hu"]
+    assert ids(small, "", Filter(years=((2021, None),))) == ["matchmaking-ro"]
+    assert ids(small, '"matchmaking during the pandemic"') == ["matchmaking-ro"]  # stop words
+    assert ids(small, "export NOT vouchers") == []
+    # prefixes match the stems of every language ("exportja" in Hungarian)
+    assert set(ids(small, "expo*")) == {"vouchers-es", "missions-de", "eszak-hu"}
+    assert small.search(words("vouchers"), Filter(), limit=0).total == 1  # counts only
+
+
+def test_facet_counts_and_their_own_selection(small):
+    flt = Filter.of({"country": ["ES"]})
+    found = small.search(None, flt, facets=["theme", "year"])
+    assert found.total == 1
+    assert found.facets == {"theme": {"export_promotion": 1}, "year": {"2019": 1}}
+    own = small.search(None, flt.without("country"), limit=0, facets=["country"])
+    assert own.facets["country"] == {"ES": 1, "RO": 1, "DE": 1, "HU": 1}
+    assert MULTI_VALUED_FACETS >= {"theme"}
+    assert small.search(None, Filter(), facets=["theme"]).facets["theme"] == {
+        "export_promotion": 3, "covid_response": 1}
+
+
+def test_passages_terms_and_documents(small):
+    query = words("talent export", passages=True)
+    assert query is not None
+    best = small.best_passages(query, ["vouchers-es"], 3)
+    assert sorted((p.ordinal, p.page) for p in best["vouchers-es"]) == [(0, 1), (1, 2)]
+    assert small.query_terms(query)["passage_en"] == {"talent", "export"}
+    talent = words("talent", passages=True)
+    assert talent is not None and small.matching_passages(talent, "vouchers-es") == {1}
+    assert [p.ordinal for p in small.passages("vouchers-es")] == [0, 1]
+    assert [p.ordinal for p in small.passages("vouchers-es", 1)] == [0]
+    doc, unknown = small.documents(["vouchers-es", "nope"])
+    assert doc is not None and doc.title == "Export vouchers for Basque firms"
+    assert unknown is None
+    vouchers = words("vouchers")
+    assert vouchers is not None
+    assert small.matching(vouchers, ["vouchers-es", "eszak-hu", "secret"]) == {
+        "vouchers-es", "secret"}
+    allowed = small.allowed(Filter.of({"country": ["ES"]}), ["secret", "vouchers-es", "x"])
+    assert allowed.tolist() == [False, True, False]
+
+
+def test_words_for_did_you_mean_and_completion(small):
+    assert small.similar_words("vouchrs", 2) == ["vouchers"]
+    assert small.word_count("vouchers") == 2  # the hidden document has it too
+    assert "zanzibar" not in small.completions("z", 5)  # only in a hidden document
+    assert small.completions("exp", 10)[0] == "export"
+
+
+def test_more_like_this_counts_catalog_and_texts(small):
+    assert [doc_id for doc_id, _ in small.more_like_this("secret", 3)][:1] == ["vouchers-es"]
+    assert small.counts() == (5, 6)
+    catalog = {e.id: e for e in small.catalog()}
+    assert catalog["secret"].hidden and catalog["vouchers-es"].country == "ES"
+    assert catalog["vouchers-es"].fingerprint.sha256 == "0" * 64
+    texts = {t["id"]: t for t in small.document_texts(1)}
+    assert texts["vouchers-es"]["passages"] == [SMALL[0].passages[0].text]
+
+
+def test_incremental_update_delete_and_the_commit_key(small, tmp_path):
+    gen = tmp_path / "gen"
+    before = ENGINE.commit_key(gen)
+    changed = make_doc("eszak-hu", "Észak-magyarországi exportőrök", "Új szöveg exportról.",
+                       language="hu", country_code="HU", date="2023-01-01")
+    writer = ENGINE.update(gen)
+    writer.put(prepare_document(changed), Fingerprint("1" * 64, 1, 1.0))
+    writer.delete("missions-de")
+    writer.commit()
+    writer.finish(rebuild=False)
+    writer.close()
+    assert small.counts() == (5, 6)  # a reader stays on its commit
+    assert ENGINE.commit_key(gen) != before
+    after = reader(gen)
+    assert after.counts() == (4, 5)
+    assert ids(after, "Förderungen") == []
+    assert ids(after, "", sort="newest")[0] == "eszak-hu"
+    assert [p.text for p in after.passages("eszak-hu")] == ["Új szöveg exportról."]
+
+
+def test_a_damaged_file_is_found(tmp_path):
+    gen = tmp_path / "gen"
+    write(gen, SMALL)
+    assert ENGINE.check(gen, ENGINE.commit_key(gen)) is None
+    store_file = next((gen / "docs").glob("*.store"))
+    data = store_file.read_bytes()
+    store_file.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ENGINE.damage_errors):
+        ENGINE.open(gen, ENGINE.commit_key(gen))
+    store_file.write_bytes(b"")
+    assert "empty" in (ENGINE.check(gen, ENGINE.commit_key(gen)) or "")
