@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index import SearchRequest, parse_query, search
+from index.query import query_language
 from index.query_words import QueryWords
 from tests.helpers import build_index, make_doc
 
@@ -103,3 +104,22 @@ def test_a_word_is_as_rare_in_its_language_as_in_the_collection(tmp_path: Path) 
     ]
     store = build_index(tmp_path, docs)
     assert _ids(store, "plan de acción de Fomento San Sebastián")[0] == "es-plan"
+
+
+def test_the_query_language_alone_does_not_decide_between_equal_matches(tmp_path: Path) -> None:
+    # A Dutch query matching a Dutch and an English document alike (same words, as often, in
+    # texts of the same length): the English one is as good an answer. With a prior for the
+    # query's language (1.5 before) the Dutch one scored half as much again.
+    docs = [
+        make_doc("nl-groen", "Groen Werkt Leeuwarden", "Groen Werkt in Friesland: verslag.",
+                 language="nl"),
+        make_doc("en-groen", "Groen Werkt Leeuwarden", "Groen Werkt in Friesland: report.",
+                 language="en"),
+    ]
+    store = build_index(tmp_path, docs)
+    query = "hoe werkt Groen Werkt in Leeuwarden en Friesland"
+    assert query_language(query) == "nl"
+    req = SearchRequest(query=query, page_size=5, passages=0, with_facets=False)
+    scores = {h.id: h.score for h in search(store, req).hits}
+    assert set(scores) == {"nl-groen", "en-groen"}
+    assert abs(scores["nl-groen"] - scores["en-groen"]) <= 0.01 * max(scores.values())
