@@ -23,8 +23,22 @@ from index.analysis import fold
 from index.errors import QueryError
 from index.facets import CachedFacet
 from index.highlight import highlight, plain_snippet
-from index.query import ParsedQuery, YearRange, add_synonyms, parse_query, query_language
-from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS, YEAR_FACETS, passage_field
+from index.query import (
+    ParsedQuery,
+    YearRange,
+    add_synonyms,
+    analyse,
+    parse_query,
+    query_language,
+)
+from index.schema import (
+    FACET_FIELDS,
+    MULTI_VALUED_FACETS,
+    YEAR_FACETS,
+    body_field,
+    passage_field,
+    title_field,
+)
 from index.store import IndexStore
 from index.vectors import VectorIndex, load_index
 
@@ -406,25 +420,52 @@ def _attach_openings(searcher: Searcher, hits: list[DocumentHit]) -> None:
                 )
 
 
+#: Close words looked up per unknown word (the most frequent within 2 edits), before those of
+#: other languages are set aside.
+SUGGEST_CANDIDATES = 8
+
+
+def _in_language(searcher: Searcher, word: str, lang: str) -> bool:
+    """Whether ``word`` (an indexed word, folded) is a word of ``lang``'s documents: its form
+    in that language's analysis is in that language's fields."""
+    tokens = analyse(lang, word)
+    return len(tokens) == 1 and any(
+        searcher.doc_frequency(name, tokens[0]) > 0 for name in (body_field(lang),
+                                                                title_field(lang)))
+
+
 def _suggestion(
     searcher: Searcher, parsed: ParsedQuery, base_filter: set[int]
 ) -> tuple[str, bool] | None:
     """The query with its unknown words replaced by their closest indexed words, if that finds
     hits; and whether the correction is clear (each such word has one closest word: no other
-    as close). Words in quotes are taken as typed."""
+    as close). Words in quotes are taken as typed.
+
+    When the query's language can be told, a word is known if its form in that language is
+    indexed there ("exporteren" is Dutch for what the Dutch text's "exporteert" is), and the
+    corrections come from that language's words only (a Dutch word is not "corrected" into
+    the English "exporters", a Spanish one into Portuguese)."""
     corrected = parsed.text
     changed = False
     clear = True
+    lang = query_language(" ".join(parsed.words))
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in re.findall(r"\w+", part)}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
     for word in [w for w in dict.fromkeys(parsed.words) if w.lower() not in quoted][
             :MAX_CORRECTED_WORDS]:
         folded = fold(word)
-        if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0:
+        if len(folded) < 3 or searcher.doc_frequency("words", folded) > 0 or (
+                lang is not None and _in_language(searcher, word, lang)):
             continue
         # prefix=1: the first letter is taken as typed, which makes this ~6x faster.
-        options = searcher.suggest("words", folded, limit=2, maxdist=2, prefix=1)
+        options = searcher.suggest("words", folded, limit=SUGGEST_CANDIDATES, maxdist=2,
+                                   prefix=1)
+        if lang is not None:
+            options = [o for o in options if _in_language(searcher, o, lang)]
+        # Whoosh ranks them by frequency alone: the closest first ("exportrs": "exporters",
+        # not the more frequent "export"), then the more frequent.
+        options = sorted(options, key=lambda o: _distance(folded, o))[:2]
         if options and options[0] != folded:
             corrected = _replace_word(corrected, word, options[0])
             changed = True

@@ -123,3 +123,38 @@ def test_the_query_language_alone_does_not_decide_between_equal_matches(tmp_path
     scores = {h.id: h.score for h in search(store, req).hits}
     assert set(scores) == {"nl-groen", "en-groen"}
     assert abs(scores["nl-groen"] - scores["en-groen"]) <= 0.01 * max(scores.values())
+
+
+@pytest.fixture(scope="module")
+def vocab_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("en", "Training for first-time exporters",
+                 "Exporters and small companies learn export pricing and contracts."),
+        make_doc("nl", "Kaas naar Duitsland", "Het kleine bedrijf exporteert kaas naar "
+                 "Duitsland en verkoopt online aan klanten over de grens.", language="nl"),
+        make_doc("es", "Pequeñas empresas exportadoras", "Las pequeñas empresas exportadoras "
+                 "de la ciudad venden en otros mercados con ayuda municipal.", language="es"),
+        make_doc("pt", "Exportação das pequenas empresas", "As pequenas empresas do Norte "
+                 "aumentaram a exportação com feiras e lojas online.", language="pt"),
+    ]
+    return build_index(tmp_path_factory.mktemp("vocab"), docs)
+
+
+@pytest.mark.parametrize(("query", "foreign"), [
+    # a Dutch verb the Dutch text inflects otherwise: not "corrected" into English
+    ("hoe kunnen kleine bedrijven exporteren naar Duitsland", "exporters"),
+    # a Portuguese inflection of an indexed Portuguese word: not "corrected" into Spanish
+    ("exportações das pequenas empresas do Norte", "exportadoras"),
+    # a Spanish word the Spanish text has in another form: not "corrected" into Portuguese
+    ("las pequeñas empresas exportan en otros mercados", "pequenas"),
+])
+def test_did_you_mean_offers_no_word_of_another_language(vocab_store, query, foreign) -> None:  # type: ignore[no-untyped-def]
+    result = search(vocab_store, SearchRequest(query=query, passages=0, with_facets=False))
+    assert foreign not in (result.suggestion or "") and result.corrected is None
+
+
+def test_did_you_mean_corrects_from_the_query_languages_words(vocab_store) -> None:  # type: ignore[no-untyped-def]
+    result = search(vocab_store, SearchRequest(query="kleine bedrijven exporteeert kaas"))
+    assert result.suggestion == "kleine bedrijven exporteert kaas"
+    english = search(vocab_store, SearchRequest(query="training for first-time exportrs"))
+    assert english.suggestion == "training for first-time exporters"
