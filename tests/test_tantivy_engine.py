@@ -94,6 +94,8 @@ def test_both_engines_index_the_same_terms_for_the_udhr_in_every_language(testda
 def neutral(q: wq.Query) -> qf.Query:
     """A Whoosh query that index.query.parse_query made, in the engine-neutral form (until the
     parser makes that form itself; the seam's index/whoosh/translate.py is the inverse)."""
+    if not isinstance(q, wq.Query):  # already the query form
+        return q
     facets = {field: facet for facet, field in FACET_FIELDS.items()}
     boost = float(getattr(q, "boost", 1.0))
     if q is wq.NullQuery:

@@ -42,7 +42,8 @@ class TantivyOpenIndex:
             ix.reload()
         self._lock = threading.Lock()
         self._free: list[TantivyReader] = []
-        self._retired = False
+        #: whether ``retire`` was called
+        self.retired = False
         self._allowed: dict[Filter, frozenset[int]] = {}
         self._words: dict[str, list[tuple[str, int]]] = {}
         # open every segment now: a damaged file fails here, before any search
@@ -56,7 +57,7 @@ class TantivyOpenIndex:
 
     def give_back(self, reader: EngineReader) -> None:
         with self._lock:
-            if (isinstance(reader, TantivyReader) and not self._retired
+            if (isinstance(reader, TantivyReader) and not self.retired
                     and len(self._free) < MAX_IDLE_READERS):
                 self._free.append(reader)
 
@@ -65,12 +66,8 @@ class TantivyOpenIndex:
 
     def retire(self) -> None:
         with self._lock:
-            self._retired = True
+            self.retired = True
             self._free = []
-
-    @property
-    def retired(self) -> bool:
-        return self._retired
 
     # -- caches of this commit ---------------------------------------------------------------
     def allowed_keys(self, reader: TantivyReader, flt: Filter) -> frozenset[int]:

@@ -32,6 +32,9 @@ Occur = tantivy.Occur
 _KINDS = ("title_", "body_", "passage_")
 #: Pattern words (prefix*, wild?card) expand into at most this many index terms.
 MAX_EXPANSIONS = 1024
+#: Document frequencies kept per reader (a reader lives as long as its commit).
+MAX_CACHED_TERMS = 100_000
+_TEXT_PREFIXES = ("title_", "body_", "passage_", "gp_")
 
 
 def _kind(field: str) -> str | None:
@@ -54,6 +57,7 @@ class Translator:
         self.schema = schema
         self.fields = fields
         self._df: dict[tuple[str, str], int] = {}
+        self._present: dict[str, bool] = {}
         self._languages: dict[str, list[str]] = defaultdict(list)
         for name in fields:
             kind = _kind(name)
@@ -64,9 +68,41 @@ class Translator:
         key = (field, text)
         hit = self._df.get(key)
         if hit is None:
+            if len(self._df) > MAX_CACHED_TERMS:
+                self._df.clear()
             hit = self._df[key] = (
                 int(self.searcher.doc_freq(field, text)) if field in self.fields else 0)
         return hit
+
+    def has_text(self, field: str) -> bool:
+        """Whether any record has a term in ``field``."""
+        hit = self._present.get(field)
+        if hit is None:
+            hit = self._present[field] = field in self.fields and bool(
+                self.searcher.terms_with_prefix(field, "", limit=1))
+        return hit
+
+    def can_match(self, q: qf.Query) -> bool:
+        """Whether ``q`` can match here once its leaves on fields without any text are
+        dropped (a query of words in languages this index has no text in cannot)."""
+        return not qf.is_nothing(qf.normalize(self._prune(q)))
+
+    def _prune(self, q: qf.Query) -> qf.Query:
+        if isinstance(q, (qf.Or, qf.And)):
+            return type(q)(tuple(self._prune(p) for p in q.parts), q.boost)
+        if isinstance(q, qf.Not):
+            return qf.Not(self._prune(q.part), q.boost)
+        if isinstance(q, qf.AndNot):
+            return qf.AndNot(self._prune(q.positive), self._prune(q.negative), q.boost)
+        if isinstance(q, qf.AndMaybe):
+            return qf.AndMaybe(self._prune(q.required), self._prune(q.optional), q.boost)
+        if isinstance(q, qf.Require):
+            return qf.Require(self._prune(q.scored), self._prune(q.required), q.boost)
+        field = getattr(q, "field", None)
+        if isinstance(field, str) and field.startswith(_TEXT_PREFIXES) and not self.has_text(
+                field):
+            return qf.NOTHING
+        return q
 
     def translate(self, q: qf.Query | None) -> tantivy.Query | None:
         """The tantivy query of ``q`` (None: every record); None when it matches nothing."""
