@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/experiments.py "k1=0.9,b=0.4" "title_boost=1"
 
-Each argument is a comma-separated list of NAME=VALUE overrides of index.scoring.RANKING
+Each argument is a comma-separated list of NAME=VALUE overrides of index.ranking.RANKING
 ("" = the current setting). Prints nDCG@10 per collection and setting.
 """
 

@@ -213,7 +213,7 @@ SETTING_MODULES = ("index.query", "index.query_words", "index.semantic", "index.
 
 
 def apply_settings(pairs: list[str]) -> None:
-    """``--set name=value``: override for this run a field of index.scoring.RANKING (k1, b,
+    """``--set name=value``: override for this run a field of index.ranking.RANKING (k1, b,
     title_boost, ...) or of index.semantic.FUSION (rrf_k, weight, depth, min_score, ...), or
     an upper-case setting of one of SETTING_MODULES (e.g. QUERY_LANGUAGE_BOOST=1)."""
     if not pairs:
@@ -221,7 +221,8 @@ def apply_settings(pairs: list[str]) -> None:
     import index.query
     import index.query_words
     import index.semantic  # noqa: F401
-    from index import scoring, semantic
+    from index import ranking as ranking_setting
+    from index import semantic, set_ranking
 
     ranking: dict[str, object] = {}
     fusion: dict[str, object] = {}
@@ -233,13 +234,13 @@ def apply_settings(pairs: list[str]) -> None:
             if module is None:
                 raise SystemExit(f"--set {name}: no such setting in {', '.join(SETTING_MODULES)}")
             setattr(module, name, _value(getattr(module, name), value))
-        elif hasattr(scoring.RANKING, name):
-            ranking[name] = _value(getattr(scoring.RANKING, name), value)
+        elif hasattr(ranking_setting.RANKING, name):
+            ranking[name] = _value(getattr(ranking_setting.RANKING, name), value)
         elif hasattr(semantic.FUSION, name):
             fusion[name] = _value(getattr(semantic.FUSION, name), value)
         else:
             raise SystemExit(f"--set {name}: not a field of RANKING or FUSION")
-    scoring.RANKING = dataclasses.replace(scoring.RANKING, **ranking)  # type: ignore[arg-type]
+    set_ranking(**ranking)
     semantic.FUSION = dataclasses.replace(semantic.FUSION, **fusion)  # type: ignore[arg-type]
 
 
@@ -248,16 +249,16 @@ def main() -> None:
     ap.add_argument("collections", nargs="*", default=list(DEFAULT_COLLECTIONS))
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest` (for upgradesme)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a setting for this run (a field of index.scoring.RANKING or "
+                    help="override a setting for this run (a field of index.ranking.RANKING or "
                          "index.semantic.FUSION, or an upper-case module setting)")
     ap.add_argument("--per-query", type=Path, metavar="FILE",
                     help="write collection, query id, nDCG@10 and query text as TSV")
     args = ap.parse_args()
     apply_settings(args.set)
     try:
-        from index import scoring, semantic
+        from index import ranking, semantic
 
-        print(f"setting: {scoring.RANKING}")
+        print(f"setting: {ranking.RANKING}")
         print(f"fusion: {semantic.FUSION}")
     except ImportError:
         pass

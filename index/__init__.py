@@ -1,7 +1,8 @@
-"""The index: Document records in, searches out. The only package that imports Whoosh.
+"""The index: Document records in, searches out. The only package that imports a search engine.
 
 The public API is engine-neutral: plain dataclasses in (Document, Passage, SearchRequest) and
-out (SearchResult, DocumentView, ...), so another engine could stand behind it.
+out (SearchResult, DocumentView, ...). The engines stand behind index.engine's protocol, each in
+its folder (index/whoosh/, the default); ``IndexStore(path, engine=...)`` chooses.
 """
 
 from index.analysis import fold_text, language_identifier
@@ -17,15 +18,18 @@ from index.documents import (
     same_topic_other_languages,
     suggest,
 )
+from index.engine import DEFAULT_ENGINE, UnknownEngineError, engine_names, get_engine
 from index.errors import (
     IndexBusyError,
     IndexDamagedError,
+    IndexEngineError,
     IndexLockedError,
     IndexNotWritableError,
     IndexUnavailableError,
     QueryError,
 )
 from index.query import FIELD_ALIASES, parse_query
+from index.ranking import Ranking, set_ranking
 from index.records import (
     METADATA_FIELDS,
     PRACTICE_FIELDS,
@@ -59,6 +63,7 @@ from index.store import (
 )
 
 __all__ = [
+    "DEFAULT_ENGINE",
     "FACET_FIELDS",
     "FIELD_ALIASES",
     "MAX_PAGE",
@@ -78,6 +83,7 @@ __all__ = [
     "HitMetadata",
     "IndexBusyError",
     "IndexDamagedError",
+    "IndexEngineError",
     "IndexLockedError",
     "IndexNotWritableError",
     "IndexStats",
@@ -89,11 +95,15 @@ __all__ = [
     "PassageView",
     "PreparedDocument",
     "QueryError",
+    "Ranking",
     "SearchRequest",
     "SearchResult",
+    "UnknownEngineError",
     "SimilarDocument",
     "Suggestion",
     "embed_index",
+    "engine_names",
+    "get_engine",
     "fold_text",
     "get_document",
     "index_stats",
@@ -104,6 +114,7 @@ __all__ = [
     "same_topic_other_languages",
     "search",
     "semantic_enabled",
+    "set_ranking",
     "suggest",
     "write_atomic",
 ]

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
 
 from index import semantic
 from index.analysis import fold
+from index.engine import Filter
 from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import parse_query
+from index.query_form import Nothing
 from index.records import Document, Passage
-from index.schema import body_field, passage_field, title_field
-from index.search import query_terms
+from index.schema import passage_field
 from index.store import IndexStore
 from index.vectors import load_index
 
@@ -71,6 +70,8 @@ class IndexStats:
     size_bytes: int
     generation: str | None
     schema_version: int | None
+    #: the search engine of the index (index.engine_names())
+    engine: str | None = None
     last_ingest: dict[str, Any] | None = None
     failures: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -78,58 +79,32 @@ class IndexStats:
     semantic: dict[str, Any] = field(default_factory=dict)
 
 
-def _document_from_stored(stored: dict[str, Any]) -> Document:
-    return Document.from_dict(json.loads(stored["meta"]))
-
-
 def get_document(
     store: IndexStore, doc_id: str, query: str = "", *, include_hidden: bool = False
 ) -> DocumentView | None:
     """The document with its passages in order; the query's words marked. None if unknown,
     or hidden (unless ``include_hidden``: the admin sees hidden documents)."""
-    with store.searcher() as s:
-        docnum = s.document_number(uid=doc_id)
-        if docnum is None:
+    with store.reader() as r:
+        doc = r.documents([doc_id])[0]
+        if doc is None or (doc.hidden and not include_hidden):
             return None
-        stored = s.stored_fields(docnum)
-        if stored.get("hidden") and not include_hidden:
-            return None
-        doc = _document_from_stored(stored)
         lang = index_language(doc.language)
         parsed = parse_query(query)
-        terms = query_terms(s, parsed.passages).get(passage_field(lang), set())
+        terms = r.query_terms(parsed.passages).get(passage_field(lang), set())
         matched: set[int] = set()
-        if parsed.passages is not None and parsed.passages is not wq.NullQuery:
-            flt = wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)])
-            for r in s.search(parsed.passages, filter=flt, limit=None):
-                matched.add(r["ordinal"])
-        rows = s.search(
-            wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]),
-            limit=None,
-            sortedby="ordinal",
-        )
-        doc.passages, views = [], []
-        for r in rows:
-            passage = Passage(
-                ordinal=r["ordinal"],
-                text=r.get("text") or "",
-                page=r.get("page"),
-                heading=r.get("heading"),
-                source=r.get("source") or "text",
-                confidence=r.get("confidence"),
-                record_field=r.get("record_field"),
-            )
-            doc.passages.append(passage)
-            views.append(PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
-                                     matched=passage.ordinal in matched))
+        if parsed.passages is not None and not isinstance(parsed.passages, Nothing):
+            matched = r.matching_passages(parsed.passages, doc_id)
+        doc.passages = r.passages(doc_id)
+        views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
+                             matched=passage.ordinal in matched)
+                 for passage in doc.passages]
         practice_html = {name: mark_all(text, terms, lang)
                          for name, text in doc.practice.items()}
     return DocumentView(doc, views, len(matched), practice_html)
 
 
-def _similar(meta: dict[str, Any], score: float) -> SimilarDocument:
-    return SimilarDocument(meta["id"], meta["title"], meta.get("doc_type"), meta.get("language"),
-                           round(score, 3))
+def _similar(doc: Document, score: float) -> SimilarDocument:
+    return SimilarDocument(doc.id, doc.title, doc.doc_type, doc.language, round(score, 3))
 
 
 def _by_meaning(
@@ -145,17 +120,14 @@ def _by_meaning(
         return None
     everything = np.ones(len(vi.doc_ids), dtype=bool)
     out: list[SimilarDocument] = []
-    with store.searcher() as s:
+    with store.reader() as r:
         for pos, score in semantic.similar_documents(
             vi, doc_id, everything, limit * 4 + 4, other_languages=other_languages
         ):
-            docnum = s.document_number(uid=vi.doc_ids[pos])
-            if docnum is None:
+            doc = r.documents([vi.doc_ids[pos]])[0]
+            if doc is None or doc.hidden:
                 continue
-            stored = s.stored_fields(docnum)
-            if stored.get("hidden"):
-                continue
-            out.append(_similar(json.loads(stored["meta"]), score))
+            out.append(_similar(doc, score))
             if len(out) >= limit:
                 break
     return out
@@ -175,34 +147,11 @@ def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[Simil
     by_meaning = _by_meaning(store, doc_id, limit, other_languages=False)
     if by_meaning is not None:
         return by_meaning
-    with store.searcher() as s:
-        docnum = s.document_number(uid=doc_id)
-        if docnum is None:
-            return []
-        doc = _document_from_stored(s.stored_fields(docnum))
-        lang = index_language(doc.language)
-        texts = [
-            r.get("text") or ""
-            for r in s.search(
-                wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]), limit=200
-            )
-        ]
-        text = doc.title + "\n" + "\n".join(texts)
-        flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
-        out: list[SimilarDocument] = []
-        seen = {doc_id}
-        for fieldname in (body_field(lang), title_field(lang)):
-            hits = s.more_like(docnum, fieldname, text=text, top=limit + 1,
-                               numterms=25, filter=flt)
-            for hit in hits:
-                meta = json.loads(hit["meta"])
-                if meta["id"] in seen:
-                    continue
-                seen.add(meta["id"])
-                out.append(_similar(meta, hit.score))
-            if len(out) >= limit:
-                break
-        return out[:limit]
+    with store.reader() as r:
+        found = r.more_like_this(doc_id, limit)
+        docs = r.documents([i for i, _ in found])
+    return [_similar(doc, score) for doc, (_, score) in zip(docs, found, strict=True)
+            if doc is not None][:limit]
 
 
 def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
@@ -214,36 +163,19 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
     head, _, last = stripped.rpartition(" ")
     prefix = fold(last)
     out: list[Suggestion] = []
-    with store.searcher() as s:
-        reader = s.reader()
+    with store.reader() as r:
         if len(prefix) >= 2 and prefix.isalnum():
-            words = []
-            for term in reader.expand_prefix("words", prefix):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                words.append((reader.doc_frequency("words", word), word))
-                if len(words) > 2000:
-                    break
-            words.sort(key=lambda pair: (-pair[0], pair[1]))
-            hidden = set(s.docs_for_query(wq.Term("hidden", True)))
-            wanted = max(3, limit // 2)
-            for _, word in words:
-                if len(out) >= wanted:
-                    break
-                # A word only hidden documents contain is not offered (hidden means hidden).
-                if hidden and not _in_visible_document(reader, word, hidden):
-                    continue
-                out.append(Suggestion((head + " " + word).strip(), "word"))
+            out.extend(Suggestion((head + " " + word).strip(), "word")
+                       for word in r.completions(prefix, max(3, limit // 2)))
         parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
-        if parsed.documents is not None and parsed.documents is not wq.NullQuery:
-            flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
-            for hit in s.search(parsed.documents, filter=flt, limit=limit - len(out)):
-                meta = json.loads(hit["meta"])
-                out.append(Suggestion(meta["title"], "title", meta["id"]))
+        wanted = limit - len(out)
+        if (parsed.documents is not None and not isinstance(parsed.documents, Nothing)
+                and wanted > 0):
+            ranked = r.search(parsed.documents, Filter(), limit=wanted)
+            for doc in r.documents(ranked.ids):
+                if doc is not None:
+                    out.append(Suggestion(doc.title, "title", doc.id))
     return out[:limit]
-
-
-def _in_visible_document(reader: Any, word: str, hidden: set[int]) -> bool:
-    return any(docnum not in hidden for docnum in reader.postings("words", word).all_ids())
 
 
 def index_stats(store: IndexStore) -> IndexStats:
@@ -261,16 +193,14 @@ def index_stats(store: IndexStore) -> IndexStats:
     documents = passages = hidden = 0
     ids: set[str] = set()
     if store.needs_rebuild() is None:
-        with store.searcher() as s:
-            passages = sum(1 for _ in s.document_numbers(kind="passage"))
-            for docnum in s.document_numbers(kind="doc"):
-                stored = s.stored_fields(docnum)
-                documents += 1
-                ids.add(stored.get("doc_id") or "")
-                hidden += bool(stored.get("hidden"))
-                by_type[stored.get("doc_type") or "(none)"] += 1
-                by_country[stored.get("country") or "(none)"] += 1
-                by_language[stored.get("language") or "(none)"] += 1
+        with store.reader() as r:
+            documents, passages = r.counts()
+            for entry in r.catalog():
+                ids.add(entry.id)
+                hidden += entry.hidden
+                by_type[entry.doc_type or "(none)"] += 1
+                by_country[entry.country or "(none)"] += 1
+                by_language[entry.language or "(none)"] += 1
     reports = store.reports(limit=1)
     return IndexStats(
         documents=documents,
@@ -282,6 +212,7 @@ def index_stats(store: IndexStore) -> IndexStats:
         size_bytes=size,
         generation=gen.name if gen else None,
         schema_version=store.schema_version(),
+        engine=store.engine_name(),
         last_ingest=reports[0] if reports else None,
         failures=len(store.load_failures()),
         semantic=semantic.status(store.path, gen, ids).to_dict(),

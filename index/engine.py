@@ -3,9 +3,8 @@
 Everything above this protocol is engine-neutral (generations and the lock in index.store,
 query parsing in index.query, search orchestration and semantic fusion in index.search,
 documents, suggestions and statistics in index.documents). An engine lives in its own folder
-(index/whoosh/, index/tantivy/) and is loaded only when an index of it is used. ENGINE-PROTOCOL.md
-(beside the repository) explains the contract with examples; tests/README.md says how the
-suite runs against each engine.
+(index/whoosh/, the reference) and is loaded only when an index of it is used; registering one
+is a line in :data:`ENGINES`. tests/README.md says how the suite runs against each engine.
 
 Documents are named by their id (``Document.id``) across the seam, never by an engine's
 internal numbers. An index holds two kinds of records, documents and their passages; only
@@ -138,9 +137,11 @@ class EngineReader(Protocol):
         ...
 
     def best_passages(self, query: Query, ids: Sequence[str], per_doc: int
-                      ) -> dict[str, list[Passage]]:
+                      ) -> dict[str, list[Passage]] | None:
         """For each of ``ids``: its passages that ``query`` (a passage query) matches, best
-        first, at most ``per_doc``."""
+        first, at most ``per_doc``. None when the query cannot match any passage of this index
+        (its words are only in languages the index has no text in): the caller shows how the
+        documents open instead."""
         ...
 
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
@@ -157,8 +158,13 @@ class EngineReader(Protocol):
         ...
 
     def similar_words(self, word: str, limit: int) -> list[str]:
-        """Indexed words at most 2 edits from ``word`` with its first letter, closest first
-        ("did you mean")."""
+        """At most ``limit`` indexed words at most 2 edits from ``word``, with its first letter,
+        the more frequent before the less ("did you mean" orders them by distance, keeping
+        this order among words as close)."""
+        ...
+
+    def term_count(self, field: str, term: str) -> int:
+        """Records with ``term`` (an analysed term) in ``field`` (``body_nl``, ...)."""
         ...
 
     def completions(self, prefix: str, limit: int) -> list[str]:
@@ -204,7 +210,9 @@ class OpenIndex(Protocol):
         ...
 
     @property
-    def retired(self) -> bool: ...
+    def retired(self) -> bool:
+        """Whether ``retire`` was called."""
+        ...
 
 
 class EngineWriter(Protocol):
@@ -237,7 +245,7 @@ class EngineWriter(Protocol):
 class Engine(Protocol):
     """One search engine. Stateless: everything is in the generation folders it is given."""
 
-    #: the name in KB_ENGINE, ``kb ingest --engine`` and kb-meta.json
+    #: its usual name (the registry's name is the one KB_ENGINE and kb-meta.json use)
     name: str
     #: what reading a damaged index of this engine raises (becomes IndexDamagedError)
     damage_errors: tuple[type[BaseException], ...]
@@ -272,8 +280,8 @@ class Engine(Protocol):
 
 # -- the registry ----------------------------------------------------------------------------
 
-#: The engine of new indexes and of indexes that do not name theirs (made before engines had
-#: names).
+#: The engine of a new index when none is chosen (read at each use: the tests set it to run
+#: the suite against another engine, see tests/README.md).
 DEFAULT_ENGINE = "whoosh"
 
 #: Engine name -> the module that provides it (``engine()`` returns the Engine). Imported only

@@ -18,6 +18,11 @@ class IndexDamagedError(IndexUnavailableError):
         super().__init__(f"the index is damaged ({detail}); `kb ingest --rebuild` repairs it")
 
 
+class IndexEngineError(IndexUnavailableError):
+    """The index was built with another search engine than the one this program is set to use
+    (KB_ENGINE), or with one it cannot load: ``kb ingest --rebuild`` rebuilds it."""
+
+
 class IndexBusyError(IndexUnavailableError):
     """Every searcher stayed busy for too long: the server is overloaded."""
 
@@ -33,3 +38,9 @@ class IndexLockedError(IndexError_):
 class QueryError(IndexError_):
     """A search request that cannot be answered (bad parameter). Query text never raises this:
     a query that does not parse falls back to plain words."""
+
+
+def describe(exc: BaseException) -> str:
+    """A short account of a reading error, for logs and messages."""
+    text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

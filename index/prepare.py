@@ -34,7 +34,8 @@ class PreparedPassage:
 class PreparedDocument:
     """A Document with its text analysed into terms, ready to be written by any engine.
 
-    The fields (see index.query_form for their names in a query): ``title`` is
+    The fields (see index.query_form for their names in a query; index the terms as given,
+    with positions for phrases): ``title`` is
     ``title_<language>``, ``body`` is ``body_<language>`` (the whole text, title included),
     ``practice[name]`` is ``gp_<name>_<language>``, ``words`` is ``words``; each passage's
     ``terms`` is ``passage_<language>``. ``facets``: facet name (index.schema.FACET_FIELDS)

@@ -1,13 +1,14 @@
-"""From what a user typed to a Whoosh query over the per-language fields.
+"""From what a user typed to the engine-neutral query form over the per-language fields.
 
 Parsing is forgiving: words, "phrases", AND / OR / NOT, (groups), field:value, prefix*,
 word^2 boosts and year:[2018 TO 2020] ranges are understood; anything that does not parse
 falls back to its plain words, and nothing a user types raises an error.
 
-The parser works on a small neutral schema (split + lower-case only). Each word is then
-analysed once per language (stemmed, folded) and expanded into that language's title and body
-fields, so one query matches German inflections in German documents and Hungarian ones in
-Hungarian documents.
+The syntax is read by Whoosh's query parser on a small schema of its own (split + lower-case
+only); nothing of it leaves this module. Each word is then analysed once per language (stemmed,
+folded) and expanded into that language's title and body fields, so one query matches German
+inflections in German documents and Hungarian ones in Hungarian documents. The result is
+index.query_form's neutral nodes, which each engine translates.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import OrGroup, QueryParser
 
-from index import scoring
+from index import query_form as qf
+from index import ranking
 from index.analysis import (
     LANGUAGE_KEYS,
     analyze,
@@ -38,7 +40,6 @@ from index.schema import (
     practice_field,
     title_field,
 )
-from index.scoring import WordTerm
 from index.synonyms import matched_terms, word_forms
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
@@ -88,7 +89,7 @@ class CompoundWord(wq.Phrase):
     """One typed word that analysis splits into several: "COVID-19", "ischaemia/reperfusion".
 
     Unlike a "quoted phrase" it is not a demand for adjacency: how it is searched is a ranking
-    setting (index.scoring.RANKING.compound).
+    setting (index.ranking.RANKING.compound).
     """
 
 
@@ -108,9 +109,9 @@ class ParsedQuery:
 
     text: str
     #: the query over documents (title and body fields), or None for "everything"
-    documents: wq.Query | None
+    documents: qf.Query | None
     #: the same words over passage bodies only (for choosing and highlighting passages)
-    passages: wq.Query | None
+    passages: qf.Query | None
     #: filters the user typed in the query (country:ES ...), as facet name -> values
     filters: dict[str, list[str]] = field(default_factory=dict)
     #: year ranges the user typed in the query (year:[2018 TO 2020]) as (first, last), clamped
@@ -167,7 +168,7 @@ def _target_fields(
                         weight))
             continue
         if fieldname in ("text", "title") and not passages:
-            boost = scoring.RANKING.title_boost if fieldname == "text" else 1.0
+            boost = ranking.RANKING.title_boost if fieldname == "text" else 1.0
             if boost > 0:
                 out.append((title_field(lang), boost * weight))
         if fieldname in ("text", "body") or passages:
@@ -178,7 +179,7 @@ def _target_fields(
 @lru_cache(maxsize=50_000)
 def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
     """(language, term) for every language in which ``word`` is one term (for its document
-    frequency across languages, see index.scoring.WordTerm)."""
+    frequency across languages, see index.query_form.Word)."""
     out = []
     for lang in LANGUAGE_KEYS:
         tokens = analyse(lang, word)
@@ -190,17 +191,17 @@ def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
 def _expand_leaf(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
     words: QueryWords | None = None,
-) -> wq.Query:
+) -> qf.Query:
     fieldname = getattr(q, "fieldname", None)
     facet = FIELD_ALIASES.get(fieldname or "")
     if facet:
         # Passages carry no metadata: a facet clause means nothing there.
-        return wq.NullQuery if passages else _facet_query(facet, q)
+        return qf.NOTHING if passages else _facet_query(facet, q)
     if fieldname not in TEXT_FIELDS:
-        return wq.NullQuery
+        return qf.NOTHING
     if passages and fieldname == "title":
-        return wq.NullQuery
-    alternatives: list[wq.Query] = []
+        return qf.NOTHING
+    alternatives: list[qf.Query] = []
     family = _word_forms(q.text) if type(q) is wq.Term else ()
     for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
@@ -210,64 +211,78 @@ def _expand_leaf(
         if isinstance(q, wq.Term):
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
-                alternatives.append(WordTerm(target, tokens[0], family, boost=boost))
+                alternatives.append(qf.Word(target, tokens[0], boost, family))
             elif tokens:
-                alternatives.append(wq.Phrase(target, list(tokens), boost=boost))
+                alternatives.append(qf.Phrase(target, tuple(tokens), boost=boost))
         elif isinstance(q, wq.Phrase):
             tokens = [t for w in q.words for t in analyse(lang, w)]
+            compound = ranking.RANKING.compound
             if len(tokens) == 1:
-                alternatives.append(wq.Term(target, tokens[0], boost=boost))
-            elif tokens and isinstance(q, CompoundWord) and scoring.RANKING.compound != "phrase":
+                alternatives.append(qf.Term(target, tokens[0], boost))
+            elif tokens and isinstance(q, CompoundWord) and compound != "phrase":
                 # its parts as words; "both": and the whole as a phrase, on top
-                if scoring.RANKING.compound == "both":
-                    alternatives.append(wq.Phrase(target, tokens, boost=boost))
+                if compound == "both":
+                    alternatives.append(qf.Phrase(target, tuple(tokens), boost=boost))
                 alternatives.extend(
-                    WordTerm(target, t, _word_forms(t), boost=boost) for t in dict.fromkeys(tokens))
+                    qf.Word(target, t, boost, _word_forms(t)) for t in dict.fromkeys(tokens))
             elif tokens:
-                alternatives.append(wq.Phrase(target, tokens, slop=q.slop, boost=boost))
+                alternatives.append(qf.Phrase(target, tuple(tokens), q.slop, boost))
         elif isinstance(q, (wq.Prefix, wq.Wildcard)):
             text = fold(q.text)
             if isinstance(q, wq.Prefix) and len(text) >= 2:
-                alternatives.append(wq.Prefix(target, text, boost=boost))
+                alternatives.append(qf.Prefix(target, text, boost))
             elif isinstance(q, wq.Wildcard) and len(text.strip("*?")) >= 2:
-                alternatives.append(wq.Wildcard(target, text, boost=boost))
-        elif isinstance(q, wq.FuzzyTerm):
-            alternatives.append(wq.FuzzyTerm(target, fold(q.text), boost=boost))
-        elif isinstance(q, wq.TermRange):
-            continue
+                alternatives.append(qf.Wildcard(target, text, boost))
     if not alternatives:
-        return wq.NullQuery
+        return qf.NOTHING
     if passages and fieldname in PRACTICE_QUERY_FIELDS:
         # the passages that are this record field's section (a good practice's "evidence")
-        section = wq.Term("record_field", PRACTICE_QUERY_FIELDS[fieldname])
-        return wq.And([wq.Or(alternatives), section])
-    return wq.Or(alternatives)
+        section = qf.Term("record_field", PRACTICE_QUERY_FIELDS[fieldname])
+        return qf.And((qf.Or(tuple(alternatives)), section))
+    return qf.Or(tuple(alternatives))
 
 
 def _expand(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
     words: QueryWords | None = None,
-) -> wq.Query:
+) -> qf.Query:
     if isinstance(q, wq.Every):
-        return wq.Every()
+        return qf.Every()
     if q.is_leaf():
         return _expand_leaf(q, passages=passages, prefer=prefer, only=only, words=words)
-    expanded = q.apply(
-        lambda sub: _expand(sub, passages=passages, prefer=prefer, only=only, words=words))
-    return _negations_exclude(merge_repeated(expanded)).normalize()
+
+    def expand(sub: wq.Query) -> qf.Query:
+        return _expand(sub, passages=passages, prefer=prefer, only=only, words=words)
+
+    expanded: qf.Query
+    if isinstance(q, wq.Not):
+        expanded = qf.Not(expand(q.query))
+    elif isinstance(q, wq.AndNot):
+        expanded = qf.AndNot(expand(q.a), expand(q.b))
+    elif isinstance(q, wq.AndMaybe):
+        expanded = qf.AndMaybe(expand(q.a), expand(q.b))
+    elif isinstance(q, wq.Require):
+        expanded = qf.Require(expand(q.a), expand(q.b))
+    elif isinstance(q, wq.And):
+        expanded = qf.And(tuple(expand(sub) for sub in q.subqueries), q.boost)
+    elif isinstance(q, wq.Or):
+        expanded = qf.Or(tuple(expand(sub) for sub in q.subqueries), q.boost)
+    else:  # nothing else comes out of the parser; searched as nothing, never an error
+        return qf.NOTHING
+    return qf.normalize(_negations_exclude(merge_repeated(expanded)))
 
 
-def _negations_exclude(q: wq.Query) -> wq.Query:
+def _negations_exclude(q: qf.Query) -> qf.Query:
     """In an OR group, "NOT x" excludes x from the group's matches (as users mean it),
     instead of adding every document without x."""
-    if not isinstance(q, wq.Or):
+    if not isinstance(q, qf.Or):
         return q
-    negatives = [sub.query for sub in q.subqueries if isinstance(sub, wq.Not)]
+    negatives = [sub.part for sub in q.parts if isinstance(sub, qf.Not)]
     if not negatives:
         return q
-    positives = [sub for sub in q.subqueries if not isinstance(sub, wq.Not)]
-    include = wq.Or(positives) if positives else wq.Every()
-    return wq.AndNot(include, wq.Or(negatives))
+    positives = [sub for sub in q.parts if not isinstance(sub, qf.Not)]
+    include: qf.Query = qf.Or(tuple(positives)) if positives else qf.Every()
+    return qf.AndNot(include, qf.Or(tuple(negatives)))
 
 
 def _clamp_year(value: object) -> int:
@@ -315,19 +330,18 @@ def _as_stored(facet: str, text: str) -> str:
     return text.lower() if facet in ("type", "language", "theme") else text
 
 
-def _facet_query(facet: str, q: wq.Query) -> wq.Query:
-    """A facet clause typed anywhere in a query (under NOT, OR, in groups) as a query on the
-    index field of that facet: `export NOT lang:en` excludes English documents."""
-    fieldname = FACET_FIELDS[facet]
+def _facet_query(facet: str, q: wq.Query) -> qf.Query:
+    """A facet clause typed anywhere in a query (under NOT, OR, in groups) as a query on that
+    facet: `export NOT lang:en` excludes English documents."""
     if isinstance(q, wq.NumericRange) and facet == "year":
         start, end = _year_range(q)
-        return wq.NumericRange(fieldname, start, end, boost=q.boost)
+        return qf.YearRange(start, end, q.boost)
     value = _facet_value(facet, q)
     if value is not None:
-        return wq.Term(fieldname, int(value) if facet == "year" else value, boost=q.boost)
+        return qf.Facet(facet, value, q.boost)
     if isinstance(q, wq.Prefix) and facet != "year" and q.text:
-        return wq.Prefix(fieldname, _as_stored(facet, str(q.text)), boost=q.boost)
-    return wq.NullQuery
+        return qf.FacetPrefix(facet, _as_stored(facet, str(q.text)), q.boost)
+    return qf.NOTHING
 
 
 def _split_filters(
@@ -414,8 +428,8 @@ def parse_query(text: str) -> ParsedQuery:
         if not words:
             return ParsedQuery(
                 text=text,
-                documents=wq.NullQuery,
-                passages=wq.NullQuery,
+                documents=qf.NOTHING,
+                passages=qf.NOTHING,
                 notice="The query has no words to search for.",
             )
         parsed = wq.Or([wq.Term("text", w.lower()) for w in words])
@@ -438,7 +452,7 @@ def parse_query(text: str) -> ParsedQuery:
     scoring_words = QueryWords.of(words, prefer)
     documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
     passages = _expand(core, passages=True, prefer=prefer, words=scoring_words)
-    if documents is wq.NullQuery and notice is None:
+    if isinstance(documents, qf.Nothing) and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(
         text=text,
@@ -469,7 +483,7 @@ def _synonym_pairs(group: Group) -> list[tuple[str, str]]:
             for term in terms]
 
 
-def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> wq.Query:
+def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
     """A synonym term searched for documents in ``lang``: each of its words as written or in
     one of its language's forms (index.synonyms.word_forms), among the documents' unstemmed
     words, so that the German "Messe" finds "Messe" and "Messestand" but not the verb "messen"
@@ -478,31 +492,31 @@ def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> wq.Quer
     passages (to choose and mark the ones shown) the term is searched in ``lang``'s fields."""
     words = [t.text for t in query_word_analyzer()(text)]
     if not words:
-        return wq.NullQuery
+        return qf.NOTHING
     if passages:
         leaf: wq.Query = (wq.Phrase("text", words, boost=weight) if len(words) > 1
                           else wq.Term("text", words[0], boost=weight))
         return _expand(leaf, passages=True, only=lang)
     share = weight / len(words)
-    parts: list[wq.Query] = [_word_in_any_form(w, lang, share) for w in words]
+    parts: list[qf.Query] = [_word_in_any_form(w, lang, share) for w in words]
     if len(words) > 1:
         parts.append(_expand(wq.Phrase("text", words, boost=weight), passages=False, only=lang))
-    return wq.Or(parts)
+    return qf.Or(tuple(parts))
 
 
-def _word_in_any_form(word: str, lang: str, weight: float) -> wq.Query:
+def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
     forms = sorted(word_forms(word, lang))
-    alternatives: list[wq.Query] = [wq.Term("words", f, boost=weight) for f in forms]
+    alternatives: list[qf.Query] = [qf.Term("words", f, weight) for f in forms]
     if lang == "hu" and len(forms[0]) > 3:  # Hungarian endings (see index.synonyms)
-        alternatives.append(wq.Prefix("words", forms[0], boost=weight))
-    return wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
+        alternatives.append(qf.Prefix("words", forms[0], weight))
+    return qf.Or(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]
 
 
 def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
     matches on its language's word forms, see index.synonyms), each searched in its own
     language's fields at SYNONYM_WEIGHT. Returns the terms added."""
-    if not groups or parsed.documents is None or parsed.documents is wq.NullQuery:
+    if not groups or parsed.documents is None or isinstance(parsed.documents, qf.Nothing):
         return []
     if not parsed.words:
         return []
@@ -513,9 +527,9 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
         if hit:
             added.extend((lang, term) for lang, term in pairs if term not in hit)
     if added:
-        parsed.documents = wq.Or([parsed.documents, *(
-            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added)])
+        parsed.documents = qf.Or((parsed.documents, *(
+            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added)))
         if parsed.passages is not None:
-            parsed.passages = wq.Or([parsed.passages, *(
-                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added)])
+            parsed.passages = qf.Or((parsed.passages, *(
+                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added)))
     return [term for _, term in added]

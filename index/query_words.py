@@ -21,7 +21,7 @@ by its question words. Two rules, applied at query time only (the index is not c
 Words are compared folded (lower case, no accents), as users type them: "qué" and "que".
 
 3. **A word typed twice weighs more** (:func:`weigh_repeated`): the query term frequency of
-   Okapi BM25, saturated by its k3 (index.scoring.RANKING.k3 = 8: twice weighs 1.8, three
+   Okapi BM25, saturated by its k3 (index.ranking.RANKING.k3 = 8: twice weighs 1.8, three
    times 2.45); Whoosh's parser keeps only one of them. Different words that analysis makes
    into the same term ("program", "programs"; "PGE" and the "PGE" of "15-ket-PGE") count once
    (:func:`merge_repeated`). On CACM's long natural-language queries the repetitions are
@@ -37,7 +37,8 @@ from functools import cache
 
 from whoosh import query as wq
 
-from index import scoring
+from index import query_form as qf
+from index import ranking
 from index.analysis import OTHER, fold, stopwords_for
 from index.records import STEMMED_LANGUAGES
 
@@ -148,7 +149,7 @@ def weigh_repeated(q: wq.Query, text: str) -> wq.Query:
         if type(sub) is wq.Term and sub.fieldname == "text" and sub.boost == 1.0:
             n = counts.get(str(sub.text), 1)
             if n > 1:
-                k3 = scoring.RANKING.k3
+                k3 = ranking.RANKING.k3
                 sub = sub.copy()
                 sub.boost = (k3 + 1) * n / (k3 + n)
         return sub
@@ -158,38 +159,41 @@ def weigh_repeated(q: wq.Query, text: str) -> wq.Query:
     return weigh(q)
 
 
-def _leaves_of_or(q: wq.Query) -> list[wq.Query]:
-    out: list[wq.Query] = []
-    for sub in q.subqueries:
-        if type(sub) is wq.Or:
+def _leaves_of_or(q: qf.Or) -> list[qf.Query]:
+    out: list[qf.Query] = []
+    for sub in q.parts:
+        if type(sub) is qf.Or:
             out.extend(_leaves_of_or(sub))
         else:
             out.append(sub)
     return out
 
 
-def merge_repeated(q: wq.Query) -> wq.Query:
-    """An OR of OR groups flattened, with identical terms and phrases merged into one that has
-    the largest of their boosts (what normalize() would do, keeping the weight of a word
-    typed twice rather than whichever copy came first)."""
-    if type(q) is not wq.Or:
+def merge_repeated(q: qf.Query) -> qf.Query:
+    """An OR of OR groups flattened, with identical terms, phrases and facet values merged
+    into one that has the largest of their boosts (what normalisation would do, keeping the
+    weight of a word typed twice rather than whichever copy came first)."""
+    if type(q) is not qf.Or:
         return q
-    merged: dict[tuple[object, ...], wq.Query] = {}
-    order: list[wq.Query | tuple[object, ...]] = []
+    merged: dict[tuple[object, ...], qf.Query] = {}
+    order: list[qf.Query | tuple[object, ...]] = []
     for sub in _leaves_of_or(q):
-        if isinstance(sub, wq.Term):
-            key: tuple[object, ...] = ("t", sub.fieldname, sub.text)
-        elif type(sub) is wq.Phrase:
-            key = ("p", sub.fieldname, tuple(sub.words), sub.slop)
+        if isinstance(sub, qf.Term):
+            key: tuple[object, ...] = ("t", sub.field, sub.text)
+        elif isinstance(sub, qf.Facet):
+            key = ("f", sub.facet, sub.value)
+        elif type(sub) is qf.Phrase:
+            key = ("p", sub.field, sub.words, sub.slop)
         else:
             order.append(sub)
             continue
         if key in merged:
-            merged[key].boost = max(merged[key].boost, sub.boost)
+            first = merged[key]
+            merged[key] = qf.with_boost(first, max(first.boost, sub.boost))
         else:
-            merged[key] = sub.copy()
+            merged[key] = sub
             order.append(key)
-    return wq.Or([merged[item] if isinstance(item, tuple) else item for item in order])
+    return qf.Or(tuple(merged[item] if isinstance(item, tuple) else item for item in order))
 
 
 __all__ = ["QUESTION_WORDS", "QueryWords", "is_question_word", "merge_repeated", "weigh_repeated"]

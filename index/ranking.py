@@ -34,13 +34,9 @@ class Ranking:
     compound: str = "terms"
 
 
-#: The setting in use. Change it with :func:`set_ranking` (the bench tries others).
+#: The setting in use (read it as ``ranking.RANKING`` at each use). Change it with
+#: :func:`set_ranking` (the bench tries others).
 RANKING = Ranking()
-
-
-def ranking() -> Ranking:
-    """The setting in use (read it at each use: set_ranking replaces it)."""
-    return RANKING
 
 
 def set_ranking(**changes: Any) -> Ranking:
@@ -51,4 +47,4 @@ def set_ranking(**changes: Any) -> Ranking:
     return RANKING
 
 
-__all__ = ["RANKING", "Ranking", "ranking", "set_ranking"]
+__all__ = ["RANKING", "Ranking", "set_ranking"]

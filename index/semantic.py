@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -48,6 +48,8 @@ from index.embedder import MAX_CHARS, Embedder, default_embedder, text_key
 from index.vectors import MIN_LANGUAGE_ROWS, VectorIndex, VectorSet, interleave_by_language
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 EMBED_LOCK = "embed.lock"
 PROGRESS = "semantic.json"
@@ -98,12 +100,12 @@ class Fusion:
 FUSION = Fusion()
 
 
-def fuse(keyword: list[int], meaning: list[int], *, balanced: bool) -> list[tuple[int, float]]:
+def fuse(keyword: list[T], meaning: list[T], *, balanced: bool) -> list[tuple[T, float]]:
     """Reciprocal rank fusion of a keyword and a semantic ranking (any ids, best first):
     (id, fused score), best first; keyword hits past ``fuse_depth`` follow in their order."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
-    scores: dict[int, float] = {}
+    scores: dict[T, float] = {}
     for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
         scores[doc] = scores.get(doc, 0.0) + 1.0 / (f.rrf_k + rank)
     for rank, doc in enumerate(meaning, start=1):

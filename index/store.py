@@ -1,232 +1,81 @@
-"""The index on disk and its life cycle.
+"""An index folder as the rest of the product sees it: reading the live generation through a
+bounded pool of engine readers, and the write sessions of ingest (update in place, or rebuild
+beside and swap), whatever the engine.
 
-Layout of an index folder::
-
-    CURRENT            name of the live generation (replaced atomically)
-    gen-<stamp>/       a Whoosh index, with kb-meta.json (schema version, creation time)
-    ingest.lock        held (flock) by the one running ingest; the OS frees it when a process dies
-    failures.json      files that failed, with their fingerprints, so unchanged ones are not retried
-    reports/           a JSON report of each ingest run
-
-Readers never see a half-written index: incremental updates go through Whoosh commits (a new
-TOC renamed into place), and a rebuild writes a new generation beside the live one and swaps
-CURRENT with ``os.replace``. Killing a writer at any moment leaves the last commit readable.
+The generations and the lock are index.generations, the small files beside them
+index.side_files, the engines behind index.engine's protocol. Readers never see a half-written
+index: an engine's commits are atomic, and a rebuild writes a new generation and swaps CURRENT.
+Killing a writer at any moment leaves the last commit readable.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
-import json
 import logging
 import os
-import re
 import shutil
-import tempfile
 import threading
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
-
-from index.analysis import analyze, fold, unique_words
-from index.engine import Fingerprint
+from index import engine as engines
+from index.engine import (
+    Engine,
+    EngineReader,
+    EngineWriter,
+    Fingerprint,
+    OpenIndex,
+    UnknownEngineError,
+    get_engine,
+)
 from index.errors import (
     IndexBusyError,
     IndexDamagedError,
-    IndexLockedError,
+    IndexEngineError,
     IndexNotWritableError,
     IndexUnavailableError,
+    describe,
 )
-from index.integrity import DAMAGE_ERRORS, check, describe, latest_commit, record_commit
-from index.prepare import index_language
-from index.records import PRACTICE_FIELDS, Document
-from index.schema import (
-    PRACTICE_QUERY_FIELDS,
-    RECORD_FACET_FIELDS,
-    SCHEMA_VERSION,
-    body_field,
-    build_schema,
-    passage_field,
-    practice_field,
-    title_field,
-)
-from index.searchers import SearcherPool, open_index
+from index.generations import Generations, Live
+from index.prepare import PreparedDocument, prepare_document
+from index.records import Document
+from index.schema import SCHEMA_VERSION
 from index.semantic import carry_vectors
+from index.side_files import SideFiles, write_atomic
 
 log = logging.getLogger(__name__)
 
-CURRENT = "CURRENT"
-META = "kb-meta.json"
-LOCK = "ingest.lock"
-FAILURES = "failures.json"
-REPORTS = "reports"
-LABELS = "labels.json"
-SYNONYMS = "synonyms.json"
-
 #: Commit incremental updates every this many documents, so a killed run keeps its progress.
 COMMIT_EVERY = 200
-#: Searches that may run at once per process (a bounded pool of searchers; see searchers.py).
+#: Searches that may run at once per process (a bounded pool of readers).
 DEFAULT_SEARCHERS = 4
-#: A search waits this long for a free searcher before the server answers 503.
+#: A search waits this long for a free reader before the server answers 503.
 BUSY_SECONDS = 30.0
 
-#: What reading a damaged index raises (OSError is left out here: a writer's OSError is
-#: more often a permission or a full disk, see IndexStore.writing).
-_READ_DAMAGE = tuple(e for e in DAMAGE_ERRORS if e is not OSError)
 _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
                  errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
-
-_GENERATION_NAME = re.compile(r"gen-[A-Za-z0-9_.-]+")
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part: a temporary
-    file with a unique name beside it ("." first, so ingest ignores it), flushed to disk, then
-    renamed over ``path``. The one atomic write of the project (index, admin, catalog)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-
-@dataclass
-class PreparedDocument:
-    """A Document with its text already analysed into terms, ready to be written.
-
-    Analysis is most of the cost of indexing, so ingest prepares documents in its worker
-    processes (``prepare_document``) and the one index writer only adds postings.
-    """
-
-    document: Document
-    #: the document record's fields, text fields as lists of terms
-    fields: dict[str, Any]
-    #: one dict per passage record
-    passages: list[dict[str, Any]]
-
-
-def prepare_document(doc: Document) -> PreparedDocument:
-    """Analyse ``doc`` for the index (can run in any process; the result pickles)."""
-    lang = index_language(doc.language)
-    meta = doc.to_dict()
-    meta.pop("passages")
-    passages = []
-    body_terms: list[str] = []
-    for p in doc.passages:
-        terms = analyze(lang, p.text if not p.heading else f"{p.heading}\n{p.text}")
-        body_terms.extend(terms)
-        passages.append({
-            "uid": f"{doc.id}#{p.ordinal}",
-            "kind": "passage",
-            "doc_id": doc.id,
-            "ordinal": p.ordinal,
-            "page": p.page,
-            "heading": p.heading,
-            "text": p.text,
-            "source": p.source if p.source != "text" else None,
-            "confidence": p.confidence,
-            **({"record_field": p.record_field} if p.record_field else {}),
-            "lang": lang,
-            passage_field(lang): terms,
-        })
-    body = "\n".join(p.text for p in doc.passages)
-    title_terms = analyze(lang, doc.title)
-    fields: dict[str, Any] = {
-        "uid": doc.id,
-        "kind": "doc",
-        "doc_id": doc.id,
-        "meta": json.dumps(meta, ensure_ascii=False),
-        "source_path": doc.source_path,
-        "title_sort": fold(doc.title)[:200],
-        "date_sort": doc.date or "",
-        "hidden": doc.hidden,
-        title_field(lang): title_terms,
-        # The body is the document's whole text, title included (a title is part of what a
-        # document says; the title field adds its weight on top, see index.scoring).
-        body_field(lang): title_terms + body_terms,
-        "words": unique_words(f"{doc.title}\n{body}"),
-    }
-    for name in dict.fromkeys(PRACTICE_QUERY_FIELDS.values()):
-        if doc.practice.get(name):
-            fields[practice_field(name, lang)] = analyze(lang, doc.practice[name])
-    optional = {
-        "policy_instrument": doc.policy_instrument,
-        "practice_fields": ",".join(n for n in RECORD_FACET_FIELDS if doc.practice.get(n))
-        or None,
-        "running": ",".join(map(str, doc.running_years)) or None,
-        "country": doc.country_code,
-        "region": doc.region_code,
-        "doc_type": doc.doc_type,
-        "language": doc.language,
-        "partner": doc.partner,
-        "year": doc.year,
-        "themes": ",".join(doc.themes) if doc.themes else None,
-    }
-    fields.update({k: v for k, v in optional.items() if v not in (None, "")})
-    return PreparedDocument(doc, fields, passages)
-
-
-#: Merge an updated index when it has more segments than this, or any deleted documents.
-MAX_SEGMENTS = 1
-
-
-def _fragmented(ix: whoosh_index.Index) -> bool:
-    with ix.reader() as reader:
-        segments = len(list(reader.leaf_readers())) if not reader.is_atomic() else 1
-        return segments > MAX_SEGMENTS or reader.doc_count_all() > reader.doc_count()
 
 
 class IndexWriter:
     """Adds, replaces and removes documents inside one write session (see IndexStore)."""
 
-    def __init__(self, ix: whoosh_index.Index, *, commit_every: int = COMMIT_EVERY) -> None:
-        self._ix = ix
-        self._writer: SegmentWriter | None = None
+    def __init__(self, writer: EngineWriter, *, commit_every: int = COMMIT_EVERY) -> None:
+        self._writer = writer
         self._pending = 0
         self._commit_every = commit_every
         self.written = 0
-
-    def _w(self) -> SegmentWriter:
-        if self._writer is None:
-            self._writer = self._ix.writer(limitmb=256)
-        return self._writer
 
     def put(self, doc: Document | PreparedDocument, *, meta_fingerprint: str = "") -> None:
         """Add the document, replacing any earlier version with the same id."""
         prepared = doc if isinstance(doc, PreparedDocument) else prepare_document(doc)
         d = prepared.document
-        w = self._w()
-        w.delete_by_term("doc_id", d.id)
-        fingerprint = {"sha256": d.sha256, "size": d.size, "mtime": d.mtime,
-                       "meta": meta_fingerprint}
-        w.add_document(**prepared.fields, fingerprint=fingerprint)
-        for fields in prepared.passages:
-            w.add_document(**fields)
+        self._writer.put(prepared, Fingerprint(d.sha256, d.size, d.mtime, meta_fingerprint))
         self._count()
 
     def delete(self, doc_id: str) -> None:
-        self._w().delete_by_term("doc_id", doc_id)
+        self._writer.delete(doc_id)
         self._count()
 
     def _count(self) -> None:
@@ -235,187 +84,151 @@ class IndexWriter:
         if self._pending >= self._commit_every:
             self.commit()
 
-    def commit(self, *, optimize: bool = False) -> None:
-        if self._writer is not None:
-            self._writer.commit(optimize=optimize)
-            self._writer = None
-            self.record()
-        elif optimize:
-            self._ix.optimize()
-            self.record()
+    def commit(self) -> None:
+        self._writer.commit()
         self._pending = 0
 
-    def record(self) -> None:
-        """Note the sizes and checksums of the last commit's files (see index.integrity)."""
-        record_commit(Path(self._ix.storage.folder), self._ix.latest_generation(), write_atomic)
-
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        self._writer.cancel()
         self._pending = 0
 
 
 class IndexStore:
     """One index folder. Cheap to create; opens nothing until asked.
 
-    ``searchers``: how many searches may run at once (each on a searcher of a bounded pool;
-    further ones wait). ``mmap``: read index files through memory maps (see index.searchers).
+    ``searchers``: how many searches may run at once (each on a reader of a bounded pool;
+    further ones wait). ``mmap``: read index files through memory maps where the engine can.
+    ``engine``: the engine this program is set to use (``KB_ENGINE``): a live index of another
+    engine asks for ``kb ingest --rebuild``, and a rebuild writes this one. None: the live
+    index's engine (a new index: the default).
     """
 
     def __init__(self, path: Path | str, *, searchers: int = DEFAULT_SEARCHERS,
-                 mmap: bool = False) -> None:
+                 mmap: bool = False, engine: str | None = None) -> None:
         self.path = Path(path)
         self.mmap = mmap
+        self.engine = engine
+        self.generations = Generations(self.path)
+        self.side = SideFiles(self.path)
         self._local = threading.local()
-        self._json_cache: dict[str, tuple[int, Any]] = {}
-        self._live_cache: tuple[tuple[int, int, int], Path | None, int | None, int] | None = None
         self._slots = threading.BoundedSemaphore(max(1, searchers))
         self._pool_lock = threading.Lock()
-        self._pool: SearcherPool | None = None
+        self._pool: OpenIndex | None = None
+        self._pool_key: tuple[Path, Hashable] | None = None
         #: (generation, commit) found damaged, and what is wrong: not opened again
-        self._damaged: tuple[tuple[Path, int], str] | None = None
+        self._damaged: tuple[tuple[Path, Hashable], str] | None = None
 
     # -- generations -------------------------------------------------------------------------
-    def _live(self) -> tuple[Path | None, int | None]:
-        """(live generation, its schema version), re-read only when CURRENT or the
-        generation's metadata changes: a search costs two stat() calls here, not file reads.
-        Raises IndexDamagedError when CURRENT or the generation's metadata cannot be read."""
-        try:
-            st = (self.path / CURRENT).stat()
-        except FileNotFoundError:
-            return None, None
-        key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = self._live_cache
-        if cached is not None and cached[0] == key and cached[1] is not None:
-            try:
-                if (cached[1] / META).stat().st_mtime_ns == cached[3]:
-                    return cached[1], cached[2]
-            except OSError:
-                pass
-        try:
-            name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None, None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise IndexDamagedError(f"{CURRENT} cannot be read: {describe(exc)}") from exc
-        if not _GENERATION_NAME.fullmatch(name):
-            raise IndexDamagedError(f"{CURRENT} does not name a generation of the index")
-        gen = self.path / name
-        if not gen.is_dir():
-            raise IndexDamagedError(f"{CURRENT} names {name}, which is missing")
-        try:
-            meta_mtime = (gen / META).stat().st_mtime_ns
-            meta = json.loads((gen / META).read_text(encoding="utf-8"))
-            version = int(meta["schema_version"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise IndexDamagedError(f"{name}/{META} cannot be read: {describe(exc)}") from exc
-        self._live_cache = (key, gen, version, meta_mtime)
-        return gen, version
+    def _live(self) -> Live | None:
+        return self.generations.live()
 
     def live_generation(self) -> Path:
         """The live generation; IndexUnavailableError without one (IndexDamagedError when
         CURRENT or the generation's metadata cannot be read)."""
-        gen, _ = self._live()
-        if gen is None:
+        live = self._live()
+        if live is None:
             raise IndexUnavailableError("no index yet")
-        return gen
+        return live.path
 
     def current_generation(self) -> Path | None:
         try:
-            return self._live()[0]
+            live = self._live()
         except IndexDamagedError:
             return None
+        return live.path if live is not None else None
 
     def schema_version(self) -> int | None:
         try:
-            return self._live()[1]
+            live = self._live()
         except IndexDamagedError:
             return None
+        return live.schema_version if live is not None else None
 
-    def version(self) -> tuple[str, int, int]:
-        """What a search sees, as a key that changes with it (for caches of results): the
-        live generation, its folder's modification time (every commit writes a new TOC file
-        there) and that of the facet labels. IndexUnavailableError when there is no index
-        (IndexDamagedError when CURRENT or the generation's metadata cannot be read)."""
-        gen = self.live_generation()
+    def engine_name(self) -> str | None:
+        """The engine of the live index (None without a readable one)."""
         try:
-            gen_mtime = gen.stat().st_mtime_ns
+            live = self._live()
+        except IndexDamagedError:
+            return None
+        return live.engine if live is not None else None
+
+    def _engine_of(self, live: Live) -> Engine:
+        return get_engine(live.engine)
+
+    def version(self) -> tuple[str, Hashable, int]:
+        """What a search sees, as a key that changes with it (for caches of results): the
+        live generation, its engine's key of the live commit and the facet labels' version.
+        IndexUnavailableError when there is no index (IndexDamagedError when CURRENT or the
+        generation's metadata cannot be read)."""
+        live = self._live()
+        if live is None:
+            raise IndexUnavailableError("no index yet")
+        try:
+            commit = self._engine_of(live).version(live.path)
+        except UnknownEngineError as exc:
+            raise IndexEngineError(self._engine_problem(live) or str(exc)) from exc
         except OSError as exc:
             raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
-        try:
-            labels_mtime = (self.path / LABELS).stat().st_mtime_ns
-        except OSError:
-            labels_mtime = 0
-        return (gen.name, gen_mtime, labels_mtime)
+        return (live.path.name, commit, self.side.labels_version())
 
     def needs_rebuild(self) -> str | None:
         """Why the index must be rebuilt before use, or None when it is fine (as far as
         CURRENT and the metadata tell: see ``damage`` for the index files themselves)."""
         try:
-            gen, version = self._live()
+            live = self._live()
         except IndexDamagedError as exc:
             return str(exc)
-        if gen is None:
+        if live is None:
             return "no index yet"
-        if version != SCHEMA_VERSION:
-            return f"index schema version {version}, this program needs {SCHEMA_VERSION}"
+        if live.schema_version != SCHEMA_VERSION:
+            return (f"index schema version {live.schema_version}, this program needs "
+                    f"{SCHEMA_VERSION}")
+        return self._engine_problem(live)
+
+    def _engine_problem(self, live: Live) -> str | None:
+        """Why the live index cannot be read with this program's engine, or None."""
+        if self.engine is not None and live.engine != self.engine:
+            return (f"the index was built with the {live.engine} search engine and this "
+                    f"program is set to use {self.engine} (KB_ENGINE); `kb ingest --rebuild` "
+                    f"rebuilds it with {self.engine}")
+        try:
+            self._engine_of(live)
+        except UnknownEngineError as exc:
+            return (f"the index was built with the {live.engine} search engine: {exc}; "
+                    "or `kb ingest --rebuild` rebuilds it with this program's engine")
         return None
 
     def damage(self) -> str | None:
         """What is wrong with the live index's files (checked as a search would open them:
-        sizes and checksums of the last commit, then Whoosh's own reading), or None."""
+        the engine's check of the last commit, then its own reading), or None."""
         try:
-            with self.searcher() as s:
-                s.doc_count_all()
+            with self.reader() as r:
+                r.counts()
         except IndexDamagedError as exc:
             return str(exc)
         except IndexUnavailableError:
             return None
         return None
 
-    def _new_generation(self) -> tuple[Path, whoosh_index.Index]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-        gen = self.path / name
-        gen.mkdir()
-        ix = whoosh_index.create_in(str(gen), build_schema())
-        meta = {"schema_version": SCHEMA_VERSION, "created": time.time()}
-        write_atomic(gen / META, json.dumps(meta))
-        return gen, ix
-
-    def _swap_to(self, gen: Path) -> None:
-        write_atomic(self.path / CURRENT, gen.name + "\n")
-        self._remove_old_generations(keep={gen.name})
-
-    def _remove_old_generations(self, keep: set[str]) -> None:
-        """Delete generations but the live one and the one before it (still open elsewhere)."""
-        gens = sorted(
-            (p for p in self.path.glob("gen-*") if p.is_dir() and p.name not in keep),
-            key=lambda p: p.stat().st_mtime,
-        )
-        for old in gens[:-1]:
-            shutil.rmtree(old, ignore_errors=True)
+    def clean_stale_generations(self) -> None:
+        """Remove generations left by a killed rebuild (call while holding the lock)."""
+        self.generations.clean_stale()
 
     # -- writing -----------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Hold the ingest lock; raise IndexLockedError when another ingest holds it."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
-                raise IndexLockedError(
-                    f"another ingest is running (pid {holder}); try again when it has finished"
-                ) from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock
+        return self.generations.lock()
+
+    def _writing_engine(self) -> tuple[str, Engine]:
+        """The engine a rebuild writes (its name in the registry, and itself): the configured
+        one, else the live index's, else the default."""
+        name = self.engine
+        if name is None:
+            live = None
+            with contextlib.suppress(IndexDamagedError):
+                live = self._live()
+            name = live.engine if live is not None else engines.DEFAULT_ENGINE
+        return name, get_engine(name)
 
     @contextlib.contextmanager
     def update(self) -> Iterator[IndexWriter]:
@@ -424,54 +237,61 @@ class IndexStore:
         reason = self.needs_rebuild()
         if reason:
             raise IndexUnavailableError(f"cannot update: {reason}")
-        gen = self.current_generation()
-        assert gen is not None
-        with self.reading_errors(gen):
-            ix = whoosh_index.open_dir(str(gen))
-        writer = IndexWriter(ix)
+        live = self._live()
+        assert live is not None
+        engine = self._engine_of(live)
+        with self.reading_errors(live.path, engine):
+            engine_writer = engine.update(live.path)
+        writer = IndexWriter(engine_writer)
         try:
-            with self.reading_errors(gen):
+            with self.reading_errors(live.path, engine):
                 yield writer
-                # Merge what the updates left behind: several segments and deleted documents
-                # made searches about twice as slow on the sample corpus. Readers go on
-                # meanwhile (the merge is one more atomic commit).
-                writer.commit()
-                if writer.written and _fragmented(ix):
-                    ix.optimize()
-                    writer.record()
+                engine_writer.finish(rebuild=False)
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            engine_writer.close()
 
     @contextlib.contextmanager
-    def reading_errors(self, gen: Path) -> Iterator[None]:
-        """Errors of reading a damaged index in the block become IndexDamagedError."""
+    def reading_errors(self, gen: Path, engine: Engine) -> Iterator[None]:
+        """Errors of reading a damaged index in the block become IndexDamagedError (OSError
+        is left out: a writer's OSError is more often a permission or a full disk, see
+        ``writing``)."""
+        damage = tuple(e for e in engine.damage_errors if e is not OSError)
         try:
             yield
-        except _READ_DAMAGE as exc:
+        except damage as exc:
             raise IndexDamagedError(f"{gen.name} cannot be read: {describe(exc)}") from exc
 
     @contextlib.contextmanager
     def rebuild(self) -> Iterator[IndexWriter]:
         """Write a new generation beside the live one; swap it in when the block succeeds."""
-        gen, ix = self._new_generation()
-        writer = IndexWriter(ix, commit_every=10**9)
+        name, engine = self._writing_engine()
+        gen = self.generations.new()
         try:
-            yield writer
-            writer.commit(optimize=True)
+            engine_writer = engine.create(gen)
+            self.generations.write_meta(gen, name)
         except BaseException:
-            writer.cancel()
-            ix.close()
             shutil.rmtree(gen, ignore_errors=True)
             raise
-        ix.close()
+        writer = IndexWriter(engine_writer, commit_every=10**9)
+        try:
+            yield writer
+            engine_writer.finish(rebuild=True)
+        except BaseException:
+            writer.cancel()
+            engine_writer.close()
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        engine_writer.close()
         # The new generation goes live with the vectors of every unchanged document (the
         # semantic layer embeds the rest in the background, see index.semantic).
         try:
             carry_vectors(self.path, gen, list(self.document_texts(gen)))
         except Exception:  # vectors are an extra; never fail a rebuild on them
             log.exception("could not carry the vectors over to %s", gen.name)
-        self._swap_to(gen)
+        self.generations.swap_to(gen)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
@@ -490,115 +310,44 @@ class IndexStore:
                 "make it writable for this user, or choose another one with --index or KB_INDEX"
             ) from exc
 
-    def clean_stale_generations(self) -> None:
-        """Remove generations left by a killed rebuild (call while holding the lock). With a
-        damaged CURRENT, nothing is removed: the rebuild swaps a new generation in."""
-        try:
-            live, _ = self._live()
-        except IndexDamagedError:
-            return
-        for gen in self.path.glob("gen-*"):
-            if live is not None and gen == live:
-                continue
-            if live is None or gen.stat().st_mtime > live.stat().st_mtime:
-                shutil.rmtree(gen, ignore_errors=True)
-
-    # -- failures memory ---------------------------------------------------------------------
+    # -- side files (index.side_files) -------------------------------------------------------
     def load_failures(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads((self.path / FAILURES).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return self.side.load_failures()
 
     def save_failures(self, failures: dict[str, dict[str, Any]]) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path / FAILURES, json.dumps(failures, indent=1, sort_keys=True))
+        self.side.save_failures(failures)
 
-    # -- labels and synonyms (from the taxonomy, written by ingest) -----------------------
     def save_labels(self, labels: dict[str, dict[str, str]]) -> None:
-        """Display labels of facet values (facet -> value -> label)."""
-        self._save_json(LABELS, labels)
+        self.side.save_labels(labels)
 
     def load_labels(self) -> dict[str, dict[str, str]]:
-        """The labels ingest saved; {} (with a warning in the log) when missing or damaged:
-        the pages then show codes instead of names."""
-        return self._load_json(LABELS, dict) or {}
+        return self.side.load_labels()
 
     def facet_labels(self) -> dict[str, dict[str, str]]:
-        """Labels of facet values: the taxonomy's (load_labels) and the record fields'."""
-        return {**self.load_labels(), "record": dict(PRACTICE_FIELDS)}
+        return self.side.facet_labels()
 
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
-        """Groups of equivalent terms across languages (language -> terms), for queries."""
-        self._save_json(SYNONYMS, groups)
+        self.side.save_synonyms(groups)
 
     def load_synonyms(self) -> list[dict[str, list[str]]]:
-        """The synonym groups ingest saved; [] (with a warning in the log) when missing or
-        damaged: searches then do not cross languages until ``kb ingest`` rewrites them."""
-        return self._load_json(SYNONYMS, list) or []
+        return self.side.load_synonyms()
 
-    def _save_json(self, name: str, data: Any) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, indent=1))
-
-    def _load_json(self, name: str, kind: type) -> Any:
-        """A small JSON file of the index folder holding a ``kind``, re-read only when it
-        changes; None when there is none. A damaged file gives None too, and a warning in
-        the log (once per change of the file) that names it and says how to repair it."""
-        path = self.path / name
-        try:
-            mtime = path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            log.warning("cannot read %s: %s", path, exc.strerror or exc)
-            return None
-        cached = self._json_cache.get(name)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-        data = None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, kind):
-                raise ValueError(f"expected a JSON {kind.__name__}, found {type(data).__name__}")
-        except (OSError, ValueError) as exc:
-            log.warning("ignoring the damaged %s (%s); `kb ingest` rewrites it", path, exc)
-            data = None
-        self._json_cache[name] = (mtime, data)
-        return data
-
-    # -- reports -----------------------------------------------------------------------------
     def save_report(self, report: dict[str, Any]) -> Path:
-        folder = self.path / REPORTS
-        folder.mkdir(parents=True, exist_ok=True)
-        started = float(report.get("started", time.time()))
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(started))
-        micro = int((started % 1) * 1_000_000)
-        path = folder / f"ingest-{stamp}.{micro:06d}-{os.getpid()}.json"
-        write_atomic(path, json.dumps(report, indent=1, ensure_ascii=False))
-        return path
+        return self.side.save_report(report)
 
     def reports(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest ingest reports, newest first."""
-        folder = self.path / REPORTS
-        paths = sorted(folder.glob("ingest-*.json"), reverse=True)[:limit]
-        out = []
-        for p in paths:
-            with contextlib.suppress(OSError, ValueError):
-                out.append(json.loads(p.read_text(encoding="utf-8")))
-        return out
+        return self.side.reports(limit)
 
     # -- reading ---------------------------------------------------------------------------
     @contextlib.contextmanager
-    def searcher(self) -> Iterator[Searcher]:
-        """A Whoosh searcher on the live index, for the length of the block.
+    def reader(self) -> Iterator[EngineReader]:
+        """A reader of the live index (index.engine.EngineReader), for the length of the block.
 
-        Searchers come from a bounded pool (see index.searchers): at most ``searchers`` blocks
-        run at once, further ones wait (IndexBusyError after BUSY_SECONDS). A swapped
-        generation or a new commit is picked up by the next block, without a restart. Nested
-        blocks in one thread share the outer block's searcher. Errors that a damaged index
-        raises while it is read become IndexDamagedError.
+        Readers come from a bounded pool: at most ``searchers`` blocks run at once, further
+        ones wait (IndexBusyError after BUSY_SECONDS). A swapped generation or a new commit is
+        picked up by the next block, without a restart. Nested blocks in one thread share the
+        outer block's reader. Errors that a damaged index raises while it is read become
+        IndexDamagedError.
         """
         held = getattr(self._local, "held", None)
         if held is not None:
@@ -606,82 +355,83 @@ class IndexStore:
             return
         reason = self.needs_rebuild()
         if reason:
-            try:
-                self._live()
-            except IndexDamagedError:
-                raise
-            except IndexUnavailableError:
-                pass
+            live = self._live()  # a damaged CURRENT raises IndexDamagedError
+            if live is not None and self._engine_problem(live):
+                raise IndexEngineError(reason)
             raise IndexUnavailableError(reason)
-        gen = self.current_generation()
-        assert gen is not None
+        live = self._live()
+        assert live is not None
+        engine = self._engine_of(live)
         if not self._slots.acquire(timeout=BUSY_SECONDS):
             raise IndexBusyError(f"every searcher stayed busy for {BUSY_SECONDS:g} s")
         try:
-            pool = self._pool_for(gen)
+            pool, key = self._pool_for(live.path, engine)
             try:
-                searcher = pool.take()
-            except DAMAGE_ERRORS as exc:
-                raise self._found_damaged(pool, exc) from exc
-            self._local.held = searcher
+                reader = pool.take()
+            except engine.damage_errors as exc:
+                raise self._found_damaged(pool, key, exc) from exc
+            self._local.held = reader
             try:
-                yield searcher
-            except DAMAGE_ERRORS as exc:
-                searcher.close()
-                raise self._found_damaged(pool, exc) from exc
+                yield reader
+            except engine.damage_errors as exc:
+                pool.close_reader(reader)
+                raise self._found_damaged(pool, key, exc) from exc
             else:
-                pool.give_back(searcher)
+                pool.give_back(reader)
             finally:
                 self._local.held = None
         finally:
             self._slots.release()
 
-    def _pool_for(self, gen: Path) -> SearcherPool:
-        """The pool of the live commit: opened (and its files checked) on first use."""
+    def _pool_for(self, gen: Path, engine: Engine) -> tuple[OpenIndex, tuple[Path, Hashable]]:
+        """The readers of the live commit: opened (and its files checked) on first use."""
         try:
-            toc = latest_commit(gen)
+            commit = engine.commit_key(gen)
         except OSError as exc:
             raise IndexDamagedError(f"{gen.name} cannot be listed: {describe(exc)}") from exc
-        if toc < 0:
+        if commit is None:
             raise IndexDamagedError(f"{gen.name} has no table of contents")
+        key = (gen, commit)
         with self._pool_lock:
             pool = self._pool
-            if pool is not None and pool.gen == gen and pool.toc == toc:
-                return pool
+            if pool is not None and self._pool_key == key:
+                return pool, key
             damaged = self._damaged
-            if damaged is not None and damaged[0] == (gen, toc):
+            if damaged is not None and damaged[0] == key:
                 raise IndexDamagedError(damaged[1])
-            problem = check(gen, toc)
+            problem = engine.check(gen, commit)
             if problem is not None:
-                self._damaged = ((gen, toc), problem)
+                self._damaged = (key, problem)
                 log.info("the index at %s is damaged: %s", gen, problem)
                 raise IndexDamagedError(problem)
             try:
-                ix = open_index(gen, mmap=self.mmap)
+                opened = engine.open(gen, commit, mmap=self.mmap)
             except Exception as exc:
                 problem = f"{gen.name} cannot be opened: {describe(exc)}"
-                self._damaged = ((gen, toc), problem)
+                self._damaged = (key, problem)
                 log.info("the index at %s is damaged: %s", gen, problem)
                 raise IndexDamagedError(problem) from exc
             if pool is not None:
                 pool.retire()
-            self._pool = SearcherPool(gen, toc, ix)
-            return self._pool
+            self._pool, self._pool_key = opened, key
+            return opened, key
 
-    def _found_damaged(self, pool: SearcherPool, exc: BaseException) -> IndexDamagedError:
-        problem = f"{pool.gen.name} cannot be read: {describe(exc)}"
-        log.info("the index at %s is damaged: %s", pool.gen, problem)
+    def _found_damaged(self, pool: OpenIndex, key: tuple[Path, Hashable],
+                       exc: BaseException) -> IndexDamagedError:
+        gen = key[0]
+        problem = f"{gen.name} cannot be read: {describe(exc)}"
+        log.info("the index at %s is damaged: %s", gen, problem)
         log.debug("reading the damaged index failed", exc_info=exc)
         with self._pool_lock:
-            self._damaged = ((pool.gen, pool.toc), problem)
+            self._damaged = (key, problem)
             if self._pool is pool:
-                self._pool = None
+                self._pool = self._pool_key = None
         pool.retire()
         return IndexDamagedError(problem)
 
     def close(self) -> None:
         with self._pool_lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._pool_key = self._pool, None, None
         if pool is not None:
             pool.retire()
 
@@ -689,70 +439,38 @@ class IndexStore:
         """doc id -> (source path, fingerprint) of every indexed document."""
         if self.needs_rebuild():
             return {}
-        out: dict[str, tuple[str, Fingerprint]] = {}
-        with self.searcher() as s:
-            for docnum in s.document_numbers(kind="doc"):
-                stored = s.stored_fields(docnum)
-                fp = stored.get("fingerprint") or {}
-                out[stored["doc_id"]] = (
-                    stored.get("source_path", ""),
-                    Fingerprint(
-                        fp.get("sha256", ""),
-                        fp.get("size", -1),
-                        fp.get("mtime", -1.0),
-                        fp.get("meta", ""),
-                    ),
-                )
-        return out
+        with self.reader() as r:
+            return {e.id: (e.source_path, e.fingerprint) for e in r.catalog()}
 
     def source_paths(self) -> dict[str, bool]:
         """Source path -> whether the document is hidden, of every indexed document."""
-        out: dict[str, bool] = {}
-        with self.searcher() as s:
-            for docnum in s.document_numbers(kind="doc"):
-                stored = s.stored_fields(docnum)
-                out[stored.get("source_path", "")] = bool(stored.get("hidden"))
-        return out
+        with self.reader() as r:
+            return {e.source_path: e.hidden for e in r.catalog()}
 
     def document_texts(self, gen: Path | None = None, *, passages: int = 3
                        ) -> Iterator[dict[str, Any]]:
         """Each document's id, language, title, summary and its first ``passages`` passage
-        texts (what the semantic layer embeds), of the live generation or ``gen``."""
+        texts (what the semantic layer embeds), of the live generation or ``gen`` (a new
+        one, of the engine a rebuild writes)."""
         if gen is None:
             if self.needs_rebuild():
                 return
-            with self.searcher() as s:
-                yield from _document_texts(s, passages)
+            with self.reader() as r:
+                yield from r.document_texts(passages)
             return
-        ix = whoosh_index.open_dir(str(gen))
-        with ix.searcher() as s:
-            yield from _document_texts(s, passages)
-        ix.close()
+        _, engine = self._writing_engine()
+        opened = engine.open(gen, engine.commit_key(gen))
+        reader = opened.take()
+        try:
+            yield from reader.document_texts(passages)
+        finally:
+            opened.close_reader(reader)
+            opened.retire()
 
     def document_count(self) -> int:
-        with self.searcher() as s:
-            return sum(1 for _ in s.document_numbers(kind="doc"))
+        with self.reader() as r:
+            return r.counts()[0]
 
 
-
-def _document_texts(s: Searcher, passages: int) -> Iterator[dict[str, Any]]:
-    firsts: dict[str, list[tuple[int, str]]] = {}
-    # Ordinals count from 0 (or 1): one range query reads only the first passages.
-    first = wq.And([wq.Term("kind", "passage"), wq.NumericRange("ordinal", 0, passages)])
-    for docnum in s.docs_for_query(first):
-        stored = s.stored_fields(docnum)
-        firsts.setdefault(stored["doc_id"], []).append(
-            (stored.get("ordinal") or 0, stored.get("text") or ""))
-    for docnum in s.document_numbers(kind="doc"):
-        stored = s.stored_fields(docnum)
-        meta = json.loads(stored["meta"])
-        texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
-        yield {
-            "id": stored["doc_id"],
-            "language": meta.get("language") or "",
-            "title": meta.get("title") or "",
-            "summary": meta.get("summary") or "",
-            "passages": [t for _, t in texts],
-        }
-
-__all__ = ["Fingerprint", "IndexStore", "IndexWriter", "PreparedDocument", "prepare_document"]
+__all__ = ["Fingerprint", "IndexStore", "IndexWriter", "PreparedDocument", "prepare_document",
+           "write_atomic"]

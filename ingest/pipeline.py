@@ -20,7 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from index import Fingerprint, IndexStore, PreparedDocument, prepare_document
+from index import (
+    Fingerprint,
+    IndexEngineError,
+    IndexStore,
+    PreparedDocument,
+    get_engine,
+    prepare_document,
+)
 from ingest.catalog import (
     CATALOG_NAMES,
     SIDECAR_SUFFIX,
@@ -225,20 +232,28 @@ def run_ingest(
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: Progress | None = None,
     ocr: bool | None = None,
+    engine: str | None = None,
 ) -> IngestReport:
     """Bring the index at ``index_dir`` up to date with ``corpus``. Holds the ingest lock.
+
+    ``engine``: the search engine to write (index.engine_names(); None: the index's own, or
+    the default for a new index). An index of another engine is rebuilt only with
+    ``rebuild``; without it, IndexEngineError says so.
 
     ``ocr``: read pages without text by OCR (default: on unless ``KB_OCR=0``); pages read are
     cached in ``<index_dir>/ocr-cache`` by the file's sha256.
 
     Raises IndexLockedError when another ingest runs, CatalogError for an unreadable catalog
-    or taxonomy, FileNotFoundError for a missing corpus. Bad files never raise: they end in
+    or taxonomy, FileNotFoundError for a missing corpus, UnknownEngineError for an engine that
+    is not registered or cannot be loaded. Bad files never raise: they end in
     ``report.failed`` with a reason.
     """
     corpus = Path(corpus).resolve()
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {corpus}")
-    store = IndexStore(index_dir, searchers=1)
+    if engine is not None:
+        get_engine(engine)  # an unknown engine fails before anything is read
+    store = IndexStore(index_dir, searchers=1, engine=engine)
     with store.writing():
         return _run(store, corpus, rebuild=rebuild, workers=workers, time_limit=time_limit,
                     memory_mb=memory_mb, progress=progress, ocr=ocr)
@@ -251,6 +266,12 @@ def _run(
     started = time.time()
     with store.lock():
         store.clean_stale_generations()
+        live_engine = store.engine_name()
+        if not rebuild and store.engine and live_engine and live_engine != store.engine:
+            raise IndexEngineError(
+                f"the index at {store.path} was built with the {live_engine} search engine; "
+                f"`kb ingest --rebuild` rebuilds it with {store.engine} (searches go on using "
+                f"the {live_engine} index until the new one is complete)")
         reason = store.needs_rebuild()
         if reason is None and not rebuild:
             # A damaged index is rebuilt into a new generation; the damaged one stays live

@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = IndexStore(settings.index, searchers=settings.searchers)
+        store = IndexStore(settings.index, searchers=settings.searchers, engine=settings.engine)
         app.state.store = store
         _warm_up(store)
         yield

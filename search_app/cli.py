@@ -23,7 +23,9 @@ from index import (
     IndexStore,
     IndexUnavailableError,
     QueryError,
+    UnknownEngineError,
     embed_index,
+    engine_names,
     index_stats,
     search,
     semantic_enabled,
@@ -85,6 +87,10 @@ def _settings() -> Settings:
 @index_option
 @click.option("--rebuild", is_flag=True,
               help="Build a new index beside the live one and swap it in.")
+@click.option("--engine", default=None,
+              help="The search engine to write: " + ", ".join(engine_names())
+                   + f" [env KB_ENGINE; default {DEFAULTS.engine}]. An index of another "
+                     "engine needs --rebuild.")
 @click.option("--workers", type=int, default=None,
               help="Parsing processes [env KB_INGEST_WORKERS; default: cores].")
 @click.option("--time-limit", type=float, default=None,
@@ -99,8 +105,8 @@ def _settings() -> Settings:
 @json_option
 def ingest(
     corpus_arg: Path | None, corpus: Path | None, index_dir: Path | None, rebuild: bool,
-    workers: int | None, time_limit: float | None, memory_mb: int | None, quiet: bool,
-    watch: bool, as_json: bool,
+    engine: str | None, workers: int | None, time_limit: float | None, memory_mb: int | None,
+    quiet: bool, watch: bool, as_json: bool,
 ) -> None:
     """Read the corpus into the index (only what changed, unless --rebuild).
 
@@ -108,8 +114,11 @@ def ingest(
     Example:
       kb ingest corpus/ --index var/index
       kb ingest --watch        # and then every change, until Ctrl-C
+      kb ingest --rebuild --engine whoosh
     """
     settings = _settings()
+    if engine is not None:
+        settings = settings.model_copy(update={"engine": engine})
     corpus = corpus_arg or corpus or settings.corpus
     index_dir = index_dir or settings.index
     try:
@@ -148,13 +157,14 @@ def _ingest_once(
             workers=workers or settings.ingest_workers,
             time_limit=time_limit or settings.ingest_time_limit,
             memory_mb=memory_mb or settings.ingest_memory_mb,
-            progress=progress, ocr=settings.ocr,
+            progress=progress, ocr=settings.ocr, engine=settings.engine,
         )
     except IndexLockedError as exc:
         if keep_going:
             raise  # the watcher retries
         raise click.ClickException(str(exc)) from exc
-    except (CatalogError, FileNotFoundError, IndexNotWritableError, IndexUnavailableError) as exc:
+    except (CatalogError, FileNotFoundError, IndexNotWritableError, IndexUnavailableError,
+            UnknownEngineError) as exc:
         if keep_going:  # --watch: say so and wait for the next change
             click.echo(f"Error: {exc}", err=True)
             return
@@ -260,7 +270,7 @@ def search_command(
               "year": year, "language": language, "partner": partner}
     items = [("q", query), ("sort", sort), ("page", str(page)), ("size", str(page_size)),
              *((name, value) for name, values in facets.items() for value in values)]
-    store = IndexStore(index_dir or _settings().index)
+    store = IndexStore(index_dir or _settings().index, engine=_settings().engine)
     try:
         params = parse_params(items)
         result = search(store, to_request(params))
@@ -304,7 +314,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     Example:
       kb stats --json
     """
-    store = IndexStore(index_dir or _settings().index)
+    store = IndexStore(index_dir or _settings().index, engine=_settings().engine)
     reason = store.needs_rebuild()
     if reason:
         raise click.ClickException(reason if "kb ingest" in reason else
@@ -316,7 +326,8 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
     if as_json:
         _echo_json(asdict(st))
         return
-    click.echo(f"Index: {store.path} (generation {st.generation}, schema {st.schema_version})")
+    click.echo(f"Index: {store.path} (generation {st.generation}, schema {st.schema_version}, "
+               f"engine {st.engine})")
     click.echo(f"Documents: {st.documents} ({st.hidden} hidden); passages: {st.passages}; "
                f"size: {st.size_bytes / 1e6:.1f} MB; failed files: {st.failures}")
     for label, counts in (("By type", st.by_type), ("By country", st.by_country),

@@ -19,7 +19,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index import IndexBusyError, IndexDamagedError, IndexUnavailableError, QueryError
+from index import (
+    IndexBusyError,
+    IndexDamagedError,
+    IndexEngineError,
+    IndexUnavailableError,
+    QueryError,
+)
 from search_app.params import ParameterError
 
 log = logging.getLogger(__name__)
@@ -96,6 +102,9 @@ def install(app: FastAPI) -> None:
             # The details (file names) are in the log; the public gets what to expect.
             message = ("The search index is damaged, so searching is not possible right now. "
                        "An administrator needs to run `kb ingest --rebuild` to repair it.")
+        elif isinstance(exc, IndexEngineError):
+            message = (f"The search index cannot be read by this server ({exc}). An "
+                       "administrator needs to run `kb ingest --rebuild` to rebuild it.")
         elif isinstance(exc, IndexBusyError):
             message = "The server is too busy to search right now. Please try again shortly."
         else:

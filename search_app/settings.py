@@ -14,6 +14,10 @@ class Settings(BaseSettings):
     corpus: Path = Path("corpus")
     #: the folder of the index (created by ingest)
     index: Path = Path("var/index")
+    #: the search engine of the index: "whoosh" (the default) or another registered one
+    #: (index.engine_names()); an index remembers its engine, switching needs
+    #: `kb ingest --rebuild`
+    engine: str = "whoosh"
     host: str = "127.0.0.1"
     port: int = 8000
     #: server worker processes

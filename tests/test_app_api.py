@@ -16,6 +16,8 @@ from index import PRACTICE_FIELDS, HitMetadata
 from search_app.app import create_app
 from tests.browser.appdata import settings_for
 
+pytestmark = pytest.mark.engines
+
 
 def csv_rows(r) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     """The rows of a CSV export; it starts with a UTF-8 byte-order mark (for Excel)."""

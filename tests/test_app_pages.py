@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from search_app.app import create_app
 from tests.helpers import soup_of
 
+pytestmark = pytest.mark.engines
+
 
 def params_of(href: str) -> list[tuple[str, str]]:
     return sorted(parse_qsl(urlsplit(href).query))

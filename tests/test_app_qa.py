@@ -14,6 +14,8 @@ from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
 from tests.helpers import soup_of
 
+pytestmark = pytest.mark.engines
+
 
 # -- 1. /docs: a Swagger UI that reads OpenAPI 3.1 -----------------------------------------------
 def test_docs_serve_swagger_ui_5_or_later_with_a_noscript_fallback(client: TestClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from index import DocumentView, PassageView
@@ -13,6 +14,8 @@ from search_app.charts import year_histogram
 from search_app.document_page import passage_labels
 from tests.browser.appdata import settings_for
 from tests.helpers import soup_of
+
+pytestmark = pytest.mark.engines
 
 
 def test_past_the_last_page_the_heading_gives_no_range(client: TestClient) -> None:

@@ -15,6 +15,8 @@ from index import IndexLockedError, IndexStore, IndexUnavailableError, SearchReq
 from index.schema import SCHEMA_VERSION
 from tests.helpers import build_index, make_doc
 
+pytestmark = pytest.mark.engines
+
 
 def ids(store: IndexStore, q: str) -> list[str]:
     return [h.id for h in search(store, SearchRequest(query=q)).hits]
@@ -116,14 +118,14 @@ def test_a_lock_left_by_a_killed_process_is_recovered(tmp_path):
         proc.kill()
 
 
-def test_an_update_leaves_one_segment_without_deleted_documents(tmp_path):
+def test_updates_replace_a_document_and_its_passages(tmp_path):
     store = build_index(tmp_path / "ix", [make_doc(f"d{i}", f"Doc {i}", "text") for i in range(5)])
     for round_ in range(3):
         with store.lock(), store.update() as w:
-            w.put(make_doc("d1", "Doc 1", f"changed {round_}"))
-    with store.searcher() as s:
-        reader = s.reader()
-        assert reader.is_atomic() and reader.doc_count_all() == reader.doc_count()
+            w.put(make_doc("d1", "Doc 1", f"changed {round_}", "a second page"))
+    with store.reader() as r:
+        assert r.counts() == (5, 6)
+        assert [p.text for p in r.passages("d1")] == ["changed 2", "a second page"]
     assert ids(store, "changed") == ["d1"]
 
 
@@ -138,10 +140,16 @@ def test_damaged_labels_and_synonyms_are_ignored_with_a_warning(tmp_path, caplog
     (store.path / "synonyms.json").write_text('{"en": []}', encoding="utf-8")
     os.utime(store.path / "labels.json", ns=(1, 1))  # a new mtime even on a coarse clock
     os.utime(store.path / "synonyms.json", ns=(1, 1))
-    with caplog.at_level("WARNING", logger="index.store"):
+    with caplog.at_level("WARNING", logger="index.side_files"):
         assert store.load_labels() == {}
         assert store.load_synonyms() == []
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 2, warnings
     assert "labels.json" in warnings[0] and "kb ingest" in warnings[0]
     assert "synonyms.json" in warnings[1] and "expected a JSON list, found dict" in warnings[1]
+
+
+def test_an_index_is_built_with_the_engine_under_test(tmp_path, engine):
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    assert store.engine_name() == engine
+    assert IndexStore(tmp_path / "ix", engine=engine).needs_rebuild() is None

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from whoosh import query as wq
 
 from index import IndexStore, SearchRequest, parse_query, search, suggest
+from index import query_form as qf
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
 from tests.helpers import build_index, make_doc
+
+pytestmark = pytest.mark.engines
 
 HUGE_RANGES = ["year:[0 TO 20000000]", "year:[0 TO 99999999]", "year:[0 TO 4294967295]",
                "export year:[0 TO 4294967295]", "year:[4294967295 TO 0]",
@@ -34,7 +36,7 @@ SEARCH_ROUTES = ("/", "/api/search", "/api/facets", "/api/export.csv", "/api/exp
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> IndexStore:
+def store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
     docs = [
         make_doc("en-2019", "Export vouchers", "Export vouchers for small firms.",
                  language="en", country_code="ES", themes=["export_promotion"],
@@ -67,10 +69,10 @@ def test_a_year_range_is_two_bounds_never_a_list_of_years(text: str) -> None:
     for q in (parsed.documents, parsed.passages):
         if q is None:
             continue
-        leaves = list(q.leaves()) if not q.is_leaf() else [q]
+        leaves = qf.leaves(q)
         assert len(leaves) < 100, text
         for leaf in leaves:
-            if isinstance(leaf, wq.NumericRange):
+            if isinstance(leaf, qf.YearRange):
                 end = leaf.end if leaf.end is not None else 9999
                 assert 0 <= (leaf.start or 0) <= end <= 9999
 
@@ -158,7 +160,7 @@ def test_facet_clauses_under_not_and_or_filter_as_written(store: IndexStore) -> 
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp("site")
     build(root / "index", root / "corpus")
     with TestClient(create_app(settings_for(root / "index", root / "corpus"))) as c:
@@ -178,8 +180,9 @@ def test_only_a_few_pattern_words_walk_the_vocabulary() -> None:
     from index.query import MAX_PATTERNS
 
     parsed = parse_query(" ".join(f"*x{n}*" for n in range(200)))
-    patterns = {leaf.text for leaf in parsed.documents.leaves()
-                if isinstance(leaf, (wq.Wildcard, wq.Prefix))}
+    patterns = {leaf.pattern if isinstance(leaf, qf.Wildcard) else leaf.text
+                for leaf in qf.leaves(parsed.documents)
+                if isinstance(leaf, (qf.Wildcard, qf.Prefix))}
     assert len(patterns) == MAX_PATTERNS  # (200 of them: 14 s on the sample corpus)
     assert "patterns" in parsed.notice
     assert parse_query("expor* vouch* digit* matchm*").notice is None
@@ -188,18 +191,18 @@ def test_only_a_few_pattern_words_walk_the_vocabulary() -> None:
 def test_did_you_mean_looks_up_a_bounded_number_of_words(
     store: IndexStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from whoosh.searching import Searcher
-
     from index.search import MAX_CORRECTED_WORDS
 
+    with store.reader() as reader:
+        reader_class = type(reader)
     calls = []
-    original = Searcher.suggest
+    original = reader_class.similar_words
 
     def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(args)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Searcher, "suggest", counting)
+    monkeypatch.setattr(reader_class, "similar_words", counting)
     search(store, SearchRequest(query=" ".join(f"qqq{chr(97 + n % 26)}{n}" for n in range(200))))
     assert 0 < len(calls) <= MAX_CORRECTED_WORDS
 

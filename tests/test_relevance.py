@@ -20,7 +20,7 @@ pytestmark = pytest.mark.realdata
 
 DOC_IDS = {str(i) for i in range(1, 301)}
 
-#: measured with the setting in index/scoring.py and the query side of index/query_words.py
+#: measured with the setting in index/ranking.py and the query side of index/query_words.py
 #: (nDCG@10 0.4766, MAP 0.4272, R@100 0.8993, MRR@10 0.5594), minus about 0.01
 FLOORS = {"nDCG@10": 0.465, "MAP": 0.415, "R@100": 0.89}
 

@@ -20,9 +20,11 @@ from index import (
 from index.records import Document, Passage
 from tests.helpers import build_index, make_doc
 
+pytestmark = pytest.mark.engines
+
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> IndexStore:
+def store(tmp_path_factory, engine) -> IndexStore:
     docs = [
         make_doc("vouchers-es", "Export vouchers in the Basque Country",
                  "Export vouchers pay for consultants who prepare a first export plan.",

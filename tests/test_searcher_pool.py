@@ -1,4 +1,7 @@
-"""Searchers come from a bounded pool: memory does not grow with the threads (issue 9, bug 6)."""
+"""Readers come from a bounded pool: memory does not grow with the threads (issue 9, bug 6).
+
+The pool of the Whoosh engine (index/whoosh/searchers.py) is counted; the store's limits (the
+slots, the wait, a new pool per commit) are the same for every engine."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pytest
 
 from index import IndexBusyError, IndexStore, SearchRequest, search
 from index import store as store_module
-from index.searchers import SearcherPool
+from index.whoosh.searchers import SearcherPool
 from tests.helpers import build_index, make_doc
 
 
@@ -56,9 +59,9 @@ def test_many_threads_share_at_most_the_configured_number_of_searchers(
     assert 1 <= len(seen) <= 2  # one searcher per thread would have been 16
 
 
-def test_nested_blocks_in_one_thread_share_a_searcher(path: Path) -> None:
+def test_nested_blocks_in_one_thread_share_a_reader(path: Path) -> None:
     store = IndexStore(path, searchers=1)
-    with store.searcher() as outer, store.searcher() as inner:
+    with store.reader() as outer, store.reader() as inner:
         assert inner is outer  # and no deadlock on the one slot
 
 
@@ -71,7 +74,7 @@ def test_a_search_that_waits_too_long_for_a_searcher_is_refused(
     release = threading.Event()
 
     def hold() -> None:
-        with store.searcher():
+        with store.reader():
             holding.set()
             release.wait(10)
 

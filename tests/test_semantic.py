@@ -14,6 +14,8 @@ from index.semantic import embed_index, enabled
 from index.vectors import VectorSet
 from tests.helpers import build_index, make_doc
 
+pytestmark = pytest.mark.engines
+
 DOCS = [
     make_doc("en-vouchers", "Export vouchers for small firms",
              "Small companies receive vouchers that pay for consultants who help them export.",
@@ -189,3 +191,24 @@ def test_kb_stats_and_kb_search_say_whether_semantic_search_is_on(store, monkeyp
     assert "Semantic search: off (KB_SEMANTIC=0)" in out
     out = runner.invoke(main, ["search", "vouchers", "--index", str(store.path)]).output
     assert "keywords only (KB_SEMANTIC=0)" in out
+
+
+def test_a_good_practice_found_by_meaning_counts_each_of_its_record_fields(tmp_path):
+    # The facet values of documents found by meaning only were read as stored: a good
+    # practice with several record fields counted "evidence,resources" as one value.
+    practice = make_doc(
+        "ro-practice", "Garanții de credit pentru exportatori",
+        "Băncile oferă garanții de credit exportatorilor ale căror comenzi au fost anulate.",
+        language="ro", country_code="RO", doc_type="good_practice",
+        practice={"evidence": "Cincizeci de firme au primit garanții.",
+                  "resources": "Un fond de garantare regional."},
+        practice_start=2020, practice_end=2021)
+    store = build_index(tmp_path / "index", [*DOCS[:4], practice])
+    embed_index(store)
+    result = search(store, SearchRequest(query="bank guarantees when orders were cancelled"))
+    found = {h.id: h.match for h in result.hits}
+    assert found.get("ro-practice") == "semantic", found
+    record = {v.value: v.count for v in result.facets["record"].values}
+    assert record == {"evidence": 1, "resources": 1}, record
+    running = {v.value: v.count for v in result.facets["running"].values}
+    assert running == {"2020": 1, "2021": 1}, running

@@ -10,6 +10,8 @@ from index.query import add_synonyms
 from index.synonyms import contains_term, is_form_of
 from tests.helpers import build_index, make_doc
 
+pytestmark = pytest.mark.engines
+
 GROUPS = [
     {"en": ["trade fair"], "de": ["Messe"], "nl": ["handelsbeurs"], "hu": ["vásár"],
      "ro": ["târg"], "pt": ["feira comercial"], "es": ["feria comercial"]},
@@ -50,7 +52,7 @@ def test_forms_are_compared_without_case_or_accents() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def store(tmp_path_factory: pytest.TempPathFactory, engine: str):  # type: ignore[no-untyped-def]
     docs = [
         make_doc("pt-feiras", "Plano de ação",
                  "Pavilhões coletivos nas principais feiras internacionais de têxtil e calçado.",

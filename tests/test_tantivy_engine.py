@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh import query as wq
 
 from index import IndexStore, SearchRequest, get_document, parse_query, search
 from index import query_form as qf
@@ -19,8 +18,8 @@ from index.prepare import index_language, prepare_document
 from index.query import add_synonyms
 from index.records import Document
 from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS
-from index.scoring import WordTerm
 from index.tantivy.reader import TantivyReader
+from index.whoosh.reader import WhooshReader
 from ingest import run_ingest
 from tests.helpers import build_index, copy_sample_corpus, make_doc
 
@@ -43,8 +42,8 @@ def reader(gen: Path) -> TantivyReader:
 
 def tantivy_copy(store: IndexStore, gen: Path) -> TantivyReader:
     """A tantivy generation of the documents of a Whoosh-engine store."""
-    with store.searcher() as s:
-        ids = [s.stored_fields(n)["doc_id"] for n in s.document_numbers(kind="doc")]
+    with store.reader() as s:
+        ids = [entry.id for entry in s.catalog()]
     docs = []
     for doc_id in ids:
         view = get_document(store, doc_id, include_hidden=True)
@@ -57,8 +56,9 @@ def tantivy_copy(store: IndexStore, gen: Path) -> TantivyReader:
 # -- the same terms ------------------------------------------------------------------------
 
 def _whoosh_terms(store: IndexStore, field: str) -> dict[str, int]:
-    with store.searcher() as s:
-        r = s.reader()
+    with store.reader() as s:
+        assert isinstance(s, WhooshReader)
+        r = s.searcher.reader()
         if field not in r.schema or not r.field_length(field):
             return {}
         return {(t.decode() if isinstance(t, bytes) else t): r.doc_frequency(field, t)
@@ -90,44 +90,6 @@ def test_both_engines_index_the_same_terms_for_the_udhr_in_every_language(testda
 
 
 # -- the sample corpus: totals and facet counts ----------------------------------------------
-
-def neutral(q: wq.Query) -> qf.Query:
-    """A Whoosh query that index.query.parse_query made, in the engine-neutral form (until the
-    parser makes that form itself; the seam's index/whoosh/translate.py is the inverse)."""
-    if not isinstance(q, wq.Query):  # already the query form
-        return q
-    facets = {field: facet for facet, field in FACET_FIELDS.items()}
-    boost = float(getattr(q, "boost", 1.0))
-    if q is wq.NullQuery:
-        return qf.NOTHING
-    if isinstance(q, wq.Every):
-        return qf.Every()
-    if isinstance(q, wq.Not):
-        return qf.Not(neutral(q.query), boost)
-    if isinstance(q, wq.AndNot):
-        return qf.AndNot(neutral(q.a), neutral(q.b))
-    if isinstance(q, wq.And):
-        return qf.And(tuple(neutral(s) for s in q.subqueries), boost)
-    if isinstance(q, wq.Or):
-        return qf.Or(tuple(neutral(s) for s in q.subqueries), boost)
-    if isinstance(q, wq.NumericRange):
-        return qf.YearRange(q.start, q.end, boost)
-    field = q.fieldname
-    if field in facets:
-        if isinstance(q, wq.Prefix):
-            return qf.FacetPrefix(facets[field], q.text, boost)
-        return qf.Facet(facets[field], str(q.text), boost)
-    if isinstance(q, wq.Phrase):
-        return qf.Phrase(field, tuple(q.words), q.slop, boost)
-    if isinstance(q, wq.Prefix):
-        return qf.Prefix(field, q.text, boost)
-    if isinstance(q, wq.Wildcard):
-        return qf.Wildcard(field, q.text, boost)
-    if isinstance(q, WordTerm):
-        return qf.Word(field, q.text, boost, q.family)
-    assert isinstance(q, wq.Term), q
-    return qf.Term(field, q.text, boost)
-
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> tuple[IndexStore, TantivyReader]:
@@ -165,7 +127,7 @@ def test_totals_and_facet_counts_equal_on_the_sample_corpus(sample, filters, mon
         for facet, typed in parsed.filters.items():
             values.setdefault(facet, []).extend(v for v in typed if v not in values[facet])
         flt = Filter.of(values, years=parsed.years)
-        query = None if parsed.documents is None else neutral(parsed.documents)
+        query = parsed.documents
         selected = {*values, *(["year"] if parsed.years else [])}
         found = r.search(query, flt, limit=10,
                          facets=[f for f in FACET_FIELDS if f not in selected])
@@ -211,7 +173,7 @@ def small(tmp_path) -> TantivyReader:
 def words(text: str, *, passages: bool = False) -> qf.Query | None:
     parsed = parse_query(text)
     q = parsed.passages if passages else parsed.documents
-    return None if q is None else neutral(q)
+    return q
 
 
 def ids(r: TantivyReader, text: str, flt: Filter | None = None, sort: str = "score") -> list[str]:

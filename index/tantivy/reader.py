@@ -196,12 +196,12 @@ class TantivyReader:
         return str(doc.get_first("doc_id")), Passage(**data)
 
     def best_passages(self, query: qf.Query, ids: Sequence[str], per_doc: int
-                      ) -> dict[str, list[Passage]]:
+                      ) -> dict[str, list[Passage]] | None:
         if not ids or per_doc <= 0:
             return {}
         translated = self._passage_translator.translate(query)
         if translated is None:
-            return {}
+            return None  # no passage can match: the caller shows how the documents open
         only = tantivy.Query.term_set_query(self.passages_schema, "doc_id", list(ids))
         limit = per_doc * len(ids) * 20 + len(ids)
         found = self.passages_searcher.search(with_filter(translated, only), limit=limit,
@@ -237,6 +237,9 @@ class TantivyReader:
     # -- words -------------------------------------------------------------------------------
     def word_count(self, word: str) -> int:
         return int(self.docs.doc_freq("words", index_term(word)))
+
+    def term_count(self, field: str, term: str) -> int:
+        return int(self.docs.doc_freq(field, index_term(term)))
 
     def similar_words(self, word: str, limit: int) -> list[str]:
         """Words at most 2 edits from ``word`` with its first letter: the closest first, then

@@ -24,7 +24,7 @@ from collections import defaultdict
 import tantivy
 
 from index import query_form as qf
-from index.ranking import ranking
+from index import ranking
 from index.tantivy.schema import HAS, YEAR, analysed_term, index_term
 
 Occur = tantivy.Occur
@@ -43,7 +43,7 @@ def _kind(field: str) -> str | None:
 
 
 def idf(n_docs: int, df: int) -> float:
-    if ranking().idf == "classic":
+    if ranking.RANKING.idf == "classic":
         return math.log(n_docs / (df + 1)) + 1.0
     return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
 

@@ -90,7 +90,7 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
 
 def start_ingest(
     index_dir: Path, corpus: Path, *, rebuild: bool, workers: int | None = None,
-    time_limit: float | None = None, memory_mb: int | None = None,
+    time_limit: float | None = None, memory_mb: int | None = None, engine: str | None = None,
 ) -> dict[str, Any]:
     """Start an ingest in the background; IngestBusy when one is running."""
     index_dir = Path(index_dir).resolve()
@@ -110,6 +110,8 @@ def start_ingest(
             cmd += ["--time-limit", str(time_limit)]
         if memory_mb:
             cmd += ["--memory-mb", str(memory_mb)]
+        if engine:
+            cmd += ["--engine", engine]
         status = {"state": "starting", "mode": "rebuild" if rebuild else "incremental",
                   "started": time.time(), "done": 0, "total": 0, "current": "", "pid": 0}
         write_status(index_dir, status)

@@ -19,7 +19,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index import IndexLockedError, IndexStore, embed_index, semantic_enabled
+from index import (
+    IndexLockedError,
+    IndexStore,
+    IndexUnavailableError,
+    UnknownEngineError,
+    embed_index,
+    semantic_enabled,
+)
 from ingest import CatalogError, run_ingest
 from search_app.admin.ingest_jobs import write_status
 
@@ -35,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--engine", default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -57,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         report = run_ingest(
             args.corpus, args.index, rebuild=args.rebuild, workers=args.workers,
             time_limit=args.time_limit, memory_mb=args.memory_mb, progress=progress,
+            engine=args.engine,
         )
-    except (IndexLockedError, CatalogError, FileNotFoundError) as exc:
+    except (IndexLockedError, CatalogError, FileNotFoundError, IndexUnavailableError,
+            UnknownEngineError) as exc:
         status.update(state="failed", error=str(exc), finished=time.time())
         write_status(args.index, status)
         log.error("ingest failed: %s", exc)

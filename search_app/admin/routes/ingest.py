@@ -26,7 +26,7 @@ def start_run(settings: Settings, *, rebuild: bool = False) -> str:
     try:
         start_ingest(settings.index, settings.corpus, rebuild=rebuild,
                      workers=settings.ingest_workers, time_limit=settings.ingest_time_limit,
-                     memory_mb=settings.ingest_memory_mb)
+                     memory_mb=settings.ingest_memory_mb, engine=settings.engine)
     except IngestBusy:
         return "busy"
     except OSError as exc:

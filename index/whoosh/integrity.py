@@ -7,8 +7,9 @@ A reader checks them once per process and commit, before it opens the index (abo
 reads it, rather than as wrong results, a crash, or a SIGBUS. An index written before these
 records existed is only checked as far as Whoosh's own reading goes.
 
-The exceptions Whoosh raises when it reads a damaged file are listed in DAMAGE_ERRORS, so the
-store can turn them into IndexDamagedError (HTTP 503, a CLI message) at its edge.
+The exceptions Whoosh raises when it reads a damaged file are listed in DAMAGE_ERRORS (the
+engine's ``damage_errors``), so the store can turn them into IndexDamagedError (HTTP 503, a
+CLI message) at its edge.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
+from index.errors import describe
+
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "MAIN"
@@ -37,12 +40,6 @@ DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
     EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
     OSError, OverflowError, whoosh_index.IndexError,
 )
-
-
-def describe(exc: BaseException) -> str:
-    """A short account of a reading error, for logs and messages."""
-    text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _crc32(path: Path) -> int:

@@ -1,4 +1,5 @@
-"""A bounded pool of Whoosh searchers on the live index, shared by the server's threads.
+"""A bounded pool of Whoosh readers on one commit of a generation, shared by the server's
+threads.
 
 Each searcher holds the index's per-segment caches (facet values, field lengths, term info):
 about 55-140 MB on 1,600 documents. One searcher per thread made memory grow with the thread
@@ -19,10 +20,11 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.searching import Searcher
 
-from index.integrity import INDEX_NAME
-from index.scoring import weighting
+from index.engine import EngineReader
+from index.whoosh.integrity import INDEX_NAME
+from index.whoosh.reader import WhooshReader
+from index.whoosh.scoring import weighting
 
 
 def open_index(gen: Path, *, mmap: bool = False) -> whoosh_index.Index:
@@ -30,33 +32,39 @@ def open_index(gen: Path, *, mmap: bool = False) -> whoosh_index.Index:
 
 
 class SearcherPool:
-    """Searchers on one commit (``toc``) of one generation (``gen``)."""
+    """Readers on one commit (``toc``) of one generation (``gen``): an OpenIndex
+    (index.engine)."""
 
     def __init__(self, gen: Path, toc: int, ix: whoosh_index.Index) -> None:
         self.gen = gen
         self.toc = toc
         self._ix = ix
-        self._free: list[Searcher] = []
+        self._free: list[WhooshReader] = []
         self._lock = threading.Lock()
         self.retired = False
 
-    def take(self) -> Searcher:
+    def take(self) -> WhooshReader:
         with self._lock:
             if self._free:
                 return self._free.pop()
-        return self._ix.searcher(weighting=weighting())
+        return WhooshReader(self._ix.searcher(weighting=weighting()))
 
-    def give_back(self, searcher: Searcher) -> None:
+    def give_back(self, reader: EngineReader) -> None:
+        assert isinstance(reader, WhooshReader)
         with self._lock:
             if not self.retired:
-                self._free.append(searcher)
+                self._free.append(reader)
                 return
-        searcher.close()
+        reader.close()
+
+    def close_reader(self, reader: EngineReader) -> None:
+        assert isinstance(reader, WhooshReader)
+        reader.close()
 
     def retire(self) -> None:
-        """No more searchers from this pool: close the idle ones (busy ones on return)."""
+        """No more readers from this pool: close the idle ones (busy ones on return)."""
         with self._lock:
             self.retired = True
             idle, self._free = self._free, []
-        for searcher in idle:
-            searcher.close()
+        for reader in idle:
+            reader.close()

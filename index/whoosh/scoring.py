@@ -1,8 +1,8 @@
-"""How matches are scored: the ranking settings in one place, and the Whoosh weighting model.
+"""How Whoosh scores matches: KbBM25, with the ranking setting of index.ranking.
 
-``IndexStore.searcher()`` opens every searcher with :func:`weighting`; the query side
-(``index.query``) takes its field weights and boosts from :data:`RANKING`. The values were
-chosen on judged test collections (bench/relevance.py, results in bench/README.md).
+The reader pool (index/whoosh/searchers.py) opens every searcher with :func:`weighting`; the
+query side (``index.query``) takes its field weights and boosts from the same setting. The
+values were chosen on judged test collections (bench/relevance.py, results in bench/README.md).
 
 Whoosh's own BM25F sums a BM25 per field with statistics taken over *all* records of the
 index. Our index holds two kinds of records (documents and their passages) and one pair of
@@ -37,10 +37,6 @@ from whoosh import scoring as wscoring
 
 from index import ranking as _ranking
 from index.ranking import Ranking
-
-#: The setting in use (index.ranking; bench/relevance.py replaces it here for a run).
-RANKING = _ranking.RANKING
-
 
 #: Field kinds split into one field per language (see index.schema).
 _FAMILIES = ("title_", "body_", "passage_")
@@ -256,8 +252,8 @@ class _Scorer(wscoring.WeightLengthScorer):
 
 
 def weighting() -> wscoring.WeightingModel:
-    """The weighting model for a new searcher."""
-    return KbBM25(RANKING)
+    """The weighting model for a new searcher, with the ranking setting in use."""
+    return KbBM25(_ranking.RANKING)
 
 
-__all__ = ["RANKING", "KbBM25", "Ranking", "WordTerm", "weighting"]
+__all__ = ["KbBM25", "WordTerm", "weighting"]

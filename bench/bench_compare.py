@@ -1,0 +1,119 @@
+"""Search latency of two checkouts of this code on the same index, alternating query by query.
+
+    git worktree add /tmp/kb-before main      # or `git archive <commit> | tar -x -C DIR`
+    .venv/bin/python bench/bench_compare.py /tmp/kb-before . --size 10000
+    .venv/bin/python bench/bench_compare.py /tmp/kb-before . --size 100000 --rounds 2
+
+One worker process per checkout (``PYTHONPATH`` = the checkout, this venv) opens the same
+synthetic index (bench/synthetic.py, built by the second checkout in $KB_BENCH_DIR, default
+/tmp/kb-bench); the parent sends each query to one worker, then the other (which one goes first
+alternates), so both see the same load. Each worker times ``index.search`` itself (all facets,
+3 highlighted passages per hit, 10 hits; keyword only: ``KB_SEMANTIC=0``), warm. Prints p50 /
+p95 / mean per checkout, plain queries and with 2 facet filters, and the ratio of the means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FILTERS = {"country": ["ES", "HU"], "theme": ["covid_response"]}
+
+WORKER = r"""
+import json, sys, time
+from index import IndexStore, SearchRequest, search
+store = IndexStore(sys.argv[1])
+for line in sys.stdin:
+    job = json.loads(line)
+    req = SearchRequest(query=job["q"], filters=job.get("filters") or {})
+    t = time.perf_counter()
+    result = search(store, req)
+    ms = (time.perf_counter() - t) * 1000
+    print(json.dumps({"ms": ms, "total": result.total,
+                      "ids": [h.id for h in result.hits]}), flush=True)
+"""
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def start(checkout: Path, index: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "KB_SEMANTIC": "0"}
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(index)], cwd=checkout,
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def ask(worker: subprocess.Popen[str], job: dict[str, object]) -> dict[str, object]:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write(json.dumps(job) + "\n")
+    worker.stdin.flush()
+    answer: dict[str, object] = json.loads(worker.stdout.readline())
+    return answer
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("before", type=Path)
+    ap.add_argument("after", type=Path)
+    ap.add_argument("--size", type=int, default=10_000, help="passages of the synthetic index")
+    ap.add_argument("--rounds", type=int, default=1, help="passes over the 200 queries")
+    args = ap.parse_args()
+    from bench.synthetic import build, queries
+
+    index = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench")) / f"search-{args.size}"
+    started = time.perf_counter()
+    build(index, args.size)
+    print(f"index of {args.size} passages ready in {time.perf_counter() - started:.0f} s; "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    names = ("before", "after")
+    workers = {"before": start(args.before, index), "after": start(args.after, index)}
+    qs = queries()
+    for q in qs[:20]:  # warm up both
+        for name in names:
+            ask(workers[name], {"q": q})
+            ask(workers[name], {"q": q, "filters": FILTERS})
+    times: dict[tuple[str, str], list[float]] = {
+        (n, kind): [] for n in names for kind in ("plain", "filtered")}
+    differ = 0
+    for round_ in range(args.rounds):
+        for i, q in enumerate(qs):
+            for kind, job in (("plain", {"q": q}), ("filtered", {"q": q, "filters": FILTERS})):
+                order = names if (i + round_) % 2 == 0 else names[::-1]
+                answers = {}
+                for name in order:
+                    answers[name] = ask(workers[name], job)
+                    times[(name, kind)].append(float(answers[name]["ms"]))  # type: ignore[arg-type]
+                if (answers["before"]["total"], answers["before"]["ids"]) != (
+                        answers["after"]["total"], answers["after"]["ids"]):
+                    differ += 1
+    for w in workers.values():
+        assert w.stdin is not None
+        w.stdin.close()
+        w.wait()
+    print(f"load after: {os.getloadavg()[0]:.1f}; {len(qs) * args.rounds} queries x 2 kinds; "
+          f"results (total and hits) differ in {differ}")
+    for kind in ("plain", "filtered"):
+        row = []
+        for name in names:
+            t = times[(name, kind)]
+            row.append(f"{name} p50 {percentile(t, .5):.1f} p95 {percentile(t, .95):.1f} "
+                       f"mean {statistics.mean(t):.1f} ms")
+        ratio = statistics.mean(times[("after", kind)]) / statistics.mean(times[("before", kind)])
+        print(f"{args.size:>7} {kind:<8}: " + "; ".join(row) + f"; after/before {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+""""Did you mean": a query's words unknown to the index replaced by the closest indexed words,
+when that finds something; and the query that searches the words as typed."""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis import fold
+from index.engine import EngineReader, Filter
+from index.query import ParsedQuery, analyse, parse_query, query_language
+from index.query_form import Nothing
+from index.schema import body_field, title_field
+
+#: "did you mean" looks up at most this many words of a query
+MAX_CORRECTED_WORDS = 6
+#: Close words looked up per unknown word (the most frequent within 2 edits), before those of
+#: other languages are set aside.
+SUGGEST_CANDIDATES = 8
+
+
+def _in_language(reader: EngineReader, word: str, lang: str) -> bool:
+    """Whether ``word`` (an indexed word, folded) is a word of ``lang``'s documents: its form
+    in that language's analysis is in that language's fields."""
+    tokens = analyse(lang, word)
+    return len(tokens) == 1 and any(
+        reader.term_count(name, tokens[0]) > 0 for name in (body_field(lang),
+                                                           title_field(lang)))
+
+
+def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
+               ) -> tuple[str, bool] | None:
+    """The query with its unknown words replaced by their closest indexed words, if that finds
+    hits; and whether the correction is clear (each such word has one closest word: no other
+    as close). Words in quotes are taken as typed.
+
+    When the query's language can be told, a word is known if its form in that language is
+    indexed there ("exporteren" is Dutch for what the Dutch text's "exporteert" is), and the
+    corrections come from that language's words only (a Dutch word is not "corrected" into
+    the English "exporters", a Spanish one into Portuguese)."""
+    corrected = parsed.text
+    changed = False
+    clear = True
+    lang = query_language(" ".join(parsed.words))
+    quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
+              for w in re.findall(r"\w+", part)}
+    # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
+    for word in [w for w in dict.fromkeys(parsed.words) if w.lower() not in quoted][
+            :MAX_CORRECTED_WORDS]:
+        folded = fold(word)
+        if len(folded) < 3 or reader.word_count(folded) > 0 or (
+                lang is not None and _in_language(reader, word, lang)):
+            continue
+        options = reader.similar_words(folded, SUGGEST_CANDIDATES)
+        if lang is not None:
+            options = [o for o in options if _in_language(reader, o, lang)]
+        # The closest first ("exportrs": "exporters", not the more frequent "export"), then
+        # in the engine's order (the more frequent).
+        options = sorted(options, key=lambda o: _distance(folded, o))[:2]
+        if options and options[0] != folded:
+            corrected = _replace_word(corrected, word, options[0])
+            changed = True
+            if len(options) > 1 and _distance(folded, options[1]) <= _distance(
+                    folded, options[0]):
+                clear = False
+    if not changed:
+        return None
+    reparsed = parse_query(corrected)
+    if reparsed.documents is None or isinstance(reparsed.documents, Nothing):
+        return None
+    if not reader.search(reparsed.documents, flt, limit=1).ids:
+        return None
+    return corrected, clear
+
+
+def quote_changed(typed: str, corrected: str) -> str:
+    """``typed`` with the words that ``corrected`` replaced in quotes ("vouchrs" for exporters)."""
+    kept = {w.lower() for w in re.findall(r"\w+", corrected)}
+    return re.sub(r'(?<!")\b\w+\b(?!")',
+                  lambda m: m.group() if m.group().lower() in kept else f'"{m.group()}"', typed)
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (short words only: suggestions are at most 2 edits away)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _replace_word(text: str, word: str, replacement: str) -> str:
+    return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
+
+
+__all__ = ["MAX_CORRECTED_WORDS", "correction", "quote_changed"]

@@ -1,0 +1,413 @@
+"""Reading a Whoosh generation: the EngineReader (index.engine) on one Whoosh searcher.
+
+A reader lives in a pool (index/whoosh/searchers.py) as long as its commit is live, so what it
+computes once per index version is kept on it: the document records and filters (docnum sets),
+the doc id of every record (so a search names its hits without unpickling stored fields), the
+facet values (index/whoosh/facets.py) and the field statistics of the scoring.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+from whoosh import collectors, sorting
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
+from index.prepare import index_language
+from index.query_form import Query
+from index.records import Document, Passage
+from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS, body_field, title_field
+from index.whoosh.facets import FacetColumn, count_facets
+from index.whoosh.translate import prune, to_whoosh
+
+#: Filters (docnum sets) kept per reader, most recently used.
+FILTER_CACHE = 16
+#: Completion looks at this many words of a prefix (in alphabetical order) at most.
+MAX_COMPLETION_WORDS = 2000
+
+
+class _NothingAllowed(set):  # type: ignore[type-arg]
+    """An empty allow-set that is truthy, so Whoosh applies it (and nothing matches): Whoosh
+    treats a falsy filter as "no filter" (FilterCollector: `ftc(allow) if allow`)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_NOTHING_ALLOWED = _NothingAllowed()
+
+
+class _Recorder(collectors.WrappingCollector):
+    """Notes the document number of every match its child collects (for the total and the
+    facet counts), whatever the child keeps."""
+
+    def __init__(self, child: collectors.Collector) -> None:
+        super().__init__(child)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docnums.append(self.child.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+def _value_query(facet: str, value: str) -> wq.Query:
+    fieldname = FACET_FIELDS[facet]
+    if facet == "year":  # a number field ("running" years are keywords)
+        try:
+            year = int(value)
+        except ValueError:
+            return wq.NullQuery
+        return wq.Term(fieldname, year) if 0 <= year <= 9999 else wq.NullQuery
+    return wq.Term(fieldname, value)
+
+
+def _year_range_query(start: int | None, end: int | None) -> wq.Query:
+    """Documents of the years from ``start`` to ``end`` (None: open): its cost does not grow
+    with the span."""
+    if start is not None and end is not None and start > end:
+        return wq.NullQuery
+    return wq.NumericRange(FACET_FIELDS["year"], start, end)
+
+
+def _sort_facet(sort: Sort) -> sorting.FacetType | None:
+    if sort == "newest":
+        return sorting.FieldFacet("date_sort", reverse=True)
+    if sort == "oldest":
+        return sorting.FieldFacet("date_sort")
+    if sort == "title":
+        return sorting.FieldFacet("title_sort")
+    return None
+
+
+def _passage(stored: dict[str, Any]) -> Passage:
+    return Passage(
+        ordinal=stored["ordinal"],
+        text=stored.get("text") or "",
+        page=stored.get("page"),
+        heading=stored.get("heading"),
+        source=stored.get("source") or "text",
+        confidence=stored.get("confidence"),
+        record_field=stored.get("record_field"),
+    )
+
+
+class WhooshReader:
+    """An EngineReader on one Whoosh searcher (used by one thread at a time)."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._base: dict[bool, set[int]] = {}
+        self._filters: OrderedDict[Filter, set[int]] = OrderedDict()
+        self._ids: list[str] | None = None
+        self._docnums: dict[str, int] | None = None
+        self._vectors: tuple[Sequence[str], np.ndarray] | None = None
+        self._facets: dict[str, FacetColumn] = {}
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    # -- what is computed once per index version ---------------------------------------------
+    def _base_docs(self, include_hidden: bool) -> set[int]:
+        """Document records (not passages), without hidden ones unless asked."""
+        docs = self._base.get(include_hidden)
+        if docs is None:
+            s = self.searcher
+            docs = set(s.document_numbers(kind="doc"))
+            if not include_hidden:
+                docs -= set(s.docs_for_query(wq.Term("hidden", True)))
+            self._base[include_hidden] = docs
+        return docs
+
+    def _id_column(self) -> tuple[list[str], dict[str, int]]:
+        """The doc id of every record (passages too) by docnum, and the docnum of every
+        document record by id: read once from the postings of ``doc_id``."""
+        if self._ids is None or self._docnums is None:
+            reader = self.searcher.reader()
+            ids = [""] * reader.doc_count_all()
+            docs = self._base_docs(True)
+            docnums: dict[str, int] = {}
+            for text in reader.lexicon("doc_id"):
+                doc_id = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+                for docnum in reader.postings("doc_id", text).all_ids():
+                    ids[docnum] = doc_id
+                    if docnum in docs:
+                        docnums[doc_id] = docnum
+            self._ids, self._docnums = ids, docnums
+        return self._ids, self._docnums
+
+    def _facet(self, name: str) -> FacetColumn:
+        column = self._facets.get(name)
+        if column is None:
+            column = self._facets[name] = FacetColumn(
+                self.searcher.reader(), FACET_FIELDS[name], multi=name in MULTI_VALUED_FACETS)
+        return column
+
+    def _allowed(self, flt: Filter) -> set[int]:
+        """The document numbers ``flt`` allows (a truthy set, even when empty)."""
+        cached = self._filters.get(flt)
+        if cached is not None:
+            self._filters.move_to_end(flt)
+            return cached
+        allowed = self._base_docs(flt.include_hidden)
+        clauses: list[wq.Query] = []
+        facets = dict(flt.facets)
+        for facet in {*facets, *(["year"] if flt.years else [])}:
+            options = [_value_query(facet, v) for v in facets.get(facet, ())]
+            if facet == "year":
+                options.extend(_year_range_query(lo, hi) for lo, hi in flt.years)
+            if options:
+                clauses.append(wq.Or(options))
+        if flt.year_from is not None or flt.year_to is not None:
+            clauses.append(_year_range_query(flt.year_from, flt.year_to))
+        for clause in clauses:
+            allowed = allowed.intersection(self.searcher.docs_for_query(clause))
+        result = allowed if allowed else _NOTHING_ALLOWED
+        self._filters[flt] = result
+        while len(self._filters) > FILTER_CACHE:
+            self._filters.popitem(last=False)
+        return result
+
+    # -- searching ---------------------------------------------------------------------------
+    def search(self, query: Query | None, flt: Filter, *, sort: Sort = "score",
+               limit: int = 10, facets: Sequence[str] = ()) -> Ranked:
+        s = self.searcher
+        q = prune(to_whoosh(query), s) if query is not None else prune(wq.Every(), s)
+        sortedby = _sort_facet(sort)
+        # Every match is collected (scored ones all, sorted ones by their key), so the total
+        # and the facet counts are exact: the recorder notes each match's number.
+        if limit <= 0:  # counts only: nothing scored or sorted
+            inner = s.collector(scored=False)
+        else:
+            inner = s.collector(limit=None if sortedby is None else limit, sortedby=sortedby)
+        recorder = _Recorder(inner)
+        collector = collectors.FilterCollector(recorder, self._allowed(flt), None)
+        s.search_with_collector(q, collector)
+        results = collector.results()
+        ids, _ = self._id_column()
+        hits = [hit for _, hit in zip(range(max(0, limit)), results, strict=False)]
+        return Ranked(
+            ids=[ids[hit.docnum] for hit in hits],
+            scores=[hit.score if sortedby is None else 0.0 for hit in hits],
+            total=len(recorder.docnums),
+            facets=count_facets([(name, self._facet(name)) for name in facets],
+                                recorder.docnums),
+        )
+
+    def matching(self, query: Query, ids: Sequence[str]) -> set[str]:
+        if not ids:
+            return set()
+        q = prune(to_whoosh(query), self.searcher)
+        if q is wq.NullQuery:
+            return set()
+        only = wq.Or([wq.Term("uid", u) for u in ids])
+        names, _ = self._id_column()
+        return {names[d] for d in self.searcher.docs_for_query(wq.And([only, q]))}
+
+    def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
+        cached = self._vectors
+        if cached is not None and cached[0] is ids:
+            docnums = cached[1]
+        else:
+            _, by_id = self._id_column()
+            docnums = np.fromiter((by_id.get(i, -1) for i in ids), dtype=np.int64,
+                                  count=len(ids))
+            self._vectors = (ids, docnums)
+        allowed = self._allowed(flt)
+        if not allowed or isinstance(allowed, _NothingAllowed):
+            return np.zeros(len(docnums), dtype=bool)
+        mask: np.ndarray = np.isin(
+            docnums, np.fromiter(allowed, dtype=np.int64, count=len(allowed))) & (docnums >= 0)
+        return mask
+
+    def query_terms(self, query: Query | None) -> dict[str, set[str]]:
+        """(Whoosh's own Query.existing_terms reuses a loop variable and skips every field but
+        the first, so it is not used here.)"""
+        out: dict[str, set[str]] = defaultdict(set)
+        if query is None:
+            return out
+        q = to_whoosh(query)
+        if q is wq.NullQuery:
+            return out
+        reader = self.searcher.reader()
+        schema = reader.schema
+        leaves = q.leaves() if not q.is_leaf() else [q]
+        for leaf in leaves:
+            try:
+                pairs = list(leaf.expanded_terms(reader, phrases=True))
+            except (KeyError, NotImplementedError, ValueError):
+                # A field this index lacks (KeyError), a leaf that cannot list its terms, a
+                # value its field cannot encode: that leaf marks nothing, the others still do.
+                continue
+            for fieldname, text in pairs:
+                if fieldname not in schema:
+                    continue
+                if isinstance(text, bytes):
+                    text = text.decode("utf-8", "replace")
+                if (fieldname, schema[fieldname].to_bytes(text)) in reader:
+                    out[fieldname].add(text)
+        return out
+
+    # -- reading -----------------------------------------------------------------------------
+    def documents(self, ids: Sequence[str]) -> list[Document | None]:
+        _, by_id = self._id_column()
+        out: list[Document | None] = []
+        for doc_id in ids:
+            docnum = by_id.get(doc_id)
+            if docnum is None:
+                out.append(None)
+                continue
+            out.append(Document.from_dict(json.loads(self.searcher.stored_fields(docnum)["meta"])))
+        return out
+
+    def best_passages(self, query: Query, ids: Sequence[str], per_doc: int
+                      ) -> dict[str, list[Passage]] | None:
+        s = self.searcher
+        pq = prune(to_whoosh(query), s)
+        if pq is wq.NullQuery:
+            return None
+        out: dict[str, list[Passage]] = {i: [] for i in ids}
+        if not ids or per_doc <= 0:
+            return out
+        # Intersecting with the page's doc ids lets Whoosh skip through the posting lists
+        # instead of scoring every passage of the index and filtering afterwards.
+        in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in ids]), 0.0)
+        results = s.search(wq.And([in_page, pq]), limit=per_doc * len(ids) * 20 + len(ids))
+        names, by_id = self._id_column()
+        doc_records = set(by_id.values())
+        for hit in results:
+            docnum = hit.docnum
+            doc_id = names[docnum]
+            if docnum in doc_records or doc_id not in out or len(out[doc_id]) >= per_doc:
+                continue
+            out[doc_id].append(_passage(s.stored_fields(docnum)))
+        return out
+
+    def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
+        found = self.searcher.search(
+            wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]),
+            limit=limit,
+            sortedby="ordinal",
+        )
+        return [_passage(r.fields()) for r in found]
+
+    def matching_passages(self, query: Query, doc_id: str) -> set[int]:
+        q = to_whoosh(query)
+        if q is wq.NullQuery:
+            return set()
+        flt = wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)])
+        return {r["ordinal"] for r in self.searcher.search(q, filter=flt, limit=None)}
+
+    # -- words -------------------------------------------------------------------------------
+    def word_count(self, word: str) -> int:
+        return int(self.searcher.doc_frequency("words", word))
+
+    def term_count(self, field: str, term: str) -> int:
+        return int(self.searcher.doc_frequency(field, term))
+
+    def similar_words(self, word: str, limit: int) -> list[str]:
+        # prefix=1: the first letter is taken as typed, which makes this ~6x faster.
+        return list(self.searcher.suggest("words", word, limit=limit, maxdist=2, prefix=1))
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        reader = self.searcher.reader()
+        words = []
+        for term in reader.expand_prefix("words", prefix):
+            word = term.decode("utf-8") if isinstance(term, bytes) else term
+            words.append((reader.doc_frequency("words", word), word))
+            if len(words) > MAX_COMPLETION_WORDS:
+                break
+        words.sort(key=lambda pair: (-pair[0], pair[1]))
+        hidden = set(self.searcher.docs_for_query(wq.Term("hidden", True)))
+        out: list[str] = []
+        for _, word in words:
+            if len(out) >= limit:
+                break
+            # A word only hidden documents contain is not offered (hidden means hidden).
+            if hidden and not any(d not in hidden
+                                  for d in reader.postings("words", word).all_ids()):
+                continue
+            out.append(word)
+        return out
+
+    def more_like_this(self, doc_id: str, limit: int) -> list[tuple[str, float]]:
+        s = self.searcher
+        docnum = s.document_number(uid=doc_id)
+        if docnum is None:
+            return []
+        doc = Document.from_dict(json.loads(s.stored_fields(docnum)["meta"]))
+        lang = index_language(doc.language)
+        texts = [
+            r.get("text") or ""
+            for r in s.search(
+                wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]), limit=200
+            )
+        ]
+        text = doc.title + "\n" + "\n".join(texts)
+        flt = wq.And([wq.Term("kind", "doc"), wq.Not(wq.Term("hidden", True))])
+        out: list[tuple[str, float]] = []
+        seen = {doc_id}
+        names, _ = self._id_column()
+        for fieldname in (body_field(lang), title_field(lang)):
+            hits = s.more_like(docnum, fieldname, text=text, top=limit + 1,
+                               numterms=25, filter=flt)
+            for hit in hits:
+                found = names[hit.docnum]
+                if found in seen:
+                    continue
+                seen.add(found)
+                out.append((found, hit.score))
+            if len(out) >= limit:
+                break
+        return out
+
+    # -- the whole index ---------------------------------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        s = self.searcher
+        return (sum(1 for _ in s.document_numbers(kind="doc")),
+                sum(1 for _ in s.document_numbers(kind="passage")))
+
+    def catalog(self) -> Iterator[CatalogEntry]:
+        s = self.searcher
+        for docnum in s.document_numbers(kind="doc"):
+            stored = s.stored_fields(docnum)
+            fp = stored.get("fingerprint") or {}
+            yield CatalogEntry(
+                id=stored["doc_id"],
+                source_path=stored.get("source_path", ""),
+                hidden=bool(stored.get("hidden")),
+                fingerprint=Fingerprint(fp.get("sha256", ""), fp.get("size", -1),
+                                        fp.get("mtime", -1.0), fp.get("meta", "")),
+                doc_type=stored.get("doc_type"),
+                country=stored.get("country"),
+                language=stored.get("language"),
+            )
+
+    def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
+        s = self.searcher
+        firsts: dict[str, list[tuple[int, str]]] = {}
+        # Ordinals count from 0 (or 1): one range query reads only the first passages.
+        first = wq.And([wq.Term("kind", "passage"), wq.NumericRange("ordinal", 0, passages)])
+        for docnum in s.docs_for_query(first):
+            stored = s.stored_fields(docnum)
+            firsts.setdefault(stored["doc_id"], []).append(
+                (stored.get("ordinal") or 0, stored.get("text") or ""))
+        for docnum in s.document_numbers(kind="doc"):
+            stored = s.stored_fields(docnum)
+            meta = json.loads(stored["meta"])
+            texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
+            yield {
+                "id": stored["doc_id"],
+                "language": meta.get("language") or "",
+                "title": meta.get("title") or "",
+                "summary": meta.get("summary") or "",
+                "passages": [t for _, t in texts],
+            }
+
+
+__all__ = ["WhooshReader"]

@@ -1,0 +1,149 @@
+"""The engine-neutral query form (index.query_form) as Whoosh queries.
+
+Node by node, nothing normalised on the way (the parser normalised where it should), so a
+query ranks as it did when the parser built Whoosh queries itself. :func:`prune` drops the
+parts on per-language fields that hold no text in an index version (a query is expanded into
+8 languages; a corpus in one or two needs only those).
+"""
+
+from __future__ import annotations
+
+import weakref
+from functools import singledispatch
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from index import query_form as qf
+from index.schema import FACET_FIELDS
+from index.whoosh.scoring import WordTerm
+
+
+@singledispatch
+def to_whoosh(q: object) -> wq.Query:
+    raise TypeError(f"not a query: {q!r}")
+
+
+@to_whoosh.register
+def _word(q: qf.Word) -> wq.Query:
+    return WordTerm(q.field, q.text, q.family, boost=q.boost)
+
+
+@to_whoosh.register
+def _term(q: qf.Term) -> wq.Query:
+    if isinstance(q, qf.Word):
+        return _word(q)
+    return wq.Term(q.field, q.text, boost=q.boost)
+
+
+@to_whoosh.register
+def _phrase(q: qf.Phrase) -> wq.Query:
+    return wq.Phrase(q.field, list(q.words), slop=q.slop, boost=q.boost)
+
+
+@to_whoosh.register
+def _prefix(q: qf.Prefix) -> wq.Query:
+    return wq.Prefix(q.field, q.text, boost=q.boost)
+
+
+@to_whoosh.register
+def _wildcard(q: qf.Wildcard) -> wq.Query:
+    return wq.Wildcard(q.field, q.pattern, boost=q.boost)
+
+
+@to_whoosh.register
+def _facet(q: qf.Facet) -> wq.Query:
+    fieldname = FACET_FIELDS[q.facet]
+    if q.facet == "year":  # a number field ("running" years are keywords)
+        try:
+            year = int(q.value)
+        except ValueError:
+            return wq.NullQuery
+        return wq.Term(fieldname, year, boost=q.boost) if 0 <= year <= 9999 else wq.NullQuery
+    return wq.Term(fieldname, q.value, boost=q.boost)
+
+
+@to_whoosh.register
+def _facet_prefix(q: qf.FacetPrefix) -> wq.Query:
+    return wq.Prefix(FACET_FIELDS[q.facet], q.prefix, boost=q.boost)
+
+
+@to_whoosh.register
+def _years(q: qf.YearRange) -> wq.Query:
+    if q.start is not None and q.end is not None and q.start > q.end:
+        return wq.NullQuery
+    return wq.NumericRange(FACET_FIELDS["year"], q.start, q.end, boost=q.boost)
+
+
+@to_whoosh.register
+def _every(q: qf.Every) -> wq.Query:
+    return wq.Every() if q.boost == 1.0 else wq.Every(boost=q.boost)
+
+
+@to_whoosh.register
+def _nothing(q: qf.Nothing) -> wq.Query:
+    return wq.NullQuery
+
+
+@to_whoosh.register
+def _or(q: qf.Or) -> wq.Query:
+    return wq.Or([to_whoosh(p) for p in q.parts], boost=q.boost)
+
+
+@to_whoosh.register
+def _and(q: qf.And) -> wq.Query:
+    return wq.And([to_whoosh(p) for p in q.parts], boost=q.boost)
+
+
+@to_whoosh.register
+def _not(q: qf.Not) -> wq.Query:
+    return wq.Not(to_whoosh(q.part), boost=q.boost)
+
+
+@to_whoosh.register
+def _and_not(q: qf.AndNot) -> wq.Query:
+    return wq.AndNot(to_whoosh(q.positive), to_whoosh(q.negative))
+
+
+@to_whoosh.register
+def _and_maybe(q: qf.AndMaybe) -> wq.Query:
+    return wq.AndMaybe(to_whoosh(q.required), to_whoosh(q.optional))
+
+
+@to_whoosh.register
+def _require(q: qf.Require) -> wq.Query:
+    return wq.Require(to_whoosh(q.scored), to_whoosh(q.required))
+
+
+_TEXT_FIELD_PREFIXES = ("title_", "body_", "passage_", "gp_")
+_PRESENT: weakref.WeakKeyDictionary[Searcher, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def present_fields(searcher: Searcher) -> frozenset[str]:
+    """The per-language text fields that hold any text in this index version."""
+    present = _PRESENT.get(searcher)
+    if present is None:
+        reader = searcher.reader()
+        present = frozenset(
+            name for name in reader.schema.names()
+            if name.startswith(_TEXT_FIELD_PREFIXES) and reader.field_length(name) > 0
+        )
+        _PRESENT[searcher] = present
+    return present
+
+
+def _prune(q: wq.Query, present: frozenset[str]) -> wq.Query:
+    if q.is_leaf():
+        name = getattr(q, "fieldname", None)
+        if name and name.startswith(_TEXT_FIELD_PREFIXES) and name not in present:
+            return wq.NullQuery
+        return q
+    return q.apply(lambda sub: _prune(sub, present)).normalize()
+
+
+def prune(q: wq.Query, searcher: Searcher) -> wq.Query:
+    """``q`` without its parts on text fields this index version has no text in."""
+    return _prune(q, present_fields(searcher))
+
+
+__all__ = ["present_fields", "prune", "to_whoosh"]
