@@ -41,6 +41,17 @@ class Fingerprint:
     #: a hash of the file's explicit metadata (catalog entry, taxonomy), set by ingest
     meta: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """As an engine stores it."""
+        return {"sha256": self.sha256, "size": self.size, "mtime": self.mtime,
+                "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fingerprint:
+        """What ``to_dict`` made (missing parts: values that match no file)."""
+        return cls(data.get("sha256", ""), data.get("size", -1), data.get("mtime", -1.0),
+                   data.get("meta", ""))
+
 
 @dataclass(frozen=True)
 class Filter:

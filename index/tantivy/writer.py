@@ -43,7 +43,7 @@ def document_record(doc: PreparedDocument, fingerprint: Fingerprint) -> tantivy.
     d.add_unsigned(DOC_KEY, doc_key(doc_id))
     d.add_text("source_path", doc.document.source_path or "")
     d.add_bytes("meta", doc.meta.encode("utf-8"))
-    d.add_bytes("fingerprint", json.dumps(dataclasses.asdict(fingerprint)).encode("utf-8"))
+    d.add_bytes("fingerprint", json.dumps(fingerprint.to_dict()).encode("utf-8"))
     d.add_text("sort_title", doc.sort_title)
     d.add_text("sort_date", doc.sort_date)
     d.add_boolean("hidden", bool(doc.document.hidden))

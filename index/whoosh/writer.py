@@ -42,8 +42,7 @@ def document_fields(prepared: PreparedDocument, fingerprint: Fingerprint) -> dic
         title_field(lang): prepared.title,
         body_field(lang): prepared.body,
         "words": prepared.words,
-        "fingerprint": {"sha256": fingerprint.sha256, "size": fingerprint.size,
-                        "mtime": fingerprint.mtime, "meta": fingerprint.meta},
+        "fingerprint": fingerprint.to_dict(),
     }
     for name, terms in prepared.practice.items():
         fields[practice_field(name, lang)] = terms
