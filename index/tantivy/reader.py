@@ -200,7 +200,7 @@ class TantivyReader:
         if not ids or per_doc <= 0:
             return {}
         translated = self._passage_translator.translate(query)
-        if translated is None:
+        if translated is None or not self._passage_translator.can_match(query):
             return None  # no passage can match: the caller shows how the documents open
         only = tantivy.Query.term_set_query(self.passages_schema, "doc_id", list(ids))
         limit = per_doc * len(ids) * 20 + len(ids)
