@@ -60,6 +60,21 @@ class Region:
     variants: list[str]
 
 
+def _code_of(value: str | None, names: dict[str, list[str]]) -> str | None:
+    """The code (a key of ``names``) that ``value`` is, in any case, or one of whose names it
+    is, in any case; None when it is neither."""
+    if not value:
+        return None
+    key = value.strip()
+    if key.upper() in names:
+        return key.upper()
+    low = key.lower()
+    for code, known in names.items():
+        if any(low == str(name).lower() for name in known if name):
+            return code
+    return None
+
+
 @dataclass
 class Taxonomy:
     countries: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> entry
@@ -85,30 +100,14 @@ class Taxonomy:
 
     def resolve_country(self, value: str | None) -> str | None:
         """A country code from a code or any of its names; None when unknown."""
-        if not value:
-            return None
-        key = value.strip()
-        if key.upper() in self.countries:
-            return key.upper()
-        low = key.lower()
-        for code, entry in self.countries.items():
-            names = [entry.get("name", ""), *entry.get("names", [])]
-            if any(low == str(n).lower() for n in names):
-                return code
-        return None
+        return _code_of(value, {code: [entry.get("name", ""), *entry.get("names", [])]
+                                for code, entry in self.countries.items()})
 
     def resolve_region(self, value: str | None) -> str | None:
-        if not value:
-            return None
-        key = value.strip()
-        if key.upper() in self.regions:
-            return key.upper()
-        low = key.lower()
-        for code, region in self.regions.items():
-            names = [region.name, region.native or "", *region.variants]
-            if any(low == n.lower() for n in names if n):
-                return code
-        return None
+        """A NUTS-2 code from a code or any of its names (English, native, variants); None
+        when unknown."""
+        return _code_of(value, {code: [region.name, region.native or "", *region.variants]
+                                for code, region in self.regions.items()})
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Display labels of facet values, for the index (facet -> value -> label)."""
