@@ -14,15 +14,19 @@ registered engine; ``name=module`` registers one first). For the length of a mod
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from index import IndexStore, embed_index
 from index import engine as engines
+from ingest import run_ingest
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
+from tests.helpers import copy_sample_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,3 +105,23 @@ def client(site_root: Path) -> Iterator[TestClient]:
     """The site on ``site_root`` (admin off), through TestClient; one per test module."""
     with TestClient(create_app(settings_for(site_root / "index", site_root / "corpus"))) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus as git holds it (``corpus/``) ingested once per test session into
+    ``index/``, with its semantic vectors, as the site runs. Tests change a copy of it
+    (``sample_copy``), never this."""
+    root = tmp_path_factory.mktemp("sample-site")
+    copy_sample_corpus(root)
+    run_ingest(root / "corpus", root / "index", workers=2)
+    embed_index(IndexStore(root / "index"))
+    return root
+
+
+@pytest.fixture()
+def sample_copy(sample_site: Path, tmp_path: Path) -> Path:
+    """A copy of ``sample_site`` for one test: ``tmp_path`` with ``corpus/`` and ``index/``."""
+    shutil.copytree(sample_site / "corpus", tmp_path / "corpus")
+    shutil.copytree(sample_site / "index", tmp_path / "index")
+    return tmp_path

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from index import Document, IndexStore, Passage
+from ingest import run_ingest
+from search_app.watch import watch_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -208,3 +210,39 @@ def server_thread(app: FastAPI, *, timeout: float = 60) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+# -- waiting for what another thread or process does ------------------------------------------
+def wait_until(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    """Ask ``condition`` every 0.2 s until it holds (True) or ``seconds`` pass (False)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@contextmanager
+def watching(corpus: Path, index_dir: Path, *, debounce_ms: int) -> Iterator[list[float]]:
+    """``kb ingest --watch`` in a thread: ``watch_corpus`` running an ingest (one worker) on
+    each change. Yields the list of the times ingests started, once the watcher is set up;
+    stops the watcher after, and checks that it stopped."""
+    runs: list[float] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        runs.append(time.monotonic())
+        run_ingest(corpus, index_dir, workers=1)
+
+    thread = threading.Thread(target=watch_corpus, args=(corpus, run),
+                              kwargs={"index_dir": index_dir, "debounce_ms": debounce_ms,
+                                      "stop_event": stop})
+    thread.start()
+    try:
+        time.sleep(1.0)  # the watcher is set up
+        yield runs
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive(), "the watcher did not stop"

@@ -5,7 +5,6 @@ and the catalog writer."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,37 +15,21 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from index import IndexStore, SearchRequest, embed_index, search
+from index import IndexStore, SearchRequest, search
 from ingest import CatalogFile, load_catalog, run_ingest
 from search_app.admin.catalog_edit import save_metadata
 from search_app.admin.ingest_jobs import read_status, status_path
 from search_app.admin.uploads import sanitize_filename, sanitize_folder
 from search_app.app import create_app
 from search_app.settings import Settings
-from search_app.watch import relevant, watch_corpus
-from tests.helpers import copy_sample_corpus
+from search_app.watch import relevant
+from tests.helpers import wait_until, watching
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("admin-ingest")
-    copy_sample_corpus(root)
-    run_ingest(root / "corpus", root / "index", workers=2)
-    embed_index(IndexStore(root / "index"))  # as the site runs: with semantic search
-    return root
-
-
-@pytest.fixture()
-def copy(base: Path, tmp_path: Path) -> Path:
-    shutil.copytree(base / "corpus", tmp_path / "corpus")
-    shutil.copytree(base / "index", tmp_path / "index")
-    return tmp_path
-
-
-def test_searches_during_a_full_rebuild_all_succeed_with_results(copy: Path):
-    store = IndexStore(copy / "index")
+def test_searches_during_a_full_rebuild_all_succeed_with_results(sample_copy: Path):
+    store = IndexStore(sample_copy / "index")
     queries = ["export", "matchmaking", "covid", "Förderung", "talent"]
     results: list[tuple[str, int]] = []
     errors: list[BaseException] = []
@@ -65,7 +48,7 @@ def test_searches_during_a_full_rebuild_all_succeed_with_results(copy: Path):
     thread = threading.Thread(target=searcher)
     thread.start()
     try:
-        report = run_ingest(copy / "corpus", copy / "index", rebuild=True, workers=2)
+        report = run_ingest(sample_copy / "corpus", sample_copy / "index", rebuild=True, workers=2)
     finally:
         done.set()
         thread.join(30)
@@ -75,21 +58,21 @@ def test_searches_during_a_full_rebuild_all_succeed_with_results(copy: Path):
     assert all(total > 0 for _, total in results), [r for r in results if r[1] == 0][:5]
 
 
-def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
+def test_every_worker_serves_the_new_index_without_a_restart(sample_copy: Path):
     """Two apps stand for two server workers (separate IndexStores, each with its own cached
     searchers); an ingest in a third process swaps the index; both see the new document."""
-    settings = Settings(corpus=copy / "corpus", index=copy / "index")
+    settings = Settings(corpus=sample_copy / "corpus", index=sample_copy / "index")
     with TestClient(create_app(settings)) as w1, TestClient(create_app(settings)) as w2:
         for w in (w1, w2):  # warm: each worker holds a searcher on the old generation
             assert w.get("/api/search", params={"q": "export"}).json()["total"] > 0
             before = w.get("/api/search", params={"q": "quokkafarm"}).json()["hits"]
             # (semantic search may offer documents close in meaning, never the new one)
             assert all(h["source_path"] != "news/quokka.md" for h in before)
-        (copy / "corpus" / "news" / "quokka.md").write_text(
+        (sample_copy / "corpus" / "news" / "quokka.md").write_text(
             "# Quokka farm exports\n\nThe quokkafarm cooperative exports to Spain.\n")
         proc = subprocess.run(
-            [sys.executable, "-m", "search_app.cli", "ingest", str(copy / "corpus"),
-             "--index", str(copy / "index"), "--rebuild", "--json", "--workers", "2"],
+            [sys.executable, "-m", "search_app.cli", "ingest", str(sample_copy / "corpus"),
+             "--index", str(sample_copy / "index"), "--rebuild", "--json", "--workers", "2"],
             capture_output=True, text=True, timeout=300, cwd=REPO,
         )
         assert proc.returncode == 0, proc.stderr
@@ -100,22 +83,23 @@ def test_every_worker_serves_the_new_index_without_a_restart(copy: Path):
             assert all(h["match"] == "semantic" for h in hits["hits"][1:]), hits
 
 
-def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
-    (copy / "corpus" / "news" / "runner-test.md").write_text("# Runner\n\nA gnomonic test.\n")
-    (copy / "corpus" / "news" / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
+def test_the_runner_writes_progress_and_the_report_atomically(sample_copy: Path):
+    (sample_copy / "corpus" / "news" / "runner-test.md").write_text(
+        "# Runner\n\nA gnomonic test.\n")
+    (sample_copy / "corpus" / "news" / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not a pdf")
     seen: list[dict] = []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search_app.admin.runner", "--corpus", str(copy / "corpus"),
-         "--index", str(copy / "index"), "--workers", "2"], cwd=REPO,
+        [sys.executable, "-m", "search_app.admin.runner", "--corpus", str(sample_copy / "corpus"),
+         "--index", str(sample_copy / "index"), "--workers", "2"], cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     while proc.poll() is None:
-        status = read_status(copy / "index")  # never a half-written file
+        status = read_status(sample_copy / "index")  # never a half-written file
         if status:
             seen.append(status)
         time.sleep(0.02)
     assert proc.returncode == 0, proc.stdout.read() if proc.stdout else ""
-    final = json.loads(status_path(copy / "index").read_text())
+    final = json.loads(status_path(sample_copy / "index").read_text())
     assert final["state"] == "finished"
     report = final["report"]
     assert report["added"] == ["news/runner-test.md"]
@@ -126,53 +110,38 @@ def test_the_runner_writes_progress_and_the_report_atomically(copy: Path):
     assert final["semantic"]["state"] == "done" and final["semantic"]["embedded"] == 1
     assert any(s["state"] == "running" for s in seen) or len(seen) <= 2
     # The report is in the history too.
-    assert IndexStore(copy / "index").reports(limit=1)[0]["added"] == ["news/runner-test.md"]
+    assert IndexStore(sample_copy / "index").reports(limit=1)[0]["added"] == ["news/runner-test.md"]
 
 
-def test_the_runner_reports_a_locked_index(copy: Path):
-    store = IndexStore(copy / "index")
+def test_the_runner_reports_a_locked_index(sample_copy: Path):
+    store = IndexStore(sample_copy / "index")
     with store.lock():
         proc = subprocess.run(
-            [sys.executable, "-m", "search_app.admin.runner", "--corpus", str(copy / "corpus"),
-             "--index", str(copy / "index")], cwd=REPO, capture_output=True, timeout=120)
+            [sys.executable, "-m", "search_app.admin.runner",
+             "--corpus", str(sample_copy / "corpus"), "--index", str(sample_copy / "index")],
+            cwd=REPO, capture_output=True, timeout=120)
     assert proc.returncode == 1
-    status = read_status(copy / "index")
+    status = read_status(sample_copy / "index")
     assert status["state"] == "failed" and "another ingest is running" in status["error"]
 
 
 # -- kb ingest --watch -----------------------------------------------------------------------
-def test_watch_ingests_changes_as_they_come(copy: Path):
-    corpus, index_dir = copy / "corpus", copy / "index"
-    runs: list[float] = []
-    stop = threading.Event()
-
-    def run() -> None:
-        runs.append(time.monotonic())
-        run_ingest(corpus, index_dir, workers=1)
-
-    thread = threading.Thread(target=watch_corpus, args=(corpus, run),
-                              kwargs={"index_dir": index_dir, "debounce_ms": 300,
-                                      "stop_event": stop})
-    thread.start()
-    try:
-        time.sleep(1.0)  # the watcher is set up
+def test_watch_ingests_changes_as_they_come(sample_copy: Path):
+    corpus, index_dir = sample_copy / "corpus", sample_copy / "index"
+    with watching(corpus, index_dir, debounce_ms=300) as runs:
         for i in range(3):  # a burst of copies: one run (debounced), or very few
             (corpus / "news" / f"watched-{i}.md").write_text(
                 f"# Watched {i}\n\nThe platypusgrant programme, part {i}.\n")
         (corpus / "news" / ".hidden.tmp").write_text("ignored")
         store = IndexStore(index_dir)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def with_the_word() -> int:
             # the three documents with the word (others may come by meaning)
-            if search(store, SearchRequest(query="platypusgrant")).keyword_total == 3:
-                break
-            time.sleep(0.2)
-        assert search(store, SearchRequest(query="platypusgrant")).keyword_total == 3
+            return search(store, SearchRequest(query="platypusgrant")).keyword_total
+
+        wait_until(lambda: with_the_word() == 3)
+        assert with_the_word() == 3
         assert 1 <= len(runs) <= 2, runs
-    finally:
-        stop.set()
-        thread.join(15)
-    assert not thread.is_alive()
 
 
 def test_watch_ignores_what_ingest_ignores(tmp_path: Path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import fields
+import re
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,12 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from index import PRACTICE_FIELDS, HitMetadata
+from search_app.api import to_json
 from search_app.app import create_app
+from search_app.params import parse_params
+from search_app.search_page import search_page
 from tests.browser.appdata import settings_for
+from tests.helpers import soup_of
 
 pytestmark = pytest.mark.engines
 
@@ -58,6 +63,14 @@ def test_api_search_is_the_page_data(client: TestClient) -> None:
     assert data["export_csv"].startswith("/api/export.csv?")
 
 
+def test_the_api_json_is_the_page_data(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    for items in ([("q", "export")], [("q", "pandemic"), ("country", "ES"), ("year", "2099")],
+                  []):
+        page = search_page(store, parse_params(items), path="/api/search")
+        assert json.loads(to_json(page)) == json.loads(json.dumps(asdict(page)))
+
+
 def test_api_document_suggest_and_facets(client: TestClient) -> None:
     doc = client.get("/api/documents/doc-02?q=pandemic").json()
     assert doc["title"].startswith("Report 02")
@@ -96,6 +109,19 @@ def test_bad_parameters_are_400_with_one_error_shape(
 ) -> None:
     assert_error(client.get("/api/search?" + query), 400, *words)
     assert_error(client.get("/api/export.csv?" + query), 400, *words)
+
+
+def test_the_api_is_not_redirected(client: TestClient) -> None:
+    r = client.get("/api/search?q=export&year_from=&sort=relevance&size=10",
+                   follow_redirects=False)
+    assert r.status_code == 200
+
+
+def test_the_api_stays_strict_about_unknown_parameters(client: TestClient) -> None:
+    for url, name in (("/api/search?q=export&ref=mail", "ref"),
+                      ("/api/export.csv?colour=red", "colour")):
+        r = client.get(url, follow_redirects=False)
+        assert r.status_code == 400 and name in r.json()["error"]["message"], r.text
 
 
 @pytest.mark.parametrize(
@@ -177,6 +203,32 @@ def test_export_json_streams_all_hits(client: TestClient) -> None:
     assert data["hits"] and all(h["country_code"] == "ES" for h in data["hits"])
 
 
+def test_exports_leave_the_score_empty_unless_ranked_by_relevance(client: TestClient) -> None:
+    rows = csv_rows(client.get("/api/export.csv?q=export&sort=newest"))
+    assert rows and all(row["score"] == "" for row in rows), [r["score"] for r in rows]
+    ranked = csv_rows(client.get("/api/export.csv?q=export"))
+    assert ranked and all(float(row["score"]) > 0 for row in ranked)
+    hits = client.get("/api/export.json?q=export&sort=newest").json()["hits"]
+    assert hits and all(h["score"] is None for h in hits)
+    ranked_hits = client.get("/api/export.json?q=export").json()["hits"]
+    assert ranked_hits and all(h["score"] > 0 for h in ranked_hits)
+
+
+def test_exports_carry_absolute_links(client: TestClient) -> None:
+    base = "http://testserver/"
+    rows = csv_rows(client.get("/api/export.csv?q=export"))
+    hits = client.get("/api/export.json?q=export").json()["hits"]
+    assert rows and hits
+    for row in rows:
+        assert row["url"].startswith(base + "documents/"), row["url"]
+        assert row["file_url"].startswith(base + "files/"), row["file_url"]
+    for hit in hits:
+        assert hit["url"].startswith(base + "documents/"), hit["url"]
+        assert hit["file_url"].startswith(base + "files/"), hit["file_url"]
+    passages = [p["url"] for hit in hits for p in hit["passages"]]
+    assert passages and all(url.startswith(base) for url in passages), passages
+
+
 def test_export_is_capped_by_settings(site_root: Path) -> None:
     app = create_app(settings_for(site_root / "index", site_root / "corpus", export_limit=7))
     with TestClient(app) as c:
@@ -235,6 +287,25 @@ def test_openapi_and_docs_page(client: TestClient) -> None:
     for src in [s["src"] for s in soup.find_all("script")]:
         assert src.startswith("/"), src  # nothing from a CDN
         assert client.get(src).status_code == 200, src
+
+
+def test_docs_serve_swagger_ui_5_or_later_with_a_noscript_fallback(client: TestClient) -> None:
+    soup = soup_of(client, "/docs")
+    script = next(s["src"] for s in soup.select("script[src]") if "swagger-ui-bundle" in s["src"])
+    css = next(link["href"] for link in soup.select('link[rel="stylesheet"]')
+               if "swagger-ui" in link["href"])
+    assert client.get(css).status_code == 200
+    js = client.get(script)
+    assert js.status_code == 200, script
+    m = re.search(r'PACKAGE_VERSION:"(\d+)\.(\d+)\.(\d+)"', js.text)
+    assert m, "no Swagger UI version in the bundle"
+    assert int(m.group(1)) >= 5, m.group(0)  # 4.x cannot read OpenAPI 3.1
+    assert client.get("/openapi.json").json()["openapi"].startswith("3.1")
+    fallback = soup.select_one("noscript")
+    assert fallback is not None
+    hrefs = [a["href"] for a in BeautifulSoup(fallback.decode_contents(), "html.parser")
+             .select("a[href]")]
+    assert "/openapi.json" in hrefs and any("#http-api" in h for h in hrefs), hrefs
 
 
 def test_cached_pages_follow_index_changes(tmp_path: Path) -> None:

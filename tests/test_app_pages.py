@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from search_app.app import create_app
-from tests.helpers import soup_of
+from tests.browser.appdata import settings_for
+from tests.helpers import build_index, make_doc, soup_of
 
 pytestmark = pytest.mark.engines
 
@@ -215,7 +216,8 @@ def test_help_page_explains_the_syntax_with_examples(client: TestClient) -> None
                     "theme:", "type:", "language:", "year:[2018 TO 2020]", "partner:",
                     "title:", "body:", "digital*"):
         assert example in text, example
-    assert all(a["href"].startswith("/?q=") for a in soup.select(".syntax a"))
+    examples = soup.select(".syntax a")
+    assert examples and all(a["href"].startswith("/?q=") for a in examples), examples
 
 
 def test_pages_have_landmarks_labels_and_no_inline_script(client: TestClient) -> None:
@@ -253,3 +255,148 @@ def test_the_app_opens_nothing_at_import_and_works_with_default_factory(
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "index_unavailable"
         assert "kb ingest" in r.json()["error"]["message"]
+
+
+# -- one address per search ------------------------------------------------------------------
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("/?q=export&year_from=&year_to=&sort=relevance&size=10",  # the no-JS form
+     "/?q=export"),
+    ("/?q=export&country=PT&country=ES&year_from=&year_to=&sort=relevance&size=10",
+     "/?q=export&country=PT&country=ES"),  # the user's order of values is kept
+    ("/?theme=covid_response&q=export&page=1&country=es",
+     "/?q=export&country=ES&theme=covid_response"),
+    ("/?q=export&size=20&sort=newest&year_to=2021&year_from=2019",
+     "/?q=export&year_from=2019&year_to=2021&sort=newest&size=20"),
+    ("/?q=&utm_source=mail", "/"),
+    ("/?q=export&ref=mail", "/?q=export"),  # unknown parameters are dropped on pages
+    ("/?colour=red&country=ES", "/?country=ES"),
+    ("/?country=ES&sort=newest", "/?country=ES"),  # without words, newest first anyway
+])
+def test_a_non_canonical_page_address_redirects_to_the_canonical_one(
+    client: TestClient, url: str, canonical: str
+) -> None:
+    r = client.get(url, follow_redirects=False)
+    assert r.status_code in (302, 307), (url, r.status_code)
+    assert r.headers["location"] == canonical
+    again = client.get(canonical, follow_redirects=False)
+    assert again.status_code == 200, canonical  # no loop
+
+
+@pytest.mark.parametrize("url", [
+    "/?q=export", "/?q=export&country=PT&country=ES", "/?q=%C3%A9sz%C3%A1k+%22a+b%22",
+    "/?q=a%2Bb%26c%3Dd", "/?q=export+vouchers", "/?q=export%20vouchers", "/",
+])
+def test_canonical_addresses_do_not_redirect_and_keep_q_exactly(client: TestClient,
+                                                                url: str) -> None:
+    r = client.get(url, follow_redirects=False)
+    assert r.status_code == 200, (url, r.status_code, r.headers.get("location"))
+
+
+def test_links_keep_the_users_order_of_values(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&country=PT&country=ES")
+    api = client.get("/api/search?q=export&country=PT&country=ES").json()
+    theme = next(f for f in api["facets"] if f["name"] == "theme")
+    href = next(v["toggle_url"] for v in theme["values"] if v["value"] == "covid_response")
+    assert href == "/api/search?q=export&country=PT&country=ES&theme=covid_response", href
+    chip = [a["href"] for a in soup.select(".chip-remove")]
+    assert "/?q=export&country=ES" in chip and "/?q=export&country=PT" in chip, chip
+
+
+# -- the empty and past-the-end pages --------------------------------------------------------
+def test_nothing_found_names_every_filter_the_year_range_too(client: TestClient) -> None:
+    # Dropping the year range alone still finds nothing: it is listed, as no way out.
+    url = "/?q=export&country=ES&theme=access_to_finance&year_from=2019&year_to=2021"
+    soup = soup_of(client, url)
+    chips = [c.get_text(" ", strip=True) for c in soup.select(".chip")]
+    assert len(chips) == 3 and any("Years" in c for c in chips), chips
+    offers = {li.get_text(" ", strip=True).split(" (")[0]: li for li in
+              soup.select(".relaxations li")}
+    assert set(offers) >= {"without Country: Spain", "without Theme: Access to finance",
+                           "without Years: 2019–2021", "without any filter"}, list(offers)
+    years = offers["without Years: 2019–2021"]
+    assert years.a is None and "still none" in years.text, years  # no link to an empty page
+    assert offers["without Country: Spain"].a["href"].startswith("/?q=export&theme=")
+    api = client.get("/api/search" + url[1:]).json()
+    assert {r["label"]: r["total"] for r in api["relaxations"]}[
+        "without Years: 2019–2021"] == 0
+
+
+def test_an_unreadable_query_says_so_once(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=((((")
+    text = soup.select_one("#results").get_text(" ", strip=True)
+    assert text.count("no words to search for") == 1, text
+
+
+def test_previous_on_a_page_past_the_end_links_to_the_last_page(client: TestClient) -> None:
+    soup = soup_of(client, "/?q=export&page=100")
+    last = int(re.search(r"past the last page of results \((\d+)\)",
+                         soup.select_one(".empty").text).group(1))
+    prev = soup.select_one('.pagination a[rel="prev"]')
+    assert prev is not None and prev["href"] == f"/?q=export&page={last}", prev
+    api = client.get("/api/search?q=export&page=100").json()["pagination"]
+    assert api["prev_url"] == f"/api/search?q=export&page={last}"
+    assert api["next_url"] is None
+
+
+# -- a hit's place -------------------------------------------------------------------------
+def test_a_project_wide_hit_names_its_place_once(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    (tmp_path / "corpus").mkdir()
+    store = build_index(index, [make_doc(
+        "joint", "Joint report", "export text", country_code="EU", region_code="EU",
+        country_name="Project-wide (all partner countries)",
+        region_name="Project-wide (all partner regions)")])
+    assert store.document_count() == 1
+    with TestClient(create_app(settings_for(index, tmp_path / "corpus"))) as c:
+        soup = soup_of(c, "/?q=export")
+    places = [m.text for m in soup.select(".meta-item") if "Project-wide" in m.text]
+    assert places == ["Project-wide (all partner regions)"]
+
+
+# -- keyboard and headings ------------------------------------------------------------------
+def test_skip_to_results_comes_before_the_filters_and_the_h1_before_their_headings(
+    client: TestClient,
+) -> None:
+    soup = soup_of(client, "/?q=export")
+    main = soup.select_one("main")
+    skip = main.select_one('a[href="#results"]')
+    assert skip is not None and "Skip to results" in skip.text
+    order = [el for el in main.find_all(True)]
+    first_facet = main.select_one("fieldset.facet")
+    assert order.index(skip) < order.index(first_facet)
+    target = soup.select_one("#results")
+    assert target is not None and target.select_one("ol.hits") is not None
+    levels = [int(h.name[1]) for h in main.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    # no level skipped
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+# -- HTTP: HEAD answers like GET; the favicon ------------------------------------------------
+@pytest.mark.parametrize("url", [
+    "/", "/?q=export", "/api/search?q=export", "/files/reports/doc-04.pdf", "/help", "/docs",
+    "/documents/doc-02", "/api/suggest?q=matchm", "/static/style.css", "/openapi.json",
+    "/api/export.csv?q=export",
+])
+def test_head_answers_like_get_without_a_body(client: TestClient, url: str) -> None:
+    get = client.get(url)
+    head = client.head(url)
+    assert head.status_code == get.status_code == 200, (url, head.status_code)
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if "content-length" in get.headers:
+        assert head.headers["content-length"] == get.headers["content-length"]
+
+
+def test_head_keeps_the_status_of_get_for_errors(client: TestClient) -> None:
+    assert client.head("/nowhere").status_code == 404
+    assert client.head("/api/search?page=-1").status_code == 400
+
+
+def test_favicon_is_linked_and_favicon_ico_answers(client: TestClient) -> None:
+    soup = soup_of(client, "/help")
+    icon = soup.select_one('link[rel="icon"]')["href"]
+    assert client.get(icon).headers["content-type"].startswith("image/svg+xml")
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/")
+    assert client.head("/favicon.ico").status_code == 200

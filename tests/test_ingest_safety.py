@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from ingest.paths import OUTSIDE_CORPUS
 from ingest.pipeline import ParseJob, SourceFile, parse_job
 from ingest.workers import JobFailed
 from search_app.cli import main
+from search_app.watch import watched_folders
+from tests.helpers import wait_until, watching
 from tests.test_ingest import write_corpus
 
 SECRET = "Zanzibarsecret credentials of the machine\n"
@@ -93,45 +96,21 @@ def test_catalog_taxonomy_and_sidecars_linked_out_of_the_corpus_are_not_read(
 
 # -- kb ingest --watch ----------------------------------------------------------------------------
 def test_watch_does_not_follow_links_out_of_the_corpus(tmp_path: Path, secret: Path) -> None:
-    import threading
-    import time
-
-    from search_app.watch import watch_corpus, watched_folders
-
     corpus = write_corpus(tmp_path / "corpus")
     (corpus / "news" / "linked").symlink_to(secret, target_is_directory=True)
     index = tmp_path / "index"
     assert watched_folders(corpus.resolve(), index) == [corpus.resolve(),
                                                         corpus.resolve() / "news"]
     run_ingest(corpus, index, workers=1)
-    runs: list[float] = []
-    stop = threading.Event()
-
-    def run() -> None:
-        runs.append(time.monotonic())
-        run_ingest(corpus, index, workers=1)
-
-    thread = threading.Thread(target=watch_corpus, args=(corpus, run),
-                              kwargs={"index_dir": index, "debounce_ms": 200,
-                                      "stop_event": stop})
-    thread.start()
-    try:
-        time.sleep(1.0)
+    with watching(corpus, index, debounce_ms=200) as runs:
         (secret / "new-outside.md").write_text("# Outside\n\nNothing to see.\n")
         time.sleep(1.5)
         assert runs == []  # a change outside the corpus, behind a link, is not seen
         (corpus / "reports").mkdir()  # a new folder is watched too
         (corpus / "reports" / "a.md").write_text("# A\n\nThe wombatgrant scheme.\n")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and found(index, "wombatgrant") == 0:
-            time.sleep(0.2)
+        wait_until(lambda: found(index, "wombatgrant") > 0)
         assert found(index, "wombatgrant") == 1
         time.sleep(0.5)
         (corpus / "reports" / "b.md").write_text("# B\n\nThe wombatgrant scheme, again.\n")
-        while time.monotonic() < deadline and found(index, "wombatgrant") < 2:
-            time.sleep(0.2)
+        wait_until(lambda: found(index, "wombatgrant") >= 2)
         assert found(index, "wombatgrant") == 2
-    finally:
-        stop.set()
-        thread.join(15)
-    assert not thread.is_alive()

@@ -212,4 +212,5 @@ def test_typed_weights_keep_scores_finite(client: TestClient) -> None:
         r = client.get("/api/search", params={"q": q})
         assert r.status_code == 200
         assert "Infinity" not in r.text and "NaN" not in r.text, q
-        assert all(isinstance(h["score"], float) for h in r.json()["hits"])
+        hits = r.json()["hits"]
+        assert hits and all(isinstance(h["score"], float) for h in hits), (q, hits)
