@@ -7,9 +7,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import uvicorn
@@ -31,7 +32,7 @@ from index import (
     semantic_enabled,
 )
 from ingest import CatalogError, run_ingest
-from search_app.params import ParameterError, parse_params
+from search_app.params import FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
 from search_app.settings import Settings
 from search_app.watch import watch_corpus
@@ -237,25 +238,39 @@ def _embed(index_dir: Path, quiet: bool) -> EmbedReport:
             bar.__exit__(None, None, None)
 
 
+#: An example value for the help of each facet's option of ``kb search`` (a facet without one
+#: still gets its option).
+FACET_EXAMPLES: dict[str, str] = {
+    "region": "HU22", "country": "ES", "theme": "covid_response", "type": "action_plan",
+    "record": "evidence", "running": "2021", "year": "2021", "language": "de",
+    "partner": '"Business Development Friesland"', "instrument": '"Norte 2020 ROP"',
+}
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def facet_options(command: Command) -> Command:
+    """A repeatable option for each facet of the search page (``FACETS``, in its order), so
+    that ``kb search`` filters on every facet the site has."""
+    for name in reversed(FACETS):
+        example = FACET_EXAMPLES.get(name)
+        text = FACET_LABELS[name] + (f": e.g. {example}" if example else "") + " (repeatable)."
+        command = click.option(f"--{name}", name, multiple=True, metavar="VALUE",
+                               help=text)(command)
+    return command
+
+
 @main.command("search", short_help="Search; print documents with their best passages.")
 @click.argument("query", required=False, default="")
 @index_option
-@click.option("--country", multiple=True, help="Country code, e.g. ES (repeatable).")
-@click.option("--region", multiple=True, help="NUTS-2 code, e.g. HU22 (repeatable).")
-@click.option("--theme", multiple=True, help="Theme id, e.g. covid_response (repeatable).")
-@click.option("--type", "doc_type", multiple=True, help="Document type, e.g. action_plan.")
-@click.option("--year", multiple=True, help="Year, e.g. 2021 (repeatable).")
-@click.option("--language", multiple=True, help="Language code, e.g. de (repeatable).")
-@click.option("--partner", multiple=True, help="Partner name (repeatable).")
+@facet_options
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--page-size", type=int, default=10, show_default=True)
 @json_option
 def search_command(
-    query: str, index_dir: Path | None, country: tuple[str, ...], region: tuple[str, ...],
-    theme: tuple[str, ...], doc_type: tuple[str, ...], year: tuple[str, ...],
-    language: tuple[str, ...], partner: tuple[str, ...], sort: str, page: int,
-    page_size: int, as_json: bool,
+    query: str, index_dir: Path | None, sort: str, page: int, page_size: int, as_json: bool,
+    **facets: tuple[str, ...],
 ) -> None:
     """Search the index and print ranked documents with their best passages.
 
@@ -266,8 +281,6 @@ def search_command(
     """
     # The page's own parameters, so that a search reads the same here as on the site
     # (country and region codes in any case, years as numbers, page within range).
-    facets = {"country": country, "region": region, "theme": theme, "type": doc_type,
-              "year": year, "language": language, "partner": partner}
     items = [("q", query), ("sort", sort), ("page", str(page)), ("size", str(page_size)),
              *((name, value) for name, values in facets.items() for value in values)]
     store = IndexStore(index_dir or _settings().index, engine=_settings().engine)

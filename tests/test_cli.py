@@ -78,6 +78,23 @@ def test_search_reads_its_options_as_the_site_reads_its_parameters(tmp_path):
     assert result.exit_code == 1 and "year" in out and "Traceback" not in out, out
 
 
+def test_search_has_an_option_for_every_facet_of_the_site(tmp_path):
+    from index import FACET_FIELDS
+    from search_app.cli import search_command
+    from tests.helpers import build_index, make_doc
+
+    options = {o for p in search_command.params for o in p.opts}
+    assert [f for f in FACET_FIELDS if f"--{f}" not in options] == [], options
+    index = tmp_path / "index"
+    build_index(index, [
+        make_doc("norte", "Norte vouchers", "export vouchers", policy_instrument="Norte 2020"),
+        make_doc("other", "Other vouchers", "export vouchers", policy_instrument="Other ROP"),
+    ])
+    result, out = run("search", "export", "--index", str(index), "--json",
+                      "--instrument", "Norte 2020")
+    assert [h["id"] for h in json.loads(result.output)["hits"]] == ["norte"], out
+
+
 def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_PORT", "eighty")
     result = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "i")])
