@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 
-from index import IndexStore, IndexUnavailableError
+from index import IndexStore
 from ingest import corpus_file
 from search_app.admin.routing import is_admin
 from search_app.deps import SettingsDep, StoreDep
@@ -43,11 +43,9 @@ class IndexedPaths:
         self._cached: tuple[tuple[object, ...], dict[str, bool]] | None = None
 
     def get(self, store: IndexStore) -> dict[str, bool]:
-        """Source path -> whether the document is hidden."""
-        try:
-            version = store.version()
-        except IndexUnavailableError:
-            return {}  # no index: nothing is served
+        """Source path -> whether the document is hidden. IndexUnavailableError (a 503) when
+        there is no usable index: which files may be served cannot be told."""
+        version = store.version()
         cached = self._cached  # one read: another thread may replace it meanwhile
         if cached is not None and cached[0] == version:
             return cached[1]

@@ -255,6 +255,8 @@ def test_the_app_opens_nothing_at_import_and_works_with_default_factory(
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "index_unavailable"
         assert "kb ingest" in r.json()["error"]["message"]
+        # which files may be served cannot be told without an index
+        assert c.get("/files/reports/doc-01.pdf").status_code == 503
 
 
 # -- one address per search ------------------------------------------------------------------

@@ -103,8 +103,9 @@ def test_a_damaged_index_is_reported_everywhere_and_rebuilt(site: Path, damage: 
             assert r.status_code == 503, (path, r.status_code, r.text[:300])
             assert "damaged" in r.json()["error"]["message"]
             assert "kb ingest --rebuild" in r.json()["error"]["message"]
-        r = client.get("/?q=export")
-        assert r.status_code == 503 and "damaged" in r.text
+        for path in ("/?q=export", "/files/news/export.txt"):  # which files are indexed?
+            r = client.get(path)
+            assert r.status_code == 503 and "damaged" in r.text, (path, r.status_code)
         for path in ("/help", "/docs", "/openapi.json", "/admin", "/static/style.css"):
             assert client.get(path).status_code == 200, path
 
