@@ -58,3 +58,11 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
     yield pg
     context.close()
     assert errors == [], errors  # no script errors and no CSP violations
+
+
+@pytest.fixture()
+def no_js_page(browser):  # type: ignore[no-untyped-def]
+    """A page with JavaScript turned off: the site must work without it."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()

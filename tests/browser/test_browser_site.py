@@ -109,16 +109,14 @@ def test_a_search_with_the_keyboard_alone(page) -> None:  # type: ignore[no-unty
     assert page.locator(".chip").count() == 1
 
 
-def test_works_without_javascript(browser, live_server) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(java_script_enabled=False)
-    pg = context.new_page()
+def test_works_without_javascript(no_js_page, live_server) -> None:  # type: ignore[no-untyped-def]
+    pg = no_js_page
     pg.goto(live_server + "/?q=export")
     pg.locator('#facet-country input[value="ES"]').check()
     pg.locator('#facet-country input[value="PT"]').check()
     pg.locator(".apply-filters button").click()
     pg.wait_for_url(re.compile(r"country=ES.*country=PT"))
     assert pg.locator(".chip").count() == 2
-    context.close()
 
 
 @pytest.mark.parametrize(("width", "height", "tag"), [(1280, 900, "desktop"), (390, 844, "phone")])
@@ -242,15 +240,13 @@ def test_ticks_keep_the_order_of_values_and_addresses_stay_canonical(page) -> No
     assert not any("sort=relevance" in u or "year_from=&" in u for u in seen), seen  # no redirects
 
 
-def test_the_no_js_form_lands_on_the_canonical_address(browser, live_server) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(java_script_enabled=False)
-    pg = context.new_page()
+def test_the_no_js_form_lands_on_the_canonical_address(no_js_page, live_server) -> None:  # type: ignore[no-untyped-def]
+    pg = no_js_page
     pg.goto(live_server + "/?q=export&country=PT")
     pg.locator('#facet-country input[value="ES"]').check()
     pg.locator(".apply-filters button").click()
     pg.wait_for_url(re.compile(r"country=ES"))
     assert "year_from" not in pg.url and "sort=" not in pg.url and "size=" not in pg.url, pg.url
-    context.close()
 
 
 def test_phone_filters_stay_open_while_ticking(browser, live_server) -> None:  # type: ignore[no-untyped-def]
