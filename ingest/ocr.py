@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import Passage
+from index import Passage, write_atomic
 from ingest.pages import compress_ranges
 from ingest.paths import file_sha256
 from ingest.workers import report_progress
@@ -244,9 +244,7 @@ class _Cache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(self.path)
+            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False))
         except OSError as exc:  # a read-only index folder only costs the cache
             log.warning("cannot write the OCR cache %s: %s", self.path, exc)
 
