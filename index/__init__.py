@@ -37,7 +37,7 @@ from index.records import (
     Document,
     Passage,
 )
-from index.schema import FACET_FIELDS, SCHEMA_VERSION
+from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS
 from index.search import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
@@ -73,6 +73,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SORTS",
     "STEMMED_LANGUAGES",
+    "YEAR_FACETS",
     "Document",
     "DocumentHit",
     "DocumentView",

@@ -32,7 +32,7 @@ from index import (
     semantic_enabled,
 )
 from ingest import CatalogError, run_ingest
-from search_app.params import FACET_LABELS, FACETS, ParameterError, parse_params
+from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
 from search_app.settings import Settings
 from search_app.watch import watch_corpus
@@ -238,14 +238,6 @@ def _embed(index_dir: Path, quiet: bool) -> EmbedReport:
             bar.__exit__(None, None, None)
 
 
-#: An example value for the help of each facet's option of ``kb search`` (a facet without one
-#: still gets its option).
-FACET_EXAMPLES: dict[str, str] = {
-    "region": "HU22", "country": "ES", "theme": "covid_response", "type": "action_plan",
-    "record": "evidence", "running": "2021", "year": "2021", "language": "de",
-    "partner": '"Business Development Friesland"', "instrument": '"Norte 2020 ROP"',
-}
-
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
@@ -253,8 +245,7 @@ def facet_options(command: Command) -> Command:
     """A repeatable option for each facet of the search page (``FACETS``, in its order), so
     that ``kb search`` filters on every facet the site has."""
     for name in reversed(FACETS):
-        example = FACET_EXAMPLES.get(name)
-        text = FACET_LABELS[name] + (f": e.g. {example}" if example else "") + " (repeatable)."
+        text = f"{FACET_HELP.get(name, FACET_LABELS[name])} (repeatable)."
         command = click.option(f"--{name}", name, multiple=True, metavar="VALUE",
                                help=text)(command)
     return command

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 
-from index import IndexStore
+from index import SORTS, YEAR_FACETS, IndexStore
 from search_app.cache import PageCache
-from search_app.params import SearchParams, parse_params
+from search_app.params import FACET_HELP, FACET_LABELS, FACETS, SearchParams, parse_params
 from search_app.settings import Settings
 
 
@@ -43,40 +44,42 @@ def _values(description: str, extra: dict[str, object] = _VALUES) -> Any:
     return Query(description=description, json_schema_extra=extra)
 
 
-def get_search_params(
-    request: Request,
-    # Declared for the OpenAPI docs; the values are read (and validated, with messages
-    # fit for a user) from the raw query string by parse_params.
-    q: Annotated[str, Query(description='The query: words, "phrases", AND/OR/NOT, '
-                            "field:value, prefix*, year:[2018 TO 2020]",
-                            json_schema_extra={"maxLength": 1000})] = "",
-    country: Annotated[list[str], _values("ISO code, e.g. ES")] = [],  # noqa: B006
-    region: Annotated[list[str], _values("NUTS-2 code, e.g. HU22")] = [],  # noqa: B006
-    theme: Annotated[list[str], _values("theme id")] = [],  # noqa: B006
-    type: Annotated[list[str], _values("document type id")] = [],  # noqa: A002, B006
-    year: Annotated[list[str], _values("a year, e.g. 2021", _YEARS)] = [],  # noqa: B006
-    language: Annotated[list[str], _values("language code")] = [],  # noqa: B006
-    partner: Annotated[list[str], _values("partner name")] = [],  # noqa: B006
-    instrument: Annotated[list[str], _values("policy instrument")] = [],  # noqa: B006
-    record: Annotated[list[str], _values(
-        "good practices with this record field: evidence, resources, "
-        "difficulties, transfer, problem, timescale")] = [],  # noqa: B006
-    running: Annotated[list[str], _values(
-        "good practices running in this year (from their timescale)", _YEARS)] = [],  # noqa: B006
-    year_from: Annotated[str, Query(description="first year (0 to 9999, digits 0-9)",
-                                    json_schema_extra={"pattern": "^[0-9]{1,4}$"})] = "",
-    year_to: Annotated[str, Query(description="last year (0 to 9999, digits 0-9)",
-                                  json_schema_extra={"pattern": "^[0-9]{1,4}$"})] = "",
-    sort: Annotated[str, Query(description="relevance, newest, oldest or title",
-                               json_schema_extra={"enum": ["relevance", "newest", "oldest",
-                                                           "title"]})] = "relevance",
-    page: Annotated[str, Query(description="page number, 1 to 10000 (digits 0-9)",
-                               json_schema_extra={
-                                   "pattern": "^([1-9][0-9]{0,3}|10000)$"})] = "1",
-    size: Annotated[str, Query(description="hits per page, 1 to 100 (digits 0-9)",
-                               json_schema_extra={"pattern": "^([1-9][0-9]?|100)$"})] = "10",
-) -> SearchParams:
+def get_search_params(request: Request, **_declared: Any) -> SearchParams:
+    """The search of an API call. Its parameters are declared (below) for the OpenAPI docs;
+    the values are read, and validated with messages fit for a user, from the raw query
+    string by parse_params."""
     return parse_params(request.query_params.multi_items())
+
+
+def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)
+
+
+# What FastAPI documents as get_search_params's parameters: q, one per facet (FACETS, from the
+# index's FACET_FIELDS, so a new facet is documented with no edit here), and the scalars.
+get_search_params.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+    inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+    _parameter("q", Annotated[str, Query(
+        description='The query: words, "phrases", AND/OR/NOT, field:value, prefix*, '
+                    "year:[2018 TO 2020]", json_schema_extra={"maxLength": 1000})], ""),
+    *(_parameter(name, Annotated[list[str], _values(
+        FACET_HELP.get(name, FACET_LABELS[name]), _YEARS if name in YEAR_FACETS else _VALUES)],
+        []) for name in FACETS),
+    *(_parameter(name, Annotated[str, Query(
+        description=f"{which} year (0 to 9999, digits 0-9)",
+        json_schema_extra={"pattern": "^[0-9]{1,4}$"})], "")
+      for name, which in (("year_from", "first"), ("year_to", "last"))),
+    _parameter("sort", Annotated[str, Query(
+        description=", ".join(SORTS[:-1]) + " or " + SORTS[-1],
+        json_schema_extra={"enum": list(SORTS)})], "relevance"),
+    _parameter("page", Annotated[str, Query(
+        description="page number, 1 to 10000 (digits 0-9)",
+        json_schema_extra={"pattern": "^([1-9][0-9]{0,3}|10000)$"})], "1"),
+    _parameter("size", Annotated[str, Query(
+        description="hits per page, 1 to 100 (digits 0-9)",
+        json_schema_extra={"pattern": "^([1-9][0-9]?|100)$"})], "10"),
+], return_annotation=SearchParams)
 
 
 def get_page_params(request: Request) -> SearchParams:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS
+from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS
 
 #: URL facet parameters, in display order.
 FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
@@ -27,6 +27,21 @@ FACET_LABELS: dict[str, str] = {
     "instrument": "Policy instrument",
     "record": "Good practice with",
     "running": "Practice running in",
+}
+#: What a facet's values are, with an example: the API's OpenAPI description (deps.py) and
+#: the help of ``kb search``'s options (cli.py). A facet without an entry gets its label.
+FACET_HELP: dict[str, str] = {
+    "region": "NUTS-2 code, e.g. HU22",
+    "country": "ISO code, e.g. ES",
+    "theme": "theme id, e.g. covid_response",
+    "type": "document type id, e.g. action_plan",
+    "record": "good practices with this record field: evidence, resources, difficulties, "
+              "transfer, problem, timescale",
+    "running": "good practices running in this year (from their timescale), e.g. 2021",
+    "year": "a year, e.g. 2021",
+    "language": "language code, e.g. de",
+    "partner": "partner name",
+    "instrument": "policy instrument",
 }
 SORT_LABELS: dict[str, str] = {
     "relevance": "Relevance",
@@ -175,7 +190,7 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
                 raise ParameterError(f"{name} value is too long (over {MAX_VALUE_CHARS} chars)")
             if name in ("country", "region"):
                 value = value.upper()
-            elif name in ("year", "running"):
+            elif name in YEAR_FACETS:
                 value = str(_int(name, value, 0, 9999))
             values = filters.setdefault(name, [])
             if value not in values:

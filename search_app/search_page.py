@@ -16,6 +16,7 @@ from urllib.parse import quote
 from index import (
     MAX_PAGE_SIZE,
     PRACTICE_FIELDS,
+    YEAR_FACETS,
     DocumentHit,
     HitMetadata,
     IndexStore,
@@ -307,7 +308,7 @@ def _facets(
                            params.toggle(name, v.value).url(path))
             for v in facet.values
         ]
-        if name in ("year", "running"):
+        if name in YEAR_FACETS:
             values.sort(key=lambda v: v.value, reverse=True)
         # Selected values always show, whatever their rank.
         values.sort(key=lambda v: not v.selected)
