@@ -29,4 +29,5 @@ fi
 
 .venv/bin/ruff check ingest index search_app tests bench
 .venv/bin/mypy  # the packages and settings are in pyproject.toml
-.venv/bin/python -m pytest "$@"
+# The engine-marked tests run once per registered engine (tests/README.md).
+KB_TEST_ENGINES="${KB_TEST_ENGINES:-all}" .venv/bin/python -m pytest "$@"

@@ -1,9 +1,10 @@
 """The tantivy engine (index.engine.Engine): writers and readers of its generations.
 
-A generation holds ``docs/`` and ``passages/`` (index.tantivy.schema). A commit of it is
-named by the two tantivy ``meta.json`` files (their inode, size and modification time): the
-store opens a new ``TantivyOpenIndex`` when they change. Its readers are pinned to the commit
-they were opened at (tantivy's manual reload policy), so one search sees one commit.
+A generation holds a documents index and a passages index per language and ``tantivy.json``,
+the languages of its last commit (index.tantivy.schema); that file is rewritten after each
+commit, so its identity names the commit: the store opens a new ``TantivyOpenIndex`` when it
+changes. Readers are pinned to the commit they were opened at (tantivy's manual reload
+policy), so one search sees one commit.
 
 tantivy reads its files through memory maps whatever ``mmap`` says; it checks each file's
 footer when it opens a segment and raises ValueError (the damage the store reports as a 503).
@@ -16,38 +17,62 @@ import threading
 from collections.abc import Hashable
 from pathlib import Path
 
-from index.engine import EngineReader, Filter
-from index.tantivy.reader import TantivyReader
-from index.tantivy.schema import DOCS, PASSAGES, docs_schema, open_index, passages_schema
-from index.tantivy.writer import TantivyWriter
+import tantivy
 
-#: Readers kept per open commit (readers are light: two tantivy searchers).
+from index.engine import EngineReader, Filter
+from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, TantivyReader
+from index.tantivy.schema import (
+    COMMIT_FILE,
+    DOCS,
+    PASSAGES,
+    docs_schema,
+    folder,
+    open_index,
+    passages_schema,
+)
+from index.tantivy.translate import Statistics
+from index.tantivy.writer import TantivyWriter, committed_languages
+
+#: Readers kept per open commit (readers are light: a few tantivy searchers).
 MAX_IDLE_READERS = 8
 #: Filters whose allowed documents are kept per open commit (for the semantic fusion).
 MAX_CACHED_FILTERS = 64
 
 
 class TantivyOpenIndex:
-    """One commit of one generation, opened: tantivy indexes pinned to it, and readers."""
+    """One commit of one generation, opened: its tantivy indexes pinned to it, and readers."""
 
     def __init__(self, gen: Path, key: Hashable) -> None:
         self.gen = gen
         self.key = key
         self.docs_schema = docs_schema()
         self.passages_schema = passages_schema()
-        self.docs = open_index(gen / DOCS, self.docs_schema)
-        self.passages = open_index(gen / PASSAGES, self.passages_schema)
-        for ix in (self.docs, self.passages):
-            ix.config_reader("Manual", 0)
-            ix.reload()
+        self.languages = committed_languages(gen)
+        self._docs: list[tuple[str, tantivy.Index]] = []
+        self._passages: list[tuple[str, tantivy.Index]] = []
+        for lang in self.languages:
+            for kind, schema, out in ((DOCS, self.docs_schema, self._docs),
+                                      (PASSAGES, self.passages_schema, self._passages)):
+                ix = open_index(gen / folder(kind, lang), schema)
+                ix.config_reader("Manual", 0)
+                ix.reload()
+                out.append((lang, ix))
+        self.doc_stats = Statistics([s for _, s in self.doc_searchers()], DOC_FIELDS)
+        self.passage_stats = Statistics([s for _, s in self.passage_searchers()],
+                                        PASSAGE_FIELDS)
         self._lock = threading.Lock()
         self._free: list[TantivyReader] = []
-        #: whether ``retire`` was called
-        self.retired = False
+        self._retired = False
         self._allowed: dict[Filter, frozenset[int]] = {}
         self._words: dict[str, list[tuple[str, int]]] = {}
         # open every segment now: a damaged file fails here, before any search
         self.give_back(self.take())
+
+    def doc_searchers(self) -> list[tuple[str, tantivy.Searcher]]:
+        return [(lang, ix.searcher()) for lang, ix in self._docs]
+
+    def passage_searchers(self) -> list[tuple[str, tantivy.Searcher]]:
+        return [(lang, ix.searcher()) for lang, ix in self._passages]
 
     def take(self) -> TantivyReader:
         with self._lock:
@@ -57,7 +82,7 @@ class TantivyOpenIndex:
 
     def give_back(self, reader: EngineReader) -> None:
         with self._lock:
-            if (isinstance(reader, TantivyReader) and not self.retired
+            if (isinstance(reader, TantivyReader) and not self._retired
                     and len(self._free) < MAX_IDLE_READERS):
                 self._free.append(reader)
 
@@ -66,8 +91,12 @@ class TantivyOpenIndex:
 
     def retire(self) -> None:
         with self._lock:
-            self.retired = True
+            self._retired = True
             self._free = []
+
+    @property
+    def retired(self) -> bool:
+        return self._retired
 
     # -- caches of this commit ---------------------------------------------------------------
     def allowed_keys(self, reader: TantivyReader, flt: Filter) -> frozenset[int]:
@@ -90,14 +119,6 @@ class TantivyOpenIndex:
         return words
 
 
-def _meta_key(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = (path / "meta.json").stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 class TantivyEngine:
     name = "tantivy"
     #: tantivy-py raises ValueError for what it cannot read (a damaged or missing file),
@@ -113,40 +134,53 @@ class TantivyEngine:
     def commit_key(self, gen: Path) -> Hashable:
         if not gen.is_dir():
             raise FileNotFoundError(f"{gen} is missing")
-        docs, passages = _meta_key(gen / DOCS), _meta_key(gen / PASSAGES)
-        if docs is None or passages is None:
+        try:
+            st = (gen / COMMIT_FILE).stat()
+        except FileNotFoundError:
             return None
-        return (docs, passages)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def version(self, gen: Path) -> Hashable:
         return self.commit_key(gen)
 
     def check(self, gen: Path, key: Hashable) -> str | None:
-        """What is wrong with the commit's files as listed: a meta.json that does not parse,
-        a segment without its files or with an empty one (tantivy checks each file's footer
-        when it opens it: see ``open``)."""
-        for name in (DOCS, PASSAGES):
-            folder = gen / name
-            try:
-                meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-                segments = [str(s["segment_id"]).replace("-", "") for s in meta["segments"]]
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                return f"{gen.name}/{name}/meta.json cannot be read: {exc}"
-            files = {p.name: p for p in folder.iterdir()}
-            for segment in segments:
-                parts = [p for n, p in files.items() if n.startswith(segment + ".")]
-                if not parts:
-                    return f"{gen.name}/{name}: the files of segment {segment} are missing"
-                for part in parts:
-                    try:
-                        if part.stat().st_size == 0:
-                            return f"{gen.name}/{name}/{part.name} is empty"
-                    except OSError as exc:
-                        return f"{gen.name}/{name}/{part.name} cannot be read: {exc}"
+        """What is wrong with the commit's files as listed: a commit file or a meta.json that
+        does not parse, a segment without its files or with an empty one (tantivy checks each
+        file's footer when it opens it: see ``open``)."""
+        try:
+            languages = committed_languages(gen)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"{gen.name}/{COMMIT_FILE} cannot be read: {exc}"
+        for lang in languages:
+            for kind in (DOCS, PASSAGES):
+                problem = _check_index(gen, folder(kind, lang))
+                if problem:
+                    return problem
         return None
 
     def open(self, gen: Path, key: Hashable, *, mmap: bool = False) -> TantivyOpenIndex:
         return TantivyOpenIndex(gen, key)
+
+
+def _check_index(gen: Path, name: str) -> str | None:
+    path = gen / name
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        segments = [str(s["segment_id"]).replace("-", "") for s in meta["segments"]]
+        files = {p.name: p for p in path.iterdir()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"{gen.name}/{name}/meta.json cannot be read: {exc}"
+    for segment in segments:
+        parts = [p for n, p in files.items() if n.startswith(segment + ".")]
+        if not parts:
+            return f"{gen.name}/{name}: the files of segment {segment} are missing"
+        for part in parts:
+            try:
+                if part.stat().st_size == 0:
+                    return f"{gen.name}/{name}/{part.name} is empty"
+            except OSError as exc:
+                return f"{gen.name}/{name}/{part.name} cannot be read: {exc}"
+    return None
 
 
 __all__ = ["TantivyEngine", "TantivyOpenIndex"]

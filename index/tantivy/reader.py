@@ -1,16 +1,19 @@
 """Reading one commit of one generation of the tantivy engine (index.engine.EngineReader).
 
-Searches rank document records with exact totals; facet counts are tantivy aggregations over
-the fast facet fields (terms aggregations, one request for all the facets asked for). Passages
-are read from their own index for the hits shown. Ids cross the seam, never tantivy's
+A commit has a documents index and a passages index per language (index.tantivy.schema).
+Searches run in each documents index and merge: hits by score (or by the sort key), exact
+totals and facet counts (tantivy aggregations over the fast facet fields) added up. Passages
+are read from the passages indexes for the hits shown. Ids cross the seam, never tantivy's
 addresses.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,18 +52,27 @@ DOC_FIELDS = frozenset([*document_text_fields(), "words", "doc_id", "hidden", HA
 PASSAGE_FIELDS = frozenset([*passage_text_fields(), "doc_id", "record_field", HAS])
 
 
+@dataclass
+class _Part:
+    """One tantivy index of the commit, with its searcher and its query translator."""
+
+    lang: str
+    searcher: tantivy.Searcher
+    translator: Translator
+
+
 class TantivyReader:
-    """A reader of one commit (the searchers of both indexes, taken when it was opened)."""
+    """A reader of one commit (the searchers of its indexes, taken when it was opened)."""
 
     def __init__(self, opened: TantivyOpenIndex) -> None:
         self._opened = opened
-        self.docs = opened.docs.searcher()
-        self.passages_searcher = opened.passages.searcher()
         self.docs_schema = opened.docs_schema
         self.passages_schema = opened.passages_schema
-        self._doc_translator = Translator(self.docs, self.docs_schema, DOC_FIELDS)
-        self._passage_translator = Translator(self.passages_searcher, self.passages_schema,
-                                              PASSAGE_FIELDS)
+        self.docs = [_Part(lang, s, Translator(s, self.docs_schema, opened.doc_stats))
+                     for lang, s in opened.doc_searchers()]
+        self.passage_parts = [
+            _Part(lang, s, Translator(s, self.passages_schema, opened.passage_stats))
+            for lang, s in opened.passage_searchers()]
 
     # -- searching ---------------------------------------------------------------------------
     def filter_query(self, flt: Filter) -> tantivy.Query:
@@ -89,38 +101,52 @@ class TantivyReader:
             parts.append(year_range(s, flt.year_from, flt.year_to))
         return must_all(parts)
 
-    def _full(self, query: qf.Query | None, flt: Filter) -> tantivy.Query | None:
+    def _full(self, part: _Part, query: qf.Query | None, flt: tantivy.Query
+              ) -> tantivy.Query | None:
         if query is None:
-            return self.filter_query(flt)
-        translated = self._doc_translator.translate(query)
-        return None if translated is None else with_filter(translated, self.filter_query(flt))
+            return flt
+        translated = part.translator.translate(query)
+        return None if translated is None else with_filter(translated, flt)
 
     def search(self, query: qf.Query | None, flt: Filter, *, sort: Sort = "score",
                limit: int = 10, facets: Sequence[str] = ()) -> Ranked:
-        full = self._full(query, flt)
-        if full is None:
-            return Ranked([], [], 0, {name: {} for name in facets})
-        searcher = self.docs
+        flt_query = self.filter_query(flt)
         wanted = max(1, limit)  # tantivy panics on a limit of 0
-        if sort == "score":
-            result = searcher.search(full, limit=wanted, count=True)
-        else:
-            field, ascending = _ORDERS[sort]
-            result = searcher.search(
-                full, limit=wanted, count=True, order_by_field=field,
-                order=tantivy.Order.Asc if ascending else tantivy.Order.Desc)
-        hits = result.hits[:limit]
-        ids = [self._doc_id(addr) for _, addr in hits]
-        scores = [float(score) if sort == "score" else 0.0 for score, _ in hits]
-        total = int(getattr(result, "count", 0) or 0)  # (missing from tantivy's type stub)
-        counts = self._aggregate(full, list(facets)) if facets and total else {
-            name: {} for name in facets}
+        total = 0
+        counts: dict[str, dict[str, int]] = {name: {} for name in facets}
+        # (key, part, rank in its part, address): merged on the key, ties in part order
+        found: list[tuple[Any, int, int, tantivy.DocAddress]] = []
+        for p, part in enumerate(self.docs):
+            full = self._full(part, query, flt_query)
+            if full is None:
+                continue
+            if sort == "score":
+                result = part.searcher.search(full, limit=wanted, count=True)
+                found.extend((-float(key), p, i, addr)
+                             for i, (key, addr) in enumerate(result.hits))
+            else:
+                field, ascending = _ORDERS[sort]
+                result = part.searcher.search(
+                    full, limit=wanted, count=True, order_by_field=field,
+                    order=tantivy.Order.Asc if ascending else tantivy.Order.Desc)
+                found.extend((_Desc(key) if not ascending else key, p, i, addr)
+                             for i, (key, addr) in enumerate(result.hits))
+            n = int(getattr(result, "count", 0) or 0)  # (missing from tantivy's type stub)
+            total += n
+            if facets and n:
+                for name, values in self._aggregate(part, full, list(facets)).items():
+                    for value, count in values.items():
+                        counts[name][value] = counts[name].get(value, 0) + count
+        best = heapq.nsmallest(limit, found, key=lambda f: (f[0], f[1], f[2])) if limit else []
+        ids = [self._doc_id(self.docs[p], addr) for _, p, _, addr in best]
+        scores = [-float(key) if sort == "score" else 0.0 for key, *_ in best]
         return Ranked(ids, scores, total, counts)
 
-    def _aggregate(self, query: tantivy.Query, names: list[str]) -> dict[str, dict[str, int]]:
+    def _aggregate(self, part: _Part, query: tantivy.Query, names: list[str]
+                   ) -> dict[str, dict[str, int]]:
         spec = {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in names
                 if name in FACETS}
-        result = self.docs.aggregate(query, spec) if spec else {}
+        result = part.searcher.aggregate(query, spec) if spec else {}
         out: dict[str, dict[str, int]] = {}
         for name in names:
             values: dict[str, int] = {}
@@ -134,24 +160,28 @@ class TantivyReader:
             out[name] = values
         return out
 
-    def _doc_id(self, addr: tantivy.DocAddress) -> str:
-        return str(self.docs.doc(addr).get_first("doc_id"))
+    def _doc_id(self, part: _Part, addr: tantivy.DocAddress) -> str:
+        return str(part.searcher.doc(addr).get_first("doc_id"))
 
-    def _addresses(self, query: tantivy.Query) -> list[tantivy.DocAddress]:
-        n = self.docs.num_docs
+    def _addresses(self, part: _Part, query: tantivy.Query) -> list[tantivy.DocAddress]:
+        n = part.searcher.num_docs
         if n == 0:
             return []
-        return [addr for _, addr in self.docs.search(query, limit=n, count=False).hits]
+        return [addr for _, addr in part.searcher.search(query, limit=n, count=False).hits]
 
     def matching(self, query: qf.Query, ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
         if not ids:
-            return set()
-        translated = self._doc_translator.translate(query)
-        if translated is None:
-            return set()
+            return out
         only = tantivy.Query.term_set_query(self.docs_schema, "doc_id", list(ids))
-        found = self.docs.search(with_filter(translated, only), limit=len(ids), count=False)
-        return {self._doc_id(addr) for _, addr in found.hits}
+        for part in self.docs:
+            translated = part.translator.translate(query)
+            if translated is None:
+                continue
+            found = part.searcher.search(with_filter(translated, only), limit=len(ids),
+                                         count=False)
+            out.update(self._doc_id(part, addr) for _, addr in found.hits)
+        return out
 
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
         keys = self._opened.allowed_keys(self, flt)
@@ -159,87 +189,101 @@ class TantivyReader:
 
     def allowed_keys(self, flt: Filter) -> frozenset[int]:
         """The doc keys (schema.doc_key) of the documents ``flt`` allows."""
-        addrs = self._addresses(self.filter_query(flt))
-        if not addrs:
-            return frozenset()
-        return frozenset(int(k) for k in self.docs.fast_field_values(DOC_KEY, addrs)
-                         if k is not None)
+        keys: set[int] = set()
+        flt_query = self.filter_query(flt)
+        for part in self.docs:
+            addrs = self._addresses(part, flt_query)
+            if addrs:
+                keys.update(int(k) for k in part.searcher.fast_field_values(DOC_KEY, addrs)
+                            if k is not None)
+        return frozenset(keys)
 
     def query_terms(self, query: qf.Query | None) -> dict[str, set[str]]:
+        terms: dict[str, set[str]] = {}
         if query is None:
-            return {}
-        terms = self._passage_translator.existing_terms(query)
-        for field, found in self._doc_translator.existing_terms(query).items():
-            terms.setdefault(field, set()).update(found)
+            return terms
+        for part in [*self.passage_parts, *self.docs]:
+            for field, found in part.translator.existing_terms(query).items():
+                terms.setdefault(field, set()).update(found)
         return terms
 
     # -- reading -----------------------------------------------------------------------------
-    def _address(self, doc_id: str) -> tantivy.DocAddress | None:
-        found = self.docs.search(tantivy.Query.term_query(self.docs_schema, "doc_id", doc_id),
-                                 limit=1, count=False)
-        return found.hits[0][1] if found.hits else None
-
-    def _stored(self, doc_id: str) -> tantivy.Document | None:
-        addr = self._address(doc_id)
-        return None if addr is None else self.docs.doc(addr)
+    def _stored(self, doc_id: str) -> tuple[_Part, tantivy.Document] | None:
+        query = tantivy.Query.term_query(self.docs_schema, "doc_id", doc_id)
+        for part in self.docs:
+            found = part.searcher.search(query, limit=1, count=False)
+            if found.hits:
+                return part, part.searcher.doc(found.hits[0][1])
+        return None
 
     def documents(self, ids: Sequence[str]) -> list[Document | None]:
         out: list[Document | None] = []
         for doc_id in ids:
             stored = self._stored(doc_id)
-            out.append(None if stored is None else _document(stored))
+            out.append(None if stored is None else _document(stored[1]))
         return out
 
-    def _passage(self, addr: tantivy.DocAddress) -> tuple[str, Passage]:
-        doc = self.passages_searcher.doc(addr)
+    def _passage(self, part: _Part, addr: tantivy.DocAddress) -> tuple[str, Passage]:
+        doc = part.searcher.doc(addr)
         data = json.loads(_bytes(doc, "passage") or b"{}")
         return str(doc.get_first("doc_id")), Passage(**data)
 
     def best_passages(self, query: qf.Query, ids: Sequence[str], per_doc: int
                       ) -> dict[str, list[Passage]] | None:
-        if not ids or per_doc <= 0:
-            return {}
-        translated = self._passage_translator.translate(query)
-        if translated is None or not self._passage_translator.can_match(query):
+        if not any(p.translator.can_match(query) for p in self.passage_parts):
             return None  # no passage can match: the caller shows how the documents open
+        out: dict[str, list[Passage]] = {i: [] for i in ids}
+        if not ids or per_doc <= 0:
+            return out
         only = tantivy.Query.term_set_query(self.passages_schema, "doc_id", list(ids))
         limit = per_doc * len(ids) * 20 + len(ids)
-        found = self.passages_searcher.search(with_filter(translated, only), limit=limit,
-                                              count=False)
-        out: dict[str, list[Passage]] = defaultdict(list)
-        for _, addr in found.hits:
-            doc_id, passage = self._passage(addr)
-            if len(out[doc_id]) < per_doc:
-                out[doc_id].append(passage)
-        return dict(out)
+        for part in self.passage_parts:  # a document's passages are all in one of them
+            translated = part.translator.translate(query)
+            if translated is None:
+                continue
+            found = part.searcher.search(with_filter(translated, only), limit=limit,
+                                         count=False)
+            for _, addr in found.hits:
+                doc_id, passage = self._passage(part, addr)
+                if doc_id in out and len(out[doc_id]) < per_doc:
+                    out[doc_id].append(passage)
+        return out
 
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
-        s = self.passages_searcher
-        if s.num_docs == 0 or (limit is not None and limit <= 0):
+        if limit is not None and limit <= 0:
             return []
         query = tantivy.Query.term_query(self.passages_schema, "doc_id", doc_id)
-        found = s.search(query, limit=limit if limit is not None else s.num_docs, count=False,
-                         order_by_field="ordinal", order=tantivy.Order.Asc)
-        return [self._passage(addr)[1] for _, addr in found.hits]
+        for part in self.passage_parts:
+            s = part.searcher
+            if s.num_docs == 0:
+                continue
+            found = s.search(query, limit=limit if limit is not None else s.num_docs,
+                             count=False, order_by_field="ordinal", order=tantivy.Order.Asc)
+            if found.hits:
+                return [self._passage(part, addr)[1] for _, addr in found.hits]
+        return []
 
     def matching_passages(self, query: qf.Query, doc_id: str) -> set[int]:
-        s = self.passages_searcher
-        translated = self._passage_translator.translate(query)
-        if translated is None or s.num_docs == 0:
-            return set()
         only = tantivy.Query.term_query(self.passages_schema, "doc_id", doc_id)
-        found = s.search(with_filter(translated, only), limit=s.num_docs, count=False)
-        if not found.hits:
-            return set()
-        ordinals = s.fast_field_values("ordinal", [addr for _, addr in found.hits])
-        return {int(o) for o in ordinals if o is not None}
+        out: set[int] = set()
+        for part in self.passage_parts:
+            s = part.searcher
+            translated = part.translator.translate(query)
+            if translated is None or s.num_docs == 0:
+                continue
+            found = s.search(with_filter(translated, only), limit=s.num_docs, count=False)
+            if found.hits:
+                ordinals = s.fast_field_values("ordinal", [addr for _, addr in found.hits])
+                out.update(int(o) for o in ordinals if o is not None)
+        return out
 
     # -- words -------------------------------------------------------------------------------
     def word_count(self, word: str) -> int:
-        return int(self.docs.doc_freq("words", index_term(word)))
+        return self.term_count("words", word)
 
     def term_count(self, field: str, term: str) -> int:
-        return int(self.docs.doc_freq(field, index_term(term)))
+        text = index_term(term)
+        return sum(int(p.searcher.doc_freq(field, text)) for p in self.docs)
 
     def similar_words(self, word: str, limit: int) -> list[str]:
         """Words at most 2 edits from ``word`` with its first letter: the closest first, then
@@ -257,25 +301,37 @@ class TantivyReader:
         return [analysed_term(t) for *_, t in scored[:limit]]
 
     def words_starting(self, letter: str) -> list[tuple[str, int]]:
-        return list(self.docs.terms_with_prefix("words", letter))
+        """The words starting with ``letter``, with their document counts."""
+        counts: dict[str, int] = defaultdict(int)
+        for part in self.docs:
+            for term, n in part.searcher.terms_with_prefix("words", letter):
+                counts[term] += n
+        return sorted(counts.items())
 
     def completions(self, prefix: str, limit: int) -> list[str]:
-        found = self.docs.terms_with_prefix("words", index_term(prefix))
-        first = sorted(found)[:MAX_COMPLETION_WORDS + 1]
-        first.sort(key=lambda pair: (-pair[1], pair[0]))
+        text = index_term(prefix)
+        counts: dict[str, int] = defaultdict(int)
+        shown: set[str] = set()
         visible = tantivy.Query.term_query(self.docs_schema, "hidden", False)
-        shown = {t for t, n in self.docs.terms_with_prefix(
-            "words", index_term(prefix), filter_query=visible) if n > 0}
+        for part in self.docs:
+            for term, n in part.searcher.terms_with_prefix("words", text):
+                counts[term] += n
+            shown.update(t for t, n in part.searcher.terms_with_prefix(
+                "words", text, filter_query=visible) if n > 0)
+        first = sorted(counts.items())[:MAX_COMPLETION_WORDS + 1]
+        first.sort(key=lambda pair: (-pair[1], pair[0]))
         return [analysed_term(t) for t, _ in first if t in shown][:limit]
 
     def more_like_this(self, doc_id: str, limit: int) -> list[tuple[str, float]]:
         stored = self._stored(doc_id)
         if stored is None or limit <= 0:
             return []
-        doc = _document(stored)
+        part, record = stored  # the fields of its language are all in its index
+        doc = _document(record)
         lang = index_language(doc.language)
         texts = [p.text for p in self.passages(doc_id, MORE_LIKE_THIS_PASSAGES)]
-        terms = " ".join(index_term(t) for t in analyze(lang, doc.title + "\n" + "\n".join(texts)))
+        terms = " ".join(index_term(t)
+                         for t in analyze(lang, doc.title + "\n" + "\n".join(texts)))
         if not terms:
             return []
         visible = tantivy.Query.term_query(self.docs_schema, "hidden", False)
@@ -285,9 +341,10 @@ class TantivyReader:
             query = tantivy.Query.more_like_this_document_fields_query(
                 self.docs_schema, {field: [terms]}, min_doc_frequency=1, min_term_frequency=1,
                 max_query_terms=25)
-            found = self.docs.search(with_filter(query, visible), limit=limit + 1, count=False)
+            found = part.searcher.search(with_filter(query, visible), limit=limit + 1,
+                                         count=False)
             for score, addr in found.hits:
-                other = self._doc_id(addr)
+                other = self._doc_id(part, addr)
                 if other not in seen:
                     seen.add(other)
                     out.append((other, round(float(score), 3)))
@@ -297,41 +354,62 @@ class TantivyReader:
 
     # -- the whole index ---------------------------------------------------------------------
     def counts(self) -> tuple[int, int]:
-        return self.docs.num_docs, self.passages_searcher.num_docs
+        return (sum(p.searcher.num_docs for p in self.docs),
+                sum(p.searcher.num_docs for p in self.passage_parts))
 
     def catalog(self) -> Iterator[CatalogEntry]:
-        for addr in self._addresses(tantivy.Query.all_query()):
-            stored = self.docs.doc(addr)
-            meta = json.loads(_bytes(stored, "meta") or b"{}")
-            fp = json.loads(_bytes(stored, "fingerprint") or b"{}")
-            yield CatalogEntry(
-                id=str(stored.get_first("doc_id")),
-                source_path=str(stored.get_first("source_path") or ""),
-                hidden=bool(stored.get_first("hidden")),
-                fingerprint=Fingerprint.from_dict(fp),
-                doc_type=meta.get("doc_type"),
-                country=meta.get("country_code"),
-                language=meta.get("language"),
-            )
+        for part in self.docs:
+            for addr in self._addresses(part, tantivy.Query.all_query()):
+                stored = part.searcher.doc(addr)
+                meta = json.loads(_bytes(stored, "meta") or b"{}")
+                fp = json.loads(_bytes(stored, "fingerprint") or b"{}")
+                yield CatalogEntry(
+                    id=str(stored.get_first("doc_id")),
+                    source_path=str(stored.get_first("source_path") or ""),
+                    hidden=bool(stored.get_first("hidden")),
+                    fingerprint=Fingerprint.from_dict(fp),
+                    doc_type=meta.get("doc_type"),
+                    country=meta.get("country_code"),
+                    language=meta.get("language"),
+                )
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
-        firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        s = self.passages_searcher
-        if passages > 0 and s.num_docs:
-            first = tantivy.Query.range_query(self.passages_schema, "ordinal",
-                                              tantivy.FieldType.Unsigned, 0, passages,
-                                              include_upper=False)
-            for _, addr in s.search(first, limit=s.num_docs, count=False).hits:
-                doc_id, p = self._passage(addr)
-                firsts[doc_id].append((p.ordinal, p.text))
-        for addr in self._addresses(tantivy.Query.all_query()):
-            stored = self.docs.doc(addr)
-            meta = json.loads(_bytes(stored, "meta") or b"{}")
-            doc_id = str(stored.get_first("doc_id"))
-            texts = sorted(firsts.get(doc_id, []))[:passages]
-            yield {"id": doc_id, "language": meta.get("language") or "",
-                   "title": meta.get("title") or "", "summary": meta.get("summary") or "",
-                   "passages": [t for _, t in texts]}
+        for part, passage_part in zip(self.docs, self.passage_parts, strict=True):
+            firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+            s = passage_part.searcher
+            if passages > 0 and s.num_docs:
+                first = tantivy.Query.range_query(self.passages_schema, "ordinal",
+                                                  tantivy.FieldType.Unsigned, 0, passages,
+                                                  include_upper=False)
+                for _, addr in s.search(first, limit=s.num_docs, count=False).hits:
+                    doc_id, p = self._passage(passage_part, addr)
+                    firsts[doc_id].append((p.ordinal, p.text))
+            for addr in self._addresses(part, tantivy.Query.all_query()):
+                stored = part.searcher.doc(addr)
+                meta = json.loads(_bytes(stored, "meta") or b"{}")
+                doc_id = str(stored.get_first("doc_id"))
+                texts = sorted(firsts.get(doc_id, []))[:passages]
+                yield {"id": doc_id, "language": meta.get("language") or "",
+                       "title": meta.get("title") or "", "summary": meta.get("summary") or "",
+                       "passages": [t for _, t in texts]}
+
+
+class _Desc:
+    """A sort key in reverse (merging hits sorted in descending order)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(self.key > other.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and bool(self.key == other.key)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
 
 _ORDERS: dict[str, tuple[str, bool]] = {

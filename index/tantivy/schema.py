@@ -1,16 +1,25 @@
 """The tantivy schemas (documents and passages), the one tokenizer, and opening an index.
 
-A generation of the tantivy engine holds two tantivy indexes side by side:
+A generation of the tantivy engine holds, for each language its documents are in (the
+analyser keys of index.analysis), two tantivy indexes:
 
-- ``docs/``: one record per Document: the per-language title, body and good-practice fields
-  that searches rank, ``words``, the facets as fast fields (named like the facets: counted by
-  aggregations), the sort keys, the hidden flag, and the Document's metadata as stored JSON.
-- ``passages/``: one record per Passage: doc id, ordinal, record field, the per-language
-  passage field, and the passage's text, page and heading as stored JSON.
+- ``docs-<lang>/``: one record per Document of that language: the title, body and
+  good-practice fields that searches rank, ``words``, the facets as fast fields (named like
+  the facets: counted by aggregations), the sort keys, the hidden flag, and the Document's
+  metadata as stored JSON.
+- ``passages-<lang>/``: one record per Passage of those documents: doc id, ordinal, record
+  field, the passage field, and the Passage as stored JSON.
 
-Two indexes, not one with a "kind" field: tantivy's BM25 takes its statistics (the number of
-records, the average field length) over every record of an index, so passages (about ten per
-document) in the same index would skew the documents' ranking.
+and ``tantivy.json``, rewritten atomically after every commit: the languages it holds (the
+commit readers open).
+
+Why so many indexes: tantivy's BM25 takes its statistics over every record of an index, the
+average field length of ``body_es`` included (all tokens of ``body_es`` / all records). With
+passages (about ten per document) in the same index, or documents of other languages, that
+average would be a fraction of the true one and every length would look long: Spanish
+documents among many in other languages lost to Portuguese ones (the UDHR test). Per kind and
+language, the average is the protocol's (over the records that have the field), and the idf
+is brought to the protocol's across all of them (index.tantivy.translate).
 
 Text arrives analysed (index.prepare, in ingest's workers: the terms the Whoosh engine indexes
 too); tantivy only splits it again on whitespace (``TERMS_TOKENIZER``). Queries are built from
@@ -27,9 +36,15 @@ import tantivy
 from index.analysis import LANGUAGE_KEYS
 from index.schema import FACET_FIELDS, PRACTICE_QUERY_FIELDS
 
-#: Sub-folders of a generation.
+#: The two kinds of index, each a sub-folder per language of a generation: ``docs-en``.
 DOCS = "docs"
 PASSAGES = "passages"
+#: The list of the languages of the last commit (see the module's docstring).
+COMMIT_FILE = "tantivy.json"
+
+
+def folder(kind: str, lang: str) -> str:
+    return f"{kind}-{lang}"
 
 #: The tokenizer of every text field: the terms index.prepare made, joined by spaces.
 TERMS_TOKENIZER = "kb_terms"
@@ -148,6 +163,7 @@ def terms_text(terms: list[str]) -> str:
 
 
 __all__ = [
+    "COMMIT_FILE",
     "DOCS",
     "DOC_KEY",
     "FACETS",
@@ -158,6 +174,7 @@ __all__ = [
     "doc_key",
     "docs_schema",
     "document_text_fields",
+    "folder",
     "index_term",
     "open_index",
     "passage_text_fields",

@@ -2,16 +2,16 @@
 engine's KbBM25 (ENGINE-PROTOCOL.md: BM25 per field, idf across the languages' fields).
 
 tantivy scores each term with BM25 (k1 1.2, b 0.75, fixed in tantivy: index.ranking's values)
-from the statistics of its own field. The protocol's idf counts a word's document frequency
-across the languages' fields of one kind (a Word's ``family``: the form one typed word takes
-in each language) over the records that have text of that kind. Each term's idf is brought to
-that one with a boost (idf wanted / idf tantivy computes), from document frequencies read from
-the term dictionary: the scores are the protocol's up to the average field length, which
-tantivy takes over every document record rather than over those with text in the field (the
-same in a collection in one language; bench/relevance.py --engine measures the rest).
+from the statistics of one index: a generation has one per kind and language (see
+index.tantivy.schema), so the average field length is the protocol's. The protocol's idf
+counts a word's document frequency across the languages' fields of one kind (a Word's
+``family``: the form one typed word takes in each language) over the records that have text of
+that kind, in every language's index. Each term's idf is brought to that one with a boost (idf
+wanted / idf tantivy computes), from document frequencies read from the term dictionaries
+(:class:`Statistics`, shared by the indexes of one reader).
 
-Terms absent from the index are dropped before tantivy sees them (a query is expanded into 8
-languages; a collection in one or two languages needs only those).
+Terms absent from an index are dropped before tantivy sees them (a query is expanded into 8
+languages; each index holds one).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ Occur = tantivy.Occur
 _KINDS = ("title_", "body_", "passage_")
 #: Pattern words (prefix*, wild?card) expand into at most this many index terms.
 MAX_EXPANSIONS = 1024
-#: Document frequencies kept per reader (a reader lives as long as its commit).
+#: Document frequencies kept per commit (a commit's readers share them).
 MAX_CACHED_TERMS = 100_000
 _TEXT_PREFIXES = ("title_", "body_", "passage_", "gp_")
 
@@ -48,23 +48,62 @@ def idf(n_docs: int, df: int) -> float:
     return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-class Translator:
-    """Translates queries for one searcher of one tantivy index (documents or passages)."""
+class Statistics:
+    """Document frequencies summed over the indexes of one kind (documents, or passages) of
+    one commit, kept while the commit is open."""
 
-    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema,
-                 fields: frozenset[str]) -> None:
-        self.searcher = searcher
-        self.schema = schema
+    def __init__(self, searchers: list[tantivy.Searcher], fields: frozenset[str]) -> None:
+        self.searchers = searchers
         self.fields = fields
+        self.records = sum(s.num_docs for s in searchers)
         self._df: dict[tuple[str, str], int] = {}
-        self._present: dict[str, bool] = {}
-        self._languages: dict[str, list[str]] = defaultdict(list)
+        self.languages: dict[str, list[str]] = defaultdict(list)
         for name in fields:
             kind = _kind(name)
             if kind is not None:
-                self._languages[kind].append(name.rsplit("_", 1)[1])
+                self.languages[kind].append(name.rsplit("_", 1)[1])
 
     def df(self, field: str, text: str) -> int:
+        key = (field, text)
+        hit = self._df.get(key)
+        if hit is None:
+            if len(self._df) > MAX_CACHED_TERMS:
+                self._df.clear()
+            hit = self._df[key] = sum(int(s.doc_freq(field, text)) for s in self.searchers
+                                      ) if field in self.fields else 0
+        return hit
+
+    def wanted_idf(self, term: qf.Term, text: str) -> float:
+        """The protocol's idf of ``term`` (whose indexed text is ``text``)."""
+        field = term.field
+        kind = _kind(field)
+        if kind is None:
+            if field.startswith("gp_"):  # N: the records that have this record field
+                return idf(max(1, self.df(HAS, field.rsplit("_", 1)[0])), self.df(field, text))
+            return idf(max(1, self.records), self.df(field, text))
+        if isinstance(term, qf.Word) and term.family:
+            pairs = {(kind + lang, index_term(t)) for lang, t in term.family}
+        else:
+            pairs = {(kind + lang, text) for lang in self.languages[kind]}
+        pairs.add((field, text))
+        return idf(max(1, self.df(HAS, kind[:-1])), sum(self.df(f, t) for f, t in pairs))
+
+
+class Translator:
+    """Translates queries for one searcher of one tantivy index (documents or passages of one
+    language), with the statistics of all the indexes of its kind."""
+
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema,
+                 stats: Statistics) -> None:
+        self.searcher = searcher
+        self.schema = schema
+        self.stats = stats
+        self.fields = stats.fields
+        self._df: dict[tuple[str, str], int] = {}
+        self._present: dict[str, bool] = {}
+
+    def df(self, field: str, text: str) -> int:
+        """Records of this index with ``text`` in ``field``."""
         key = (field, text)
         hit = self._df.get(key)
         if hit is None:
@@ -74,8 +113,11 @@ class Translator:
                 int(self.searcher.doc_freq(field, text)) if field in self.fields else 0)
         return hit
 
+    def _have_idf(self, df: int) -> float:
+        return idf(max(1, self.searcher.num_docs), df)
+
     def has_text(self, field: str) -> bool:
-        """Whether any record has a term in ``field``."""
+        """Whether any record of this index has a term in ``field``."""
         hit = self._present.get(field)
         if hit is None:
             hit = self._present[field] = field in self.fields and bool(
@@ -84,7 +126,8 @@ class Translator:
 
     def can_match(self, q: qf.Query) -> bool:
         """Whether ``q`` can match here once its leaves on fields without any text are
-        dropped (a query of words in languages this index has no text in cannot)."""
+        dropped (the Whoosh engine's pruning: a query of words in languages this index has no
+        text in cannot)."""
         return not qf.is_nothing(qf.normalize(self._prune(q)))
 
     def _prune(self, q: qf.Query) -> qf.Query:
@@ -117,26 +160,10 @@ class Translator:
         if df == 0:
             return None
         boost = q.boost
-        kind = _kind(field)
-        if kind is None and field.startswith("gp_"):
-            # a good-practice record field: N is the documents that have that record field
-            have = idf(max(1, self.searcher.num_docs), df)
-            wanted = idf(max(1, self.df(HAS, field.rsplit("_", 1)[0])), df)
-            if have > 0:
-                boost *= wanted / have
-        elif kind is not None:
-            if isinstance(q, qf.Word) and q.family:
-                pairs = {(kind + lang, index_term(term)) for lang, term in q.family}
-            else:
-                pairs = {(kind + lang, text) for lang in self._languages[kind]}
-            pairs.add((field, text))
-            n_docs = max(1, self.df(HAS, kind[:-1]))
-            wanted = idf(n_docs, sum(self.df(f, t) for f, t in pairs))
-            have = idf(max(1, self.searcher.num_docs), df)
-            if have > 0:
-                boost *= wanted / have
-        query = tantivy.Query.term_query(self.schema, field, text)
-        return _boosted(query, boost)
+        have = self._have_idf(df)
+        if have > 0:
+            boost *= self.stats.wanted_idf(q, text) / have
+        return _boosted(tantivy.Query.term_query(self.schema, field, text), boost)
 
     def _phrase(self, q: qf.Phrase) -> tantivy.Query | None:
         words = [index_term(w) for w in q.words]
@@ -148,7 +175,10 @@ class Translator:
         # slop: 1 = adjacent in the query form, 0 in tantivy
         query = tantivy.Query.phrase_query(self.schema, q.field, phrase,
                                            slop=max(0, int(q.slop) - 1))
-        return _boosted(query, q.boost)
+        # tantivy's idf of a phrase is the sum of its terms' idf: brought to the protocol's
+        have = sum(self._have_idf(self.df(q.field, w)) for w in words)
+        wanted = sum(self.stats.wanted_idf(qf.Term(q.field, w), w) for w in words)
+        return _boosted(query, q.boost * (wanted / have if have > 0 else 1.0))
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         """The index terms of a pattern leaf (at most MAX_EXPANSIONS)."""
@@ -324,4 +354,4 @@ def with_filter(query: tantivy.Query, flt: tantivy.Query | None) -> tantivy.Quer
         [(Occur.Must, query), (Occur.Must, tantivy.Query.const_score_query(flt, 0.0))])
 
 
-__all__ = ["Translator", "idf", "must_all", "with_filter", "year_range"]
+__all__ = ["Statistics", "Translator", "idf", "must_all", "with_filter", "year_range"]

@@ -1,17 +1,19 @@
 """Writing one generation of the tantivy engine: put, delete, commit.
 
-A document is its record in ``docs/`` and its passages' records in ``passages/`` (see
-index.tantivy.schema), replaced together when it is put again. A commit commits the passages
-first, then the documents: between the two, a reader may see a changed document's new
-passages under its old record, never a document record whose passages are missing; readers
-open both at one commit each (index.tantivy.engine). Generations, their swap, the lock and
-kb-meta.json are the store's (index.store).
+A document is its record in ``docs-<lang>/`` and its passages' records in
+``passages-<lang>/`` (see index.tantivy.schema), replaced together when it is put again (in
+whichever language it was before). A commit commits the passages first, then the documents,
+then rewrites ``tantivy.json`` (the commit readers open): a reader may see a changed
+document's new passages under its old record for a moment, never a document record whose
+passages are missing. Generations, their swap, the lock and kb-meta.json are the store's
+(index.store).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import tantivy
@@ -19,6 +21,7 @@ import tantivy
 from index.engine import Fingerprint
 from index.prepare import PreparedDocument
 from index.tantivy.schema import (
+    COMMIT_FILE,
     DOC_KEY,
     DOCS,
     HAS,
@@ -26,13 +29,16 @@ from index.tantivy.schema import (
     YEAR,
     doc_key,
     docs_schema,
+    folder,
     open_index,
     passages_schema,
     terms_text,
 )
 
-#: Memory of each of the two writers (tantivy writes a segment when it is full).
-WRITER_HEAP = 96_000_000
+#: Memory and threads of each index's writer (tantivy writes a segment when its memory is
+#: full; it needs at least 15 MB per thread). A collection in one language has two writers.
+WRITER_HEAP = 64_000_000
+WRITER_THREADS = 1
 
 
 def document_record(doc: PreparedDocument, fingerprint: Fingerprint) -> tantivy.Document:
@@ -96,67 +102,97 @@ class TantivyWriter:
 
     def __init__(self, gen: Path, *, create: bool = False) -> None:
         self.gen = gen
-        self._docs = open_index(gen / DOCS, docs_schema(), create=create)
-        self._passages = open_index(gen / PASSAGES, passages_schema(), create=create)
-        self._docs_writer: tantivy.IndexWriter | None = None
-        self._passages_writer: tantivy.IndexWriter | None = None
+        if create:
+            gen.mkdir(parents=True, exist_ok=True)
+        elif not (gen / COMMIT_FILE).is_file():
+            raise FileNotFoundError(f"{gen} has no tantivy commit ({COMMIT_FILE})")
+        self._indexes: dict[tuple[str, str], tantivy.Index] = {}
+        self._writers: dict[tuple[str, str], tantivy.IndexWriter] = {}
+        for lang in committed_languages(gen):
+            for kind in (DOCS, PASSAGES):
+                self._indexes[(kind, lang)] = open_index(gen / folder(kind, lang), _SCHEMAS[kind]())
 
-    def _writers(self) -> tuple[tantivy.IndexWriter, tantivy.IndexWriter]:
-        if self._docs_writer is None or self._passages_writer is None:
-            self._docs_writer = self._docs.writer(WRITER_HEAP)
-            self._passages_writer = self._passages.writer(WRITER_HEAP)
-        return self._docs_writer, self._passages_writer
+    def _writer(self, kind: str, lang: str) -> tantivy.IndexWriter:
+        key = (kind, lang)
+        writer = self._writers.get(key)
+        if writer is None:
+            ix = self._indexes.get(key)
+            if ix is None:
+                ix = self._indexes[key] = open_index(self.gen / folder(kind, lang),
+                                                     _SCHEMAS[kind](), create=True)
+            writer = self._writers[key] = ix.writer(WRITER_HEAP, WRITER_THREADS)
+        return writer
+
+    def _remove(self, doc_id: str) -> None:
+        for kind, lang in list(self._indexes):
+            self._writer(kind, lang).delete_documents_by_term("doc_id", doc_id)
 
     def put(self, doc: PreparedDocument, fingerprint: Fingerprint) -> None:
         """Add the document and its passages, replacing any with the same id."""
-        docs, passages = self._writers()
-        doc_id = doc.document.id
-        docs.delete_documents_by_term("doc_id", doc_id)
-        passages.delete_documents_by_term("doc_id", doc_id)
-        docs.add_document(document_record(doc, fingerprint))
+        self._remove(doc.document.id)
+        self._writer(DOCS, doc.language).add_document(document_record(doc, fingerprint))
+        passages = self._writer(PASSAGES, doc.language)
         for record in passage_records(doc):
             passages.add_document(record)
 
     def delete(self, doc_id: str) -> None:
-        docs, passages = self._writers()
-        docs.delete_documents_by_term("doc_id", doc_id)
-        passages.delete_documents_by_term("doc_id", doc_id)
+        self._remove(doc_id)
 
     def commit(self) -> None:
-        """Publish what was written (passages first, see the module's docstring)."""
-        if self._docs_writer is not None and self._passages_writer is not None:
-            self._passages_writer.commit()
-            self._docs_writer.commit()
+        """Publish what was written (see the module's docstring for the order)."""
+        for kind in (PASSAGES, DOCS):
+            for (k, _), writer in sorted(self._writers.items()):
+                if k == kind:
+                    writer.commit()
+        languages = sorted({lang for _, lang in self._indexes})
+        data = json.dumps({"languages": languages}).encode("utf-8")
+        tmp = self.gen / f".{COMMIT_FILE}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.gen / COMMIT_FILE)
 
     def finish(self, *, rebuild: bool) -> None:
         """The last commit; then wait for tantivy's merges of segments (its merge policy
         merges what updates and deletes left behind) and remove the files they freed."""
-        if self._docs_writer is None or self._passages_writer is None:
-            self._writers()  # an empty generation still gets its first commit
         self.commit()
-        for writer in (self._passages_writer, self._docs_writer):
-            assert writer is not None
+        for writer in self._writers.values():
             writer.wait_merging_threads()
-        self._docs_writer = self._passages_writer = None
-        for ix in (self._passages, self._docs):
-            writer = ix.writer(WRITER_HEAP // 4, 1)
+        self._writers = {}
+        for ix in self._indexes.values():
+            writer = ix.writer(WRITER_HEAP, 1)
             writer.garbage_collect_files()
             writer.wait_merging_threads()
 
     def cancel(self) -> None:
         """Drop what was written since the last commit."""
-        for writer in (self._passages_writer, self._docs_writer):
-            if writer is not None:
-                writer.rollback()
+        for writer in self._writers.values():
+            writer.rollback()
 
     def close(self) -> None:
         """Let the writers go (they hold tantivy's lock on the indexes), uncommitted work
         dropped."""
         self.cancel()
-        for writer in (self._passages_writer, self._docs_writer):
-            if writer is not None:
-                writer.wait_merging_threads()
-        self._docs_writer = self._passages_writer = None
+        for writer in self._writers.values():
+            writer.wait_merging_threads()
+        self._writers = {}
 
 
-__all__ = ["TantivyWriter", "document_record", "passage_records"]
+def committed_languages(gen: Path) -> list[str]:
+    """The languages of the last commit of ``gen`` (none before the first)."""
+    try:
+        data = json.loads((gen / COMMIT_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    languages = data["languages"]
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise ValueError(f"{COMMIT_FILE} does not list languages")
+    return languages
+
+
+_SCHEMAS = {DOCS: docs_schema, PASSAGES: passages_schema}
+
+
+
+__all__ = ["TantivyWriter", "committed_languages", "document_record", "passage_records"]
