@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_http.py                     # sample corpus + 100k synthetic
     .venv/bin/python bench/bench_http.py --only sample --workers 2 --requests 800
+    .venv/bin/python bench/bench_http.py --only synthetic --engine whoosh,tantivy --cache-size 0
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
 then 8 threads with their own httpx client send a bounded number of requests (queries with
@@ -133,9 +134,11 @@ def run(base: str, path: str, qs: list[str], clients: int) -> tuple[list[float],
 
 
 def bench(
-    label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace
+    label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace,
+    engine: str | None = None,
 ) -> None:
-    proc, base = start_server(index, corpus, args.workers)
+    proc, base = start_server(index, corpus, args.workers,
+                              env_extra={"KB_ENGINE": engine} if engine else None)
     try:
         warm = urls(queries, 40, seed=99)
         for path in ("/", "/api/search"):
@@ -166,7 +169,12 @@ def main() -> None:
     ap.add_argument("--passages", type=int, default=100_000)
     ap.add_argument("--cache-size", type=int, default=512,
                     help="KB_CACHE_SIZE of the server (0: every request searches)")
+    ap.add_argument("--engine", action="append", default=[], metavar="NAME[,NAME]",
+                    help="synthetic corpus: the search engine(s), one server after the other "
+                         "(default: KB_ENGINE, else the default engine)")
     args = ap.parse_args()
+    engines: list[str | None] = [e.strip() for a in args.engine for e in a.split(",")
+                                 if e.strip()] or [os.environ.get("KB_ENGINE") or None]
     global CACHE_SIZE
     CACHE_SIZE = args.cache_size
     if args.only in (None, "sample"):
@@ -174,15 +182,18 @@ def main() -> None:
             raise SystemExit(f"no index at {args.index}: run `kb ingest` first")
         bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
     if args.only in (None, "synthetic"):
+        from bench.bench_search import index_path
         from bench.synthetic import build, queries
 
         base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
-        started = time.perf_counter()
-        store = build(base / f"search-{args.passages}", args.passages)
-        print(f"\nsynthetic index of {args.passages:,} passages ready in "
-              f"{time.perf_counter() - started:.0f} s ({store.path})")
-        bench(f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real documents)",
-              store.path, base, queries(), args)
+        for engine in engines:
+            started = time.perf_counter()
+            store = build(index_path(base, args.passages, engine), args.passages, engine)
+            print(f"\nsynthetic index of {args.passages:,} passages ready in "
+                  f"{time.perf_counter() - started:.0f} s ({store.path})")
+            bench(f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real "
+                  f"documents), engine {engine or 'default'}", store.path, base, queries(), args,
+                  engine)
 
 
 if __name__ == "__main__":

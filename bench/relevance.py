@@ -4,6 +4,7 @@
     .venv/bin/python bench/relevance.py cranfield             # one collection
     .venv/bin/python bench/relevance.py upgradesme --index /tmp/kb-idx   # our own judgments
     .venv/bin/python bench/relevance.py --set k1=0.9 --set b=0.4          # try a setting
+    .venv/bin/python bench/relevance.py cacm --engine whoosh,tantivy      # both engines
 
 A collection is a folder with ``corpus.jsonl`` ({"id", "title", "text"}), ``queries.jsonl``
 ({"id", "text"}, optionally "filters": {facet: [values]}, "kind": [tags] and "lang") and
@@ -11,7 +12,10 @@ A collection is a folder with ``corpus.jsonl`` ({"id", "title", "text"}), ``quer
 ``bench/judgments/`` and then in ``../shared/testdata/eval/`` ($KB_TESTDATA overrides
 the latter's root).
 
-Every document becomes an ``index.Document`` (title, language "en", one passage with the text)
+With ``--engine whoosh,tantivy`` every collection is ranked by each engine in turn, side by
+side, with the differences to the first (for ``upgradesme``, the other engine ranks a copy of
+the ``--index`` made with it, with the same vectors). Every document becomes an
+``index.Document`` (title, language "en", one passage with the text)
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
 ``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and ``upgradesme-heldout``
 (held-out judgments of the same corpus, never tuned on) the documents come from an index made
@@ -33,6 +37,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -82,12 +87,22 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def _code_key() -> str:
-    """Changes when anything that shapes the index changes (analysis, schema, records)."""
+def _code_key(engine: str) -> str:
+    """Changes when anything that shapes the index changes (analysis, schema, records, the
+    engine's own code); starts with the engine's name."""
     h = hashlib.sha256()
-    for name in ("analysis.py", "schema.py", "store.py", "records.py"):
+    for name in ("analysis.py", "schema.py", "prepare.py", "records.py"):
         h.update((ROOT / "index" / name).read_bytes())
-    return h.hexdigest()[:12]
+    for path in sorted((ROOT / "index" / engine).glob("*.py")):
+        h.update(path.read_bytes())
+    return f"{engine}-{h.hexdigest()[:12]}"
+
+
+def engine_of(engine: str | None) -> str:
+    """The engine to use: ``engine``, else KB_ENGINE, else the default."""
+    from index import engine as engines
+
+    return engine or os.environ.get("KB_ENGINE") or engines.DEFAULT_ENGINE
 
 
 def documents(corpus: Iterable[dict]) -> Iterable[Document]:
@@ -102,12 +117,15 @@ def documents(corpus: Iterable[dict]) -> Iterable[Document]:
         )
 
 
-def build_store(corpus_path: Path, cache: Path, doc_ids: set[str] | None = None) -> IndexStore:
-    """An index of the collection (a fixed subset when ``doc_ids`` is given), built once."""
-    key = _code_key() + (
+def build_store(corpus_path: Path, cache: Path, doc_ids: set[str] | None = None,
+                engine: str | None = None) -> IndexStore:
+    """An index of the collection (a fixed subset when ``doc_ids`` is given) with ``engine``
+    (see engine_of), built once."""
+    engine = engine_of(engine)
+    key = _code_key(engine) + (
         "-" + hashlib.sha256(",".join(sorted(doc_ids)).encode()).hexdigest()[:8] if doc_ids else ""
     )
-    store = IndexStore(cache / key)
+    store = IndexStore(cache / key, engine=engine)
     if store.needs_rebuild():
         rows = read_jsonl(corpus_path)
         if doc_ids is not None:
@@ -175,16 +193,43 @@ def by_group(
     return {tag: (len(v), statistics.mean(v)) for tag, v in groups.items()}
 
 
+def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
+    """The documents of ``source`` (an index made by ``kb ingest``) in an index of ``engine``,
+    with the same vectors (the semantic layer is engine-independent), built once per live
+    generation of ``source``."""
+    gen = source.live_generation()
+    store = IndexStore(cache / f"copy-{engine}-{_code_key(engine)}-{gen.name}", engine=engine)
+    if store.needs_rebuild():
+        from index import get_document
+
+        with source.reader() as reader:
+            ids = [entry.id for entry in reader.catalog()]
+        with store.lock(), store.rebuild() as writer:
+            for doc_id in ids:
+                view = get_document(source, doc_id, include_hidden=True)
+                if view is not None:
+                    writer.put(view.document)
+        store.save_labels(source.load_labels())
+        store.save_synonyms(source.load_synonyms())
+        if (gen / "vectors.npz").is_file():
+            shutil.copy2(gen / "vectors.npz", store.live_generation() / "vectors.npz")
+    return store
+
+
 def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | None = None,
-                        ) -> dict[str, Any]:
+                        engine: str | None = None) -> dict[str, Any]:
+    """Scores of one collection with ``engine`` (see engine_of; with ``index``: that index's
+    engine unless another is named, then a copy of it made with that engine)."""
     folder = collection_dir(name)
     qrels = read_qrels(folder / "qrels.tsv")
     queries = [q for q in read_jsonl(folder / "queries.jsonl") if str(q["id"]) in qrels]
+    cache = cache or Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-relevance"))
     if index is not None:
         store = IndexStore(index)
+        if engine is not None and store.engine_name() != engine:
+            store = engine_copy(store, engine, cache)
     else:
-        cache = cache or Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-relevance"))
-        store = build_store(folder / "corpus.jsonl", cache / name)
+        store = build_store(folder / "corpus.jsonl", cache / name, engine=engine)
     for q in queries[:10]:  # warm up
         search(store, SearchRequest(query=q["text"], page_size=10, passages=0,
                                     with_facets=False))
@@ -253,7 +298,12 @@ def main() -> None:
                          "index.semantic.FUSION, or an upper-case module setting)")
     ap.add_argument("--per-query", type=Path, metavar="FILE",
                     help="write collection, query id, nDCG@10 and query text as TSV")
+    ap.add_argument("--engine", action="append", default=[], metavar="NAME[,NAME]",
+                    help="the search engine(s) to rank with (default: KB_ENGINE, else the "
+                         "default); two or more: each collection ranked by each, side by side, "
+                         "with the difference of nDCG@10 to the first")
     args = ap.parse_args()
+    engine_names = [e.strip() for arg in args.engine for e in arg.split(",") if e.strip()]
     apply_settings(args.set)
     try:
         from index import ranking, semantic
@@ -262,22 +312,34 @@ def main() -> None:
         print(f"fusion: {semantic.FUSION}")
     except ImportError:
         pass
-    header = f"{'collection':<16}{'queries':>8}{'nDCG@10':>9}{'MAP':>8}{'R@100':>8}" \
-             f"{'MRR@10':>8}{'ms/query':>10}"
+    header = f"{'collection':<16}{'engine':>8}{'queries':>8}{'nDCG@10':>9}{'MAP':>8}" \
+             f"{'R@100':>8}{'MRR@10':>8}{'ms/query':>10}"
     print(header)
     rows: list[str] = []
     for name in args.collections:
         index = args.index if name.startswith("upgradesme") else None
-        s = evaluate_collection(name, index=index)
-        print(f"{name:<16}{s['queries']:>8}{s['nDCG@10']:>9.4f}{s['MAP']:>8.4f}"
-              f"{s['R@100']:>8.4f}{s['MRR@10']:>8.4f}{s['ms/query']:>10.1f}", flush=True)
-        for key, label in (("by_kind", "kind"), ("by_lang", "query language")):
-            for tag, (n, mean) in sorted(s[key].items()):
-                print(f"  {label + ' ' + tag:<30}{n:>4}{mean:>9.4f}", flush=True)
-        rows.extend(f"{name}\t{qid}\t{v:.4f}\t{s['texts'].get(qid, '')}"
-                    for qid, v in s["per_query"].items())
+        first: dict[str, Any] | None = None
+        for engine in engine_names or [None]:
+            s = evaluate_collection(name, index=index, engine=engine)
+            shown = engine or (IndexStore(index).engine_name() if index else engine_of(None))
+            print(f"{name:<16}{shown:>8}{s['queries']:>8}{s['nDCG@10']:>9.4f}{s['MAP']:>8.4f}"
+                  f"{s['R@100']:>8.4f}{s['MRR@10']:>8.4f}{s['ms/query']:>10.1f}", flush=True)
+            for key, label in (("by_kind", "kind"), ("by_lang", "query language")):
+                for tag, (n, mean) in sorted(s[key].items()):
+                    diff = ""
+                    if first is not None and tag in first[key]:
+                        diff = f"{mean - first[key][tag][1]:>+9.4f}"
+                    print(f"  {label + ' ' + tag:<30}{n:>4}{mean:>9.4f}{diff}", flush=True)
+            if first is not None:
+                print(f"  nDCG@10 {shown} - {engine_names[0]}: "
+                      f"{s['nDCG@10'] - first['nDCG@10']:+.4f}", flush=True)
+            else:
+                first = s
+            rows.extend(f"{name}\t{shown}\t{qid}\t{v:.4f}\t{s['texts'].get(qid, '')}"
+                        for qid, v in s["per_query"].items())
     if args.per_query:
-        args.per_query.write_text("collection\tquery\tnDCG@10\ttext\n" + "\n".join(rows) + "\n",
+        args.per_query.write_text("collection\tengine\tquery\tnDCG@10\ttext\n"
+                                  + "\n".join(rows) + "\n",
                                   encoding="utf-8")
 
 

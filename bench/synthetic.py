@@ -75,9 +75,10 @@ def documents(passages: int, per_doc: int = 10, seed: int = 7) -> Iterator[Docum
         )
 
 
-def build(path: Path, passages: int) -> IndexStore:
-    """An index of ``passages`` synthetic passages at ``path`` (reused when already built)."""
-    store = IndexStore(path)
+def build(path: Path, passages: int, engine: str | None = None) -> IndexStore:
+    """An index of ``passages`` synthetic passages at ``path`` with ``engine`` (None: the
+    default), reused when already built."""
+    store = IndexStore(path, engine=engine)
     marker = path / f"synthetic-{passages}.done"
     if marker.exists() and store.needs_rebuild() is None:
         return store

@@ -66,3 +66,25 @@ def test_cacm_long_queries_keep_their_floor(testdata: Path, tmp_path: Path) -> N
     print({k: round(v, 4) for k, v in scores.items()})
     for measure, floor in CACM_FLOORS.items():
         assert scores[measure] >= floor, f"{measure} {scores[measure]:.4f} < floor {floor}"
+
+
+@pytest.mark.parametrize("collection", ["cranfield-slice", "cacm"])
+def test_both_engines_rank_alike(collection: str, testdata: Path, tmp_path: Path) -> None:
+    """The same collection ranked by the Whoosh and the tantivy engine: nDCG@10 within 0.01
+    (issue 12's parity; bench/relevance.py --engine whoosh,tantivy measures all collections)."""
+    folder = testdata / "eval" / collection.removesuffix("-slice")
+    if not (folder / "qrels.tsv").is_file():
+        pytest.skip(f"no collection in {folder}")
+    doc_ids = DOC_IDS if collection.endswith("-slice") else None
+    qrels = {qid: {d: g for d, g in docs.items() if doc_ids is None or d in doc_ids}
+             for qid, docs in rel.read_qrels(folder / "qrels.tsv").items()}
+    qrels = {qid: docs for qid, docs in qrels.items() if any(g > 0 for g in docs.values())}
+    queries = [q for q in rel.read_jsonl(folder / "queries.jsonl") if q["id"] in qrels]
+    ndcg = {}
+    for engine in ("whoosh", "tantivy"):
+        store = rel.build_store(folder / "corpus.jsonl", tmp_path / engine, doc_ids=doc_ids,
+                                engine=engine)
+        run, _times = rel.run_queries(store, queries)
+        ndcg[engine] = rel.evaluate(qrels, run)["nDCG@10"]
+    print({k: round(v, 4) for k, v in ndcg.items()})
+    assert abs(ndcg["tantivy"] - ndcg["whoosh"]) <= 0.01, ndcg
