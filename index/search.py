@@ -44,11 +44,13 @@ from index.vectors import VectorIndex, load_index
 
 
 def _sort(req: SearchRequest, has_query: bool) -> Sort:
-    if req.sort == "newest" or (req.sort == "relevance" and not has_query):
-        return "newest"
-    if req.sort in ("oldest", "title"):
-        return "oldest" if req.sort == "oldest" else "title"
-    return "score"
+    """The engine's order of the hits: by score, except when browsing (no words: newest
+    first) or asked for another order."""
+    if req.sort == "relevance":
+        return "score" if has_query else "newest"
+    sort: Sort = "newest" if req.sort == "newest" else "oldest" if req.sort == "oldest" \
+        else "title"
+    return sort
 
 
 def _doc_hit(doc: Document, score: float) -> DocumentHit:
