@@ -6,8 +6,8 @@ is a failure, so CI always runs them.
 
 Search engines: a test module marked ``pytestmark = pytest.mark.engines`` runs once per engine
 of ``KB_TEST_ENGINES`` (comma-separated registry names, default "whoosh"; "all": every
-registered engine; ``name=module`` registers one first). For the length of a module the
-``engine`` fixture makes that engine the one new indexes are built with
+registered engine; ``name=module`` registers one first, in this process only). For the length
+of a module the ``engine`` fixture makes that engine the one new indexes are built with
 (index.engine.DEFAULT_ENGINE, and KB_ENGINE for the servers and commands the tests start).
 """
 
