@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
     .venv/bin/python bench/bench_semantic.py ingest 1000    # 1,000 synthetic documents
+    .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
 
 latency: the library call the site uses (index.search, all facets, 3 highlighted passages, 10
@@ -10,7 +11,9 @@ by query (KB_SEMANTIC), over the HTTP bench's sample queries and our judged quer
 mean and the ratio. Query vectors are not cached between rounds (the model's cache is cleared).
 
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
-API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part.
+API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part,
+for the document text alone (PASSAGE_VECTORS = 0) and for what the product embeds (the
+document text and its leading passages), alternating (--rounds), with the ratio.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
@@ -76,27 +79,47 @@ def latency(index: Path, rounds: int) -> None:
           f"mean ratio on/off {statistics.mean(on) / statistics.mean(off):.2f}")
 
 
-def ingest(n: int) -> None:
+def ingest(n: int, rounds: int = 1) -> None:
+    """Embedding cost of what is embedded: the document text alone (PASSAGE_VECTORS = 0)
+    against the product's setting, alternating, each on a fresh index and model cache."""
+    import index.semantic as sem
     from bench.synthetic import documents
+    from index.embedder import default_embedder
+    from index.vectors import VectorSet
 
-    folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
-    try:
-        store = IndexStore(folder / "index")
-        docs = list(documents(n * 10, per_doc=10))
-        started = time.perf_counter()
-        with store.lock(), store.rebuild() as writer:
-            for doc in docs:
-                writer.put(doc)
-        keyword = time.perf_counter() - started
-        started = time.perf_counter()
-        report = embed_index(store)
-        vectors = time.perf_counter() - started
-        print(f"{len(docs)} synthetic documents ({n * 10} passages): keyword index "
-              f"{keyword:.1f} s, vectors {vectors:.1f} s ({report.embedded} embedded, "
-              f"{report.embedded / vectors:.2f} documents/s); load average "
-              f"{os.getloadavg()[0]:.1f}")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    docs = list(documents(n * 10, per_doc=10))
+    product = sem.PASSAGE_VECTORS
+    seconds: dict[int, list[float]] = {0: [], product: []}
+    for _ in range(rounds):
+        for setting in (0, product):
+            sem.PASSAGE_VECTORS = setting
+            default_embedder()._cache.clear()
+            folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
+            try:
+                store = IndexStore(folder / "index")
+                started = time.perf_counter()
+                with store.lock(), store.rebuild() as writer:
+                    for doc in docs:
+                        writer.put(doc)
+                keyword = time.perf_counter() - started
+                started = time.perf_counter()
+                report = embed_index(store)
+                vectors = time.perf_counter() - started
+                gen = store.current_generation()
+                vs = VectorSet.load(gen) if gen is not None else None
+                texts = len(vs) if vs is not None else 0
+                seconds[setting].append(vectors)
+                print(f"PASSAGE_VECTORS={setting}: {len(docs)} synthetic documents "
+                      f"({n * 10} passages): keyword index {keyword:.1f} s, vectors "
+                      f"{vectors:.1f} s ({report.embedded} documents, {texts} texts, "
+                      f"{report.embedded / vectors:.2f} documents/s); load average "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+    sem.PASSAGE_VECTORS = product
+    if product:
+        print(f"vectors time, PASSAGE_VECTORS={product} / 0: "
+              f"{statistics.mean(seconds[product]) / statistics.mean(seconds[0]):.2f}")
 
 
 def _rss_mb(pid: int) -> float:
@@ -177,6 +200,7 @@ def main() -> None:
     lat.add_argument("--rounds", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
+    ing.add_argument("--rounds", type=int, default=1)
     mem = sub.add_parser("memory")
     mem.add_argument("--index", type=Path, default=None,
                      help="an index to copy (default: the synthetic 100k-passage index)")
@@ -185,7 +209,7 @@ def main() -> None:
     if args.what == "latency":
         latency(args.index, args.rounds)
     elif args.what == "ingest":
-        ingest(args.documents)
+        ingest(args.documents, args.rounds)
     else:
         memory(args.index, args.documents)
 

@@ -28,8 +28,8 @@ import numpy as np
 
 VECTORS = "vectors.npz"
 
-#: A language's mean is subtracted only when this many of its texts are embedded (a mean of
-#: a handful of documents is mostly their topic, not their language).
+#: A language's mean is subtracted only when this many of its documents are embedded (a mean
+#: of a handful of documents is mostly their topic, not their language).
 MIN_LANGUAGE_ROWS = 20
 
 
@@ -98,15 +98,19 @@ class LanguageBias:
         langs = np.array(vs.langs)
         self.doc_means: dict[str, np.ndarray] = {}
         self.query_means: dict[str, np.ndarray] = {}
+        # documents, not rows, per language: a document may have several rows
+        documents: dict[str, set[str]] = {}
+        for doc_id, lang in zip(vs.doc_ids, vs.langs, strict=True):
+            documents.setdefault(lang, set()).add(doc_id)
         self.per_language = bool(len(vs)) and all(
-            (langs == lang).sum() >= MIN_LANGUAGE_ROWS and lang in vs.qmeans
-            for lang in set(vs.langs)
+            len(docs) >= MIN_LANGUAGE_ROWS and lang in vs.qmeans
+            for lang, docs in documents.items()
         )
         if self.per_language:
             for lang in set(vs.langs):
                 self.doc_means[lang] = vs.vectors[langs == lang].mean(axis=0)
             self.query_means = dict(vs.qmeans)
-        elif len(vs) >= MIN_LANGUAGE_ROWS:
+        elif len(set(vs.doc_ids)) >= MIN_LANGUAGE_ROWS:
             # Some language has too few documents for its mean to be its language rather
             # than its topics: centre every document on the mean of all (measured on our
             # judgments: per-language means for some languages only ruined the ranking).

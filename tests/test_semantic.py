@@ -214,3 +214,55 @@ def test_a_good_practice_found_by_meaning_counts_each_of_its_record_fields(tmp_p
     assert record == {"evidence": 1, "resources": 1}, record
     running = {v.value: v.count for v in result.facets["running"].values}
     assert running == {"2020": 1, "2021": 1}, running
+
+
+def test_a_document_of_several_passages_has_a_vector_for_each_leading_passage(tmp_path):
+    # the document text (title, summary, leading text) and each of its first PASSAGE_VECTORS
+    # passages; a document of one passage only the first (its passage is in it)
+    from index.semantic import PASSAGE_VECTORS
+
+    report_doc = make_doc(
+        "en-report", "Joint report on exports in the pandemic",
+        "Summary: firms lost orders and moved their sales online.",
+        "Cancelled orders: banks bridged the gap with guaranteed working-capital loans.",
+        "Trade fairs moved online; small producers exhibited on virtual stands.",
+        "Annex: the interview guide used with 125 companies.")
+    counting = CountingEmbedder()
+    store = build_index(tmp_path / "index", [report_doc, DOCS[1]])
+    report = embed_index(store, embedder=counting)
+    assert report.embedded == 2 and report.documents == 2
+    assert counting.passages == 1 + PASSAGE_VECTORS + 1
+    vs = VectorSet.load(store.current_generation())
+    assert vs is not None and vs.doc_ids.count("en-report") == 1 + PASSAGE_VECTORS
+    assert vs.doc_ids.count("hu-vouchers") == 1
+    assert index_stats(store).semantic["embedded"] == 2
+    # a rebuild goes live with all of them; nothing is embedded again
+    with store.lock(), store.rebuild() as writer:
+        writer.put(report_doc)
+        writer.put(DOCS[1])
+    carried = VectorSet.load(store.current_generation())
+    assert carried is not None and len(carried) == len(vs)
+    assert embed_index(store, embedder=counting).embedded == 0
+    assert counting.passages == 1 + PASSAGE_VECTORS + 1
+    # a question about the second passage finds the report by meaning
+    result = search(store, SearchRequest(query="how did banks help when customers cancelled"))
+    assert result.hits and result.hits[0].id == "en-report"
+
+
+def test_language_means_need_enough_documents_not_rows():
+    # 5 German documents of 5 rows each are still too few for a German mean of their own
+    from index.vectors import MIN_LANGUAGE_ROWS, LanguageBias
+
+    rng = np.random.default_rng(1)
+    ids = [f"en{i}" for i in range(MIN_LANGUAGE_ROWS)] + [f"de{i // 5}" for i in range(25)]
+    langs = ["en"] * MIN_LANGUAGE_ROWS + ["de"] * 25
+    vectors = rng.normal(size=(len(ids), 8)).astype(np.float32)
+    qmeans = {"en": np.zeros(8, dtype=np.float32), "de": np.zeros(8, dtype=np.float32)}
+    vs = VectorSet(ids, [str(i) for i in range(len(ids))], langs, vectors, "m", qmeans)
+    assert not LanguageBias(vs).per_language
+    more = VectorSet([*ids, *(f"de{i}" for i in range(5, MIN_LANGUAGE_ROWS))],
+                     [str(i) for i in range(len(ids) + MIN_LANGUAGE_ROWS - 5)],
+                     [*langs, *["de"] * (MIN_LANGUAGE_ROWS - 5)],
+                     rng.normal(size=(len(ids) + MIN_LANGUAGE_ROWS - 5, 8)).astype(np.float32),
+                     "m", qmeans)
+    assert LanguageBias(more).per_language
