@@ -17,10 +17,10 @@ document text and its leading passages), alternating (--rounds), with the ratio.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
-vectors and once with a vectors file of --documents (10,000) documents; RSS of the server
-process after the same 200 searches (which load the model). The vectors are random unit
-vectors of the model's size (clearly synthetic: embedding 10,000 documents takes hours on this
-machine; memory does not depend on the values).
+vectors and once with a vectors file of --documents (10,000) documents (--rows vectors each);
+RSS of the server process after the same 200 searches (which load the model). The vectors
+are random unit vectors of the model's size (clearly synthetic: embedding 10,000 documents
+takes hours on this machine; memory does not depend on the values).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def _serve_rss(index: Path, queries: list[str]) -> float:
         proc.wait(timeout=30)
 
 
-def memory(index: Path | None, documents: int) -> None:
+def memory(index: Path | None, documents: int, rows: int = 1) -> None:
     from bench.synthetic import build, queries
     from index.embedder import MODEL_NAME
     from index.vectors import VectorSet
@@ -180,16 +180,18 @@ def memory(index: Path | None, documents: int) -> None:
         qs = queries(200)
         without = _serve_rss(store.path, qs)
         rng = np.random.default_rng(5)
-        vectors = rng.standard_normal((len(ids), 384)).astype(np.float32)
+        row_ids = [i for i in ids for _ in range(rows)]  # --rows vectors per document
+        vectors = rng.standard_normal((len(row_ids), 384)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        VectorSet(ids, [f"synthetic-{i}" for i in range(len(ids))], ["en"] * len(ids),
-                  vectors, MODEL_NAME).save(gen)
+        VectorSet(row_ids, [f"synthetic-{i}" for i in range(len(row_ids))],
+                  ["en"] * len(row_ids), vectors, MODEL_NAME).save(gen)
         with_vectors = _serve_rss(store.path, qs)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"kb serve (1 worker) after 200 searches, load average {os.getloadavg()[0]:.1f}: "
           f"RSS {without:.0f} MB without vectors, {with_vectors:.0f} MB with the model and "
-          f"vectors of {len(ids)} documents ({with_vectors - without:+.0f} MB)")
+          f"vectors of {len(ids)} documents, {rows} per document "
+          f"({with_vectors - without:+.0f} MB)")
 
 
 def main() -> None:
@@ -205,13 +207,16 @@ def main() -> None:
     mem.add_argument("--index", type=Path, default=None,
                      help="an index to copy (default: the synthetic 100k-passage index)")
     mem.add_argument("--documents", type=int, default=10_000)
+    mem.add_argument("--rows", type=int, default=1,
+                     help="vectors per document (a document of several passages has up to "
+                          "1 + index.semantic.PASSAGE_VECTORS)")
     args = ap.parse_args()
     if args.what == "latency":
         latency(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds)
     else:
-        memory(args.index, args.documents)
+        memory(args.index, args.documents, args.rows)
 
 
 if __name__ == "__main__":
