@@ -64,6 +64,7 @@ class Statistics:
                 self.languages[kind].append(name.rsplit("_", 1)[1])
 
     def df(self, field: str, text: str) -> int:
+        """Records with ``text`` in ``field``, over the indexes."""
         key = (field, text)
         hit = self._df.get(key)
         if hit is None:
@@ -99,19 +100,12 @@ class Translator:
         self.schema = schema
         self.stats = stats
         self.fields = stats.fields
-        self._df: dict[tuple[str, str], int] = {}
+        self._local = Statistics([searcher], stats.fields)
         self._present: dict[str, bool] = {}
 
     def df(self, field: str, text: str) -> int:
         """Records of this index with ``text`` in ``field``."""
-        key = (field, text)
-        hit = self._df.get(key)
-        if hit is None:
-            if len(self._df) > MAX_CACHED_TERMS:
-                self._df.clear()
-            hit = self._df[key] = (
-                int(self.searcher.doc_freq(field, text)) if field in self.fields else 0)
-        return hit
+        return self._local.df(field, text)
 
     def _have_idf(self, df: int) -> float:
         return idf(max(1, self.searcher.num_docs), df)
