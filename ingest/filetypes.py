@@ -38,6 +38,7 @@ __all__ = [
     "PDF",
     "PLAIN",
     "PNG",
+    "SUFFIXES",
     "SUPPORTED_MEDIA_TYPES",
     "TIFF",
     "describe_content",
@@ -66,8 +67,17 @@ _SNIFF_BYTES = 64 * 1024
 _PDF_STRICT_WINDOW = 1024
 _HTML_WINDOW = 1024
 
-_TEXT_SUFFIXES = {".md": MARKDOWN, ".markdown": MARKDOWN, ".txt": PLAIN, ".text": PLAIN}
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+#: The file name suffixes of each supported type, the usual one first: text formats are told
+#: apart by them here, an upload is named with one (``search_app.admin.uploads``), and
+#: ``/files`` serves an original with the type of its suffix (``search_app.files``).
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",), DOCX: (".docx",), HTML: (".html", ".htm", ".xhtml"),
+    MARKDOWN: (".md", ".markdown"), PLAIN: (".txt", ".text"),
+    PNG: (".png",), JPEG: (".jpg", ".jpeg"), TIFF: (".tif", ".tiff"),
+}
+
+_TEXT_SUFFIXES = {suffix: kind for kind in (MARKDOWN, PLAIN) for suffix in SUFFIXES[kind]}
+_HTML_SUFFIXES = set(SUFFIXES[HTML])
 
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
 _LEADING_JUNK_RE = re.compile(rb"^(?:\s+|<\?xml[^>]*>|<!--.*?-->)*", re.DOTALL)

@@ -16,21 +16,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 
 from index import IndexStore
-from ingest import corpus_file
+from ingest import SUFFIXES, corpus_file
 from search_app.admin.routing import is_admin
 from search_app.deps import SettingsDep, StoreDep
 from search_app.errors import NotFound
 
 router = APIRouter(tags=["files"])
 
-MEDIA_TYPES = {
-    ".pdf": "application/pdf",
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-    ".markdown": "text/markdown; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+#: The content type of an original by its suffix: that of its supported type (text with its
+#: charset); another file's is guessed from its name.
+MEDIA_TYPES: dict[str, str] = {
+    suffix: kind + ("; charset=utf-8" if kind.startswith("text/") else "")
+    for kind, suffixes in SUFFIXES.items() for suffix in suffixes
 }
 
 

@@ -21,15 +21,11 @@ from typing import Any, BinaryIO
 
 from index import write_atomic
 from ingest import (
-    DOCX,
     HTML,
-    JPEG,
     MARKDOWN,
-    PDF,
     PLAIN,
-    PNG,
+    SUFFIXES,
     SUPPORTED_MEDIA_TYPES,
-    TIFF,
     Taxonomy,
     corpus_file,
     describe_content,
@@ -43,10 +39,6 @@ STAGING = "admin-staging"
 STAGE_TTL = 24 * 3600
 DEFAULT_FOLDER = "uploads"
 _CHUNK = 1 << 20
-_EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", HTML: ".html", MARKDOWN: ".md", PLAIN: ".txt",
-               PNG: ".png", JPEG: ".jpg", TIFF: ".tif"}
-_KEEP_SUFFIXES = {HTML: {".html", ".htm", ".xhtml"}, MARKDOWN: {".md", ".markdown"},
-                  PLAIN: {".txt", ".text"}, JPEG: {".jpg", ".jpeg"}, TIFF: {".tif", ".tiff"}}
 
 
 class UploadError(Exception):
@@ -70,9 +62,9 @@ def sanitize_filename(name: str, media_type: str | None = None) -> str:
         stem, suffix = base, ""
     stem = _ascii_slug(stem)[:100] or "document"
     suffix = "." + _ascii_slug(suffix).lower() if suffix else ""
-    if media_type:
-        if suffix not in _KEEP_SUFFIXES.get(media_type, set()):
-            suffix = _EXTENSIONS.get(media_type, suffix)
+    known = SUFFIXES.get(media_type or "", ())
+    if known and suffix not in known:
+        suffix = known[0]
     return (stem + suffix)[:120]
 
 
