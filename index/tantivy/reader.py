@@ -73,6 +73,8 @@ class TantivyReader:
         self.passage_parts = [
             _Part(lang, s, Translator(s, self.passages_schema, opened.passage_stats))
             for lang, s in opened.passage_searchers()]
+        #: the records of the last search's hits, by id
+        self._last: dict[str, tuple[_Part, tantivy.Document]] = {}
 
     # -- searching ---------------------------------------------------------------------------
     def filter_query(self, flt: Filter) -> tantivy.Query:
@@ -138,7 +140,12 @@ class TantivyReader:
                     for value, count in values.items():
                         counts[name][value] = counts[name].get(value, 0) + count
         best = heapq.nsmallest(limit, found, key=lambda f: (f[0], f[1], f[2])) if limit else []
-        ids = [self._doc_id(self.docs[p], addr) for _, p, _, addr in best]
+        # the hits' records, kept for documents(ids), which the orchestration asks next
+        self._last = {}
+        for _, p, _, addr in best:
+            record = self.docs[p].searcher.doc(addr)
+            self._last[str(record.get_first("doc_id"))] = (self.docs[p], record)
+        ids = list(self._last)
         scores = [-float(key) if sort == "score" else 0.0 for key, *_ in best]
         return Ranked(ids, scores, total, counts)
 
@@ -209,6 +216,9 @@ class TantivyReader:
 
     # -- reading -----------------------------------------------------------------------------
     def _stored(self, doc_id: str) -> tuple[_Part, tantivy.Document] | None:
+        last = self._last.get(doc_id)
+        if last is not None:
+            return last
         query = tantivy.Query.term_query(self.docs_schema, "doc_id", doc_id)
         for part in self.docs:
             found = part.searcher.search(query, limit=1, count=False)
