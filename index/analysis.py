@@ -77,6 +77,41 @@ def stopwords_for(lang: str) -> frozenset[str]:
     return frozenset()
 
 
+#: Country codes (ISO 3166-1 alpha-2) of the European countries a partner text names, and
+#: "EL" and "UK" as the EU writes Greece and the United Kingdom.
+COUNTRY_CODES = frozenset(
+    """AT BE BG CH CY CZ DE DK EE EL ES FI FR GB GR HR HU IE IS IT LI LT LU LV MT NL NO PL
+    PT RO SE SI SK UK""".split()
+)
+#: What a country code in running text is indexed as ("DE" -> "#de"): a term of its own that no
+#: word analyses into, so "Baden-Württemberg (DE)" or "HU, RO, NL, DE" do not make the words
+#: "de", "es", "nl"... of those documents (the Spanish "de", the English "es"). A query reaches
+#: it by typing the code in upper case (index.query); the country facet carries a document's
+#: own country (country:DE).
+CODE_MARK = "#"
+
+
+def _is_code(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` is a country code in running text: upper case, in COUNTRY_CODES,
+    and not inside a run of upper-case words ("PROGRAMA DE APOYO" is a heading, not Germany)."""
+    if words[i] not in COUNTRY_CODES:
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words) and len(words[j]) > 2 and words[j].isupper():
+            return False
+    return True
+
+
+def _code_positions(words: list[str]) -> set[int]:
+    return {i for i, w in enumerate(words) if len(w) == 2 and _is_code(words, i)}
+
+
+def country_codes_in(text: str) -> frozenset[str]:
+    """The country codes written in ``text`` as analysis reads them, lower-cased ("de")."""
+    words = _TOKEN_RE.findall(text)
+    return frozenset(words[i].lower() for i in _code_positions(words))
+
+
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
 
 
@@ -130,7 +165,7 @@ class SnowballStemFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         stem = _stemmer(self.lang)
         for t in tokens:
-            if not t.stopped:
+            if not t.stopped and not t.text.startswith(CODE_MARK):
                 t.text = stem(t.text)
             yield t
 
@@ -159,10 +194,32 @@ def _stemmer(lang: str):  # type: ignore[no-untyped-def]
 _TOKEN_PATTERN = r"\w+(?:[.']\w+)*"
 
 
+class CountryCodeFilter(Filter):
+    """Marks country codes in running text (see CODE_MARK) before lower-casing."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        # the next token must be seen to tell a code from a word of an upper-case heading
+        prev: str = ""
+        held: Token | None = None
+        held_text = ""
+        for t in tokens:
+            text = t.text
+            if held is not None:
+                if held_text in COUNTRY_CODES and _is_code([prev, held_text, text], 1):
+                    held.text = CODE_MARK + held_text.lower()
+                yield held
+                prev = held_text
+            held, held_text = t.copy(), text
+        if held is not None:
+            if held_text in COUNTRY_CODES and _is_code([prev, held_text], 1):
+                held.text = CODE_MARK + held_text.lower()
+            yield held
+
+
 @cache
 def language_analyzer(lang: str) -> Analyzer:
     """The analyser for text in ``lang`` (one of LANGUAGE_KEYS)."""
-    chain = RegexTokenizer(_TOKEN_PATTERN) | LowercaseFilter()
+    chain = RegexTokenizer(_TOKEN_PATTERN) | CountryCodeFilter() | LowercaseFilter()
     if lang == "ro":
         chain = chain | RomanianLettersFilter()
     stops = stopwords_for(lang)
@@ -183,10 +240,14 @@ def analyze(lang: str, text: str) -> list[str]:
     token-by-token filter chain: the same steps as list operations, with Snowball stemming a
     whole list in C. tests/test_analysis.py checks that both give the same terms.
     """
-    words = [w.lower() for w in _TOKEN_RE.findall(text)]
+    raw = _TOKEN_RE.findall(text)
+    codes = _code_positions(raw)
+    words = [w.lower() for w in raw]
     if lang == "ro":
         table = RomanianLettersFilter._table
         words = [w.translate(table) for w in words]
+    if codes:
+        return [t for _, _, t in _analyze_marked(lang, [(0, 0, w) for w in words], codes)]
     stops = stopwords_for(lang)
     if stops:
         words = [w for w in words if w not in stops]
@@ -195,13 +256,34 @@ def analyze(lang: str, text: str) -> list[str]:
     return [fold(w) for w in words]
 
 
+def _analyze_marked(
+    lang: str, found: list[tuple[int, int, str]], codes: set[int]
+) -> list[tuple[int, int, str]]:
+    """Stop words, stemming and folding of lower-cased words with spans, the words at
+    ``codes`` (indexes into ``found``) made country-code terms."""
+    stops = stopwords_for(lang)
+    kept = [(i, f) for i, f in enumerate(found) if i in codes or f[2] not in stops]
+    plain = [f[2] for i, f in kept if i not in codes]
+    if lang in SNOWBALL_NAMES:
+        plain = _stemmer_object(lang).stemWords(plain)
+    stemmed = iter(plain)
+    out = []
+    for i, (s, e, w) in kept:
+        out.append((s, e, CODE_MARK + w if i in codes else fold(next(stemmed))))
+    return out
+
+
 def analyze_spans(lang: str, text: str) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of ``text`` that is not a stop word: where the terms
     of ``analyze(lang, text)`` stand in the text (for highlighting)."""
-    found = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(text)]
+    matches = list(_TOKEN_RE.finditer(text))
+    codes = _code_positions([m.group() for m in matches])
+    found = [(m.start(), m.end(), m.group().lower()) for m in matches]
     if lang == "ro":
         table = RomanianLettersFilter._table
         found = [(s, e, w.translate(table)) for s, e, w in found]
+    if codes:
+        return _analyze_marked(lang, found, codes)
     stops = stopwords_for(lang)
     if stops:
         found = [f for f in found if f[2] not in stops]
@@ -227,10 +309,13 @@ def query_word_analyzer() -> Analyzer:
 
 
 __all__ = [
+    "CODE_MARK",
+    "COUNTRY_CODES",
     "LANGUAGE_KEYS",
     "OTHER",
     "analyze",
     "analyze_spans",
+    "country_codes_in",
     "fold",
     "fold_text",
     "language_analyzer",

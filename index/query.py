@@ -24,8 +24,10 @@ from whoosh.qparser import OrGroup, QueryParser
 from index import query_form as qf
 from index import ranking
 from index.analysis import (
+    CODE_MARK,
     LANGUAGE_KEYS,
     analyze,
+    country_codes_in,
     fold,
     language_identifier,
     query_word_analyzer,
@@ -206,6 +208,8 @@ def _expand_leaf(
     for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
+        if words is not None and type(q) is wq.Term and q.text in words.codes:
+            alternatives.append(qf.Term(target, CODE_MARK + q.text, boost))
         if words is not None and type(q) is wq.Term and not words.scores_in(q.text, lang):
             continue
         if isinstance(q, wq.Term):
@@ -449,7 +453,7 @@ def parse_query(text: str) -> ParsedQuery:
                            years=years, notice=notice)
     words = _plain_words(core)
     prefer = query_language(" ".join(words)) if words else None
-    scoring_words = QueryWords.of(words, prefer)
+    scoring_words = QueryWords.of(words, prefer, country_codes_in(text))
     documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
     passages = _expand(core, passages=True, prefer=prefer, words=scoring_words)
     if isinstance(documents, qf.Nothing) and notice is None:

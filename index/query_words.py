@@ -3,7 +3,9 @@ each word may score.
 
 A query is searched in the fields of every language, so a word that is only grammar in one
 language would otherwise score as a content word in another: a Spanish or Portuguese "de" in
-the English fields, where it matches the country code DE ("Baden-Württemberg (DE)"). And a
+the English fields, where it matched the country code DE ("Baden-Württemberg (DE)") before
+analysis made codes terms of their own (index.analysis.CODE_MARK; a code typed in upper case
+searches that term, QueryWords.codes). And a
 natural-language question ("what should we do now to prepare for the next crisis") would rank
 by its question words. Two rules, applied at query time only (the index is not changed):
 
@@ -102,17 +104,21 @@ class QueryWords:
     language: str | None
     #: True when question words may score (the query has no other words)
     keep_question_words: bool = False
+    #: words typed as country codes ("DE", lower-cased): they also search the code's term
+    #: (index.analysis.CODE_MARK), whatever the rules above say of the word
+    codes: frozenset[str] = frozenset()
     _cache: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def of(cls, words: list[str], language: str | None) -> QueryWords:
+    def of(cls, words: list[str], language: str | None,
+           codes: frozenset[str] = frozenset()) -> QueryWords:
         content = [
             w for w in words
             if not (is_question_word(w, language) or any(
                 is_question_word(w, lang) for lang in STEMMED_LANGUAGES))
             and fold(w) not in folded_stopwords(language or OTHER)
         ]
-        return cls(language, keep_question_words=not content)
+        return cls(language, keep_question_words=not content, codes=codes)
 
     def scores_in(self, word: str, lang: str) -> bool:
         """Whether ``word`` of this query may score in the fields of ``lang``."""

@@ -7,7 +7,14 @@ import json
 
 import pytest
 
-from index.analysis import LANGUAGE_KEYS, analyze, fold, language_analyzer
+from index.analysis import (
+    CODE_MARK,
+    LANGUAGE_KEYS,
+    analyze,
+    analyze_spans,
+    fold,
+    language_analyzer,
+)
 
 SAMPLES = [
     "Die Förderungen für exportierende Unternehmen in Baden-Württemberg, z.B. innocheck-bw.",
@@ -15,7 +22,17 @@ SAMPLES = [
     "Dezvoltarea exportului şi a ţării — întreprinderile mici și mijlocii din Sud-Muntenia.",
     "Exportación de las PYMEs vascas: ¡Euskadi! O'Neill's U.S. trade 2021-2022 COVID-19.",
     "Straße ÆØÅ œuvre ½ ﬁnance",
+    "Baden-Württemberg (DE) and Norte (PT); HU, RO, NL, DE. PROGRAMA DE APOYO A PYMES (ES) DE",
 ]
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_KEYS)
+def test_country_codes_in_running_text_are_terms_of_their_own(lang):
+    text = "Baden-Württemberg (DE), HU, NL; a heading: PROGRAMA DE APOYO. De minimis"
+    terms = analyze(lang, text)
+    assert terms.count(CODE_MARK + "de") == 1  # not the "DE" of the upper-case heading
+    assert CODE_MARK + "hu" in terms and CODE_MARK + "nl" in terms
+    assert [t for _, _, t in analyze_spans(lang, text)] == terms
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_KEYS)

@@ -34,6 +34,14 @@ def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                  "What should we do now? What is next? How can we help? Which one should we pick?"),
         make_doc("es-ferias", "Ferias comerciales",
                  "Las pymes de la región participan en ferias de exportación.", language="es"),
+        make_doc("de-codes", "Partnerregionen",
+                 "Die Partnerregionen sind Norte (PT), Gelderland (NL) und Baden-Württemberg "
+                 "(DE); Länder HU, RO, NL, DE.", language="de", country_code="DE"),
+        make_doc("en-minimis", "De minimis aid",
+                 "Small firms may receive state aid under the de minimis rule."),
+        make_doc("de-minimis", "De-minimis-Beihilfen",
+                 "Kleine Firmen erhalten Beihilfen nach der De-minimis-Verordnung.",
+                 language="de"),
         make_doc("de-messen", "Wirkung messen",
                  "Wie lässt sich die Wirkung der Förderung messen? Indikatoren für den Export.",
                  language="de"),
@@ -46,6 +54,24 @@ def test_a_spanish_de_finds_no_english_text_by_the_country_code(store) -> None: 
     hits = _ids(store, "ferias de exportación")
     assert hits and hits[0] == "es-ferias"
     assert "en-codes" not in hits
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # English and German queries in which "de" is a word: the "(DE)" of texts is not that word
+    ("which firms may receive de minimis aid", "en-minimis"),
+    ("Beihilfen nach der De-minimis-Verordnung", "de-minimis"),
+])
+def test_a_word_that_is_a_country_code_does_not_match_the_code(store, query, expected) -> None:  # type: ignore[no-untyped-def]
+    hits = _ids(store, query)
+    assert hits[0] == expected
+    assert "en-codes" not in hits and "de-codes" not in hits
+
+
+def test_a_country_code_typed_as_a_code_finds_it_and_the_facet_the_country(store) -> None:  # type: ignore[no-untyped-def]
+    assert set(_ids(store, "DE")) == {"en-codes", "de-codes"}
+    assert set(_ids(store, "Partnerregionen NL")) == {"de-codes", "en-codes"}
+    assert _ids(store, "de") == []
+    assert "de-codes" in _ids(store, "country:DE")
 
 
 @pytest.mark.parametrize("word", ["pentru", "para", "voor", "de"])
