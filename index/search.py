@@ -151,11 +151,15 @@ class _Semantic:
         return [self.vi.doc_ids[p] for p in positions]
 
 
-def _start_semantic(store: IndexStore, parsed: ParsedQuery, req: SearchRequest
+def _start_semantic(store: IndexStore, req: SearchRequest
                     ) -> tuple[Future[np.ndarray], VectorIndex, str] | None:
+    """The query's vector, started in a background thread from the text as typed (before
+    the query is parsed: the model's time overlaps parsing and the keyword search), with the
+    vectors of the live generation; None when the result cannot use it (another order than
+    relevance, semantic search off, no words, no vectors)."""
     if req.sort != "relevance" or not semantic.enabled():
         return None
-    text = semantic_text(parsed.text)
+    text = semantic_text((req.query or "").strip()[:1000])
     if not text or not any(ch.isalnum() for ch in text):
         return None
     gen = store.current_generation()
@@ -170,6 +174,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
     req.validate()
     started = time.perf_counter()
+    # The query's vector is computed in a background thread while the query is parsed and
+    # the keyword search runs.
+    started_semantic = _start_semantic(store, req)
     parsed = parse_query(req.query)
     add_synonyms(parsed, store.load_synonyms())
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
@@ -185,8 +192,6 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     selected = {*filters, *(["year"] if parsed.years else [])}
     counted = [name for name in FACET_FIELDS if name not in selected] if req.with_facets else []
 
-    # The query's vector is computed in a background thread while the keyword search runs.
-    started_semantic = _start_semantic(store, parsed, req)
     sem: _Semantic | None = None
     with store.reader() as reader:
         first = (req.page - 1) * req.page_size

@@ -434,7 +434,8 @@ def status(index_dir: Path, gen: Path | None, document_ids: set[str]) -> Semanti
 
 
 # -- searching -------------------------------------------------------------------------------
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kb-embed")
+#: threads embedding queries: one per core (a call is one OpenMP thread), at least two
+_POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="kb-embed")
 
 
 def start_query(text: str) -> Future[np.ndarray] | None:

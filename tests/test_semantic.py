@@ -3,6 +3,7 @@ vectors stored with each index generation, hybrid ranking with keyword search.""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,45 @@ def test_filters_and_facet_counts_hold_for_documents_found_by_meaning(store):
     # every document counted by a facet is a hit, and the other way round
     langs = sum(v.count for v in unfiltered.facets["language"].values)
     assert langs == unfiltered.total
+
+
+def test_the_query_is_embedded_from_the_text_as_typed_before_it_is_parsed(store, monkeypatch):
+    from index import semantic
+
+    # the module (the package's attribute "search" is the function)
+    search_module = importlib.import_module("index.search")
+
+    started: list[str] = []
+    start_query, parse_query = semantic.start_query, search_module.parse_query
+
+    def record(text: str):  # type: ignore[no-untyped-def]
+        started.append(text)
+        return start_query(text)
+
+    def parse(text: str):  # type: ignore[no-untyped-def]
+        assert started, "the query's embedding should be running while the query is parsed"
+        return parse_query(text)
+
+    monkeypatch.setattr(semantic, "start_query", record)
+    monkeypatch.setattr(search_module, "parse_query", parse)
+    result = search(store, SearchRequest(query='"export vouchers" country:ES AND small'))
+    assert result.semantic and started == ["export vouchers small"]
+    started.clear()
+    monkeypatch.setattr(search_module, "parse_query", parse_query)
+    # another order than relevance cannot use the vector: nothing is embedded
+    newest = search(store, SearchRequest(query="export vouchers", sort="newest"))
+    assert not newest.semantic and started == []
+
+
+def test_concurrent_query_embeddings_equal_one_at_a_time():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = default_embedder().inner
+    texts = [f"export vouchers for small firms in region {i}" for i in range(12)]
+    alone = [model.embed_queries([t])[0] for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda t: model.embed_queries([t])[0], texts * 2))
+    assert all(np.array_equal(a, b) for a, b in zip(alone * 2, together, strict=True))
 
 
 def test_off_means_keyword_search_only(store, monkeypatch):
