@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.embedder import MAX_CHARS, Embedder, default_embedder, text_key
+from index.side_files import write_atomic
 from index.vectors import MIN_LANGUAGE_ROWS, VectorIndex, VectorSet, interleave_by_language
 
 log = logging.getLogger(__name__)
@@ -186,9 +187,7 @@ class EmbedReport:
 
 
 def _write_progress(index_dir: Path, data: dict[str, Any]) -> None:
-    tmp = index_dir / f".{PROGRESS}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, index_dir / PROGRESS)
+    write_atomic(index_dir / PROGRESS, json.dumps(data))
 
 
 def read_progress(index_dir: Path) -> dict[str, Any] | None:

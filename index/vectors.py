@@ -3,7 +3,7 @@
 Engine-neutral (numpy only). One row per embedded text of a document; a document may have
 several rows (see index.semantic for which texts), and scores as its best row.
 
-File ``vectors.npz`` in the generation folder, replaced atomically (``os.replace``) after each
+File ``vectors.npz`` in the generation folder, replaced atomically (``write_atomic``) after each
 batch, so a reader sees either the previous or the next complete set:
 
 - ``doc_ids``, ``keys`` (of the embedded text, see embedder.text_key), ``langs`` per row
@@ -19,12 +19,14 @@ language has enough documents to estimate its own, else the mean of all document
 from __future__ import annotations
 
 import contextlib
-import os
+import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from index.side_files import write_atomic
 
 VECTORS = "vectors.npz"
 
@@ -50,23 +52,20 @@ class VectorSet:
         return len(self.doc_ids)
 
     def save(self, gen: Path) -> None:
-        tmp = gen / f".{VECTORS}.{os.getpid()}.{threading.get_ident()}.tmp"
         langs = sorted(self.qmeans)
-        with open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                doc_ids=np.array(self.doc_ids, dtype=str),
-                keys=np.array(self.keys, dtype=str),
-                langs=np.array(self.langs, dtype=str),
-                vectors=self.vectors.astype(np.float32),
-                model=np.array(self.model),
-                qmeans_langs=np.array(langs, dtype=str),
-                qmeans=(np.stack([self.qmeans[k] for k in langs]) if langs
-                        else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)),
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, gen / VECTORS)
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            doc_ids=np.array(self.doc_ids, dtype=str),
+            keys=np.array(self.keys, dtype=str),
+            langs=np.array(self.langs, dtype=str),
+            vectors=self.vectors.astype(np.float32),
+            model=np.array(self.model),
+            qmeans_langs=np.array(langs, dtype=str),
+            qmeans=(np.stack([self.qmeans[k] for k in langs]) if langs
+                    else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)),
+        )
+        write_atomic(gen / VECTORS, buf.getvalue())
 
     @classmethod
     def load(cls, gen: Path) -> VectorSet | None:
