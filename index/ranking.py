@@ -8,6 +8,7 @@ values were chosen on judged test collections (bench/relevance.py, results in be
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,4 +48,12 @@ def set_ranking(**changes: Any) -> Ranking:
     return RANKING
 
 
-__all__ = ["RANKING", "Ranking", "set_ranking"]
+def idf(n_docs: int, df: int, formula: str = "lucene") -> float:
+    """A term's idf among ``n_docs`` records, ``df`` of which have it: ``formula`` "lucene"
+    (BM25's, the one tantivy computes itself) or "classic" (see :attr:`Ranking.idf`)."""
+    if formula == "classic":
+        return math.log(n_docs / (df + 1)) + 1.0
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+__all__ = ["RANKING", "Ranking", "idf", "set_ranking"]

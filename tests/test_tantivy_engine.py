@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, SearchRequest, get_document, parse_query, search
+from index import IndexStore, SearchRequest, get_document, parse_query, search, set_ranking
 from index import query_form as qf
 from index.analysis import LANGUAGE_KEYS
 from index.engine import Filter, Fingerprint, get_engine
@@ -243,7 +243,7 @@ def test_passages_terms_and_documents(small):
 def test_words_for_did_you_mean_and_completion(small):
     assert small.similar_words("vouchrs", 2) == ["vouchers"]
     assert small.word_count("vouchers") == 2  # the hidden document has it too
-    assert "zanzibar" not in small.completions("z", 5)  # only in a hidden document
+    assert "cork" not in small.completions("z", 5)  # only in a hidden document
     assert small.completions("exp", 10)[0] == "export"
 
 
@@ -296,3 +296,27 @@ def test_a_damaged_file_is_found(tmp_path):
         ENGINE.open(gen, ENGINE.commit_key(gen))
     store_file.write_bytes(b"")
     assert "empty" in (ENGINE.check(gen, ENGINE.commit_key(gen)) or "")
+
+
+def test_the_classic_idf_setting_reaches_tantivy_as_it_reaches_whoosh(sample, monkeypatch):
+    """tantivy computes BM25's idf itself; the boost that brings it to the setting's idf must
+    divide by that, not by the setting's (which scored "classic" with a boost of 1)."""
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    store, r = sample
+    parsed = parse_query("cork")
+
+    def top_scores() -> tuple[float, float]:
+        whoosh = search(IndexStore(store.path), SearchRequest(query="cork", exact=True))
+        found = r.search(parsed.documents, Filter.of({}), limit=1, facets=[])
+        assert found.ids == [whoosh.hits[0].id]
+        return whoosh.hits[0].score, found.scores[0]
+
+    whoosh_lucene, tantivy_lucene = top_scores()
+    set_ranking(idf="classic")
+    try:
+        whoosh_classic, tantivy_classic = top_scores()
+    finally:
+        set_ranking(idf="lucene")
+    assert whoosh_classic != pytest.approx(whoosh_lucene)
+    assert tantivy_classic / tantivy_lucene == pytest.approx(whoosh_classic / whoosh_lucene,
+                                                             rel=0.02)

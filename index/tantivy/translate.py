@@ -17,7 +17,6 @@ languages; each index holds one).
 from __future__ import annotations
 
 import fnmatch
-import math
 import re
 from collections import defaultdict
 
@@ -43,9 +42,8 @@ def _kind(field: str) -> str | None:
 
 
 def idf(n_docs: int, df: int) -> float:
-    if ranking.RANKING.idf == "classic":
-        return math.log(n_docs / (df + 1)) + 1.0
-    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+    """The idf the ranking setting asks for (tantivy's own is brought to it by a boost)."""
+    return ranking.idf(n_docs, df, ranking.RANKING.idf)
 
 
 class Statistics:
@@ -108,7 +106,8 @@ class Translator:
         return self._local.df(field, text)
 
     def _have_idf(self, df: int) -> float:
-        return idf(max(1, self.searcher.num_docs), df)
+        """The idf tantivy computes itself: always BM25's ("lucene"), whatever the setting."""
+        return ranking.idf(max(1, self.searcher.num_docs), df)
 
     def has_text(self, field: str) -> bool:
         """Whether any record of this index has a term in ``field``."""

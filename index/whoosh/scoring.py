@@ -28,7 +28,6 @@ BM25 but takes its statistics per field, over the records that have that field:
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import Any
 
@@ -36,7 +35,7 @@ from whoosh import query as wq
 from whoosh import scoring as wscoring
 
 from index import ranking as _ranking
-from index.ranking import Ranking
+from index.ranking import Ranking, idf
 
 #: Field kinds split into one field per language (see index.schema).
 _FAMILIES = ("title_", "body_", "passage_")
@@ -237,10 +236,7 @@ class _Scorer(wscoring.WeightLengthScorer):
         reader = parent.reader()
         n_with_field, avgfl = model.stats.get(reader, fieldname)
         df = model.stats.doc_frequency(parent, fieldname, text, family)
-        if model.ranking.idf == "classic":
-            self.idf = math.log(n_with_field / (df + 1)) + 1.0
-        else:
-            self.idf = math.log(1.0 + (n_with_field - df + 0.5) / (df + 0.5))
+        self.idf = idf(n_with_field, df, model.ranking.idf)
         self.avgfl = avgfl
         self.k1 = k1
         self.b = b
