@@ -31,8 +31,6 @@ def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-Repeated = Annotated[list[str] | None, Query()]
-
 
 #: What the OpenAPI description says of the search parameters, so that clients (and
 #: schemathesis) know which values are valid. Only documentation: parse_params validates.

@@ -61,8 +61,6 @@ HAS = "has"
 #: their stored records (see TantivyReader.allowed).
 DOC_KEY = "doc_key"
 
-TEXT_KINDS = ("title_", "body_", "passage_", "gp_")
-
 
 def doc_key(doc_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(),

@@ -278,8 +278,8 @@ class WhooshReader:
         # instead of scoring every passage of the index and filtering afterwards.
         in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in ids]), 0.0)
         results = s.search(wq.And([in_page, pq]), limit=per_doc * len(ids) * 20 + len(ids))
-        names, by_id = self._id_column()
-        doc_records = set(by_id.values())
+        names, _ = self._id_column()
+        doc_records = self._base_docs(True)
         for hit in results:
             docnum = hit.docnum
             doc_id = names[docnum]

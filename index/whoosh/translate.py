@@ -31,8 +31,6 @@ def _word(q: qf.Word) -> wq.Query:
 
 @to_whoosh.register
 def _term(q: qf.Term) -> wq.Query:
-    if isinstance(q, qf.Word):
-        return _word(q)
     return wq.Term(q.field, q.text, boost=q.boost)
 
 
