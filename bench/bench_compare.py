@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_http import percentile  # noqa: E402
+
 FILTERS = {"country": ["ES", "HU"], "theme": ["covid_response"]}
 
 WORKER = r"""
@@ -41,13 +43,6 @@ for line in sys.stdin:
     print(json.dumps({"ms": ms, "total": result.total,
                       "ids": [h.id for h in result.hits]}), flush=True)
 """
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def start(checkout: Path, index: Path) -> subprocess.Popen[str]:

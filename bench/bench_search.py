@@ -28,17 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_http import percentile
 from bench.synthetic import build, documents, queries
 from index import IndexStore, SearchRequest, prepare_document, search
 
 FILTERS = {"country": ["ES", "HU"], "theme": ["covid_response"]}
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def index_path(base: Path, size: int, engine: str | None) -> Path:

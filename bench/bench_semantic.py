@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.bench_http import SAMPLE_QUERIES, free_port  # noqa: E402
-from bench.bench_search import percentile  # noqa: E402
+from bench.bench_http import SAMPLE_QUERIES, percentile, start_server  # noqa: E402
+from bench.bench_memory import rss_mb  # noqa: E402
 from index import IndexStore, SearchRequest, embed_index, search  # noqa: E402
 
 
@@ -171,37 +170,15 @@ def ingest(n: int, rounds: int = 1) -> None:
               f"{statistics.mean(seconds[product]) / statistics.mean(seconds[0]):.2f}")
 
 
-def _rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _serve_rss(index: Path, queries: list[str]) -> float:
     import httpx
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "kb"), "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", "1", "--index", str(index), "--corpus", str(ROOT / "corpus")],
-        env=dict(os.environ, KB_CACHE_SIZE="0"), cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = start_server(index, ROOT / "corpus", 1, env_extra={"KB_CACHE_SIZE": "0"})
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/api/search?q=export", timeout=30).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
         with httpx.Client(timeout=60) as client:
             for q in queries:
                 client.get(base + "/api/search", params={"q": q})
-        return _rss_mb(proc.pid)
+        return rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
