@@ -122,14 +122,17 @@ def _unmatched(reader: EngineReader, q: qf.Query, ids: list[str]) -> list[str]:
     return [i for i in ids if i not in matched]
 
 
-def _add_facet_values(reader: EngineReader, counts: dict[str, int], facet: str,
-                      ids: list[str]) -> None:
-    """Count the facet values of documents found by meaning only (the engine did not see
-    them)."""
-    for doc in reader.documents(ids):
-        if doc is None:
-            continue
-        for value in facet_values(doc).get(facet, ()):
+def _facet_values_of(reader: EngineReader, ids: list[str]) -> list[dict[str, tuple[str, ...]]]:
+    """The facet values of documents found by meaning only (the engine did not count them),
+    read once for all facets."""
+    return [facet_values(doc) for doc in reader.documents(ids) if doc is not None] if ids else []
+
+
+def _add_facet_values(counts: dict[str, int], facet: str,
+                      values_of: list[dict[str, tuple[str, ...]]]) -> None:
+    """Count ``facet``'s values of those documents into ``counts``."""
+    for values in values_of:
+        for value in values.get(facet, ()):
             counts[value] = counts.get(value, 0) + 1
 
 
@@ -222,6 +225,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                     hit.match = "semantic"
         counts: dict[str, dict[str, int]] = {}
         if req.with_facets:
+            extra_values = _facet_values_of(reader, extra)
             for name in FACET_FIELDS:
                 if name in selected:
                     # A facet's counts ignore its own selection, so its other values stay
@@ -231,11 +235,11 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                                                  facets=[name]).facets[name]
                     if sem is not None:
                         own_meaning = sem.ranking(reader, own_filter, None)
-                        _add_facet_values(reader, counts[name], name,
-                                          _unmatched(reader, q, own_meaning))
+                        _add_facet_values(counts[name], name, _facet_values_of(
+                            reader, _unmatched(reader, q, own_meaning)))
                 else:
                     counts[name] = ranked.facets[name]
-                    _add_facet_values(reader, counts[name], name, extra)
+                    _add_facet_values(counts[name], name, extra_values)
         _attach_passages(reader, hits, parsed, req.passages)
         # "Did you mean" whenever a word is unknown to the index and a close known word
         # finds something; when the words as typed found nothing, the clear correction's
