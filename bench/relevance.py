@@ -17,11 +17,11 @@ side, with the differences to the first (for ``upgradesme``, the other engine ra
 the ``--index`` made with it, with the same vectors). Every document becomes an
 ``index.Document`` (title, language "en", one passage with the text)
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
-``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and ``upgradesme-heldout``
-(held-out judgments of the same corpus, never tuned on) the documents come from an index made
-by ``kb ingest`` (``--index``). Indexes of the test collections are kept in
-$KB_BENCH_DIR (default /tmp/kb-relevance), keyed by the analysis code, so reruns that only
-change ranking settings skip the build.
+``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and the held-out
+judgments of the same corpus, never tuned on (``upgradesme-heldout``; ``upgradesme-heldout2``,
+run once by the lead), the documents come from an index made by ``kb ingest`` (``--index``).
+Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
+the analysis code, so reruns that only change ranking settings skip the build.
 
 Measures (ir-measures): nDCG@10, MAP (AP over the 100 hits), Recall@100, MRR@10; and the mean
 time per query in ms. When queries carry a "kind" (keyword, question, partner-language,

@@ -1,5 +1,6 @@
 """The sample corpus: catalog and files agree, every document ingests, the taxonomy covers the
-catalog, every partner language is detected, and inference alone recovers most countries.
+catalog, every partner language is detected, and inference alone recovers most countries; the
+judgment sets of bench/judgments name documents of this corpus and keep the rules of their kinds.
 
 The corpus is read from a copy of what the repository holds (tests.helpers.copy_sample_corpus),
 so uploads and edits made through the admin area in the live corpus/ do not change the result.
@@ -15,9 +16,14 @@ import pytest
 
 from index import IndexStore, get_document
 from ingest import discover, doc_id_for, entry_problems, load_catalog, load_taxonomy, run_ingest
-from tests.helpers import copy_sample_corpus
+from tests.helpers import REPO, copy_sample_corpus
 
 LANGUAGES = {"en", "de", "nl", "hu", "ro", "pt", "es"}
+#: our own judgment sets (bench/README.md), each judged on this corpus
+JUDGMENT_SETS = sorted(
+    p.parent.name for p in (REPO / "bench" / "judgments").glob("*/queries.jsonl")
+)
+KINDS = {"keyword", "question", "partner-language", "cross-language", "typo", "filter"}
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +105,36 @@ def test_an_english_query_finds_the_hungarian_export_voucher_page(ingested):
 
     hits = search(ingested, SearchRequest(query="export vouchers", page_size=10)).hits
     assert doc_id_for("good-practices/exportutalvany-kkv-k-reszere.html") in [h.id for h in hits]
+
+
+def _catalog_values(entry: dict, facet: str) -> set[str]:
+    value = {"country": entry.get("country"), "type": entry.get("type"),
+             "language": entry.get("language"), "theme": entry.get("themes") or [],
+             "year": str(entry.get("date") or "")[:4]}[facet]
+    return set(value) if isinstance(value, list) else {value}
+
+
+@pytest.mark.parametrize("name", JUDGMENT_SETS)
+def test_each_judgment_set_loads_names_documents_of_the_corpus_and_keeps_its_kinds(name, catalog):
+    from bench import relevance as rel
+
+    folder = rel.collection_dir(name)
+    queries = rel.read_jsonl(folder / "queries.jsonl")
+    qrels = rel.read_qrels(folder / "qrels.tsv")
+    entries = {doc_id_for(path): entry for path, entry in catalog.items()}
+    assert len({q["id"] for q in queries}) == len(queries)
+    assert set(qrels) == {q["id"] for q in queries}  # every query judged, no stray judgments
+    for q in queries:
+        judged = qrels[q["id"]]
+        assert set(judged) <= set(entries), (q["id"], set(judged) - set(entries))
+        assert set(judged.values()) <= {1, 2} and 2 in judged.values(), q["id"]
+        assert q["lang"] in LANGUAGES and q["kind"] and set(q["kind"]) <= KINDS, q["id"]
+        best = {entries[doc]["language"] for doc, grade in judged.items() if grade == 2}
+        if "cross-language" in q["kind"]:  # all best answers in other languages
+            assert q["lang"] not in best, q["id"]
+        if "partner-language" in q["kind"]:  # a best answer in the query's language
+            assert q["lang"] in best and q["lang"] != "en", q["id"]
+        for facet, values in (q.get("filters") or {}).items():
+            assert ("filter" in q["kind"]) and values, q["id"]
+            for doc in judged:  # a document outside the filter could never be found
+                assert _catalog_values(entries[doc], facet) & set(values), (q["id"], doc)
