@@ -23,7 +23,7 @@ import errno
 import fcntl
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,19 +60,27 @@ class Region:
     variants: list[str]
 
 
-def _code_of(value: str | None, names: dict[str, list[str]]) -> str | None:
-    """The code (a key of ``names``) that ``value`` is, in any case, or one of whose names it
-    is, in any case; None when it is neither."""
+def _names_map(names: dict[str, list[str]]) -> dict[str, str]:
+    """Each name (lower case) -> its code; a name of several codes goes to the first."""
+    out: dict[str, str] = {}
+    for code, known in names.items():
+        for name in known:
+            if name:
+                out.setdefault(str(name).lower(), code)
+    return out
+
+
+def _code_of(value: str | None, codes: dict[str, Any], names: Callable[[], dict[str, str]]
+             ) -> str | None:
+    """The code (a key of ``codes``) that ``value`` is, in any case, or one of whose names it
+    is, in any case (``names``: name in lower case -> code, asked only when ``value`` is not a
+    code); None when it is neither."""
     if not value:
         return None
     key = value.strip()
-    if key.upper() in names:
+    if key.upper() in codes:
         return key.upper()
-    low = key.lower()
-    for code, known in names.items():
-        if any(low == str(name).lower() for name in known if name):
-            return code
-    return None
+    return names().get(key.lower())
 
 
 @dataclass
@@ -85,6 +93,9 @@ class Taxonomy:
     #: groups of equivalent terms across languages (query-side synonyms): language -> terms
     synonyms: list[dict[str, list[str]]] = field(default_factory=list)
     fingerprint: str = ""
+    #: names -> codes of countries and regions (see _names)
+    _name_maps: dict[str, dict[str, str]] = field(default_factory=dict, repr=False,
+                                                  compare=False)
 
     def country_name(self, code: str | None) -> str | None:
         entry = self.countries.get(code or "")
@@ -100,14 +111,24 @@ class Taxonomy:
 
     def resolve_country(self, value: str | None) -> str | None:
         """A country code from a code or any of its names; None when unknown."""
-        return _code_of(value, {code: [entry.get("name", ""), *entry.get("names", [])]
-                                for code, entry in self.countries.items()})
+        return _code_of(value, self.countries, lambda: self._names("country"))
 
     def resolve_region(self, value: str | None) -> str | None:
         """A NUTS-2 code from a code or any of its names (English, native, variants); None
         when unknown."""
-        return _code_of(value, {code: [region.name, region.native or "", *region.variants]
-                                for code, region in self.regions.items()})
+        return _code_of(value, self.regions, lambda: self._names("region"))
+
+    def _names(self, kind: str) -> dict[str, str]:
+        """Name (lower case) -> code of the countries or regions, built once: the taxonomy is
+        complete when it is first asked (load_taxonomy fills it, nothing changes it later)."""
+        cached = self._name_maps.get(kind)
+        if cached is None:
+            cached = _names_map(
+                {c: [e.get("name", ""), *e.get("names", [])] for c, e in self.countries.items()}
+                if kind == "country" else
+                {c: [r.name, r.native or "", *r.variants] for c, r in self.regions.items()})
+            self._name_maps[kind] = cached
+        return cached
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Display labels of facet values, for the index (facet -> value -> label)."""

@@ -57,6 +57,20 @@ def test_every_taxonomy_value_used_in_the_catalog_exists(catalog, corpus):
         assert entry_problems(entry, tax) == {}, path
 
 
+def test_countries_and_regions_resolve_from_codes_and_names_in_any_case(corpus):
+    tax = load_taxonomy(corpus)
+    assert tax.resolve_country("hu") == "HU" and tax.resolve_region(" hu22 ") == "HU22"
+    # a code is recognised without the names map being built (it is built once, on the
+    # first name asked for)
+    assert tax._name_maps == {}
+    assert tax.resolve_country("magyarország") == "HU"
+    assert tax.resolve_country("The Netherlands") == "NL"
+    assert tax.resolve_region("west transdanubia") == "HU22"
+    assert tax.resolve_country("Atlantis") is None and tax.resolve_country("") is None
+    built = tax._name_maps["country"]
+    assert tax.resolve_country("Ungarn") == "HU" and tax._name_maps["country"] is built
+
+
 def test_the_corpus_has_what_the_project_left(catalog):
     types = Counter(e.get("type") for e in catalog.values())
     assert types["action_plan"] >= 7
