@@ -55,11 +55,11 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
             options = [o for o in options if _in_language(reader, o, lang)]
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
         # in the engine's order (the more frequent).
-        options = sorted(options, key=lambda o: _distance(folded, o))[:2]
+        options = sorted(options, key=lambda o: distance(folded, o))[:2]
         if options and options[0] != folded:
             corrected = _replace_word(corrected, word, options[0])
             changed = True
-            if len(options) > 1 and _distance(folded, options[1]) <= _distance(
+            if len(options) > 1 and distance(folded, options[1]) <= distance(
                     folded, options[0]):
                 clear = False
     if not changed:
@@ -79,13 +79,17 @@ def quote_changed(typed: str, corrected: str) -> str:
                   lambda m: m.group() if m.group().lower() in kept else f'"{m.group()}"', typed)
 
 
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance (short words only: suggestions are at most 2 edits away)."""
+def distance(a: str, b: str, bound: int | None = None) -> int:
+    """The Levenshtein distance of ``a`` and ``b`` (short words only: suggestions are at most
+    2 edits away); with ``bound``, ``bound + 1`` as soon as it is sure to be larger (every
+    cell of a row past the bound)."""
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         prev, row[0] = row[0], i
         for j, cb in enumerate(b, 1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+        if bound is not None and min(row) > bound:
+            return bound + 1
     return row[-1]
 
 
@@ -93,4 +97,4 @@ def _replace_word(text: str, word: str, replacement: str) -> str:
     return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
 
 
-__all__ = ["MAX_CORRECTED_WORDS", "correction", "quote_changed"]
+__all__ = ["MAX_CORRECTED_WORDS", "correction", "distance", "quote_changed"]

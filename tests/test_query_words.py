@@ -190,3 +190,13 @@ def test_did_you_mean_corrects_from_the_query_languages_words(vocab_store) -> No
     assert result.suggestion == "kleine bedrijven exporteert kaas"
     english = search(vocab_store, SearchRequest(query="training for first-time exportrs"))
     assert english.suggestion == "training for first-time exporters"
+
+
+def test_edit_distance_with_and_without_a_bound() -> None:
+    from index.did_you_mean import distance
+
+    pairs = [("exportrs", "exporters", 1), ("kitten", "sitting", 3), ("", "abc", 3),
+             ("messe", "messe", 0), ("abcdef", "uvwxyz", 6)]
+    for a, b, d in pairs:
+        assert distance(a, b) == d == distance(b, a)
+        assert distance(a, b, 2) == min(d, 3)  # past the bound: bound + 1

@@ -21,6 +21,7 @@ import tantivy
 
 from index import query_form as qf
 from index.analysis import analyze
+from index.did_you_mean import distance as edit_distance
 from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
 from index.records import Document, Passage
@@ -304,7 +305,7 @@ class TantivyReader:
         for term, count in self._opened.words_starting(self, word[:1]):
             if term == word or abs(len(term) - len(word)) > 2:
                 continue
-            distance = bounded_distance(word, term, 2)
+            distance = edit_distance(word, term, 2)
             if distance <= 2:
                 scored.append((distance, -count, term))
         scored.sort()
@@ -446,19 +447,4 @@ def _document(stored: tantivy.Document) -> Document:
     return Document.from_dict(json.loads(_bytes(stored, "meta") or b"{}"))
 
 
-def bounded_distance(a: str, b: str, bound: int) -> int:
-    """The Levenshtein distance of ``a`` and ``b``, or ``bound + 1`` when it is larger (stops
-    as soon as every cell of a row is past the bound)."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        best = i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-            best = min(best, row[j])
-        if best > bound:
-            return bound + 1
-    return row[-1]
-
-
-__all__ = ["TantivyReader", "bounded_distance"]
+__all__ = ["TantivyReader"]
