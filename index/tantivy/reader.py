@@ -119,35 +119,34 @@ class TantivyReader:
         counts: dict[str, dict[str, int]] = {name: {} for name in facets}
         # (key, part, rank in its part, address): merged on the key, ties in part order
         found: list[tuple[Any, int, int, tantivy.DocAddress]] = []
+        field, ascending = _ORDERS.get(sort, ("", False))
         for p, part in enumerate(self.docs):
             full = self._full(part, query, flt_query)
             if full is None:
                 continue
             if sort == "score":
                 result = part.searcher.search(full, limit=wanted, count=True)
-                found.extend((-float(key), p, i, addr)
-                             for i, (key, addr) in enumerate(result.hits))
             else:
-                field, ascending = _ORDERS[sort]
                 result = part.searcher.search(
                     full, limit=wanted, count=True, order_by_field=field,
                     order=tantivy.Order.Asc if ascending else tantivy.Order.Desc)
-                found.extend((_Desc(key) if not ascending else key, p, i, addr)
-                             for i, (key, addr) in enumerate(result.hits))
+            found.extend((key, p, i, addr) for i, (key, addr) in enumerate(result.hits))
             n = int(getattr(result, "count", 0) or 0)  # (missing from tantivy's type stub)
             total += n
             if facets and n:
                 for name, values in self._aggregate(part, full, list(facets)).items():
                     for value, count in values.items():
                         counts[name][value] = counts[name].get(value, 0) + count
-        best = heapq.nsmallest(limit, found, key=lambda f: (f[0], f[1], f[2])) if limit else []
+        # the best keys first (the highest scores, the newest: descending), ties in part order
+        pick, tie = (heapq.nsmallest, 1) if ascending else (heapq.nlargest, -1)
+        best = pick(limit, found, key=lambda f: (f[0], tie * f[1], tie * f[2])) if limit else []
         # the hits' records, kept for documents(ids), which the orchestration asks next
         self._last = {}
         for _, p, _, addr in best:
             record = self.docs[p].searcher.doc(addr)
             self._last[str(record.get_first("doc_id"))] = (self.docs[p], record)
         ids = list(self._last)
-        scores = [-float(key) if sort == "score" else 0.0 for key, *_ in best]
+        scores = [float(key) if sort == "score" else 0.0 for key, *_ in best]
         return Ranked(ids, scores, total, counts)
 
     def _aggregate(self, part: _Part, query: tantivy.Query, names: list[str]
@@ -403,24 +402,6 @@ class TantivyReader:
                 yield {"id": doc_id, "language": meta.get("language") or "",
                        "title": meta.get("title") or "", "summary": meta.get("summary") or "",
                        "passages": [t for _, t in texts]}
-
-
-class _Desc:
-    """A sort key in reverse (merging hits sorted in descending order)."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: Any) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Desc) -> bool:
-        return bool(self.key > other.key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Desc) and bool(self.key == other.key)
-
-    def __hash__(self) -> int:
-        return hash(self.key)
 
 
 _ORDERS: dict[str, tuple[str, bool]] = {
