@@ -233,6 +233,22 @@ def language_analyzer(lang: str) -> Analyzer:
 _TOKEN_RE = re.compile(_TOKEN_PATTERN)
 
 
+def _lowered(lang: str, words: list[str]) -> list[str]:
+    """Words as written, lower-cased (and, in Romanian, with the comma-below letters)."""
+    words = [w.lower() for w in words]
+    if lang == "ro":
+        table = RomanianLettersFilter._table
+        words = [w.translate(table) for w in words]
+    return words
+
+
+def _stemmed(lang: str, words: list[str]) -> list[str]:
+    """Lower-cased words that are not stop words, stemmed (in bulk) and folded."""
+    if lang in SNOWBALL_NAMES:
+        words = _stemmer_object(lang).stemWords(words)
+    return [fold(w) for w in words]
+
+
 def analyze(lang: str, text: str) -> list[str]:
     """The terms ``language_analyzer(lang)`` makes of ``text``, computed in bulk.
 
@@ -242,18 +258,13 @@ def analyze(lang: str, text: str) -> list[str]:
     """
     raw = _TOKEN_RE.findall(text)
     codes = _code_positions(raw)
-    words = [w.lower() for w in raw]
-    if lang == "ro":
-        table = RomanianLettersFilter._table
-        words = [w.translate(table) for w in words]
+    words = _lowered(lang, raw)
     if codes:
         return [t for _, _, t in _analyze_marked(lang, [(0, 0, w) for w in words], codes)]
     stops = stopwords_for(lang)
     if stops:
         words = [w for w in words if w not in stops]
-    if lang in SNOWBALL_NAMES:
-        words = _stemmer_object(lang).stemWords(words)
-    return [fold(w) for w in words]
+    return _stemmed(lang, words)
 
 
 def _analyze_marked(
@@ -263,34 +274,116 @@ def _analyze_marked(
     ``codes`` (indexes into ``found``) made country-code terms."""
     stops = stopwords_for(lang)
     kept = [(i, f) for i, f in enumerate(found) if i in codes or f[2] not in stops]
-    plain = [f[2] for i, f in kept if i not in codes]
-    if lang in SNOWBALL_NAMES:
-        plain = _stemmer_object(lang).stemWords(plain)
-    stemmed = iter(plain)
-    out = []
-    for i, (s, e, w) in kept:
-        out.append((s, e, CODE_MARK + w if i in codes else fold(next(stemmed))))
-    return out
+    stemmed = iter(_stemmed(lang, [f[2] for i, f in kept if i not in codes]))
+    return [(s, e, CODE_MARK + w if i in codes else next(stemmed)) for i, (s, e, w) in kept]
 
 
 def analyze_spans(lang: str, text: str) -> list[tuple[int, int, str]]:
     """(start, end, term) for every word of ``text`` that is not a stop word: where the terms
     of ``analyze(lang, text)`` stand in the text (for highlighting)."""
     matches = list(_TOKEN_RE.finditer(text))
-    codes = _code_positions([m.group() for m in matches])
-    found = [(m.start(), m.end(), m.group().lower()) for m in matches]
-    if lang == "ro":
-        table = RomanianLettersFilter._table
-        found = [(s, e, w.translate(table)) for s, e, w in found]
+    raw = [m.group() for m in matches]
+    codes = _code_positions(raw)
+    found = [(m.start(), m.end(), w)
+             for m, w in zip(matches, _lowered(lang, raw), strict=True)]
     if codes:
         return _analyze_marked(lang, found, codes)
     stops = stopwords_for(lang)
     if stops:
         found = [f for f in found if f[2] not in stops]
-    words = [w for _, _, w in found]
-    if lang in SNOWBALL_NAMES:
-        words = _stemmer_object(lang).stemWords(words)
-    return [(s, e, fold(w)) for (s, e, _), w in zip(found, words, strict=True)]
+    terms = _stemmed(lang, [w for _, _, w in found])
+    return [(s, e, t) for (s, e, _), t in zip(found, terms, strict=True)]
+
+
+class _TermFinder:
+    """What find_terms knows of the texts of one language: the tokens of every chunk of text
+    between white space seen so far ("(Baden-Württemberg)," -> Baden, Württemberg), each
+    token's term when analysed alone (None: a stop word), and the chunks holding each term.
+    A token never spans white space, so a chunk's tokens do not depend on its neighbours;
+    only a country code's term does (see find_terms)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.tokens: dict[str, tuple[str, ...]] = {}
+        self.term_of: dict[str, str | None] = {}
+        self.chunks_with: dict[str, set[str]] = {}
+        #: chunks with a token that may be a country code
+        self.coded: set[str] = set()
+
+    def learn(self, chunks: set[str]) -> None:
+        tokens = {chunk: tuple(_TOKEN_RE.findall(chunk)) for chunk in chunks}
+        new = list({t for ts in tokens.values() for t in ts}.difference(self.term_of))
+        if new:
+            stops = stopwords_for(self.lang)
+            lowered = _lowered(self.lang, new)
+            kept = [(w, low) for w, low in zip(new, lowered, strict=True) if low not in stops]
+            terms = _stemmed(self.lang, [low for _, low in kept])
+            self.term_of.update(dict.fromkeys(new))
+            self.term_of.update(zip((w for w, _ in kept), terms, strict=True))
+        for chunk, ts in tokens.items():
+            for token in ts:
+                term = self.term_of[token]
+                if term is not None:
+                    self.chunks_with.setdefault(term, set()).add(chunk)
+                if token in COUNTRY_CODES:
+                    self.chunks_with.setdefault(CODE_MARK + token.lower(), set()).add(chunk)
+                    self.coded.add(chunk)
+        self.tokens.update(tokens)
+
+
+#: find_terms's knowledge per language; replaced by an empty one past this many chunks
+_FINDERS: dict[str, _TermFinder] = {}
+MAX_KNOWN_CHUNKS = 100_000
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _whole_tokens(text: str, word: str) -> Iterator[int]:
+    """Where ``word`` stands in ``text`` as a whole token of _TOKEN_RE: not preceded by a
+    word character (nor by one and a dot or apostrophe, which would join them into a token
+    such as "U.S"), and not followed by one (nor by a dot or apostrophe and one)."""
+    is_word = _WORD_CHAR.match
+    n = len(word)
+    start = text.find(word)
+    while start != -1:
+        end = start + n
+        if not (start and (is_word(text, start - 1) or (
+                start > 1 and text[start - 1] in ".'" and is_word(text, start - 2)))
+                ) and not (end < len(text) and (is_word(text, end) or (
+                text[end] in ".'" and is_word(text, end + 1)))):
+            yield start
+        start = text.find(word, start + 1)
+
+
+def find_terms(lang: str, text: str, terms: set[str] | frozenset[str]
+               ) -> list[tuple[int, int, str]]:
+    """The spans of ``analyze_spans(lang, text)`` whose term is in ``terms``, found without
+    analysing every word of the text: the chunks of the text between white space are looked
+    up in what is known of them (each new chunk is analysed once per process), and only the
+    tokens whose term is wanted are looked for in the text (str.find, with the tokeniser's
+    word boundaries). When a chunk that holds a wanted term may hold a country code, the
+    text is analysed whole (a code's term depends on its neighbours).
+    tests/test_analysis.py checks that both give the same spans."""
+    finder = _FINDERS.get(lang)
+    if finder is None or len(finder.tokens) > MAX_KNOWN_CHUNKS:
+        finder = _FINDERS[lang] = _TermFinder(lang)  # (a search holding the old one keeps it)
+    chunks = set(text.split())
+    new = chunks.difference(finder.tokens)  # (looks each chunk up: not O(len(tokens)))
+    if new:
+        finder.learn(new)
+    found: set[str] = set()
+    for term in terms:
+        holding = finder.chunks_with.get(term)
+        if holding:
+            found |= chunks & holding
+    if not found:
+        return []
+    if not found.isdisjoint(finder.coded):
+        return [span for span in analyze_spans(lang, text) if span[2] in terms]
+    wanted = {token: found_term for chunk in found for token in finder.tokens[chunk]
+              if (found_term := finder.term_of[token]) is not None and found_term in terms}
+    return sorted((start, start + len(token), term) for token, term in wanted.items()
+                  for start in _whole_tokens(text, token))
 
 
 def unique_words(text: str) -> list[str]:
@@ -315,6 +408,7 @@ __all__ = [
     "OTHER",
     "analyze",
     "analyze_spans",
+    "find_terms",
     "country_codes_in",
     "fold",
     "fold_text",

@@ -3,14 +3,15 @@
 Everything outside and inside a match is escaped; only the <mark> tags are markup, so a
 document cannot inject HTML through its text. Words are matched by their analysed form (the
 same stemming and folding as the index), so "exporters" marks "exporting" when both stem to
-"export". Analysis is done in bulk (index.analysis.analyze_spans), not token by token.
+"export". The matches are found by index.analysis.find_terms, which looks each distinct word
+up in a table of terms instead of analysing every word of every passage shown.
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from index.analysis import analyze_spans
+from index.analysis import find_terms
 
 SNIPPET_CHARS = 320
 CONTEXT_CHARS = 90
@@ -26,7 +27,7 @@ def plain_snippet(text: str, chars: int = SNIPPET_CHARS) -> str:
 
 
 def _matches(text: str, terms: set[str], lang: str) -> list[tuple[int, int, str]]:
-    return [(s, e, t) for s, e, t in analyze_spans(lang, text) if t in terms]
+    return find_terms(lang, text, terms)
 
 
 def _render(text: str, start: int, end: int, matches: list[tuple[int, int, str]]) -> str:

@@ -12,6 +12,7 @@ from index.analysis import (
     LANGUAGE_KEYS,
     analyze,
     analyze_spans,
+    find_terms,
     fold,
     language_analyzer,
 )
@@ -48,6 +49,48 @@ def test_bulk_analysis_on_the_udhr_in_every_language(testdata):
         for lang in {row["lang"].split("-")[0], "xx"} & set(LANGUAGE_KEYS):
             text = row["text"]
             assert analyze(lang, text) == [t.text for t in language_analyzer(lang)(text)]
+
+
+def _spans_wanted(lang, text, terms):
+    return [span for span in analyze_spans(lang, text) if span[2] in terms]
+
+
+TRICKY = [
+    # a wanted word inside longer tokens, joined by dots and apostrophes, at the edges
+    "export exporters U.S.export export.U.S O'export export' 'export .export. export..x",
+    "re-export(export)export_x x_export 19export export19 Export EXPORT éxport",
+    # country codes: their term depends on their neighbours
+    "DE (DE) DE-export HU, RO; PROGRAMA DE APOYO. de De dE #de",
+    "\texport\u00a0export\u2003export\nexport\x1cexport",
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_KEYS)
+def test_finding_terms_gives_the_spans_of_the_whole_analysis(lang, testdata):
+    """find_terms (highlighting) looks words up instead of analysing every word: the same
+    spans as analyze_spans, for every term of the text, for a few, and for codes."""
+    path = testdata / "multilingual" / "udhr" / "corpus.jsonl"
+    texts = [json.loads(line)["text"] for line in
+             path.read_text(encoding="utf-8").splitlines()[:40]]
+    for text in [*SAMPLES, *TRICKY, *texts]:
+        every = sorted({t for _, _, t in analyze_spans(lang, text)})
+        for terms in (set(every), set(every[::7]), set(analyze(lang, "export U.S de")),
+                      {CODE_MARK + "de", CODE_MARK + "hu"}, set()):
+            assert find_terms(lang, text, terms) == _spans_wanted(lang, text, terms), text[:60]
+        # twice: the second time from what the first one learnt
+        assert find_terms(lang, text, set(every)) == _spans_wanted(lang, text, set(every))
+
+
+def test_finding_terms_when_the_known_chunks_are_many(monkeypatch):
+    """What find_terms knows is bounded: past the bound it starts again, same answers."""
+    import index.analysis as analysis
+
+    monkeypatch.setattr(analysis, "MAX_KNOWN_CHUNKS", 5)
+    monkeypatch.setattr(analysis, "_FINDERS", {})
+    for text in [*SAMPLES, *TRICKY]:
+        terms = set(analyze("en", text))
+        assert find_terms("en", text, terms) == _spans_wanted("en", text, terms)
+    assert len(analysis._FINDERS["en"].tokens) < 5 + 20
 
 
 def test_folding():
