@@ -3,13 +3,16 @@
     git worktree add /tmp/kb-before main      # or `git archive <commit> | tar -x -C DIR`
     .venv/bin/python bench/bench_compare.py /tmp/kb-before . --size 10000
     .venv/bin/python bench/bench_compare.py /tmp/kb-before . --size 100000 --rounds 2
+    .venv/bin/python bench/bench_compare.py /tmp/kb-before . --size 100000 --engine tantivy
 
 One worker process per checkout (``PYTHONPATH`` = the checkout, this venv) opens the same
 synthetic index (bench/synthetic.py, built by the second checkout in $KB_BENCH_DIR, default
 /tmp/kb-bench); the parent sends each query to one worker, then the other (which one goes first
 alternates), so both see the same load. Each worker times ``index.search`` itself (all facets,
 3 highlighted passages per hit, 10 hits; keyword only: ``KB_SEMANTIC=0``), warm. Prints p50 /
-p95 / mean per checkout, plain queries and with 2 facet filters, and the ratio of the means.
+p95 / mean per checkout, plain queries and with 2 facet filters, and the ratio of the means,
+and in how many searches the answers differ (total, hits, highlighted passages, facets).
+``--engine`` picks the index of that engine (bench_search's, built with it).
 """
 
 from __future__ import annotations
@@ -41,12 +44,18 @@ for line in sys.stdin:
     result = search(store, req)
     ms = (time.perf_counter() - t) * 1000
     print(json.dumps({"ms": ms, "total": result.total,
-                      "ids": [h.id for h in result.hits]}), flush=True)
+                      "ids": [h.id for h in result.hits],
+                      "passages": [[(p.ordinal, p.snippet) for p in h.passages]
+                                   for h in result.hits],
+                      "facets": {name: [(v.value, v.count) for v in f.values]
+                                 for name, f in result.facets.items()}}), flush=True)
 """
 
 
-def start(checkout: Path, index: Path) -> subprocess.Popen[str]:
+def start(checkout: Path, index: Path, engine: str | None) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(checkout.resolve()), "KB_SEMANTIC": "0"}
+    if engine:
+        env["KB_ENGINE"] = engine
     return subprocess.Popen([sys.executable, "-c", WORKER, str(index)], cwd=checkout,
                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
@@ -65,16 +74,20 @@ def main() -> None:
     ap.add_argument("after", type=Path)
     ap.add_argument("--size", type=int, default=10_000, help="passages of the synthetic index")
     ap.add_argument("--rounds", type=int, default=1, help="passes over the 200 queries")
+    ap.add_argument("--engine", default=None, help="the search engine (default: Whoosh)")
     args = ap.parse_args()
+    from bench.bench_search import index_path
     from bench.synthetic import build, queries
 
-    index = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench")) / f"search-{args.size}"
+    index = index_path(Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench")), args.size,
+                       args.engine)
     started = time.perf_counter()
-    build(index, args.size)
+    build(index, args.size, args.engine)
     print(f"index of {args.size} passages ready in {time.perf_counter() - started:.0f} s; "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     names = ("before", "after")
-    workers = {"before": start(args.before, index), "after": start(args.after, index)}
+    workers = {name: start(path, index, args.engine)
+               for name, path in (("before", args.before), ("after", args.after))}
     qs = queries()
     for q in qs[:20]:  # warm up both
         for name in names:
@@ -91,15 +104,16 @@ def main() -> None:
                 for name in order:
                     answers[name] = ask(workers[name], job)
                     times[(name, kind)].append(float(answers[name]["ms"]))  # type: ignore[arg-type]
-                if (answers["before"]["total"], answers["before"]["ids"]) != (
-                        answers["after"]["total"], answers["after"]["ids"]):
+                for answer in answers.values():
+                    answer.pop("ms")
+                if answers["before"] != answers["after"]:
                     differ += 1
     for w in workers.values():
         assert w.stdin is not None
         w.stdin.close()
         w.wait()
     print(f"load after: {os.getloadavg()[0]:.1f}; {len(qs) * args.rounds} queries x 2 kinds; "
-          f"results (total and hits) differ in {differ}")
+          f"answers (total, hits, passages, facets) differ in {differ}")
     for kind in ("plain", "filtered"):
         row = []
         for name in names:
