@@ -243,8 +243,47 @@ def test_passages_terms_and_documents(small):
 def test_words_for_did_you_mean_and_completion(small):
     assert small.similar_words("vouchrs", 2) == ["vouchers"]
     assert small.word_count("vouchers") == 2  # the hidden document has it too
-    assert "cork" not in small.completions("z", 5)  # only in a hidden document
+    assert small.completions("zan", 5) == []  # "zanzibar": only in a hidden document
     assert small.completions("exp", 10)[0] == "export"
+
+
+def test_completions_choose_among_the_first_words_of_a_prefix_as_whoosh(tmp_path,
+                                                                         monkeypatch):
+    """The most frequent of the first MAX_COMPLETION_WORDS + 1 words of the prefix in
+    alphabetical order, in both engines (a frequent word past them is not offered); a word
+    only hidden documents have is not offered."""
+    import index.tantivy.reader as tantivy_reader
+    import index.whoosh.reader as whoosh_reader
+
+    docs = [make_doc("a", "One", "zab zac zaz"), make_doc("b", "Two", "zad zaz zae"),
+            make_doc("c", "Three", "zac zaz"), make_doc("d", "Four", "zaa", hidden=True)]
+    whoosh = IndexStore(tmp_path / "whoosh", engine="whoosh")
+    with whoosh.lock(), whoosh.rebuild() as writer:
+        for doc in docs:
+            writer.put(doc)
+    write(tmp_path / "gen", docs)
+    tantivy = reader(tmp_path / "gen")
+    for module in (tantivy_reader, whoosh_reader):
+        monkeypatch.setattr(module, "MAX_COMPLETION_WORDS", 3)
+    with whoosh.reader() as w:
+        # the first four words: zaa (hidden only), zab, zac (2 documents), zad; zaz (3) is past
+        assert w.completions("za", 5) == tantivy.completions("za", 5) == ["zac", "zab", "zad"]
+        assert w.completions("zac", 5) == tantivy.completions("zac", 5) == ["zac"]
+    for module in (tantivy_reader, whoosh_reader):
+        monkeypatch.setattr(module, "MAX_COMPLETION_WORDS", 2000)
+    with whoosh.reader() as w:
+        assert w.completions("za", 2) == tantivy.completions("za", 2) == ["zaz", "zac"]
+
+
+def test_the_readers_of_a_commit_share_its_searchers_and_translators(tmp_path):
+    """Searchers, translators and their caches are made once per opened commit."""
+    write(tmp_path / "gen", SMALL)
+    opened = ENGINE.open(tmp_path / "gen", ENGINE.commit_key(tmp_path / "gen"))
+    first, second = opened.take(), opened.take()  # two at once: the second is a new reader
+    assert first is not second
+    assert isinstance(first, TantivyReader) and isinstance(second, TantivyReader)
+    assert first.docs is second.docs and first.passage_parts is second.passage_parts
+    assert ids(first, "export vouchers") == ids(second, "export vouchers")
 
 
 def test_more_like_this_counts_catalog_and_texts(small):

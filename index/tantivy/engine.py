@@ -20,7 +20,7 @@ from pathlib import Path
 import tantivy
 
 from index.engine import EngineReader, Filter
-from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, TantivyReader
+from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, Part, TantivyReader
 from index.tantivy.schema import (
     COMMIT_FILE,
     DOCS,
@@ -30,10 +30,11 @@ from index.tantivy.schema import (
     open_index,
     passages_schema,
 )
-from index.tantivy.translate import Statistics
+from index.tantivy.translate import Statistics, Translator
 from index.tantivy.writer import TantivyWriter, committed_languages
 
-#: Readers kept per open commit (readers are light: a few tantivy searchers).
+#: Readers kept per open commit (readers are light: the searchers and translators are
+#: the commit's, made once when it is opened).
 MAX_IDLE_READERS = 8
 #: Filters whose allowed documents are kept per open commit (for the semantic fusion).
 MAX_CACHED_FILTERS = 64
@@ -57,22 +58,18 @@ class TantivyOpenIndex:
                 ix.config_reader("Manual", 0)
                 ix.reload()
                 out.append((lang, ix))
-        self.doc_stats = Statistics([s for _, s in self.doc_searchers()], DOC_FIELDS)
-        self.passage_stats = Statistics([s for _, s in self.passage_searchers()],
-                                        PASSAGE_FIELDS)
+        # one searcher per index (pinned to the commit: the reload policy is manual) and one
+        # translator each, shared by the commit's readers with their caches
+        self.doc_parts = _parts(self._docs, self.docs_schema, DOC_FIELDS)
+        self.passage_parts = _parts(self._passages, self.passages_schema, PASSAGE_FIELDS)
         self._lock = threading.Lock()
         self._free: list[TantivyReader] = []
         self._retired = False
         self._allowed: dict[Filter, frozenset[int]] = {}
         self._words: dict[str, list[tuple[str, int]]] = {}
+        self._hidden: int | None = None
         # open every segment now: a damaged file fails here, before any search
         self.give_back(self.take())
-
-    def doc_searchers(self) -> list[tuple[str, tantivy.Searcher]]:
-        return [(lang, ix.searcher()) for lang, ix in self._docs]
-
-    def passage_searchers(self) -> list[tuple[str, tantivy.Searcher]]:
-        return [(lang, ix.searcher()) for lang, ix in self._passages]
 
     def take(self) -> TantivyReader:
         with self._lock:
@@ -109,14 +106,32 @@ class TantivyOpenIndex:
                 self._allowed[flt] = keys
         return keys
 
+    def hidden_documents(self) -> int:
+        """Hidden documents in the commit (counted once)."""
+        if self._hidden is None:
+            reader = self.take()
+            try:
+                self._hidden = reader.hidden_count()
+            finally:
+                self.give_back(reader)
+        return self._hidden
+
     def words_starting(self, reader: TantivyReader, letter: str) -> list[tuple[str, int]]:
-        """The words of the ``words`` field starting with ``letter``, with their counts."""
+        """The words of the ``words`` field starting with ``letter``, with their counts, in
+        alphabetical order (read once per commit)."""
         words = self._words.get(letter)
         if words is None:
             words = reader.words_starting(letter)
             with self._lock:
                 self._words[letter] = words
         return words
+
+
+def _parts(indexes: list[tuple[str, tantivy.Index]], schema: tantivy.Schema,
+           fields: frozenset[str]) -> list[Part]:
+    searchers = [(lang, ix.searcher()) for lang, ix in indexes]
+    stats = Statistics([s for _, s in searchers], fields)
+    return [Part(lang, s, Translator(s, schema, stats)) for lang, s in searchers]
 
 
 class TantivyEngine:

@@ -9,6 +9,7 @@ addresses.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import json
 from collections import defaultdict
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 Occur = tantivy.Occur
 #: Values counted per facet (more than any facet of a knowledge base has).
 MAX_FACET_VALUES = 10_000
-#: Completions are chosen among this many words of the prefix, in alphabetical order.
+#: Completions are chosen among the first this many (+ 1) words of the prefix, in
+#: alphabetical order.
 MAX_COMPLETION_WORDS = 2000
 #: "More like this" reads at most this many passages of the document.
 MORE_LIKE_THIS_PASSAGES = 200
@@ -54,8 +56,10 @@ PASSAGE_FIELDS = frozenset([*passage_text_fields(), "doc_id", "record_field", HA
 
 
 @dataclass
-class _Part:
-    """One tantivy index of the commit, with its searcher and its query translator."""
+class Part:
+    """One tantivy index of the commit, with its searcher and its query translator (made
+    once per opened commit and shared by its readers: the searcher is pinned to the commit,
+    the translator keeps the commit's document frequencies)."""
 
     lang: str
     searcher: tantivy.Searcher
@@ -63,19 +67,17 @@ class _Part:
 
 
 class TantivyReader:
-    """A reader of one commit (the searchers of its indexes, taken when it was opened)."""
+    """A reader of one commit: the parts of the open commit, and the records of its last
+    search's hits."""
 
     def __init__(self, opened: TantivyOpenIndex) -> None:
         self._opened = opened
         self.docs_schema = opened.docs_schema
         self.passages_schema = opened.passages_schema
-        self.docs = [_Part(lang, s, Translator(s, self.docs_schema, opened.doc_stats))
-                     for lang, s in opened.doc_searchers()]
-        self.passage_parts = [
-            _Part(lang, s, Translator(s, self.passages_schema, opened.passage_stats))
-            for lang, s in opened.passage_searchers()]
+        self.docs = opened.doc_parts
+        self.passage_parts = opened.passage_parts
         #: the records of the last search's hits, by id
-        self._last: dict[str, tuple[_Part, tantivy.Document]] = {}
+        self._last: dict[str, tuple[Part, tantivy.Document]] = {}
 
     # -- searching ---------------------------------------------------------------------------
     def filter_query(self, flt: Filter) -> tantivy.Query:
@@ -104,7 +106,7 @@ class TantivyReader:
             parts.append(year_range(s, flt.year_from, flt.year_to))
         return must_all(parts)
 
-    def _full(self, part: _Part, query: qf.Query | None, flt: tantivy.Query
+    def _full(self, part: Part, query: qf.Query | None, flt: tantivy.Query
               ) -> tantivy.Query | None:
         if query is None:
             return flt
@@ -149,7 +151,7 @@ class TantivyReader:
         scores = [float(key) if sort == "score" else 0.0 for key, *_ in best]
         return Ranked(ids, scores, total, counts)
 
-    def _aggregate(self, part: _Part, query: tantivy.Query, names: list[str]
+    def _aggregate(self, part: Part, query: tantivy.Query, names: list[str]
                    ) -> dict[str, dict[str, int]]:
         spec = {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in names
                 if name in FACETS}
@@ -167,10 +169,10 @@ class TantivyReader:
             out[name] = values
         return out
 
-    def _doc_id(self, part: _Part, addr: tantivy.DocAddress) -> str:
+    def _doc_id(self, part: Part, addr: tantivy.DocAddress) -> str:
         return str(part.searcher.doc(addr).get_first("doc_id"))
 
-    def _addresses(self, part: _Part, query: tantivy.Query) -> list[tantivy.DocAddress]:
+    def _addresses(self, part: Part, query: tantivy.Query) -> list[tantivy.DocAddress]:
         n = part.searcher.num_docs
         if n == 0:
             return []
@@ -215,7 +217,7 @@ class TantivyReader:
         return terms
 
     # -- reading -----------------------------------------------------------------------------
-    def _stored(self, doc_id: str) -> tuple[_Part, tantivy.Document] | None:
+    def _stored(self, doc_id: str) -> tuple[Part, tantivy.Document] | None:
         last = self._last.get(doc_id)
         if last is not None:
             return last
@@ -233,7 +235,7 @@ class TantivyReader:
             out.append(None if stored is None else _document(stored[1]))
         return out
 
-    def _passage(self, part: _Part, addr: tantivy.DocAddress) -> tuple[str, Passage]:
+    def _passage(self, part: Part, addr: tantivy.DocAddress) -> tuple[str, Passage]:
         doc = part.searcher.doc(addr)
         data = json.loads(_bytes(doc, "passage") or b"{}")
         return str(doc.get_first("doc_id")), Passage(**data)
@@ -319,18 +321,38 @@ class TantivyReader:
         return sorted(counts.items())
 
     def completions(self, prefix: str, limit: int) -> list[str]:
+        """The most frequent of the first MAX_COMPLETION_WORDS + 1 words with ``prefix`` in
+        alphabetical order (as the Whoosh engine chooses), from the commit's sorted words of
+        the prefix's first letter; a word only hidden documents have is not offered."""
         text = index_term(prefix)
-        counts: dict[str, int] = defaultdict(int)
-        shown: set[str] = set()
-        visible = tantivy.Query.term_query(self.docs_schema, "hidden", False)
-        for part in self.docs:
-            for term, n in part.searcher.terms_with_prefix("words", text):
-                counts[term] += n
-            shown.update(t for t, n in part.searcher.terms_with_prefix(
-                "words", text, filter_query=visible) if n > 0)
-        first = sorted(counts.items())[:MAX_COMPLETION_WORDS + 1]
+        words = self._opened.words_starting(self, text[:1])
+        first: list[tuple[str, int]] = []
+        for i in range(bisect.bisect_left(words, (text,)), len(words)):
+            if len(first) > MAX_COMPLETION_WORDS or not words[i][0].startswith(text):
+                break
+            first.append(words[i])
         first.sort(key=lambda pair: (-pair[1], pair[0]))
-        return [analysed_term(t) for t, _ in first if t in shown][:limit]
+        hidden = self._opened.hidden_documents()
+        out: list[str] = []
+        for term, _ in first:
+            if len(out) >= limit:
+                break
+            if hidden and not self._visible_word(term):
+                continue
+            out.append(analysed_term(term))
+        return out
+
+    def _visible_word(self, term: str) -> bool:
+        """Whether a document that is not hidden has ``term`` in its words."""
+        query = with_filter(tantivy.Query.term_query(self.docs_schema, "words", term),
+                            tantivy.Query.term_query(self.docs_schema, "hidden", False))
+        return any(part.searcher.search(query, limit=1, count=False).hits for part in self.docs)
+
+    def hidden_count(self) -> int:
+        """Hidden documents in the commit."""
+        query = tantivy.Query.term_query(self.docs_schema, "hidden", True)
+        return sum(int(getattr(part.searcher.search(query, limit=1, count=True), "count", 0)
+                       or 0) for part in self.docs)
 
     def more_like_this(self, doc_id: str, limit: int) -> list[tuple[str, float]]:
         stored = self._stored(doc_id)
@@ -428,4 +450,4 @@ def _document(stored: tantivy.Document) -> Document:
     return Document.from_dict(json.loads(_bytes(stored, "meta") or b"{}"))
 
 
-__all__ = ["TantivyReader"]
+__all__ = ["Part", "TantivyReader"]
