@@ -49,7 +49,8 @@ class PreparedDocument:
     body: list[str]
     words: list[str]
     facets: dict[str, tuple[str, ...]]
-    #: sort keys: the folded title (first 200 characters), the ISO date ("" without one)
+    #: sort keys: the folded title (first 200 characters), the ISO date ("" without one:
+    #: last in both orders, see index.engine.Sort)
     sort_title: str
     sort_date: str
     #: the Document's metadata without its passages, as JSON: what an engine stores and gives

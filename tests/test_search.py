@@ -201,6 +201,61 @@ def test_a_document_without_a_date_has_no_year(tmp_path):
     assert [(v.value, v.count) for v in years] == [("2019", 1)]
 
 
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory, engine) -> IndexStore:
+    """Dates of every precision, and none; in three languages (tantivy: three parts)."""
+    docs = [
+        make_doc("day-2016", "Export day", "export", date="2016-05-10"),
+        make_doc("month-2016", "Export month", "export", date="2016-05"),
+        make_doc("year-2016", "Export year", "export", language="de", date="2016"),
+        make_doc("day-2017", "Export later", "export", language="hu", date="2017-01-02"),
+        make_doc("undated-en", "Export undated", "export", date=None),
+        make_doc("undated-de", "Export ohne Datum", "export", language="de", date=None),
+    ]
+    return build_index(tmp_path_factory.mktemp("dated"), docs)
+
+
+DATED = ["year-2016", "month-2016", "day-2016", "day-2017"]  # oldest first
+UNDATED = {"undated-en", "undated-de"}
+
+
+@pytest.mark.parametrize("query", ["", "export"])
+def test_sorting_by_date_puts_partial_dates_at_their_period_and_undated_last(dated, query):
+    oldest = hit_ids(dated, query=query, sort="oldest")
+    newest = hit_ids(dated, query=query, sort="newest")
+    # a year or a month without its day sorts before that period's days when oldest first,
+    # after them when newest first (the known part of the ISO date compares as text)
+    assert oldest[:4] == DATED and set(oldest[4:]) == UNDATED, oldest
+    assert newest[:4] == DATED[::-1] and set(newest[4:]) == UNDATED, newest
+    if not query:  # browsing without words: newest first, undated last too
+        assert hit_ids(dated, query="")[:4] == DATED[::-1]
+    # pages: the undated documents are on the last page in both orders
+    for sort in ("oldest", "newest"):
+        last = hit_ids(dated, query=query, sort=sort, page=3, page_size=2)
+        assert set(last) == UNDATED, (sort, last)
+        first = hit_ids(dated, query=query, sort=sort, page=1, page_size=2)
+        assert not set(first) & UNDATED
+
+
+def test_a_document_without_a_date_is_in_no_year_and_no_year_filter(dated):
+    result = search(dated, SearchRequest(query="export"))
+    years = {v.value: v.count for v in result.facets["year"].values}
+    assert years == {"2016": 3, "2017": 1} and result.total == 6
+    assert set(hit_ids(dated, query="export", filters={"year": ["2016"]})) == {
+        "day-2016", "month-2016", "year-2016"}
+    assert set(hit_ids(dated, query="year:[1900 TO 2100]")) == set(DATED)
+    assert set(hit_ids(dated, query="", year_from=1900, page_size=10)) == set(DATED)
+    # a range from a low year or from none (Whoosh matched every year in these before)
+    assert set(hit_ids(dated, query="", year_to=2016, page_size=10)) == set(DATED[:3])
+    assert set(hit_ids(dated, query="year:[0 TO 2016]")) == set(DATED[:3])
+    assert set(hit_ids(dated, query="year:[1500 TO 2016]")) == set(DATED[:3])
+    hit = next(h for h in search(dated, SearchRequest(query="", sort="oldest")).hits
+               if h.id == "month-2016")
+    assert (hit.date, hit.year) == ("2016-05", 2016)  # no day made up on the way out
+    undated = search(dated, SearchRequest(query="undated")).hits[0]
+    assert (undated.date, undated.year) == (None, None)
+
+
 def test_synonyms_from_the_taxonomy_cross_languages(tmp_path):
     store = build_index(tmp_path / "ix", [
         make_doc("hu", "Exportutalvány KKV-k részére", "Az exportutalvány segíti a kkv-kat.",

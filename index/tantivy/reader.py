@@ -128,11 +128,14 @@ class TantivyReader:
                 continue
             if sort == "score":
                 result = part.searcher.search(full, limit=wanted, count=True)
+                found.extend((key, p, i, addr) for i, (key, addr) in enumerate(result.hits))
             else:
                 result = part.searcher.search(
                     full, limit=wanted, count=True, order_by_field=field,
                     order=tantivy.Order.Asc if ascending else tantivy.Order.Desc)
-            found.extend((key, p, i, addr) for i, (key, addr) in enumerate(result.hits))
+                # no value (no date): last in both orders, as tantivy put it in its part
+                found.extend((((key is None) == ascending, key or ""), p, i, addr)
+                             for i, (key, addr) in enumerate(result.hits))
             n = int(getattr(result, "count", 0) or 0)  # (missing from tantivy's type stub)
             total += n
             if facets and n:

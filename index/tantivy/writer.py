@@ -51,7 +51,8 @@ def document_record(doc: PreparedDocument, fingerprint: Fingerprint) -> tantivy.
     d.add_bytes("meta", doc.meta.encode("utf-8"))
     d.add_bytes("fingerprint", json.dumps(fingerprint.to_dict()).encode("utf-8"))
     d.add_text("sort_title", doc.sort_title)
-    d.add_text("sort_date", doc.sort_date)
+    if doc.sort_date:  # without a date, no value: tantivy sorts it last in both orders
+        d.add_text("sort_date", doc.sort_date)
     d.add_boolean("hidden", bool(doc.document.hidden))
     for facet, values in doc.facets.items():
         for value in values:

@@ -15,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-_MISSING_NUMBER = 2**32 - 1
+#: A numeric column stores "no value" as its maximum: 2**31 - 1 when signed (the year field),
+#: 2**32 - 1 when unsigned (indexes before schema 10); no facet value is that large.
+_MISSING_NUMBER = 2**31 - 1
 
 
 def _segment_values(reader: Any, fieldname: str, multi: bool) -> list[Any]:
@@ -36,7 +38,7 @@ def _segment_values(reader: Any, fieldname: str, multi: bool) -> list[Any]:
             if isinstance(value, bytes):
                 value = value.decode("utf-8")
             elif isinstance(value, int) and not 0 < value < _MISSING_NUMBER:
-                value = None  # an unsigned numeric column stores "no value" as its maximum
+                value = None  # "no value" (see _MISSING_NUMBER)
             values[docnum] = value if value != "" else None
     return values
 

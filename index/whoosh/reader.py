@@ -75,11 +75,16 @@ def _year_range_query(start: int | None, end: int | None) -> wq.Query:
     return wq.NumericRange(FACET_FIELDS["year"], start, end)
 
 
+def _undated_last(key: bytes | str) -> tuple[bool, bytes | str]:
+    """An oldest-first sort key: documents without a date ("") after the dated ones."""
+    return (not key, key)
+
+
 def _sort_facet(sort: Sort) -> sorting.FacetType | None:
-    if sort == "newest":
+    if sort == "newest":  # without a date: "", the smallest key, so last
         return sorting.FieldFacet("date_sort", reverse=True)
     if sort == "oldest":
-        return sorting.FieldFacet("date_sort")
+        return sorting.TranslateFacet(_undated_last, sorting.FieldFacet("date_sort"))
     if sort == "title":
         return sorting.FieldFacet("title_sort")
     return None

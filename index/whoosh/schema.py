@@ -44,7 +44,9 @@ def build_schema() -> Schema:
         "doc_type": ID(stored=True, sortable=True),
         "language": ID(stored=True, sortable=True),
         "partner": ID(stored=True, sortable=True),
-        "year": NUMERIC(stored=True, sortable=True, signed=False),
+        # signed: Whoosh's ranges over an unsigned field match every year when their start is
+        # low (year:[* TO 2016], year_to=2016 alone, year:[1500 TO 2024]: all documents)
+        "year": NUMERIC(stored=True, sortable=True),
         "themes": KEYWORD(stored=True, commas=True, scorable=False),
         "policy_instrument": ID(stored=True, sortable=True),
         "practice_fields": KEYWORD(stored=True, commas=True, scorable=False),
