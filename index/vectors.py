@@ -13,7 +13,9 @@ batch, so a reader sees either the previous or the next complete set:
 - ``model``: the model's name; vectors of another model are not used
 
 Language bias (see index.semantic): ``LanguageBias`` subtracts per-language means where every
-language has enough documents to estimate its own, else the mean of all documents.
+language has enough documents to estimate its own; else the mean of all documents and each
+document's language offset (``LANGUAGE_OFFSETS``: how far the model puts a language from the
+others on the same text, measured once on a parallel text, bench/language_offsets.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,31 @@ VECTORS = "vectors.npz"
 #: A language's mean is subtracted only when this many of its documents are embedded (a mean
 #: of a handful of documents is mostly their topic, not their language).
 MIN_LANGUAGE_ROWS = 20
+
+#: Per language, the model's offset of a text in that language from the mean of the same text
+#: in the partner languages (passage embeddings of the 31 parts of the Universal Declaration of
+#: Human Rights in en, de, hu, ro, es, nl, pt-PT; written by bench/language_offsets.py). A
+#: parallel text has the same topics in every language, so what differs is the language: unlike
+#: the mean of a language's 1-3 documents in our corpus, which is their topic.
+LANGUAGE_OFFSETS = Path(__file__).with_name("language_offsets.npz")
+
+
+def language_offsets(model: str) -> dict[str, np.ndarray]:
+    """Base language ("pt" for "pt-pt") -> offset vector, for ``model``'s vectors (none for
+    another model: they would not fit)."""
+    try:
+        with np.load(LANGUAGE_OFFSETS, allow_pickle=False) as data:
+            if str(data["model"]) != model:
+                return {}
+            return {str(lang): np.asarray(data["offsets"][i], dtype=np.float32)
+                    for i, lang in enumerate(data["langs"])}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def base_language(lang: str) -> str:
+    """``pt`` for ``pt-pt``: the key of LANGUAGE_OFFSETS."""
+    return lang.split("-")[0]
 
 
 @dataclass
@@ -97,6 +124,10 @@ class LanguageBias:
         langs = np.array(vs.langs)
         self.doc_means: dict[str, np.ndarray] = {}
         self.query_means: dict[str, np.ndarray] = {}
+        #: language offsets taken away from documents (LANGUAGE_OFFSETS; unbalanced only)
+        self.offsets: dict[str, np.ndarray] = {}
+        #: the mean of all documents, when that is what documents are centred on
+        self.plain_mean: np.ndarray | None = None
         # documents, not rows, per language: a document may have several rows
         documents: dict[str, set[str]] = {}
         for doc_id, lang in zip(vs.doc_ids, vs.langs, strict=True):
@@ -112,9 +143,15 @@ class LanguageBias:
         elif len(set(vs.doc_ids)) >= MIN_LANGUAGE_ROWS:
             # Some language has too few documents for its mean to be its language rather
             # than its topics: centre every document on the mean of all (measured on our
-            # judgments: per-language means for some languages only ruined the ranking).
+            # judgments: per-language means for some languages only ruined the ranking),
+            # and take away its language's offset measured on a parallel text (queries keep
+            # theirs: measured, bench/README.md).
             mean = vs.vectors.mean(axis=0)
-            self.doc_means = {lang: mean for lang in set(vs.langs)}
+            self.plain_mean = mean
+            self.offsets = language_offsets(vs.model)
+            self.doc_means = {
+                lang: mean + self.offsets.get(base_language(lang), 0.0) for lang in set(vs.langs)
+            }
 
     def documents(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
         if not self.doc_means:
@@ -156,6 +193,28 @@ class VectorIndex:
         for d, lang in zip(vs.doc_ids, vs.langs, strict=True):
             langs.setdefault(d, lang)
         self.doc_langs = np.array([langs[d] for d in self.doc_ids])
+        self._plain: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        if self.bias.offsets and self.bias.plain_mean is not None and len(vs):
+            # to give the cosine without the offsets from the one with them (plain_scores)
+            plain = vs.vectors - self.bias.plain_mean
+            offset_langs = sorted(self.bias.offsets)
+            zero = np.zeros((1, vs.vectors.shape[1]), dtype=np.float32)
+            offsets = np.vstack([zero, *(self.bias.offsets[k][None, :] for k in offset_langs)])
+            slot = {k: i + 1 for i, k in enumerate(offset_langs)}
+            row_slot = np.array([slot.get(base_language(lang), 0) for lang in vs.langs])
+            off_norm = np.linalg.norm(plain - offsets[row_slot], axis=1)
+            plain_norm = np.maximum(np.linalg.norm(plain, axis=1), 1e-9)
+            self._plain = (offsets.astype(np.float32), row_slot, off_norm.astype(np.float32),
+                           plain_norm.astype(np.float32))
+
+    def plain_scores(self, row_scores: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Given ``matrix @ query`` (``query`` as passed), each row's cosine without its
+        language offset: centred on the mean of all only, the scale the similarity floor
+        (index.semantic.Fusion.min_score) was measured on. The same scores without offsets."""
+        if self._plain is None:
+            return row_scores
+        offsets, row_slot, off_norm, plain_norm = self._plain
+        return (row_scores * off_norm + (offsets @ query)[row_slot]) / plain_norm
 
     def doc_scores(self, query: np.ndarray, lang: str | None) -> np.ndarray:
         """Cosine of the (bias-corrected) query with each document's best row."""

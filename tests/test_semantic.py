@@ -306,3 +306,68 @@ def test_language_means_need_enough_documents_not_rows():
                      rng.normal(size=(len(ids) + MIN_LANGUAGE_ROWS - 5, 8)).astype(np.float32),
                      "m", qmeans)
     assert LanguageBias(more).per_language
+
+
+def _unbalanced_set(rng: np.random.Generator, model: str = "m") -> VectorSet:
+    """20 English documents and 2 German ones (too few for a German mean): the unbalanced
+    case, where documents are centred on the mean of all."""
+    ids = [f"en{i}" for i in range(20)] + ["de0", "de1"]
+    langs = ["en"] * 20 + ["de"] * 2
+    vectors = rng.normal(size=(len(ids), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return VectorSet(ids, [str(i) for i in range(len(ids))], langs, vectors, model)
+
+
+def test_documents_lose_their_languages_offset_when_languages_are_unbalanced(monkeypatch):
+    import index.vectors as vectors
+
+    rng = np.random.default_rng(2)
+    vs = _unbalanced_set(rng)
+    offset = rng.normal(size=8).astype(np.float32)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {"de": offset})
+    vi = vectors.VectorIndex(vs)
+    assert not vi.bias.per_language
+    mean = vs.vectors.mean(axis=0)
+    for row in (0, 20):  # an English row (no offset of its own here), a German one
+        expected = vs.vectors[row] - mean - (offset if vs.langs[row] == "de" else 0.0)
+        assert np.allclose(vi.matrix[row], expected / np.linalg.norm(expected), atol=1e-5)
+    # a collection balanced across languages keeps its per-language means, no offsets
+    balanced = VectorSet([f"{lang}{i}" for lang in ("en", "de") for i in range(20)],
+                         [str(i) for i in range(40)], ["en"] * 20 + ["de"] * 20,
+                         rng.normal(size=(40, 8)).astype(np.float32), "m",
+                         {"en": np.zeros(8, np.float32), "de": np.zeros(8, np.float32)})
+    assert vectors.LanguageBias(balanced).per_language
+    assert not vectors.LanguageBias(balanced).offsets
+
+
+def test_the_similarity_floor_reads_cosines_without_the_language_offsets(monkeypatch):
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(3)
+    vs = _unbalanced_set(rng)
+    offset = 3 * rng.normal(size=8).astype(np.float32)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {})
+    plain = vectors.VectorIndex(vs)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {"de": offset})
+    vi = vectors.VectorIndex(vs)
+    everything = np.ones(len(vi.doc_ids), dtype=bool)
+    for _ in range(20):
+        q = rng.normal(size=8).astype(np.float32)
+        q /= np.linalg.norm(q)
+        assert np.allclose(vi.plain_scores(vi.matrix @ q, q), plain.matrix @ q, atol=1e-5)
+        floor = semantic.FUSION.min_score
+        kept = set(semantic.semantic_ranking(vi, q, None, everything, limit=100))
+        per_doc = np.full(len(plain.doc_ids), -1.0)
+        np.maximum.at(per_doc, plain.row_doc, plain.matrix @ q)
+        assert kept == set(np.flatnonzero(per_doc >= floor).tolist())
+
+
+def test_the_shipped_language_offsets_fit_the_model():
+    from index.embedder import MODEL_NAME
+    from index.vectors import language_offsets
+
+    offsets = language_offsets(MODEL_NAME)
+    assert set(offsets) == {"en", "de", "hu", "ro", "es", "nl", "pt"}
+    assert np.allclose(np.sum(list(offsets.values()), axis=0), 0, atol=1e-4)
+    assert language_offsets("another model") == {}
