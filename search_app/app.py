@@ -67,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin = AdminState.for_settings(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["site_name"] = "UpGradeSME knowledge base"
+    # Templates change with a new release, not while the server runs: not checking each
+    # one's file on every use (an os.stat per template and include of every page)
+    templates.env.auto_reload = False
     app.state.templates = templates
 
     errors.install(app)
