@@ -121,6 +121,14 @@ class CachedEmbedder:
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._get(texts, False)
 
+    def cached_query(self, text: str) -> np.ndarray | None:
+        """The query's vector if it is in the cache (no model call), else None."""
+        with self._lock:
+            vec = self._cache.get((True, text))
+            if vec is not None:
+                self._cache.move_to_end((True, text))
+            return vec
+
 
 _DEFAULT: CachedEmbedder | None = None
 _DEFAULT_LOCK = threading.Lock()

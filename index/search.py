@@ -215,7 +215,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             sem = _Semantic(vi, future.result(), query_language(text))
             meaning = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
-            extra = _unmatched(reader, q, [d for d in meaning if d not in in_keyword])
+            extra = [d for d in meaning if d not in in_keyword]
+            if keyword_total > len(keyword):
+                # some keyword matches are past the list: ask which of these match
+                extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language)
             hits = _hits(reader, fused[first:first + req.page_size])

@@ -148,10 +148,14 @@ def document_text(doc: dict[str, Any]) -> str:
 PASSAGE_VECTORS = 3
 
 
+#: Characters of a passage's text (title and passage) embedded at most.
+PASSAGE_CHARS = MAX_CHARS
+
+
 def passage_text(doc: dict[str, Any], passage: str) -> str:
     """The text embedded for one passage: the document's title, then the passage."""
     parts = [doc.get("title") or "", passage]
-    return "\n".join(p.strip() for p in parts if p and p.strip())[:MAX_CHARS]
+    return "\n".join(p.strip() for p in parts if p and p.strip())[:PASSAGE_CHARS]
 
 
 def embedded_texts(doc: dict[str, Any]) -> list[str]:
@@ -440,10 +444,17 @@ _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_
 
 
 def start_query(text: str) -> Future[np.ndarray] | None:
-    """Embed a query in the background (the model releases the GIL), or None when off."""
+    """Embed a query in the background (the model releases the GIL), or None when off; a
+    query embedded before (paging, a facet click) is answered from the cache at once."""
     if not enabled() or not text.strip():
         return None
-    return _POOL.submit(lambda: default_embedder().embed_queries([text])[0])
+    embedder = default_embedder()
+    known = embedder.cached_query(text)
+    if known is not None:
+        done: Future[np.ndarray] = Future()
+        done.set_result(known)
+        return done
+    return _POOL.submit(lambda: embedder.embed_queries([text])[0])
 
 
 def semantic_ranking(

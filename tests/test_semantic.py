@@ -4,6 +4,7 @@ vectors stored with each index generation, hybrid ranking with keyword search.""
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,47 @@ def test_the_query_is_embedded_from_the_text_as_typed_before_it_is_parsed(store,
     # another order than relevance cannot use the vector: nothing is embedded
     newest = search(store, SearchRequest(query="export vouchers", sort="newest"))
     assert not newest.semantic and started == []
+
+
+def test_hits_by_meaning_are_those_the_words_do_not_match_however_deep_the_fusion(
+    store, monkeypatch
+):
+    # When every keyword match is in the list the fusion reads, a document outside it is
+    # found by meaning only; when the list is shorter than the matches (fusing one keyword
+    # hit, one hit per page), which documents the words match is asked of the engine.
+    # Same total, same labels.
+    from index import semantic
+
+    query = "export vouchers credit water"
+    wide = search(store, SearchRequest(query=query))
+    assert wide.semantic and 1 < wide.keyword_total < wide.total
+    labels = {h.id: h.match for h in wide.hits}
+    assert "semantic" in labels.values() and "keyword" in labels.values()
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, fuse_depth=1))
+    narrow: dict[str, str] = {}
+    for page in range(1, wide.total + 1):
+        result = search(store, SearchRequest(query=query, page=page, page_size=1))
+        assert (result.total, result.keyword_total) == (wide.total, wide.keyword_total)
+        narrow.update((h.id, h.match) for h in result.hits)
+    assert narrow == labels
+
+
+def test_a_query_searched_again_is_not_embedded_again(store, monkeypatch):
+    model = default_embedder().inner
+    calls: list[list[str]] = []
+    embed = model.embed_queries
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return embed(texts)
+
+    monkeypatch.setattr(model, "embed_queries", counting)
+    req = SearchRequest(query="subsidies for consultants of small exporters (test 41)")
+    first = search(store, req)
+    assert first.semantic and len(calls) == 1
+    again = search(store, SearchRequest(query=req.query, page_size=2))
+    assert again.semantic and len(calls) == 1  # from the cache, without the model
+    assert [h.id for h in again.hits] == [h.id for h in first.hits][:2]
 
 
 def test_concurrent_query_embeddings_equal_one_at_a_time():
