@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 4
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
-    .venv/bin/python bench/bench_semantic.py ingest 1000    # 1,000 synthetic documents
+    .venv/bin/python bench/bench_semantic.py ingest 1000 --product-only   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
 
@@ -189,9 +189,10 @@ def slots(index: Path, rounds: int, clients: int) -> None:
     print(f"  mean ratio one per core / one at a time {ratio:.2f}")
 
 
-def ingest(n: int, rounds: int = 1) -> None:
+def ingest(n: int, rounds: int = 1, product_only: bool = False) -> None:
     """Embedding cost of what is embedded: the document text alone (PASSAGE_VECTORS = 0)
-    against the product's setting, alternating, each on a fresh index and model cache."""
+    against the product's setting, alternating, each on a fresh index and model cache (only
+    the product's with ``product_only``); progress every minute."""
     import index.semantic as sem
     from bench.synthetic import documents
     from index.embedder import default_embedder
@@ -200,8 +201,16 @@ def ingest(n: int, rounds: int = 1) -> None:
     docs = list(documents(n * 10, per_doc=10))
     product = sem.PASSAGE_VECTORS
     seconds: dict[int, list[float]] = {0: [], product: []}
+    last = [time.perf_counter()]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] >= 60:
+            last[0] = time.perf_counter()
+            print(f"  {done} of {total} documents embedded after {last[0] - started:.0f} s; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+
     for _ in range(rounds):
-        for setting in (0, product):
+        for setting in (product,) if product_only else (0, product):
             sem.PASSAGE_VECTORS = setting
             default_embedder()._cache.clear()
             folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
@@ -213,7 +222,7 @@ def ingest(n: int, rounds: int = 1) -> None:
                         writer.put(doc)
                 keyword = time.perf_counter() - started
                 started = time.perf_counter()
-                report = embed_index(store)
+                report = embed_index(store, progress=progress)
                 vectors = time.perf_counter() - started
                 gen = store.current_generation()
                 vs = VectorSet.load(gen) if gen is not None else None
@@ -227,7 +236,7 @@ def ingest(n: int, rounds: int = 1) -> None:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     sem.PASSAGE_VECTORS = product
-    if product:
+    if product and not product_only:
         print(f"vectors time, PASSAGE_VECTORS={product} / 0: "
               f"{statistics.mean(seconds[product]) / statistics.mean(seconds[0]):.2f}")
 
@@ -296,6 +305,8 @@ def main() -> None:
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
+    ing.add_argument("--product-only", action="store_true",
+                     help="only what the product embeds (not the document text alone)")
     mem = sub.add_parser("memory")
     mem.add_argument("--index", type=Path, default=None,
                      help="an index to copy (default: the synthetic 100k-passage index)")
@@ -312,7 +323,7 @@ def main() -> None:
         else:
             latency(args.index, args.rounds)
     elif args.what == "ingest":
-        ingest(args.documents, args.rounds)
+        ingest(args.documents, args.rounds, args.product_only)
     else:
         memory(args.index, args.documents, args.rows)
 
