@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 4
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
-    .venv/bin/python bench/bench_semantic.py ingest 1000 --product-only   # 1,000 documents
+    .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
+    .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
 
 latency: the library call the site uses (index.search, all facets, 3 highlighted passages, 10
@@ -21,8 +22,10 @@ before 2026-12-01) against one per core, alternating.
 
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
 API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part,
-for the document text alone (PASSAGE_VECTORS = 0) and for what the product embeds (the
-document text and its leading passages), alternating (--rounds), with the ratio.
+alternating (--rounds) two settings, with the ratio: the document text alone
+(PASSAGE_VECTORS = 0) against what the product embeds (the document text and its leading
+passages), or (--compare workers) one model call at a time against KB_EMBED_WORKERS (default:
+one per core); --compare none: the product only.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
@@ -189,10 +192,12 @@ def slots(index: Path, rounds: int, clients: int) -> None:
     print(f"  mean ratio one per core / one at a time {ratio:.2f}")
 
 
-def ingest(n: int, rounds: int = 1, product_only: bool = False) -> None:
-    """Embedding cost of what is embedded: the document text alone (PASSAGE_VECTORS = 0)
-    against the product's setting, alternating, each on a fresh index and model cache (only
-    the product's with ``product_only``); progress every minute."""
+def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
+    """Embedding time of ``n`` synthetic documents, each setting on a fresh index and model
+    cache, alternating (``rounds``); progress every minute. ``compare``: "passages" (the
+    document text alone, PASSAGE_VECTORS = 0, against the product's texts), "workers" (the
+    product's texts, one model call at a time against the default KB_EMBED_WORKERS: one per
+    core) or "none" (the product only)."""
     import index.semantic as sem
     from bench.synthetic import documents
     from index.embedder import default_embedder
@@ -200,7 +205,14 @@ def ingest(n: int, rounds: int = 1, product_only: bool = False) -> None:
 
     docs = list(documents(n * 10, per_doc=10))
     product = sem.PASSAGE_VECTORS
-    seconds: dict[int, list[float]] = {0: [], product: []}
+    workers = sem.embed_workers()
+    # label -> (PASSAGE_VECTORS, KB_EMBED_WORKERS)
+    settings = {f"PASSAGE_VECTORS={product}, KB_EMBED_WORKERS={workers}": (product, workers)}
+    if compare == "passages":
+        settings = {f"PASSAGE_VECTORS=0, KB_EMBED_WORKERS={workers}": (0, workers), **settings}
+    elif compare == "workers":
+        settings = {f"PASSAGE_VECTORS={product}, KB_EMBED_WORKERS=1": (product, 1), **settings}
+    seconds: dict[str, list[float]] = {label: [] for label in settings}
     last = [time.perf_counter()]
 
     def progress(done: int, total: int) -> None:
@@ -209,9 +221,11 @@ def ingest(n: int, rounds: int = 1, product_only: bool = False) -> None:
             print(f"  {done} of {total} documents embedded after {last[0] - started:.0f} s; "
                   f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
-    for _ in range(rounds):
-        for setting in (product,) if product_only else (0, product):
-            sem.PASSAGE_VECTORS = setting
+    for r in range(rounds):
+        order = list(settings) if r % 2 == 0 else list(settings)[::-1]
+        for label in order:
+            sem.PASSAGE_VECTORS, calls = settings[label]
+            os.environ["KB_EMBED_WORKERS"] = str(calls)
             default_embedder()._cache.clear()
             folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
             try:
@@ -227,18 +241,19 @@ def ingest(n: int, rounds: int = 1, product_only: bool = False) -> None:
                 gen = store.current_generation()
                 vs = VectorSet.load(gen) if gen is not None else None
                 texts = len(vs) if vs is not None else 0
-                seconds[setting].append(vectors)
-                print(f"PASSAGE_VECTORS={setting}: {len(docs)} synthetic documents "
-                      f"({n * 10} passages): keyword index {keyword:.1f} s, vectors "
-                      f"{vectors:.1f} s ({report.embedded} documents, {texts} texts, "
-                      f"{report.embedded / vectors:.2f} documents/s); load average "
-                      f"{os.getloadavg()[0]:.1f}", flush=True)
+                seconds[label].append(vectors)
+                print(f"{label}: {len(docs)} synthetic documents ({n * 10} passages): keyword "
+                      f"index {keyword:.1f} s, vectors {vectors:.1f} s ({report.embedded} "
+                      f"documents, {texts} texts, {report.embedded / vectors:.2f} documents/s); "
+                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     sem.PASSAGE_VECTORS = product
-    if product and not product_only:
-        print(f"vectors time, PASSAGE_VECTORS={product} / 0: "
-              f"{statistics.mean(seconds[product]) / statistics.mean(seconds[0]):.2f}")
+    os.environ.pop("KB_EMBED_WORKERS", None)
+    if len(settings) == 2:
+        first, second = settings
+        print(f"vectors time, {second} / {first}: "
+              f"{statistics.mean(seconds[second]) / statistics.mean(seconds[first]):.2f}")
 
 
 def _serve_rss(index: Path, queries: list[str]) -> float:
@@ -305,8 +320,10 @@ def main() -> None:
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
-    ing.add_argument("--product-only", action="store_true",
-                     help="only what the product embeds (not the document text alone)")
+    ing.add_argument("--compare", choices=("passages", "workers", "none"), default="passages",
+                     help="passages: the document text alone against the product's texts; "
+                          "workers: one model call at a time against KB_EMBED_WORKERS; "
+                          "none: the product only")
     mem = sub.add_parser("memory")
     mem.add_argument("--index", type=Path, default=None,
                      help="an index to copy (default: the synthetic 100k-passage index)")
@@ -323,7 +340,7 @@ def main() -> None:
         else:
             latency(args.index, args.rounds)
     elif args.what == "ingest":
-        ingest(args.documents, args.rounds, args.product_only)
+        ingest(args.documents, args.rounds, args.compare)
     else:
         memory(args.index, args.documents, args.rows)
 

@@ -43,6 +43,7 @@ import json
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -62,8 +63,26 @@ T = TypeVar("T")
 EMBED_LOCK = "embed.lock"
 PROGRESS = "semantic.json"
 
-#: Documents embedded per model call (and per atomic write of the vectors file at most).
+#: Texts embedded per model call.
 BATCH = 8
+#: Seconds between two writes of the vectors file while embedding (searches use the vectors
+#: written so far; each write is the whole file, so writing after every call made embedding
+#: many documents quadratic in their number).
+SAVE_EVERY = 5.0
+
+
+def embed_workers() -> int:
+    """Model calls at once while embedding documents (``KB_EMBED_WORKERS``, default: the
+    cores); each call is one OpenMP thread (``KB_SEMANTIC_THREADS``)."""
+    cores = max(1, os.cpu_count() or 1)
+    value = os.environ.get("KB_EMBED_WORKERS", "").strip()
+    if not value:
+        return cores
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        log.warning("KB_EMBED_WORKERS=%r is not a whole number of 1 or more: using %d (the "
+                    "cores)", value[:20], cores)
+        return cores
+    return int(value)
 #: Pseudo-queries per language for its query mean (see index.vectors.LanguageBias).
 PSEUDO_QUERIES = 40
 #: Words of a pseudo-query (a window from the middle of a document's text).
@@ -277,10 +296,11 @@ def embed_index(
     """Embed the documents of the live generation that have no vector yet (new or changed),
     reusing every vector whose text is unchanged; drop those of removed documents.
 
-    The vectors file is rewritten atomically after each batch, so searches use what is
-    embedded so far. When the generation is swapped meanwhile (a rebuild), starts over on the
-    new one (with everything already embedded reused). Only one process embeds at a time; a
-    second call returns at once with state "busy" (the running one picks up new documents).
+    The vectors file is rewritten atomically every ``SAVE_EVERY`` seconds while embedding,
+    so searches use what is embedded so far; ``embed_workers()`` model calls run at once.
+    When the generation is swapped meanwhile (a rebuild), starts over on the new one (with
+    everything already embedded reused). Only one process embeds at a time; a second call
+    returns at once with state "busy" (the running one picks up new documents).
     """
     started = time.monotonic()
     index_dir = Path(store.path)
@@ -357,20 +377,39 @@ def _embed_generation(
 
     save()
     tell()
-    for start in range(0, len(todo), BATCH):
-        if store.current_generation() != gen:
-            return True
-        batch = todo[start:start + BATCH]
-        vectors = embedder.embed_passages([text for _, _, text, _ in batch])
-        for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
-            ids.append(doc_id)
-            keys.append(key)
-            langs.append(lang)
-            rows.append(vec)
-            pending[doc_id] -= 1
-            report.embedded += pending[doc_id] == 0
-        save()
-        tell()
+    saved = time.monotonic()
+    batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
+    workers = embed_workers()
+    # Up to ``workers`` model calls at once (the model's calls are independent: the same
+    # vectors as one at a time), their results taken in order.
+    with ThreadPoolExecutor(workers, thread_name_prefix="kb-embed-docs") as calls:
+        running: deque[tuple[list[tuple[str, str, str, str]], Future[np.ndarray]]] = deque()
+        next_batch = 0
+        while running or next_batch < len(batches):
+            while next_batch < len(batches) and len(running) < workers:
+                batch = batches[next_batch]
+                running.append((batch, calls.submit(
+                    embedder.embed_passages, [text for _, _, text, _ in batch])))
+                next_batch += 1
+            batch, future = running.popleft()
+            vectors = future.result()
+            for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
+                ids.append(doc_id)
+                keys.append(key)
+                langs.append(lang)
+                rows.append(vec)
+                pending[doc_id] -= 1
+                report.embedded += pending[doc_id] == 0
+            if store.current_generation() != gen:
+                for _, later in running:
+                    later.cancel()
+                save()  # what is made is reused by the pass over the new generation
+                return True
+            last = not running and next_batch == len(batches)
+            if last or time.monotonic() - saved >= SAVE_EVERY:
+                save()
+                saved = time.monotonic()
+            tell()
     new_means = _query_means(docs, qmeans, embedder)
     if new_means.keys() != qmeans.keys():
         qmeans = new_means

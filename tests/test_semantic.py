@@ -4,6 +4,8 @@ vectors stored with each index generation, hybrid ranking with keyword search.""
 from __future__ import annotations
 
 import importlib
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -224,6 +226,57 @@ def test_only_new_or_changed_documents_are_embedded_and_vectors_follow_a_rebuild
     assert report.embedded == 0 and counting.passages - first == 2
     st = index_stats(store)
     assert st.semantic["enabled"] and st.semantic["embedded"] == st.semantic["documents"] == 4
+
+
+class OverlapEmbedder(CountingEmbedder):
+    """The real model, noting how many of its calls ran at once at most."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(0.05)  # long enough for the next call to start meanwhile
+            return super().embed_passages(texts)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_documents_are_embedded_by_several_calls_at_once_into_the_same_vectors(
+    tmp_path, monkeypatch, workers
+):
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "BATCH", 1)  # one call per text: five calls
+    alone = build_index(tmp_path / "alone", DOCS)
+    monkeypatch.setenv("KB_EMBED_WORKERS", "1")
+    embed_index(alone)
+    monkeypatch.setenv("KB_EMBED_WORKERS", workers)
+    store = build_index(tmp_path / "index", DOCS)
+    overlap = OverlapEmbedder()
+    report = embed_index(store, embedder=overlap)
+    assert report.embedded == len(DOCS) and overlap.passages == len(DOCS)
+    assert overlap.most == int(workers)
+    a, b = (VectorSet.load(s.current_generation()) for s in (alone, store))
+    assert a is not None and b is not None
+    assert (a.doc_ids, a.keys) == (b.doc_ids, b.keys)
+    assert np.array_equal(a.vectors, b.vectors)
+
+
+def test_a_bad_number_of_embedding_workers_falls_back_to_the_cores(monkeypatch, caplog):
+    from index.semantic import embed_workers
+
+    monkeypatch.setenv("KB_EMBED_WORKERS", "two")
+    assert embed_workers() >= 1 and "KB_EMBED_WORKERS" in caplog.text
+    monkeypatch.setenv("KB_EMBED_WORKERS", "2")
+    assert embed_workers() == 2
 
 
 def test_stats_show_documents_still_to_embed(tmp_path):
