@@ -3,8 +3,8 @@
 Engine-neutral (numpy only). One row per embedded text of a document; a document may have
 several rows (see index.semantic for which texts), and scores as its best row.
 
-File ``vectors.npz`` in the generation folder, replaced atomically (``write_atomic``) after each
-batch, so a reader sees either the previous or the next complete set:
+File ``vectors.npz`` in the generation folder, replaced atomically (``write_atomic``) every few
+seconds while embedding, so a reader sees either the previous or the next complete set:
 
 - ``doc_ids``, ``keys`` (of the embedded text, see embedder.text_key), ``langs`` per row
 - ``vectors``: float32 rows, L2-normalised, as the model gave them
