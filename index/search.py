@@ -196,23 +196,45 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     counted = [name for name in FACET_FIELDS if name not in selected] if req.with_facets else []
 
     sem: _Semantic | None = None
+    hits: list[DocumentHit] = []
+    total = 0
+    counts: dict[str, dict[str, int]] = {}
     with store.reader() as reader:
         first = (req.page - 1) * req.page_size
         extra: list[str] = []  # documents found by meaning only
         if started_semantic is None:
             ranked = reader.search(q, flt, sort=sort, limit=req.page * req.page_size,
                                    facets=counted)
-            total = keyword_total = ranked.total
-            page = list(zip(ranked.ids, ranked.scores, strict=True))[first:first + req.page_size]
-            hits = _hits(reader, page)
         else:
             ranked = reader.search(q, flt, limit=max(semantic.FUSION.fuse_depth,
                                                      req.page * req.page_size), facets=counted)
-            keyword_total = ranked.total
+        keyword_total = ranked.total
+        # What needs only the keyword search comes first, while the query's vector is made
+        # in another thread: "did you mean" (whenever a word is unknown to the index and a
+        # close known word finds something; when the words as typed found nothing, the clear
+        # correction's results are shown instead, below, and nothing else here is needed),
+        # and the keyword counts of facets with a selection (they ignore their own
+        # selection, so its other values stay selectable with true counts).
+        suggested = correction(reader, parsed, flt) if parsed.words else None
+        suggestion = suggested[0] if suggested else None
+        replaced = bool(suggested and suggested[1] and keyword_total == 0 and not req.exact)
+        if req.with_facets and not replaced:
+            for name in FACET_FIELDS:
+                if name in selected:
+                    counts[name] = reader.search(q, flt.without(name), limit=0,
+                                                 facets=[name]).facets[name]
+        if replaced:
+            pass  # the corrected query's results are shown instead
+        elif started_semantic is None:
+            total = keyword_total
+            page = list(zip(ranked.ids, ranked.scores, strict=True))[first:first + req.page_size]
+            hits = _hits(reader, page)
+        else:
             keyword = ranked.ids
-            # the query's vector was made meanwhile, in another thread
             future, vi, text = started_semantic
-            sem = _Semantic(vi, future.result(), query_language(text))
+            lang = query_language(text)
+            # the query's vector, made meanwhile
+            sem = _Semantic(vi, future.result(), lang)
             meaning = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
             extra = [d for d in meaning if d not in in_keyword]
@@ -226,34 +248,24 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             for hit in hits:
                 if hit.id in only_meaning:
                     hit.match = "semantic"
-        counts: dict[str, dict[str, int]] = {}
-        if req.with_facets:
+        if req.with_facets and not replaced:
             extra_values = _facet_values_of(reader, extra)
             for name in FACET_FIELDS:
                 if name in selected:
-                    # A facet's counts ignore its own selection, so its other values stay
-                    # selectable with true counts.
-                    own_filter = flt.without(name)
-                    counts[name] = reader.search(q, own_filter, limit=0,
-                                                 facets=[name]).facets[name]
                     if sem is not None:
-                        own_meaning = sem.ranking(reader, own_filter, None)
+                        own_meaning = sem.ranking(reader, flt.without(name), None)
                         _add_facet_values(counts[name], name, _facet_values_of(
                             reader, _unmatched(reader, q, own_meaning)))
                 else:
                     counts[name] = ranked.facets[name]
                     _add_facet_values(counts[name], name, extra_values)
-        _attach_passages(reader, hits, parsed, req.passages)
-        # "Did you mean" whenever a word is unknown to the index and a close known word
-        # finds something; when the words as typed found nothing, the clear correction's
-        # results are shown instead (below).
-        suggested = correction(reader, parsed, flt) if parsed.words else None
-        suggestion = suggested[0] if suggested else None
-    if suggested and suggested[1] and keyword_total == 0 and not req.exact:
-        fixed = search(store, replace(req, query=suggested[0], exact=True))
+        if not replaced:
+            _attach_passages(reader, hits, parsed, req.passages)
+    if replaced and suggestion is not None:
+        fixed = search(store, replace(req, query=suggestion, exact=True))
         fixed.request = req
-        fixed.corrected = suggested[0]
-        fixed.as_typed = quote_changed(req.query, suggested[0])
+        fixed.corrected = suggestion
+        fixed.as_typed = quote_changed(req.query, suggestion)
         fixed.suggestion = None
         fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return fixed

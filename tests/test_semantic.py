@@ -177,6 +177,40 @@ def test_a_query_searched_again_is_not_embedded_again(store, monkeypatch):
     assert [h.id for h in again.hits] == [h.id for h in first.hits][:2]
 
 
+def test_a_misspelt_query_shown_as_corrected_is_ranked_by_meaning_once(store, monkeypatch):
+    # "Did you mean" is asked right after the keyword search: when the words as typed find
+    # nothing and the correction is clear, its results are shown and the misspelt query's
+    # own semantic ranking, hits and facets are not made (they were, and thrown away).
+    from index import semantic
+
+    ranked: list[int] = []
+    ranking = semantic.semantic_ranking
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ranked.append(1)
+        return ranking(*args, **kwargs)
+
+    monkeypatch.setattr(semantic, "semantic_ranking", counting)
+    result = search(store, SearchRequest(query="exprt vouchrs", with_facets=False))
+    assert result.corrected == "export vouchers" and result.semantic
+    assert result.hits and result.hits[0].id == "en-vouchers"
+    assert len(ranked) == 1
+
+
+def test_with_no_cache_every_search_embeds_its_query(monkeypatch):
+    from index.embedder import CachedEmbedder, cache_size
+
+    monkeypatch.setenv("KB_SEMANTIC_CACHE", "0")
+    assert cache_size() == 0
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, size=cache_size())
+    cached.embed_passages(["export vouchers"])
+    cached.embed_passages(["export vouchers"])
+    assert inner.passages == 2 and cached.cached_query("export vouchers") is None
+    monkeypatch.setenv("KB_SEMANTIC_CACHE", "")
+    assert cache_size() > 0
+
+
 def test_concurrent_query_embeddings_equal_one_at_a_time():
     from concurrent.futures import ThreadPoolExecutor
 
