@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date as calendar_date
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,7 +23,8 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
 
 def normalise_date(value: object) -> str | None:
-    """"2019-06-28T10:00" -> "2019-06-28"; "2019" stays; anything else -> None."""
+    """"2019-06-28T10:00" -> "2019-06-28"; "2019" and "2019-06" stay as they are (what is
+    known, no day or month added); anything else, an impossible month or day too -> None."""
     if value is None:
         return None
     match = _DATE.match(str(value).strip())
@@ -30,6 +32,10 @@ def normalise_date(value: object) -> str | None:
         return None
     year, month, day = match.groups()
     if not 1900 <= int(year) <= 2100:
+        return None
+    try:
+        calendar_date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
         return None
     return "-".join(p for p in (year, month, day) if p)
 

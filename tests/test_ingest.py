@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from index import IndexStore, SearchRequest, get_document, search
-from ingest import doc_id_for, run_ingest
+from ingest import doc_id_for, normalise_date, run_ingest
 from ingest.workers import run_jobs
 from tests import helpers
 
@@ -117,6 +117,39 @@ def test_catalog_beats_file_metadata_beats_inference(tmp_path):
     other = get_document(IndexStore(tmp_path / "index"), doc_id_for("news/export.txt")).document
     assert other.region_code == "HU22" and other.country_code == "HU"
     assert "export_promotion" in other.themes and other.sources["themes"] == "inferred"
+
+
+def test_a_date_keeps_the_precision_it_is_known_with(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "kick-off.md").write_text(
+        "---\ntitle: Kick-off\ndate: \"2016-05\"\n---\n# Kick-off\n\nThe partners met.\n")
+    (corpus / "news" / "workshop.md").write_text(
+        "---\ntitle: Workshop\ndate: 2022-05-01\n---\n# Workshop\n\nA joint workshop.\n")
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump([
+        # the catalog knows less than the file's placeholder day, and wins
+        {"path": "news/workshop.md", "date": "2022"},
+        {"path": "news/talent-house.md", "date": "2018-10"},
+    ]))
+    ingest(corpus, tmp_path / "index")
+    store = IndexStore(tmp_path / "index")
+
+    def doc(path: str):  # type: ignore[no-untyped-def]
+        return get_document(store, doc_id_for(path)).document
+
+    dates = {path: (doc(path).date, doc(path).year, doc(path).sources.get("date"))
+             for path in ("news/kick-off.md", "news/workshop.md", "news/talent-house.md",
+                          "news/export.txt")}
+    assert dates == {"news/kick-off.md": ("2016-05", 2016, "file"),
+                     "news/workshop.md": ("2022", 2022, "catalog"),
+                     "news/talent-house.md": ("2018-10", 2018, "catalog"),
+                     "news/export.txt": (None, None, None)}
+
+
+def test_normalise_date_keeps_what_is_known_and_refuses_impossible_dates():
+    assert normalise_date("2019-06-28T10:00") == "2019-06-28"
+    assert (normalise_date("2019-06"), normalise_date(2019)) == ("2019-06", "2019")
+    for bad in ("2019-13", "2019-02-30", "2019-00", "last spring", "", None, "1066"):
+        assert normalise_date(bad) is None, bad
 
 
 def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path):

@@ -49,6 +49,23 @@ def test_docx_metadata(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("written, date", [("2018-04", "2018-04"), ("2018", "2018"),
+                                            ("2018-04-16T09:00:00Z", "2018-04-16")])
+def test_docx_created_date_keeps_its_precision(tmp_path: Path, written: str, date: str) -> None:
+    path = _make(tmp_path / "plan.docx")
+    document = docx.Document(str(path))
+    document.core_properties._element.created.text = written  # W3CDTF allows "2018-04"
+    document.save(path)
+    assert parse_file(path).metadata["date"] == date  # not "2018-04-01"
+
+
+def test_docx_template_date_is_not_the_documents(tmp_path: Path) -> None:
+    document = docx.Document()  # python-docx's template says created 2013-12-23
+    document.add_paragraph(PARA)
+    document.save(tmp_path / "new.docx")
+    assert "date" not in parse_file(tmp_path / "new.docx").metadata
+
+
 def test_docx_sections_and_tables(tmp_path: Path) -> None:
     passages = parse_file(_make(tmp_path / "plan.docx")).passages
     assert [p.heading for p in passages] == [None, "Part 1: Context", "Indicators"]

@@ -1,8 +1,9 @@
 """Word (.docx) with python-docx: sections by Heading 1-3 styles, tables in their section.
 
 Core properties give metadata (title, author, created -> date, subject -> summary,
-keywords). A file that is not a readable zip/Office package -> ParseError("broken Word
-file: <cause>"). Legacy binary .doc files are not supported (detection says so).
+keywords; a created date written as a year or a month, "2018-04", stays one: no day added).
+A file that is not a readable zip/Office package -> ParseError("broken Word file: <cause>").
+Legacy binary .doc files are not supported (detection says so).
 """
 
 from __future__ import annotations
@@ -84,6 +85,25 @@ def _sections(document: object) -> tuple[list[Section], str | None]:
     return sections, first_title
 
 
+_PARTIAL_W3CDTF = re.compile(r"^\d{4}(-\d{2})?$")
+#: python-docx's template's created time: a file made with it that never set its own has this
+#: date, which says nothing about the document.
+_TEMPLATE_CREATED = "2013-12-23T23:15:00Z"
+
+
+def _created(props: object) -> str | None:
+    """The created date: "2018-04" as written (python-docx would read 1 April), a full date
+    as python-docx reads it; none for python-docx's template date."""
+    element = getattr(getattr(props, "_element", None), "created", None)
+    text = str(getattr(element, "text", None) or "").strip()
+    if text == _TEMPLATE_CREATED:
+        return None
+    if _PARTIAL_W3CDTF.match(text):
+        return iso_date(text)
+    created = getattr(props, "created", None)
+    return iso_date(created) if created else None
+
+
 def _metadata(document: object) -> dict[str, object]:
     props = document.core_properties  # type: ignore[attr-defined]
     metadata: dict[str, object] = {}
@@ -99,7 +119,7 @@ def _metadata(document: object) -> dict[str, object]:
     keywords = split_keywords(props.keywords)
     if keywords:
         metadata["keywords"] = keywords
-    date = iso_date(props.created) if props.created else None
+    date = _created(props)
     if date:
         metadata["date"] = date
     language = clean_value(props.language)
