@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from index import PRACTICE_FIELDS, DocumentView, SimilarDocument
 from ingest import compress_ranges, iso_language
-from search_app.search_page import document_url, file_url, only_marks, passage_where
+from search_app.search_page import date_label, document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
 FIELDS: tuple[tuple[str, str, str | None], ...] = (
@@ -165,8 +165,9 @@ def document_page(
             if name == "region_code" and doc.region_name:
                 shown = doc.region_name
             url = _facet_url(facet, text) if facet else None
-            if name == "date" and doc.year:
-                url = _facet_url("year", str(doc.year))
+            if name == "date":
+                shown = date_label(text) or text
+                url = _facet_url("year", str(doc.year)) if doc.year else None
             values.append(MetaValue(text, shown, url))
         source = doc.sources.get(name)
         rows.append(MetaRow(name, label, values, source,

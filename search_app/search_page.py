@@ -58,6 +58,9 @@ class FacetData:
     top: int
     more: int
     selected: int
+    #: year: how many documents of the results have no date (in no year's count); counted
+    #: when no year is selected (0 otherwise)
+    without: int = 0
 
 
 @dataclass
@@ -98,12 +101,37 @@ class HitData(HitMetadata):
     match: str = "keyword"
     #: written in another language than the query (when the query's language is known)
     other_language: bool = False
+    #: the date as a reader says it, no more precise than it is: "3 April 2017", "May 2016",
+    #: "2022" (None without a date)
+    date_label: str | None = None
 
     @property
     def place(self) -> str | None:
         """Where the document is from, for a reader (the page and ``kb search``)."""
         return place_label(self.region_name, self.region_code, self.country_name,
                            self.country_code)
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def date_label(date: str | None) -> str | None:
+    """An ISO date as a reader says it, with only the parts it has: "2017-04-03" ->
+    "3 April 2017", "2016-05" -> "May 2016", "2022" -> "2022" (anything else as it is)."""
+    if not date:
+        return None
+    match = _ISO_DATE.fullmatch(date)
+    if not match:
+        return date
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if not 1 <= int(month) <= 12:
+        return date
+    return f"{int(day)} {MONTHS[int(month) - 1]} {year}" if day else \
+        f"{MONTHS[int(month) - 1]} {year}"
 
 
 def place_label(
@@ -292,6 +320,7 @@ def hit_data(
             and hit.language.split("-")[0].lower() != query_language.split("-")[0].lower()
         ),
         passages=passages,
+        date_label=date_label(hit.date),
     )
 
 
@@ -316,8 +345,12 @@ def _facets(
         more = max(0, len(values) - top)
         if more == 1:  # "+1 more" is silly: show it
             top, more = len(values), 0
-        out.append(FacetData(name, FACET_LABELS[name], values, top, more,
-                             sum(v.selected for v in values)))
+        selected = sum(v.selected for v in values)
+        without = 0
+        if name == "year" and not selected and not result.query_filters.get("year"):
+            # every document has one year or none, and these counts are the results'
+            without = max(0, result.total - sum(v.count for v in values))
+        out.append(FacetData(name, FACET_LABELS[name], values, top, more, selected, without))
     return out
 
 

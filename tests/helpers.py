@@ -48,6 +48,22 @@ def build_index(path: Path, docs: list[Document]) -> IndexStore:
     return store
 
 
+def build_dated_site(root: Path) -> tuple[Path, Path]:
+    """An index (``root/index``) of documents whose dates are known to the day, the month, the
+    year or not at all, with an empty ``root/corpus``: (index, corpus)."""
+    (root / "corpus").mkdir(parents=True, exist_ok=True)
+    build_index(root / "index", [
+        make_doc("day", "Export day", "export text", date="2017-04-03"),
+        make_doc("month", "Export month", "export text", date="2016-05"),
+        make_doc("year", "Export year", "export text", date="2022"),
+        make_doc("undated", "Export undated", "export text", date=None),
+        make_doc("practice", "Export practice", "export text", date="2021-03",
+                 doc_type="good_practice", practice={"timescale": "2019 - ongoing"},
+                 practice_start=2019),
+    ])
+    return root / "index", root / "corpus"
+
+
 def copy_sample_corpus(root: Path, *, with_build: bool = False) -> Path:
     """Copy the sample corpus as the repository holds it to ``root/corpus`` (returned).
 

@@ -19,7 +19,7 @@ from search_app.app import create_app
 from search_app.params import parse_params
 from search_app.search_page import search_page
 from tests.browser.appdata import settings_for
-from tests.helpers import soup_of
+from tests.helpers import build_dated_site, soup_of
 
 pytestmark = pytest.mark.engines
 
@@ -236,6 +236,32 @@ def test_export_is_capped_by_settings(site_root: Path) -> None:
         assert data["total"] > 7 and len(data["hits"]) == 7 and data["truncated"] is True
         rows = csv_rows(c.get("/api/export.csv"))
         assert len(rows) == 7
+
+
+def test_partial_and_missing_dates_reach_the_api_and_the_exports_as_they_are(
+    tmp_path: Path,
+) -> None:
+    index, corpus = build_dated_site(tmp_path)
+    expected = [("month", "2016-05", "May 2016", 2016), ("day", "2017-04-03", "3 April 2017", 2017),
+                ("practice", "2021-03", "March 2021", 2021), ("year", "2022", "2022", 2022),
+                ("undated", None, None, None)]
+    with TestClient(create_app(settings_for(index, corpus))) as c:
+        page = c.get("/api/search?q=export&sort=oldest").json()
+        assert [(h["id"], h["date"], h["date_label"], h["year"]) for h in page["hits"]] == expected
+        year = next(f for f in page["facets"] if f["name"] == "year")
+        assert {v["value"]: v["count"] for v in year["values"]} == {
+            "2016": 1, "2017": 1, "2021": 1, "2022": 1} and year["without"] == 1
+        rows = csv_rows(c.get("/api/export.csv?q=export&sort=oldest"))
+        assert [(r["id"], r["date"], r["year"]) for r in rows] == [
+            (i, d or "", str(y or "")) for i, d, _, y in expected]
+        hits = c.get("/api/export.json?q=export&sort=oldest").json()["hits"]
+        assert [(h["id"], h["date"], h["year"]) for h in hits] == [
+            (i, d, y) for i, d, _, y in expected]
+        doc = c.get("/api/documents/month").json()
+        date = next(r for r in doc["metadata"] if r["name"] == "date")
+        assert date["values"] == [{"value": "2016-05", "label": "May 2016", "url": "/?year=2016"}]
+        assert not [r for r in c.get("/api/documents/undated").json()["metadata"]
+                    if r["name"] == "date"]
 
 
 def test_export_csv_cells_cannot_become_formulas(tmp_path: Path) -> None:

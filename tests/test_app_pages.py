@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,7 +17,7 @@ from search_app.app import create_app
 from search_app.charts import year_histogram
 from search_app.document_page import passage_labels
 from tests.browser.appdata import settings_for
-from tests.helpers import build_index, make_doc, soup_of
+from tests.helpers import build_dated_site, build_index, make_doc, soup_of
 
 pytestmark = pytest.mark.engines
 
@@ -44,7 +45,9 @@ def test_search_page_shows_documents_with_passages_and_page_links(client: TestCl
     link = first.select_one(".hit-title a")
     assert link["href"].startswith("/documents/") and "q=pandemic" in link["href"]
     meta = first.select_one(".hit-meta").get_text(" ", strip=True)
-    assert re.search(r"\d{4}-\d\d-\d\d", meta) and "English" in meta
+    # the date in words ("15 March 2018"), the ISO date in <time datetime>
+    assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}", meta) and "English" in meta, meta
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", first.select_one(".hit-meta time")["datetime"])
     passages = first.select(".passage")
     assert 1 <= len(passages) <= 3
     marks = [m.text.lower() for m in first.select(".passage mark")]
@@ -447,6 +450,78 @@ def test_a_project_wide_hit_names_its_place_once(tmp_path: Path) -> None:
         soup = soup_of(c, "/?q=export")
     places = [m.text for m in soup.select(".meta-item") if "Project-wide" in m.text]
     assert places == ["Project-wide (all partner regions)"]
+
+
+# -- dates as precise as they are known -----------------------------------------------------
+@pytest.fixture(scope="module")
+def dated_client(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[TestClient]:
+    index, corpus = build_dated_site(tmp_path_factory.mktemp("dated"))
+    with TestClient(create_app(settings_for(index, corpus))) as c:
+        yield c
+
+
+def _dates(soup: BeautifulSoup) -> list[tuple[str, str | None, str | None]]:
+    """(id, time's datetime, its text) of each hit, in order."""
+    out = []
+    for hit in soup.select(".hit"):
+        time = hit.select_one(".hit-meta time")
+        out.append((hit.select_one(".hit-title a")["href"].split("?")[0].rsplit("/", 1)[-1],
+                    time["datetime"] if time else None, time.text if time else None))
+    return out
+
+
+def test_hits_show_a_date_as_precise_as_it_is_known_and_undated_last(
+    dated_client: TestClient,
+) -> None:
+    oldest = _dates(soup_of(dated_client, "/?q=export&sort=oldest"))
+    assert oldest == [("month", "2016-05", "May 2016"), ("day", "2017-04-03", "3 April 2017"),
+                      ("practice", "2021-03", "March 2021"), ("year", "2022", "2022"),
+                      ("undated", None, None)]
+    newest = _dates(soup_of(dated_client, "/?sort=newest"))
+    assert [d[0] for d in newest] == ["year", "practice", "day", "month", "undated"]
+
+
+def test_the_year_filter_counts_no_undated_document_and_says_how_many(
+    dated_client: TestClient,
+) -> None:
+    soup = soup_of(dated_client, "/?q=export")
+    assert facet_counts(soup, "year") == {
+        "2016": (1, False), "2017": (1, False), "2021": (1, False), "2022": (1, False)}
+    note = soup.select_one("#facet-year .facet-without")
+    assert note is not None and note.text.strip() == "1 document without a date"
+    bars = soup.select("svg.year-hist a")
+    assert sorted(b["aria-label"].split(":")[0] for b in bars) == ["2016", "2017", "2021",
+                                                                     "2022"]
+    # a year chosen: the undated document is not in the results, and no note
+    chosen = soup_of(dated_client, "/?q=export&year=2016")
+    assert [d[0] for d in _dates(chosen)] == ["month"]
+    assert chosen.select_one("#facet-year .facet-without") is None
+    ranged = soup_of(dated_client, "/?q=export&year_to=2017")
+    assert {d[0] for d in _dates(ranged)} == {"month", "day"}
+    assert ranged.select_one("#facet-year .facet-without") is None
+    home = soup_of(dated_client, "/").select_one(".home-stats").get_text(" ", strip=True)
+    assert "2016–2022" in home  # the years the dated documents span
+
+
+def test_the_document_page_shows_the_known_part_of_its_date(dated_client: TestClient) -> None:
+    def date_cell(doc_id: str):  # type: ignore[no-untyped-def]
+        rows = soup_of(dated_client, f"/documents/{doc_id}").select("table tr")
+        return next((r.select("td")[0] for r in rows
+                     if r.select_one("th") and r.select_one("th").text == "Date"), None)
+
+    month = date_cell("month")
+    assert month.select_one("time")["datetime"] == "2016-05"
+    assert month.text == "May 2016" and month.select_one("a")["href"] == "/?year=2016"
+    assert date_cell("year").text == "2022" and date_cell("day").text == "3 April 2017"
+    assert date_cell("undated") is None  # no row rather than a made-up date
+
+
+def test_a_good_practice_timescale_is_unaffected_by_a_partial_date(
+    dated_client: TestClient,
+) -> None:
+    soup = soup_of(dated_client, "/?q=export&type=good_practice")
+    assert facet_counts(soup, "running") == {str(y): (1, False) for y in (2019, 2020, 2021)}
+    assert "Ran 2019 - ongoing" in soup.select_one(".hit-meta").get_text(" ", strip=True)
 
 
 # -- keyboard and headings ------------------------------------------------------------------
