@@ -8,6 +8,7 @@ so uploads and edits made through the admin area in the live corpus/ do not chan
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -96,6 +97,27 @@ def test_every_document_ingests_and_each_language_is_detected(ingested, catalog)
         detected[entry["language"]].append(detect_language(text) or "?")
     for lang, found in detected.items():
         assert found and all(f == lang for f in found), (lang, found)
+
+
+#: How the sample's texts said that a date field was made up ("1 May 2016 as a placeholder").
+PLACEHOLDER = re.compile(r"placeholder|platzhalter|helyőrző|convencional|convențional", re.I)
+
+
+def test_a_date_says_only_what_is_known(ingested, catalog):
+    """No document says that its date is a placeholder, and a date known to the month, the
+    year or not at all is stored so (FACTS.md: meetings of "May 2016", "September 2022"; a
+    staff exchange on "21 November" of an unknown year)."""
+    for path, entry in catalog.items():
+        doc = get_document(ingested, doc_id_for(path)).document
+        text = " ".join([doc.summary or "", *(p.text for p in doc.passages)])
+        assert not PLACEHOLDER.search(text), (path, PLACEHOLDER.search(text))
+        assert doc.date == entry.get("date"), (path, doc.date, entry.get("date"))
+    dates = {path: entry.get("date") for path, entry in catalog.items()}
+    assert dates["events/2016-05-kick-off-meeting-budapest.md"] == "2016-05"
+    assert dates["events/2022-09-final-meeting-budapest.html"] == "2022-09"
+    assert dates["events/2022-covid-19-joint-workshop-social-seeds.html"] == "2022"
+    assert dates["news/2021-press-release-covid-extension.md"] == "2021"
+    assert dates["events/staff-exchange-karlsruhe-21-november.md"] is None
 
 
 def test_inference_without_the_catalog_recovers_most_countries(tmp_path, catalog, corpus):

@@ -359,8 +359,7 @@ def render_web_page(page: dict) -> str:
 <meta name="keywords" content="{esc(", ".join(page["keywords"]))}">
 <meta name="author" content="{esc(page.get("author", "Sample page for a test corpus"))}">
 <meta property="og:type" content="article">
-<meta property="article:published_time" content="{page["date"]}T10:00:00+00:00">
-<style>{CSS}</style>
+{published_meta(page.get("date"), "10:00:00")}<style>{CSS}</style>
 </head>
 <body>
 <div class="cookie" role="dialog" aria-label="Cookies"><p>{esc(cookie)} <button type="button">{esc(accept)}</button></p></div>
@@ -377,8 +376,7 @@ def render_web_page(page: dict) -> str:
 <article>
 {notice}
 <h1>{esc(page["title"])}</h1>
-<p class="meta"><time datetime="{page["date"]}">{esc(page.get("date_label", page["date"]))}</time></p>
-{page["body"].strip()}
+{time_line(page)}{page["body"].strip()}
 </article>
 <aside class="sidebar">
 <h2>{esc(related_label)}</h2>
@@ -395,11 +393,66 @@ def render_web_page(page: dict) -> str:
 """
 
 
+# --------------------------------------------------------------------------- dates
+# A source's date says what is known: "2017-04-03", "2016-05" (month only), "2022" (year only),
+# or nothing (the date is not known). The outputs never add a day or a month that the source
+# does not give: a partial date is written as it is, a missing one is left out.
+
+
+def is_full_date(date: str | None) -> bool:
+    return bool(date) and len(str(date)) == 10
+
+
+def published_meta(date: str | None, time: str) -> str:
+    """The article:published_time line of a web page ("" without a date)."""
+    if not date:
+        return ""
+    when = f"{date}T{time}+00:00" if is_full_date(date) else str(date)
+    return f'<meta property="article:published_time" content="{when}">\n'
+
+
+def time_line(page: dict) -> str:
+    """The dateline of an event or news page ("" without a date)."""
+    date = page.get("date")
+    if not date:
+        return ""
+    return (f'<p class="meta"><time datetime="{date}">'
+            f'{esc(page.get("date_label", date))}</time></p>\n')
+
+
 # --------------------------------------------------------------------------- Word documents
+
+#: The ZIP members' timestamp of a document without a full date: the earliest a ZIP can say.
+NO_DATE_STAMP = (1980, 1, 1, 0, 0, 0)
 
 
 def fixed_datetime(date: str) -> datetime:
     return datetime.strptime(date, "%Y-%m-%d").replace(hour=9, tzinfo=UTC)
+
+
+def set_dates(props, date: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Core properties created/modified: the full date at 09:00; a partial date as the W3CDTF
+    text it is ("2018-04"); without a date, none (python-docx's template has 2013-12-23)."""
+    if is_full_date(date):
+        when = fixed_datetime(str(date))
+        props.created = when
+        props.modified = when
+        props.last_printed = when
+        return
+    core = props._element
+    core._remove_created()
+    core._remove_modified()
+    if date:
+        year, _, month = str(date).partition("-")
+        props.created = datetime(int(year), int(month or 1), 1, tzinfo=UTC)
+        props.modified = props.created
+        core.created.text = str(date)
+        core.modified.text = str(date)
+
+
+def date_stamp(date: str) -> tuple[int, int, int, int, int, int]:
+    when = fixed_datetime(date)
+    return (when.year, when.month, when.day, 9, 0, 0)
 
 
 def clip(text: str, limit: int = 255) -> str:
@@ -415,7 +468,7 @@ def render_docx(doc_src: dict) -> bytes:
     style.font.name = "Calibri"
     style.font.size = Pt(11)
     props = doc.core_properties
-    when = fixed_datetime(doc_src["date"])
+    date = doc_src.get("date")
     props.title = clip(doc_src["title"])
     props.author = doc_src["author"]
     props.subject = clip(doc_src["subject"])
@@ -423,9 +476,7 @@ def render_docx(doc_src: dict) -> bytes:
     props.comments = clip(" ".join(doc_src["summary"].split()))
     props.language = doc_src["language"]
     props.category = doc_src["type"]
-    props.created = when
-    props.modified = when
-    props.last_printed = when
+    set_dates(props, date)
     props.last_modified_by = doc_src["author"]
     props.revision = 1
     doc.add_paragraph(doc_src["title"], style="Title")
@@ -459,7 +510,7 @@ def render_docx(doc_src: dict) -> bytes:
     raw = io.BytesIO()
     doc.save(raw)
     # rewrite the ZIP with fixed member timestamps so the output is byte-identical on reruns
-    stamp = (when.year, when.month, when.day, 9, 0, 0)
+    stamp = (date_stamp(date) if is_full_date(date) else NO_DATE_STAMP)
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
