@@ -382,34 +382,42 @@ def _embed_generation(
     workers = embed_workers()
     # Up to ``workers`` model calls at once (the model's calls are independent: the same
     # vectors as one at a time), their results taken in order.
-    with ThreadPoolExecutor(workers, thread_name_prefix="kb-embed-docs") as calls:
-        running: deque[tuple[list[tuple[str, str, str, str]], Future[np.ndarray]]] = deque()
-        next_batch = 0
-        while running or next_batch < len(batches):
-            while next_batch < len(batches) and len(running) < workers:
-                batch = batches[next_batch]
-                running.append((batch, calls.submit(
-                    embedder.embed_passages, [text for _, _, text, _ in batch])))
-                next_batch += 1
-            batch, future = running.popleft()
-            vectors = future.result()
-            for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
-                ids.append(doc_id)
-                keys.append(key)
-                langs.append(lang)
-                rows.append(vec)
-                pending[doc_id] -= 1
-                report.embedded += pending[doc_id] == 0
-            if store.current_generation() != gen:
-                for _, later in running:
-                    later.cancel()
-                save()  # what is made is reused by the pass over the new generation
-                return True
-            last = not running and next_batch == len(batches)
-            if last or time.monotonic() - saved >= SAVE_EVERY:
-                save()
-                saved = time.monotonic()
-            tell()
+    try:
+        with ThreadPoolExecutor(workers, thread_name_prefix="kb-embed-docs") as calls:
+            running: deque[tuple[list[tuple[str, str, str, str]], Future[np.ndarray]]] = deque()
+            next_batch = 0
+            while running or next_batch < len(batches):
+                while next_batch < len(batches) and len(running) < workers:
+                    batch = batches[next_batch]
+                    running.append((batch, calls.submit(
+                        embedder.embed_passages, [text for _, _, text, _ in batch])))
+                    next_batch += 1
+                batch, future = running.popleft()
+                vectors = future.result()
+                for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
+                    ids.append(doc_id)
+                    keys.append(key)
+                    langs.append(lang)
+                    rows.append(vec)
+                    pending[doc_id] -= 1
+                    report.embedded += pending[doc_id] == 0
+                if store.current_generation() != gen:
+                    for _, later in running:
+                        later.cancel()
+                    save()  # what is made is reused by the pass over the new generation
+                    return True
+                last = not running and next_batch == len(batches)
+                if last or time.monotonic() - saved >= SAVE_EVERY:
+                    save()
+                    saved = time.monotonic()
+                tell()
+    except BaseException:
+        # What was made since the last write is kept (a failed call, Ctrl-C); a row cut short
+        # by the interruption is not.
+        n = min(len(ids), len(keys), len(langs), len(rows))
+        del ids[n:], keys[n:], langs[n:], rows[n:]
+        save()
+        raise
     new_means = _query_means(docs, qmeans, embedder)
     if new_means.keys() != qmeans.keys():
         qmeans = new_means

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -263,22 +262,27 @@ def test_only_new_or_changed_documents_are_embedded_and_vectors_follow_a_rebuild
 
 
 class OverlapEmbedder(CountingEmbedder):
-    """The real model, noting how many of its calls ran at once at most."""
+    """The real model, noting how many of its calls ran at once at most: the first ``wait``
+    calls each wait (up to 10 s) until ``wait`` calls have started."""
 
-    def __init__(self) -> None:
+    def __init__(self, wait: int) -> None:
         super().__init__()
-        self.now = self.most = 0
-        self.lock = threading.Lock()
+        self.wait = wait
+        self.now = self.most = self.calls = 0
+        self.cond = threading.Condition()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        with self.lock:
+        with self.cond:
             self.now += 1
+            self.calls += 1
             self.most = max(self.most, self.now)
+            self.cond.notify_all()
+            if self.calls <= self.wait:
+                self.cond.wait_for(lambda: self.calls >= self.wait, timeout=10)
         try:
-            time.sleep(0.05)  # long enough for the next call to start meanwhile
             return super().embed_passages(texts)
         finally:
-            with self.lock:
+            with self.cond:
                 self.now -= 1
 
 
@@ -294,7 +298,7 @@ def test_documents_are_embedded_by_several_calls_at_once_into_the_same_vectors(
     embed_index(alone)
     monkeypatch.setenv("KB_EMBED_WORKERS", workers)
     store = build_index(tmp_path / "index", DOCS)
-    overlap = OverlapEmbedder()
+    overlap = OverlapEmbedder(int(workers))
     report = embed_index(store, embedder=overlap)
     assert report.embedded == len(DOCS) and overlap.passages == len(DOCS)
     assert overlap.most == int(workers)
@@ -302,6 +306,28 @@ def test_documents_are_embedded_by_several_calls_at_once_into_the_same_vectors(
     assert a is not None and b is not None
     assert (a.doc_ids, a.keys) == (b.doc_ids, b.keys)
     assert np.array_equal(a.vectors, b.vectors)
+
+
+def test_vectors_made_before_a_failed_call_are_kept(tmp_path, monkeypatch):
+    from index import semantic
+
+    class FailingThird(CountingEmbedder):
+        def embed_passages(self, texts: list[str]) -> np.ndarray:
+            if self.passages >= 2:
+                raise RuntimeError("the model failed")
+            return super().embed_passages(texts)
+
+    monkeypatch.setattr(semantic, "BATCH", 1)
+    monkeypatch.setattr(semantic, "SAVE_EVERY", 3600.0)  # no write on the way
+    monkeypatch.setenv("KB_EMBED_WORKERS", "1")
+    store = build_index(tmp_path / "index", DOCS)
+    with pytest.raises(RuntimeError):
+        embed_index(store, embedder=FailingThird())
+    vs = VectorSet.load(store.current_generation())
+    assert vs is not None and len(vs.doc_ids) == len(vs.vectors) == 2
+    counting = CountingEmbedder()
+    report = embed_index(store, embedder=counting)
+    assert counting.passages == len(DOCS) - 2 and report.reused == 2
 
 
 def test_a_bad_number_of_embedding_workers_falls_back_to_the_cores(monkeypatch, caplog):
