@@ -110,9 +110,10 @@ class Fusion:
     depth: int = 10
     #: keyword hits that take part in the fusion (deeper ones keep their keyword order)
     fuse_depth: int = 100
-    #: documents less close than this (cosine of bias-corrected vectors) are not semantic
-    #: hits. On our corpus, queries of nonsense or of other topics ("xylophonequartz", "banana
-    #: smoothie recipe") come closest at 0.04-0.21, judged queries at 0.07-0.32 (median 0.15):
+    #: documents less close than this (cosine of bias-corrected vectors, without the language
+    #: offsets: VectorIndex.plain_scores) are not semantic hits. On our corpus, queries of
+    #: nonsense or of other topics ("xylophonequartz", "banana smoothie recipe") come closest
+    #: at 0.04-0.21, judged queries at 0.07-0.32 (median 0.15):
     #: no floor separates them. 0.05 drops only the farthest; higher floors cost the
     #: judgments (0.08: keyword 0.814, 0.10: cross-language 0.77; bench/README.md).
     min_score: float = 0.05
