@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_http.py --only sample --workers 2 --requests 800
     .venv/bin/python bench/bench_http.py --only synthetic --engine whoosh,tantivy --cache-size 0
     .venv/bin/python bench/bench_http.py --only sample --semantic-compare --cache-size 0
+    .venv/bin/python bench/bench_http.py --only synthetic --engine tantivy --cache-size 0 \
+        --code /tmp/kb-before,. --rounds 2     # two checkouts, one server after the other
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
 then 8 threads with their own httpx client send a bounded number of requests (queries with
@@ -14,6 +16,9 @@ p50 / p95 / mean latency and throughput per endpoint.
 --semantic-compare (sample corpus): two servers on the same index at once, semantic search on
 with every query embedded anew (KB_SEMANTIC_CACHE=0) and off (KB_SEMANTIC=0); each client
 sends its requests to each in turn, so both are measured under the same concurrent load.
+
+``--code`` runs the synthetic corpus's servers from other checkouts (this venv), one after the
+other, for ``--rounds`` rounds (the order alternating), and prints their medians side by side.
 
 Corpora: "sample" is var/index (run `kb ingest` first; the figures' goal is p95 <= 50 ms);
 "synthetic-100k" is a generated corpus of 100,000 passages (10,000 documents, words drawn
@@ -153,27 +158,31 @@ def run_alternating(bases: list[str], path: str, qs: list[str], clients: int
 
 def bench(
     label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace,
-    engine: str | None = None,
-) -> None:
-    proc, base = start_server(index, corpus, args.workers,
+    engine: str | None = None, code: Path = ROOT,
+) -> dict[str, tuple[float, float]]:
+    """Prints and returns p50 and p95 per endpoint."""
+    proc, base = start_server(index, corpus, args.workers, code=code,
                               env_extra={"KB_ENGINE": engine} if engine else None)
+    out: dict[str, tuple[float, float]] = {}
     try:
         warm = urls(queries, 40, seed=99)
         for path in ("/", "/api/search"):
             run(base, path, warm, args.clients)
         cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
         print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
-              f"{args.requests} requests per endpoint, {cache}")
+              f"{args.requests} requests per endpoint, {cache}; load {os.getloadavg()[0]:.1f}")
         head = ("endpoint", "p50 ms", "p95 ms", "mean ms", "req/s", "errors")
         print("  " + f"{head[0]:<14}" + "".join(f"{h:>9}" for h in head[1:]))
         for path in ("/", "/api/search"):
             timings, seconds, errors = run(base, path, urls(queries, args.requests),
                                            args.clients)
+            out[path] = (percentile(timings, .5), percentile(timings, .95))
             print(f"  {path:<14}{percentile(timings, .5):>9.1f}{percentile(timings, .95):>9.1f}"
                   f"{statistics.mean(timings):>9.1f}{len(timings) / seconds:>9.0f}{errors:>8}")
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+    return out
 
 
 def semantic_compare(index: Path, corpus: Path, queries: list[str], args: argparse.Namespace
@@ -232,7 +241,12 @@ def main() -> None:
     ap.add_argument("--semantic-compare", action="store_true",
                     help="sample corpus: semantic on (cold) and off, two servers at once, "
                          "every client alternating between them")
+    ap.add_argument("--code", default="", metavar="DIR[,DIR]",
+                    help="synthetic corpus: checkouts whose servers run in turn (default: this)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="synthetic corpus: passes over the checkouts (order alternating)")
     args = ap.parse_args()
+    codes = [Path(c.strip()).resolve() for c in args.code.split(",") if c.strip()] or [ROOT]
     engines: list[str | None] = [e.strip() for a in args.engine for e in a.split(",")
                                  if e.strip()] or [os.environ.get("KB_ENGINE") or None]
     global CACHE_SIZE
@@ -254,9 +268,20 @@ def main() -> None:
             store = build(index_path(base, args.passages, engine), args.passages, engine)
             print(f"\nsynthetic index of {args.passages:,} passages ready in "
                   f"{time.perf_counter() - started:.0f} s ({store.path})")
-            bench(f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real "
-                  f"documents), engine {engine or 'default'}", store.path, base, queries(), args,
-                  engine)
+            figures: dict[Path, list[dict[str, tuple[float, float]]]] = {c: [] for c in codes}
+            for r in range(args.rounds):
+                for code in codes if r % 2 == 0 else codes[::-1]:
+                    figures[code].append(bench(
+                        f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real "
+                        f"documents), engine {engine or 'default'}, code {code}", store.path,
+                        base, queries(), args, engine, code))
+            if len(codes) > 1 or args.rounds > 1:
+                print(f"\nmedians over {args.rounds} round(s), p50 / p95 ms:")
+                for code, runs in figures.items():
+                    print(f"  {code}: " + "; ".join(
+                        f"{path} {statistics.median(f[path][0] for f in runs):.1f} / "
+                        f"{statistics.median(f[path][1] for f in runs):.1f}"
+                        for path in ("/", "/api/search")))
 
 
 if __name__ == "__main__":
