@@ -331,9 +331,11 @@ class _TermFinder:
         self.tokens.update(tokens)
 
 
-#: find_terms's knowledge per language; replaced by an empty one past this many chunks
+#: find_terms's knowledge per language; replaced by an empty one past this many chunks (about
+#: 0.7 KB each measured with tracemalloc: 71 MB for 100k chunks of the UDHR's words with
+#: varied punctuation and numbers; a language's common words fit in far fewer)
 _FINDERS: dict[str, _TermFinder] = {}
-MAX_KNOWN_CHUNKS = 100_000
+MAX_KNOWN_CHUNKS = 50_000
 
 _WORD_CHAR = re.compile(r"\w")
 
