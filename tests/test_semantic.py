@@ -159,6 +159,10 @@ def test_hits_by_meaning_are_those_the_words_do_not_match_however_deep_the_fusio
 
 
 def test_a_query_searched_again_is_not_embedded_again(store, monkeypatch):
+    from collections import OrderedDict
+
+    # an empty cache for this test (the process's model serves every engine's run of it)
+    monkeypatch.setattr(default_embedder(), "_cache", OrderedDict())
     model = default_embedder().inner
     calls: list[list[str]] = []
     embed = model.embed_queries
