@@ -20,7 +20,7 @@ import numpy as np
 _MISSING_NUMBER = 2**31 - 1
 
 
-def _segment_values(reader: Any, fieldname: str, multi: bool) -> list[Any]:
+def segment_values(reader: Any, fieldname: str, multi: bool) -> list[Any]:
     """Per document number of ``reader`` (one segment): its value(s) of ``fieldname``."""
     count = reader.doc_count_all()
     values: list[Any] = [() if multi else None] * count
@@ -57,7 +57,7 @@ class FacetColumn:
         total = reader.doc_count_all()
         per_doc: list[Any] = [() if multi else None] * total
         for leaf, offset in _leaves(reader):
-            for docnum, value in enumerate(_segment_values(leaf, fieldname, multi)):
+            for docnum, value in enumerate(segment_values(leaf, fieldname, multi)):
                 per_doc[offset + docnum] = value
         names: dict[str, int] = {}
         if multi:
@@ -96,4 +96,4 @@ def count_facets(columns: Sequence[tuple[str, FacetColumn]], docnums: Sequence[i
     return {name: column.counts(matched) for name, column in columns}
 
 
-__all__ = ["FacetColumn", "count_facets"]
+__all__ = ["FacetColumn", "count_facets", "segment_values"]

@@ -24,6 +24,11 @@ BM25 but takes its statistics per field, over the records that have that field:
   pages first.)
 - the average field length is taken over the *document* records that have the field, so a
   document's length is compared with other documents in its language, not with passages.
+  ``words`` (every language's unstemmed words, where synonyms are searched) is one field for
+  all languages: its average is taken per language too (:data:`PER_LANGUAGE`), over the
+  document records of the record's language, as in every other text field. (With one average
+  for all languages, the tantivy engine, whose indexes are per language, ranked the
+  documents found through a synonym differently: issue 12's parity.)
 """
 
 from __future__ import annotations
@@ -33,12 +38,18 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring as wscoring
+from whoosh.matching import NullMatcher
 
 from index import ranking as _ranking
+from index.prepare import index_language
 from index.ranking import Ranking, idf
+from index.whoosh.facets import segment_values
 
 #: Field kinds split into one field per language (see index.schema).
 _FAMILIES = ("title_", "body_", "passage_")
+#: Fields that hold the text of every language, whose lengths are compared with the average of
+#: the record's language (its document records'), as those of the per-language fields are.
+PER_LANGUAGE = frozenset({"words"})
 
 
 class _FieldStats:
@@ -51,6 +62,7 @@ class _FieldStats:
         self._fields: dict[tuple[int, str], list[str]] = {}
         self._df: dict[tuple[int, str, Any], int] = {}
         self._docs: dict[int, list[tuple[Any, set[int]]]] = {}
+        self._by_language: dict[tuple[int, str], dict[int, list[float]]] = {}
 
     def _doc_records(self, reader: Any) -> list[tuple[Any, set[int]]]:
         key = id(reader)
@@ -110,6 +122,35 @@ class _FieldStats:
                 searcher.doc_frequency(name, term) for name, term in pairs
                 if name in reader.schema)
         return hit
+
+    def language_averages(self, reader: Any, target: Any, fieldname: str) -> list[float]:
+        """For a field of :data:`PER_LANGUAGE`: per record of ``target`` (``reader`` or one of
+        its segments), the average length of the field over the document records of that
+        record's language (index.prepare.index_language of its ``language``)."""
+        key = (id(reader), fieldname)
+        hit = self._by_language.get(key)
+        if hit is None:
+            with self._lock:
+                totals: dict[str, list[int]] = {}
+                leaves = []
+                for leaf, docs in self._doc_records(reader):
+                    langs = [index_language(v) for v in segment_values(leaf, "language", False)]
+                    lengths = _lengths(leaf, fieldname)
+                    for docnum in docs:
+                        if lengths[docnum]:
+                            total = totals.setdefault(langs[docnum], [0, 0])
+                            total[0] += lengths[docnum]
+                            total[1] += 1
+                    leaves.append((leaf, langs))
+                averages = {lang: length / count for lang, (length, count) in totals.items()}
+                other = sum(t[0] for t in totals.values()) / max(
+                    1, sum(t[1] for t in totals.values())) or 1.0
+                hit = {id(leaf): [averages.get(lang, other) for lang in langs]
+                       for leaf, langs in leaves}
+                # the whole reader (a search of several segments at once): in their order
+                hit[id(reader)] = [a for leaf, _ in leaves for a in hit[id(leaf)]]
+                self._by_language[key] = hit
+        return hit[id(target)]
 
     def _names(self, reader: Any, prefix: str) -> list[str]:
         key = (id(reader), prefix)
@@ -181,6 +222,35 @@ class WordTerm(wq.Term):
         return super().matcher(searcher, context)
 
 
+class _ScoredPattern:
+    """prefix* and wild?card scored as the sum of the BM25 scores of the index terms they
+    match, each times the pattern's boost. (Whoosh's own patterns do the same, for their
+    "constant score" falls back to the searcher's weighting, but drop the boost when the
+    pattern matches one term: a title prefix weighed four times what it should.)"""
+
+    fieldname: str
+    boost: float
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        terms = [wq.Term(self.fieldname, text, boost=self.boost)
+                 for text in self._btexts(searcher.reader()) if text]  # type: ignore[attr-defined]
+        if not terms:
+            return NullMatcher()
+        return wq.Or(terms).matcher(searcher, context)
+
+
+class ScoredPrefix(_ScoredPattern, wq.Prefix):
+    """``wq.Prefix`` scored as :class:`_ScoredPattern` says."""
+
+
+class ScoredWildcard(_ScoredPattern, wq.Wildcard):
+    """``wq.Wildcard`` scored as :class:`_ScoredPattern` says."""
+
+    def normalize(self) -> wq.Query:
+        q = super().normalize()  # "word*" becomes a Prefix: this one's
+        return ScoredPrefix(q.fieldname, q.text, boost=q.boost) if type(q) is wq.Prefix else q
+
+
 class _WithWeighting:
     """A search context with another weighting model (Whoosh's Term.matcher reads only
     ``context.weighting``)."""
@@ -237,14 +307,29 @@ class _Scorer(wscoring.WeightLengthScorer):
         n_with_field, avgfl = model.stats.get(reader, fieldname)
         df = model.stats.doc_frequency(parent, fieldname, text, family)
         self.idf = idf(n_with_field, df, model.ranking.idf)
+        #: each record's average length (a field of every language), else None
+        self.averages: list[float] | None = None
+        if fieldname in PER_LANGUAGE:
+            self.averages = model.stats.language_averages(reader, searcher.reader(), fieldname)
+            # the bounds of block-max skipping: the largest average gives the highest score
+            avgfl = max(self.averages, default=avgfl)
         self.avgfl = avgfl
         self.k1 = k1
         self.b = b
         self.setup(searcher, fieldname, text)
 
+    def score(self, matcher):  # type: ignore[no-untyped-def]
+        if self.averages is None:
+            return super().score(matcher)
+        docnum = matcher.id()
+        return self._bm25(matcher.weight(), self.dfl(docnum), self.averages[docnum])
+
     def _score(self, weight: float, length: float) -> float:
+        return self._bm25(weight, length, self.avgfl)
+
+    def _bm25(self, weight: float, length: float, avgfl: float) -> float:
         k1, b = self.k1, self.b
-        return self.idf * weight * (k1 + 1) / (weight + k1 * (1 - b + b * length / self.avgfl))
+        return self.idf * weight * (k1 + 1) / (weight + k1 * (1 - b + b * length / avgfl))
 
 
 def weighting() -> wscoring.WeightingModel:
@@ -252,4 +337,4 @@ def weighting() -> wscoring.WeightingModel:
     return KbBM25(_ranking.RANKING)
 
 
-__all__ = ["KbBM25", "WordTerm", "weighting"]
+__all__ = ["KbBM25", "ScoredPrefix", "ScoredWildcard", "WordTerm", "weighting"]

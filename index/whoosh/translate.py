@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 
 from index import query_form as qf
 from index.schema import FACET_FIELDS
-from index.whoosh.scoring import WordTerm
+from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordTerm
 
 
 @singledispatch
@@ -41,12 +41,12 @@ def _phrase(q: qf.Phrase) -> wq.Query:
 
 @to_whoosh.register
 def _prefix(q: qf.Prefix) -> wq.Query:
-    return wq.Prefix(q.field, q.text, boost=q.boost)
+    return ScoredPrefix(q.field, q.text, boost=q.boost)
 
 
 @to_whoosh.register
 def _wildcard(q: qf.Wildcard) -> wq.Query:
-    return wq.Wildcard(q.field, q.pattern, boost=q.boost)
+    return ScoredWildcard(q.field, q.pattern, boost=q.boost)
 
 
 @to_whoosh.register
