@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import tantivy
 
@@ -60,6 +61,28 @@ class Statistics:
             kind = _kind(name)
             if kind is not None:
                 self.languages[kind].append(name.rsplit("_", 1)[1])
+        self._present: dict[str, bool] = {}
+        self._searched: tuple[qf.Query, qf.Query] | None = None
+
+    def has_text(self, field: str) -> bool:
+        """Whether any record of these indexes has a term in ``field``."""
+        hit = self._present.get(field)
+        if hit is None:
+            hit = self._present[field] = field in self.fields and any(
+                s.terms_with_prefix(field, "", limit=1) for s in self.searchers)
+        return hit
+
+    def searched(self, q: qf.Query) -> qf.Query:
+        """``q`` as the Whoosh engine searches it (index.whoosh.translate.prune): its leaves on
+        text fields none of these indexes has text in dropped, then normalised
+        (index.query_form.normalize: duplicates and nested groups of one kind merged). Kept
+        for the last query (every index of the kind translates the same one)."""
+        last = self._searched
+        if last is not None and last[0] is q:
+            return last[1]
+        out = qf.normalize(prune(q, self.has_text))
+        self._searched = (q, out)
+        return out
 
     def df(self, field: str, text: str) -> int:
         """Records with ``text`` in ``field``, over the indexes."""
@@ -99,7 +122,6 @@ class Translator:
         self.stats = stats
         self.fields = stats.fields
         self._local = Statistics([searcher], stats.fields)
-        self._present: dict[str, bool] = {}
 
     def df(self, field: str, text: str) -> int:
         """Records of this index with ``text`` in ``field``."""
@@ -111,40 +133,19 @@ class Translator:
 
     def has_text(self, field: str) -> bool:
         """Whether any record of this index has a term in ``field``."""
-        hit = self._present.get(field)
-        if hit is None:
-            hit = self._present[field] = field in self.fields and bool(
-                self.searcher.terms_with_prefix(field, "", limit=1))
-        return hit
+        return self._local.has_text(field)
 
     def can_match(self, q: qf.Query) -> bool:
         """Whether ``q`` can match here once its leaves on fields without any text are
         dropped (the Whoosh engine's pruning: a query of words in languages this index has no
         text in cannot)."""
-        return not qf.is_nothing(qf.normalize(self._prune(q)))
-
-    def _prune(self, q: qf.Query) -> qf.Query:
-        if isinstance(q, (qf.Or, qf.And)):
-            return type(q)(tuple(self._prune(p) for p in q.parts), q.boost)
-        if isinstance(q, qf.Not):
-            return qf.Not(self._prune(q.part), q.boost)
-        if isinstance(q, qf.AndNot):
-            return qf.AndNot(self._prune(q.positive), self._prune(q.negative), q.boost)
-        if isinstance(q, qf.AndMaybe):
-            return qf.AndMaybe(self._prune(q.required), self._prune(q.optional), q.boost)
-        if isinstance(q, qf.Require):
-            return qf.Require(self._prune(q.scored), self._prune(q.required), q.boost)
-        field = getattr(q, "field", None)
-        if isinstance(field, str) and field.startswith(_TEXT_PREFIXES) and not self.has_text(
-                field):
-            return qf.NOTHING
-        return q
+        return not qf.is_nothing(qf.normalize(prune(q, self.has_text)))
 
     def translate(self, q: qf.Query | None) -> tantivy.Query | None:
         """The tantivy query of ``q`` (None: every record); None when it matches nothing."""
         if q is None:
             return tantivy.Query.all_query()
-        return self._q(q)
+        return self._q(self.stats.searched(q))
 
     # -- leaves ----------------------------------------------------------------------------
     def _term(self, q: qf.Term) -> tantivy.Query | None:
@@ -159,19 +160,21 @@ class Translator:
         return _boosted(tantivy.Query.term_query(self.schema, field, text), boost)
 
     def _phrase(self, q: qf.Phrase) -> tantivy.Query | None:
+        """The documents with the words in order (``slop``: 1 = adjacent), scored as the
+        Whoosh engine scores a phrase: the sum of its words' scores as terms, times the
+        phrase's boost (not tantivy's BM25 of the phrase's frequency)."""
         words = [index_term(w) for w in q.words]
         if not words or any(self.df(q.field, w) == 0 for w in words):
             return None
+        terms = [self._term(qf.Term(q.field, w, q.boost)) for w in q.words]
+        scored = must_all([t for t in terms if t is not None])
         if len(words) == 1:
-            return _boosted(tantivy.Query.term_query(self.schema, q.field, words[0]), q.boost)
+            return scored
         phrase: list[str | tuple[int, str]] = list(words)
         # slop: 1 = adjacent in the query form, 0 in tantivy
         query = tantivy.Query.phrase_query(self.schema, q.field, phrase,
                                            slop=max(0, int(q.slop) - 1))
-        # tantivy's idf of a phrase is the sum of its terms' idf: brought to the protocol's
-        have = sum(self._have_idf(self.df(q.field, w)) for w in words)
-        wanted = sum(self.stats.wanted_idf(qf.Term(q.field, w), w) for w in words)
-        return _boosted(query, q.boost * (wanted / have if have > 0 else 1.0))
+        return with_filter(scored, query)
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         """The index terms of a pattern leaf (at most MAX_EXPANSIONS)."""
@@ -187,13 +190,11 @@ class Translator:
                 if rx.match(t)][:MAX_EXPANSIONS]
 
     def _pattern(self, q: qf.Prefix | qf.Wildcard) -> tantivy.Query | None:
-        """prefix* and wild?card: the index terms they match, scored with the pattern's
-        boost as a constant (as the Whoosh engine scores them)."""
-        terms = self.expand(q)
-        if not terms:
-            return None
-        query = tantivy.Query.term_set_query(self.schema, q.field, terms)
-        return tantivy.Query.const_score_query(query, float(q.boost))
+        """prefix* and wild?card: the index terms they match, each scored as a term with the
+        pattern's boost (as the Whoosh engine scores them: index.whoosh.scoring)."""
+        parts = [p for p in (self._term(qf.Term(q.field, analysed_term(t), q.boost))
+                             for t in self.expand(q)) if p is not None]
+        return _should(parts) if parts else None
 
     def _facet(self, q: qf.Facet) -> tantivy.Query | None:
         if q.facet not in self.fields:
@@ -308,6 +309,24 @@ class Translator:
             elif isinstance(leaf, qf.Term) and self.df(field, index_term(leaf.text)):
                 out[field].add(leaf.text)
         return dict(out)
+
+
+def prune(q: qf.Query, has_text: Callable[[str], bool]) -> qf.Query:
+    """``q`` with its leaves on text fields without text (``has_text``) as Nothing."""
+    if isinstance(q, (qf.Or, qf.And)):
+        return type(q)(tuple(prune(p, has_text) for p in q.parts), q.boost)
+    if isinstance(q, qf.Not):
+        return qf.Not(prune(q.part, has_text), q.boost)
+    if isinstance(q, qf.AndNot):
+        return qf.AndNot(prune(q.positive, has_text), prune(q.negative, has_text), q.boost)
+    if isinstance(q, qf.AndMaybe):
+        return qf.AndMaybe(prune(q.required, has_text), prune(q.optional, has_text), q.boost)
+    if isinstance(q, qf.Require):
+        return qf.Require(prune(q.scored, has_text), prune(q.required, has_text), q.boost)
+    field = getattr(q, "field", None)
+    if isinstance(field, str) and field.startswith(_TEXT_PREFIXES) and not has_text(field):
+        return qf.NOTHING
+    return q
 
 
 def year_range(schema: tantivy.Schema, start: int | None, end: int | None) -> tantivy.Query:
