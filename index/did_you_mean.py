@@ -8,7 +8,7 @@ import re
 from index.analysis import fold
 from index.engine import EngineReader, Filter
 from index.query import ParsedQuery, analyse, parse_query, query_language
-from index.query_form import Nothing
+from index.query_form import searches
 from index.schema import body_field, title_field
 
 #: "did you mean" looks up at most this many words of a query
@@ -65,9 +65,8 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
     if not changed:
         return None
     reparsed = parse_query(corrected)
-    if reparsed.documents is None or isinstance(reparsed.documents, Nothing):
-        return None
-    if not reader.search(reparsed.documents, flt, limit=1).ids:
+    documents = reparsed.documents
+    if not searches(documents) or not reader.search(documents, flt, limit=1).ids:
         return None
     return corrected, clear
 

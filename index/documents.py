@@ -15,7 +15,7 @@ from index.engine import Filter
 from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import parse_query
-from index.query_form import Nothing
+from index.query_form import searches
 from index.records import Document, Passage
 from index.schema import passage_field
 from index.store import IndexStore
@@ -92,7 +92,7 @@ def get_document(
         parsed = parse_query(query)
         terms = r.query_terms(parsed.passages).get(passage_field(lang), set())
         matched: set[int] = set()
-        if parsed.passages is not None and not isinstance(parsed.passages, Nothing):
+        if searches(parsed.passages):
             matched = r.matching_passages(parsed.passages, doc_id)
         doc.passages = r.passages(doc_id)
         views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
@@ -169,8 +169,7 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
                        for word in r.completions(prefix, max(3, limit // 2)))
         parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
         wanted = limit - len(out)
-        if (parsed.documents is not None and not isinstance(parsed.documents, Nothing)
-                and wanted > 0):
+        if searches(parsed.documents) and wanted > 0:
             ranked = r.search(parsed.documents, Filter(), limit=wanted)
             for doc in r.documents(ranked.ids):
                 if doc is not None:

@@ -520,7 +520,7 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
     matches on its language's word forms, see index.synonyms), each searched in its own
     language's fields at SYNONYM_WEIGHT. Returns the terms added."""
-    if not groups or parsed.documents is None or isinstance(parsed.documents, qf.Nothing):
+    if not groups or not qf.searches(parsed.documents):
         return []
     if not parsed.words:
         return []

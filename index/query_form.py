@@ -25,7 +25,7 @@ Whoosh engine has always applied (an engine must not normalise differently, or r
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from typing import TypeAlias, TypeGuard
 
 #: (language, term): the form one typed word takes in each language's analysis
 WordFamily = tuple[tuple[str, str], ...]
@@ -182,6 +182,12 @@ def is_nothing(q: Query | None) -> bool:
     return isinstance(q, Nothing)
 
 
+def searches(q: Query | None) -> TypeGuard[Query]:
+    """Whether a parsed query has something to search for: not None (no words) and not
+    Nothing."""
+    return q is not None and not isinstance(q, Nothing)
+
+
 def leaves(q: Query) -> list[Query]:
     """The leaves of ``q``, left to right."""
     if isinstance(q, (Or, And)):
@@ -300,5 +306,6 @@ __all__ = [
     "is_nothing",
     "leaves",
     "normalize",
+    "searches",
     "with_boost",
 ]

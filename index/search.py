@@ -75,7 +75,7 @@ def _attach_passages(
         return
     pq = parsed.passages
     found = (reader.best_passages(pq, [h.id for h in hits], per_doc)
-             if pq is not None and not isinstance(pq, qf.Nothing) else None)
+             if qf.searches(pq) else None)
     if pq is None or found is None:
         # Browsing (no words): show the summary; else the start of the first passage.
         _attach_openings(reader, hits)
