@@ -487,6 +487,22 @@ def _synonym_pairs(group: Group) -> list[tuple[str, str]]:
             for term in terms]
 
 
+#: The pairs of the last list of groups searched with, and that list (the store gives the
+#: same list until synonyms.json changes: index.side_files)
+_last_pairs: tuple[list[Group], list[list[tuple[str, str]]]] | None = None
+
+
+def _pairs_of(groups: list[Group]) -> list[list[tuple[str, str]]]:
+    """Each group's pairs (_synonym_pairs), computed once per list of groups."""
+    global _last_pairs
+    last = _last_pairs
+    if last is not None and last[0] is groups:
+        return last[1]
+    pairs = [_synonym_pairs(group) for group in groups]
+    _last_pairs = (groups, pairs)
+    return pairs
+
+
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
     """A synonym term searched for documents in ``lang``: each of its words as written or in
     one of its language's forms (index.synonyms.word_forms), among the documents' unstemmed
@@ -525,8 +541,7 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     if not parsed.words:
         return []
     added: list[tuple[str, str]] = []
-    for group in groups:
-        pairs = _synonym_pairs(group)
+    for pairs in _pairs_of(groups):
         hit = matched_terms(parsed.words, pairs)
         if hit:
             added.extend((lang, term) for lang, term in pairs if term not in hit)

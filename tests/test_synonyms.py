@@ -77,3 +77,20 @@ def test_trade_fairs_reaches_portuguese_feiras(store) -> None:  # type: ignore[n
 def test_messen_is_not_widened_to_trade_fairs_in_other_languages(store) -> None:  # type: ignore[no-untyped-def]
     ids = [h.id for h in search(store, SearchRequest(query="messen", with_facets=False)).hits]
     assert "de-messen" in ids and "pt-feiras" not in ids
+
+
+def test_a_groups_pairs_are_made_once_per_list_of_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store hands every search the same list until synonyms.json changes: its pairs are
+    made once; a new list (a changed file) is read afresh."""
+    from index import query
+
+    made = []
+    real = query._synonym_pairs
+    monkeypatch.setattr(query, "_synonym_pairs", lambda g: made.append(g) or real(g))
+    groups = [dict(g) for g in GROUPS]
+    for _ in range(3):
+        assert "Messe" in add_synonyms(parse_query("trade fairs"), groups)
+    assert len(made) == len(GROUPS)
+    changed = [{"en": ["trade fair"], "de": ["Handelsmesse"]}]
+    assert add_synonyms(parse_query("trade fairs"), changed) == ["Handelsmesse"]
+    assert len(made) == len(GROUPS) + 1
