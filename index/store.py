@@ -130,26 +130,25 @@ class IndexStore:
             raise IndexUnavailableError("no index yet")
         return live.path
 
-    def current_generation(self) -> Path | None:
+    def _readable_live(self) -> Live | None:
+        """The live generation; None without one, or when CURRENT or its metadata cannot be
+        read."""
         try:
-            live = self._live()
+            return self._live()
         except IndexDamagedError:
             return None
+
+    def current_generation(self) -> Path | None:
+        live = self._readable_live()
         return live.path if live is not None else None
 
     def schema_version(self) -> int | None:
-        try:
-            live = self._live()
-        except IndexDamagedError:
-            return None
+        live = self._readable_live()
         return live.schema_version if live is not None else None
 
     def engine_name(self) -> str | None:
         """The engine of the live index (None without a readable one)."""
-        try:
-            live = self._live()
-        except IndexDamagedError:
-            return None
+        live = self._readable_live()
         return live.engine if live is not None else None
 
     def _engine_of(self, live: Live) -> Engine:
@@ -224,10 +223,7 @@ class IndexStore:
         one, else the live index's, else the default."""
         name = self.engine
         if name is None:
-            live = None
-            with contextlib.suppress(IndexDamagedError):
-                live = self._live()
-            name = live.engine if live is not None else engines.DEFAULT_ENGINE
+            name = self.engine_name() or engines.DEFAULT_ENGINE
         return name, get_engine(name)
 
     @contextlib.contextmanager
