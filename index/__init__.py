@@ -37,8 +37,7 @@ from index.records import (
     Document,
     Passage,
 )
-from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS
-from index.search import (
+from index.results import (
     MAX_PAGE,
     MAX_PAGE_SIZE,
     SORTS,
@@ -49,8 +48,9 @@ from index.search import (
     PassageHit,
     SearchRequest,
     SearchResult,
-    search,
 )
+from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS
+from index.search import search
 from index.semantic import EmbedReport, embed_index
 from index.semantic import enabled as semantic_enabled
 from index.store import (

@@ -18,7 +18,7 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
-from index.did_you_mean import MAX_CORRECTED_WORDS, correction, quote_changed
+from index.did_you_mean import correction, quote_changed
 from index.engine import EngineReader, Filter, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
@@ -26,13 +26,7 @@ from index.query import ParsedQuery, add_synonyms, parse_query, query_language
 from index.records import Document
 from index.results import (
     HIT_METADATA,
-    MAX_PAGE,
-    MAX_PAGE_SIZE,
-    SORTS,
     DocumentHit,
-    FacetResult,
-    FacetValue,
-    HitMetadata,
     PassageHit,
     SearchRequest,
     SearchResult,
@@ -296,6 +290,4 @@ def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["MAX_CORRECTED_WORDS", "MAX_PAGE", "MAX_PAGE_SIZE", "SORTS", "DocumentHit",
-           "FacetResult", "FacetValue", "HitMetadata", "PassageHit", "SearchRequest",
-           "SearchResult", "search", "semantic_text"]
+__all__ = ["search", "semantic_text"]

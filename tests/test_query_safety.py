@@ -191,7 +191,7 @@ def test_only_a_few_pattern_words_walk_the_vocabulary() -> None:
 def test_did_you_mean_looks_up_a_bounded_number_of_words(
     store: IndexStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index.search import MAX_CORRECTED_WORDS
+    from index.did_you_mean import MAX_CORRECTED_WORDS
 
     with store.reader() as reader:
         reader_class = type(reader)
