@@ -18,6 +18,7 @@ from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from index import query_form as qf
 from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
 from index.query_form import Query
@@ -54,25 +55,6 @@ class _Recorder(collectors.WrappingCollector):
     def collect(self, sub_docnum: int) -> Any:
         self.docnums.append(self.child.offset + sub_docnum)
         return self.child.collect(sub_docnum)
-
-
-def _value_query(facet: str, value: str) -> wq.Query:
-    fieldname = FACET_FIELDS[facet]
-    if facet == "year":  # a number field ("running" years are keywords)
-        try:
-            year = int(value)
-        except ValueError:
-            return wq.NullQuery
-        return wq.Term(fieldname, year) if 0 <= year <= 9999 else wq.NullQuery
-    return wq.Term(fieldname, value)
-
-
-def _year_range_query(start: int | None, end: int | None) -> wq.Query:
-    """Documents of the years from ``start`` to ``end`` (None: open): its cost does not grow
-    with the span."""
-    if start is not None and end is not None and start > end:
-        return wq.NullQuery
-    return wq.NumericRange(FACET_FIELDS["year"], start, end)
 
 
 def _undated_last(key: bytes | str) -> tuple[bool, bytes | str]:
@@ -163,13 +145,13 @@ class WhooshReader:
         clauses: list[wq.Query] = []
         facets = dict(flt.facets)
         for facet in {*facets, *(["year"] if flt.years else [])}:
-            options = [_value_query(facet, v) for v in facets.get(facet, ())]
+            options = [to_whoosh(qf.Facet(facet, v)) for v in facets.get(facet, ())]
             if facet == "year":
-                options.extend(_year_range_query(lo, hi) for lo, hi in flt.years)
+                options.extend(to_whoosh(qf.YearRange(lo, hi)) for lo, hi in flt.years)
             if options:
                 clauses.append(wq.Or(options))
         if flt.year_from is not None or flt.year_to is not None:
-            clauses.append(_year_range_query(flt.year_from, flt.year_to))
+            clauses.append(to_whoosh(qf.YearRange(flt.year_from, flt.year_to)))
         for clause in clauses:
             allowed = allowed.intersection(self.searcher.docs_for_query(clause))
         result = allowed if allowed else _NOTHING_ALLOWED
