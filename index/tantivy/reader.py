@@ -26,6 +26,7 @@ from index.did_you_mean import distance as edit_distance
 from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
 from index.records import Document, Passage
+from index.schema import body_field, title_field
 from index.tantivy.schema import (
     DOC_KEY,
     FACETS,
@@ -372,7 +373,7 @@ class TantivyReader:
         visible = tantivy.Query.term_query(self.docs_schema, "hidden", False)
         out: list[tuple[str, float]] = []
         seen = {doc_id}
-        for field in (f"body_{lang}", f"title_{lang}"):
+        for field in (body_field(lang), title_field(lang)):
             query = tantivy.Query.more_like_this_document_fields_query(
                 self.docs_schema, {field: [terms]}, min_doc_frequency=1, min_term_frequency=1,
                 max_query_terms=25)

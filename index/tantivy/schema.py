@@ -34,7 +34,14 @@ from pathlib import Path
 import tantivy
 
 from index.analysis import LANGUAGE_KEYS
-from index.schema import FACET_FIELDS, PRACTICE_QUERY_FIELDS
+from index.schema import (
+    FACET_FIELDS,
+    PRACTICE_QUERY_FIELDS,
+    body_field,
+    passage_field,
+    practice_field,
+    title_field,
+)
 
 #: The two kinds of index, each a sub-folder per language of a generation: ``docs-en``.
 DOCS = "docs"
@@ -75,13 +82,13 @@ def document_text_fields() -> list[str]:
     """The analysed text fields of a document record."""
     names = []
     for lang in LANGUAGE_KEYS:
-        names.extend([f"title_{lang}", f"body_{lang}"])
-        names.extend(f"gp_{name}_{lang}" for name in practice_names())
+        names.extend([title_field(lang), body_field(lang)])
+        names.extend(practice_field(name, lang) for name in practice_names())
     return names
 
 
 def passage_text_fields() -> list[str]:
-    return [f"passage_{lang}" for lang in LANGUAGE_KEYS]
+    return [passage_field(lang) for lang in LANGUAGE_KEYS]
 
 
 def _text_fields(builder: tantivy.SchemaBuilder, names: list[str]) -> None:

@@ -20,6 +20,7 @@ import tantivy
 
 from index.engine import Fingerprint
 from index.prepare import PreparedDocument
+from index.schema import body_field, passage_field, practice_field, title_field
 from index.tantivy.schema import (
     COMMIT_FILE,
     DOC_KEY,
@@ -64,14 +65,14 @@ def document_record(doc: PreparedDocument, fingerprint: Fingerprint) -> tantivy.
                 d.add_text(facet, value)
     lang = doc.language
     if doc.title:
-        d.add_text(f"title_{lang}", terms_text(doc.title))
+        d.add_text(title_field(lang), terms_text(doc.title))
         d.add_text(HAS, "title")
     if doc.body:
-        d.add_text(f"body_{lang}", terms_text(doc.body))
+        d.add_text(body_field(lang), terms_text(doc.body))
         d.add_text(HAS, "body")
     for name, terms in doc.practice.items():
         if terms:
-            d.add_text(f"gp_{name}_{lang}", terms_text(terms))
+            d.add_text(practice_field(name, lang), terms_text(terms))
             d.add_text(HAS, f"gp_{name}")
     if doc.words:
         d.add_text("words", terms_text(doc.words))
@@ -81,7 +82,7 @@ def document_record(doc: PreparedDocument, fingerprint: Fingerprint) -> tantivy.
 def passage_records(doc: PreparedDocument) -> list[tantivy.Document]:
     """The passages/ records of a prepared document."""
     out = []
-    field = f"passage_{doc.language}"
+    field = passage_field(doc.language)
     for prepared in doc.passages:
         p = prepared.passage
         d = tantivy.Document()
