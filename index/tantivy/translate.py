@@ -255,29 +255,27 @@ class Translator:
             return _boosted(tantivy.Query.boolean_query(
                 [(Occur.Must, everything), (Occur.MustNot, inner)]), q.boost)
         if isinstance(q, qf.AndNot):
-            positive = self._q(q.positive)
-            if positive is None:
-                return None
-            negative = self._q(q.negative)
-            if negative is not None:
-                positive = tantivy.Query.boolean_query(
-                    [(Occur.Must, positive), (Occur.MustNot, negative)])
-            return _boosted(positive, q.boost)
+            return self._with_other(q.positive, Occur.MustNot, q.negative, q.boost)
         if isinstance(q, qf.AndMaybe):
-            required = self._q(q.required)
-            if required is None:
-                return None
-            optional = self._q(q.optional)
-            if optional is not None:
-                required = tantivy.Query.boolean_query(
-                    [(Occur.Must, required), (Occur.Should, optional)])
-            return _boosted(required, q.boost)
+            return self._with_other(q.required, Occur.Should, q.optional, q.boost)
         if isinstance(q, qf.Require):
             scored, condition = self._q(q.scored), self._q(q.required)
             if scored is None or condition is None:
                 return None
             return _boosted(with_filter(scored, condition), q.boost)
         raise TypeError(f"not a query form node: {q!r}")
+
+    def _with_other(self, main: qf.Query, occur: tantivy.Occur, other: qf.Query,
+                    boost: float) -> tantivy.Query | None:
+        """``main``, with ``other`` as ``occur`` says (AND NOT: MustNot; ANDMAYBE: Should)
+        when it can match here."""
+        required = self._q(main)
+        if required is None:
+            return None
+        second = self._q(other)
+        if second is not None:
+            required = tantivy.Query.boolean_query([(Occur.Must, required), (occur, second)])
+        return _boosted(required, boost)
 
     def _and(self, q: qf.And) -> tantivy.Query | None:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
