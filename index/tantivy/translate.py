@@ -11,7 +11,14 @@ wanted / idf tantivy computes), from document frequencies read from the term dic
 (:class:`Statistics`, shared by the indexes of one reader).
 
 Terms absent from an index are dropped before tantivy sees them (a query is expanded into 8
-languages; each index holds one).
+languages; each index holds one). The rest is the Whoosh engine's model too (issue 12's
+parity): a query is first pruned of fields no index of its kind has text in and normalised
+(:meth:`Statistics.searched`, as index.whoosh.translate.prune does); a phrase scores as the
+sum of its words' term scores among the records that have the phrase (Whoosh's spans), not
+as tantivy's BM25 of the phrase's frequency; prefix* and wild?card as the sum of the term
+scores of the words they match (Whoosh's, see index.whoosh.scoring), not a constant. The one
+field of every language, ``words``, is length-normalised per language here (its indexes are
+per language), and the Whoosh engine does the same.
 """
 
 from __future__ import annotations
