@@ -370,6 +370,28 @@ def test_a_damaged_file_is_found(tmp_path):
     assert "empty" in (ENGINE.check(gen, ENGINE.commit_key(gen)) or "")
 
 
+def test_a_file_overwritten_inside_is_found_by_its_checksum(tmp_path):
+    """tantivy checks a file's footer when it opens it, not its checksum: a file overwritten
+    inside (its size and footer as they were) gave wrong results or a panic."""
+    gen = tmp_path / "gen"
+    write(gen, SMALL)
+    for name in ("*.fast", "*.idx", "*.store"):
+        path = next((gen / "docs-en").glob(name))
+        data = bytearray(path.read_bytes())
+        data[len(data) // 3] ^= 0xFF
+        path.write_bytes(bytes(data))
+        assert "checksum" in (ENGINE.check(gen, ENGINE.commit_key(gen)) or ""), name
+        data[len(data) // 3] ^= 0xFF
+        path.write_bytes(bytes(data))
+        assert ENGINE.check(gen, ENGINE.commit_key(gen)) is None
+
+
+def test_a_panic_of_the_rust_library_is_damage():
+    """A panic while reading a damaged file (pyo3's PanicException, a BaseException) becomes
+    IndexDamagedError at the store like any damage, not a server error."""
+    assert any(t.__name__ == "PanicException" for t in ENGINE.damage_errors)
+
+
 def test_the_classic_idf_setting_reaches_tantivy_as_it_reaches_whoosh(sample, monkeypatch):
     """tantivy computes BM25's idf itself; the boost that brings it to the setting's idf must
     divide by that, not by the setting's (which scored "classic" with a boost of 1)."""

@@ -7,19 +7,31 @@ changes. Readers are pinned to the commit they were opened at (tantivy's manual 
 policy), so one search sees one commit.
 
 tantivy reads its files through memory maps whatever ``mmap`` says; it checks each file's
-footer when it opens a segment and raises ValueError (the damage the store reports as a 503).
+footer when it opens a segment and raises ValueError (the damage the store reports as a 503),
+but not the checksum the footer holds: a file overwritten inside gave wrong results or a panic
+of the Rust library (pyo3's PanicException, a BaseException) in the middle of a search. So
+``check`` compares every file of the commit's segments with its footer's CRC-32 before the
+commit is opened, once per process and commit (as the Whoosh engine checks its own record of
+checksums: about 0.1 s per 100 MB), and a panic while reading counts as damage too
+(:data:`RUST_PANIC`). A file truncated under a running server is another matter: its memory
+map then kills the process with SIGBUS when a search reads the lost pages (the Whoosh engine
+reads through file handles; tantivy-py has no such choice).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import struct
 import threading
+import zlib
 from collections.abc import Hashable
 from pathlib import Path
 
 import tantivy
 
 from index.engine import EngineReader, Filter
+from index.errors import describe
 from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, Part, TantivyReader
 from index.tantivy.schema import (
     COMMIT_FILE,
@@ -134,11 +146,37 @@ def _parts(indexes: list[tuple[str, tantivy.Index]], schema: tantivy.Schema,
     return [Part(lang, s, Translator(s, schema, stats)) for lang, s in searchers]
 
 
+def _panic_type() -> tuple[type[BaseException], ...]:
+    """What a panic of the Rust library raises: pyo3's PanicException (a BaseException with no
+    importable name), found by making tantivy panic once (a search for at most 0 hits), its
+    message kept off stderr. Empty if that no longer panics."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("text")
+    searcher = tantivy.Index(builder.build()).searcher()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        searcher.search(tantivy.Query.all_query(), limit=0)
+    except BaseException as exc:  # noqa: BLE001 - that is the point
+        if type(exc).__name__ == "PanicException":
+            return (type(exc),)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+    return ()
+
+
+#: pyo3's PanicException (see _panic_type), for ``except``
+RUST_PANIC = _panic_type()
+
+
 class TantivyEngine:
     name = "tantivy"
-    #: tantivy-py raises ValueError for what it cannot read (a damaged or missing file),
-    #: OSError comes from opening the folders
-    damage_errors: tuple[type[BaseException], ...] = (ValueError, OSError)
+    #: tantivy-py raises ValueError for what it cannot read (a damaged or missing file), or
+    #: panics (a damaged file its footer check let through); OSError comes from opening the
+    #: folders
+    damage_errors: tuple[type[BaseException], ...] = (ValueError, OSError, *RUST_PANIC)
 
     def create(self, gen: Path) -> TantivyWriter:
         return TantivyWriter(gen, create=True)
@@ -160,8 +198,8 @@ class TantivyEngine:
 
     def check(self, gen: Path, key: Hashable) -> str | None:
         """What is wrong with the commit's files as listed: a commit file or a meta.json that
-        does not parse, a segment without its files or with an empty one (tantivy checks each
-        file's footer when it opens it: see ``open``)."""
+        does not parse, a segment without its files, a file whose footer is missing or whose
+        checksum differs from the one in its footer (see the module's docstring)."""
         try:
             languages = committed_languages(gen)
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -191,10 +229,45 @@ def _check_index(gen: Path, name: str) -> str | None:
             return f"{gen.name}/{name}: the files of segment {segment} are missing"
         for part in parts:
             try:
-                if part.stat().st_size == 0:
-                    return f"{gen.name}/{name}/{part.name} is empty"
+                problem = footer_problem(part)
             except OSError as exc:
-                return f"{gen.name}/{name}/{part.name} cannot be read: {exc}"
+                return f"{gen.name}/{name}/{part.name} cannot be read: {describe(exc)}"
+            if problem:
+                return f"{gen.name}/{name}/{part.name} {problem}"
+    return None
+
+
+#: tantivy's footer: JSON ({"version": ..., "crc": CRC-32 of what precedes it}), its length
+#: and this magic number, both as 4 bytes little-endian, at the end of every segment file.
+_FOOTER_MAGIC = 1337
+
+
+def footer_problem(path: Path) -> str | None:
+    """What is wrong with a segment file by its footer (None: its content has the checksum
+    the footer holds)."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        if size < 8:
+            return "is empty" if size == 0 else "is truncated (no footer)"
+        fh.seek(size - 8)
+        length, magic = struct.unpack("<II", fh.read(8))
+        if magic != _FOOTER_MAGIC or length > size - 8:
+            return "is truncated or overwritten (its footer is damaged)"
+        fh.seek(size - 8 - length)
+        try:
+            crc = int(json.loads(fh.read(length))["crc"])
+        except (ValueError, KeyError, TypeError):
+            return "is truncated or overwritten (its footer is damaged)"
+        fh.seek(0)
+        actual, left = 0, size - 8 - length
+        while left > 0:
+            block = fh.read(min(left, 1 << 20))
+            if not block:
+                break
+            actual = zlib.crc32(block, actual)
+            left -= len(block)
+    if actual != crc:
+        return "has been overwritten (its checksum differs)"
     return None
 
 
