@@ -266,11 +266,13 @@ def test_only_new_or_changed_documents_are_embedded_and_vectors_follow_a_rebuild
 
 
 class OverlapEmbedder(CountingEmbedder):
-    """The real model, noting how many of its calls ran at once at most: the first ``wait``
-    calls each wait (up to 10 s) until ``wait`` calls have started."""
+    """The real model without the process's cache of vectors (so every call reaches it),
+    noting how many of its calls ran at once at most: the first ``wait`` calls each wait (up
+    to 10 s) until ``wait`` calls have started."""
 
     def __init__(self, wait: int) -> None:
         super().__init__()
+        self.inner = default_embedder().inner
         self.wait = wait
         self.now = self.most = self.calls = 0
         self.cond = threading.Condition()
@@ -299,7 +301,7 @@ def test_documents_are_embedded_by_several_calls_at_once_into_the_same_vectors(
     monkeypatch.setattr(semantic, "BATCH", 1)  # one call per text: five calls
     alone = build_index(tmp_path / "alone", DOCS)
     monkeypatch.setenv("KB_EMBED_WORKERS", "1")
-    embed_index(alone)
+    embed_index(alone, embedder=default_embedder().inner)  # the model itself, no cache
     monkeypatch.setenv("KB_EMBED_WORKERS", workers)
     store = build_index(tmp_path / "index", DOCS)
     overlap = OverlapEmbedder(int(workers))
