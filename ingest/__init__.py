@@ -15,6 +15,7 @@ from ingest.catalog import (
     sidecar_of,
     write_sidecar,
 )
+from ingest.dates import normalise_date
 from ingest.filetypes import (
     DOCX,
     HTML,
@@ -29,7 +30,6 @@ from ingest.filetypes import (
     describe_content,
     detect_media_type,
 )
-from ingest.metadata import normalise_date
 from ingest.ocr import iso_language
 from ingest.pages import compress_ranges
 from ingest.paths import corpus_file

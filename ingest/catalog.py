@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from index import PRACTICE_FIELDS, write_atomic
+from ingest.dates import normalise_date
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
@@ -222,6 +223,8 @@ def entry_problems(entry: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
                if tax.themes and t not in tax.themes]
     if unknown:
         problems["themes"] = f"unknown theme: {', '.join(unknown)[:100]}"
+    if entry.get("date") not in (None, "") and normalise_date(entry["date"]) is None:
+        problems["date"] = "not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
     partner = entry.get("partner")
     names = {str(p.get(k, "")).lower() for p in tax.partners for k in ("name", "short")}
     if partner and tax.partners and str(partner).lower() not in names:

@@ -6,39 +6,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date as calendar_date
 from pathlib import PurePosixPath
 from typing import Any
 
 from index import PRACTICE_FIELDS, Document, Passage, fold_text
 from ingest.catalog import Taxonomy
+from ingest.dates import normalise_date
 from ingest.language import detect_language, normalise_language
 from ingest.practice import field_of_heading, practice_years, read_practice
 
 #: How much text inference reads (title counts three times).
 INFERENCE_CHARS = 20_000
 MAX_THEMES = 3
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-
-
-def normalise_date(value: object) -> str | None:
-    """"2019-06-28T10:00" -> "2019-06-28"; "2019" and "2019-06" stay as they are (what is
-    known, no day or month added); anything else, an impossible month or day too -> None."""
-    if value is None:
-        return None
-    match = _DATE.match(str(value).strip())
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if not 1900 <= int(year) <= 2100:
-        return None
-    try:
-        calendar_date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return None
-    return "-".join(p for p in (year, month, day) if p)
-
 
 def _count_mentions(haystack: str, names: list[str]) -> int:
     total = 0
@@ -315,6 +294,12 @@ def build_document(
             sources["doc_type"] = "inferred"
 
     date = normalise_date(pick("date"))
+    if not date and entry.get("date") not in (None, ""):
+        # the catalog's date is not one (e.g. "2019-02-30"): say so, then take the file's
+        warnings = [*(warnings or []), f"catalog date {str(entry['date'])[:40]!r} is not a "
+                    "date (YYYY, YYYY-MM or YYYY-MM-DD): not used"]
+        date = normalise_date(file_meta.get("date"))
+        sources["date"] = "file"
     if not date:
         sources.pop("date", None)
 

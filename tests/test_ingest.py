@@ -16,7 +16,14 @@ import pytest
 import yaml
 
 from index import IndexStore, SearchRequest, get_document, search
-from ingest import doc_id_for, normalise_date, run_ingest
+from ingest import (
+    doc_id_for,
+    entry_problems,
+    load_catalog,
+    load_taxonomy,
+    normalise_date,
+    run_ingest,
+)
 from ingest.workers import run_jobs
 from tests import helpers
 
@@ -148,8 +155,31 @@ def test_a_date_keeps_the_precision_it_is_known_with(tmp_path):
 def test_normalise_date_keeps_what_is_known_and_refuses_impossible_dates():
     assert normalise_date("2019-06-28T10:00") == "2019-06-28"
     assert (normalise_date("2019-06"), normalise_date(2019)) == ("2019-06", "2019")
-    for bad in ("2019-13", "2019-02-30", "2019-00", "last spring", "", None, "1066"):
+    for bad in ("2019-13", "2019-02-30", "2019-00", "last spring", "", None, "1066",
+                "\u0662\u0660\u0661\u0669"):  # Arabic-Indic digits: not a date here
         assert normalise_date(bad) is None, bad
+
+
+def test_a_catalog_date_that_is_not_one_is_reported_and_the_files_date_is_used(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "workshop.md").write_text(
+        "---\ntitle: Workshop\ndate: 2022-05\n---\n# Workshop\n\nA joint workshop.\n")
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump([
+        {"path": "news/workshop.md", "date": "2022-02-30"},
+        {"path": "news/talent-house.md", "date": "2018-13"},
+    ]))
+    tax = load_taxonomy(corpus)
+    for path, entry in load_catalog(corpus).items():
+        problems = entry_problems(entry, tax)
+        assert problems == {"date": "not a date (YYYY, YYYY-MM or YYYY-MM-DD)"}, path
+    ingest(corpus, tmp_path / "index")
+    store = IndexStore(tmp_path / "index")
+    workshop = get_document(store, doc_id_for("news/workshop.md")).document
+    assert (workshop.date, workshop.sources["date"]) == ("2022-05", "file")
+    assert any("catalog date '2022-02-30' is not a date" in w for w in workshop.warnings)
+    talent = get_document(store, doc_id_for("news/talent-house.md")).document
+    assert (talent.date, talent.sources["date"]) == ("2018-10-04", "file")
+    assert any("'2018-13'" in w for w in talent.warnings)
 
 
 def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path):
