@@ -160,6 +160,18 @@ def test_document_view_suggestions_and_more_like_this(store):
     assert similar and all(s.id != "vouchers-es" for s in similar), similar
 
 
+def test_a_deleted_documents_words_are_not_suggested(tmp_path, engine):
+    store = build_index(tmp_path / "index", [
+        make_doc("gone", "Zebracrossing grants", "Zebracrossing grants for exporters."),
+        make_doc("kept", "Export grants", "Grants for exporters."),
+    ])
+    assert "zebracrossing" in [s.text for s in suggest(store, "zebr")]
+    with store.lock(), store.update() as writer:
+        writer.delete("gone")
+    assert search(store, SearchRequest(query="zebracrossing")).total == 0
+    assert [s.text for s in suggest(store, "zebr") if s.kind != "title"] == []
+
+
 def test_parse_query_takes_facet_filters_out_of_the_text():
     parsed = parse_query("country:es theme:covid_response matchmaking")
     assert parsed.filters == {"country": ["ES"], "theme": ["covid_response"]}

@@ -79,7 +79,6 @@ class TantivyOpenIndex:
         self._retired = False
         self._allowed: dict[Filter, frozenset[int]] = {}
         self._words: dict[str, list[tuple[str, int]]] = {}
-        self._hidden: int | None = None
         # open every segment now: a damaged file fails here, before any search
         self.give_back(self.take())
 
@@ -117,16 +116,6 @@ class TantivyOpenIndex:
                     self._allowed.clear()
                 self._allowed[flt] = keys
         return keys
-
-    def hidden_documents(self) -> int:
-        """Hidden documents in the commit (counted once)."""
-        if self._hidden is None:
-            reader = self.take()
-            try:
-                self._hidden = reader.hidden_count()
-            finally:
-                self.give_back(reader)
-        return self._hidden
 
     def words_starting(self, reader: TantivyReader, letter: str) -> list[tuple[str, int]]:
         """The words of the ``words`` field starting with ``letter``, with their counts, in

@@ -327,7 +327,8 @@ class TantivyReader:
     def completions(self, prefix: str, limit: int) -> list[str]:
         """The most frequent of the first MAX_COMPLETION_WORDS + 1 words with ``prefix`` in
         alphabetical order (as the Whoosh engine chooses), from the commit's sorted words of
-        the prefix's first letter; a word only hidden documents have is not offered."""
+        the prefix's first letter; a word only hidden or deleted documents have is not offered
+        (tantivy's word lists keep a deleted document's words until its segment is merged)."""
         text = index_term(prefix)
         words = self._opened.words_starting(self, text[:1])
         first: list[tuple[str, int]] = []
@@ -336,12 +337,11 @@ class TantivyReader:
                 break
             first.append(words[i])
         first.sort(key=lambda pair: (-pair[1], pair[0]))
-        hidden = self._opened.hidden_documents()
         out: list[str] = []
         for term, _ in first:
             if len(out) >= limit:
                 break
-            if hidden and not self._visible_word(term):
+            if not self._visible_word(term):
                 continue
             out.append(analysed_term(term))
         return out
