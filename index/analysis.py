@@ -11,6 +11,7 @@ same analyser, so "Észak" and "Eszak" both end as "esz".
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -309,8 +310,15 @@ class _TermFinder:
         self.chunks_with: dict[str, set[str]] = {}
         #: chunks with a token that may be a country code
         self.coded: set[str] = set()
+        self._lock = threading.Lock()
 
     def learn(self, chunks: set[str]) -> None:
+        """Learn ``chunks`` (searches run in threads: one learns at a time, and a token's term
+        is never seen unset while another thread learns it)."""
+        with self._lock:
+            self._learn(chunks)
+
+    def _learn(self, chunks: set[str]) -> None:
         tokens = {chunk: tuple(_TOKEN_RE.findall(chunk)) for chunk in chunks}
         new = list({t for ts in tokens.values() for t in ts}.difference(self.term_of))
         if new:
@@ -318,8 +326,9 @@ class _TermFinder:
             lowered = _lowered(self.lang, new)
             kept = [(w, low) for w, low in zip(new, lowered, strict=True) if low not in stops]
             terms = _stemmed(self.lang, [low for _, low in kept])
-            self.term_of.update(dict.fromkeys(new))
-            self.term_of.update(zip((w for w, _ in kept), terms, strict=True))
+            learnt: dict[str, str | None] = dict.fromkeys(new)
+            learnt.update(zip((w for w, _ in kept), terms, strict=True))
+            self.term_of.update(learnt)
         for chunk, ts in tokens.items():
             for token in ts:
                 term = self.term_of[token]
