@@ -26,8 +26,8 @@ from index.query_form import Query
 from index.records import Document, Passage
 
 #: How hits are ordered: by score, by date (newest or oldest first), by folded title.
-#: By date, the ISO dates compare as text: a partial date ("2016-05", "2022") comes after the
-#: known days of its month or year when oldest first and before them when newest first, and
+#: By date, the ISO dates compare as text: a partial date ("2016-05", "2022") comes before the
+#: known days of its month or year when oldest first and after them when newest first, and
 #: documents without a date come last in both orders.
 Sort = Literal["score", "newest", "oldest", "title"]
 
