@@ -158,10 +158,11 @@ class SearchParams:
         }
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _encoded(name: str, value: str) -> str:
     """One parameter as ``urlencode`` writes it (a page builds dozens of URLs that share
-    most of their parameters: each facet value's toggle, the pages, the sorts)."""
+    most of their parameters: each facet value's toggle, the pages, the sorts). The cache
+    stays small: its keys include what users type (``q``, up to 1,000 characters)."""
     return urlencode([(name, value)])
 
 
