@@ -174,3 +174,20 @@ def test_each_judgment_set_loads_names_documents_of_the_corpus_and_keeps_its_kin
             assert ("filter" in q["kind"]) and values, q["id"]
             for doc in judged:  # a document outside the filter could never be found
                 assert _catalog_values(entries[doc], facet) & set(values), (q["id"], doc)
+
+
+@pytest.mark.parametrize("name", [
+    n for n in JUDGMENT_SETS if (REPO / "bench" / "judgments" / n / "rationale.tsv").is_file()])
+def test_a_set_with_rationales_gives_one_for_each_best_answer_and_no_other(name):
+    """``rationale.tsv`` (query-id, corpus-id, why; header line), where a set has one, says
+    why each grade-2 judgment answers its query: one line per grade-2 judgment, none else."""
+    from bench import relevance as rel
+
+    folder = REPO / "bench" / "judgments" / name
+    best = {(q, d) for q, docs in rel.read_qrels(folder / "qrels.tsv").items()
+            for d, grade in docs.items() if grade == 2}
+    rows = [line.rstrip("\n").split("\t")
+            for line in (folder / "rationale.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    assert all(len(row) == 3 and row[2].strip() for row in rows), name
+    keys = [(q, d) for q, d, _why in rows]
+    assert len(keys) == len(set(keys)) and set(keys) == best, set(keys) ^ best
