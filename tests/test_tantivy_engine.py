@@ -386,10 +386,48 @@ def test_a_file_overwritten_inside_is_found_by_its_checksum(tmp_path):
         assert ENGINE.check(gen, ENGINE.commit_key(gen)) is None
 
 
-def test_a_panic_of_the_rust_library_is_damage():
-    """A panic while reading a damaged file (pyo3's PanicException, a BaseException) becomes
-    IndexDamagedError at the store like any damage, not a server error."""
-    assert any(t.__name__ == "PanicException" for t in ENGINE.damage_errors)
+def _panic(*args, **kwargs):
+    """Make tantivy panic for real (it asserts that a search asks for at least one hit)."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("text")
+    tantivy.Index(builder.build()).searcher().search(tantivy.Query.all_query(), limit=0)
+
+
+def test_a_panic_of_the_rust_library_leaves_the_reader_as_a_damage_error(small, monkeypatch):
+    """pyo3's PanicException is a BaseException (``except Exception`` lets it through): the
+    engine's methods raise it as RustPanicError, one of its damage_errors (the store then
+    tells damage from a failing query, see test_index_damage.py)."""
+    from index.tantivy.panics import RustPanicError
+
+    assert RustPanicError in ENGINE.damage_errors
+    monkeypatch.setattr(TantivyReader, "_aggregate", _panic)
+    with pytest.raises(RustPanicError, match="panicked: assertion"):
+        small.search(None, Filter(), facets=["country"])
+    monkeypatch.setattr(TantivyReader, "_addresses", _panic)
+    with pytest.raises(RustPanicError):
+        list(small.catalog())  # a generator too
+
+
+def test_importing_the_engine_leaves_stderr_alone():
+    """Nothing is probed at import: stderr (file descriptor 2, which other threads write to)
+    is never redirected, and the Rust library does not panic."""
+    import subprocess
+    import sys
+
+    code = ("import os\n"
+            "calls = []\n"
+            "real = os.dup2\n"
+            "os.dup2 = lambda *a, **k: calls.append(a) or real(*a, **k)\n"
+            "from index.engine import get_engine\n"
+            "get_engine('tantivy')\n"
+            "print(calls)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert "panicked" not in done.stderr
 
 
 def test_the_classic_idf_setting_reaches_tantivy_as_it_reaches_whoosh(sample, monkeypatch):

@@ -5,7 +5,8 @@ It indexes the terms index.prepare makes (the Whoosh engine's terms), ranks with
 field scored as the protocol says, counts facets with aggregations over fast fields and keeps
 passages in an index of their own. Modules: ``schema`` (fields, the tokenizer, opening),
 ``writer`` (put, delete, commit), ``translate`` (the query form as tantivy queries),
-``reader`` (searches of one commit), ``engine`` (generations' writers, commits, readers).
+``reader`` (searches of one commit), ``engine`` (generations' writers, commits, readers),
+``panics`` (a panic of the Rust library as an ordinary exception).
 
 This package is named like the PyPI module it wraps: inside it, ``import tantivy`` is the
 PyPI module (absolute imports); ``index.tantivy`` is this package.

@@ -13,7 +13,7 @@ of the Rust library (pyo3's PanicException, a BaseException) in the middle of a 
 ``check`` compares every file of the commit's segments with its footer's CRC-32 before the
 commit is opened, once per process and commit (as the Whoosh engine checks its own record of
 checksums: about 0.1 s per 100 MB), and a panic while reading counts as damage too
-(:data:`RUST_PANIC`). A file truncated under a running server is another matter: its memory
+(index.tantivy.panics). A file truncated under a running server is another matter: its memory
 map then kills the process with SIGBUS when a search reads the lost pages (the Whoosh engine
 reads through file handles; tantivy-py has no such choice).
 """
@@ -21,7 +21,6 @@ reads through file handles; tantivy-py has no such choice).
 from __future__ import annotations
 
 import json
-import os
 import struct
 import threading
 import zlib
@@ -32,6 +31,7 @@ import tantivy
 
 from index.engine import EngineReader, Filter
 from index.errors import describe
+from index.tantivy.panics import RustPanicError, guard_panics
 from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, Part, TantivyReader
 from index.tantivy.schema import (
     COMMIT_FILE,
@@ -52,6 +52,7 @@ MAX_IDLE_READERS = 8
 MAX_CACHED_FILTERS = 64
 
 
+@guard_panics
 class TantivyOpenIndex:
     """One commit of one generation, opened: its tantivy indexes pinned to it, and readers."""
 
@@ -135,37 +136,12 @@ def _parts(indexes: list[tuple[str, tantivy.Index]], schema: tantivy.Schema,
     return [Part(lang, s, Translator(s, schema, stats)) for lang, s in searchers]
 
 
-def _panic_type() -> tuple[type[BaseException], ...]:
-    """What a panic of the Rust library raises: pyo3's PanicException (a BaseException with no
-    importable name), found by making tantivy panic once (a search for at most 0 hits), its
-    message kept off stderr. Empty if that no longer panics."""
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("text")
-    searcher = tantivy.Index(builder.build()).searcher()
-    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    try:
-        searcher.search(tantivy.Query.all_query(), limit=0)
-    except BaseException as exc:  # noqa: BLE001 - that is the point
-        if type(exc).__name__ == "PanicException":
-            return (type(exc),)
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
-    return ()
-
-
-#: pyo3's PanicException (see _panic_type), for ``except``
-RUST_PANIC = _panic_type()
-
-
 class TantivyEngine:
     name = "tantivy"
     #: tantivy-py raises ValueError for what it cannot read (a damaged or missing file), or
-    #: panics (a damaged file its footer check let through); OSError comes from opening the
-    #: folders
-    damage_errors: tuple[type[BaseException], ...] = (ValueError, OSError, *RUST_PANIC)
+    #: panics (a damaged file its footer check let through: index.tantivy.panics); OSError
+    #: comes from opening the folders
+    damage_errors: tuple[type[BaseException], ...] = (ValueError, OSError, RustPanicError)
 
     def create(self, gen: Path) -> TantivyWriter:
         return TantivyWriter(gen, create=True)

@@ -27,6 +27,7 @@ from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
 from index.records import Document, Passage
 from index.schema import body_field, title_field
+from index.tantivy.panics import guard_panics
 from index.tantivy.schema import (
     DOC_KEY,
     FACETS,
@@ -67,6 +68,7 @@ class Part:
     translator: Translator
 
 
+@guard_panics
 class TantivyReader:
     """A reader of one commit: the parts of the open commit, and the records of its last
     search's hits."""

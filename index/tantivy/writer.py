@@ -21,6 +21,7 @@ import tantivy
 from index.engine import Fingerprint
 from index.prepare import PreparedDocument
 from index.schema import body_field, passage_field, practice_field, title_field
+from index.tantivy.panics import guard_panics
 from index.tantivy.schema import (
     COMMIT_FILE,
     DOC_KEY,
@@ -99,6 +100,7 @@ def passage_records(doc: PreparedDocument) -> list[tantivy.Document]:
     return out
 
 
+@guard_panics
 class TantivyWriter:
     """Adds, replaces and removes documents in one generation (index.engine.EngineWriter)."""
 
