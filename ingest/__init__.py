@@ -15,7 +15,7 @@ from ingest.catalog import (
     sidecar_of,
     write_sidecar,
 )
-from ingest.dates import normalise_date
+from ingest.dates import DATE_FORMS, DATE_PATTERN, date_label, date_problem, normalise_date
 from ingest.filetypes import (
     DOCX,
     HTML,
@@ -58,11 +58,15 @@ __all__ = [
     "TIFF",
     "CatalogError",
     "CatalogFile",
+    "DATE_FORMS",
+    "DATE_PATTERN",
     "IngestReport",
     "SourceFile",
     "Taxonomy",
     "Preview",
     "compress_ranges",
+    "date_label",
+    "date_problem",
     "corpus_file",
     "describe_content",
     "detect_media_type",

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from index import PRACTICE_FIELDS, write_atomic
-from ingest.dates import normalise_date
+from ingest.dates import DATE_FORMS, normalise_date
 from ingest.paths import OUTSIDE_CORPUS, inside_corpus
 
 CATALOG_NAMES = ("catalog.yaml", "catalog.yml", "catalog.csv")
@@ -224,7 +224,7 @@ def entry_problems(entry: dict[str, Any], tax: Taxonomy) -> dict[str, str]:
     if unknown:
         problems["themes"] = f"unknown theme: {', '.join(unknown)[:100]}"
     if entry.get("date") not in (None, "") and normalise_date(entry["date"]) is None:
-        problems["date"] = "not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        problems["date"] = f"not a date ({DATE_FORMS})"
     partner = entry.get("partner")
     names = {str(p.get(k, "")).lower() for p in tax.partners for k in ("name", "short")}
     if partner and tax.partners and str(partner).lower() not in names:

@@ -11,7 +11,7 @@ from typing import Any
 
 from index import PRACTICE_FIELDS, Document, Passage, fold_text
 from ingest.catalog import Taxonomy
-from ingest.dates import normalise_date
+from ingest.dates import DATE_FORMS, normalise_date
 from ingest.language import detect_language, normalise_language
 from ingest.practice import field_of_heading, practice_years, read_practice
 
@@ -297,7 +297,7 @@ def build_document(
     if not date and entry.get("date") not in (None, ""):
         # the catalog's date is not one (e.g. "2019-02-30"): say so, then take the file's
         warnings = [*(warnings or []), f"catalog date {str(entry['date'])[:40]!r} is not a "
-                    "date (YYYY, YYYY-MM or YYYY-MM-DD): not used"]
+                    f"date ({DATE_FORMS}): not used"]
         date = normalise_date(file_meta.get("date"))
         sources["date"] = "file"
     if not date:

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from index import PRACTICE_FIELDS, DocumentView, SimilarDocument
-from ingest import compress_ranges, iso_language
-from search_app.search_page import date_label, document_url, file_url, only_marks, passage_where
+from ingest import compress_ranges, date_label, iso_language
+from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
 FIELDS: tuple[tuple[str, str, str | None], ...] = (

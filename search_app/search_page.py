@@ -25,6 +25,7 @@ from index import (
     search,
     semantic_enabled,
 )
+from ingest import date_label
 from search_app.charts import CountryMap, YearHistogram, country_map, year_histogram
 from search_app.params import (
     FACET_LABELS,
@@ -110,28 +111,6 @@ class HitData(HitMetadata):
         """Where the document is from, for a reader (the page and ``kb search``)."""
         return place_label(self.region_name, self.region_code, self.country_name,
                            self.country_code)
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def date_label(date: str | None) -> str | None:
-    """An ISO date as a reader says it, with only the parts it has: "2017-04-03" ->
-    "3 April 2017", "2016-05" -> "May 2016", "2022" -> "2022" (anything else as it is)."""
-    if not date:
-        return None
-    match = _ISO_DATE.fullmatch(date)
-    if not match:
-        return date
-    year, month, day = match.groups()
-    if month is None:
-        return year
-    if not 1 <= int(month) <= 12:
-        return date
-    return f"{int(day)} {MONTHS[int(month) - 1]} {year}" if day else \
-        f"{MONTHS[int(month) - 1]} {year}"
 
 
 def place_label(

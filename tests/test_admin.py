@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from index import IndexStore, SearchRequest, search
-from ingest import run_ingest
+from ingest import DATE_PATTERN, run_ingest
 from search_app.admin import security
 from search_app.admin.ingest_jobs import read_status
 from search_app.app import create_app
@@ -290,6 +290,8 @@ def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site
     assert html.count('<option value="">From the text</option>') == 4
     assert "(infer)" not in html and "(detect)" not in html
     assert 'value="Regional Action Plan for Friesland"' in html
+    assert f'name="date" inputmode="numeric" placeholder="YYYY-MM-DD" pattern="{DATE_PATTERN}"' \
+        in html
     assert '<option value="NL12" selected>' in html
     # What the admin typed on the upload form wins over the suggestion.
     assert re.search(r'value="green_economy" checked', html)

@@ -18,9 +18,10 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ingest.dates import file_date
 from ingest.filetypes import DOCX
 from ingest.ocr import OcrSettings
-from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
+from ingest.parsers._meta import clean_value, is_junk_title, split_keywords
 from ingest.parsers._sections import Section, sections_to_passages
 from ingest.parsers.base import ParsedFile, ParseError
 
@@ -99,9 +100,9 @@ def _created(props: object) -> str | None:
     if text == _TEMPLATE_CREATED:
         return None
     if _PARTIAL_W3CDTF.match(text):
-        return iso_date(text)
+        return file_date(text)
     created = getattr(props, "created", None)
-    return iso_date(created) if created else None
+    return file_date(created) if created else None
 
 
 def _metadata(document: object) -> dict[str, object]:

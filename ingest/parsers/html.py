@@ -17,9 +17,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 
+from ingest.dates import file_date
 from ingest.filetypes import HTML
 from ingest.ocr import OcrSettings
-from ingest.parsers._meta import clean_value, iso_date, split_keywords
+from ingest.parsers._meta import clean_value, split_keywords
 from ingest.parsers._readability import extract_main_content
 from ingest.parsers._sections import Section, sections_to_passages
 from ingest.parsers.base import ParsedFile, ParseError
@@ -215,7 +216,7 @@ def _metadata(soup: BeautifulSoup) -> dict[str, object]:
     if not date_value:
         time_tag = soup.find("time", datetime=True)
         date_value = str(time_tag["datetime"]) if time_tag else None
-    date = iso_date(date_value) if date_value else None
+    date = file_date(date_value) if date_value else None
     if date:
         metadata["date"] = date
 

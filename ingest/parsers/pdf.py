@@ -40,6 +40,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from index import Passage
+from ingest.dates import file_date
 from ingest.filetypes import PDF
 from ingest.ocr import (
     OcrSettings,
@@ -50,7 +51,7 @@ from ingest.ocr import (
     render_pdf_page,
 )
 from ingest.pages import compress_ranges
-from ingest.parsers._meta import clean_value, is_junk_title, iso_date, split_keywords
+from ingest.parsers._meta import clean_value, is_junk_title, split_keywords
 from ingest.parsers.base import ParsedFile, ParseError
 from ingest.running_lines import strip_running_lines
 from ingest.text import normalize_text
@@ -329,4 +330,4 @@ def pdf_date_to_iso(value: str) -> str | None:
     if not match:
         return None
     year, month, day = match.group(1), match.group(2), match.group(3)
-    return iso_date("-".join(part for part in (year, month, day) if part))
+    return file_date("-".join(part for part in (year, month, day) if part))

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import yaml
 
+from ingest.dates import file_date
 from ingest.filetypes import MARKDOWN, PLAIN
 from ingest.ocr import OcrSettings
-from ingest.parsers._meta import clean_value, iso_date, split_keywords
+from ingest.parsers._meta import clean_value, split_keywords
 from ingest.parsers._sections import Section, sections_to_passages
 from ingest.parsers.base import ParsedFile, ParseError
 
@@ -135,7 +136,7 @@ def _front_matter_metadata(data: dict[object, object]) -> dict[str, object]:
         if value is None or value == "" or key in metadata:
             continue
         if key == "date":
-            date = iso_date(value)
+            date = file_date(value)
             if date:
                 metadata["date"] = date
         elif key == "keywords":

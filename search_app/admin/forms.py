@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest import LANGUAGE_NAMES, Taxonomy, entry_problems, normalise_date
+from ingest import DATE_PATTERN, LANGUAGE_NAMES, Taxonomy, date_problem, entry_problems
 
 FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
           "policy_instrument", "summary")
@@ -34,6 +34,8 @@ class Choices:
     regions: list[Choice]
     themes: list[Choice]
     partners: list[Choice]
+    #: how a date is written (the date input's pattern; ingest.dates)
+    date_pattern: str = DATE_PATTERN
 
     def label(self, key: str, value: object) -> str:
         """The display label of a field value ("NL12" -> "Friesland / Fryslân (NL12)")."""
@@ -111,10 +113,10 @@ def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
 
     date = text("date")
     if date:
-        norm = normalise_date(date)
-        if norm is None or len(norm) != len(date):
-            out.errors["date"] = "write the date as YYYY, YYYY-MM or YYYY-MM-DD"
-        out.values["date"] = norm or date
+        problem = date_problem(date)
+        if problem:
+            out.errors["date"] = problem
+        out.values["date"] = date
     if form.get(prefix + "hidden") in ("1", "on", "true"):
         out.values["hidden"] = True
     return out

@@ -1,0 +1,64 @@
+"""ingest.dates: one set of date rules for the catalog, file metadata, the admin's form and
+the label readers see (a rule changed in one place changes for all of them)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from starlette.datastructures import FormData
+
+from ingest import DATE_PATTERN, Taxonomy, date_label, date_problem, normalise_date
+from ingest.dates import file_date
+from search_app.admin.forms import read_form
+
+#: (spelling, as stored): every source reads these alike
+SPELLINGS = [
+    ("2019-06-28", "2019-06-28"), ("2019-06-28T10:00:00+02:00", "2019-06-28"),
+    (" 2019-06-28 ", "2019-06-28"), ("2019-6-1", "2019-06-01"), ("2019-06", "2019-06"),
+    ("2019", "2019"), (2019, "2019"), ("28.06.2019", "2019-06-28"), ("28/06/2019", "2019-06-28"),
+    (datetime.date(2019, 6, 28), "2019-06-28"), (datetime.datetime(2019, 6, 28, 10), "2019-06-28"),
+]
+NOT_DATES = ["last spring", "", None, True, "20190628", "2019abc", "1066", "1899",
+             "\u0662\u0660\u0661\u0669"]  # Arabic-Indic digits: not a date here
+
+
+@pytest.mark.parametrize("value,stored", SPELLINGS)
+def test_the_catalog_and_file_metadata_read_the_same_spellings(value, stored):
+    assert normalise_date(value) == file_date(value) == stored
+
+
+@pytest.mark.parametrize("value", NOT_DATES)
+def test_what_is_not_a_date_is_refused_by_every_reader(value):
+    assert normalise_date(value) is None and file_date(value) is None
+
+
+@pytest.mark.parametrize("value,explicit,from_file", [
+    ("2019-02-30", None, "2019-02"), ("2019-13", None, "2019"), ("2019-00", None, "2019"),
+    ("31.02.2019", None, "2019-02"), ("2099", "2099", None),
+])
+def test_an_impossible_part_is_refused_in_explicit_dates_and_dropped_from_a_files(
+        value, explicit, from_file):
+    assert (normalise_date(value), file_date(value)) == (explicit, from_file)
+
+
+@pytest.mark.parametrize("stored,label", [
+    ("2017-04-03", "3 April 2017"), ("2016-05", "May 2016"), ("2022", "2022"), (None, None),
+])
+def test_a_stored_date_is_labelled_with_the_parts_it_has(stored, label):
+    assert date_label(stored) == label
+
+
+def test_the_admin_form_takes_exactly_the_dates_as_stored():
+    def form_error(text: str) -> str | None:
+        return read_form(FormData({"date": text}), Taxonomy()).errors.get("date")
+
+    for _, stored in SPELLINGS:
+        assert form_error(stored) is None and date_problem(stored) is None
+        assert date_label(stored)
+    for text in ("2019-6-1", "28.06.2019", "2019-06-28T10:00", "2019-02-30", "last spring"):
+        assert form_error(text) == date_problem(text) == \
+            "write the date as YYYY, YYYY-MM or YYYY-MM-DD", text
+    # the form input's pattern (tests/test_admin.py: the page carries it) is the same rule
+    assert all(re.fullmatch(DATE_PATTERN, s) for _, s in SPELLINGS)
