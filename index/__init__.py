@@ -27,6 +27,7 @@ from index.errors import (
     IndexNotWritableError,
     IndexUnavailableError,
     QueryError,
+    SearchFailedError,
 )
 from index.query import FIELD_ALIASES, parse_query
 from index.ranking import Ranking, set_ranking
@@ -97,6 +98,7 @@ __all__ = [
     "PreparedDocument",
     "QueryError",
     "Ranking",
+    "SearchFailedError",
     "SearchRequest",
     "SearchResult",
     "UnknownEngineError",

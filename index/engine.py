@@ -281,9 +281,11 @@ class Engine(Protocol):
         """A cheap key that changes with every commit of ``gen`` (for caches of pages)."""
         ...
 
-    def check(self, gen: Path, key: Hashable) -> str | None:
+    def check(self, gen: Path, key: Hashable, *, strict: bool = False) -> str | None:
         """What is wrong with the files of commit ``key`` of ``gen`` (truncated,
-        overwritten), or None."""
+        overwritten), or None. ``strict``: files that cannot be compared with a record of
+        what was written (an index written before such records) count as damaged too (the
+        store asks so after a reading error, to tell damage from one failing request)."""
         ...
 
     def open(self, gen: Path, key: Hashable, *, mmap: bool = False) -> OpenIndex:

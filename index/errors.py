@@ -36,8 +36,17 @@ class IndexLockedError(IndexError_):
 
 
 class QueryError(IndexError_):
-    """A search request that cannot be answered (bad parameter). Query text never raises this:
-    a query that does not parse falls back to plain words."""
+    """A search request that cannot be answered (bad parameter). Query text never raises this
+    (a query that does not parse falls back to plain words), but for SearchFailedError."""
+
+
+class SearchFailedError(QueryError):
+    """The search engine failed on one request while the index's files are sound (an odd
+    query it cannot run): that request fails with this message, the others are served."""
+
+    def __init__(self) -> None:
+        super().__init__("This search could not be run: the search engine failed on it. "
+                         "Other searches work; try other words or a simpler query.")
 
 
 def describe(exc: BaseException) -> str:

@@ -36,6 +36,7 @@ from index.errors import (
     IndexEngineError,
     IndexNotWritableError,
     IndexUnavailableError,
+    SearchFailedError,
     describe,
 )
 from index.generations import Generations, Live
@@ -117,6 +118,8 @@ class IndexStore:
         self._pool_key: tuple[Path, Hashable] | None = None
         #: (generation, commit) found damaged, and what is wrong: not opened again
         self._damaged: tuple[tuple[Path, Hashable], str] | None = None
+        #: the last (generation, commit) whose files the engine's check found sound
+        self._verified: tuple[Path, Hashable] | None = None
 
     # -- generations -------------------------------------------------------------------------
     def _live(self) -> Live | None:
@@ -343,7 +346,8 @@ class IndexStore:
         ones wait (IndexBusyError after BUSY_SECONDS). A swapped generation or a new commit is
         picked up by the next block, without a restart. Nested blocks in one thread share the
         outer block's reader. Errors that a damaged index raises while it is read become
-        IndexDamagedError.
+        IndexDamagedError when the engine's check finds the damage, else SearchFailedError
+        for this block only (see ``_reading_failed``).
         """
         held = getattr(self._local, "held", None)
         if held is not None:
@@ -371,7 +375,7 @@ class IndexStore:
                 yield reader
             except engine.damage_errors as exc:
                 pool.close_reader(reader)
-                raise self._found_damaged(pool, key, exc) from exc
+                raise self._reading_failed(pool, key, engine, exc) from exc
             else:
                 pool.give_back(reader)
             finally:
@@ -395,11 +399,12 @@ class IndexStore:
             damaged = self._damaged
             if damaged is not None and damaged[0] == key:
                 raise IndexDamagedError(damaged[1])
-            problem = engine.check(gen, commit)
+            problem = engine.check(gen, commit) if self._verified != key else None
             if problem is not None:
                 self._damaged = (key, problem)
                 log.info("the index at %s is damaged: %s", gen, problem)
                 raise IndexDamagedError(problem)
+            self._verified = key
             try:
                 opened = engine.open(gen, commit, mmap=self.mmap)
             except Exception as exc:
@@ -412,10 +417,33 @@ class IndexStore:
             self._pool, self._pool_key = opened, key
             return opened, key
 
+    def _reading_failed(self, pool: OpenIndex, key: tuple[Path, Hashable], engine: Engine,
+                        exc: BaseException) -> IndexDamagedError | SearchFailedError:
+        """What a reading error in a ``reader`` block means. Damage when the engine's strict
+        check of the commit's files finds it (then every search answers that, until the
+        index is repaired); else the files are as written, and one request met an error of
+        the engine (an odd query it fails on, e.g. a panic of tantivy's Rust code): that
+        request gets SearchFailedError, and the next ones a freshly opened commit (not
+        checked again)."""
+        gen, commit = key
+        problem = engine.check(gen, commit, strict=True)
+        if problem is not None:
+            return self._found_damaged(pool, key, exc, problem)
+        log.warning("a search failed on a sound index (%s): %s", gen, describe(exc),
+                    exc_info=exc)
+        with self._pool_lock:
+            self._verified = key
+            if self._pool is pool:
+                self._pool = self._pool_key = None
+        pool.retire()
+        return SearchFailedError()
+
     def _found_damaged(self, pool: OpenIndex, key: tuple[Path, Hashable],
-                       exc: BaseException) -> IndexDamagedError:
+                       exc: BaseException, found: str | None = None) -> IndexDamagedError:
         gen = key[0]
         problem = f"{gen.name} cannot be read: {describe(exc)}"
+        if found is not None:
+            problem += f"; {found}"
         log.info("the index at %s is damaged: %s", gen, problem)
         log.debug("reading the damaged index failed", exc_info=exc)
         with self._pool_lock:

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from index import IndexDamagedError, IndexStore, SearchRequest, search
+from index import IndexDamagedError, IndexStore, SearchFailedError, SearchRequest, search
 from ingest import run_ingest
 from search_app.app import create_app
 from search_app.cli import main
@@ -186,6 +186,83 @@ def test_a_segment_truncated_under_a_running_server_gives_503_not_a_crash(site: 
         assert statuses <= {200, 503} and 503 in statuses, statuses
         assert proc.poll() is None, f"the server died (exit {proc.returncode})"
         assert httpx.get(base + "/help", timeout=30).status_code == 200
+
+
+def _fail_next_search(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next search meets what a damaged file raises in the engine (tantivy: a real panic
+    of its Rust code; Whoosh: struct.error), once, whatever the files."""
+    import struct
+
+    failed: list[bool] = []
+    if engine == "tantivy":
+        import tantivy
+
+        from index.tantivy.reader import TantivyReader
+
+        real = TantivyReader._full
+
+        def full(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not failed:
+                failed.append(True)
+                builder = tantivy.SchemaBuilder()
+                builder.add_text_field("text")
+                searcher = tantivy.Index(builder.build()).searcher()
+                searcher.search(tantivy.Query.all_query(), limit=0)  # panics
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(TantivyReader, "_full", full)
+        return
+    from index.whoosh.reader import WhooshReader
+
+    real_search = WhooshReader.search
+
+    def search_once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not failed:
+            failed.append(True)
+            raise struct.error("unpack requires a buffer of 4 bytes")
+        return real_search(self, *args, **kwargs)
+
+    monkeypatch.setattr(WhooshReader, "search", search_once)
+
+
+def test_one_failing_search_on_sound_files_is_not_damage(site: Path, engine: str,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """A reading error is damage only when the files' checksums, checked again, say so:
+    otherwise that one search fails with a clear message (400) and the site keeps serving."""
+    index, corpus = site / "index", site / "corpus"
+    with TestClient(create_app(settings_for(index, corpus)),
+                    raise_server_exceptions=False) as client:
+        assert client.get("/api/search?q=export").status_code == 200
+        _fail_next_search(engine, monkeypatch)
+        r = client.get("/api/search?q=export+vouchers")
+        assert r.status_code == 400, r.text[:300]
+        assert "could not be run" in r.json()["error"]["message"]
+        r = client.get("/api/search?q=export+vouchers")
+        assert r.status_code == 200 and r.json()["total"] >= 1, r.text[:300]
+    store = IndexStore(index)
+    search(store, SearchRequest(query="export"))
+    _fail_next_search(engine, monkeypatch)
+    with pytest.raises(SearchFailedError):
+        search(store, SearchRequest(query="vouchers"))
+    assert search(store, SearchRequest(query="export")).total >= 1
+    code, output = kb("search", "export", "--index", str(index))
+    assert code == 0, output
+
+
+def test_a_failing_search_on_damaged_files_is_damage(site: Path, engine: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same error with a file overwritten since the commit was opened (its size
+    unchanged): the check finds it, and every search answers that the index is damaged."""
+    index = site / "index"
+    store = IndexStore(index)
+    assert search(store, SearchRequest(query="export")).total >= 1
+    segment = _segment(index)
+    _overwrite(segment, 0.3, 64)
+    _fail_next_search(engine, monkeypatch)
+    for _ in range(2):
+        with pytest.raises(IndexDamagedError, match="overwritten"):
+            search(store, SearchRequest(query="export"))
 
 
 # -- bug 5: an index folder that cannot be written ----------------------------------------------

@@ -161,10 +161,11 @@ class TantivyEngine:
     def version(self, gen: Path) -> Hashable:
         return self.commit_key(gen)
 
-    def check(self, gen: Path, key: Hashable) -> str | None:
+    def check(self, gen: Path, key: Hashable, *, strict: bool = False) -> str | None:
         """What is wrong with the commit's files as listed: a commit file or a meta.json that
         does not parse, a segment without its files, a file whose footer is missing or whose
-        checksum differs from the one in its footer (see the module's docstring)."""
+        checksum differs from the one in its footer (see the module's docstring). Every file
+        has its checksum in its footer: ``strict`` changes nothing."""
         try:
             languages = committed_languages(gen)
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -36,9 +36,9 @@ class WhooshEngine:
         contents there."""
         return gen.stat().st_mtime_ns
 
-    def check(self, gen: Path, key: Hashable) -> str | None:
+    def check(self, gen: Path, key: Hashable, *, strict: bool = False) -> str | None:
         assert isinstance(key, int)
-        return check(gen, key)
+        return check(gen, key, strict=strict)
 
     def open(self, gen: Path, key: Hashable, *, mmap: bool = False) -> SearcherPool:
         assert isinstance(key, int)

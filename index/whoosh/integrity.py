@@ -90,15 +90,15 @@ def record_commit(gen: Path, toc_generation: int, write: Callable[[Path, str], N
                 pass
 
 
-def check(gen: Path, toc_generation: int) -> str | None:
+def check(gen: Path, toc_generation: int, *, strict: bool = False) -> str | None:
     """What is wrong with commit ``toc_generation`` of ``gen``, or None when its files are
-    as written (or when it has no record to compare with)."""
+    as written (or when it has no record to compare with, unless ``strict``)."""
     path = gen / MANIFEST.format(toc_generation)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data["files"]
     except FileNotFoundError:
-        return None
+        return f"{path.name} is missing (no checksums to compare with)" if strict else None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return f"{path.name} cannot be read: {describe(exc)}"
     for name, (size, crc) in files.items():
