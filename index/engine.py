@@ -228,6 +228,13 @@ class OpenIndex(Protocol):
         """Whether ``retire`` was called."""
         ...
 
+    @property
+    def pinned(self) -> bool:
+        """Whether a reader taken from it reads the commit it was opened at, whatever was
+        committed since and without opening files (its readers share what was opened): the
+        store may then hand out its readers while the next commit's files are checked."""
+        ...
+
 
 class EngineWriter(Protocol):
     """Writes one generation. Readers never see a half-written commit."""

@@ -120,6 +120,9 @@ class IndexStore:
         self._damaged: tuple[tuple[Path, Hashable], str] | None = None
         #: the last (generation, commit) whose files the engine's check found sound
         self._verified: tuple[Path, Hashable] | None = None
+        #: commits being checked and opened (by the first thread that needed them), set when
+        #: done
+        self._opening: dict[tuple[Path, Hashable], threading.Event] = {}
 
     # -- generations -------------------------------------------------------------------------
     def _live(self) -> Live | None:
@@ -384,7 +387,11 @@ class IndexStore:
             self._slots.release()
 
     def _pool_for(self, gen: Path, engine: Engine) -> tuple[OpenIndex, tuple[Path, Hashable]]:
-        """The readers of the live commit: opened (and its files checked) on first use."""
+        """The readers of the live commit: opened, and its files checked, once per commit by
+        the first thread that needs it, outside the pool's lock. Meanwhile the other threads
+        wait for it, or search the previous commit when its pool can still hand out readers
+        of it (``OpenIndex.pinned``): a new commit never makes searches queue behind the
+        check of its files (0.1 s per 100 MB)."""
         try:
             commit = engine.commit_key(gen)
         except OSError as exc:
@@ -392,30 +399,54 @@ class IndexStore:
         if commit is None:
             raise IndexDamagedError(f"{gen.name} has no table of contents")
         key = (gen, commit)
-        with self._pool_lock:
-            pool = self._pool
-            if pool is not None and self._pool_key == key:
-                return pool, key
-            damaged = self._damaged
-            if damaged is not None and damaged[0] == key:
-                raise IndexDamagedError(damaged[1])
-            problem = engine.check(gen, commit) if self._verified != key else None
-            if problem is not None:
-                self._damaged = (key, problem)
-                log.info("the index at %s is damaged: %s", gen, problem)
-                raise IndexDamagedError(problem)
-            self._verified = key
-            try:
-                opened = engine.open(gen, commit, mmap=self.mmap)
-            except Exception as exc:
-                problem = f"{gen.name} cannot be opened: {describe(exc)}"
-                self._damaged = (key, problem)
-                log.info("the index at %s is damaged: %s", gen, problem)
-                raise IndexDamagedError(problem) from exc
-            if pool is not None:
-                pool.retire()
-            self._pool, self._pool_key = opened, key
+        while True:
+            with self._pool_lock:
+                pool, pool_key = self._pool, self._pool_key
+                if pool is not None and pool_key == key:
+                    return pool, key
+                damaged = self._damaged
+                if damaged is not None and damaged[0] == key:
+                    raise IndexDamagedError(damaged[1])
+                opening = self._opening.get(key)
+                if opening is None:  # this thread opens it
+                    opening = self._opening[key] = threading.Event()
+                    break
+                if pool is not None and pool_key is not None and pool.pinned:
+                    return pool, pool_key
+            if not opening.wait(BUSY_SECONDS):
+                raise IndexBusyError(f"opening the index took more than {BUSY_SECONDS:g} s")
+        try:
+            opened = self._open(engine, key)
+            with self._pool_lock:
+                old, self._pool, self._pool_key = self._pool, opened, key
+            if old is not None:
+                old.retire()
             return opened, key
+        finally:
+            with self._pool_lock:
+                del self._opening[key]
+            opening.set()
+
+    def _open(self, engine: Engine, key: tuple[Path, Hashable]) -> OpenIndex:
+        """Commit ``key`` opened, its files checked first unless they were found sound
+        already; IndexDamagedError (remembered for the commit) when it cannot be."""
+        gen, commit = key
+        problem = engine.check(gen, commit) if self._verified != key else None
+        if problem is not None:
+            raise self._damaged_at_opening(key, problem)
+        self._verified = key
+        try:
+            return engine.open(gen, commit, mmap=self.mmap)
+        except Exception as exc:
+            raise self._damaged_at_opening(
+                key, f"{gen.name} cannot be opened: {describe(exc)}") from exc
+
+    def _damaged_at_opening(self, key: tuple[Path, Hashable], problem: str
+                            ) -> IndexDamagedError:
+        with self._pool_lock:
+            self._damaged = (key, problem)
+        log.info("the index at %s is damaged: %s", key[0], problem)
+        return IndexDamagedError(problem)
 
     def _reading_failed(self, pool: OpenIndex, key: tuple[Path, Hashable], engine: Engine,
                         exc: BaseException) -> IndexDamagedError | SearchFailedError:

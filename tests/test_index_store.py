@@ -153,3 +153,53 @@ def test_an_index_is_built_with_the_engine_under_test(tmp_path, engine):
     store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
     assert store.engine_name() == engine
     assert IndexStore(tmp_path / "ix", engine=engine).needs_rebuild() is None
+
+
+def test_a_new_commit_is_checked_once_without_making_searches_queue(tmp_path, engine,
+                                                                    monkeypatch):
+    """The files of a new commit are checked (once) by the first search that needs them,
+    outside the store's lock: meanwhile the other searches wait for it, or (an engine whose
+    readers stay on the commit they were opened at: tantivy) search the previous commit."""
+    import threading
+
+    from index.engine import get_engine
+
+    store = build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    assert ids(store, "vouchers") == ["a"]  # the first commit, checked and opened
+    with store.lock(), store.update() as w:
+        w.put(make_doc("b", "Quokka grants", "The quokkagrant scheme."))
+    checking, done = threading.Event(), threading.Event()
+    checked = []
+    opened = get_engine(engine)
+    real_check = opened.check
+
+    def slow_check(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        checked.append(key)
+        checking.set()
+        done.wait(60)
+        return real_check(gen, key, **kwargs)
+
+    monkeypatch.setattr(opened, "check", slow_check)
+    found: dict[str, list[str]] = {}
+
+    def run(name: str) -> None:
+        found[name] = ids(store, "quokkagrant")
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    assert checking.wait(60)
+    second = threading.Thread(target=run, args=("second",))
+    second.start()
+    if store.engine_name() == "tantivy":
+        second.join(30)
+        assert not second.is_alive(), "a search queued behind the check of a new commit"
+        assert found["second"] == []  # the previous commit
+    done.set()
+    first.join(60)
+    second.join(60)
+    assert found["first"] == ["b"]
+    if store.engine_name() != "tantivy":
+        assert found["second"] == ["b"]  # it waited for the check
+    assert len(checked) == 1
+    assert ids(store, "quokkagrant") == ["b"]
+    assert len(checked) == 1

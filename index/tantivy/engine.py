@@ -56,6 +56,9 @@ MAX_CACHED_FILTERS = 64
 class TantivyOpenIndex:
     """One commit of one generation, opened: its tantivy indexes pinned to it, and readers."""
 
+    #: its readers share the searchers opened on the commit (and their memory maps)
+    pinned = True
+
     def __init__(self, gen: Path, key: Hashable) -> None:
         self.gen = gen
         self.key = key

@@ -35,6 +35,10 @@ class SearcherPool:
     """Readers on one commit (``toc``) of one generation (``gen``): an OpenIndex
     (index.engine)."""
 
+    #: a new searcher reads the index's latest table of contents (and its files, which a
+    #: later commit may have merged away), not necessarily ``toc``
+    pinned = False
+
     def __init__(self, gen: Path, toc: int, ix: whoosh_index.Index) -> None:
         self.gen = gen
         self.toc = toc
