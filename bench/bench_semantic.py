@@ -225,7 +225,6 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
         order = list(settings) if r % 2 == 0 else list(settings)[::-1]
         for label in order:
             sem.PASSAGE_VECTORS, calls = settings[label]
-            os.environ["KB_EMBED_WORKERS"] = str(calls)
             default_embedder()._cache.clear()
             folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
             try:
@@ -236,7 +235,7 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
                         writer.put(doc)
                 keyword = time.perf_counter() - started
                 started = time.perf_counter()
-                report = embed_index(store, progress=progress)
+                report = embed_index(store, progress=progress, workers=calls)
                 vectors = time.perf_counter() - started
                 gen = store.current_generation()
                 vs = VectorSet.load(gen) if gen is not None else None
@@ -249,7 +248,6 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     sem.PASSAGE_VECTORS = product
-    os.environ.pop("KB_EMBED_WORKERS", None)
     if len(settings) == 2:
         first, second = settings
         print(f"vectors time, {second} / {first}: "

@@ -18,6 +18,8 @@ from index.documents import (
     same_topic_other_languages,
     suggest,
 )
+from index.embedder import CACHE_SIZE as SEMANTIC_CACHE_SIZE
+from index.embedder import set_cache_size as set_semantic_cache
 from index.engine import DEFAULT_ENGINE, UnknownEngineError, engine_names, get_engine
 from index.errors import (
     IndexBusyError,
@@ -72,6 +74,7 @@ __all__ = [
     "METADATA_FIELDS",
     "PRACTICE_FIELDS",
     "SCHEMA_VERSION",
+    "SEMANTIC_CACHE_SIZE",
     "SORTS",
     "STEMMED_LANGUAGES",
     "YEAR_FACETS",
@@ -117,6 +120,7 @@ __all__ = [
     "same_topic_other_languages",
     "search",
     "semantic_enabled",
+    "set_semantic_cache",
     "set_ranking",
     "suggest",
     "write_atomic",

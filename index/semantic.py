@@ -71,18 +71,13 @@ BATCH = 8
 SAVE_EVERY = 5.0
 
 
-def embed_workers() -> int:
-    """Model calls at once while embedding documents (``KB_EMBED_WORKERS``, default: the
-    cores); each call is one OpenMP thread (``KB_SEMANTIC_THREADS``)."""
-    cores = max(1, os.cpu_count() or 1)
-    value = os.environ.get("KB_EMBED_WORKERS", "").strip()
-    if not value:
-        return cores
-    if not value.isascii() or not value.isdigit() or int(value) < 1:
-        log.warning("KB_EMBED_WORKERS=%r is not a whole number of 1 or more: using %d (the "
-                    "cores)", value[:20], cores)
-        return cores
-    return int(value)
+def embed_workers(workers: int | None = None) -> int:
+    """Model calls at once while embedding documents: ``workers`` (the app's
+    ``KB_EMBED_WORKERS``), by default the cores; each call is one OpenMP thread
+    (``KB_SEMANTIC_THREADS``)."""
+    if workers is not None and workers < 1:
+        raise ValueError(f"{workers} model calls at once: give 1 or more")
+    return workers or max(1, os.cpu_count() or 1)
 #: Pseudo-queries per language for its query mean (see index.vectors.LanguageBias).
 PSEUDO_QUERIES = 40
 #: Words of a pseudo-query (a window from the middle of a document's text).
@@ -293,12 +288,14 @@ def embed_index(
     *,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> EmbedReport:
     """Embed the documents of the live generation that have no vector yet (new or changed),
     reusing every vector whose text is unchanged; drop those of removed documents.
 
     The vectors file is rewritten atomically every ``SAVE_EVERY`` seconds while embedding,
-    so searches use what is embedded so far; ``embed_workers()`` model calls run at once.
+    so searches use what is embedded so far; ``workers`` model calls run at once (default: the
+    cores).
     When the generation is swapped meanwhile (a rebuild), starts over on the new one (with
     everything already embedded reused). Only one process embeds at a time; a second call
     returns at once with state "busy" (the running one picks up new documents).
@@ -320,7 +317,8 @@ def embed_index(
             if gen is None or store.needs_rebuild():
                 break
             report.generation = gen.name
-            restart = _embed_generation(store, gen, embedder, report, progress)
+            restart = _embed_generation(store, gen, embedder, report, progress,
+                                        embed_workers(workers))
             if not restart:
                 break
     report.seconds = round(time.monotonic() - started, 2)
@@ -329,9 +327,10 @@ def embed_index(
 
 def _embed_generation(
     store: Any, gen: Path, embedder: Embedder, report: EmbedReport,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int], None] | None, workers: int,
 ) -> bool:
-    """One pass over ``gen``; True when the live generation changed under it."""
+    """One pass over ``gen`` (``workers`` model calls at once); True when the live generation
+    changed under it."""
     index_dir = Path(store.path)
     docs = list(store.document_texts())
     wanted = [(d["id"], vector_language(d["language"]), text)
@@ -380,7 +379,6 @@ def _embed_generation(
     tell()
     saved = time.monotonic()
     batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
-    workers = embed_workers()
     # Up to ``workers`` model calls at once (the model's calls are independent: the same
     # vectors as one at a time), their results taken in order.
     try:

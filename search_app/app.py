@@ -16,14 +16,21 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from index import IndexDamagedError, IndexStore, IndexUnavailableError, SearchRequest, search
+from index import (
+    IndexDamagedError,
+    IndexStore,
+    IndexUnavailableError,
+    SearchRequest,
+    search,
+    set_semantic_cache,
+)
 from search_app import api, errors, files, pages
 from search_app.admin.routes import router as admin_router
 from search_app.admin.routing import AdminState
 from search_app.cache import PageCache
 from search_app.head import HeadAsGet
 from search_app.headers import SecurityHeaders
-from search_app.settings import Settings
+from search_app.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -43,7 +50,8 @@ def _swagger_assets() -> Path:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or load_settings()
+    set_semantic_cache(settings.semantic_cache)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

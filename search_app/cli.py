@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import click
 import uvicorn
-from pydantic import ValidationError
 
 from index import (
     SORTS,
@@ -30,11 +29,12 @@ from index import (
     index_stats,
     search,
     semantic_enabled,
+    set_semantic_cache,
 )
 from ingest import CatalogError, run_ingest
 from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
-from search_app.settings import Settings
+from search_app.settings import Settings, SettingsError, load_settings
 from search_app.watch import watch_corpus
 
 #: the settings' own defaults, for the help texts (the environment is read when a command runs)
@@ -71,14 +71,15 @@ def main(ctx: click.Context, verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        ctx.obj = Settings()
-    except ValidationError as exc:
-        raise click.ClickException(f"a KB_ setting cannot be read: {exc}") from exc
+        ctx.obj = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(f"a KB_ setting is not valid: {exc}") from exc
+    set_semantic_cache(ctx.obj.semantic_cache)
 
 
 def _settings() -> Settings:
     """The settings of this run (from the KB_ variables), read by ``main`` for its commands."""
-    return click.get_current_context().find_object(Settings) or Settings()
+    return click.get_current_context().find_object(Settings) or load_settings()
 
 
 @main.command(short_help="Read the corpus into the index (only what changed).")
@@ -232,7 +233,8 @@ def _embed(index_dir: Path, quiet: bool) -> EmbedReport:
         bar.update(done - bar.pos)
 
     try:
-        return embed_index(IndexStore(index_dir), progress=progress)
+        return embed_index(IndexStore(index_dir), progress=progress,
+                           workers=_settings().embed_workers)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -1,10 +1,17 @@
-"""Settings from the environment (prefix KB_), with the command line able to override them."""
+"""Settings from the environment (prefix KB_), with the command line able to override them.
+
+:func:`load_settings` reads them; a bad value is a :class:`SettingsError` naming the variable,
+its value and what is allowed (the ``kb`` command says it and stops; the app does not start).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index import SEMANTIC_CACHE_SIZE
 
 
 class Settings(BaseSettings):
@@ -46,3 +53,22 @@ class Settings(BaseSettings):
     searchers: int = 4
     #: search pages kept per server process (0 turns the cache off)
     cache_size: int = 512
+    #: semantic search: texts whose vectors a process keeps, so a query searched again is not
+    #: embedded again (0 keeps none)
+    semantic_cache: int = Field(default=SEMANTIC_CACHE_SIZE, ge=0)
+    #: semantic search: model calls at once while ingest embeds documents (default: the cores)
+    embed_workers: int | None = Field(default=None, ge=1)
+
+
+class SettingsError(ValueError):
+    """A KB_ variable holds a value its setting does not allow."""
+
+
+def load_settings() -> Settings:
+    """The settings of the KB_ variables; SettingsError when one is not valid."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [f"KB_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: "
+                    f"{e['msg'][:1].lower()}{e['msg'][1:]}" for e in exc.errors()]
+        raise SettingsError("; ".join(problems)) from exc

@@ -7,7 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from search_app.app import create_app
 from search_app.cli import main
+from search_app.settings import SettingsError
 
 
 @pytest.fixture()
@@ -95,9 +97,19 @@ def test_search_has_an_option_for_every_facet_of_the_site(tmp_path):
     assert [h["id"] for h in json.loads(result.output)["hits"]] == ["norte"], out
 
 
-def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_PORT", "eighty")
+@pytest.mark.parametrize("variable,value,allowed", [
+    ("KB_PORT", "eighty", "valid integer"),
+    ("KB_SEMANTIC_CACHE", "-1", "greater than or equal to 0"),
+    ("KB_SEMANTIC_CACHE", "lots", "valid integer"),
+    ("KB_EMBED_WORKERS", "0", "greater than or equal to 1"),
+    ("KB_EMBED_WORKERS", "two", "valid integer"),
+])
+def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch, variable, value,
+                                                        allowed):
+    monkeypatch.setenv(variable, value)
     result = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "i")])
     assert result.exit_code == 1, result.output
-    assert "KB_ setting" in result.output and "port" in result.output, result.output
+    assert f"{variable}='{value}'" in result.output and allowed in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    with pytest.raises(SettingsError, match=f"{variable}='{value}'"):
+        create_app()  # the server does not start either

@@ -200,18 +200,33 @@ def test_a_misspelt_query_shown_as_corrected_is_ranked_by_meaning_once(store, mo
     assert len(ranked) == 1
 
 
-def test_with_no_cache_every_search_embeds_its_query(monkeypatch):
-    from index.embedder import CachedEmbedder, cache_size
+def test_with_no_cache_every_search_embeds_its_query():
+    from index.embedder import CachedEmbedder
 
-    monkeypatch.setenv("KB_SEMANTIC_CACHE", "0")
-    assert cache_size() == 0
     inner = CountingEmbedder()
-    cached = CachedEmbedder(inner, size=cache_size())
+    cached = CachedEmbedder(inner, size=0)
     cached.embed_passages(["export vouchers"])
     cached.embed_passages(["export vouchers"])
     assert inner.passages == 2 and cached.cached_query("export vouchers") is None
-    monkeypatch.setenv("KB_SEMANTIC_CACHE", "")
-    assert cache_size() > 0
+
+
+def test_the_semantic_cache_setting_sizes_the_process_cache(monkeypatch, tmp_path):
+    from index import SEMANTIC_CACHE_SIZE
+    from search_app.app import create_app
+    from search_app.settings import load_settings
+
+    model = default_embedder()
+    try:
+        model.embed_queries(["export vouchers"])
+        monkeypatch.setenv("KB_SEMANTIC_CACHE", "0")
+        monkeypatch.setenv("KB_INDEX", str(tmp_path / "index"))
+        create_app(load_settings())
+        assert model._size == 0 and not model._cache
+        monkeypatch.delenv("KB_SEMANTIC_CACHE")
+        create_app(load_settings())
+        assert model._size == SEMANTIC_CACHE_SIZE
+    finally:
+        model.resize(SEMANTIC_CACHE_SIZE)
 
 
 def test_concurrent_query_embeddings_equal_one_at_a_time():
@@ -300,12 +315,11 @@ def test_documents_are_embedded_by_several_calls_at_once_into_the_same_vectors(
 
     monkeypatch.setattr(semantic, "BATCH", 1)  # one call per text: five calls
     alone = build_index(tmp_path / "alone", DOCS)
-    monkeypatch.setenv("KB_EMBED_WORKERS", "1")
-    embed_index(alone, embedder=default_embedder().inner)  # the model itself, no cache
-    monkeypatch.setenv("KB_EMBED_WORKERS", workers)
+    # the model itself, no cache
+    embed_index(alone, embedder=default_embedder().inner, workers=1)
     store = build_index(tmp_path / "index", DOCS)
     overlap = OverlapEmbedder(int(workers))
-    report = embed_index(store, embedder=overlap)
+    report = embed_index(store, embedder=overlap, workers=int(workers))
     assert report.embedded == len(DOCS) and overlap.passages == len(DOCS)
     assert overlap.most == int(workers)
     a, b = (VectorSet.load(s.current_generation()) for s in (alone, store))
@@ -325,24 +339,23 @@ def test_vectors_made_before_a_failed_call_are_kept(tmp_path, monkeypatch):
 
     monkeypatch.setattr(semantic, "BATCH", 1)
     monkeypatch.setattr(semantic, "SAVE_EVERY", 3600.0)  # no write on the way
-    monkeypatch.setenv("KB_EMBED_WORKERS", "1")
     store = build_index(tmp_path / "index", DOCS)
     with pytest.raises(RuntimeError):
-        embed_index(store, embedder=FailingThird())
+        embed_index(store, embedder=FailingThird(), workers=1)
     vs = VectorSet.load(store.current_generation())
     assert vs is not None and len(vs.doc_ids) == len(vs.vectors) == 2
     counting = CountingEmbedder()
-    report = embed_index(store, embedder=counting)
+    report = embed_index(store, embedder=counting, workers=1)
     assert counting.passages == len(DOCS) - 2 and report.reused == 2
 
 
-def test_a_bad_number_of_embedding_workers_falls_back_to_the_cores(monkeypatch, caplog):
+def test_embedding_workers_are_the_cores_unless_the_setting_says(monkeypatch):
     from index.semantic import embed_workers
 
-    monkeypatch.setenv("KB_EMBED_WORKERS", "two")
-    assert embed_workers() >= 1 and "KB_EMBED_WORKERS" in caplog.text
-    monkeypatch.setenv("KB_EMBED_WORKERS", "2")
-    assert embed_workers() == 2
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert (embed_workers(), embed_workers(None), embed_workers(2)) == (3, 3, 2)
+    with pytest.raises(ValueError):
+        embed_workers(0)
 
 
 def test_stats_show_documents_still_to_embed(tmp_path):

@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--engine", default=None)
+    parser.add_argument("--embed-workers", type=int, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -84,11 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     write_status(args.index, status)
     log.info("ingest finished: %s added, %s updated, %s removed, %s failed",
              len(report.added), len(report.updated), len(report.removed), len(report.failed))
-    _embed(args.index, status)
+    _embed(args.index, status, args.embed_workers)
     return 0
 
 
-def _embed(index_dir: Path, status: dict[str, Any]) -> None:
+def _embed(index_dir: Path, status: dict[str, Any], workers: int | None) -> None:
     """Vectors for new and changed documents, after the keyword index is live: the run is
     finished for searches; the page shows the embedding's progress until it is done."""
     if not semantic_enabled():
@@ -104,7 +105,7 @@ def _embed(index_dir: Path, status: dict[str, Any]) -> None:
             write_status(index_dir, status)
 
     try:
-        result = embed_index(IndexStore(index_dir), progress=progress)
+        result = embed_index(IndexStore(index_dir), progress=progress, workers=workers)
     except Exception as exc:  # the keyword index is live: say what failed, keep it
         log.exception("embedding failed")
         status["semantic"] = {"state": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
