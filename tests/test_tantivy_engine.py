@@ -240,6 +240,18 @@ def test_ranking_filters_hidden_and_sorting(small):
     assert small.search(words("vouchers"), Filter(), limit=0).total == 1  # counts only
 
 
+def test_a_count_search_keeps_the_records_of_the_last_hits(small):
+    """index.search asks for the hits, then for the counts of each selected facet (limit 0),
+    then for the hits' documents: those come from the records the hits' search kept, not
+    from one more search per hit."""
+    found = small.search(None, Filter(), limit=10)
+    assert small.search(None, Filter.of({"country": ["ES"]}).without("country"),
+                        limit=0, facets=["country"]).total == found.total
+    assert len(found.ids) == 4 and list(small._last) == found.ids
+    docs = small.documents(found.ids)
+    assert [d.id for d in docs if d is not None] == found.ids
+
+
 def test_facet_counts_and_their_own_selection(small):
     flt = Filter.of({"country": ["ES"]})
     found = small.search(None, flt, facets=["theme", "year"])

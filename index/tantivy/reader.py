@@ -145,10 +145,13 @@ class TantivyReader:
                 for name, values in self._aggregate(part, full, list(facets)).items():
                     for value, count in values.items():
                         counts[name][value] = counts[name].get(value, 0) + count
+        if not limit:  # counts only: the last hits' records stay (see below)
+            return Ranked([], [], total, counts)
         # the best keys first (the highest scores, the newest: descending), ties in part order
         pick, tie = (heapq.nsmallest, 1) if ascending else (heapq.nlargest, -1)
-        best = pick(limit, found, key=lambda f: (f[0], tie * f[1], tie * f[2])) if limit else []
-        # the hits' records, kept for documents(ids), which the orchestration asks next
+        best = pick(limit, found, key=lambda f: (f[0], tie * f[1], tie * f[2]))
+        # the hits' records, kept for documents(ids), which the orchestration asks after the
+        # facets' counts (searches with limit 0)
         self._last = {}
         for _, p, _, addr in best:
             record = self.docs[p].searcher.doc(addr)
