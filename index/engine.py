@@ -33,6 +33,10 @@ Sort = Literal["score", "newest", "oldest", "title"]
 
 YearBounds = tuple[int | None, int | None]
 
+#: Completions (EngineReader.completions) are chosen among the first this many (+ 1) words of
+#: the prefix, in alphabetical order (engines read it at each call).
+MAX_COMPLETION_WORDS = 2000
+
 
 @dataclass(frozen=True)
 class Fingerprint:
@@ -183,7 +187,7 @@ class EngineReader(Protocol):
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         """Indexed words starting with ``prefix`` that some visible document has, most
-        frequent first (among the first 2,000 in alphabetical order)."""
+        frequent first (among the first MAX_COMPLETION_WORDS + 1 in alphabetical order)."""
         ...
 
     def more_like_this(self, doc_id: str, limit: int) -> list[tuple[str, float]]:
@@ -361,6 +365,7 @@ __all__ = [
     "EngineWriter",
     "Filter",
     "Fingerprint",
+    "MAX_COMPLETION_WORDS",
     "OpenIndex",
     "Ranked",
     "Sort",

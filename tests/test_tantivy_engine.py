@@ -296,9 +296,9 @@ def test_completions_choose_among_the_first_words_of_a_prefix_as_whoosh(tmp_path
                                                                          monkeypatch):
     """The most frequent of the first MAX_COMPLETION_WORDS + 1 words of the prefix in
     alphabetical order, in both engines (a frequent word past them is not offered); a word
-    only hidden documents have is not offered."""
-    import index.tantivy.reader as tantivy_reader
-    import index.whoosh.reader as whoosh_reader
+    only hidden documents have is not offered. The number is the engine protocol's, one for
+    both engines."""
+    import index.engine as protocol
 
     docs = [make_doc("a", "One", "zab zac zaz"), make_doc("b", "Two", "zad zaz zae"),
             make_doc("c", "Three", "zac zaz"), make_doc("d", "Four", "zaa", hidden=True)]
@@ -308,14 +308,12 @@ def test_completions_choose_among_the_first_words_of_a_prefix_as_whoosh(tmp_path
             writer.put(doc)
     write(tmp_path / "gen", docs)
     tantivy = reader(tmp_path / "gen")
-    for module in (tantivy_reader, whoosh_reader):
-        monkeypatch.setattr(module, "MAX_COMPLETION_WORDS", 3)
+    monkeypatch.setattr(protocol, "MAX_COMPLETION_WORDS", 3)
     with whoosh.reader() as w:
         # the first four words: zaa (hidden only), zab, zac (2 documents), zad; zaz (3) is past
         assert w.completions("za", 5) == tantivy.completions("za", 5) == ["zac", "zab", "zad"]
         assert w.completions("zac", 5) == tantivy.completions("zac", 5) == ["zac"]
-    for module in (tantivy_reader, whoosh_reader):
-        monkeypatch.setattr(module, "MAX_COMPLETION_WORDS", 2000)
+    monkeypatch.setattr(protocol, "MAX_COMPLETION_WORDS", 2000)
     with whoosh.reader() as w:
         assert w.completions("za", 2) == tantivy.completions("za", 2) == ["zaz", "zac"]
 

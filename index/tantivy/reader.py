@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import tantivy
 
+from index import engine as protocol
 from index import query_form as qf
 from index.analysis import analyze
 from index.did_you_mean import distance as edit_distance
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 Occur = tantivy.Occur
 #: Values counted per facet (more than any facet of a knowledge base has).
 MAX_FACET_VALUES = 10_000
-#: Completions are chosen among the first this many (+ 1) words of the prefix, in
-#: alphabetical order.
-MAX_COMPLETION_WORDS = 2000
 #: "More like this" reads at most this many passages of the document.
 MORE_LIKE_THIS_PASSAGES = 200
 
@@ -331,14 +329,16 @@ class TantivyReader:
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         """The most frequent of the first MAX_COMPLETION_WORDS + 1 words with ``prefix`` in
-        alphabetical order (as the Whoosh engine chooses), from the commit's sorted words of
-        the prefix's first letter; a word only hidden or deleted documents have is not offered
-        (tantivy's word lists keep a deleted document's words until its segment is merged)."""
+        alphabetical order (index.engine; as the Whoosh engine chooses), from the commit's
+        sorted words of the prefix's first letter; a word only hidden or deleted documents
+        have is not offered (tantivy's word lists keep a deleted document's words until its
+        segment is merged)."""
         text = index_term(prefix)
         words = self._opened.words_starting(self, text[:1])
         first: list[tuple[str, int]] = []
         for i in range(bisect.bisect_left(words, (text,)), len(words)):
-            if len(first) > MAX_COMPLETION_WORDS or not words[i][0].startswith(text):
+            if (len(first) > protocol.MAX_COMPLETION_WORDS
+                    or not words[i][0].startswith(text)):
                 break
             first.append(words[i])
         first.sort(key=lambda pair: (-pair[1], pair[0]))

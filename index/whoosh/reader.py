@@ -18,6 +18,7 @@ from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from index import engine as protocol
 from index import query_form as qf
 from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
@@ -29,8 +30,6 @@ from index.whoosh.translate import prune, to_whoosh
 
 #: Filters (docnum sets) kept per reader, most recently used.
 FILTER_CACHE = 16
-#: Completion looks at this many words of a prefix (in alphabetical order) at most.
-MAX_COMPLETION_WORDS = 2000
 
 
 class _NothingAllowed(set):  # type: ignore[type-arg]
@@ -307,7 +306,7 @@ class WhooshReader:
         for term in reader.expand_prefix("words", prefix):
             word = term.decode("utf-8") if isinstance(term, bytes) else term
             words.append((reader.doc_frequency("words", word), word))
-            if len(words) > MAX_COMPLETION_WORDS:
+            if len(words) > protocol.MAX_COMPLETION_WORDS:
                 break
         words.sort(key=lambda pair: (-pair[0], pair[1]))
         hidden = set(self.searcher.docs_for_query(wq.Term("hidden", True)))
