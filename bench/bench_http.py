@@ -8,10 +8,19 @@
         --code /tmp/kb-before,. --rounds 2     # two checkouts, one server after the other
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
-then 8 threads with their own httpx client send a bounded number of requests (queries with
-facets and highlights: the page with all facets, charts and 3 highlighted passages per hit;
-/api/search the same data as JSON; one in four requests also has a facet filter), and prints
-p50 / p95 / mean latency and throughput per endpoint.
+then 8 threads, each with its own keep-alive connection, send a bounded number of requests
+(queries with facets and highlights: the page with all facets, charts and 3 highlighted
+passages per hit; /api/search the same data as JSON; one in four requests also has a facet
+filter), and prints p50 / p95 / mean latency, throughput, and the CPU time per request of the
+server (its processes, from /proc) and of the clients (this process) per endpoint.
+
+The clients (``--client``): "raw" (the default) sends each GET on a plain socket and reads
+the status line, the headers and Content-Length bytes of body (or the chunks) before it takes
+the time; "httpx" is an httpx.Client per thread, as this bench used before. Both keep the
+connection alive and send the same URLs with the same headers; httpx costs several times the
+CPU per request, and the 8 client threads share this process's GIL and the machine's cores with
+the server, so with httpx the figures include more of the client. ``--client raw,httpx`` runs
+both, one after the other, to compare them in one run.
 
 --semantic-compare (sample corpus): two servers on the same index at once, semantic search on
 with every query embedded anew (KB_SEMANTIC_CACHE=0) and off (KB_SEMANTIC=0); each client
@@ -31,10 +40,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -72,6 +83,128 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class RawClient:
+    """GETs on one keep-alive HTTP/1.1 connection over a plain socket, with httpx's default
+    request headers; ``get`` returns the status once the whole body has been read."""
+
+    def __init__(self, base: str, timeout: float = 30) -> None:
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        self.address = (host, int(port))
+        self.host = f"{host}:{port}"
+        self.timeout = timeout
+        self.sock: socket.socket | None = None
+
+    def get(self, target: str) -> int:
+        request = (f"GET {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: */*\r\n"
+                   "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\n"
+                   "User-Agent: bench-http-raw\r\n\r\n").encode("ascii")
+        for attempt in (0, 1):  # a connection the server closed meanwhile: once more, anew
+            if self.sock is None:
+                self.sock = socket.create_connection(self.address, timeout=self.timeout)
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                self.sock.sendall(request)
+                return self._response()
+            except (ConnectionError, EOFError):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _recv(self) -> bytes:
+        assert self.sock is not None
+        data = self.sock.recv(262_144)
+        if not data:
+            raise EOFError("the server closed the connection")
+        return data
+
+    def _response(self) -> int:
+        buf = b""
+        while (end := buf.find(b"\r\n\r\n")) < 0:
+            buf += self._recv()
+        head, rest = buf[:end].decode("latin-1"), buf[end + 4:]
+        status = int(head.split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, v in
+                  (line.split(":", 1) for line in head.split("\r\n")[1:])}
+        if "content-length" in fields:
+            missing = int(fields["content-length"]) - len(rest)
+            while missing > 0:
+                missing -= len(self._recv())
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            while not re.search(rb"(^|\r\n)0\r\n(.*\r\n)?\r\n$", rest, re.S):
+                rest += self._recv()
+        else:  # read to the end
+            try:
+                while True:
+                    self._recv()
+            except EOFError:
+                pass
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+
+class HttpxClient:
+    """An httpx.Client (the bench's client before the raw one)."""
+
+    def __init__(self, base: str, timeout: float = 30) -> None:
+        self.client = httpx.Client(base_url=base, timeout=timeout)
+
+    def get(self, target: str) -> int:
+        return self.client.get(target).status_code
+
+    def close(self) -> None:
+        self.client.close()
+
+
+CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
+CLIENT_LABELS = {"raw": "raw sockets (keep-alive)", "httpx": "httpx.Client (keep-alive)"}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of the process ``pid`` and its descendants (from /proc; 0 where
+    /proc cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / tick
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(cpu_seconds(int(c)) for c in children)
+
+
+#: Packages of this venv that a checkout may not declare (an older one, for before/after
+#: figures): run it without them, as its own pyproject.toml would install it. (uvicorn uses
+#: uvloop and httptools whenever they can be imported.)
+OPTIONAL_SPEED_PACKAGES = ("uvloop", "httptools", "orjson")
+
+
+def undeclared(code: Path) -> list[str]:
+    """The OPTIONAL_SPEED_PACKAGES that ``code``'s pyproject.toml does not depend on."""
+    try:
+        text = (code / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    return [name for name in OPTIONAL_SPEED_PACKAGES
+            if not re.search(rf'"{name}[\[<>=~!; "]', text)]
+
+
+def hiding(names: list[str]) -> Path:
+    """A folder of modules that refuse to import, to put first on PYTHONPATH."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-http-hide-"))
+    for name in names:
+        (folder / f"{name}.py").write_text(
+            f"raise ModuleNotFoundError('{name}: hidden by bench_http.py (not declared)')\n")
+    return folder
+
+
 def start_server(
     index: Path, corpus: Path, workers: int, *, code: Path = ROOT,
     env_extra: dict[str, str] | None = None, timeout: float = 60,
@@ -79,8 +212,13 @@ def start_server(
     """``kb serve`` of the checkout ``code`` (by default this one; another copy is run with
     this venv, for before/after figures) over ``index``; returns once it answers a search."""
     port = free_port()
+    hidden = undeclared(code)
+    path = f"{hiding(hidden)}{os.pathsep}{code}" if hidden else str(code)
+    if hidden:
+        print(f"({code}: served without {', '.join(hidden)}, which its pyproject.toml does "
+              "not declare)")
     env = dict(os.environ, KB_INDEX=str(index), KB_CORPUS=str(corpus),
-               KB_CACHE_SIZE=str(CACHE_SIZE), PYTHONPATH=str(code))
+               KB_CACHE_SIZE=str(CACHE_SIZE), PYTHONPATH=path)
     env.update(env_extra or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "search_app.cli", "serve", "--host", "127.0.0.1", "--port",
@@ -117,15 +255,17 @@ def urls(queries: list[str], n: int, seed: int = 3) -> list[str]:
     return out
 
 
-def run(base: str, path: str, qs: list[str], clients: int) -> tuple[list[float], float, int]:
-    timings, seconds, errors = run_alternating([base], path, qs, clients)
+def run(base: str, path: str, qs: list[str], clients: int, kind: str = "raw"
+        ) -> tuple[list[float], float, int]:
+    timings, seconds, errors = run_alternating([base], path, qs, clients, kind)
     return timings[0], seconds, errors
 
 
-def run_alternating(bases: list[str], path: str, qs: list[str], clients: int
-                    ) -> tuple[list[list[float]], float, int]:
-    """``clients`` threads send ``qs`` to ``path``; a client's requests go to each of
-    ``bases`` in turn (which first differs from client to client); timings per base."""
+def run_alternating(bases: list[str], path: str, qs: list[str], clients: int,
+                    kind: str = "raw") -> tuple[list[list[float]], float, int]:
+    """``clients`` threads (each with its own ``kind`` of client: CLIENTS) send ``qs`` to
+    ``path``; a client's requests go to each of ``bases`` in turn (which first differs from
+    client to client); timings per base."""
     timings: list[list[float]] = [[] for _ in bases]
     errors = 0
     lock = threading.Lock()
@@ -133,16 +273,16 @@ def run_alternating(bases: list[str], path: str, qs: list[str], clients: int
 
     def worker(n: int, mine: list[str]) -> None:
         nonlocal errors
-        clients_ = [httpx.Client(base_url=b, timeout=30) for b in bases]
+        clients_ = [CLIENTS[kind](b) for b in bases]
         try:
             for j, q in enumerate(mine):
                 k = (n + j) % len(bases)
                 t = time.perf_counter()
-                r = clients_[k].get(f"{path}?{q}")
+                status = clients_[k].get(f"{path}?{q}")
                 ms = (time.perf_counter() - t) * 1000
                 with lock:
                     timings[k].append(ms)
-                    errors += r.status_code != 200
+                    errors += status != 200
         finally:
             for c in clients_:
                 c.close()
@@ -159,26 +299,37 @@ def run_alternating(bases: list[str], path: str, qs: list[str], clients: int
 def bench(
     label: str, index: Path, corpus: Path, queries: list[str], args: argparse.Namespace,
     engine: str | None = None, code: Path = ROOT,
-) -> dict[str, tuple[float, float]]:
-    """Prints and returns p50 and p95 per endpoint."""
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Prints and returns p50 and p95 per endpoint and client kind."""
     proc, base = start_server(index, corpus, args.workers, code=code,
                               env_extra={"KB_ENGINE": engine} if engine else None)
-    out: dict[str, tuple[float, float]] = {}
+    out: dict[tuple[str, str], tuple[float, float]] = {}
     try:
         warm = urls(queries, 40, seed=99)
         for path in ("/", "/api/search"):
-            run(base, path, warm, args.clients)
+            run(base, path, warm, args.clients, args.clients_kinds[0])
         cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
         print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
               f"{args.requests} requests per endpoint, {cache}; load {os.getloadavg()[0]:.1f}")
-        head = ("endpoint", "p50 ms", "p95 ms", "mean ms", "req/s", "errors")
-        print("  " + f"{head[0]:<14}" + "".join(f"{h:>9}" for h in head[1:]))
+        head = ("endpoint", "client", "p50 ms", "p95 ms", "mean ms", "req/s", "errors",
+                "server CPU ms/req", "client CPU ms/req")
+        print(f"  {head[0]:<13}{head[1]:<7}" + "".join(f"{h:>9}" for h in head[2:7])
+              + "".join(f"{h:>19}" for h in head[7:]))
         for path in ("/", "/api/search"):
-            timings, seconds, errors = run(base, path, urls(queries, args.requests),
-                                           args.clients)
-            out[path] = (percentile(timings, .5), percentile(timings, .95))
-            print(f"  {path:<14}{percentile(timings, .5):>9.1f}{percentile(timings, .95):>9.1f}"
-                  f"{statistics.mean(timings):>9.1f}{len(timings) / seconds:>9.0f}{errors:>8}")
+            for kind in args.clients_kinds:
+                server_cpu, client_cpu = cpu_seconds(proc.pid), time.process_time()
+                timings, seconds, errors = run(base, path, urls(queries, args.requests),
+                                               args.clients, kind)
+                server_cpu = cpu_seconds(proc.pid) - server_cpu
+                client_cpu = time.process_time() - client_cpu
+                n = len(timings)
+                out[path, kind] = (percentile(timings, .5), percentile(timings, .95))
+                print(f"  {path:<13}{kind:<7}{percentile(timings, .5):>9.1f}"
+                      f"{percentile(timings, .95):>9.1f}{statistics.mean(timings):>9.1f}"
+                      f"{n / seconds:>9.0f}{errors:>9}{server_cpu * 1000 / n:>19.1f}"
+                      f"{client_cpu * 1000 / n:>19.1f}")
+        print(f"  (clients: {'; '.join(f'{k} = {CLIENT_LABELS[k]}' for k in args.clients_kinds)}"
+              f"; load {os.getloadavg()[0]:.1f} after)")
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -202,14 +353,15 @@ def semantic_compare(index: Path, corpus: Path, queries: list[str], args: argpar
             bases.append(base)
         warm = urls(queries, 40, seed=99)
         for path in ("/", "/api/search"):
-            run_alternating(bases, path, warm, args.clients)
+            run_alternating(bases, path, warm, args.clients, args.clients_kinds[0])
         cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
         print(f"\nsemantic on (cold) and off, alternating: two servers of {args.workers} "
               f"worker(s), {args.clients} concurrent clients, {args.requests} requests per "
-              f"endpoint, {cache}; load average {os.getloadavg()[0]:.1f}")
+              f"endpoint, {cache}, client {args.clients_kinds[0]}; load average "
+              f"{os.getloadavg()[0]:.1f}")
         for path in ("/", "/api/search"):
             timings, _, errors = run_alternating(bases, path, urls(queries, args.requests),
-                                                 args.clients)
+                                                 args.clients, args.clients_kinds[0])
             for name, t in zip(servers, timings, strict=True):
                 print(f"  {path:<12} semantic {name:<9} p50 {percentile(t, .5):7.1f} ms  p95 "
                       f"{percentile(t, .95):7.1f} ms  mean {statistics.mean(t):7.1f} ms")
@@ -229,6 +381,9 @@ def main() -> None:
     ap.add_argument("--only", choices=("sample", "synthetic"), default=None)
     ap.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)))
     ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--client", default="raw", metavar="KIND[,KIND]",
+                    help="the clients: raw (plain sockets, the default), httpx, or both "
+                         "(raw,httpx: one after the other on each server)")
     ap.add_argument("--requests", type=int, default=400, help="per endpoint (bounded)")
     ap.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -246,6 +401,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1,
                     help="synthetic corpus: passes over the checkouts (order alternating)")
     args = ap.parse_args()
+    args.clients_kinds = [k.strip() for k in args.client.split(",") if k.strip()]
+    if not args.clients_kinds or any(k not in CLIENTS for k in args.clients_kinds):
+        ap.error(f"--client: one or more of {', '.join(CLIENTS)}")
     codes = [Path(c.strip()).resolve() for c in args.code.split(",") if c.strip()] or [ROOT]
     engines: list[str | None] = [e.strip() for a in args.engine for e in a.split(",")
                                  if e.strip()] or [os.environ.get("KB_ENGINE") or None]
@@ -260,7 +418,12 @@ def main() -> None:
             bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
     if args.only in (None, "synthetic"):
         from bench.bench_search import index_path
-        from bench.synthetic import build, queries
+        from bench.synthetic import TESTDATA, build, queries
+
+        if not (TESTDATA / "eval" / "scifact-train" / "corpus.jsonl").is_file():
+            print(f"note: no SciFact corpus under {TESTDATA} (KB_TESTDATA): the queries use "
+                  "the generator's built-in word list; an index built from SciFact's words "
+                  "finds none of them (and every search then runs \"did you mean\")")
 
         base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
         for engine in engines:
@@ -268,7 +431,8 @@ def main() -> None:
             store = build(index_path(base, args.passages, engine), args.passages, engine)
             print(f"\nsynthetic index of {args.passages:,} passages ready in "
                   f"{time.perf_counter() - started:.0f} s ({store.path})")
-            figures: dict[Path, list[dict[str, tuple[float, float]]]] = {c: [] for c in codes}
+            figures: dict[Path, list[dict[tuple[str, str], tuple[float, float]]]] = {
+                c: [] for c in codes}
             for r in range(args.rounds):
                 for code in codes if r % 2 == 0 else codes[::-1]:
                     figures[code].append(bench(
@@ -278,11 +442,11 @@ def main() -> None:
             if len(codes) > 1 or args.rounds > 1:
                 print(f"\nmedians over {args.rounds} round(s), p50 / p95 ms:")
                 for code, runs in figures.items():
-                    print(f"  {code}: " + "; ".join(
-                        f"{path} {statistics.median(f[path][0] for f in runs):.1f} / "
-                        f"{statistics.median(f[path][1] for f in runs):.1f}"
-                        for path in ("/", "/api/search")))
-
+                    for kind in args.clients_kinds:
+                        print(f"  {code} ({kind} client): " + "; ".join(
+                            f"{path} {statistics.median(f[path, kind][0] for f in runs):.1f} / "
+                            f"{statistics.median(f[path, kind][1] for f in runs):.1f}"
+                            for path in ("/", "/api/search")))
 
 if __name__ == "__main__":
     main()
