@@ -1,4 +1,9 @@
-"""Request dependencies, as Annotated aliases (the full-stack-fastapi-template habit)."""
+"""Request dependencies, as Annotated aliases (the full-stack-fastapi-template habit).
+
+They are ``async def``: none blocks (attribute reads, parsing the query string), and FastAPI
+runs each plain ``def`` dependency in its thread pool, a hand-over to a thread and back to the
+event loop per dependency and request (a search took four).
+"""
 
 from __future__ import annotations
 
@@ -18,16 +23,20 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> IndexStore:
+async def _settings(request: Request) -> Settings:
+    return get_settings(request)
+
+
+async def get_store(request: Request) -> IndexStore:
     """The index, opened by the app's lifespan. Searchers are per thread inside it."""
     return request.app.state.store
 
 
-def get_cache(request: Request) -> PageCache:
+async def get_cache(request: Request) -> PageCache:
     return request.app.state.cache
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
@@ -42,7 +51,7 @@ def _values(description: str, extra: dict[str, object] = _VALUES) -> Any:
     return Query(description=description, json_schema_extra=extra)
 
 
-def get_search_params(request: Request, **_declared: Any) -> SearchParams:
+async def get_search_params(request: Request, **_declared: Any) -> SearchParams:
     """The search of an API call. Its parameters are declared (below) for the OpenAPI docs;
     the values are read, and validated with messages fit for a user, from the raw query
     string by parse_params."""
@@ -80,13 +89,13 @@ get_search_params.__signature__ = inspect.Signature([  # type: ignore[attr-defin
 ], return_annotation=SearchParams)
 
 
-def get_page_params(request: Request) -> SearchParams:
+async def get_page_params(request: Request) -> SearchParams:
     """The search of an HTML page: like the API's, but unknown parameters are dropped (the
     page redirects to its canonical address) instead of being an error."""
     return parse_params(request.query_params.multi_items(), strict=False)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[IndexStore, Depends(get_store)]
 CacheDep = Annotated[PageCache, Depends(get_cache)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
