@@ -13,6 +13,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
@@ -41,9 +42,11 @@ def _fields(obj: Any) -> Any:
 
 
 def to_json(data: Any) -> bytes:
-    """JSON of page data (dataclasses within): the same text as ``json.dumps(asdict(data))``
-    without asdict's deep copy (about 0.9 ms of a search page)."""
-    return json.dumps(data, default=_fields, ensure_ascii=False).encode("utf-8")
+    """JSON of page data (dataclasses within), in UTF-8: the content of
+    ``json.dumps(asdict(data))``, the same keys in the same order, without spaces after the
+    separators. orjson writes it in 0.13 ms of CPU per search page at 100k passages, the json
+    module in 0.44 (bench/README.md, "HTTP"), and without asdict's deep copy."""
+    return orjson.dumps(data, default=_fields, option=orjson.OPT_NON_STR_KEYS)
 
 
 @router.get("/search", responses=ERROR_RESPONSES, response_model=None)

@@ -68,7 +68,11 @@ def test_the_api_json_is_the_page_data(client: TestClient) -> None:
     for items in ([("q", "export")], [("q", "pandemic"), ("country", "ES"), ("year", "2099")],
                   []):
         page = search_page(store, parse_params(items), path="/api/search")
-        assert json.loads(to_json(page)) == json.loads(json.dumps(asdict(page)))
+        # the same fields in the same order, with the same values
+        body = to_json(page)
+        assert json.loads(body, object_pairs_hook=list) == json.loads(
+            json.dumps(asdict(page)), object_pairs_hook=list)
+        assert json.loads(body)["hits"] or not page.hits
 
 
 def test_api_document_suggest_and_facets(client: TestClient) -> None:
