@@ -52,7 +52,7 @@ from index.results import (
     SearchRequest,
     SearchResult,
 )
-from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS
+from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS, YEAR_MAX, YEAR_MIN
 from index.search import search
 from index.semantic import EmbedReport, embed_index
 from index.semantic import enabled as semantic_enabled
@@ -78,6 +78,8 @@ __all__ = [
     "SORTS",
     "STEMMED_LANGUAGES",
     "YEAR_FACETS",
+    "YEAR_MAX",
+    "YEAR_MIN",
     "Document",
     "DocumentHit",
     "DocumentView",

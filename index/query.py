@@ -37,7 +37,10 @@ from index.records import STEMMED_LANGUAGES
 from index.schema import (
     FACET_FIELDS,
     PRACTICE_QUERY_FIELDS,
+    YEAR_MAX,
+    YEAR_MIN,
     body_field,
+    is_year,
     passage_field,
     practice_field,
     title_field,
@@ -62,9 +65,6 @@ FIELD_ALIASES: dict[str, str] = {
 #: Text fields a user may type: the whole text, the title, the body, and each searchable
 #: good-practice record field (``evidence:turnover``, see PRACTICE_QUERY_FIELDS).
 TEXT_FIELDS = ("text", "title", "body", *PRACTICE_QUERY_FIELDS)
-
-#: Years a query may name: the same bounds as the year_from / year_to parameters.
-YEAR_MIN, YEAR_MAX = 0, 9999
 
 YearRange = tuple[int | None, int | None]
 
@@ -313,7 +313,7 @@ def _year_of_term(q: wq.Query) -> int | None:
         year = int(text)
     except (TypeError, ValueError):
         return None
-    return year if YEAR_MIN <= year <= YEAR_MAX else None
+    return year if is_year(year) else None
 
 
 def _facet_value(facet: str, q: wq.Query) -> str | None:

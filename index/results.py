@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from index.errors import QueryError
-from index.schema import FACET_FIELDS, YEAR_FACETS
+from index.schema import FACET_FIELDS, YEAR_FACETS, YEAR_MAX, YEAR_MIN, is_year
 
 SORTS = ("relevance", "newest", "oldest", "title")
 MAX_PAGE_SIZE = 100
@@ -52,8 +52,8 @@ class SearchRequest:
                 if not str(value).strip().isdigit():
                     raise QueryError(f"{facet} must be a year, not {value!r}")
         for bound in (self.year_from, self.year_to):
-            if bound is not None and not 0 <= bound <= 9999:
-                raise QueryError("years must be between 0 and 9999")
+            if bound is not None and not is_year(bound):
+                raise QueryError(f"years must be between {YEAR_MIN} and {YEAR_MAX}")
 
 
 @dataclass

@@ -36,6 +36,14 @@ FACET_FIELDS: dict[str, str] = {
 MULTI_VALUED_FACETS = frozenset({"theme", "record", "running"})
 #: Facets whose values are years (numbers in URLs).
 YEAR_FACETS = frozenset({"year", "running"})
+#: The years an index holds and a query, a filter or a URL may name (year facets' values, a
+#: typed year:[A TO B], year_from / year_to): wider bounds are clamped or refused.
+YEAR_MIN, YEAR_MAX = 0, 9999
+
+
+def is_year(value: int) -> bool:
+    """Whether ``value`` is within YEAR_MIN..YEAR_MAX."""
+    return YEAR_MIN <= value <= YEAR_MAX
 
 #: Good-practice record fields a search can narrow to ("record" facet), in this order.
 RECORD_FACET_FIELDS: tuple[str, ...] = (

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 
-from index import SORTS, YEAR_FACETS, IndexStore
+from index import SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN, IndexStore
 from search_app.cache import PageCache
 from search_app.params import FACET_HELP, FACET_LABELS, FACETS, SearchParams, parse_params
 from search_app.settings import Settings
@@ -44,7 +44,9 @@ async def get_templates(request: Request) -> Jinja2Templates:
 #: What the OpenAPI description says of the search parameters, so that clients (and
 #: schemathesis) know which values are valid. Only documentation: parse_params validates.
 _VALUES = {"maxItems": 50, "items": {"type": "string", "maxLength": 200}}
-_YEARS = {"maxItems": 50, "items": {"type": "string", "pattern": "^[0-9]{1,4}$"}}
+#: a year as digits (index.YEAR_MIN..YEAR_MAX)
+_YEAR_PATTERN = f"^[0-9]{{1,{len(str(YEAR_MAX))}}}$"
+_YEARS = {"maxItems": 50, "items": {"type": "string", "pattern": _YEAR_PATTERN}}
 
 
 def _values(description: str, extra: dict[str, object] = _VALUES) -> Any:
@@ -74,8 +76,8 @@ get_search_params.__signature__ = inspect.Signature([  # type: ignore[attr-defin
         FACET_HELP.get(name, FACET_LABELS[name]), _YEARS if name in YEAR_FACETS else _VALUES)],
         []) for name in FACETS),
     *(_parameter(name, Annotated[str, Query(
-        description=f"{which} year (0 to 9999, digits 0-9)",
-        json_schema_extra={"pattern": "^[0-9]{1,4}$"})], "")
+        description=f"{which} year ({YEAR_MIN} to {YEAR_MAX}, digits 0-9)",
+        json_schema_extra={"pattern": _YEAR_PATTERN})], "")
       for name, which in (("year_from", "first"), ("year_to", "last"))),
     _parameter("sort", Annotated[str, Query(
         description=", ".join(SORTS[:-1]) + " or " + SORTS[-1],

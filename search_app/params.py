@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS
+from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN
 
 #: URL facet parameters, in display order.
 FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
@@ -200,7 +200,7 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
             if name in ("country", "region"):
                 value = value.upper()
             elif name in YEAR_FACETS:
-                value = str(_int(name, value, 0, 9999))
+                value = str(_int(name, value, YEAR_MIN, YEAR_MAX))
             values = filters.setdefault(name, [])
             if value not in values:
                 values.append(value)
@@ -228,7 +228,7 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
         else DEFAULT_SIZE
     )
     years = [
-        _int(name, scalars[name], 0, 9999) if scalars.get(name, "").strip() else None
+        _int(name, scalars[name], YEAR_MIN, YEAR_MAX) if scalars.get(name, "").strip() else None
         for name in ("year_from", "year_to")
     ]
     year_from, year_to = years

@@ -9,6 +9,7 @@ index does not have (HTTP 500).
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -94,6 +95,29 @@ def test_a_typed_year_range_finds_what_year_from_and_year_to_find(store: IndexSt
     assert result.notice is None
     years = {v.value: v.count for v in result.facets["year"].values}
     assert years == {"2017": 1, "2019": 1, "2021": 1}  # the year facet ignores its own choice
+
+
+def test_every_route_takes_the_same_years(store: IndexStore) -> None:
+    """index.YEAR_MIN..YEAR_MAX bound a typed range, a year filter, a request and the URL
+    parameters alike (with the API's description): one rule, nowhere written again."""
+    from index import YEAR_MAX, YEAR_MIN, QueryError
+    from search_app.deps import _YEAR_PATTERN
+    from search_app.params import ParameterError, parse_params
+
+    assert YEAR_MIN == 0  # the parameters take digits only
+    for year in (YEAR_MIN, YEAR_MAX):
+        SearchRequest(year_from=year, year_to=year).validate()
+        assert parse_params([("year_from", str(year)), ("year", str(year))]).year_from == year
+        assert re.fullmatch(_YEAR_PATTERN, str(year))
+    with pytest.raises(QueryError):
+        SearchRequest(year_to=YEAR_MAX + 1).validate()
+    for name in ("year_to", "year", "running"):
+        with pytest.raises(ParameterError):
+            parse_params([(name, str(YEAR_MAX + 1))])
+    assert not re.fullmatch(_YEAR_PATTERN, str(YEAR_MAX + 1))
+    assert parse_query(f"year:[{YEAR_MAX - 1} TO {YEAR_MAX * 10}]").years == [
+        (YEAR_MAX - 1, YEAR_MAX)]
+    assert ids(store, f"year:{YEAR_MAX + 1}") == set()
 
 
 _BOUNDED_CHILD = """

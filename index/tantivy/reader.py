@@ -27,7 +27,7 @@ from index.did_you_mean import distance as edit_distance
 from index.engine import CatalogEntry, Filter, Fingerprint, Ranked, Sort
 from index.prepare import index_language
 from index.records import Document, Passage
-from index.schema import body_field, title_field
+from index.schema import body_field, is_year, title_field
 from index.tantivy.panics import guard_panics
 from index.tantivy.schema import (
     DOC_KEY,
@@ -94,7 +94,7 @@ class TantivyReader:
                         year = int(value)
                     except ValueError:
                         continue
-                    if 0 <= year <= 9999:
+                    if is_year(year):
                         options.append(tantivy.Query.term_query(s, YEAR, year))
                 elif facet in FACETS:
                     options.append(tantivy.Query.term_query(s, facet, str(value)))

@@ -15,7 +15,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index import query_form as qf
-from index.schema import FACET_FIELDS
+from index.schema import FACET_FIELDS, is_year
 from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordTerm
 
 
@@ -57,7 +57,7 @@ def _facet(q: qf.Facet) -> wq.Query:
             year = int(q.value)
         except ValueError:
             return wq.NullQuery
-        return wq.Term(fieldname, year, boost=q.boost) if 0 <= year <= 9999 else wq.NullQuery
+        return wq.Term(fieldname, year, boost=q.boost) if is_year(year) else wq.NullQuery
     return wq.Term(fieldname, q.value, boost=q.boost)
 
 
