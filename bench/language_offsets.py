@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.embedder import MAX_CHARS, default_embedder  # noqa: E402
-from index.vectors import LANGUAGE_OFFSETS, base_language  # noqa: E402
+from index.records import base_language  # noqa: E402
+from index.vectors import LANGUAGE_OFFSETS  # noqa: E402
 
 LANGUAGES = ("en", "de", "hu", "ro", "es", "nl", "pt-PT")
 
@@ -45,7 +46,7 @@ def main() -> None:
     stacked = np.stack(means).astype(np.float32)
     offsets = stacked - stacked.mean(axis=0)
     np.savez(LANGUAGE_OFFSETS, model=np.array(embedder.name),
-             langs=np.array([base_language(lang.lower()) for lang in LANGUAGES]),
+             langs=np.array([base_language(lang) for lang in LANGUAGES]),
              offsets=offsets.astype(np.float32))
     print(f"wrote {LANGUAGE_OFFSETS}: {', '.join(LANGUAGES)}; model {embedder.name}")
 

@@ -39,6 +39,7 @@ from index.records import (
     STEMMED_LANGUAGES,
     Document,
     Passage,
+    base_language,
 )
 from index.results import (
     MAX_PAGE,
@@ -109,6 +110,7 @@ __all__ = [
     "UnknownEngineError",
     "SimilarDocument",
     "Suggestion",
+    "base_language",
     "embed_index",
     "engine_names",
     "get_engine",

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass, field
 
 from index.analysis import LANGUAGE_KEYS, OTHER, analyze, fold, unique_words
-from index.records import Document, Passage
+from index.records import Document, Passage, base_language
 from index.schema import PRACTICE_QUERY_FIELDS, RECORD_FACET_FIELDS
 
 
 def index_language(lang: str | None) -> str:
     """The analyser key for a document language ("fr" and unknown -> "xx")."""
-    primary = (lang or "").split("-")[0].split("_")[0].lower()
+    primary = base_language(lang)
     return primary if primary in LANGUAGE_KEYS else OTHER
 
 

@@ -15,6 +15,13 @@ Source = Literal["catalog", "file", "inferred"]
 #: Languages with their own analyser (stemmer); everything else is indexed as "other".
 STEMMED_LANGUAGES: tuple[str, ...] = ("en", "de", "nl", "hu", "ro", "pt", "es")
 
+
+def base_language(tag: str | None) -> str:
+    """A language tag's language, lower case: "pt-BR", "pt_br", "PT" -> "pt" ("" for none).
+    What the analysers, the semantic layer's language offsets and "in another language" on
+    the results page go by."""
+    return (tag or "").strip().lower().replace("_", "-").split("-")[0]
+
 #: Metadata fields of a Document that carry a source (see Document.sources).
 METADATA_FIELDS: tuple[str, ...] = (
     "title",

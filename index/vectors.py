@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.records import base_language
 from index.side_files import write_atomic
 
 VECTORS = "vectors.npz"
@@ -55,11 +56,6 @@ def language_offsets(model: str) -> dict[str, np.ndarray]:
                     for i, lang in enumerate(data["langs"])}
     except (OSError, ValueError, KeyError):
         return {}
-
-
-def base_language(lang: str) -> str:
-    """``pt`` for ``pt-pt``: the key of LANGUAGE_OFFSETS."""
-    return lang.split("-")[0]
 
 
 @dataclass
@@ -169,7 +165,7 @@ class LanguageBias:
         lang = (lang or "").lower()
         mean = self.query_means.get(lang)
         if mean is None and lang:
-            variants = [m for k, m in self.query_means.items() if k.split("-")[0] == lang]
+            variants = [m for k, m in self.query_means.items() if base_language(k) == lang]
             mean = np.mean(variants, axis=0) if variants else None
         if mean is None:
             return vector

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index import language_identifier
+from index import base_language, language_identifier
 
 SAMPLE_CHARS = 6000
 
@@ -23,5 +23,5 @@ def normalise_language(value: object) -> str | None:
     """"en-GB", "EN", "en_US" -> "en"; anything else that is not a code -> None."""
     if not value:
         return None
-    code = str(value).strip().lower().replace("_", "-").split("-")[0]
+    code = base_language(str(value))
     return code if 2 <= len(code) <= 3 and code.isalpha() else None

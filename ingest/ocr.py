@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import Passage, write_atomic
+from index import Passage, base_language, write_atomic
 from ingest.pages import compress_ranges
 from ingest.paths import file_sha256
 from ingest.workers import report_progress
@@ -366,7 +366,7 @@ class OcrReader:
     # -- language ---------------------------------------------------------------------
     def _language(self) -> tuple[str | None, str]:
         """(Tesseract language, source); (None, "detected") means: detect on the first page."""
-        wanted = LANGUAGES.get((self.settings.language or "").split("-")[0].lower())
+        wanted = LANGUAGES.get(base_language(self.settings.language))
         if wanted and _installed([wanted]):
             return wanted, "catalog"
         if self._cache.detected:

@@ -22,6 +22,7 @@ from index import (
     IndexStore,
     SearchRequest,
     SearchResult,
+    base_language,
     search,
     semantic_enabled,
 )
@@ -296,7 +297,7 @@ def hit_data(
         match=hit.match,
         other_language=bool(
             query_language and hit.language
-            and hit.language.split("-")[0].lower() != query_language.split("-")[0].lower()
+            and base_language(hit.language) != base_language(query_language)
         ),
         passages=passages,
         date_label=date_label(hit.date),

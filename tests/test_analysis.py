@@ -97,3 +97,18 @@ def test_folding():
     assert fold("Észak") == "eszak"
     assert fold("Straße") == "strasse"
     assert fold("ȘȚ") == "st"
+
+
+@pytest.mark.parametrize("tag,lang", [("pt-BR", "pt"), ("pt_br", "pt"), (" PT ", "pt"),
+                                      ("de-AT", "de"), ("fr-CA", "fr"), ("", ""), (None, "")])
+def test_a_language_tag_means_one_language_everywhere(tag, lang):
+    """index.base_language decides it for the analysers, the semantic layer, the results page
+    and ingest's language codes alike."""
+    from index import base_language
+    from index.analysis import LANGUAGE_KEYS, OTHER
+    from index.prepare import index_language
+    from ingest.language import normalise_language
+
+    assert base_language(tag) == lang
+    assert index_language(tag) == (lang if lang in LANGUAGE_KEYS else OTHER)
+    assert normalise_language(tag) == (lang or None)
