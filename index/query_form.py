@@ -24,8 +24,11 @@ Whoosh engine has always applied (an engine must not normalise differently, or r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias, TypeGuard
+
+from index.schema import is_text_field
 
 #: (language, term): the form one typed word takes in each language's analysis
 WordFamily = tuple[tuple[str, str], ...]
@@ -283,6 +286,26 @@ def normalize(q: Query) -> Query:
     return q
 
 
+def prune(q: Query, has_text: Callable[[str], bool]) -> Query:
+    """``q`` with its leaves on per-language text fields without text (``has_text``) as
+    Nothing: a query is expanded into every language, an index holds text in a few (then
+    :func:`normalize` drops what cannot match, as the Whoosh engine's prune does)."""
+    if isinstance(q, (Or, And)):
+        return type(q)(tuple(prune(p, has_text) for p in q.parts), q.boost)
+    if isinstance(q, Not):
+        return Not(prune(q.part, has_text), q.boost)
+    if isinstance(q, AndNot):
+        return AndNot(prune(q.positive, has_text), prune(q.negative, has_text), q.boost)
+    if isinstance(q, AndMaybe):
+        return AndMaybe(prune(q.required, has_text), prune(q.optional, has_text), q.boost)
+    if isinstance(q, Require):
+        return Require(prune(q.scored, has_text), prune(q.required, has_text), q.boost)
+    name = getattr(q, "field", None)
+    if isinstance(name, str) and is_text_field(name) and not has_text(name):
+        return NOTHING
+    return q
+
+
 __all__ = [
     "NOTHING",
     "And",
@@ -306,6 +329,7 @@ __all__ = [
     "is_nothing",
     "leaves",
     "normalize",
+    "prune",
     "searches",
     "with_boost",
 ]

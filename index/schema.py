@@ -64,6 +64,27 @@ PRACTICE_QUERY_FIELDS: dict[str, str] = {
 }
 
 
+#: Kinds of text split into one field per language (``title_de``, ``body_hu``,
+#: ``passage_en``): a typed word's idf counts across the languages' fields of its kind.
+LANGUAGE_FIELD_KINDS: tuple[str, ...] = ("title_", "body_", "passage_")
+#: All the per-language text fields start so (with the good-practice record fields,
+#: ``gp_<record>_<lang>``): a query's words are expanded into them, and each engine drops a
+#: query's parts on those its index has no text in (index.query_form.prune).
+TEXT_FIELD_PREFIXES: tuple[str, ...] = (*LANGUAGE_FIELD_KINDS, "gp_")
+
+
+def is_text_field(name: str) -> bool:
+    """Whether ``name`` is a per-language text field (see TEXT_FIELD_PREFIXES)."""
+    return name.startswith(TEXT_FIELD_PREFIXES)
+
+
+def language_kind(name: str) -> str | None:
+    """The kind of a per-language field of LANGUAGE_FIELD_KINDS ("body_de" -> "body_"), or
+    None (a good-practice record field, ``words``, a facet)."""
+    kind = name.rsplit("_", 1)[0] + "_" if "_" in name else ""
+    return kind if kind in LANGUAGE_FIELD_KINDS else None
+
+
 def title_field(lang: str) -> str:
     return f"title_{lang}"
 

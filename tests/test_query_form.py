@@ -59,3 +59,33 @@ def test_a_filter_without_its_own_facet() -> None:
     assert no_year.values("country") == ("ES", "HU")
     assert hash(flt) == hash(Filter.of({"country": ["ES", "HU"], "year": ["2020"]},
                                        years=[(2018, 2019)], year_from=2000))
+
+
+def test_both_engines_prune_the_same_fields_of_a_query() -> None:
+    """The Whoosh engine prunes its own queries (index.whoosh.translate), the tantivy engine
+    the neutral form (index.query_form.prune): the same leaves go, the same query is left."""
+    from index import query_form as qf
+    from index.analysis import LANGUAGE_KEYS
+    from index.schema import (
+        FACET_FIELDS,
+        body_field,
+        passage_field,
+        practice_field,
+        title_field,
+    )
+    from index.whoosh.translate import _prune, to_whoosh
+
+    fields = [make(lang) for lang in LANGUAGE_KEYS
+              for make in (title_field, body_field, passage_field)]
+    fields += [practice_field("evidence", lang) for lang in LANGUAGE_KEYS]
+    present = frozenset(f for f in fields if f.endswith(("_de", "_hu")))
+    leaves = [qf.Term(f, "export") for f in [*fields, "words", "record_field"]]
+    leaves += [qf.Facet(name, "ES") for name in FACET_FIELDS if name not in ("year", "running")]
+    for leaf in leaves:
+        neutral = qf.normalize(qf.prune(leaf, present.__contains__))
+        assert to_whoosh(neutral) == _prune(to_whoosh(leaf), present), leaf
+    query = qf.AndNot(qf.Or(tuple(leaves[:30]) + (qf.Term("words", "covid"),)),
+                      qf.And((qf.Term("body_en", "export"), qf.Term("body_de", "export"))))
+    neutral = qf.normalize(qf.prune(query, present.__contains__))
+    assert to_whoosh(neutral) == _prune(to_whoosh(query), present)
+    assert neutral != qf.normalize(query)  # something was pruned

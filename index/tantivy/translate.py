@@ -13,7 +13,8 @@ wanted / idf tantivy computes), from document frequencies read from the term dic
 Terms absent from an index are dropped before tantivy sees them (a query is expanded into 8
 languages; each index holds one). The rest is the Whoosh engine's model too (issue 12's
 parity): a query is first pruned of fields no index of its kind has text in and normalised
-(:meth:`Statistics.searched`, as index.whoosh.translate.prune does); a phrase scores as the
+(:meth:`Statistics.searched`: index.query_form.prune, the rule index.whoosh.translate.prune
+applies to Whoosh's queries); a phrase scores as the
 sum of its words' term scores among the records that have the phrase (Whoosh's spans), not
 as tantivy's BM25 of the phrase's frequency; prefix* and wild?card as the sum of the term
 scores of the words they match (Whoosh's, see index.whoosh.scoring), not a constant. The one
@@ -26,27 +27,20 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from collections.abc import Callable
 
 import tantivy
 
 from index import query_form as qf
 from index import ranking
+from index.schema import language_kind
 from index.tantivy.schema import HAS, YEAR, analysed_term, index_term
 
 Occur = tantivy.Occur
 
-_KINDS = ("title_", "body_", "passage_")
 #: Pattern words (prefix*, wild?card) expand into at most this many index terms.
 MAX_EXPANSIONS = 1024
 #: Document frequencies kept per commit (a commit's readers share them).
 MAX_CACHED_TERMS = 100_000
-_TEXT_PREFIXES = ("title_", "body_", "passage_", "gp_")
-
-
-def _kind(field: str) -> str | None:
-    prefix = field.rsplit("_", 1)[0] + "_" if "_" in field else ""
-    return prefix if prefix in _KINDS else None
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -65,7 +59,7 @@ class Statistics:
         self._df: dict[tuple[str, str], int] = {}
         self.languages: dict[str, list[str]] = defaultdict(list)
         for name in fields:
-            kind = _kind(name)
+            kind = language_kind(name)
             if kind is not None:
                 self.languages[kind].append(name.rsplit("_", 1)[1])
         self._present: dict[str, bool] = {}
@@ -87,7 +81,7 @@ class Statistics:
         last = self._searched
         if last is not None and last[0] is q:
             return last[1]
-        out = qf.normalize(prune(q, self.has_text))
+        out = qf.normalize(qf.prune(q, self.has_text))
         self._searched = (q, out)
         return out
 
@@ -105,7 +99,7 @@ class Statistics:
     def wanted_idf(self, term: qf.Term, text: str) -> float:
         """The protocol's idf of ``term`` (whose indexed text is ``text``)."""
         field = term.field
-        kind = _kind(field)
+        kind = language_kind(field)
         if kind is None:
             if field.startswith("gp_"):  # N: the records that have this record field
                 return idf(max(1, self.df(HAS, field.rsplit("_", 1)[0])), self.df(field, text))
@@ -146,7 +140,7 @@ class Translator:
         """Whether ``q`` can match here once its leaves on fields without any text are
         dropped (the Whoosh engine's pruning: a query of words in languages this index has no
         text in cannot)."""
-        return not qf.is_nothing(qf.normalize(prune(q, self.has_text)))
+        return not qf.is_nothing(qf.normalize(qf.prune(q, self.has_text)))
 
     def translate(self, q: qf.Query | None) -> tantivy.Query | None:
         """The tantivy query of ``q`` (None: every record); None when it matches nothing."""
@@ -314,24 +308,6 @@ class Translator:
             elif isinstance(leaf, qf.Term) and self.df(field, index_term(leaf.text)):
                 out[field].add(leaf.text)
         return dict(out)
-
-
-def prune(q: qf.Query, has_text: Callable[[str], bool]) -> qf.Query:
-    """``q`` with its leaves on text fields without text (``has_text``) as Nothing."""
-    if isinstance(q, (qf.Or, qf.And)):
-        return type(q)(tuple(prune(p, has_text) for p in q.parts), q.boost)
-    if isinstance(q, qf.Not):
-        return qf.Not(prune(q.part, has_text), q.boost)
-    if isinstance(q, qf.AndNot):
-        return qf.AndNot(prune(q.positive, has_text), prune(q.negative, has_text), q.boost)
-    if isinstance(q, qf.AndMaybe):
-        return qf.AndMaybe(prune(q.required, has_text), prune(q.optional, has_text), q.boost)
-    if isinstance(q, qf.Require):
-        return qf.Require(prune(q.scored, has_text), prune(q.required, has_text), q.boost)
-    field = getattr(q, "field", None)
-    if isinstance(field, str) and field.startswith(_TEXT_PREFIXES) and not has_text(field):
-        return qf.NOTHING
-    return q
 
 
 def year_range(schema: tantivy.Schema, start: int | None, end: int | None) -> tantivy.Query:

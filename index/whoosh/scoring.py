@@ -43,10 +43,9 @@ from whoosh.matching import NullMatcher
 from index import ranking as _ranking
 from index.prepare import index_language
 from index.ranking import Ranking, idf
+from index.schema import language_kind
 from index.whoosh.facets import segment_values
 
-#: Field kinds split into one field per language (see index.schema).
-_FAMILIES = ("title_", "body_", "passage_")
 #: Fields that hold the text of every language, whose lengths are compared with the average of
 #: the record's language (its document records'), as those of the per-language fields are.
 PER_LANGUAGE = frozenset({"words"})
@@ -85,8 +84,8 @@ class _FieldStats:
         """(records with text in any field of this field's kind, average length of the
         document records with text in this field)."""
         n, avgfl, _counted = self._one(reader, fieldname)
-        prefix = fieldname.rsplit("_", 1)[0] + "_" if "_" in fieldname else ""
-        if prefix not in _FAMILIES:
+        prefix = language_kind(fieldname)
+        if prefix is None:
             return n, avgfl
         key = (id(reader), prefix)
         total = self._family.get(key)
@@ -102,8 +101,8 @@ class _FieldStats:
         """Records with the word in the field or in another language's field of its kind: the
         word's form in each language (``family``), or else the same term text in each
         ("upgradesme", "covid")."""
-        prefix = fieldname.rsplit("_", 1)[0] + "_" if "_" in fieldname else ""
-        if prefix not in _FAMILIES:
+        prefix = language_kind(fieldname)
+        if prefix is None:
             return int(searcher.doc_frequency(fieldname, text))
         if isinstance(text, bytes):  # Whoosh hands the scorer the term encoded
             text = text.decode("utf-8")

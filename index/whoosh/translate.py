@@ -15,7 +15,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index import query_form as qf
-from index.schema import FACET_FIELDS, is_year
+from index.schema import FACET_FIELDS, is_text_field, is_year
 from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordTerm
 
 
@@ -113,7 +113,6 @@ def _require(q: qf.Require) -> wq.Query:
     return wq.Require(to_whoosh(q.scored), to_whoosh(q.required))
 
 
-_TEXT_FIELD_PREFIXES = ("title_", "body_", "passage_", "gp_")
 _PRESENT: weakref.WeakKeyDictionary[Searcher, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
@@ -124,7 +123,7 @@ def present_fields(searcher: Searcher) -> frozenset[str]:
         reader = searcher.reader()
         present = frozenset(
             name for name in reader.schema.names()
-            if name.startswith(_TEXT_FIELD_PREFIXES) and reader.field_length(name) > 0
+            if is_text_field(name) and reader.field_length(name) > 0
         )
         _PRESENT[searcher] = present
     return present
@@ -133,14 +132,15 @@ def present_fields(searcher: Searcher) -> frozenset[str]:
 def _prune(q: wq.Query, present: frozenset[str]) -> wq.Query:
     if q.is_leaf():
         name = getattr(q, "fieldname", None)
-        if name and name.startswith(_TEXT_FIELD_PREFIXES) and name not in present:
+        if name and is_text_field(name) and name not in present:
             return wq.NullQuery
         return q
     return q.apply(lambda sub: _prune(sub, present)).normalize()
 
 
 def prune(q: wq.Query, searcher: Searcher) -> wq.Query:
-    """``q`` without its parts on text fields this index version has no text in."""
+    """``q`` without its parts on text fields this index version has no text in (the rule of
+    index.query_form.prune, on Whoosh's queries and with Whoosh's normalize)."""
     return _prune(q, present_fields(searcher))
 
 
