@@ -17,11 +17,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from index import PRACTICE_FIELDS, get_document, more_like_this, same_topic_other_languages, suggest
+from index import PRACTICE_FIELDS, suggest
 from search_app.admin.routing import is_admin
 from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
-from search_app.document_page import document_page
-from search_app.errors import NotFound
+from search_app.document_page import find_document_page
 from search_app.params import FACETS, ParameterError, SearchParams, parse_params
 from search_app.search_page import HitData, document_url, export_hits, search_page
 
@@ -114,12 +113,7 @@ def api_document(
 ) -> dict[str, Any]:
     """A document: metadata with the source of each field, passages (with the query's words
     marked), link to the original file, and similar documents."""
-    view = get_document(store, doc_id, q, include_hidden=is_admin(request))
-    if view is None:
-        raise NotFound(f"no document with id {doc_id[:200]!r}")
-    data = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
-                         same_topic_other_languages(store, doc_id))
-    return asdict(data)
+    return asdict(find_document_page(store, doc_id, q, include_hidden=is_admin(request)))
 
 
 # -- exports -----------------------------------------------------------------------------------

@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from index import PRACTICE_FIELDS, DocumentView, SimilarDocument
+from index import (
+    PRACTICE_FIELDS,
+    DocumentView,
+    IndexStore,
+    SimilarDocument,
+    get_document,
+    more_like_this,
+    same_topic_other_languages,
+)
 from ingest import compress_ranges, date_label, iso_language
+from search_app.errors import NotFound
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
@@ -236,3 +245,14 @@ def ocr_note(ocr: dict[str, Any] | None, language_labels: dict[str, str]) -> str
     return (f"Read by OCR: {compress_ranges(ocr['pages'])}, mean confidence "
             f"{ocr.get('confidence') or 0:.0f}%, language {language}{how}. "
             "The text may contain recognition errors.")
+
+
+def find_document_page(store: IndexStore, doc_id: str, q: str = "", *,
+                       include_hidden: bool = False) -> DocumentPage:
+    """The page data of document ``doc_id`` (the HTML page and /api/documents render it),
+    with similar documents and the same topic in other languages; NotFound without one."""
+    view = get_document(store, doc_id, q, include_hidden=include_hidden)
+    if view is None:
+        raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
+    return document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
+                         same_topic_other_languages(store, doc_id))

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from index import IndexStore, get_document, more_like_this, same_topic_other_languages
+from index import IndexStore
 from search_app.admin.routing import is_admin
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
-from search_app.document_page import document_page
-from search_app.errors import NotFound
+from search_app.document_page import find_document_page
 from search_app.home_page import home_page
 from search_app.params import SearchParams
 from search_app.search_page import search_page
@@ -74,11 +73,7 @@ def document_view(
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=1000)] = "",
 ) -> HTMLResponse:
-    view = get_document(store, doc_id, q, include_hidden=is_admin(request))
-    if view is None:
-        raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
-    page = document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
-                         same_topic_other_languages(store, doc_id))
+    page = find_document_page(store, doc_id, q, include_hidden=is_admin(request))
     return templates.TemplateResponse(
         request, "document.html", {"doc": page, "title": page.title, "search_q": q}
     )
