@@ -119,6 +119,15 @@ def run_jobs(
     ctx = mp.get_context("forkserver")
     count = max(1, min(workers or os.cpu_count() or 1, len(pending)))
     pool: list[_Worker] = []
+
+    def replace(w: _Worker) -> _Worker:
+        """A fresh worker in place of ``w`` (dead, over a limit, or its memory spent)."""
+        w.kill()
+        pool.remove(w)
+        fresh = _Worker(ctx, func, memory_mb)
+        pool.append(fresh)
+        return fresh
+
     try:
         pool = [_Worker(ctx, func, memory_mb) for _ in range(count)]
         idle = list(pool)
@@ -153,29 +162,18 @@ def run_jobs(
                     yield JobResult(
                         w.job, False, reason=f"{why} (memory limit {memory_mb} MB exceeded?)"
                     )
-                    w.kill()
-                    pool.remove(w)
-                    w = _Worker(ctx, func, memory_mb)
-                    pool.append(w)
-                    idle.append(w)
+                    idle.append(replace(w))
                     continue
                 yield JobResult(w.job, ok, value, reason)
                 if not w.proc.is_alive() or (not ok and reason and "memory limit" in reason):
-                    w.kill()
-                    pool.remove(w)
-                    w = _Worker(ctx, func, memory_mb)
-                    pool.append(w)
+                    w = replace(w)
                 idle.append(w)
             now = time.monotonic()
             for conn, w in list(busy.items()):
                 if w.deadline <= now:
                     del busy[conn]
                     yield JobResult(w.job, False, reason=f"time limit exceeded ({time_limit:g} s)")
-                    w.kill()
-                    pool.remove(w)
-                    w = _Worker(ctx, func, memory_mb)
-                    pool.append(w)
-                    idle.append(w)
+                    idle.append(replace(w))
     finally:
         for w in pool:
             try:
