@@ -1,0 +1,127 @@
+"""Words broken across a line end without a hyphen, joined again where the document shows
+they are one word.
+
+A narrow table cell in a PDF breaks a word too long for it wherever the cell ends, with no
+hyphen: pdfium reads "Communicati\\non", "Baden-Würt\\ntemberg", "Frieslan\\nd". Such a word
+cannot be found and looks broken in snippets. A line break between letters is ambiguous
+("export\\nvouchers" is two words), so a break is joined only on the document's own evidence:
+
+- the line that ends is one word of at least 4 characters ("Communicati", "Baden-Würt"): a
+  renderer breaks a word inside only when it is longer than the whole line, so it starts
+  the line; a line with a space in it ends at a space. The fragment ends the line and starts
+  a word (after a hyphen, a bracket or the line's start; not after a digit);
+- the next line starts with the rest: a lowercase letter, up to a word's end (a space,
+  punctuation or the end of the text; not a digit or an opening bracket: "Zerlege\\nn(0) = ..."
+  is a German verb and a formula's variable);
+- the joined form is a word the same document uses elsewhere (whole, case ignored);
+- at least one fragment is not a word the document uses on its own (its uses as a fragment
+  of such breaks do not count).
+
+So "export\\nvouchers" stays two words: "exportvouchers" is no word of the document, and in
+one that writes it (a Dutch compound), "export" and "vouchers" are used alone too. Two
+common words whose join is a word ("with\\nin") stay as they are, as do words split by a
+paragraph break or across pages, and a word broken in a cell that shares its line with
+another cell's text ("Impact Communicati\\non": not one word on the line). What is left
+is a word used nowhere else alone whose join is a word ("print\\nout" in a document that
+writes "printout" once): real text wrapped with every word on a line of its own gives about
+one such join in 10,000 breaks, wrapped at 20 columns or more none (bench/README.md).
+Words hyphenated at a line end are joined earlier, in ``ingest.text.normalize_text``.
+
+The PDF parser calls :func:`join_split_words` on a document's passages
+(ingest/parsers/pdf.py); nothing here knows about PDF. :func:`line_end_splits` lists the
+candidate breaks with the evidence (``bench/line_splits.py`` counts them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from index import Passage
+
+__all__ = ["Split", "join_split_words", "line_end_splits"]
+
+# A run of letters (no digits, no underscore): the words compared.
+_WORD = re.compile(r"[^\W\d_]+")
+# A line that is one word of at least 4 characters, its last letters ending the line, and
+# the letters starting the next line up to a word's end (not a digit, a letter, or an
+# opening bracket).
+_BREAK = re.compile(r"(?m)^(?=\S{4})\S*?(?<!\w)([^\W\d_]+)\n(?=([^\W\d_]+)(?![\w(\[{]))")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A line break between two fragments whose join is a word of the document."""
+
+    passage: int  # index in the passages given
+    offset: int  # of the "\n" in the passage's text
+    left: str
+    right: str
+    #: whether the document uses the fragments as words on their own (apart from such breaks)
+    left_used: bool
+    right_used: bool
+
+    @property
+    def joined(self) -> bool:
+        """Whether the break is joined: at least one fragment is no word of its own."""
+        return not (self.left_used and self.right_used)
+
+
+def line_end_splits(texts: list[str]) -> list[Split]:
+    """The breaks of ``texts`` (one document's passages) after a line of one word and before a
+    lowercase word's end on the next line, whose join the document uses as a word elsewhere,
+    in order; ``Split.joined`` says which ones :func:`join_split_words` joins."""
+    found: list[tuple[int, int, str, str]] = []
+    for number, text in enumerate(texts):
+        if "\n" not in text:
+            continue
+        for match in _BREAK.finditer(text):
+            right = match.group(2)
+            if right[0].islower():
+                found.append((number, match.end(1), match.group(1), right))
+    if not found:
+        return []
+    folded = "\n".join(texts).casefold()
+    # A join that is not even a substring of the text is no word of it: most documents stop
+    # here, before their words are counted.
+    found = [item for item in found if (item[2] + item[3]).casefold() in folded]
+    if not found:
+        return []
+    words = Counter(_WORD.findall(folded))
+    breaks = [item for item in found if words[(item[2] + item[3]).casefold()]]
+    as_fragment: Counter[str] = Counter()
+    for _, _, left, right in breaks:
+        as_fragment[left.casefold()] += 1
+        as_fragment[right.casefold()] += 1
+
+    def used(word: str) -> bool:
+        folded = word.casefold()
+        return words[folded] > as_fragment[folded]
+
+    return [
+        Split(number, offset, left, right, used(left), used(right))
+        for number, offset, left, right in breaks
+    ]
+
+
+def join_split_words(passages: list[Passage]) -> list[Passage]:
+    """The passages (one document's) with the words split at a line end joined again, by the
+    rules of the module docstring; passages without such a word are returned unchanged."""
+    splits = [s for s in line_end_splits([p.text for p in passages]) if s.joined]
+    if not splits:
+        return passages
+    offsets: dict[int, list[int]] = {}
+    for split in splits:
+        offsets.setdefault(split.passage, []).append(split.offset)
+    out = list(passages)
+    for number, cuts in offsets.items():
+        text = out[number].text
+        pieces = []
+        start = 0
+        for offset in cuts:
+            pieces.append(text[start:offset])
+            start = offset + 1  # drop the "\n"
+        pieces.append(text[start:])
+        out[number] = replace(out[number], text="".join(pieces))
+    return out

@@ -1,0 +1,128 @@
+"""Words split at a line end without a hyphen (narrow table cells) are joined again, on the
+document's own evidence only (ingest/line_breaks.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.line_splits import real_texts, wrap
+from index.records import Passage
+from ingest.line_breaks import join_split_words, line_end_splits
+from ingest.parsers.pdf import PdfParser
+from tests.helpers import REPO, make_pdf
+
+
+def _join(*texts: str) -> list[str]:
+    passages = [Passage(i, text, page=i + 1) for i, text in enumerate(texts)]
+    return [p.text for p in join_split_words(passages)]
+
+
+def test_a_word_the_document_uses_elsewhere_is_joined() -> None:
+    text = ("4.3 Communication\nCommunication is personal.\n"
+            "Axis Strength\nCommunicati\non\nStrong sector networks")
+    assert _join(text) == [text.replace("Communicati\non", "Communication")]
+    # the evidence may be on another page; the joined word keeps its case and what follows
+    assert _join("Baden-Würt\ntemberg (DE)\nWest\nTransdanub\nia (HU)",
+                 "Baden-Württemberg and West Transdanubia") == [
+        "Baden-Württemberg (DE)\nWest\nTransdanubia (HU)",
+        "Baden-Württemberg and West Transdanubia"]
+    # a fragment of one letter; the same split twice
+    assert _join("South\nMunteni\na\nFrieslan\nd", "in Muntenia, Friesland",
+                 "Munteni\na") == ["South\nMuntenia\nFriesland", "in Muntenia, Friesland",
+                                   "Muntenia"]
+
+
+def test_two_words_stay_two_words() -> None:
+    # "exportvouchers" is no word of the document
+    text = "export vouchers\nThe region offers export\nvouchers to small firms."
+    assert _join(text) == [text]
+    # a document that writes the compound, and uses both parts alone too (Dutch)
+    text = "exportvouchers\nexport en vouchers: de provincie geeft export\nvouchers aan mkb."
+    assert _join(text) == [text]
+    # two common words whose join is a word too
+    for text in ("a way into markets\nthe firm went in\nto the fair in order to sell",
+                 "within a week, with us in it\nwith\nin a week"):
+        assert _join(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    "Communication\nCommunicati\n\non",        # a paragraph break
+    "Communication\nCommunicati\nOn",          # a capital starts the next line
+    "Communication\nCommunicati\non2",         # not a word's end
+    "Communication\nX2communicati\non",        # not a word's start
+    "Communication\nthe Communicati\non",      # not one word on the line
+    "astray\nA\nstray",                       # a line too short to break a word
+    "zerlegen\n. Zerlege\nn(0) = n(0)t + n(0)", # a formula (GeoTopo, p. 36)
+])
+def test_breaks_that_are_not_split_words(text: str) -> None:
+    assert _join(text) == [text]
+
+
+def test_splits_list_the_evidence() -> None:
+    splits = line_end_splits(
+        ["Communication\nCommunicati\non the firm; within\nwith\nin a week, with us in it",
+         "on time"])
+    assert [(s.left, s.right, s.left_used, s.right_used, s.joined) for s in splits] == [
+        ("Communicati", "on", False, True, True), ("with", "in", True, True, False)]
+    assert (splits[0].passage, splits[0].offset) == (0, len("Communication\nCommunicati"))
+    assert line_end_splits(["no break", ""]) == []
+
+
+def test_pdf_parser_joins_split_words(tmp_path: Path) -> None:
+    path = tmp_path / "table.pdf"
+    path.write_bytes(make_pdf([
+        "Communication is mostly personal. The region offers export vouchers.",
+        "Axis Strength", "Communicati", "on", "Strong networks, export", "vouchers"]))
+    text = PdfParser().parse(path).passages[0].text
+    assert "Communication\nStrong networks, export\nvouchers" in text
+
+
+# The splits an assessor found in the sample corpus's tables, read as an ingest reads them.
+SAMPLE_SPLITS = {
+    "policy-analyses/upgradesme-policy-analysis-bdf-groen-werkt.pdf":
+        ["Foreign sales not measured\nCommunication\nStrong sector networks"],
+    "policy-analyses/upgradesme-policy-analysis-norte.pdf":
+        ["\nCommunication\nSector associations as channel"],
+    "policy-analyses/upgradesme-politikanalyse-sez-baden-wuerttemberg.pdf":
+        ["\nKommunikation\nDichte Netzwerke"],
+    "reports/upgradesme-covid19-joint-report-sme-export.pdf":
+        ["West\nTransdanubia (HU)", "Baden-Württemberg\n(DE)",
+         "Baden-Württemberg\nPostponed investment"],
+    "reports/upgradesme-interregional-learning-synthesis-2016-2022.pdf":
+        ["South\nMuntenia\nNational authorities", "\nFriesland\nProvince of Fryslân",
+         "West\nTransdanubia\nIntermediate body", "\nCommunication\nHow are target firms",
+         "Partner\nCountry\n", "\nMethodology\nHow do firms", "(SMRDA)\nRomania\n",
+         "Baden-Württemberg (DE1)", "Baden-Württemberg\nMinistry of Economic Affairs"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_SPLITS))
+def test_sample_corpus_splits_are_joined(name: str) -> None:
+    passages = PdfParser().parse(REPO / "corpus" / name).passages
+    text = "\n\n".join(p.text for p in passages)
+    for expected in SAMPLE_SPLITS[name]:
+        assert expected in text, expected
+    assert not [s for s in line_end_splits([p.text for p in passages]) if s.joined]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("width", [20, 40, 70])
+def test_real_text_wrapped_at_spaces_is_never_joined(testdata: Path, width: int) -> None:
+    """Real text in nine languages (the UDHR) and web pages (their readable text), wrapped at
+    spaces as a narrow column would: every break is between two words."""
+    documents = real_texts(testdata)
+    joined = [(name, s.left, s.right) for name, texts in documents.items()
+              for s in line_end_splits([wrap(text, width) for text in texts]) if s.joined]
+    assert len(documents) > 60
+    assert joined == []
+
+
+@pytest.mark.realdata
+def test_real_pdfs_keep_their_line_breaks_between_words(testdata: Path) -> None:
+    book = PdfParser().parse(testdata / "pdfs" / "sf__GeoTopo-komprimiert.pdf").passages
+    text = "\n".join(p.text for p in book)
+    assert ". Zerlege\nn(0) = n(0)" in text and "+ i\nay(cx + d)" in text
+    paper = PdfParser().parse(testdata / "pdfs" / "pdfjs__tracemonkey.pdf").passages
+    assert any("control\nflow" in p.text for p in paper)
