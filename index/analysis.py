@@ -94,7 +94,8 @@ CODE_MARK = "#"
 
 def _is_code(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` is a country code in running text: upper case, in COUNTRY_CODES,
-    and not inside a run of upper-case words ("PROGRAMA DE APOYO" is a heading, not Germany)."""
+    and not inside a run of upper-case words ("PROGRAMA DE APOYO" is a heading, not Germany).
+    (Nor the first part of a compound word: see _compound_heads.)"""
     if words[i] not in COUNTRY_CODES:
         return False
     for j in (i - 1, i + 1):
@@ -103,14 +104,29 @@ def _is_code(words: list[str], i: int) -> bool:
     return True
 
 
-def _code_positions(words: list[str]) -> set[int]:
-    return {i for i, w in enumerate(words) if len(w) == 2 and _is_code(words, i)}
+def _compound_head(hyphen_after: bool, joined: bool, next_word: str) -> bool:
+    """Whether a word is the first part of a compound: a hyphen right after it, then (``joined``:
+    no other character between) a word not in upper case. "IT-Sicherheit" and
+    "IT-Dienstleister" are information technology, not Italy; "RO-HU" stays two codes."""
+    return hyphen_after and joined and not next_word.isupper()
+
+
+def _code_positions(words: list[str], text: str | None = None) -> set[int]:
+    """Indexes of the country codes among ``words`` (the tokens of ``text``, which tells the
+    first parts of compound words; without it, words alone)."""
+    codes = {i for i, w in enumerate(words) if len(w) == 2 and _is_code(words, i)}
+    if codes and text is not None and "-" in text:
+        matches = list(_TOKEN_RE.finditer(text))
+        codes = {i for i in codes if i + 1 == len(matches) or not _compound_head(
+            text[matches[i].end():matches[i].end() + 1] == "-",
+            matches[i].end() + 1 == matches[i + 1].start(), words[i + 1])}
+    return codes
 
 
 def country_codes_in(text: str) -> frozenset[str]:
     """The country codes written in ``text`` as analysis reads them, lower-cased ("de")."""
     words = _TOKEN_RE.findall(text)
-    return frozenset(words[i].lower() for i in _code_positions(words))
+    return frozenset(words[i].lower() for i in _code_positions(words, text))
 
 
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l"})
@@ -195,6 +211,19 @@ def _stemmer(lang: str):  # type: ignore[no-untyped-def]
 _TOKEN_PATTERN = r"\w+(?:[.']\w+)*"
 
 
+class _Tokenizer(RegexTokenizer):
+    """Words as RegexTokenizer finds them, each marked when a hyphen follows it
+    (``hyphen_after``) for CountryCodeFilter; they carry their characters."""
+
+    def __call__(self, value, **kwargs):  # type: ignore[no-untyped-def]
+        start_char = kwargs.get("start_char", 0)
+        kwargs["chars"] = True
+        for t in super().__call__(value, **kwargs):
+            end = t.endchar - start_char
+            t.hyphen_after = value[end:end + 1] == "-"
+            yield t
+
+
 class CountryCodeFilter(Filter):
     """Marks country codes in running text (see CODE_MARK) before lower-casing."""
 
@@ -206,7 +235,9 @@ class CountryCodeFilter(Filter):
         for t in tokens:
             text = t.text
             if held is not None:
-                if held_text in COUNTRY_CODES and _is_code([prev, held_text, text], 1):
+                if (held_text in COUNTRY_CODES and _is_code([prev, held_text, text], 1)
+                        and not _compound_head(getattr(held, "hyphen_after", False),
+                                               held.endchar + 1 == t.startchar, text)):
                     held.text = CODE_MARK + held_text.lower()
                 yield held
                 prev = held_text
@@ -220,7 +251,7 @@ class CountryCodeFilter(Filter):
 @cache
 def language_analyzer(lang: str) -> Analyzer:
     """The analyser for text in ``lang`` (one of LANGUAGE_KEYS)."""
-    chain = RegexTokenizer(_TOKEN_PATTERN) | CountryCodeFilter() | LowercaseFilter()
+    chain = _Tokenizer(_TOKEN_PATTERN) | CountryCodeFilter() | LowercaseFilter()
     if lang == "ro":
         chain = chain | RomanianLettersFilter()
     stops = stopwords_for(lang)
@@ -258,7 +289,7 @@ def analyze(lang: str, text: str) -> list[str]:
     whole list in C. tests/test_analysis.py checks that both give the same terms.
     """
     raw = _TOKEN_RE.findall(text)
-    codes = _code_positions(raw)
+    codes = _code_positions(raw, text)
     words = _lowered(lang, raw)
     if codes:
         return [t for _, _, t in _analyze_marked(lang, [(0, 0, w) for w in words], codes)]
@@ -284,7 +315,7 @@ def analyze_spans(lang: str, text: str) -> list[tuple[int, int, str]]:
     of ``analyze(lang, text)`` stand in the text (for highlighting)."""
     matches = list(_TOKEN_RE.finditer(text))
     raw = [m.group() for m in matches]
-    codes = _code_positions(raw)
+    codes = _code_positions(raw, text)
     found = [(m.start(), m.end(), w)
              for m, w in zip(matches, _lowered(lang, raw), strict=True)]
     if codes:

@@ -12,6 +12,7 @@ from index.analysis import (
     LANGUAGE_KEYS,
     analyze,
     analyze_spans,
+    country_codes_in,
     find_terms,
     fold,
     language_analyzer,
@@ -24,6 +25,7 @@ SAMPLES = [
     "Exportación de las PYMEs vascas: ¡Euskadi! O'Neill's U.S. trade 2021-2022 COVID-19.",
     "Straße ÆØÅ œuvre ½ ﬁnance",
     "Baden-Württemberg (DE) and Norte (PT); HU, RO, NL, DE. PROGRAMA DE APOYO A PYMES (ES) DE",
+    "IT-Sicherheit für IT-Dienstleister in Italien (IT), RO-HU, IT- und DE-",
 ]
 
 
@@ -34,6 +36,17 @@ def test_country_codes_in_running_text_are_terms_of_their_own(lang):
     assert terms.count(CODE_MARK + "de") == 1  # not the "DE" of the upper-case heading
     assert CODE_MARK + "hu" in terms and CODE_MARK + "nl" in terms
     assert [t for _, _, t in analyze_spans(lang, text)] == terms
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_KEYS)
+def test_a_code_as_the_first_part_of_a_compound_word_is_a_word(lang):
+    """"IT-Sicherheit" is information technology, not Italy: the query (one compound word,
+    analysed part by part) then finds it; "RO-HU" and "IT Sicherheit" keep their codes."""
+    terms = analyze(lang, "IT-Sicherheit, IT-Dienstleister")
+    assert CODE_MARK + "it" not in terms and country_codes_in("IT-Sicherheit") == frozenset()
+    assert {CODE_MARK + "ro", CODE_MARK + "hu"} <= set(analyze(lang, "RO-HU programme"))
+    assert CODE_MARK + "it" in analyze(lang, "IT Sicherheit")
+    assert CODE_MARK + "it" in analyze(lang, "Italien (IT) und IT- oder Cyber-Sicherheit")
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_KEYS)

@@ -280,3 +280,20 @@ def test_synonyms_from_the_taxonomy_cross_languages(tmp_path):
     assert "hu" in ids
     assert hit_ids(store, query="Exportgutscheine")[0] == "hu"  # German plural
     assert "hu" not in hit_ids(store, query="trade fairs")
+
+
+def test_a_compound_with_a_country_codes_letters_is_found_as_typed(tmp_path):
+    """"IT-Sicherheit" was indexed as Italy's code and "sich", while the query (one compound
+    word) looked for "it" and "sich": the document was found by "Sicherheit" alone, no higher
+    than any other about Sicherheit."""
+    store = build_index(tmp_path / "index", [
+        make_doc("de-it", "Leitfaden für kleine Unternehmen",
+                 "IT-Sicherheit im Export: Schutz der Kundendaten.", language="de"),
+        make_doc("de-other", "Sichere Exporte", "Sicherheit beim Export nach Italien.",
+                 language="de"),
+    ])
+    result = search(store, SearchRequest(query="IT-Sicherheit"))
+    assert [h.id for h in result.hits] == ["de-it", "de-other"], result.hits  # both words first
+    assert result.hits[0].score > result.hits[1].score
+    (passage,) = result.hits[0].passages
+    assert "<mark>IT</mark>-<mark>Sicherheit</mark>" in passage.snippet, passage.snippet
