@@ -6,6 +6,8 @@
     .venv/bin/python bench/bench_http.py --only sample --semantic-compare --cache-size 0
     .venv/bin/python bench/bench_http.py --only synthetic --engine tantivy --cache-size 0 \
         --code /tmp/kb-before,. --rounds 2     # two checkouts, one server after the other
+    .venv/bin/python bench/bench_http.py --only synthetic --engine tantivy --cache-size 0 \
+        --workers 2 --client raw,httpx         # issue 12's HTTP goal, with both clients
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
 then 8 threads, each with its own keep-alive connection, send a bounded number of requests
@@ -26,8 +28,8 @@ both, one after the other, to compare them in one run.
 with every query embedded anew (KB_SEMANTIC_CACHE=0) and off (KB_SEMANTIC=0); each client
 sends its requests to each in turn, so both are measured under the same concurrent load.
 
-``--code`` runs the synthetic corpus's servers from other checkouts (this venv), one after the
-other, for ``--rounds`` rounds (the order alternating), and prints their medians side by side.
+``--code`` runs the servers from other checkouts (this venv), one after the other, for
+``--rounds`` rounds (the order alternating), and prints their medians side by side.
 
 Corpora: "sample" is var/index (run `kb ingest` first; the figures' goal is p95 <= 50 ms);
 "synthetic-100k" is a generated corpus of 100,000 passages (10,000 documents, words drawn
@@ -48,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -376,6 +379,27 @@ def semantic_compare(index: Path, corpus: Path, queries: list[str], args: argpar
             proc.wait(timeout=15)
 
 
+def compare(
+    label: Callable[[Path], str], index: Path, corpus: Path, queries: list[str],
+    args: argparse.Namespace, codes: list[Path], engine: str | None = None,
+) -> None:
+    """``bench`` of each checkout of ``codes`` in turn, for ``args.rounds`` rounds (the order
+    alternating), then the medians of each when there is more than one run."""
+    figures: dict[Path, list[dict[tuple[str, str], tuple[float, float]]]] = {
+        c: [] for c in codes}
+    for r in range(args.rounds):
+        for code in codes if r % 2 == 0 else codes[::-1]:
+            figures[code].append(bench(label(code), index, corpus, queries, args, engine, code))
+    if len(codes) > 1 or args.rounds > 1:
+        print(f"\nmedians over {args.rounds} round(s), p50 / p95 ms:")
+        for code, runs in figures.items():
+            for kind in args.clients_kinds:
+                print(f"  {code} ({kind} client): " + "; ".join(
+                    f"{path} {statistics.median(f[path, kind][0] for f in runs):.1f} / "
+                    f"{statistics.median(f[path, kind][1] for f in runs):.1f}"
+                    for path in ("/", "/api/search")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", choices=("sample", "synthetic"), default=None)
@@ -397,9 +421,9 @@ def main() -> None:
                     help="sample corpus: semantic on (cold) and off, two servers at once, "
                          "every client alternating between them")
     ap.add_argument("--code", default="", metavar="DIR[,DIR]",
-                    help="synthetic corpus: checkouts whose servers run in turn (default: this)")
+                    help="checkouts whose servers run in turn (default: this one)")
     ap.add_argument("--rounds", type=int, default=1,
-                    help="synthetic corpus: passes over the checkouts (order alternating)")
+                    help="passes over the checkouts (order alternating)")
     args = ap.parse_args()
     args.clients_kinds = [k.strip() for k in args.client.split(",") if k.strip()]
     if not args.clients_kinds or any(k not in CLIENTS for k in args.clients_kinds):
@@ -415,7 +439,8 @@ def main() -> None:
         if args.semantic_compare:
             semantic_compare(args.index, args.corpus, SAMPLE_QUERIES, args)
         else:
-            bench("sample corpus", args.index, args.corpus, SAMPLE_QUERIES, args)
+            compare(lambda code: f"sample corpus, code {code}", args.index, args.corpus,
+                    SAMPLE_QUERIES, args, codes)
     if args.only in (None, "synthetic"):
         from bench.bench_search import index_path
         from bench.synthetic import TESTDATA, build, queries
@@ -431,22 +456,11 @@ def main() -> None:
             store = build(index_path(base, args.passages, engine), args.passages, engine)
             print(f"\nsynthetic index of {args.passages:,} passages ready in "
                   f"{time.perf_counter() - started:.0f} s ({store.path})")
-            figures: dict[Path, list[dict[tuple[str, str], tuple[float, float]]]] = {
-                c: [] for c in codes}
-            for r in range(args.rounds):
-                for code in codes if r % 2 == 0 else codes[::-1]:
-                    figures[code].append(bench(
-                        f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real "
-                        f"documents), engine {engine or 'default'}, code {code}", store.path,
-                        base, queries(), args, engine, code))
-            if len(codes) > 1 or args.rounds > 1:
-                print(f"\nmedians over {args.rounds} round(s), p50 / p95 ms:")
-                for code, runs in figures.items():
-                    for kind in args.clients_kinds:
-                        print(f"  {code} ({kind} client): " + "; ".join(
-                            f"{path} {statistics.median(f[path, kind][0] for f in runs):.1f} / "
-                            f"{statistics.median(f[path, kind][1] for f in runs):.1f}"
-                            for path in ("/", "/api/search")))
+            compare(lambda code, engine=engine: (
+                f"SYNTHETIC corpus, {args.passages:,} passages (generated, not real "
+                f"documents), engine {engine or 'default'}, code {code}"),
+                store.path, base, queries(), args, codes, engine)
+
 
 if __name__ == "__main__":
     main()
