@@ -21,13 +21,15 @@ a false join.
 ``--wrapped WIDTHS``: real text in nine languages (the UDHR of ../shared/testdata) and the
 readable text of its 57 web pages, wrapped at spaces to each width (``textwrap``, long words
 never broken; width 1: every word on a line of its own), given to the repair
-(``ingest.line_breaks.line_end_splits`` of the tree): every break there is between two
+(``ingest.line_breaks.line_end_splits`` of the tree, with the corpus taxonomy's place names,
+as an ingest gives them): every break there is between two
 words, so every join it would make is a false join; each is listed.
 
 ``--time ROUNDS``: the PDFs of bench/bench_ingest.py (the corpus's, tracemonkey and the
-117-page German book) parsed by the PDF parser (repair included), and the repair
-(``ingest.line_breaks.join_split_words``) run again on the same passages, timed in turns in
-one process: the repair's share of the parse time, which a loaded machine does not skew.
+117-page German book) parsed by the PDF parser, and the repair
+(``ingest.line_breaks.join_split_words``, with the taxonomy's place names, as
+``read_document`` runs it) on their passages, timed in turns in one process: the repair's
+share of the parse time, which a loaded machine skews less than end-to-end runs.
 """
 
 from __future__ import annotations
@@ -127,9 +129,11 @@ def wrap(text: str, width: int) -> str:
         for part in text.split("\n") if part.strip())
 
 
-def wrapped(widths: list[int]) -> None:
+def wrapped(widths: list[int], corpus: Path) -> None:
+    from ingest import load_taxonomy
     from ingest.line_breaks import line_end_splits
 
+    names = load_taxonomy(corpus).place_names()
     documents = real_texts(TESTDATA)
     for width in widths:
         breaks_seen = candidates = 0
@@ -137,7 +141,7 @@ def wrapped(widths: list[int]) -> None:
         for name, texts in documents.items():
             lines = [wrap(text, width) for text in texts]
             breaks_seen += sum(text.count("\n") - 2 * text.count("\n\n") for text in lines)
-            found = line_end_splits(lines)
+            found = line_end_splits(lines, names)
             candidates += len(found)
             joins += [f"{name}: {s.left}/{s.right}" for s in found if s.joined]
         print(f"wrapped at {width} columns ({len(documents)} documents): {breaks_seen} line "
@@ -146,14 +150,16 @@ def wrapped(widths: list[int]) -> None:
             print(f"    {join}")
 
 
-def timing(rounds: int) -> None:
+def timing(rounds: int, corpus: Path) -> None:
     import time
 
     from bench_ingest import pdf_sources
 
+    from ingest import load_taxonomy
     from ingest.line_breaks import join_split_words
     from ingest.parsers.pdf import PdfParser
 
+    names = load_taxonomy(corpus).place_names()
     parser = PdfParser()
     sources = pdf_sources()
     for number in range(rounds):
@@ -164,7 +170,7 @@ def timing(rounds: int) -> None:
             passages = parser.parse(path).passages
             parse += time.perf_counter() - started
             started = time.perf_counter()
-            join_split_words(passages)
+            join_split_words(passages, names)
             join += time.perf_counter() - started
             pages += len(passages)
         print(f"round {number + 1}: {len(sources)} PDFs, {pages} pages: parse {parse:.3f} s "
@@ -192,12 +198,12 @@ def main() -> None:
     print(f"ingest code: {Path(ingest.__file__).parent}")
 
     if args.time:
-        timing(args.time)
+        timing(args.time, args.corpus.resolve())
         return
     if args.wrapped:
         if not TESTDATA.is_dir():
             sys.exit(f"no test data at {TESTDATA} (set KB_TESTDATA)")
-        wrapped([int(w) for w in args.wrapped.split(",")])
+        wrapped([int(w) for w in args.wrapped.split(",")], args.corpus.resolve())
         return
     corpus = args.corpus.resolve()
     files = [(s.path, corpus / s.path) for s in discover(corpus)]

@@ -131,6 +131,11 @@ class Taxonomy:
             self._name_maps[kind] = cached
         return cached
 
+    def place_names(self) -> list[str]:
+        """Every name of the countries and regions, in lower case (English, native, variants,
+        other languages)."""
+        return [*self._names("country"), *self._names("region")]
+
     def labels(self) -> dict[str, dict[str, str]]:
         """Display labels of facet values, for the index (facet -> value -> label)."""
         return {

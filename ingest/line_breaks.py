@@ -13,7 +13,9 @@ cannot be found and looks broken in snippets. A line break between letters is am
 - the next line starts with the rest: a lowercase letter, up to a word's end (a space,
   punctuation or the end of the text; not a digit or an opening bracket: "Zerlege\\nn(0) = ..."
   is a German verb and a formula's variable);
-- the joined form is a word the same document uses elsewhere (whole, case ignored);
+- the joined form is a word the same document uses elsewhere (whole, case ignored), or a
+  word of the names given (the taxonomy's countries and regions: "German\\ny" in a
+  partner table of a document that writes "Germany" nowhere else);
 - at least one fragment is not a word the document uses on its own (its uses as a fragment
   of such breaks do not count).
 
@@ -27,8 +29,9 @@ writes "printout" once): real text wrapped with every word on a line of its own 
 one such join in 10,000 breaks, wrapped at 20 columns or more none (bench/README.md).
 Words hyphenated at a line end are joined earlier, in ``ingest.text.normalize_text``.
 
-The PDF parser calls :func:`join_split_words` on a document's passages
-(ingest/parsers/pdf.py); nothing here knows about PDF. :func:`line_end_splits` lists the
+``ingest.reading.read_document`` calls :func:`join_split_words` on the passages of every
+file, with the taxonomy's place names; nothing here knows about file formats (only a PDF's
+lines break inside table cells; other formats give no such lines). :func:`line_end_splits` lists the
 candidate breaks with the evidence (``bench/line_splits.py`` counts them).
 """
 
@@ -36,7 +39,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from index import Passage
 
@@ -52,7 +57,8 @@ _BREAK = re.compile(r"(?m)^(?=\S{4})\S*?(?<!\w)([^\W\d_]+)\n(?=([^\W\d_]+)(?![\w
 
 @dataclass(frozen=True)
 class Split:
-    """A line break between two fragments whose join is a word of the document."""
+    """A line break between two fragments whose join is a word of the document (or of the
+    names given)."""
 
     passage: int  # index in the passages given
     offset: int  # of the "\n" in the passage's text
@@ -68,10 +74,11 @@ class Split:
         return not (self.left_used and self.right_used)
 
 
-def line_end_splits(texts: list[str]) -> list[Split]:
+def line_end_splits(texts: list[str], names: Iterable[str] = ()) -> list[Split]:
     """The breaks of ``texts`` (one document's passages) after a line of one word and before a
-    lowercase word's end on the next line, whose join the document uses as a word elsewhere,
-    in order; ``Split.joined`` says which ones :func:`join_split_words` joins."""
+    lowercase word's end on the next line, whose join the document uses as a word elsewhere
+    or is a word of ``names``, in order; ``Split.joined`` says which ones
+    :func:`join_split_words` joins."""
     found: list[tuple[int, int, str, str]] = []
     for number, text in enumerate(texts):
         if "\n" not in text:
@@ -83,13 +90,16 @@ def line_end_splits(texts: list[str]) -> list[Split]:
     if not found:
         return []
     folded = "\n".join(texts).casefold()
+    known = _words_of(tuple(names))
     # A join that is not even a substring of the text is no word of it: most documents stop
     # here, before their words are counted.
-    found = [item for item in found if (item[2] + item[3]).casefold() in folded]
+    found = [item for item in found
+             if (joined := (item[2] + item[3]).casefold()) in known or joined in folded]
     if not found:
         return []
     words = Counter(_WORD.findall(folded))
-    breaks = [item for item in found if words[(item[2] + item[3]).casefold()]]
+    breaks = [item for item in found
+              if (joined := (item[2] + item[3]).casefold()) in known or words[joined]]
     as_fragment: Counter[str] = Counter()
     for _, _, left, right in breaks:
         as_fragment[left.casefold()] += 1
@@ -105,10 +115,17 @@ def line_end_splits(texts: list[str]) -> list[Split]:
     ]
 
 
-def join_split_words(passages: list[Passage]) -> list[Passage]:
+@lru_cache(maxsize=8)
+def _words_of(names: tuple[str, ...]) -> frozenset[str]:
+    """The words of ``names``, case-folded (the same taxonomy's names for every document)."""
+    return frozenset(word for name in names for word in _WORD.findall(name.casefold()))
+
+
+def join_split_words(passages: list[Passage], names: Iterable[str] = ()) -> list[Passage]:
     """The passages (one document's) with the words split at a line end joined again, by the
-    rules of the module docstring; passages without such a word are returned unchanged."""
-    splits = [s for s in line_end_splits([p.text for p in passages]) if s.joined]
+    rules of the module docstring (``names``: see :func:`line_end_splits`); passages without
+    such a word are returned unchanged."""
+    splits = [s for s in line_end_splits([p.text for p in passages], names) if s.joined]
     if not splits:
         return passages
     offsets: dict[int, list[int]] = {}

@@ -1,4 +1,5 @@
-"""One file into a Document: parse it by its type and merge its metadata.
+"""One file into a Document: parse it by its type, join the words its lines split
+(``ingest.line_breaks``: a PDF's narrow table cells) and merge its metadata.
 
 The worker side of both an ingest (``ingest.pipeline.parse_job``) and the admin's upload
 preview (``ingest.preview``): what a file becomes is decided here only.
@@ -11,6 +12,7 @@ from typing import Any
 
 from index import Document
 from ingest.catalog import Taxonomy
+from ingest.line_breaks import join_split_words
 from ingest.metadata import build_document
 from ingest.ocr import OcrSettings
 from ingest.workers import JobFailed
@@ -45,6 +47,9 @@ def read_document(
     planned = parsed.ocr.planned if parsed.ocr is not None else []
     if not parsed.passages and not planned:
         raise JobFailed("no text found")
+    # The taxonomy's place names count as words of every document: a table's "German\ny"
+    # is joined even where "Germany" is written nowhere else.
+    passages = join_split_words(parsed.passages, names=taxonomy.place_names())
     doc = build_document(
         doc_id=doc_id,
         source_path=source_path,
@@ -52,7 +57,7 @@ def read_document(
         size=size,
         mtime=mtime,
         media_type=parsed.media_type,
-        passages=parsed.passages,
+        passages=passages,
         file_meta=parsed.metadata,
         entry=entry,
         taxonomy=taxonomy,

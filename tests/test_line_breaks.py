@@ -9,9 +9,23 @@ import pytest
 
 from bench.line_splits import real_texts, wrap
 from index.records import Passage
+from ingest import load_catalog, load_taxonomy
 from ingest.line_breaks import join_split_words, line_end_splits
-from ingest.parsers.pdf import PdfParser
+from ingest.ocr import OcrSettings
+from ingest.reading import read_document
 from tests.helpers import REPO, make_pdf
+
+CORPUS = REPO / "corpus"
+TAXONOMY = load_taxonomy(CORPUS)
+
+
+def _read(path: Path, source_path: str = "") -> list[str]:
+    """The passage texts of ``path`` as an ingest of the sample corpus reads them."""
+    doc = read_document(
+        path, doc_id="doc", source_path=source_path or path.name, sha256="0" * 64, size=0,
+        mtime=0.0, entry=load_catalog(CORPUS).get(source_path, {}), taxonomy=TAXONOMY,
+        ocr=OcrSettings(enabled=False))
+    return [p.text for p in doc.passages]
 
 
 def _join(*texts: str) -> list[str]:
@@ -32,6 +46,15 @@ def test_a_word_the_document_uses_elsewhere_is_joined() -> None:
     assert _join("South\nMunteni\na\nFrieslan\nd", "in Muntenia, Friesland",
                  "Munteni\na") == ["South\nMuntenia\nFriesland", "in Muntenia, Friesland",
                                    "Muntenia"]
+
+
+def test_the_names_given_count_as_words() -> None:
+    passages = [Passage(0, "Partner\nGerman\ny\nBaden-Württemberg (DE1)\nNetherla\nnds", page=1)]
+    names = ["Germany", "The Netherlands", "Baden-Württemberg"]
+    assert join_split_words(passages) == passages
+    assert join_split_words(passages, names)[0].text == (
+        "Partner\nGermany\nBaden-Württemberg (DE1)\nNetherlands")
+    assert TAXONOMY.place_names()[:1] and "germany" in TAXONOMY.place_names()
 
 
 def test_two_words_stay_two_words() -> None:
@@ -70,16 +93,18 @@ def test_splits_list_the_evidence() -> None:
     assert line_end_splits(["no break", ""]) == []
 
 
-def test_pdf_parser_joins_split_words(tmp_path: Path) -> None:
+def test_a_pdf_is_read_with_its_split_words_joined(tmp_path: Path) -> None:
     path = tmp_path / "table.pdf"
     path.write_bytes(make_pdf([
         "Communication is mostly personal. The region offers export vouchers.",
-        "Axis Strength", "Communicati", "on", "Strong networks, export", "vouchers"]))
-    text = PdfParser().parse(path).passages[0].text
-    assert "Communication\nStrong networks, export\nvouchers" in text
+        "Axis Strength", "Communicati", "on", "Strong networks, export", "vouchers",
+        "Partner", "Hungar", "y"]))
+    [text] = _read(path)
+    assert "Communication\nStrong networks, export\nvouchers\nPartner\nHungary" in text
 
 
-# The splits an assessor found in the sample corpus's tables, read as an ingest reads them.
+# The splits an assessor found in the sample corpus's tables (and more of the same tables),
+# read as an ingest reads them.
 SAMPLE_SPLITS = {
     "policy-analyses/upgradesme-policy-analysis-bdf-groen-werkt.pdf":
         ["Foreign sales not measured\nCommunication\nStrong sector networks"],
@@ -94,17 +119,18 @@ SAMPLE_SPLITS = {
         ["South\nMuntenia\nNational authorities", "\nFriesland\nProvince of Fryslân",
          "West\nTransdanubia\nIntermediate body", "\nCommunication\nHow are target firms",
          "Partner\nCountry\n", "\nMethodology\nHow do firms", "(SMRDA)\nRomania\n",
-         "Baden-Württemberg (DE1)", "Baden-Württemberg\nMinistry of Economic Affairs"],
+         "Baden-Württemberg (DE1)", "Baden-Württemberg\nMinistry of Economic Affairs",
+         "(SEZ)\nGermany\nBaden", "(BDF)\nNetherlands\nFriesland", "Leeuwarden\nNetherlands\n"],
 }
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_SPLITS))
 def test_sample_corpus_splits_are_joined(name: str) -> None:
-    passages = PdfParser().parse(REPO / "corpus" / name).passages
-    text = "\n\n".join(p.text for p in passages)
+    texts = _read(CORPUS / name, name)
+    text = "\n\n".join(texts)
     for expected in SAMPLE_SPLITS[name]:
         assert expected in text, expected
-    assert not [s for s in line_end_splits([p.text for p in passages]) if s.joined]
+    assert not [s for s in line_end_splits(texts, TAXONOMY.place_names()) if s.joined]
 
 
 @pytest.mark.realdata
@@ -114,15 +140,14 @@ def test_real_text_wrapped_at_spaces_is_never_joined(testdata: Path, width: int)
     spaces as a narrow column would: every break is between two words."""
     documents = real_texts(testdata)
     joined = [(name, s.left, s.right) for name, texts in documents.items()
-              for s in line_end_splits([wrap(text, width) for text in texts]) if s.joined]
+              for s in line_end_splits([wrap(text, width) for text in texts],
+                                       TAXONOMY.place_names()) if s.joined]
     assert len(documents) > 60
     assert joined == []
 
 
 @pytest.mark.realdata
 def test_real_pdfs_keep_their_line_breaks_between_words(testdata: Path) -> None:
-    book = PdfParser().parse(testdata / "pdfs" / "sf__GeoTopo-komprimiert.pdf").passages
-    text = "\n".join(p.text for p in book)
+    text = "\n".join(_read(testdata / "pdfs" / "sf__GeoTopo-komprimiert.pdf"))
     assert ". Zerlege\nn(0) = n(0)" in text and "+ i\nay(cx + d)" in text
-    paper = PdfParser().parse(testdata / "pdfs" / "pdfjs__tracemonkey.pdf").passages
-    assert any("control\nflow" in p.text for p in paper)
+    assert any("control\nflow" in t for t in _read(testdata / "pdfs" / "pdfjs__tracemonkey.pdf"))

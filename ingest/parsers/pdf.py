@@ -21,10 +21,6 @@ Why pdfium alone, and what pypdf is (not) used for -- measured on shared/testdat
   address-space limit). As a cheap guard, a page's text is cut at ``MAX_PAGE_CHARS``.
   The ingest worker's time/memory limits remain the real defence.
 
-Words that a narrow table cell broke at a line end without a hyphen ("Communicati\\non") are
-joined again where the document shows they are one word (``ingest.line_breaks``), after the
-running headers and footers are taken out (``ingest.running_lines``).
-
 Pages without text, or whose text layer is clearly not text (``ingest.ocr.looks_like_garbage``),
 are read by OCR (``ingest.ocr``) when it is on; with ``KB_OCR=0`` pages that show something
 (images, paths) are reported as "pages 1-3: no text layer, needs OCR". Empty pages are
@@ -46,7 +42,6 @@ import pypdfium2.raw as pdfium_c
 from index import Passage
 from ingest.dates import file_date
 from ingest.filetypes import PDF
-from ingest.line_breaks import join_split_words
 from ingest.ocr import (
     OcrSettings,
     OcrSummary,
@@ -94,7 +89,7 @@ class PdfParser:
                 passages, needs_ocr, ocr_summary = _read_by_ocr(
                     Path(path), doc, passages, needs_ocr, ocr, warnings)
             has_form = doc.get_formtype() != pdfium_c.FORMTYPE_NONE
-        passages = join_split_words(strip_running_lines(passages))
+        passages = strip_running_lines(passages)
         if has_form and not damaged:
             form = _form_passage(Path(path), password, ordinal=len(passages))
             if form is not None:
