@@ -264,9 +264,13 @@ def test_worker_pool_limits_time_memory_crashes_and_errors():
     funcs = {"sleep": helpers.job_sleep, "alloc": helpers.job_allocate,
              "crash": helpers.job_crash, "raise": helpers.job_raise}
     results = {}
+    # Only the sleeping job is meant to meet the time limit: the others get a generous one,
+    # so that on a loaded machine the 600 MB allocation meets the memory limit first.
+    limits = {"sleep": 2, "alloc": 60, "crash": 60, "raise": 60}
     for kind in ("sleep", "alloc", "crash", "raise"):
         job = next(j for j in jobs if isinstance(j, tuple) and j[0] == kind)
-        out = list(run_jobs(funcs[kind], [job[1]], workers=1, time_limit=2, memory_mb=300))
+        out = list(run_jobs(funcs[kind], [job[1]], workers=1, time_limit=limits[kind],
+                            memory_mb=300))
         results[kind] = out[0]
     assert results["sleep"].reason == "time limit exceeded (2 s)"
     assert "memory limit" in results["alloc"].reason
