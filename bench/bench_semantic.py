@@ -23,9 +23,10 @@ before 2026-12-01) against one per core, alternating.
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
 API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part,
 alternating (--rounds) two settings, with the ratio: the document text alone
-(PASSAGE_VECTORS = 0) against what the product embeds (the document text and its leading
-passages), or (--compare workers) one model call at a time against KB_EMBED_WORKERS (default:
-one per core); --compare none: the product only.
+(PASSAGE_VECTORS = 0, PASSAGE_LIST_VECTORS = 0) against what the product embeds (the document
+text, its leading passages and, since 2026-12-02, its later passages for the passage list),
+or (--compare workers) one model call at a time against KB_EMBED_WORKERS (default: one per
+core); --compare none: the product only.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
@@ -195,7 +196,8 @@ def slots(index: Path, rounds: int, clients: int) -> None:
 def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
     """Embedding time of ``n`` synthetic documents, each setting on a fresh index and model
     cache, alternating (``rounds``); progress every minute. ``compare``: "passages" (the
-    document text alone, PASSAGE_VECTORS = 0, against the product's texts), "workers" (the
+    document text alone, PASSAGE_VECTORS = PASSAGE_LIST_VECTORS = 0, against the product's
+    texts), "workers" (the
     product's texts, one model call at a time against the default KB_EMBED_WORKERS: one per
     core) or "none" (the product only)."""
     import index.semantic as sem
@@ -204,14 +206,16 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
     from index.vectors import VectorSet
 
     docs = list(documents(n * 10, per_doc=10))
-    product = sem.PASSAGE_VECTORS
+    product = sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS
     workers = sem.embed_workers()
-    # label -> (PASSAGE_VECTORS, KB_EMBED_WORKERS)
-    settings = {f"PASSAGE_VECTORS={product}, KB_EMBED_WORKERS={workers}": (product, workers)}
+    # label -> (PASSAGE_VECTORS, PASSAGE_LIST_VECTORS, KB_EMBED_WORKERS)
+    texts = f"PASSAGE_VECTORS={product[0]}, PASSAGE_LIST_VECTORS={product[1]}"
+    settings = {f"{texts}, KB_EMBED_WORKERS={workers}": (*product, workers)}
     if compare == "passages":
-        settings = {f"PASSAGE_VECTORS=0, KB_EMBED_WORKERS={workers}": (0, workers), **settings}
+        settings = {f"PASSAGE_VECTORS=0, PASSAGE_LIST_VECTORS=0, KB_EMBED_WORKERS={workers}":
+                    (0, 0, workers), **settings}
     elif compare == "workers":
-        settings = {f"PASSAGE_VECTORS={product}, KB_EMBED_WORKERS=1": (product, 1), **settings}
+        settings = {f"{texts}, KB_EMBED_WORKERS=1": (*product, 1), **settings}
     seconds: dict[str, list[float]] = {label: [] for label in settings}
     last = [time.perf_counter()]
 
@@ -224,7 +228,7 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
     for r in range(rounds):
         order = list(settings) if r % 2 == 0 else list(settings)[::-1]
         for label in order:
-            sem.PASSAGE_VECTORS, calls = settings[label]
+            sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS, calls = settings[label]
             default_embedder()._cache.clear()
             folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
             try:
@@ -247,7 +251,7 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
                       f"load average {os.getloadavg()[0]:.1f}", flush=True)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
-    sem.PASSAGE_VECTORS = product
+    sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS = product
     if len(settings) == 2:
         first, second = settings
         print(f"vectors time, {second} / {first}: "

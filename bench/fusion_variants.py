@@ -85,7 +85,7 @@ _RANK_BY_MEANING = sem.rank_by_meaning
 
 
 def product_ranking(*args: Any, **kwargs: Any) -> list[int]:
-    """The product's ranking of documents by their votes (index.semantic.semantic_ranking)."""
+    """The product's ranking of documents by their votes (index.semantic.rank_by_meaning)."""
     return _RANK_BY_MEANING(*args, **kwargs)[0]
 
 
@@ -169,8 +169,8 @@ def header() -> None:
 
 @contextlib.contextmanager
 def patched(fuse: Any = None, ranking: Any = None) -> Iterator[None]:
-    """``fuse`` in place of index.semantic.fuse; ``ranking`` (semantic_ranking's signature) in
-    place of the documents' ranking (the passage list left empty)."""
+    """``fuse`` in place of index.semantic.fuse; ``ranking`` (rank_by_meaning's arguments,
+    one list back) in place of the documents' ranking (the passage list left empty)."""
     old = sem.fuse, sem.rank_by_meaning
     if fuse is not None:
         sem.fuse = fuse
@@ -473,8 +473,8 @@ def run_passages(store: IndexStore) -> None:
 
 def _closest(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
              penalty: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
-    """index.semantic.semantic_ranking (unbalanced collections) with a penalty per vector;
-    also each document's score."""
+    """index.semantic.rank_by_meaning's first list (unbalanced collections), with a penalty
+    per vector; also each document's score."""
     q = vi.bias.query(query, lang)
     scores = vi.matrix @ q
     ranked = scores - penalty if penalty is not None else scores

@@ -138,14 +138,22 @@ class _Semantic:
     vector: np.ndarray
     lang: str | None
 
-    def ranking(self, reader: EngineReader, flt: Filter, feedback: str | None) -> list[str]:
-        """Ids of the closest documents among those ``flt`` allows, best first."""
+    def ranking(self, reader: EngineReader, flt: Filter, feedback: str | None
+                ) -> tuple[list[str], list[str]]:
+        """Ids of the closest documents among those ``flt`` allows, best first: by their
+        votes, and by their later passages (the passage list; index.semantic.rank_by_meaning)."""
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
-        positions = semantic.semantic_ranking(
+        documents, passages = semantic.rank_by_meaning(
             self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position
         )
-        return [self.vi.doc_ids[p] for p in positions]
+        return ([self.vi.doc_ids[p] for p in documents],
+                [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
+
+
+def _found(lists: tuple[list[str], list[str]]) -> list[str]:
+    """The documents of both semantic lists, each once."""
+    return list(dict.fromkeys([*lists[0], *lists[1]]))
 
 
 def _start_semantic(store: IndexStore, req: SearchRequest
@@ -229,14 +237,15 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             lang = query_language(text)
             # the query's vector, made meanwhile
             sem = _Semantic(vi, future.result(), lang)
-            meaning = sem.ranking(reader, flt, keyword[0] if keyword else None)
+            meaning, passage_list = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
-            extra = [d for d in meaning if d not in in_keyword]
+            extra = [d for d in _found((meaning, passage_list)) if d not in in_keyword]
             if keyword_total > len(keyword):
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
-            fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language)
+            fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
+                                  passages=passage_list)
             hits = _hits(reader, fused[first:first + req.page_size])
             only_meaning = set(extra)
             for hit in hits:
@@ -247,7 +256,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             for name in FACET_FIELDS:
                 if name in selected:
                     if sem is not None:
-                        own_meaning = sem.ranking(reader, flt.without(name), None)
+                        own_meaning = _found(sem.ranking(reader, flt.without(name), None))
                         _add_facet_values(counts[name], name, _facet_values_of(
                             reader, _unmatched(reader, q, own_meaning)))
                 else:

@@ -2,16 +2,27 @@
 query's vector ranks documents. Engine-independent: it reads documents through
 ``IndexStore.document_texts`` and keeps its vectors in the generation folder (index.vectors).
 
-What is embedded (:func:`embedded_texts`): one vector of each document's title, summary and
-leading text (the first ``MAX_CHARS`` characters of title + summary + first passages), and,
-for a document of several passages, one vector of each of its first ``PASSAGE_VECTORS``
+What is embedded (:func:`embedded_texts`): a document's vote, one vector of its title, summary
+and leading text (the first ``MAX_CHARS`` characters of title + summary + first passages),
+and, for a document of several passages, one vector of each of its first ``PASSAGE_VECTORS``
 passages (headed by the title); a document scores as its closest vector. Measured on our
 judgments (bench/README.md), against the document vector alone: questions 0.72 -> 0.73
 (held-out 0.72 -> 0.79), all kinds together 0.83 -> 0.85 (held-out 0.73 -> 0.78), for about
-twice the text embedded. Every passage (3x the text) did as well on questions but put more
-long English reports before short answers in other languages (cross-language 0.78 -> 0.70,
-held-out 0.68 -> 0.69). On the UDHR (bench/semantic_udhr.py) a second vector of the leading
-40 words added nothing once the remedies below were in.
+twice the text embedded. Every passage in the vote (3x the text) did as well on questions but
+put more long English reports before short answers in other languages (cross-language 0.78 ->
+0.70, held-out 0.68 -> 0.69). On the UDHR (bench/semantic_udhr.py) a second vector of the
+leading 40 words added nothing once the remedies below were in.
+
+The later passages (up to ``PASSAGE_LIST_VECTORS`` more per document, headed by the title:
+:func:`passage_list_texts`) get a vector each too, but not in the vote: they make a list of
+their own, documents ranked by their closest later passage, fused beside the others at a small
+weight (``Fusion.passage_weight``), so an answer deep inside a long document in another language
+is reached without long documents gaining more chances in the semantic list. Their rows take
+no part in the language means and offsets (index.vectors), so the votes score as without them.
+Measured with bench/fusion_variants.py (bench/README.md): weight 0.15 chosen on the tuning
+judgments (cross-language 0.79 -> 0.86, all 0.861 -> 0.869, no kind lower by more than
+0.002), held-out cross-language 0.79 -> 0.80, questions 0.78 -> 0.79, all 0.806 -> 0.815;
+for about twice the texts embedded again.
 
 How a query ranks documents (each step measured, see bench/README.md). A multilingual model
 puts texts of one language near each other, so the query's own language crowds out the
@@ -30,7 +41,8 @@ language) the same remedies made our judged queries worse (cross-language nDCG@1
 all, each document's vector also loses its language's offset measured once on a parallel text
 (index.vectors.LANGUAGE_OFFSETS: cross-language 0.72 -> 0.83, held-out 0.75 -> 0.79), and
 documents rank by cosine alone.
-Then the semantic list is fused with the keyword ranking (reciprocal rank fusion, index.search).
+Then the semantic list and the passage list are fused with the keyword ranking (reciprocal rank
+fusion, index.search).
 
 ``KB_SEMANTIC=0`` turns all of it off (no model is loaded, no vectors are made or used).
 """
@@ -100,6 +112,11 @@ class Fusion:
     #: with bench/semantic_udhr.py: 0.5 and 1.0 left most of them out of the top 10, 1.5-3
     #: did not)
     weight_balanced: float = 2.0
+    #: weight of the semantic passage list (documents ranked by their closest passage past
+    #: the leading ones, index.semantic.PASSAGE_LIST_VECTORS): it reaches an answer deep in a
+    #: long document without giving long documents more chances in the semantic list
+    #: (measured with bench/fusion_variants.py deep, 0.1-0.3: bench/README.md)
+    passage_weight: float = 0.15
     #: documents the semantic list contributes (a query always has neighbours: only the
     #: closest count, so a handful of documents close in meaning join the keyword matches)
     depth: int = 10
@@ -123,9 +140,11 @@ class Fusion:
 FUSION = Fusion()
 
 
-def fuse(keyword: list[T], meaning: list[T], *, balanced: bool) -> list[tuple[T, float]]:
-    """Reciprocal rank fusion of a keyword and a semantic ranking (any ids, best first):
-    (id, fused score), best first; keyword hits past ``fuse_depth`` follow in their order."""
+def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
+         passages: list[T] | tuple[()] = ()) -> list[tuple[T, float]]:
+    """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
+    list (any ids, best first): (id, fused score), best first; keyword hits past
+    ``fuse_depth`` follow in their order."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
     scores: dict[T, float] = {}
@@ -133,6 +152,9 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool) -> list[tuple[T,
         scores[doc] = scores.get(doc, 0.0) + 1.0 / (f.rrf_k + rank)
     for rank, doc in enumerate(meaning, start=1):
         scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
+    if f.passage_weight:
+        for rank, doc in enumerate(passages, start=1):
+            scores[doc] = scores.get(doc, 0.0) + f.passage_weight / (f.rrf_k + rank)
     fused = sorted(scores.items(), key=lambda kv: -kv[1])
     fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
     return fused
@@ -151,16 +173,32 @@ def vector_language(tag: str | None) -> str:
     return (tag or "").strip().lower().replace("_", "-") or "xx"
 
 
+#: Leading passages of a document of several passages that get a vector of their own, in the
+#: document's vote (0: the document text only).
+PASSAGE_VECTORS = 3
+
+#: Passages past the leading ones that get a vector each for the passage list (at most this
+#: many per document: a bound on the time and memory a very long document costs).
+PASSAGE_LIST_VECTORS = 50
+
+
+#: Passages the document text is made of (before it is cut to MAX_CHARS), and pseudo-queries
+#: are cut from.
+LEADING_PASSAGES = 3
+
+
+def document_passages() -> int:
+    """Passages of each document that IndexStore.document_texts must give for embedding."""
+    return PASSAGE_VECTORS + PASSAGE_LIST_VECTORS
+
+
 def document_text(doc: dict[str, Any]) -> str:
-    """The text embedded for a document (see the module docstring)."""
-    parts = [doc.get("title") or "", doc.get("summary") or "", *doc.get("passages", [])]
+    """The text embedded for a document (see the module docstring): its title, summary and
+    leading passages, cut to MAX_CHARS."""
+    parts = [doc.get("title") or "", doc.get("summary") or "",
+             *doc.get("passages", [])[:LEADING_PASSAGES]]
     text = "\n".join(p.strip() for p in parts if p and p.strip())
     return text[:MAX_CHARS]
-
-
-#: Leading passages of a document of several passages that get a vector of their own (at most
-#: the 3 that IndexStore.document_texts gives; 0: the document text only).
-PASSAGE_VECTORS = 3
 
 
 #: Characters of a passage's text (title and passage) embedded at most.
@@ -174,8 +212,9 @@ def passage_text(doc: dict[str, Any], passage: str) -> str:
 
 
 def embedded_texts(doc: dict[str, Any]) -> list[str]:
-    """Every text embedded for a document, the document text first (see the module
-    docstring); a document of one passage has that one (its passage is in it)."""
+    """The texts of a document's vote (it scores as the closest of them), the document text
+    first (see the module docstring); a document of one passage has that one (its passage is
+    in it)."""
     texts = [document_text(doc)]
     passages = [p for p in doc.get("passages", []) if p and p.strip()]
     if len(passages) > 1:
@@ -183,9 +222,26 @@ def embedded_texts(doc: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def passage_list_texts(doc: dict[str, Any]) -> list[str]:
+    """The texts of a document's passages past the leading ones (at most
+    PASSAGE_LIST_VECTORS), for the passage list only (see the module docstring)."""
+    passages = [p for p in doc.get("passages", []) if p and p.strip()]
+    if len(passages) <= 1:
+        return []
+    vote = set(embedded_texts(doc))
+    later = passages[PASSAGE_VECTORS:PASSAGE_VECTORS + PASSAGE_LIST_VECTORS]
+    return [t for t in dict.fromkeys(passage_text(doc, p) for p in later) if t not in vote]
+
+
+def all_texts(doc: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(text, for the passage list only) of every text embedded for a document."""
+    return [*((t, False) for t in embedded_texts(doc)),
+            *((t, True) for t in passage_list_texts(doc))]
+
+
 def pseudo_query(doc: dict[str, Any]) -> str | None:
-    """A query-like window of words from the middle of a document's text."""
-    words = " ".join(doc.get("passages", [])).split()
+    """A query-like window of words from the middle of a document's leading text."""
+    words = " ".join(doc.get("passages", [])[:LEADING_PASSAGES]).split()
     if len(words) < PSEUDO_QUERY_WORDS:
         return None
     mid = len(words) // 2
@@ -332,18 +388,19 @@ def _embed_generation(
     """One pass over ``gen`` (``workers`` model calls at once); True when the live generation
     changed under it."""
     index_dir = Path(store.path)
-    docs = list(store.document_texts())
-    wanted = [(d["id"], vector_language(d["language"]), text)
-              for d in docs for text in embedded_texts(d)]
+    docs = list(store.document_texts(passages=document_passages()))
+    wanted = [(d["id"], vector_language(d["language"]), text, listed)
+              for d in docs for text, listed in all_texts(d)]
     pool = _reusable(index_dir, embedder.name)
     ids: list[str] = []
     keys: list[str] = []
     langs: list[str] = []
     rows: list[np.ndarray] = []
-    todo: list[tuple[str, str, str, str]] = []
+    listed_rows: list[bool] = []
+    todo: list[tuple[str, str, str, str, bool]] = []
     # texts still to embed per document: progress and the report count documents
     pending: dict[str, int] = {d["id"]: 0 for d in docs}
-    for doc_id, lang, text in wanted:
+    for doc_id, lang, text, listed in wanted:
         key = text_key(text)
         hit = pool.get(key)
         if hit is not None:
@@ -351,8 +408,9 @@ def _embed_generation(
             keys.append(key)
             langs.append(lang)
             rows.append(hit[0])
+            listed_rows.append(listed)
         else:
-            todo.append((doc_id, lang, text, key))
+            todo.append((doc_id, lang, text, key, listed))
             pending[doc_id] += 1
     report.documents = len(docs)
     report.reused = sum(1 for n in pending.values() if n == 0)
@@ -363,7 +421,7 @@ def _embed_generation(
         matrix = (np.stack(rows).astype(np.float32) if rows
                   else np.zeros((0, embedder.dim), dtype=np.float32))
         VectorSet(list(ids), list(keys), list(langs), matrix, embedder.name,
-                  dict(qmeans)).save(gen)
+                  dict(qmeans), np.array(listed_rows, dtype=bool)).save(gen)
 
     def tell() -> None:
         done = sum(1 for n in pending.values() if n == 0)
@@ -383,21 +441,23 @@ def _embed_generation(
     # vectors as one at a time), their results taken in order.
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="kb-embed-docs") as calls:
-            running: deque[tuple[list[tuple[str, str, str, str]], Future[np.ndarray]]] = deque()
+            running: deque[tuple[list[tuple[str, str, str, str, bool]],
+                                 Future[np.ndarray]]] = deque()
             next_batch = 0
             while running or next_batch < len(batches):
                 while next_batch < len(batches) and len(running) < workers:
                     batch = batches[next_batch]
                     running.append((batch, calls.submit(
-                        embedder.embed_passages, [text for _, _, text, _ in batch])))
+                        embedder.embed_passages, [todo_[2] for todo_ in batch])))
                     next_batch += 1
                 batch, future = running.popleft()
                 vectors = future.result()
-                for (doc_id, lang, _, key), vec in zip(batch, vectors, strict=True):
+                for (doc_id, lang, _, key, listed), vec in zip(batch, vectors, strict=True):
                     ids.append(doc_id)
                     keys.append(key)
                     langs.append(lang)
                     rows.append(vec)
+                    listed_rows.append(listed)
                     pending[doc_id] -= 1
                     report.embedded += pending[doc_id] == 0
                 if store.current_generation() != gen:
@@ -413,8 +473,8 @@ def _embed_generation(
     except BaseException:
         # What was made since the last write is kept (a failed call, Ctrl-C); a row cut short
         # by the interruption is not.
-        n = min(len(ids), len(keys), len(langs), len(rows))
-        del ids[n:], keys[n:], langs[n:], rows[n:]
+        n = min(len(ids), len(keys), len(langs), len(rows), len(listed_rows))
+        del ids[n:], keys[n:], langs[n:], rows[n:], listed_rows[n:]
         save()
         raise
     new_means = _query_means(docs, qmeans, embedder)
@@ -443,9 +503,9 @@ def carry_vectors(index_dir: Path, new_gen: Path, docs: list[dict[str, Any]]) ->
         qmeans.update(vs.qmeans)
         for i, key in enumerate(vs.keys):
             pool[key] = (vs.vectors[i], vs.langs[i])
-    ids, keys, langs, rows = [], [], [], []
+    ids, keys, langs, rows, listed_rows = [], [], [], [], []
     for doc in docs:
-        for text in embedded_texts(doc):
+        for text, listed in all_texts(doc):
             key = text_key(text)
             hit = pool.get(key)
             if hit is not None:
@@ -453,9 +513,11 @@ def carry_vectors(index_dir: Path, new_gen: Path, docs: list[dict[str, Any]]) ->
                 keys.append(key)
                 langs.append(vector_language(doc["language"]))
                 rows.append(hit[0])
+                listed_rows.append(listed)
     if not rows:
         return 0
-    VectorSet(ids, keys, langs, np.stack(rows).astype(np.float32), model, qmeans).save(new_gen)
+    VectorSet(ids, keys, langs, np.stack(rows).astype(np.float32), model, qmeans,
+              np.array(listed_rows, dtype=bool)).save(new_gen)
     return len(rows)
 
 
@@ -503,15 +565,17 @@ def start_query(text: str) -> Future[np.ndarray] | None:
     return _POOL.submit(lambda: embedder.embed_queries([text])[0])
 
 
-def semantic_ranking(
+def rank_by_meaning(
     vi: VectorIndex,
     query: np.ndarray,
     query_lang: str | None,
     allowed: np.ndarray,
     limit: int,
     feedback: int | None = None,
-) -> list[int]:
-    """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first.
+) -> tuple[list[int], list[int]]:
+    """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first, twice:
+    by their votes (document text and leading passages), and by their later passages alone
+    (the passage list; empty when no document has such vectors).
 
     ``allowed``: boolean mask over ``vi.doc_ids`` of the documents the filters let through.
     ``feedback``: position of the best keyword hit, whose vector joins the query's.
@@ -528,20 +592,27 @@ def semantic_ranking(
             q = q + f.feedback_weight * doc_vec
             q = q / max(float(np.linalg.norm(q)), 1e-9)
     scores = vi.matrix @ q
-    per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-    np.maximum.at(per_doc, vi.row_doc, scores)
     # the floor on the scale it was measured on: cosines without the language offsets
     # (with them, a Portuguese page lost its place for "pandemic" under a language filter)
-    plain = per_doc
-    if vi.bias.offsets:
-        plain = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-        np.maximum.at(plain, vi.row_doc, vi.plain_scores(scores, q))
-    allowed = allowed & (plain >= f.min_score)
-    if balanced and f.interleave:
-        return interleave_by_language(per_doc, vi.doc_langs, allowed, limit)
-    candidates = np.flatnonzero(allowed)
-    order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
-    return [int(i) for i in order[:limit]]
+    plain_scores = vi.plain_scores(scores, q) if vi.bias.offsets else scores
+
+    def closest(rows: np.ndarray) -> list[int]:
+        if rows.size == 0:
+            return []
+        per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
+        np.maximum.at(per_doc, vi.row_doc[rows], scores[rows])
+        plain = per_doc
+        if plain_scores is not scores:
+            plain = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
+            np.maximum.at(plain, vi.row_doc[rows], plain_scores[rows])
+        ok = allowed & (plain >= f.min_score)
+        if balanced and f.interleave:
+            return interleave_by_language(per_doc, vi.doc_langs, ok, limit)
+        candidates = np.flatnonzero(ok)
+        order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
+        return [int(i) for i in order[:limit]]
+
+    return closest(vi.vote_rows), closest(vi.listed_rows)
 
 
 def similar_documents(
@@ -555,9 +626,9 @@ def similar_documents(
     vec = vi.doc_vector(doc_id)
     if vec is None:
         return []
-    scores = vi.matrix @ vec
+    scores = vi.matrix[vi.vote_rows] @ vec
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-    np.maximum.at(per_doc, vi.row_doc, scores)
+    np.maximum.at(per_doc, vi.row_doc[vi.vote_rows], scores)
     mask = allowed.copy()
     mask[pos] = False
     if other_languages:

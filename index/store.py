@@ -43,7 +43,7 @@ from index.generations import Generations, Live
 from index.prepare import PreparedDocument, prepare_document
 from index.records import Document
 from index.schema import SCHEMA_VERSION
-from index.semantic import carry_vectors
+from index.semantic import carry_vectors, document_passages
 from index.side_files import SideFiles, write_atomic
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,8 @@ class IndexStore:
         # The new generation goes live with the vectors of every unchanged document (the
         # semantic layer embeds the rest in the background, see index.semantic).
         try:
-            carry_vectors(self.path, gen, list(self.document_texts(gen)))
+            carry_vectors(self.path, gen,
+                          list(self.document_texts(gen, passages=document_passages())))
         except Exception:  # vectors are an extra; never fail a rebuild on them
             log.exception("could not carry the vectors over to %s", gen.name)
         self.generations.swap_to(gen)

@@ -8,6 +8,9 @@ seconds while embedding, so a reader sees either the previous or the next comple
 
 - ``doc_ids``, ``keys`` (of the embedded text, see embedder.text_key), ``langs`` per row
 - ``vectors``: float32 rows, L2-normalised, as the model gave them
+- ``listed``: per row, True for a passage past a document's leading ones: it ranks its document
+  in the passage list only, not in the document's vote, and takes no part in the language
+  means (a file without it, written before, has only vote rows)
 - ``qmeans_langs`` / ``qmeans``: per language, the mean of query embeddings of pseudo-queries
   cut from that language's documents (see ``LanguageBias``)
 - ``model``: the model's name; vectors of another model are not used
@@ -66,6 +69,24 @@ class VectorSet:
     vectors: np.ndarray  # (n, dim) float32
     model: str
     qmeans: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per row: for the passage list only (see the module docstring); None: no such row
+    listed: np.ndarray | None = None
+
+    def listed_rows(self) -> np.ndarray:
+        """The ``listed`` flags as a boolean array of one per row."""
+        if self.listed is None or len(self.listed) != len(self.doc_ids):
+            return np.zeros(len(self.doc_ids), dtype=bool)
+        return np.asarray(self.listed, dtype=bool)
+
+    def vote(self) -> VectorSet:
+        """The rows of the documents' votes only (itself when it has no other)."""
+        listed = self.listed_rows()
+        if not listed.any():
+            return self
+        keep = np.flatnonzero(~listed)
+        return VectorSet([self.doc_ids[i] for i in keep], [self.keys[i] for i in keep],
+                         [self.langs[i] for i in keep], self.vectors[keep], self.model,
+                         self.qmeans)
 
     @classmethod
     def empty(cls, model: str, dim: int = 384) -> VectorSet:
@@ -84,6 +105,7 @@ class VectorSet:
             langs=np.array(self.langs, dtype=str),
             vectors=self.vectors.astype(np.float32),
             model=np.array(self.model),
+            listed=self.listed_rows(),
             qmeans_langs=np.array(langs, dtype=str),
             qmeans=(np.stack([self.qmeans[k] for k in langs]) if langs
                     else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)),
@@ -103,6 +125,8 @@ class VectorSet:
                     vectors=np.asarray(data["vectors"], dtype=np.float32),
                     model=str(data["model"]),
                     qmeans=qmeans,
+                    listed=(np.asarray(data["listed"], dtype=bool) if "listed" in data.files
+                            else None),
                 )
         except (OSError, ValueError, KeyError):
             return None
@@ -177,8 +201,14 @@ class VectorIndex:
 
     def __init__(self, vs: VectorSet) -> None:
         self.set = vs
-        self.bias = LanguageBias(vs)
+        # the language means and offsets from the documents' votes: rows for the passage list
+        # leave them (and so the votes' scores) as they are without such rows
+        self.bias = LanguageBias(vs.vote())
         self.matrix = self.bias.documents(vs.vectors, vs.langs)
+        listed = vs.listed_rows()
+        #: rows of the documents' votes, and rows for the passage list only
+        self.vote_rows = np.flatnonzero(~listed)
+        self.listed_rows = np.flatnonzero(listed)
         self.doc_ids = sorted(set(vs.doc_ids))
         position = {d: i for i, d in enumerate(self.doc_ids)}
         #: document id -> its position in ``doc_ids``
@@ -215,14 +245,15 @@ class VectorIndex:
     def doc_scores(self, query: np.ndarray, lang: str | None) -> np.ndarray:
         """Cosine of the (bias-corrected) query with each document's best row."""
         q = self.bias.query(query, lang)
-        row_scores = self.matrix @ q
+        row_scores = self.matrix[self.vote_rows] @ q
         scores = np.full(len(self.doc_ids), -1.0, dtype=np.float32)
-        np.maximum.at(scores, self.row_doc, row_scores)
+        np.maximum.at(scores, self.row_doc[self.vote_rows], row_scores)
         return scores
 
     def doc_vector(self, doc_id: str) -> np.ndarray | None:
-        """A document's bias-corrected vector (mean of its rows), for "more like this"."""
-        rows = [i for i, d in enumerate(self.set.doc_ids) if d == doc_id]
+        """A document's bias-corrected vector (mean of its vote's rows), for "more like
+        this"."""
+        rows = [i for i in self.vote_rows if self.set.doc_ids[i] == doc_id]
         if not rows:
             return None
         return _normalise(self.matrix[rows].mean(axis=0))

@@ -187,13 +187,13 @@ def test_a_misspelt_query_shown_as_corrected_is_ranked_by_meaning_once(store, mo
     from index import semantic
 
     ranked: list[int] = []
-    ranking = semantic.semantic_ranking
+    ranking = semantic.rank_by_meaning
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         ranked.append(1)
         return ranking(*args, **kwargs)
 
-    monkeypatch.setattr(semantic, "semantic_ranking", counting)
+    monkeypatch.setattr(semantic, "rank_by_meaning", counting)
     result = search(store, SearchRequest(query="exprt vouchrs", with_facets=False))
     assert result.corrected == "export vouchers" and result.semantic
     assert result.hits and result.hits[0].id == "en-vouchers"
@@ -430,9 +430,10 @@ def test_a_good_practice_found_by_meaning_counts_each_of_its_record_fields(tmp_p
     assert running == {"2020": 1, "2021": 1}, running
 
 
-def test_a_document_of_several_passages_has_a_vector_for_each_leading_passage(tmp_path):
+def test_a_document_of_several_passages_has_a_vector_for_each_passage(tmp_path):
     # the document text (title, summary, leading text) and each of its first PASSAGE_VECTORS
-    # passages; a document of one passage only the first (its passage is in it)
+    # passages (its vote), and each later passage (the passage list only); a document of one
+    # passage only the first (its passage is in it)
     from index.semantic import PASSAGE_VECTORS
 
     report_doc = make_doc(
@@ -445,10 +446,13 @@ def test_a_document_of_several_passages_has_a_vector_for_each_leading_passage(tm
     store = build_index(tmp_path / "index", [report_doc, DOCS[1]])
     report = embed_index(store, embedder=counting)
     assert report.embedded == 2 and report.documents == 2
-    assert counting.passages == 1 + PASSAGE_VECTORS + 1
+    assert PASSAGE_VECTORS == 3  # the fourth passage is a later one
+    assert counting.passages == 1 + 4 + 1
     vs = VectorSet.load(store.current_generation())
-    assert vs is not None and vs.doc_ids.count("en-report") == 1 + PASSAGE_VECTORS
+    assert vs is not None and vs.doc_ids.count("en-report") == 1 + 4
     assert vs.doc_ids.count("hu-vouchers") == 1
+    listed = [d for d, flag in zip(vs.doc_ids, vs.listed_rows(), strict=True) if flag]
+    assert listed == ["en-report"]
     assert index_stats(store).semantic["embedded"] == 2
     # a rebuild goes live with all of them; nothing is embedded again
     with store.lock(), store.rebuild() as writer:
@@ -456,8 +460,9 @@ def test_a_document_of_several_passages_has_a_vector_for_each_leading_passage(tm
         writer.put(DOCS[1])
     carried = VectorSet.load(store.current_generation())
     assert carried is not None and len(carried) == len(vs)
+    assert carried.listed_rows().tolist() == vs.listed_rows().tolist()
     assert embed_index(store, embedder=counting).embedded == 0
-    assert counting.passages == 1 + PASSAGE_VECTORS + 1
+    assert counting.passages == 1 + 4 + 1
     # a question about the second passage finds the report by meaning
     result = search(store, SearchRequest(query="how did banks help when customers cancelled"))
     assert result.hits and result.hits[0].id == "en-report"
@@ -531,7 +536,7 @@ def test_the_similarity_floor_reads_cosines_without_the_language_offsets(monkeyp
         q /= np.linalg.norm(q)
         assert np.allclose(vi.plain_scores(vi.matrix @ q, q), plain.matrix @ q, atol=1e-5)
         floor = semantic.FUSION.min_score
-        kept = set(semantic.semantic_ranking(vi, q, None, everything, limit=100))
+        kept = set(semantic.rank_by_meaning(vi, q, None, everything, limit=100)[0])
         per_doc = np.full(len(plain.doc_ids), -1.0)
         np.maximum.at(per_doc, plain.row_doc, plain.matrix @ q)
         assert kept == set(np.flatnonzero(per_doc >= floor).tolist())
@@ -545,3 +550,114 @@ def test_the_shipped_language_offsets_fit_the_model():
     assert set(offsets) == {"en", "de", "hu", "ro", "es", "nl", "pt"}
     assert np.allclose(np.sum(list(offsets.values()), axis=0), 0, atol=1e-4)
     assert language_offsets("another model") == {}
+
+
+def _with_passage_rows(vs: VectorSet, rows: np.ndarray, doc_ids: list[str]) -> VectorSet:
+    """``vs`` with ``rows`` added as rows for the passage list of ``doc_ids``."""
+    langs = [vs.langs[vs.doc_ids.index(d)] for d in doc_ids]
+    return VectorSet([*vs.doc_ids, *doc_ids], [*vs.keys, *(f"p{i}" for i in range(len(rows)))],
+                     [*vs.langs, *langs], np.vstack([vs.vectors, rows]).astype(np.float32),
+                     vs.model, vs.qmeans,
+                     np.array([False] * len(vs) + [True] * len(rows), dtype=bool))
+
+
+def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeypatch):
+    # later passages rank documents in a list of their own: the votes' ranking, the language
+    # means and offsets, "more like this" are those without them
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(4)
+    vs = _unbalanced_set(rng)
+    offset = rng.normal(size=8).astype(np.float32)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {"de": offset})
+    q = rng.normal(size=8).astype(np.float32)
+    q /= np.linalg.norm(q)
+    passages = np.vstack([q, -q, rng.normal(size=(3, 8))]).astype(np.float32)
+    passages /= np.linalg.norm(passages, axis=1, keepdims=True)
+    more = _with_passage_rows(vs, passages, ["en7", "de0", "en1", "en2", "de1"])
+    before, after = vectors.VectorIndex(vs), vectors.VectorIndex(more)
+    assert np.allclose(after.matrix[:len(vs)], before.matrix, atol=1e-6)
+    everything = np.ones(len(after.doc_ids), dtype=bool)
+    votes, later = semantic.rank_by_meaning(after, q, None, everything, limit=100)
+    assert votes == semantic.rank_by_meaning(before, q, None, everything, limit=100)[0]
+    # a passage equal to the query's vector puts its document first in the passage list only;
+    # documents without later passages are not in it
+    assert later[0] == after.position["en7"]
+    assert {after.doc_ids[p] for p in later} <= {"en7", "de0", "en1", "en2", "de1"}
+    assert np.allclose(after.doc_vector("en7"), before.doc_vector("en7"), atol=1e-6)
+    assert np.allclose(after.doc_scores(q, None), before.doc_scores(q, None), atol=1e-6)
+    # a file written before (no flags) has vote rows only
+    assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_rows().sum() == 0
+
+
+def test_a_vectors_file_keeps_which_rows_are_for_the_passage_list(tmp_path):
+    rng = np.random.default_rng(5)
+    vs = _with_passage_rows(_unbalanced_set(rng), rng.normal(size=(2, 8)), ["en0", "de1"])
+    vs.save(tmp_path)
+    loaded = VectorSet.load(tmp_path)
+    assert loaded is not None and loaded.listed_rows().tolist() == vs.listed_rows().tolist()
+    # a file without the flags (written before them) loads with vote rows only
+    with np.load(tmp_path / "vectors.npz") as data:
+        old = {k: data[k] for k in data.files if k != "listed"}
+    np.savez(tmp_path / "vectors.npz", **old)
+    again = VectorSet.load(tmp_path)
+    assert again is not None and len(again) == len(vs) and not again.listed_rows().any()
+
+
+def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.15))
+    k, w = semantic.FUSION.rrf_k, semantic.FUSION.weight
+    fused = dict(semantic.fuse(["a", "b"], ["b", "c"], balanced=False, passages=["d", "a"]))
+    assert fused["a"] == pytest.approx(1 / (k + 1) + 0.15 / (k + 2))
+    assert fused["b"] == pytest.approx(1 / (k + 2) + w / (k + 1))
+    assert fused["d"] == pytest.approx(0.15 / (k + 1))
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.0))
+    assert "d" not in dict(semantic.fuse(["a"], ["c"], balanced=False, passages=["d"]))
+
+
+def test_a_document_found_by_a_later_passage_only_is_a_hit_by_meaning(store, monkeypatch):
+    # found by neither the words nor its vote: a hit labelled "semantic", counted in the
+    # total and the facets
+    from index import semantic
+
+    query = "export vouchers"
+    rank = semantic.rank_by_meaning
+    passage_list: list[str] = []
+
+    def later_passage(vi, *args, **kwargs):  # type: ignore[no-untyped-def]
+        votes, _ = rank(vi, *args, **kwargs)
+        return ([p for p in votes if vi.doc_ids[p] != "en-water"],
+                [vi.position[d] for d in passage_list])
+
+    monkeypatch.setattr(semantic, "rank_by_meaning", later_passage)
+    assert "en-water" not in {h.id for h in search(store, SearchRequest(query=query)).hits}
+    passage_list.append("en-water")
+    result = search(store, SearchRequest(query=query))
+    hits = {h.id: h.match for h in result.hits}
+    assert hits.get("en-water") == "semantic"
+    assert result.total == len(hits)
+    assert sum(v.count for v in result.facets["language"].values) == result.total
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.0))
+    assert "en-water" not in {h.id for h in search(store, SearchRequest(query=query)).hits}
+
+
+def test_later_passages_are_listed_up_to_the_bound_and_leave_the_document_text_alone(
+    monkeypatch,
+):
+    from index import semantic
+
+    doc = {"id": "d", "language": "en", "title": "T", "summary": "",
+           "passages": [f"passage {i}" for i in range(10)]}
+    leading = dict(doc, passages=doc["passages"][:3])
+    # the document text and the vote are those of the leading passages, however many follow
+    assert semantic.document_text(doc) == semantic.document_text(leading)
+    assert semantic.embedded_texts(doc) == semantic.embedded_texts(leading)
+    assert semantic.passage_list_texts(doc) == [f"T\npassage {i}" for i in range(3, 10)]
+    monkeypatch.setattr(semantic, "PASSAGE_LIST_VECTORS", 2)
+    assert semantic.passage_list_texts(doc) == ["T\npassage 3", "T\npassage 4"]
+    assert semantic.document_passages() == semantic.PASSAGE_VECTORS + 2
+    # a document of one passage has its document text only
+    assert semantic.passage_list_texts(dict(doc, passages=["only"])) == []
