@@ -8,6 +8,7 @@ the engine's reader (index.engine.EngineReader), fused in doc ids with the seman
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -35,6 +36,8 @@ from index.results import (
 from index.schema import FACET_FIELDS, passage_field
 from index.store import IndexStore
 from index.vectors import VectorIndex, load_index
+
+log = logging.getLogger(__name__)
 
 
 def _sort(req: SearchRequest, has_query: bool) -> Sort:
@@ -171,8 +174,28 @@ def _start_semantic(store: IndexStore, req: SearchRequest
     vi = load_index(gen) if gen is not None else None
     if vi is None:
         return None
-    future = semantic.start_query(text)
+    try:
+        future = semantic.start_query(text)
+    except Exception as exc:  # noqa: BLE001 - no model: the words alone answer
+        _semantic_failed(exc)
+        return None
     return (future, vi, text) if future is not None else None
+
+
+def _query_vector(future: Future[np.ndarray]) -> np.ndarray | None:
+    """The query's vector, or None when the model failed to make it: semantic search is an
+    addition, so its failure leaves the keyword results (and is logged), never fails the
+    search nor counts as damage of the index (the reader block treats reading errors so)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - the model failed: the words alone answer
+        _semantic_failed(exc)
+        return None
+
+
+def _semantic_failed(exc: Exception) -> None:
+    log.warning("semantic search skipped for this query: the model failed: %s: %s",
+                type(exc).__name__, exc)
 
 
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
@@ -225,18 +248,19 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 if name in selected:
                     counts[name] = reader.search(q, flt.without(name), limit=0,
                                                  facets=[name]).facets[name]
+        vector = (_query_vector(started_semantic[0])
+                  if started_semantic is not None and not replaced else None)
         if replaced:
             pass  # the corrected query's results are shown instead
-        elif started_semantic is None:
+        elif started_semantic is None or vector is None:
             total = keyword_total
             page = list(zip(ranked.ids, ranked.scores, strict=True))[first:first + req.page_size]
             hits = _hits(reader, page)
         else:
             keyword = ranked.ids
-            future, vi, text = started_semantic
+            _, vi, text = started_semantic
             lang = query_language(text)
-            # the query's vector, made meanwhile
-            sem = _Semantic(vi, future.result(), lang)
+            sem = _Semantic(vi, vector, lang)
             meaning, passage_list = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
             extra = [d for d in _found((meaning, passage_list)) if d not in in_keyword]

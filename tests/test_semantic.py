@@ -135,6 +135,42 @@ def test_the_query_is_embedded_from_the_text_as_typed_before_it_is_parsed(store,
     assert not newest.semantic and started == []
 
 
+@pytest.mark.parametrize("failure", ["at start", "while embedding"])
+def test_a_failing_model_leaves_the_keyword_results_and_the_index_healthy(
+    store, monkeypatch, caplog, failure
+):
+    """The model failing (a missing or unreadable model file, a bad thread setting) costs the
+    query its semantic part only: the keyword results come back, and the error is not taken
+    for damage of the index (which would re-check its files and fail the search)."""
+    from concurrent.futures import Future
+
+    from index import semantic
+
+    expected = search(store, SearchRequest(query="vouchers small firms"))
+    assert expected.semantic
+    monkeypatch.setenv("KB_SEMANTIC", "0")
+    words_only = search(store, SearchRequest(query="vouchers small firms"))
+    monkeypatch.delenv("KB_SEMANTIC")
+
+    def broken(text: str) -> Future[np.ndarray]:
+        if failure == "at start":
+            raise ValueError("invalid literal for int() with base 10: 'two'")
+        future: Future[np.ndarray] = Future()
+        future.set_exception(OSError("model file missing"))
+        return future
+
+    monkeypatch.setattr(semantic, "start_query", broken)
+    checked = []
+    monkeypatch.setattr(store, "_reading_failed",
+                        lambda *a: checked.append(a) or AssertionError("damage check"))
+    for _ in range(2):
+        result = search(store, SearchRequest(query="vouchers small firms"))
+        assert [h.id for h in result.hits] == [h.id for h in words_only.hits]
+        assert result.total == words_only.total and not result.semantic
+    assert checked == []
+    assert "the model failed" in caplog.text
+
+
 def test_hits_by_meaning_are_those_the_words_do_not_match_however_deep_the_fusion(
     store, monkeypatch
 ):
