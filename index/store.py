@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ COMMIT_EVERY = 200
 DEFAULT_SEARCHERS = 4
 #: A search waits this long for a free reader before the server answers 503.
 BUSY_SECONDS = 30.0
+#: after a reading error on files found sound, further reading errors of the same commit
+#: within this time are not checked again (a query the engine fails on, sent again and again,
+#: must not cost a pass over every file each time: 0.1 s per 100 MB)
+RECHECK_SECONDS = 60.0
 
 _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
                  errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
@@ -120,6 +125,8 @@ class IndexStore:
         self._damaged: tuple[tuple[Path, Hashable], str] | None = None
         #: the last (generation, commit) whose files the engine's check found sound
         self._verified: tuple[Path, Hashable] | None = None
+        #: the commit last checked strictly after a reading error, and when (time.monotonic)
+        self._rechecked: tuple[tuple[Path, Hashable], float] | None = None
         #: commits being checked and opened (by the first thread that needed them), set when
         #: done
         self._opening: dict[tuple[Path, Hashable], threading.Event] = {}
@@ -456,9 +463,16 @@ class IndexStore:
         index is repaired); else the files are as written, and one request met an error of
         the engine (an odd query it fails on, e.g. a panic of tantivy's Rust code): that
         request gets SearchFailedError, and the next ones a freshly opened commit (not
-        checked again)."""
+        checked again). A commit checked so less than RECHECK_SECONDS ago is not checked
+        again (nor while another thread checks it): the error is taken for the query's."""
         gen, commit = key
-        problem = engine.check(gen, commit, strict=True)
+        now = time.monotonic()
+        with self._pool_lock:
+            last = self._rechecked
+            recheck = last is None or last[0] != key or now - last[1] > RECHECK_SECONDS
+            if recheck:
+                self._rechecked = (key, now)
+        problem = engine.check(gen, commit, strict=True) if recheck else None
         if problem is not None:
             return self._found_damaged(pool, key, exc, problem)
         log.warning("a search failed on a sound index (%s): %s", gen, describe(exc),

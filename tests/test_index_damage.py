@@ -252,6 +252,39 @@ def test_one_failing_search_on_sound_files_is_not_damage(site: Path, engine: str
     assert code == 0, output
 
 
+def test_failing_searches_in_a_row_check_the_files_once(site: Path, engine: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query the engine fails on, sent again and again, costs one check of the files (a
+    pass over all of them), not one per request: within RECHECK_SECONDS the error is the
+    query's."""
+    import index.store as store_module
+
+    store = IndexStore(site / "index")
+    assert search(store, SearchRequest(query="export")).total >= 1
+    checks: list[bool] = []
+    live = store._live()
+    assert live is not None
+    engine_type = type(store._engine_of(live))
+    real_check = engine_type.check
+
+    def counting(self, gen, key, *, strict=False):  # type: ignore[no-untyped-def]
+        checks.append(strict)
+        return real_check(self, gen, key, strict=strict)
+
+    monkeypatch.setattr(engine_type, "check", counting)
+    for _ in range(3):
+        _fail_next_search(engine, monkeypatch)
+        with pytest.raises(SearchFailedError):
+            search(store, SearchRequest(query="vouchers"))
+    assert checks.count(True) == 1
+    monkeypatch.setattr(store_module, "RECHECK_SECONDS", 0.0)
+    _fail_next_search(engine, monkeypatch)
+    with pytest.raises(SearchFailedError):
+        search(store, SearchRequest(query="vouchers"))
+    assert checks.count(True) == 2
+    assert search(store, SearchRequest(query="export")).total >= 1
+
+
 def test_a_failing_search_on_damaged_files_is_damage(site: Path, engine: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The same error with a file overwritten since the commit was opened (its size
