@@ -35,7 +35,10 @@ FILTERS = {"country": ["ES", "HU"], "theme": ["covid_response"]}
 
 WORKER = r"""
 import json, sys, time
+import index
 from index import IndexStore, SearchRequest, search
+# keyword search only: the app's KB_SEMANTIC=0 (an older checkout reads the variable itself)
+getattr(index, "set_semantic_enabled", lambda on: None)(False)
 store = IndexStore(sys.argv[1])
 for line in sys.stdin:
     job = json.loads(line)

@@ -55,7 +55,13 @@ import numpy as np  # noqa: E402
 
 from bench.bench_http import SAMPLE_QUERIES, percentile, start_server  # noqa: E402
 from bench.bench_memory import rss_mb  # noqa: E402
-from index import IndexStore, SearchRequest, embed_index, search  # noqa: E402
+from index import (  # noqa: E402
+    IndexStore,
+    SearchRequest,
+    embed_index,
+    search,
+    set_semantic_enabled,
+)
 from index.search import semantic_text  # noqa: E402
 
 
@@ -86,7 +92,7 @@ def latency(index: Path, rounds: int) -> None:
         for i, q in enumerate(qs):
             shift = (i + r) % len(MODES)  # each mode first, second and last in turn
             for mode in MODES[shift:] + MODES[:shift]:
-                os.environ["KB_SEMANTIC"] = "0" if mode == "off" else "1"
+                set_semantic_enabled(mode != "off")
                 if mode == "on, cold":  # the query's vector is made in the timed search
                     _drop_query_vector(q)
                 elif mode == "on, warm":  # it is there already (paging, a facet click)
@@ -94,7 +100,7 @@ def latency(index: Path, rounds: int) -> None:
                 started = time.perf_counter()
                 search(store, SearchRequest(query=q))
                 times[mode].append((time.perf_counter() - started) * 1000)
-    os.environ["KB_SEMANTIC"] = "1"
+    set_semantic_enabled(True)
     _print_times(f"{len(qs)} queries x {rounds} rounds, alternating", "semantic", times)
     _print_differences(times)
 
@@ -141,9 +147,9 @@ def concurrent(index: Path, rounds: int, clients: int) -> None:
                 group = qs[i:i + clients]
                 order = modes if (i // clients + r) % 2 == 0 else modes[::-1]
                 for mode in order:
-                    os.environ["KB_SEMANTIC"] = "0" if mode == "off" else "1"
+                    set_semantic_enabled(mode != "off")
                     times[mode].extend(pool.map(timed, group))
-    os.environ["KB_SEMANTIC"] = "1"
+    set_semantic_enabled(True)
     _print_times(f"{len(qs)} queries x {rounds} rounds, {clients} at once, alternating",
                  "semantic", times)
     off, on = times["off"], times["on, cold"]

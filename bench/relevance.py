@@ -305,6 +305,9 @@ def main() -> None:
                          "with the difference of nDCG@10 to the first")
     args = ap.parse_args()
     engine_names = [e.strip() for arg in args.engine for e in arg.split(",") if e.strip()]
+    from search_app.settings import apply_to_index, load_settings
+
+    apply_to_index(load_settings())  # KB_SEMANTIC=0: keyword search only
     apply_settings(args.set)
     try:
         from index import ranking, semantic

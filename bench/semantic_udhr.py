@@ -37,8 +37,16 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bench.relevance import apply_settings  # noqa: E402
-from index import Document, IndexStore, Passage, SearchRequest, search  # noqa: E402
+from index import (  # noqa: E402
+    Document,
+    IndexStore,
+    Passage,
+    SearchRequest,
+    search,
+    semantic_enabled,
+)
 from index.semantic import embed_index  # noqa: E402
+from search_app.settings import apply_to_index, load_settings  # noqa: E402
 
 PARTNER = ("hu", "ro", "de", "es", "nl", "pt-PT")
 QUERY_WORDS = 12
@@ -160,6 +168,7 @@ def main() -> None:
                     help="override a setting for this run (as bench/relevance.py --set: a field "
                          "of index.semantic.FUSION such as rrf_k, weight_balanced, depth)")
     args = ap.parse_args()
+    apply_to_index(load_settings())  # KB_SEMANTIC=0: keyword search only
     apply_settings(args.set)
     code = hashlib.sha256(b"".join(
         (ROOT / "index" / n).read_bytes()
@@ -173,8 +182,7 @@ def main() -> None:
     started = time.perf_counter()
     scores = directions(store, rows)
     took = time.perf_counter() - started
-    mode = "hybrid" if os.environ.get("KB_SEMANTIC", "1") not in ("0", "false", "off") \
-        else "keyword only (KB_SEMANTIC=0)"
+    mode = "hybrid" if semantic_enabled() else "keyword only (KB_SEMANTIC=0)"
     report(f"product search, {mode}", scores)
     print(f"   {took / len(rows) * 1000:.0f} ms per query")
     if args.remedies:

@@ -20,6 +20,7 @@ from index.documents import (
 )
 from index.embedder import CACHE_SIZE as SEMANTIC_CACHE_SIZE
 from index.embedder import set_cache_size as set_semantic_cache
+from index.embedder import set_threads as set_semantic_threads
 from index.engine import DEFAULT_ENGINE, UnknownEngineError, engine_names, get_engine
 from index.errors import (
     IndexBusyError,
@@ -57,6 +58,7 @@ from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS, YEAR_MAX, YE
 from index.search import search
 from index.semantic import EmbedReport, embed_index
 from index.semantic import enabled as semantic_enabled
+from index.semantic import set_enabled as set_semantic_enabled
 from index.store import (
     Fingerprint,
     IndexStore,
@@ -125,6 +127,8 @@ __all__ = [
     "search",
     "semantic_enabled",
     "set_semantic_cache",
+    "set_semantic_enabled",
+    "set_semantic_threads",
     "set_ranking",
     "suggest",
     "write_atomic",

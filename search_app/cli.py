@@ -29,12 +29,11 @@ from index import (
     index_stats,
     search,
     semantic_enabled,
-    set_semantic_cache,
 )
 from ingest import CatalogError, run_ingest
 from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
-from search_app.settings import Settings, SettingsError, load_settings
+from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
 from search_app.watch import watch_corpus
 
 #: the settings' own defaults, for the help texts (the environment is read when a command runs)
@@ -74,7 +73,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
         ctx.obj = load_settings()
     except SettingsError as exc:
         raise click.ClickException(f"a KB_ setting is not valid: {exc}") from exc
-    set_semantic_cache(ctx.obj.semantic_cache)
+    apply_to_index(ctx.obj)
 
 
 def _settings() -> Settings:

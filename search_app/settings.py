@@ -11,7 +11,12 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index import SEMANTIC_CACHE_SIZE
+from index import (
+    SEMANTIC_CACHE_SIZE,
+    set_semantic_cache,
+    set_semantic_enabled,
+    set_semantic_threads,
+)
 
 
 class Settings(BaseSettings):
@@ -53,11 +58,24 @@ class Settings(BaseSettings):
     searchers: int = 4
     #: search pages kept per server process (0 turns the cache off)
     cache_size: int = 512
+    #: semantic (cross-language) search; off: keyword search only, no vectors made. Accepted:
+    #: 1/0, true/false, yes/no, on/off (any case)
+    semantic: bool = True
+    #: semantic search: threads the embedding model uses per call
+    semantic_threads: int = Field(default=1, ge=1)
     #: semantic search: texts whose vectors a process keeps, so a query searched again is not
     #: embedded again (0 keeps none)
     semantic_cache: int = Field(default=SEMANTIC_CACHE_SIZE, ge=0)
     #: semantic search: model calls at once while ingest embeds documents (default: the cores)
     embed_workers: int | None = Field(default=None, ge=1)
+
+
+def apply_to_index(settings: Settings) -> None:
+    """Hand the index the settings it keeps per process (semantic search on or off, its
+    threads per model call, its vector cache); the index reads no KB_ variable itself."""
+    set_semantic_enabled(settings.semantic)
+    set_semantic_threads(settings.semantic_threads)
+    set_semantic_cache(settings.semantic_cache)
 
 
 class SettingsError(ValueError):

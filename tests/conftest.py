@@ -54,6 +54,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("engine", engines_under_test(), indirect=True, scope="module")
 
 
+@pytest.fixture(autouse=True)
+def _index_process_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Semantic search on or off and its threads (what the app hands the index per process:
+    search_app.settings.apply_to_index) back as they were after each test."""
+    from index import embedder, semantic
+
+    monkeypatch.setattr(semantic, "_enabled", semantic._enabled)
+    monkeypatch.setattr(embedder, "_threads", embedder._threads)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """The search engine new indexes are built with in this module (see the docstring)."""

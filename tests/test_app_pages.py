@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from index import Document, DocumentView, Passage, PassageView
+from index import Document, DocumentView, Passage, PassageView, set_semantic_enabled
 from search_app.app import create_app
 from search_app.charts import year_histogram
 from search_app.document_page import passage_labels
@@ -207,11 +206,8 @@ def test_did_you_mean_and_empty_result_offers_to_drop_filters(client: TestClient
     if nonsense.select(".hit"):
         assert "close in meaning" in nonsense.select_one(".notice").text
         assert all(h.select_one(".tag-semantic") for h in nonsense.select(".hit"))
-    os.environ["KB_SEMANTIC"] = "0"
-    try:
-        nothing = soup_of(client, "/?q=xylophonequartz&size=20")
-    finally:
-        del os.environ["KB_SEMANTIC"]
+    set_semantic_enabled(False)  # as KB_SEMANTIC=0 (back on after the test: conftest)
+    nothing = soup_of(client, "/?q=xylophonequartz&size=20")
     assert "None of the documents" in nothing.select_one(".empty-reason").text
     assert "Keywords only" in nothing.select_one(".search-mode").text
 

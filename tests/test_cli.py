@@ -103,6 +103,9 @@ def test_search_has_an_option_for_every_facet_of_the_site(tmp_path):
     ("KB_SEMANTIC_CACHE", "lots", "valid integer"),
     ("KB_EMBED_WORKERS", "0", "greater than or equal to 1"),
     ("KB_EMBED_WORKERS", "two", "valid integer"),
+    ("KB_SEMANTIC_THREADS", "two", "valid integer"),
+    ("KB_SEMANTIC_THREADS", "0", "greater than or equal to 1"),
+    ("KB_SEMANTIC", "maybe", "valid boolean"),
 ])
 def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch, variable, value,
                                                         allowed):

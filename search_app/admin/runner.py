@@ -26,6 +26,8 @@ from index import (
     UnknownEngineError,
     embed_index,
     semantic_enabled,
+    set_semantic_enabled,
+    set_semantic_threads,
 )
 from ingest import CatalogError, run_ingest
 from search_app.admin.ingest_jobs import write_status
@@ -44,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=2048)
     parser.add_argument("--engine", default=None)
     parser.add_argument("--embed-workers", type=int, default=None)
+    parser.add_argument("--no-semantic", action="store_true")
+    parser.add_argument("--semantic-threads", type=int, default=1)
     args = parser.parse_args(argv)
+    set_semantic_enabled(not args.no_semantic)
+    set_semantic_threads(args.semantic_threads)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     status: dict[str, Any] = {

@@ -27,7 +27,8 @@ def start_run(settings: Settings, *, rebuild: bool = False) -> str:
         start_ingest(settings.index, settings.corpus, rebuild=rebuild,
                      workers=settings.ingest_workers, time_limit=settings.ingest_time_limit,
                      memory_mb=settings.ingest_memory_mb, engine=settings.engine,
-                     embed_workers=settings.embed_workers)
+                     embed_workers=settings.embed_workers, semantic=settings.semantic,
+                     semantic_threads=settings.semantic_threads)
     except IngestBusy:
         return "busy"
     except OSError as exc:
