@@ -181,9 +181,9 @@ def test_a_failing_model_leaves_the_keyword_results_and_the_index_healthy(
 
     expected = search(store, SearchRequest(query="vouchers small firms"))
     assert expected.semantic
-    monkeypatch.setenv("KB_SEMANTIC", "0")
+    set_semantic_enabled(False)  # as KB_SEMANTIC=0
     words_only = search(store, SearchRequest(query="vouchers small firms"))
-    monkeypatch.delenv("KB_SEMANTIC")
+    set_semantic_enabled(True)
 
     def broken(text: str) -> Future[np.ndarray]:
         if failure == "at start":
