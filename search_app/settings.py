@@ -20,7 +20,8 @@ from index import (
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+    #: an empty value (KB_EMBED_WORKERS=, common in compose and systemd env files) is the default
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore", env_ignore_empty=True)
 
     #: the folder of documents
     corpus: Path = Path("corpus")

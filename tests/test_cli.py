@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from search_app.app import create_app
 from search_app.cli import main
-from search_app.settings import SettingsError
+from search_app.settings import SettingsError, load_settings
 
 
 @pytest.fixture()
@@ -95,6 +96,19 @@ def test_search_has_an_option_for_every_facet_of_the_site(tmp_path):
     result, out = run("search", "export", "--index", str(index), "--json",
                       "--instrument", "Norte 2020")
     assert [h["id"] for h in json.loads(result.output)["hits"]] == ["norte"], out
+
+
+def test_an_empty_setting_is_its_default(tmp_path, monkeypatch):
+    """KB_EMBED_WORKERS= (as compose and systemd env files write an unset value)."""
+    for variable in ("KB_EMBED_WORKERS", "KB_PORT", "KB_SEMANTIC", "KB_SEMANTIC_THREADS",
+                     "KB_ADMIN_SECRET", "KB_INDEX"):
+        monkeypatch.setenv(variable, "")
+    settings = load_settings()
+    assert (settings.embed_workers, settings.port, settings.semantic, settings.semantic_threads,
+            settings.admin_secret, settings.index) == (None, 8000, True, 1, None,
+                                                       Path("var/index"))
+    result = CliRunner().invoke(main, ["stats", "--index", str(tmp_path / "i")])
+    assert "KB_" not in result.output, result.output
 
 
 @pytest.mark.parametrize("variable,value,allowed", [
