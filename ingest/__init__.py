@@ -15,7 +15,14 @@ from ingest.catalog import (
     sidecar_of,
     write_sidecar,
 )
-from ingest.dates import DATE_FORMS, DATE_PATTERN, date_label, date_problem, normalise_date
+from ingest.dates import (
+    DATE_FORMS,
+    DATE_INPUT_PATTERN,
+    DATE_PATTERN,
+    date_label,
+    date_problem,
+    normalise_date,
+)
 from ingest.filetypes import (
     DOCX,
     HTML,
@@ -59,6 +66,7 @@ __all__ = [
     "CatalogError",
     "CatalogFile",
     "DATE_FORMS",
+    "DATE_INPUT_PATTERN",
     "DATE_PATTERN",
     "IngestReport",
     "SourceFile",

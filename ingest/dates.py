@@ -8,8 +8,8 @@ kept, no day or month is added, and what is not a date is refused.
 - :func:`file_date`: a date a file says of itself (PDF info, HTML ``<meta>``, front matter,
   Word properties), where tools write junk: what of it is possible is kept ("2019-02-30" ->
   "2019-02"), a year after next is refused.
-- :func:`date_problem`: the admin form's check (the date written as it is stored), with
-  DATE_PATTERN for the form's input.
+- :func:`date_problem`: the admin form's check (a date :func:`normalise_date` reads; the year's
+  range said when it is out of it), with DATE_INPUT_PATTERN for the form's input.
 - :func:`date_label`: the date as a reader says it ("3 April 2017", "May 2016", "2022").
 
 Both readers take the same spellings: ISO ("2019-06-28", "2019-6", a time after it), day first
@@ -23,13 +23,16 @@ import re
 from datetime import date as calendar_date
 from datetime import datetime
 
-__all__ = ["DATE_FORMS", "DATE_PATTERN", "date_label", "date_problem", "file_date",
-           "normalise_date"]
+__all__ = ["DATE_FORMS", "DATE_INPUT_PATTERN", "DATE_PATTERN", "date_label", "date_problem",
+           "file_date", "normalise_date"]
 
 #: how a date is written (in messages)
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
-#: a date as it is stored and as the admin's form takes it (also the form input's pattern)
+#: a date as it is stored
 DATE_PATTERN = r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
+#: what the admin form's date input takes (its ``pattern``): the spellings normalise_date reads
+DATE_INPUT_PATTERN = (r"\s*\d{4}(-\d{1,2}(-\d{1,2})?)?((T| ).*)?\s*"
+                      r"|\s*\d{1,2}(\.|/)\d{1,2}(\.|/)\d{4}\s*")
 #: the years a document of this collection can have
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -99,9 +102,15 @@ def file_date(value: object) -> str | None:
 
 
 def date_problem(text: str) -> str | None:
-    """Why ``text`` (the admin form's date) is not a date written as it is stored, or None."""
-    if _STORED.fullmatch(text) and normalise_date(text) == text:
+    """Why ``text`` (the admin form's date) is not a date ingest takes (any spelling
+    :func:`normalise_date` reads; the form stores its normalised form), or None."""
+    if normalise_date(text) is not None:
         return None
+    parts = _parts(text)
+    if parts is not None and not FIRST_YEAR <= parts[0] <= LAST_YEAR:
+        return f"the year must be from {FIRST_YEAR} to {LAST_YEAR}"
+    if parts is not None:
+        return f"no such day or month: write the date as {DATE_FORMS}"
     return f"write the date as {DATE_FORMS}"
 
 

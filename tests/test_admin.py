@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import time
@@ -13,7 +14,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from index import IndexStore, SearchRequest, search
-from ingest import DATE_PATTERN, run_ingest
+from ingest import DATE_INPUT_PATTERN, run_ingest
 from search_app.admin import security
 from search_app.admin.ingest_jobs import read_status
 from search_app.app import create_app
@@ -290,8 +291,8 @@ def test_upload_shows_suggestions_then_saves_into_corpus_and_catalog(admin, site
     assert html.count('<option value="">From the text</option>') == 4
     assert "(infer)" not in html and "(detect)" not in html
     assert 'value="Regional Action Plan for Friesland"' in html
-    assert f'name="date" inputmode="numeric" placeholder="YYYY-MM-DD" pattern="{DATE_PATTERN}"' \
-        in html
+    assert ('name="date" inputmode="numeric" placeholder="YYYY-MM-DD" '
+            f'pattern="{DATE_INPUT_PATTERN}"') in html
     assert '<option value="NL12" selected>' in html
     # What the admin typed on the upload form wins over the suggestion.
     assert re.search(r'value="green_economy" checked', html)
@@ -394,6 +395,31 @@ def test_edit_writes_the_catalog_and_ingest_rereads_the_file(admin, site):
     assert report.updated == [REL], report.to_dict()
     hit = search(IndexStore(site.index), SearchRequest(query="retitled")).hits[0]
     assert hit.title == "Newsletter one, retitled"
+
+
+@pytest.mark.parametrize("written", ["28.06.2019", "2019-6", "yaml-date"])
+def test_a_catalog_date_ingest_reads_is_shown_normalised_and_saves(admin, site, written):
+    """A catalog entry's date in a spelling ingest reads (day first, a short month, a YAML
+    date) prefills the form as stored, so the document saves without retyping it."""
+    catalog = site.corpus / "catalog.yaml"
+    entries = yaml.safe_load(catalog.read_text())
+    entry = next(e for e in entries if e["path"] == REL)
+    entry["date"] = datetime.date(2019, 6, 28) if written == "yaml-date" else written
+    catalog.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+    stored = "2019-06" if written == "2019-6" else "2019-06-28"
+    page = admin.get("/admin/documents/edit", params={"path": REL})
+    assert page.status_code == 200
+    shown = re.search(r'name="date"[^>]*value="([^"]*)"', page.text).group(1)
+    assert shown == stored and re.fullmatch(DATE_INPUT_PATTERN, shown), shown
+    r = admin.post("/admin/documents/edit", data={
+        "csrf_token": admin.csrf, "path": REL, "title": str(entry.get("title", "Newsletter")),
+        "type": entry.get("type", ""), "language": entry.get("language", ""),
+        "country": entry.get("country", ""), "themes": entry.get("themes", []),
+        "date": written if written != "yaml-date" else "28.06.2019",
+    }, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    new = next(e for e in yaml.safe_load(catalog.read_text()) if e["path"] == REL)
+    assert str(new["date"]) == stored, new
 
 
 def test_hide_keeps_the_file_but_searches_no_longer_find_it(admin, site):

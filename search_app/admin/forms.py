@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest import DATE_PATTERN, LANGUAGE_NAMES, Taxonomy, date_problem, entry_problems
+from ingest import (
+    DATE_INPUT_PATTERN,
+    LANGUAGE_NAMES,
+    Taxonomy,
+    date_problem,
+    entry_problems,
+    normalise_date,
+)
 
 FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
           "policy_instrument", "summary")
@@ -35,7 +42,7 @@ class Choices:
     themes: list[Choice]
     partners: list[Choice]
     #: how a date is written (the date input's pattern; ingest.dates)
-    date_pattern: str = DATE_PATTERN
+    date_pattern: str = DATE_INPUT_PATTERN
 
     def label(self, key: str, value: object) -> str:
         """The display label of a field value ("NL12" -> "Friesland / Fryslân (NL12)")."""
@@ -116,7 +123,7 @@ def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
         problem = date_problem(date)
         if problem:
             out.errors["date"] = problem
-        out.values["date"] = date
+        out.values["date"] = normalise_date(date) or date  # "28.06.2019" stored as 2019-06-28
     if form.get(prefix + "hidden") in ("1", "on", "true"):
         out.values["hidden"] = True
     return out

@@ -13,7 +13,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from index import IndexStore, IndexUnavailableError, get_document
-from ingest import CatalogError, CatalogFile, Taxonomy, discover, load_catalog, sidecar_of
+from ingest import (
+    CatalogError,
+    CatalogFile,
+    Taxonomy,
+    discover,
+    load_catalog,
+    normalise_date,
+    sidecar_of,
+)
 from search_app.admin.catalog_edit import explicit_metadata, save_metadata
 from search_app.admin.deps import AdminForm, CorpusDocument, TaxonomyDep
 from search_app.admin.forms import (
@@ -75,9 +83,12 @@ def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy,
             sources = sources_from_document(view.document)
     suggested = {k: v for k, v in indexed_values.items()
                  if sources.get(k) in ("inferred", "file") and k not in explicit}
+    shown = dict(values if values is not None else explicit)
+    if shown.get("date") not in (None, ""):  # a catalog's "28.06.2019" as the form takes it
+        shown["date"] = normalise_date(shown["date"]) or shown["date"]
     return render(request, "admin_edit.html", {
         "title": f"Admin: {rel}", "path": rel, "doc_id": doc_id,
-        "values": values if values is not None else explicit,
+        "values": shown,
         "hidden": bool((values or explicit).get("hidden")), "suggested": suggested,
         "sources": sources, "errors": errors or {}, "problem": problem,
         "has_sidecar": sidecar_of(corpus / rel).is_file(), **form_context(tax),
