@@ -38,7 +38,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
-_ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T\s].*)?", re.ASCII | re.DOTALL)
+# A time may follow the date ("2019-06-28T10:00:00+02:00", "2019-06-28 10:00 +0200"); words
+# may not ("2019 abc", "2019 06 28": not a date, rather than the year alone).
+_ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ]\d{1,2}:\d{2}.*)?\s*",
+                  re.ASCII | re.DOTALL)
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*", re.ASCII)
 _STORED = re.compile(DATE_PATTERN, re.ASCII)
 
