@@ -281,7 +281,14 @@ def run_alternating(bases: list[str], path: str, qs: list[str], clients: int,
             for j, q in enumerate(mine):
                 k = (n + j) % len(bases)
                 t = time.perf_counter()
-                status = clients_[k].get(f"{path}?{q}")
+                try:
+                    status = clients_[k].get(f"{path}?{q}")
+                except Exception:  # noqa: BLE001 - a failed request counts as an error
+                    clients_[k].close()
+                    clients_[k] = CLIENTS[kind](bases[k])
+                    with lock:
+                        errors += 1
+                    continue
                 ms = (time.perf_counter() - t) * 1000
                 with lock:
                     timings[k].append(ms)
