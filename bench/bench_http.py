@@ -26,7 +26,9 @@ both, one after the other, to compare them in one run.
 
 --semantic-compare (sample corpus): two servers on the same index at once, semantic search on
 with every query embedded anew (KB_SEMANTIC_CACHE=0) and off (KB_SEMANTIC=0); each client
-sends its requests to each in turn, so both are measured under the same concurrent load.
+sends its requests to each in turn, so both are measured under the same concurrent load; with
+the CPU time per request of each server, whose difference is what semantic search adds to the
+queue the clients wait in.
 
 ``--code`` runs the servers from other checkouts (this venv), one after the other, for
 ``--rounds`` rounds (the order alternating), and prints their medians side by side.
@@ -370,15 +372,21 @@ def semantic_compare(index: Path, corpus: Path, queries: list[str], args: argpar
               f"endpoint, {cache}, client {args.clients_kinds[0]}; load average "
               f"{os.getloadavg()[0]:.1f}")
         for path in ("/", "/api/search"):
+            cpu = [cpu_seconds(proc.pid) for proc in procs]
             timings, _, errors = run_alternating(bases, path, urls(queries, args.requests),
                                                  args.clients, args.clients_kinds[0])
-            for name, t in zip(servers, timings, strict=True):
+            # each server's CPU time (its processes) per request it answered
+            cpu = [(cpu_seconds(proc.pid) - c) * 1000 / max(1, len(t))
+                   for proc, c, t in zip(procs, cpu, timings, strict=True)]
+            for name, t, c in zip(servers, timings, cpu, strict=True):
                 print(f"  {path:<12} semantic {name:<9} p50 {percentile(t, .5):7.1f} ms  p95 "
-                      f"{percentile(t, .95):7.1f} ms  mean {statistics.mean(t):7.1f} ms")
+                      f"{percentile(t, .95):7.1f} ms  mean {statistics.mean(t):7.1f} ms  "
+                      f"server CPU {c:5.1f} ms/req")
             on, off = timings
             print(f"  {path:<12} on - off: p50 {percentile(on, .5) - percentile(off, .5):+.1f} "
-                  f"ms, p95 {percentile(on, .95) - percentile(off, .95):+.1f} ms; errors "
-                  f"{errors}; load average {os.getloadavg()[0]:.1f}")
+                  f"ms, p95 {percentile(on, .95) - percentile(off, .95):+.1f} ms, server CPU "
+                  f"{cpu[0] - cpu[1]:+.1f} ms/req; errors {errors}; load average "
+                  f"{os.getloadavg()[0]:.1f}")
     finally:
         for proc in procs:
             proc.terminate()

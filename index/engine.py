@@ -37,6 +37,10 @@ YearBounds = tuple[int | None, int | None]
 #: the prefix, in alphabetical order (engines read it at each call).
 MAX_COMPLETION_WORDS = 2000
 
+#: Documents whose passage texts EngineReader.document_texts reads at once (engines read it at
+#: each call): the texts embedded for semantic search are made a chunk at a time.
+TEXTS_CHUNK = 200
+
 
 @dataclass(frozen=True)
 class Fingerprint:
@@ -206,7 +210,9 @@ class EngineReader(Protocol):
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
         """Each document's id, language, title, summary and the texts of its first
-        ``passages`` passages (what the semantic layer embeds)."""
+        ``passages`` passages (what the semantic layer embeds), lazily: the passages of at
+        most ``TEXTS_CHUNK`` documents are read at once (an index of a million passages does
+        not have all their texts in memory)."""
         ...
 
 

@@ -57,9 +57,10 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -329,25 +330,48 @@ def _reusable(index_dir: Path, model: str) -> dict[str, tuple[np.ndarray, str]]:
     return pool
 
 
-def _query_means(
-    docs: list[dict[str, Any]], old: dict[str, np.ndarray], embedder: Embedder
-) -> dict[str, np.ndarray]:
-    by_lang: dict[str, list[str]] = {}
-    for doc in docs:
+class _PseudoQueries:
+    """The pseudo-queries a language's query mean is made of (see index.vectors.LanguageBias):
+    every ``step``-th of its documents' (at most PSEUDO_QUERIES), counted on a first pass over
+    the documents and taken on a second, so their texts are not all kept at once."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
+        self.sample: dict[str, list[str]] = {}
+
+    def count(self, doc: dict[str, Any]) -> None:
+        if pseudo_query(doc):
+            lang = vector_language(doc["language"])
+            self.counts[lang] = self.counts.get(lang, 0) + 1
+
+    def wanted(self, old: dict[str, np.ndarray]) -> bool:
+        """Whether some language needs a mean not made before."""
+        return any(n >= MIN_LANGUAGE_ROWS and lang not in old for lang, n in self.counts.items())
+
+    def take(self, doc: dict[str, Any]) -> None:
         text = pseudo_query(doc)
-        if text:
-            by_lang.setdefault(vector_language(doc["language"]), []).append(text)
-    out = {}
-    for lang, texts in by_lang.items():
-        if len(texts) < MIN_LANGUAGE_ROWS:
-            continue
-        if lang in old:
-            out[lang] = old[lang]
-            continue
-        step = max(1, len(texts) // PSEUDO_QUERIES)
-        sample = texts[::step][:PSEUDO_QUERIES]
-        out[lang] = embedder.embed_queries(sample).mean(axis=0)
-    return out
+        if not text:
+            return
+        lang = vector_language(doc["language"])
+        n = self.seen.get(lang, 0)
+        self.seen[lang] = n + 1
+        step = max(1, self.counts.get(lang, 0) // PSEUDO_QUERIES)
+        if n % step == 0 and n // step < PSEUDO_QUERIES:
+            self.sample.setdefault(lang, []).append(text)
+
+    def means(self, old: dict[str, np.ndarray], embedder: Embedder) -> dict[str, np.ndarray]:
+        """Per language of at least MIN_LANGUAGE_ROWS documents: its old mean, or the mean of
+        its sample's query embeddings."""
+        out = {}
+        for lang, n in self.counts.items():
+            if n < MIN_LANGUAGE_ROWS:
+                continue
+            if lang in old:
+                out[lang] = old[lang]
+            elif self.sample.get(lang):
+                out[lang] = embedder.embed_queries(self.sample[lang]).mean(axis=0)
+        return out
 
 
 def embed_index(
@@ -392,41 +416,70 @@ def embed_index(
     return report
 
 
+#: An entry to embed: document id, vector language, text, its key, for the passage list only.
+_Todo = tuple[str, str, str, str, bool]
+
+
 def _embed_generation(
     store: Any, gen: Path, embedder: Embedder, report: EmbedReport,
     progress: Callable[[int, int], None] | None, workers: int,
 ) -> bool:
     """One pass over ``gen`` (``workers`` model calls at once); True when the live generation
-    changed under it."""
+    changed under it.
+
+    The documents' texts are read twice, and never all held at once (an index of a million
+    passages has gigabytes of them): first their keys only (which vectors can be reused, how
+    many texts each document needs), then the texts to embed, lazily, ``BATCH`` texts a model
+    call and at most ``workers`` calls at a time. The rows are those of reading them all first:
+    the reused ones, then the new ones in the documents' order."""
     index_dir = Path(store.path)
-    docs = list(store.document_texts(passages=document_passages()))
-    wanted = [(d["id"], vector_language(d["language"]), text, listed)
-              for d in docs for text, listed in all_texts(d)]
     pool = _reusable(index_dir, embedder.name)
     ids: list[str] = []
     keys: list[str] = []
     langs: list[str] = []
     rows: list[np.ndarray] = []
     listed_rows: list[bool] = []
-    todo: list[tuple[str, str, str, str, bool]] = []
     # texts still to embed per document: progress and the report count documents
-    pending: dict[str, int] = {d["id"]: 0 for d in docs}
-    for doc_id, lang, text, listed in wanted:
-        key = text_key(text)
-        hit = pool.get(key)
-        if hit is not None:
-            ids.append(doc_id)
-            keys.append(key)
-            langs.append(lang)
-            rows.append(hit[0])
-            listed_rows.append(listed)
-        else:
-            todo.append((doc_id, lang, text, key, listed))
-            pending[doc_id] += 1
-    report.documents = len(docs)
+    pending: dict[str, int] = {}
+    # per document, the keys of its texts to embed
+    todo_keys: dict[str, set[str]] = {}
+    pseudo = _PseudoQueries()
+    for d in store.document_texts(passages=document_passages()):
+        doc_id, lang = d["id"], vector_language(d["language"])
+        pending[doc_id] = 0
+        pseudo.count(d)
+        for text, listed in all_texts(d):
+            key = text_key(text)
+            hit = pool.get(key)
+            if hit is not None:
+                ids.append(doc_id)
+                keys.append(key)
+                langs.append(lang)
+                rows.append(hit[0])
+                listed_rows.append(listed)
+            else:
+                todo_keys.setdefault(doc_id, set()).add(key)
+                pending[doc_id] += 1
+    del pool
+    report.documents = len(pending)
     report.reused = sum(1 for n in pending.values() if n == 0)
     old = VectorSet.load(gen)
     qmeans = old.qmeans if old is not None and old.model == embedder.name else {}
+    del old
+
+    def todo() -> Iterator[_Todo]:
+        """The texts to embed, in the documents' order, made as they are needed (the second
+        pass also takes the pseudo-queries)."""
+        for d in store.document_texts(passages=document_passages()):
+            pseudo.take(d)
+            wanted = todo_keys.get(d["id"])
+            if not wanted:
+                continue
+            lang = vector_language(d["language"])
+            for text, listed in all_texts(d):
+                key = text_key(text)
+                if key in wanted:  # (a text changed since the first pass waits for a later run)
+                    yield d["id"], lang, text, key, listed
 
     def save() -> None:
         matrix = (np.stack(rows).astype(np.float32) if rows
@@ -437,30 +490,37 @@ def _embed_generation(
     def tell() -> None:
         done = sum(1 for n in pending.values() if n == 0)
         _write_progress(index_dir, {
-            "generation": gen.name, "state": "running" if done < len(docs) else "done",
-            "done": done, "total": len(docs), "pid": os.getpid(),
+            "generation": gen.name, "state": "running" if done < len(pending) else "done",
+            "done": done, "total": len(pending), "pid": os.getpid(),
             "updated": time.time(), "model": embedder.name,
         })
         if progress is not None:
-            progress(done, len(docs))
+            progress(done, len(pending))
 
     save()
     tell()
     saved = time.monotonic()
-    batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
+    unsaved = False  # rows made since the vectors file was last written
+    # (no second pass when nothing is to embed and every language's mean is made)
+    batches = (batched(todo(), BATCH) if todo_keys or pseudo.wanted(qmeans)
+               else iter(()))
     # Up to ``workers`` model calls at once (the model's calls are independent: the same
-    # vectors as one at a time), their results taken in order.
+    # vectors as one at a time), their results taken in order; the next batch's texts are
+    # read only when a call is free.
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="kb-embed-docs") as calls:
-            running: deque[tuple[list[tuple[str, str, str, str, bool]],
-                                 Future[np.ndarray]]] = deque()
-            next_batch = 0
-            while running or next_batch < len(batches):
-                while next_batch < len(batches) and len(running) < workers:
-                    batch = batches[next_batch]
+            running: deque[tuple[list[_Todo], Future[np.ndarray]]] = deque()
+            more = True
+            while True:
+                while more and len(running) < workers:
+                    batch = next(batches, None)
+                    if batch is None:
+                        more = False
+                        break
                     running.append((batch, calls.submit(
                         embedder.embed_passages, [todo_[2] for todo_ in batch])))
-                    next_batch += 1
+                if not running:
+                    break
                 batch, future = running.popleft()
                 vectors = future.result()
                 for (doc_id, lang, _, key, listed), vec in zip(batch, vectors, strict=True):
@@ -476,10 +536,10 @@ def _embed_generation(
                         later.cancel()
                     save()  # what is made is reused by the pass over the new generation
                     return True
-                last = not running and next_batch == len(batches)
-                if last or time.monotonic() - saved >= SAVE_EVERY:
+                unsaved = True
+                if time.monotonic() - saved >= SAVE_EVERY:
                     save()
-                    saved = time.monotonic()
+                    saved, unsaved = time.monotonic(), False
                 tell()
     except BaseException:
         # What was made since the last write is kept (a failed call, Ctrl-C); a row cut short
@@ -488,15 +548,23 @@ def _embed_generation(
         del ids[n:], keys[n:], langs[n:], rows[n:], listed_rows[n:]
         save()
         raise
-    new_means = _query_means(docs, qmeans, embedder)
+    new_means = pseudo.means(qmeans, embedder)
     if new_means.keys() != qmeans.keys():
         qmeans = new_means
+        unsaved = True
+    if unsaved:
         save()
     tell()
     return store.current_generation() != gen
 
 
-def carry_vectors(index_dir: Path, new_gen: Path, docs: list[dict[str, Any]]) -> int:
+def batched(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` items (the last may be shorter), taken from ``items`` as needed."""
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def carry_vectors(index_dir: Path, new_gen: Path, docs: Iterable[dict[str, Any]]) -> int:
     """Before a rebuilt generation goes live: give it the vectors of every embedded text
     that is unchanged, so it is swapped in with them. Returns the rows carried."""
     if not enabled():

@@ -298,7 +298,7 @@ class IndexStore:
         # semantic layer embeds the rest in the background, see index.semantic).
         try:
             carry_vectors(self.path, gen,
-                          list(self.document_texts(gen, passages=document_passages())))
+                          self.document_texts(gen, passages=document_passages()))
         except Exception:  # vectors are an extra; never fail a rebuild on them
             log.exception("could not carry the vectors over to %s", gen.name)
         self.generations.swap_to(gen)

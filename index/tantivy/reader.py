@@ -416,23 +416,34 @@ class TantivyReader:
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
         for part, passage_part in zip(self.docs, self.passage_parts, strict=True):
-            firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
-            s = passage_part.searcher
-            if passages > 0 and s.num_docs:
-                first = tantivy.Query.range_query(self.passages_schema, "ordinal",
+            addresses = self._addresses(part, tantivy.Query.all_query())
+            for start in range(0, len(addresses), protocol.TEXTS_CHUNK):
+                chunk = [part.searcher.doc(addr)
+                         for addr in addresses[start:start + protocol.TEXTS_CHUNK]]
+                ids = [str(stored.get_first("doc_id")) for stored in chunk]
+                firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+                s = passage_part.searcher
+                if passages > 0 and s.num_docs:
+                    # the first passages of this chunk's documents only
+                    first = with_filter(
+                        tantivy.Query.range_query(self.passages_schema, "ordinal",
                                                   tantivy.FieldType.Unsigned, 0, passages,
-                                                  include_upper=False)
-                for _, addr in s.search(first, limit=s.num_docs, count=False).hits:
-                    doc_id, p = self._passage(passage_part, addr)
-                    firsts[doc_id].append((p.ordinal, p.text))
-            for addr in self._addresses(part, tantivy.Query.all_query()):
-                stored = part.searcher.doc(addr)
-                meta = json.loads(_bytes(stored, "meta") or b"{}")
-                doc_id = str(stored.get_first("doc_id"))
-                texts = sorted(firsts.get(doc_id, []))[:passages]
-                yield {"id": doc_id, "language": meta.get("language") or "",
-                       "title": meta.get("title") or "", "summary": meta.get("summary") or "",
-                       "passages": [t for _, t in texts]}
+                                                  include_upper=False),
+                        tantivy.Query.term_set_query(self.passages_schema, "doc_id", ids))
+                    limit = min(s.num_docs, len(ids) * (passages + 1))
+                    hits = s.search(first, limit=limit, count=False).hits
+                    if len(hits) == limit < s.num_docs:  # ordinals repeat: read them all
+                        hits = s.search(first, limit=s.num_docs, count=False).hits
+                    for _, addr in hits:
+                        doc_id, p = self._passage(passage_part, addr)
+                        firsts[doc_id].append((p.ordinal, p.text))
+                for doc_id, stored in zip(ids, chunk, strict=True):
+                    meta = json.loads(_bytes(stored, "meta") or b"{}")
+                    texts = sorted(firsts.get(doc_id, []))[:passages]
+                    yield {"id": doc_id, "language": meta.get("language") or "",
+                           "title": meta.get("title") or "",
+                           "summary": meta.get("summary") or "",
+                           "passages": [t for _, t in texts]}
 
 
 _ORDERS: dict[str, tuple[str, bool]] = {

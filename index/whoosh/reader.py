@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -375,24 +376,29 @@ class WhooshReader:
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
         s = self.searcher
-        firsts: dict[str, list[tuple[int, str]]] = {}
-        # Ordinals count from 0 (or 1): one range query reads only the first passages.
-        first = wq.And([wq.Term("kind", "passage"), wq.NumericRange("ordinal", 0, passages)])
-        for docnum in s.docs_for_query(first):
-            stored = s.stored_fields(docnum)
-            firsts.setdefault(stored["doc_id"], []).append(
-                (stored.get("ordinal") or 0, stored.get("text") or ""))
-        for docnum in s.document_numbers(kind="doc"):
-            stored = s.stored_fields(docnum)
-            meta = json.loads(stored["meta"])
-            texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
-            yield {
-                "id": stored["doc_id"],
-                "language": meta.get("language") or "",
-                "title": meta.get("title") or "",
-                "summary": meta.get("summary") or "",
-                "passages": [t for _, t in texts],
-            }
+        records = s.document_numbers(kind="doc")
+        while chunk := [s.stored_fields(n) for n in islice(records, protocol.TEXTS_CHUNK)]:
+            firsts: dict[str, list[tuple[int, str]]] = {}
+            if passages > 0:
+                # Ordinals count from 0 (or 1): one range query reads only the first passages,
+                # of this chunk's documents only.
+                first = wq.And([wq.Term("kind", "passage"),
+                                wq.NumericRange("ordinal", 0, passages),
+                                wq.Or([wq.Term("doc_id", st["doc_id"]) for st in chunk])])
+                for docnum in s.docs_for_query(first):
+                    stored = s.stored_fields(docnum)
+                    firsts.setdefault(stored["doc_id"], []).append(
+                        (stored.get("ordinal") or 0, stored.get("text") or ""))
+            for stored in chunk:
+                meta = json.loads(stored["meta"])
+                texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
+                yield {
+                    "id": stored["doc_id"],
+                    "language": meta.get("language") or "",
+                    "title": meta.get("title") or "",
+                    "summary": meta.get("summary") or "",
+                    "passages": [t for _, t in texts],
+                }
 
 
 __all__ = ["WhooshReader"]
