@@ -281,6 +281,7 @@ def _serve_rss(index: Path, queries: list[str]) -> float:
 def memory(index: Path | None, documents: int, rows: int = 1) -> None:
     from bench.synthetic import build, queries
     from index.embedder import MODEL_NAME
+    from index.semantic import PASSAGE_VECTORS
     from index.vectors import VectorSet
 
     if index is None:
@@ -303,14 +304,19 @@ def memory(index: Path | None, documents: int, rows: int = 1) -> None:
         row_ids = [i for i in ids for _ in range(rows)]  # --rows vectors per document
         vectors = rng.standard_normal((len(row_ids), 384)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        # as the product makes them: a document's first 1 + PASSAGE_VECTORS rows are its
+        # vote, the others (its later passages) for the passage list only
+        vote = 1 + PASSAGE_VECTORS
+        listed = np.array([j >= vote for _ in ids for j in range(rows)], dtype=bool)
         VectorSet(row_ids, [f"synthetic-{i}" for i in range(len(row_ids))],
-                  ["en"] * len(row_ids), vectors, MODEL_NAME).save(gen)
+                  ["en"] * len(row_ids), vectors, MODEL_NAME, listed=listed).save(gen)
         with_vectors = _serve_rss(store.path, qs)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"kb serve (1 worker) after 200 searches, load average {os.getloadavg()[0]:.1f}: "
           f"RSS {without:.0f} MB without vectors, {with_vectors:.0f} MB with the model and "
-          f"vectors of {len(ids)} documents, {rows} per document "
+          f"vectors of {len(ids)} documents, {rows} per document ({min(rows, vote)} in its "
+          f"vote) "
           f"({with_vectors - without:+.0f} MB)")
 
 
@@ -337,8 +343,9 @@ def main() -> None:
                      help="an index to copy (default: the synthetic 100k-passage index)")
     mem.add_argument("--documents", type=int, default=10_000)
     mem.add_argument("--rows", type=int, default=1,
-                     help="vectors per document (a document of several passages has up to "
-                          "1 + index.semantic.PASSAGE_VECTORS)")
+                     help="vectors per document (a document of several passages has "
+                          "1 + index.semantic.PASSAGE_VECTORS in its vote and one more for "
+                          "each later passage, up to PASSAGE_LIST_VECTORS: 11 for 10 passages)")
     args = ap.parse_args()
     if args.what == "latency":
         if args.clients and args.slots:

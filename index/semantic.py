@@ -55,6 +55,8 @@ import fcntl
 import json
 import logging
 import os
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -641,7 +643,19 @@ def start_query(text: str) -> Future[np.ndarray] | None:
         done: Future[np.ndarray] = Future()
         done.set_result(known)
         return done
-    return _POOL.submit(lambda: embedder.embed_queries([text])[0])
+    started = threading.Event()
+
+    def embed() -> np.ndarray:
+        started.set()
+        return embedder.embed_queries([text])[0]
+
+    future = _POOL.submit(embed)
+    # Hand the interpreter to the pool's thread until it enters the model's C call (which
+    # releases it): else it waits for the switch interval (5 ms) while this thread parses and
+    # searches, and the model starts that much later (4 ms at the median, measured:
+    # bench/README.md). Never longer than that interval.
+    started.wait(sys.getswitchinterval())
+    return future
 
 
 def rank_by_meaning(
@@ -670,10 +684,9 @@ def rank_by_meaning(
         if doc_vec is not None:
             q = q + f.feedback_weight * doc_vec
             q = q / max(float(np.linalg.norm(q)), 1e-9)
-    scores = vi.matrix @ q
     # the floor on the scale it was measured on: cosines without the language offsets
     # (with them, a Portuguese page lost its place for "pandemic" under a language filter)
-    plain_scores = vi.plain_scores(scores, q) if vi.bias.offsets else scores
+    scores, plain_scores = vi.row_scores(q)
 
     def closest(rows: np.ndarray) -> list[int]:
         if rows.size == 0:

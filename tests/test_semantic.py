@@ -730,3 +730,30 @@ def test_later_passages_are_listed_up_to_the_bound_and_leave_the_document_text_a
     assert semantic.document_passages() == semantic.PASSAGE_VECTORS + 2
     # a document of one passage has its document text only
     assert semantic.passage_list_texts(dict(doc, passages=["only"])) == []
+
+
+def test_a_search_with_a_facet_selection_scores_the_rows_once(store):
+    # A selected facet's counts rank by meaning again without its selection, with the same
+    # query: the product over every row (what ranking by meaning costs at many rows: ~60 ms
+    # at 110,000) is made once per search, not once more per selected facet.
+    from index.vectors import load_index
+
+    gen = store.current_generation()
+    vi = load_index(gen)
+    assert vi is not None
+    products: list[int] = []
+
+    class Counting(np.ndarray):
+        def __matmul__(self, other):  # type: ignore[no-untyped-def, override]
+            products.append(1)
+            return np.asarray(self) @ other
+
+    plain = vi.matrix
+    vi.matrix = plain.view(Counting)
+    try:
+        result = search(store, SearchRequest(query="export vouchers",
+                                             filters={"language": ["en"], "country": ["ES"]}))
+    finally:
+        vi.matrix = plain
+    assert result.semantic and result.hits
+    assert len(products) == 1
