@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample   # on vs off
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 4
+    .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --steps --rounds 2
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
@@ -15,6 +16,9 @@ on with the query's vector still to make ("cold": dropped from the model's cache
 for a query never seen), on with the vector already made ("warm": paging, a facet click, the
 suggestion box's query again) and off (KB_SEMANTIC); p50, p95, mean, the differences to off
 and the ratio. The goal of issue 11 is judged on cold queries.
+
+latency --steps: where the time goes, each step of index.search timed (semantic on, cold, and
+off in turn), with the model call's wall and CPU time and when it began.
 
 latency --clients N: N searches at once in one process (threads, as a server's), groups of N
 queries semantic on (cold) and off in turn. With --slots: the model's calls one at a time (as
@@ -103,6 +107,88 @@ def latency(index: Path, rounds: int) -> None:
     set_semantic_enabled(True)
     _print_times(f"{len(qs)} queries x {rounds} rounds, alternating", "semantic", times)
     _print_differences(times)
+
+
+def steps(index: Path, rounds: int) -> None:
+    """Where a search's time goes, semantic on (cold) and off in turn: each step of
+    index.search timed by wrapping the functions it calls (mean / p50 / p95 ms per search), and
+    the model call's wall and CPU time in its thread."""
+    import functools
+    import importlib
+    import threading
+
+    from index.embedder import default_embedder
+
+    search_module = importlib.import_module("index.search")
+    semantic_module = importlib.import_module("index.semantic")
+    spent: dict[str, float] = {}
+    model: dict[str, float] = {}
+
+    def timed(module: object, name: str, label: str | None = None) -> None:
+        fn = getattr(module, name)
+
+        @functools.wraps(fn)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                key = label or name
+                spent[key] = spent.get(key, 0.0) + (time.perf_counter() - started) * 1000
+
+        setattr(module, name, wrapper)
+
+    for name in ("_start_semantic", "parse_query", "add_synonyms", "correction",
+                 "_query_vector", "_hits", "_attach_passages", "_facet_values_of", "_unmatched"):
+        timed(search_module, name)
+    timed(search_module._Semantic, "ranking", "ranking by meaning (mask, products, order)")
+    timed(semantic_module, "rank_by_meaning", "  of which rank_by_meaning")
+    timed(semantic_module, "fuse")
+    inner = default_embedder().inner
+    encode = inner._encode  # type: ignore[attr-defined]
+
+    def encode_timed(texts: list[str], is_query: bool) -> object:
+        if threading.current_thread() is threading.main_thread():
+            return encode(texts, is_query)
+        wall, cpu = time.perf_counter(), time.thread_time()
+        model["began"] = wall
+        try:
+            return encode(texts, is_query)
+        finally:
+            model["model call, wall"] = (time.perf_counter() - wall) * 1000
+            model["model call, CPU of its thread"] = (time.thread_time() - cpu) * 1000
+
+    inner._encode = encode_timed  # type: ignore[attr-defined]
+    store = IndexStore(index)
+    qs = SAMPLE_QUERIES + judged_queries()
+    for q in qs[:10]:
+        search(store, SearchRequest(query=q))
+    rows: dict[str, list[dict[str, float]]] = {"on, cold": [], "off": []}
+    for r in range(rounds):
+        for i, q in enumerate(qs):
+            for mode in (rows if (i + r) % 2 == 0 else list(rows)[::-1]):
+                set_semantic_enabled(mode != "off")
+                _drop_query_vector(q)
+                spent.clear()
+                model.clear()
+                started = time.perf_counter()
+                search(store, SearchRequest(query=q))
+                row = {"whole search": (time.perf_counter() - started) * 1000, **spent}
+                if "began" in model:
+                    row["model call began, after the search did"] = (
+                        (model.pop("began") - started) * 1000)
+                    row.update(model)
+                rows[mode].append(row)
+    set_semantic_enabled(True)
+    print(f"{len(qs)} queries x {rounds} rounds, semantic on (cold) and off in turn; load "
+          f"average {os.getloadavg()[0]:.1f}; ms per search (0 where a step did not run)")
+    for mode, found in rows.items():
+        print(f"  {mode}")
+        names = list(dict.fromkeys(k for row in found for k in row))
+        for name in names:
+            values = [row.get(name, 0.0) for row in found]
+            print(f"    {name:<45} mean {statistics.mean(values):7.2f}  p50 "
+                  f"{percentile(values, .5):7.2f}  p95 {percentile(values, .95):7.2f}")
 
 
 def _drop_query_vector(q: str) -> None:
@@ -328,6 +414,9 @@ def main() -> None:
     lat.add_argument("--rounds", type=int, default=3)
     lat.add_argument("--clients", type=int, default=0,
                      help="searches at once (threads), semantic on (cold) against off")
+    lat.add_argument("--steps", action="store_true",
+                     help="where the time goes: each step of index.search, semantic on "
+                          "(cold) and off in turn")
     lat.add_argument("--slots", action="store_true",
                      help="with --clients: the model's calls one at a time against one "
                           "per core (semantic on)")
@@ -348,7 +437,9 @@ def main() -> None:
                           "each later passage, up to PASSAGE_LIST_VECTORS: 11 for 10 passages)")
     args = ap.parse_args()
     if args.what == "latency":
-        if args.clients and args.slots:
+        if args.steps:
+            steps(args.index, args.rounds)
+        elif args.clients and args.slots:
             slots(args.index, args.rounds, args.clients)
         elif args.clients:
             concurrent(args.index, args.rounds, args.clients)
