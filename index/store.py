@@ -59,9 +59,17 @@ BUSY_SECONDS = 30.0
 #: within this time are not checked again (a query the engine fails on, sent again and again,
 #: must not cost a pass over every file each time: 0.1 s per 100 MB)
 RECHECK_SECONDS = 60.0
+#: Opening the live commit is tried this many times when it changed while it was being
+#: opened (an ingest committed, merged, or swapped in a rebuild): the writer removing files of
+#: the commit being checked is not damage. After that many changes in a row, IndexBusyError.
+OPEN_ATTEMPTS = 5
 
 _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
                  errno.EISDIR, errno.ENOTDIR, errno.EEXIST}
+
+
+class _CommitMoved(Exception):
+    """The commit being opened was replaced meanwhile (IndexStore._open): open the new one."""
 
 
 class IndexWriter:
@@ -166,6 +174,22 @@ class IndexStore:
 
     def _engine_of(self, live: Live) -> Engine:
         return get_engine(live.engine)
+
+    def _live_key(self) -> tuple[Path, Hashable] | None:
+        """The live (generation, commit) as it is now (None: none that can be read)."""
+        live = self._readable_live()
+        if live is None:
+            return None
+        try:
+            return live.path, self._engine_of(live).commit_key(live.path)
+        except (OSError, UnknownEngineError):
+            return None
+
+    def _moved(self, key: tuple[Path, Hashable]) -> bool:
+        """Whether the live generation or its commit is no longer ``key``: what was found
+        wrong with ``key``'s files may be the writer's doing (files of an older commit removed
+        by the next one), not damage."""
+        return self._live_key() != key
 
     def version(self) -> tuple[str, Hashable, int]:
         """What a search sees, as a key that changes with it (for caches of results): the
@@ -370,17 +394,10 @@ class IndexStore:
             if live is not None and self._engine_problem(live):
                 raise IndexEngineError(reason)
             raise IndexUnavailableError(reason)
-        live = self._live()
-        assert live is not None
-        engine = self._engine_of(live)
         if not self._slots.acquire(timeout=BUSY_SECONDS):
             raise IndexBusyError(f"every searcher stayed busy for {BUSY_SECONDS:g} s")
         try:
-            pool, key = self._pool_for(live.path, engine)
-            try:
-                reader = pool.take()
-            except engine.damage_errors as exc:
-                raise self._found_damaged(pool, key, exc) from exc
+            pool, key, engine, reader = self._take()
             self._local.held = reader
             try:
                 yield reader
@@ -393,6 +410,30 @@ class IndexStore:
                 self._local.held = None
         finally:
             self._slots.release()
+
+    def _take(self) -> tuple[OpenIndex, tuple[Path, Hashable], Engine, EngineReader]:
+        """A reader of the live commit, and its pool, key and engine. Damage found while the
+        commit is opened is remembered only when the commit did not change meanwhile (see
+        ``_open``); when it did, the new one is opened (at most OPEN_ATTEMPTS times)."""
+        for _ in range(OPEN_ATTEMPTS):
+            live = self._live()
+            if live is None:
+                raise IndexUnavailableError("no index yet")
+            engine = self._engine_of(live)
+            try:
+                pool, key = self._pool_for(live.path, engine)
+            except _CommitMoved:
+                continue
+            try:
+                return pool, key, engine, pool.take()
+            except engine.damage_errors as exc:
+                if self._moved(key):
+                    log.info("the index changed while a reader was opened (%s): %s",
+                             key[0].name, describe(exc))
+                    continue
+                raise self._found_damaged(pool, key, exc) from exc
+        raise IndexBusyError(f"the index changed {OPEN_ATTEMPTS} times while it was being "
+                             "opened (an ingest is writing it); try again")
 
     def _pool_for(self, gen: Path, engine: Engine) -> tuple[OpenIndex, tuple[Path, Hashable]]:
         """The readers of the live commit: opened, and its files checked, once per commit by
@@ -425,19 +466,35 @@ class IndexStore:
                 raise IndexBusyError(f"opening the index took more than {BUSY_SECONDS:g} s")
         try:
             opened = self._open(engine, key)
-            with self._pool_lock:
-                old, self._pool, self._pool_key = self._pool, opened, key
-            if old is not None:
-                old.retire()
-            return opened, key
+            return self._install(opened, key)
         finally:
             with self._pool_lock:
                 del self._opening[key]
             opening.set()
 
+    def _install(self, opened: OpenIndex, key: tuple[Path, Hashable]
+                 ) -> tuple[OpenIndex, tuple[Path, Hashable]]:
+        """Make ``opened`` the pool searches use, unless a pool of a newer commit is there
+        already (two commits opened at once, the older finishing last): then that one is
+        returned and ``opened`` retired. Newer: the one that is still the live commit."""
+        with self._pool_lock:
+            installed = self._pool_key
+        if installed is not None and installed != key and self._live_key() == installed:
+            with self._pool_lock:
+                pool, pool_key = self._pool, self._pool_key
+            if pool is not None and pool_key == installed:
+                opened.retire()
+                return pool, pool_key
+        with self._pool_lock:
+            old, self._pool, self._pool_key = self._pool, opened, key
+        if old is not None and old is not opened:
+            old.retire()
+        return opened, key
+
     def _open(self, engine: Engine, key: tuple[Path, Hashable]) -> OpenIndex:
         """Commit ``key`` opened, its files checked first unless they were found sound
-        already; IndexDamagedError (remembered for the commit) when it cannot be."""
+        already; IndexDamagedError (remembered for the commit) when it cannot be, or
+        _CommitMoved when the live commit is no longer ``key`` (see ``_damaged_at_opening``)."""
         gen, commit = key
         problem = engine.check(gen, commit) if self._verified != key else None
         if problem is not None:
@@ -450,21 +507,32 @@ class IndexStore:
                 key, f"{gen.name} cannot be opened: {describe(exc)}") from exc
 
     def _damaged_at_opening(self, key: tuple[Path, Hashable], problem: str
-                            ) -> IndexDamagedError:
+                            ) -> IndexDamagedError | _CommitMoved:
+        """What ``problem``, found while commit ``key`` was checked or opened, means: damage
+        of the commit (remembered: its searches answer it until the next commit) when the
+        live commit is still ``key``; else the writer removed files of a commit it replaced
+        while they were read (a race, not damage): _CommitMoved, and the new one is opened."""
+        if self._moved(key):
+            log.info("the index changed while it was opened (%s): %s", key[0].name, problem)
+            return _CommitMoved(problem)
         with self._pool_lock:
             self._damaged = (key, problem)
         log.info("the index at %s is damaged: %s", key[0], problem)
         return IndexDamagedError(problem)
 
     def _reading_failed(self, pool: OpenIndex, key: tuple[Path, Hashable], engine: Engine,
-                        exc: BaseException) -> IndexDamagedError | SearchFailedError:
+                        exc: BaseException
+                        ) -> IndexDamagedError | IndexBusyError | SearchFailedError:
         """What a reading error in a ``reader`` block means. Damage when the engine's strict
         check of the commit's files finds it (then every search answers that, until the
-        index is repaired); else the files are as written, and one request met an error of
-        the engine (an odd query it fails on, e.g. a panic of tantivy's Rust code): that
-        request gets SearchFailedError, and the next ones a freshly opened commit (not
-        checked again). A commit checked so less than RECHECK_SECONDS ago is not checked
-        again (nor while another thread checks it): the error is taken for the query's."""
+        index is repaired) and the commit is still the live one (else an ingest replaced it
+        meanwhile and may have removed the files found missing: IndexBusyError, this request
+        only, the next one opens the new commit); else the files are as written, and one
+        request met an error of the engine (an odd query it fails on, e.g. a panic of
+        tantivy's Rust code): that request gets SearchFailedError, and the next ones a freshly
+        opened commit (not checked again). A commit checked so less than RECHECK_SECONDS ago
+        is not checked again (nor while another thread checks it): the error is taken for the
+        query's."""
         gen, commit = key
         now = time.monotonic()
         with self._pool_lock:
@@ -474,15 +542,26 @@ class IndexStore:
                 self._rechecked = (key, now)
         problem = engine.check(gen, commit, strict=True) if recheck else None
         if problem is not None:
-            return self._found_damaged(pool, key, exc, problem)
+            if not self._moved(key):
+                return self._found_damaged(pool, key, exc, problem)
+            log.info("a search failed while the index changed (%s): %s; %s", gen.name,
+                     describe(exc), problem)
+            self._drop(pool)
+            return IndexBusyError("the index changed while it was read (an ingest is writing "
+                                  "it); try again")
         log.warning("a search failed on a sound index (%s): %s", gen, describe(exc),
                     exc_info=exc)
         with self._pool_lock:
             self._verified = key
+        self._drop(pool)
+        return SearchFailedError()
+
+    def _drop(self, pool: OpenIndex) -> None:
+        """Searches no longer use ``pool`` (the next one opens the live commit anew)."""
+        with self._pool_lock:
             if self._pool is pool:
                 self._pool = self._pool_key = None
         pool.retire()
-        return SearchFailedError()
 
     def _found_damaged(self, pool: OpenIndex, key: tuple[Path, Hashable],
                        exc: BaseException, found: str | None = None) -> IndexDamagedError:

@@ -203,3 +203,167 @@ def test_a_new_commit_is_checked_once_without_making_searches_queue(tmp_path, en
     assert len(checked) == 1
     assert ids(store, "quokkagrant") == ["b"]
     assert len(checked) == 1
+
+
+# -- opening a commit while an ingest writes: races are not damage ------------------------------
+
+def _per_file_check(engine: str):  # type: ignore[no-untyped-def]
+    """The module and name of the function the engine's check calls for each file of a
+    commit (after it has listed them): where an ingest's commit can fall between the listing
+    and the reading."""
+    import importlib
+
+    from index.engine import get_engine
+
+    module = type(get_engine(engine)).__module__
+    if module.startswith("index.tantivy"):
+        return importlib.import_module("index.tantivy.engine"), "footer_problem"
+    if module.startswith("index.whoosh"):
+        return importlib.import_module("index.whoosh.integrity"), "_crc32"
+    pytest.skip(f"no per-file check known for {module}")
+
+
+def _rewrite_all(path, docs) -> None:  # type: ignore[no-untyped-def]
+    """An incremental ingest that puts every document again: the engine drops the segments
+    of the commit before, with their files."""
+    writer = IndexStore(path)
+    with writer.lock(), writer.update() as w:
+        for doc in docs:
+            w.put(doc)
+
+
+def test_a_commit_removing_the_files_being_checked_is_not_damage(tmp_path, engine,
+                                                                 monkeypatch):
+    """An ingest commits (and removes the files of the commit before) while a reader checks
+    the files of the commit it found live: the files it then misses are the writer's doing,
+    not damage. The reader opens the new commit; nothing is remembered as damaged. (The
+    review reproduced it with a real ingest: bench/open_while_writing.py.)"""
+    docs = [make_doc(f"d{n}", f"Export vouchers {n}", f"Vouchers for firms, part {n}.")
+            for n in range(6)]
+    build_index(tmp_path / "ix", docs)
+    gen = IndexStore(tmp_path / "ix").live_generation()
+    before = {p for p in gen.rglob("*") if p.is_file()}
+    module, name = _per_file_check(engine)
+    real = getattr(module, name)
+    raced: list[bool] = []
+
+    def commit_meanwhile(path):  # type: ignore[no-untyped-def]
+        if not raced:
+            raced.append(True)
+            _rewrite_all(tmp_path / "ix", [make_doc("new", "Quokka grants", "quokkagrant")]
+                         + docs)
+        return real(path)
+
+    monkeypatch.setattr(module, name, commit_meanwhile)
+    store = IndexStore(tmp_path / "ix")  # a server starting while the ingest runs
+    assert ids(store, "quokkagrant") == ["new"]
+    assert raced and any(not p.exists() for p in before)  # the race happened
+    assert store.damage() is None
+    assert sorted(ids(store, "vouchers")) == [f"d{n}" for n in range(6)]
+
+
+def test_a_reader_failing_on_files_an_ingest_removed_is_not_damage(tmp_path, engine,
+                                                                   monkeypatch):
+    """Taking a reader fails (a file of the commit is gone: an ingest replaced the commit
+    after it was opened): the reader of the new commit is taken, nothing is remembered."""
+    from index.engine import get_engine
+
+    docs = [make_doc(f"d{n}", f"Export vouchers {n}", "Vouchers for firms.") for n in range(3)]
+    build_index(tmp_path / "ix", docs)
+    eng = get_engine(engine)
+    real_open = eng.open
+    failed: list[bool] = []
+
+    def open_then_commit(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        pool = real_open(gen, key, **kwargs)
+        if failed:
+            return pool
+        real_take = pool.take
+
+        def take():  # type: ignore[no-untyped-def]
+            if not failed:
+                failed.append(True)
+                _rewrite_all(tmp_path / "ix", [make_doc("new", "Quokka", "quokkagrant")])
+                raise FileNotFoundError(2, "No such file or directory", str(gen / "segment"))
+            return real_take()
+
+        pool.take = take
+        return pool
+
+    monkeypatch.setattr(eng, "open", open_then_commit)
+    store = IndexStore(tmp_path / "ix")
+    assert ids(store, "quokkagrant") == ["new"]
+    assert failed
+    assert store.damage() is None
+
+
+def test_damage_found_at_opening_of_a_commit_that_stays_is_remembered(tmp_path, engine,
+                                                                      monkeypatch):
+    """The other side: when the live commit did not change, what the check found is damage,
+    remembered for the commit (not checked again on every search)."""
+    from index import IndexDamagedError
+    from index.engine import get_engine
+
+    build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    eng = get_engine(engine)
+    calls: list[object] = []
+
+    def damaged(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(key)
+        return "segment X is missing"
+
+    monkeypatch.setattr(eng, "check", damaged)
+    store = IndexStore(tmp_path / "ix")
+    for _ in range(3):
+        with pytest.raises(IndexDamagedError, match="segment X is missing"):
+            ids(store, "vouchers")
+    assert len(calls) == 1
+
+
+def test_of_two_commits_opened_at_once_the_newer_stays_open(tmp_path, engine, monkeypatch):
+    """Two searches open two commits at once and the older one's opening ends last: the
+    newer commit's readers stay in use (no reopening it on the next search)."""
+    import threading
+
+    from index.engine import get_engine
+
+    build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    store = IndexStore(tmp_path / "ix")
+    eng = get_engine(engine)
+    real_check, real_open = eng.check, eng.open
+    checking, release = threading.Event(), threading.Event()
+    opened: list[object] = []
+
+    def check(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        if not checking.is_set():  # the first (older) commit's check waits
+            checking.set()
+            release.wait(60)
+        return real_check(gen, key, **kwargs)
+
+    def counting_open(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(key)
+        return real_open(gen, key, **kwargs)
+
+    monkeypatch.setattr(eng, "check", check)
+    monkeypatch.setattr(eng, "open", counting_open)
+    found: dict[str, object] = {}
+
+    def older() -> None:
+        try:
+            found["older"] = ids(store, "vouchers")
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            found["older"] = exc
+
+    first = threading.Thread(target=older)
+    first.start()
+    assert checking.wait(60)
+    with store.lock(), store.update() as w:
+        w.put(make_doc("b", "Quokka grants", "The quokkagrant scheme."))
+    assert ids(store, "quokkagrant") == ["b"]  # the newer commit, opened meanwhile
+    release.set()
+    first.join(60)
+    assert found["older"] == ["a"]
+    count = len(opened)
+    assert ids(store, "quokkagrant") == ["b"]
+    assert sorted(ids(store, "vouchers")) == ["a"]
+    assert len(opened) == count, "the older commit's readers replaced the newer's"

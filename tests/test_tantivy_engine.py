@@ -470,3 +470,44 @@ def test_the_classic_idf_setting_reaches_tantivy_as_it_reaches_whoosh(sample, mo
     assert whoosh_classic != pytest.approx(whoosh_lucene)
     assert tantivy_classic / tantivy_lucene == pytest.approx(whoosh_classic / whoosh_lucene,
                                                              rel=0.02)
+
+
+def test_the_size_check_watches_the_files_of_the_commit_it_opened(tmp_path, monkeypatch):
+    """The files whose sizes every search compares (a truncated file is a 503, not a SIGBUS)
+    are those of the commit the searchers opened, not of a meta.json an ingest wrote since:
+    a commit landing while one is opened makes the opening fail as changed (the store then
+    opens the new commit, tests/test_index_store.py), never watch another commit's files."""
+    import importlib
+
+    module = importlib.import_module("index.tantivy.engine")
+    gen = tmp_path / "gen"
+    write(gen, SMALL)
+    key = ENGINE.commit_key(gen)
+    real_parts = module._parts
+    landed: list[bool] = []
+
+    def commit_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not landed:  # after the searchers opened, before the files are listed
+            landed.append(True)
+            write(gen, [make_doc("new", "Quokka", "quokkagrant")] + SMALL, create=False)
+        return real_parts(*args, **kwargs)
+
+    monkeypatch.setattr(module, "_parts", commit_meanwhile)
+    with pytest.raises(ENGINE.damage_errors, match="changed while the commit was opened"):
+        ENGINE.open(gen, key)
+    assert landed and ENGINE.commit_key(gen) != key
+    monkeypatch.undo()
+    opened = ENGINE.open(gen, ENGINE.commit_key(gen))
+    assert opened.take().counts()[0] == len(SMALL) + 1
+
+
+def test_a_truncated_file_of_the_open_commit_is_found_before_a_search_reads_it(tmp_path):
+    gen = tmp_path / "gen"
+    write(gen, SMALL)
+    opened = ENGINE.open(gen, ENGINE.commit_key(gen))
+    opened.check_sizes()
+    store_file = next((gen / "docs-en").glob("*.store"))
+    with open(store_file, "r+b") as fh:
+        fh.truncate(store_file.stat().st_size // 2)
+    with pytest.raises(ENGINE.damage_errors, match="truncated"):
+        opened.take()

@@ -19,10 +19,19 @@ A file truncated under a running server is another matter: its memory map kills 
 with SIGBUS when a search reads the lost pages (the Whoosh engine reads through file handles;
 tantivy-py has no such choice, and a SIGBUS cannot be caught and resumed). So every search
 first compares the sizes of the open commit's files with their sizes when it was opened
-(``check_sizes``: one stat per file, about 2 us each; 24 files at 100k passages in one
-language): a truncated file is damage (a 503) before any search reads it. What remains: a file
-truncated during a search, between that comparison and the reading (a few milliseconds), still
-kills the process; restarted, the check at opening finds the damage and the site answers 503.
+(``check_sizes``): a truncated file is damage (a 503) before any search reads it. The files
+are the ones the opened commit's meta.json lists (read when it was opened, and checked to be
+the meta.json the commit key named); each is held open, so the comparison is one seek to the
+end of the very file tantivy mapped (bench/bench_size_check.py: 24 files at 100k passages in
+one language, figures in bench/README.md). What remains: a file truncated during a search,
+between that comparison and the reading (a few milliseconds), still kills the process;
+restarted, the check at opening finds the damage and the site answers 503.
+
+The commit key names tantivy.json and the meta.json of each index it lists: tantivy's merges
+(in the background of a writer, between its commits) replace a meta.json and remove the files
+of the segments they merged, so a commit key that did not change with them would let the store
+take files removed under a reader for damage (index.store re-reads the key before it calls
+anything damage).
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ import json
 import os
 import struct
 import threading
+import weakref
 import zlib
 from collections.abc import Hashable
 from pathlib import Path
@@ -91,7 +101,10 @@ class TantivyOpenIndex:
         self._retired = False
         self._allowed: dict[Filter, frozenset[int]] = {}
         self._words: dict[str, list[tuple[str, int]]] = {}
-        self._sizes = _file_sizes(gen, self.languages)
+        #: the commit's files, held open (fd, size when opened, name): closed with this object
+        self._files: list[tuple[int, int, str]] = []
+        weakref.finalize(self, _close_files, self._files)
+        _open_files(gen, self.languages, key, self._files)
         # open every segment now: a damaged file fails here, before any search
         self.give_back(self.take())
 
@@ -123,17 +136,15 @@ class TantivyOpenIndex:
     def check_sizes(self) -> None:
         """TruncatedFileError when a file of the commit is shorter than when it was opened
         (a search would read pages its memory map lost: SIGBUS, see the module's docstring).
-        A file removed or replaced since (a merge, a rebuild) is no matter: its map keeps
-        what it mapped."""
-        for path, inode, size in self._sizes:
-            try:
-                st = os.stat(path)
-            except FileNotFoundError:
-                continue
-            if st.st_ino == inode and st.st_size < size:
-                name = "/".join(Path(path).parts[-3:])
+        The files are held open: a file removed or replaced since (a merge, a rebuild) is
+        still the one mapped, and no matter while it keeps its size. The size is where a seek
+        to the end lands (nothing reads through these handles): a quarter of an fstat's time."""
+        seek, end = os.lseek, os.SEEK_END
+        for fd, size, name in self._files:
+            actual = seek(fd, 0, end)
+            if actual < size:
                 raise TruncatedFileError(f"{name} was truncated while the index was open "
-                                         f"({st.st_size} bytes, {size} when it was opened)")
+                                         f"({actual} bytes, {size} when it was opened)")
 
     # -- caches of this commit ---------------------------------------------------------------
     def allowed_keys(self, reader: TantivyReader, flt: Filter) -> frozenset[int]:
@@ -161,25 +172,80 @@ class TruncatedFileError(OSError):
     """A file of an open commit was truncated (TantivyOpenIndex.check_sizes)."""
 
 
-def _file_sizes(gen: Path, languages: list[str]) -> list[tuple[str, int, int]]:
-    """The path, inode and size of every file of the commit's segments (as its meta.json
-    lists them)."""
-    sizes: list[tuple[str, int, int]] = []
-    for lang in languages:
-        for kind in (DOCS, PASSAGES):
-            path = gen / folder(kind, lang)
-            segments = _segments(path)
-            for file in path.iterdir():
-                if file.name.split(".", 1)[0] in segments:
-                    st = file.stat()
-                    sizes.append((str(file), st.st_ino, st.st_size))
-    return sizes
+def _open_files(gen: Path, languages: list[str], key: Hashable,
+                files: list[tuple[int, int, str]]) -> None:
+    """Open every file of the opened commit's segments into ``files`` (fd, size, name): the
+    segments its meta.json lists (and of each, the deletes of its opstamp). The meta.json read
+    must be the one the commit key names (``key``, read before the indexes were opened): else
+    an ingest replaced it meanwhile, CommitChangedError (the store opens the new commit)."""
+    metas = _key_metas(key)
+    folders = [(kind, lang) for lang in languages for kind in (DOCS, PASSAGES)]
+    for n, (kind, lang) in enumerate(folders):
+        path = gen / folder(kind, lang)
+        meta = path / META_FILE
+        text = meta.read_text(encoding="utf-8")
+        if metas is not None and (n >= len(metas) or _identity(meta) != metas[n]):
+            raise CommitChangedError(f"{gen.name}/{folder(kind, lang)}/{META_FILE} changed "
+                                     "while the commit was opened")
+        wanted = _segment_files(text)
+        for name in sorted(os.listdir(path)):
+            segment, _, rest = name.partition(".")
+            if segment not in wanted or (rest.endswith(".del") and rest != wanted[segment]):
+                continue
+            fd = os.open(path / name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            files.append((fd, os.fstat(fd).st_size, f"{gen.name}/{folder(kind, lang)}/{name}"))
+
+
+def _close_files(files: list[tuple[int, int, str]]) -> None:
+    for fd, _, _ in files:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    files.clear()
+
+
+class CommitChangedError(ValueError):
+    """The files of a commit changed while it was opened (an ingest's commit or merge)."""
+
+
+#: Each tantivy index's list of its segments.
+META_FILE = "meta.json"
+
+
+def _identity(path: str | Path) -> tuple[int, int, int] | None:
+    """What changes when ``path`` is replaced or rewritten (None: it is missing)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _key_metas(key: Hashable) -> tuple[object, ...] | None:
+    """The meta.json identities a commit key (TantivyEngine.commit_key) holds, None when
+    ``key`` is not such a key."""
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], tuple):
+        return key[1]
+    return None
+
+
+def _segment_files(meta_text: str) -> dict[str, str]:
+    """Segment id (as in file names) -> the name of its deletes file after the id ("11.del";
+    "" without deletes), of what a meta.json lists."""
+    meta = json.loads(meta_text)
+    out = {}
+    for segment in meta["segments"]:
+        deletes = segment.get("deletes") or {}
+        opstamp = deletes.get("opstamp")
+        out[str(segment["segment_id"]).replace("-", "")] = (
+            f"{opstamp}.del" if opstamp is not None else "")
+    return out
 
 
 def _segments(path: Path) -> set[str]:
     """The segment ids (as in file names) that the index at ``path`` lists in its meta.json."""
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    return {str(s["segment_id"]).replace("-", "") for s in meta["segments"]}
+    return set(_segment_files((path / META_FILE).read_text(encoding="utf-8")))
 
 
 def _parts(indexes: list[tuple[str, tantivy.Index]], schema: tantivy.Schema,
@@ -202,14 +268,32 @@ class TantivyEngine:
     def update(self, gen: Path) -> TantivyWriter:
         return TantivyWriter(gen)
 
+    def __init__(self) -> None:
+        #: the meta.json paths of the indexes a tantivy.json lists, by its path and identity
+        #: (read once: the key is read on every search)
+        self._metas: dict[tuple[str, tuple[int, int, int]], tuple[str, ...]] = {}
+
     def commit_key(self, gen: Path) -> Hashable:
-        if not gen.is_dir():
-            raise FileNotFoundError(f"{gen} is missing")
-        try:
-            st = (gen / COMMIT_FILE).stat()
-        except FileNotFoundError:
+        """tantivy.json's identity, and the identity of the meta.json of each index it lists
+        (see the module's docstring): 1 + 2 stats per language."""
+        where = os.fspath(gen)
+        commit = _identity(os.path.join(where, COMMIT_FILE))
+        if commit is None:
+            if not gen.is_dir():
+                raise FileNotFoundError(f"{gen} is missing")
             return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
+        metas = self._metas.get((where, commit))
+        if metas is None:
+            try:
+                languages = committed_languages(gen)
+            except (ValueError, KeyError, TypeError):  # the check says what is wrong
+                return (commit, None)
+            metas = tuple(os.path.join(where, folder(kind, lang), META_FILE)
+                          for lang in languages for kind in (DOCS, PASSAGES))
+            if len(self._metas) >= 64:
+                self._metas.clear()
+            self._metas[(where, commit)] = metas
+        return (commit, tuple(map(_identity, metas)))
 
     def version(self, gen: Path) -> Hashable:
         return self.commit_key(gen)
