@@ -106,9 +106,10 @@ def _is_code(words: list[str], i: int) -> bool:
 
 def _compound_head(hyphen_after: bool, joined: bool, next_word: str) -> bool:
     """Whether a word is the first part of a compound: a hyphen right after it, then (``joined``:
-    no other character between) a word not in upper case. "IT-Sicherheit" and
-    "IT-Dienstleister" are information technology, not Italy; "RO-HU" stays two codes."""
-    return hyphen_after and joined and not next_word.isupper()
+    no other character between) a word that starts with a letter and is not in upper case.
+    "IT-Sicherheit" and "IT-Dienstleister" are information technology, not Italy; "RO-HU"
+    stays two codes, "IT-2020" Italy and a year."""
+    return hyphen_after and joined and next_word[:1].isalpha() and not next_word.isupper()
 
 
 def _code_positions(words: list[str], text: str | None = None) -> set[int]:

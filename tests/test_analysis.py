@@ -26,6 +26,7 @@ SAMPLES = [
     "Straße ÆØÅ œuvre ½ ﬁnance",
     "Baden-Württemberg (DE) and Norte (PT); HU, RO, NL, DE. PROGRAMA DE APOYO A PYMES (ES) DE",
     "IT-Sicherheit für IT-Dienstleister in Italien (IT), RO-HU, IT- und DE-",
+    "IT-2020, HU-2021-03, DE-1a und IT-Sicherheit",
 ]
 
 
@@ -47,6 +48,16 @@ def test_a_code_as_the_first_part_of_a_compound_word_is_a_word(lang):
     assert {CODE_MARK + "ro", CODE_MARK + "hu"} <= set(analyze(lang, "RO-HU programme"))
     assert CODE_MARK + "it" in analyze(lang, "IT Sicherheit")
     assert CODE_MARK + "it" in analyze(lang, "Italien (IT) und IT- oder Cyber-Sicherheit")
+
+
+@pytest.mark.parametrize("lang", LANGUAGE_KEYS)
+def test_a_code_before_a_hyphen_and_a_number_is_a_code(lang):
+    """A compound's second part starts with a letter: "IT-2020" is Italy and a year (the
+    compound rule of schema 11 read it as a word, like "IT-Sicherheit")."""
+    assert CODE_MARK + "it" in analyze(lang, "Programme IT-2020 and HU-2021")
+    assert CODE_MARK + "hu" in analyze(lang, "Programme IT-2020 and HU-2021")
+    assert country_codes_in("IT-2020, HU-2021-03") == frozenset({"it", "hu"})
+    assert country_codes_in("IT-Sicherheit, IT-2020") == frozenset({"it"})
 
 
 @pytest.mark.parametrize("lang", LANGUAGE_KEYS)

@@ -297,3 +297,13 @@ def test_a_compound_with_a_country_codes_letters_is_found_as_typed(tmp_path):
     assert result.hits[0].score > result.hits[1].score
     (passage,) = result.hits[0].passages
     assert "<mark>IT</mark>-<mark>Sicherheit</mark>" in passage.snippet, passage.snippet
+
+
+def test_a_country_code_before_a_hyphen_and_a_number_is_found_as_the_code(tmp_path):
+    """"IT-2020" is Italy's code and a year: a search for the code (typed in upper case)
+    finds it, the word "it" does not."""
+    store = build_index(tmp_path / "index", [
+        make_doc("it-2020", "Programme overview", "The IT-2020 programme for exporters."),
+        make_doc("it-word", "Programme overview", "It is a programme for exporters."),
+    ])
+    assert [h.id for h in search(store, SearchRequest(query="IT")).hits] == ["it-2020"]
