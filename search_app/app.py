@@ -17,6 +17,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from index import (
+    YEAR_MAX,
+    YEAR_MIN,
     IndexDamagedError,
     IndexStore,
     IndexUnavailableError,
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.admin = AdminState.for_settings(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["site_name"] = "UpGradeSME knowledge base"
+    # the years a request may name (index.schema), for the year inputs' bounds
+    templates.env.globals["year_min"], templates.env.globals["year_max"] = YEAR_MIN, YEAR_MAX
     # Templates change with a new release, not while the server runs: not checking each
     # one's file on every use (an os.stat per template and include of every page)
     templates.env.auto_reload = False

@@ -62,6 +62,12 @@ def test_query_box_and_form_controls_reflect_the_url(client: TestClient) -> None
     assert soup.select_one('#sort option[selected]')["value"] == "newest"
     assert soup.select_one('#size option[selected]')["value"] == "20"
     assert soup.select_one("#year_from")["value"] == "2017"
+    # the inputs allow the years a request may name (index.schema), no others
+    from index import YEAR_MAX, YEAR_MIN
+
+    for name in ("#year_from", "#year_to"):
+        box = soup.select_one(name)
+        assert (box["min"], box["max"]) == (str(YEAR_MIN), str(YEAR_MAX)), name
     assert facet_counts(soup, "country")["ES"][1] is True
     # Every control of the state belongs to the one GET form, so it works without JS.
     form = soup.select_one("form#search")
