@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from index import semantic
 from index.analysis import fold
 from index.engine import Filter
+from index.errors import SearchFailedError
 from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import parse_query
@@ -79,6 +82,32 @@ class IndexStats:
     semantic: dict[str, Any] = field(default_factory=dict)
 
 
+#: What the document page and the API's document say when the engine fails reading the
+#: document while the index's files are sound (the store's SearchFailedError speaks of a
+#: search's words).
+DOCUMENT_FAILED = ("This document could not be shown: the search engine failed while reading "
+                   "it. The index's files are sound: searches and other documents work.")
+#: The same for the index's statistics (`kb stats`).
+STATS_FAILED = ("The index's statistics could not be read: the search engine failed while "
+                "reading them. The index's files are sound: searches work; try again.")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _failing_as(message: str) -> Callable[[F], F]:
+    """A SearchFailedError raised in the function tells ``message`` instead."""
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except SearchFailedError as exc:
+                raise SearchFailedError(message) from exc
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+@_failing_as(DOCUMENT_FAILED)
 def get_document(
     store: IndexStore, doc_id: str, query: str = "", *, include_hidden: bool = False
 ) -> DocumentView | None:
@@ -133,6 +162,7 @@ def _by_meaning(
     return out
 
 
+@_failing_as(DOCUMENT_FAILED)
 def same_topic_other_languages(
     store: IndexStore, doc_id: str, limit: int = 5
 ) -> list[SimilarDocument]:
@@ -141,6 +171,7 @@ def same_topic_other_languages(
     return _by_meaning(store, doc_id, limit, other_languages=True) or []
 
 
+@_failing_as(DOCUMENT_FAILED)
 def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[SimilarDocument]:
     """Documents similar to ``doc_id``: by meaning (its vector) when semantic search is on and
     it is embedded, else by its most distinctive words."""
@@ -177,6 +208,7 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
     return out[:limit]
 
 
+@_failing_as(STATS_FAILED)
 def index_stats(store: IndexStore) -> IndexStats:
     gen = store.current_generation()
     size = 0

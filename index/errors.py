@@ -40,13 +40,19 @@ class QueryError(IndexError_):
     (a query that does not parse falls back to plain words), but for SearchFailedError."""
 
 
+#: What a search says when the engine failed on it while the index's files are sound.
+SEARCH_FAILED = ("This search could not be run: the search engine failed on it. "
+                 "Other searches work; try other words or a simpler query.")
+
+
 class SearchFailedError(QueryError):
     """The search engine failed on one request while the index's files are sound (an odd
-    query it cannot run): that request fails with this message, the others are served."""
+    query it cannot run): that request fails with this message, the others are served.
+    ``message``: what the user is told (default: a search's, SEARCH_FAILED; what reads the
+    index for something else than a search says what failed, index.documents)."""
 
-    def __init__(self) -> None:
-        super().__init__("This search could not be run: the search engine failed on it. "
-                         "Other searches work; try other words or a simpler query.")
+    def __init__(self, message: str = SEARCH_FAILED) -> None:
+        super().__init__(message)
 
 
 def describe(exc: BaseException) -> str:

@@ -23,6 +23,7 @@ from index import (
     IndexStore,
     IndexUnavailableError,
     QueryError,
+    SearchFailedError,
     UnknownEngineError,
     embed_index,
     engine_names,
@@ -326,7 +327,7 @@ def stats(index_dir: Path | None, as_json: bool) -> None:
                                    f"{reason}: run `kb ingest`")
     try:
         st = index_stats(store)
-    except IndexUnavailableError as exc:
+    except (IndexUnavailableError, SearchFailedError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         _echo_json(asdict(st))

@@ -325,3 +325,46 @@ def test_ingest_into_a_folder_below_a_file_says_so(tmp_path: Path) -> None:
     code, output = kb("ingest", str(corpus), "--index", str(tmp_path / "file" / "index"), "-q")
     assert code == 1 and "Traceback" not in output, output
     assert "cannot be written" in output, output
+
+
+def _fail_next_read(engine: str, method: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next call of the engine reader's ``method`` meets what a damaged file raises
+    (Whoosh: struct.error; tantivy: ValueError), once, whatever the files."""
+    import struct
+
+    from index.tantivy.reader import TantivyReader
+    from index.whoosh.reader import WhooshReader
+
+    kind, error = ((TantivyReader, ValueError("corrupted")) if engine == "tantivy"
+                   else (WhooshReader, struct.error("unpack requires a buffer of 4 bytes")))
+    real = getattr(kind, method)
+    failed: list[bool] = []
+
+    def once(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not failed:
+            failed.append(True)
+            raise error
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(kind, method, once)
+
+
+def test_a_failing_read_on_sound_files_says_what_failed_not_try_other_words(
+        site: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine failing on sound files is one request's failure; the document page and `kb
+    stats` say what could not be read (a search's "try other words" makes no sense there)."""
+    index, corpus = site / "index", site / "corpus"
+    with TestClient(create_app(settings_for(index, corpus)),
+                    raise_server_exceptions=False) as client:
+        doc_id = client.get("/api/search?q=export").json()["hits"][0]["id"]
+        _fail_next_read(engine, "documents", monkeypatch)
+        r = client.get(f"/documents/{doc_id}")
+        assert "This document could not be shown" in r.text, r.text[:500]
+        assert "other words" not in r.text
+        assert client.get(f"/documents/{doc_id}").status_code == 200
+    _fail_next_read(engine, "counts", monkeypatch)
+    code, output = kb("stats", "--index", str(index))
+    assert code == 1 and "statistics could not be read" in output, output
+    assert "other words" not in output
+    code, output = kb("stats", "--index", str(index))
+    assert code == 0, output
