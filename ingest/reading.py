@@ -15,6 +15,7 @@ from ingest.catalog import Taxonomy
 from ingest.line_breaks import join_split_words
 from ingest.metadata import build_document
 from ingest.ocr import OcrSettings
+from ingest.running_lines import strip_cover_banner
 from ingest.workers import JobFailed
 
 
@@ -50,6 +51,10 @@ def read_document(
     # The taxonomy's place names count as words of every document: a table's "German\ny"
     # is joined even where "Germany" is written nowhere else.
     passages = join_split_words(parsed.passages, names=taxonomy.place_names())
+    # The cover's banner (the lines above the title on page 1): its title is the catalog's
+    # or the file's, as build_document picks it (one found in the text has nothing above it).
+    title = entry.get("title") or parsed.metadata.get("title")
+    passages = strip_cover_banner(passages, str(title) if title else None)
     doc = build_document(
         doc_id=doc_id,
         source_path=source_path,

@@ -11,8 +11,19 @@ first and last third count as edges). Such lines are removed
 from the edges of every page; the rest of the page, including the same words inside the body
 text, stays.
 
-The parser calls :func:`strip_running_lines` on its page passages (ingest/parsers/pdf.py);
-nothing here knows about PDF.
+A report's cover page often has a banner of its own instead (a "different first page"): the
+funding programme, the project's acronym and full name above the title, on the cover of every
+document of the series and on no other page, so the page count above never finds it. Here the
+lines of the first page that stand above the document's own title, among its first
+``EDGE_LINES`` lines, count as that banner and are removed too (:func:`strip_cover_banner`,
+for documents of at least ``MIN_PAGES`` pages whose title is known from the catalog or the
+file's metadata: a title found in the text is its first line, with nothing above it). A line
+just above the title that ends in a function word of any language ("Einführung in die") or a
+hyphen, dash, colon or comma is the title's own first line, and then nothing is removed.
+
+The parser calls :func:`strip_running_lines` on its page passages (ingest/parsers/pdf.py),
+and ``ingest.reading`` calls :func:`strip_cover_banner` once the title is known; nothing here
+knows about PDF.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from collections import Counter
 from dataclasses import replace
 
 from index import Passage
+from index.analysis import OTHER, stopwords_for
 
 #: How many lines at the top and at the bottom of a page are looked at.
 EDGE_LINES = 3
@@ -32,6 +44,9 @@ SHARE = 0.5
 
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+#: A line ending in one of these goes on into the next one.
+_GOES_ON = ("-", "–", "—", ":", ",")
 
 
 def _key(line: str) -> str:
@@ -85,4 +100,39 @@ def strip_running_lines(passages: list[Passage]) -> list[Passage]:
     return out
 
 
-__all__ = ["running_lines", "strip_running_lines"]
+def _flat(text: str) -> str:
+    """Text as compared with a title: case and spacing ignored."""
+    return _SPACE.sub(" ", text.casefold()).strip()
+
+
+def _goes_on(line: str) -> bool:
+    """Whether a line reads as the start of the next one (a title's first line)."""
+    line = line.rstrip()
+    last = _LAST_WORD.search(line.casefold())
+    return line.endswith(_GOES_ON) or bool(last and last.group(1) in stopwords_for(OTHER))
+
+
+def strip_cover_banner(passages: list[Passage], title: str | None) -> list[Passage]:
+    """The passages with the first page's banner removed: the lines above ``title`` when the
+    title begins on one of that page's first ``EDGE_LINES + 1`` lines (it may wrap onto the
+    next lines). Documents of fewer than ``MIN_PAGES`` pages, or whose title does not open
+    their first page, are returned as they are.
+    """
+    wanted = _flat(title or "")
+    pages = [p for p in passages if p.page is not None]
+    if len(wanted.split()) < 2 or len(pages) < MIN_PAGES:
+        return passages
+    first = min(pages, key=lambda p: p.page or 0)
+    lines = first.text.splitlines()
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    for k, start in enumerate(filled[1:EDGE_LINES + 1], start=1):
+        if _flat(" ".join(lines[start:start + 8])).startswith(wanted):
+            if _goes_on(lines[filled[k - 1]]):
+                return passages
+            cut = {*filled[:k]}
+            text = "\n".join(line for i, line in enumerate(lines) if i not in cut)
+            return [replace(p, text=text) if p is first else p for p in passages]
+    return passages
+
+
+__all__ = ["running_lines", "strip_cover_banner", "strip_running_lines"]

@@ -11,11 +11,14 @@ from index import IndexStore, SearchRequest, search
 from index.records import Passage
 from ingest import run_ingest
 from ingest.parsers.pdf import PdfParser
-from ingest.running_lines import running_lines, strip_running_lines
+from ingest.running_lines import running_lines, strip_cover_banner, strip_running_lines
 from tests.helpers import copy_sample_corpus
 
 HEADER = "Improving policy instruments supporting innovative SME performance"
 FOOTER = "Illustrative sample document – not an official UpGradeSME record"
+#: The sample PDFs' cover banner: on page 1 of every report, above its title, and nowhere else.
+BANNER = ["Interreg Europe · European Regional Development Fund", "UpGradeSME",
+          f"UpGradeSME – {HEADER}"]
 
 
 def _pages(n: int) -> list[Passage]:
@@ -52,6 +55,38 @@ def test_a_page_made_only_of_running_lines_is_dropped() -> None:
     assert [p.page for p in strip_running_lines(pages)] == [1, 2, 3, 4]
 
 
+def _cover(lines: list[str], pages: int = 4) -> list[Passage]:
+    return [Passage(0, "\n".join(lines), page=1)] + [
+        Passage(i, f"Body text of page {i + 1}.", page=i + 1) for i in range(1, pages)]
+
+
+def test_the_lines_above_the_title_on_the_cover_are_taken_out() -> None:
+    title = "Regional Action Plan for Friesland: taking Groen Werkt! abroad"
+    cover = [*BANNER, "Regional Action Plan for Friesland:", "taking Groen Werkt! abroad",
+             "", "Version 2, 2019", f"{HEADER} is quoted in the body."]
+    out = strip_cover_banner(_cover(cover), title)
+    assert out[0].text.splitlines()[:2] == cover[3:5]
+    assert out[0].text.endswith(f"{HEADER} is quoted in the body.")
+    assert [p.text for p in out[1:]] == [p.text for p in _cover(cover)[1:]]
+    # a title that opens the page (or a title found in the text) has nothing above it
+    assert strip_cover_banner(_cover(cover[3:]), title) == _cover(cover[3:])
+
+
+def test_a_cover_is_left_alone_when_the_title_does_not_open_it() -> None:
+    cover = [*BANNER, "Contents", "1. Introduction", "Regional Action Plan for Friesland"]
+    for passages, title in [
+        (_cover(cover), "Regional Action Plan for Friesland"),  # too deep: content
+        (_cover(cover), None),
+        (_cover(cover), "Friesland"),  # one word: too weak a sign
+        (_cover(BANNER + ["Regional Action Plan"], pages=2), "Regional Action Plan"),  # short
+        # the line above reads on into the title: its first line, not a banner
+        (_cover(["Einführung in die", "Geometrie und Topologie", "text"]),
+         "Geometrie und Topologie"),
+        (_cover(["Interreg Europe –", "Regional Action Plan", "text"]), "Regional Action Plan"),
+    ]:
+        assert strip_cover_banner(passages, title) == passages, (passages[0].text, title)
+
+
 @pytest.fixture(scope="module")
 def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     corpus = copy_sample_corpus(tmp_path_factory.mktemp("sample"))
@@ -84,3 +119,26 @@ def test_running_headers_never_appear_as_snippets(sample_pdfs: Path, tmp_path: P
                 assert "official UpGradeSME record Page" not in p.snippet.replace(
                     "<mark>", "").replace("</mark>", ""), (query, hit.id, p.snippet)
                 assert not p.snippet.startswith("UpGradeSME · Interreg"), p.snippet
+                if p.page == 1:  # the cover's banner; later pages quote the name in the text
+                    assert "European Regional Development Fund" not in p.snippet, p.snippet
+                    assert "Improving policy instruments supporting" not in " ".join(
+                        p.snippet.replace("<mark>", "").replace("</mark>", "").split()), (
+                        query, hit.id, p.snippet)
+
+
+def test_the_cover_banner_of_a_sample_pdf_is_not_indexed(sample_pdfs: Path,
+                                                          tmp_path: Path) -> None:
+    """The Hungarian policy analysis: its page 1 began with the project's full name."""
+    name = "upgradesme-szakpolitikai-elemzes-ngm.pdf"
+    corpus = tmp_path / "corpus"
+    (corpus / "policy-analyses").mkdir(parents=True)
+    shutil.copy(sample_pdfs / "policy-analyses" / name, corpus / "policy-analyses" / name)
+    assert not run_ingest(corpus, tmp_path / "index", workers=1).failed
+    result = search(IndexStore(tmp_path / "index"), SearchRequest(
+        query="UpGradeSME improving policy instruments innovative SME", passages=5))
+    [hit] = result.hits
+    page1 = [p for p in hit.passages if p.page == 1]
+    assert page1 and page1[0].snippet.replace("<mark>", "").replace("</mark>", "").startswith(
+        "Szakpolitikai eszköz elemzése"), page1
+    for p in hit.passages:
+        assert "Regional Development Fund" not in p.snippet, p.snippet
