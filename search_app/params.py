@@ -108,6 +108,44 @@ class SearchParams:
             values.append(value)
         return self._with_filters(filters)
 
+    def toggle_urls(self, facet: str, values: Iterable[str], path: str = "/") -> list[str]:
+        """``self.toggle(facet, value).url(path)`` for each of ``values`` (a page shows a
+        link per facet value, dozens): the parts the links share are encoded once, only
+        ``facet``'s own parameters differ from one link to the next."""
+        selected = self.filter_map
+        own = selected.get(facet, [])
+        before: list[str] = []
+        after: list[str] = []
+        target = before
+        for name in FACETS:
+            if name == facet:
+                target = after
+            elif selected.get(name):
+                target.extend(_encoded(name, v) for v in selected[name])
+        known = facet in FACETS  # (toggling another name changes nothing, as _with_filters)
+        head = [_encoded("q", self.q)] if self.q else []
+        years = [_encoded(name, str(year)) for name, year in (
+            ("year_from", self.year_from), ("year_to", self.year_to)) if year is not None]
+        urls = []
+        for value in values:
+            mine = list(own) if known else []
+            if known and value in mine:
+                mine.remove(value)
+            elif known:
+                mine.append(value)
+            # (query_items's rules for a copy at page 1 with these filters)
+            filtered = bool(before or after or mine or years)
+            tail = list(years)
+            if self.sort != "relevance" and not (not self.q and self.sort == "newest"
+                                                 and filtered):
+                tail.append(_encoded("sort", self.sort))
+            if self.size != DEFAULT_SIZE:
+                tail.append(_encoded("size", str(self.size)))
+            query = "&".join([*head, *before, *(_encoded(facet, v) for v in mine), *after,
+                              *tail])
+            urls.append(f"{path}?{query}" if query else path)
+        return urls
+
     def without(self, facet: str, value: str | None = None) -> SearchParams:
         if facet == "year_range":
             return replace(self, year_from=None, year_to=None, page=1)

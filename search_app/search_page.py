@@ -312,11 +312,9 @@ def _facets(
         facet = result.facets.get(name)
         if facet is None:
             continue
-        values = [
-            FacetValueData(v.value, v.label, v.count, v.selected,
-                           params.toggle(name, v.value).url(path))
-            for v in facet.values
-        ]
+        urls = params.toggle_urls(name, [v.value for v in facet.values], path)
+        values = [FacetValueData(v.value, v.label, v.count, v.selected, url)
+                  for v, url in zip(facet.values, urls, strict=True)]
         if name in YEAR_FACETS:
             values.sort(key=lambda v: v.value, reverse=True)
         # Selected values always show, whatever their rank.
