@@ -14,7 +14,7 @@ index.query_form's neutral nodes, which each engine translates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from whoosh import query as wq
@@ -418,8 +418,26 @@ def _plain_words(q: wq.Query) -> list[str]:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Parse what a user typed. Never raises."""
-    text = (text or "").strip()[:1000]
+    """Parse what a user typed. Never raises.
+
+    The parsed forms of the last PARSED_CACHE_SIZE texts are kept (per ranking setting, which
+    the expansion reads): parsing and expanding costs about a tenth of a search's CPU, and
+    searches repeat (a page's next page, its facets, the "did you mean" of a word). Each call
+    returns its own ParsedQuery (the search widens it with synonyms and may set its notice);
+    the query-form nodes inside are immutable and shared."""
+    cached = _parsed((text or "").strip()[:1000], ranking.RANKING)
+    return replace(cached, filters={k: list(v) for k, v in cached.filters.items()},
+                   years=list(cached.years), words=list(cached.words))
+
+
+#: Parsed queries kept by parse_query (each a few KB at most).
+PARSED_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=PARSED_CACHE_SIZE)
+def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
+    """parse_query's work for ``text`` (stripped and cut) under the ranking ``setting``
+    (the one in use: the argument only keys the cache)."""
     if not text:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None

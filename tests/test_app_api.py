@@ -388,3 +388,45 @@ def test_api_search_says_when_it_shows_a_correction(client: TestClient) -> None:
     assert data["as_typed_url"] == "/api/search?q=%22matchmakng%22"
     assert client.get("/api/search?q=matchmakng+export").json()["suggestion"] == (
         "matchmaking export")
+
+
+#: Searches of every kind: words, a phrase, a pattern, typed filters and years, selected
+#: facets, a typo ("did you mean" and the corrected results), words no document has (found by
+#: meaning), another page and order, browsing without words; the API and the page.
+SAME_ANSWER_TARGETS = [
+    f"{path}?{query}" for path in ("/api/search", "/") for query in (
+        "q=export", "q=export&country=ES&country=PT&theme=covid_response&size=5",
+        "q=%22export+support%22", "q=exp*+country%3AHU", "q=matchmakng",
+        "q=Leitfaden+year%3A%5B2015+TO+2022%5D", "q=zzqx+wxyv", "q=export&size=5&page=2",
+        "q=export+vouchers&sort=newest", "country=HU", "q=export&year_from=2016",
+        "q=Leitfaden&country=ES", "q=Leitfaden")]
+
+
+def _answer(client: TestClient, target: str) -> bytes:
+    """A response's body without the search's time (it varies from one request to the next)."""
+    r = client.get(target, follow_redirects=False)
+    assert r.status_code == 200, (target, r.status_code)
+    body = re.sub(rb'"took_ms":[0-9.]+', b"", r.content)
+    return re.sub(rb'<p class="took">[0-9]+ ms</p>', b"", body)
+
+
+def test_a_search_answers_the_same_whatever_was_asked_before(site_root: Path) -> None:
+    """What searches keep for later ones (index.query's parsed queries, the tantivy
+    translator's translations, highlighting's tables of words) changes no answer: each search
+    answers on a fresh server as it does again, and after all the others in either order."""
+    from index import query
+
+    def server() -> TestClient:
+        query._parsed.cache_clear()
+        return TestClient(create_app(settings_for(site_root / "index", site_root / "corpus",
+                                                  cache_size=0)))
+
+    fresh = {}
+    for target in SAME_ANSWER_TARGETS:
+        with server() as client:
+            fresh[target] = _answer(client, target)
+            assert _answer(client, target) == fresh[target], target
+    with server() as client:
+        for order in (SAME_ANSWER_TARGETS, SAME_ANSWER_TARGETS[::-1]):
+            for target in order:
+                assert _answer(client, target) == fresh[target], target

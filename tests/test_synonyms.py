@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import SearchRequest, parse_query, search
+from index import SearchRequest, parse_query, query, search
 from index.query import add_synonyms
 from index.synonyms import contains_term, is_form_of
 from tests.helpers import build_index, make_doc
@@ -94,3 +94,29 @@ def test_a_groups_pairs_are_made_once_per_list_of_groups(monkeypatch: pytest.Mon
     changed = [{"en": ["trade fair"], "de": ["Handelsmesse"]}]
     assert add_synonyms(parse_query("trade fairs"), changed) == ["Handelsmesse"]
     assert len(made) == len(GROUPS) + 1
+
+
+def test_a_search_repeated_gives_the_same_answer(store) -> None:  # type: ignore[no-untyped-def]
+    """parse_query keeps the parsed forms of recent texts; the search then widens its own
+    copy with synonyms, so asking again neither adds them twice nor loses them."""
+    def answer() -> list[tuple[str, float, list[str]]]:
+        result = search(store, SearchRequest(query="trade fairs", passages=2))
+        return [(h.id, h.score, [p.snippet for p in h.passages]) for h in result.hits]
+
+    first = answer()
+    assert [a for a in first if a[0] == "pt-feiras"], first
+    assert answer() == first and answer() == first
+
+
+def test_parse_query_returns_a_query_of_its_own() -> None:
+    first = parse_query("trade fairs country:PT year:[2018 TO 2020]")
+    assert _added("trade fairs") and add_synonyms(first, GROUPS)  # widens `first` only
+    first.filters["country"].append("ES")
+    first.years.append((1990, 1991))
+    first.words.append("extra")
+    first.notice = "changed"
+    again = parse_query("trade fairs country:PT year:[2018 TO 2020]")
+    fresh = query._parsed.__wrapped__(  # the parser itself, past the cache
+        "trade fairs country:PT year:[2018 TO 2020]", query.ranking.RANKING)
+    assert again == fresh and again is not fresh
+    assert again.filters == {"country": ["PT"]} and again.notice is None
