@@ -27,6 +27,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import tantivy
 
@@ -41,6 +43,10 @@ Occur = tantivy.Occur
 MAX_EXPANSIONS = 1024
 #: Document frequencies kept per commit (a commit's readers share them).
 MAX_CACHED_TERMS = 100_000
+#: Translations (and the like) a translator keeps (Translator._remembered).
+MAX_REMEMBERED = 1024
+
+T = TypeVar("T")
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -123,6 +129,26 @@ class Translator:
         self.stats = stats
         self.fields = stats.fields
         self._local = Statistics([searcher], stats.fields)
+        #: (what, id of the query) -> (the query, the ranking setting, the answer)
+        self._memo: dict[tuple[str, int], tuple[qf.Query, ranking.Ranking, Any]] = {}
+
+    def _remembered(self, what: str, q: qf.Query, compute: Callable[[qf.Query], T]) -> T:
+        """``compute(q)``, kept for the last MAX_REMEMBERED queries of this commit: a search
+        translates its query for the hits, again for each selected facet's counts, its
+        passages' query for them and their highlighting, and the next page or facet click
+        translates the same query again (index.query keeps its parsed form). Keyed by the
+        query object (its nodes are immutable; the entry holds it, so its id is not reused)
+        and the ranking setting (idf's formula)."""
+        key = (what, id(q))
+        setting = ranking.RANKING
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is q and hit[1] is setting:
+            return cast(T, hit[2])
+        value = compute(q)
+        if len(self._memo) >= MAX_REMEMBERED:
+            self._memo.clear()
+        self._memo[key] = (q, setting, value)
+        return value
 
     def df(self, field: str, text: str) -> int:
         """Records of this index with ``text`` in ``field``."""
@@ -140,13 +166,14 @@ class Translator:
         """Whether ``q`` can match here once its leaves on fields without any text are
         dropped (the Whoosh engine's pruning: a query of words in languages this index has no
         text in cannot)."""
-        return not qf.is_nothing(qf.normalize(qf.prune(q, self.has_text)))
+        return self._remembered("can_match", q, lambda q: not qf.is_nothing(
+            qf.normalize(qf.prune(q, self.has_text))))
 
     def translate(self, q: qf.Query | None) -> tantivy.Query | None:
         """The tantivy query of ``q`` (None: every record); None when it matches nothing."""
         if q is None:
             return tantivy.Query.all_query()
-        return self._q(self.stats.searched(q))
+        return self._remembered("translate", q, lambda q: self._q(self.stats.searched(q)))
 
     # -- leaves ----------------------------------------------------------------------------
     def _term(self, q: qf.Term) -> tantivy.Query | None:
@@ -294,9 +321,13 @@ class Translator:
     def existing_terms(self, q: qf.Query | None) -> dict[str, set[str]]:
         """Terms of ``q`` that occur in the index (patterns expanded), by field, as
         index.analysis makes them (what highlighting compares)."""
-        out: dict[str, set[str]] = defaultdict(set)
         if q is None:
-            return out
+            return {}
+        found = self._remembered("existing_terms", q, self._existing_terms)
+        return {field: set(terms) for field, terms in found.items()}
+
+    def _existing_terms(self, q: qf.Query) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
         for leaf in qf.leaves(q):
             field = getattr(leaf, "field", None)
             if field is None or field not in self.fields:
