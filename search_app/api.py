@@ -19,7 +19,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from index import PRACTICE_FIELDS, suggest
 from search_app.admin.routing import is_admin
-from search_app.deps import CacheDep, SearchParamsDep, SettingsDep, StoreDep
+from search_app.deps import SEARCH_PARAMETERS, CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import find_document_page
 from search_app.params import FACETS, ParameterError, SearchParams, parse_params
 from search_app.search_page import HitData, document_url, export_hits, search_page
@@ -48,7 +48,8 @@ def to_json(data: Any) -> bytes:
     return orjson.dumps(data, default=_fields, option=orjson.OPT_NON_STR_KEYS)
 
 
-@router.get("/search", responses=ERROR_RESPONSES, response_model=None)
+@router.get("/search", responses=ERROR_RESPONSES, response_model=None,
+            openapi_extra={"parameters": SEARCH_PARAMETERS})
 def api_search(params: SearchParamsDep, store: StoreDep, cache: CacheDep) -> Response:
     """Ranked documents with their best passages (highlighted HTML, `<mark>` only), facets
     with counts and toggle URLs, chips, pagination, chart data, "did you mean".
@@ -187,8 +188,8 @@ def _export_name(params: SearchParams, ext: str) -> str:
     return f'attachment; filename="{export_filename(params, ext)}"'
 
 
-@router.get("/export.csv", responses=ERROR_RESPONSES,
-            response_class=StreamingResponse)
+@router.get("/export.csv", responses=ERROR_RESPONSES, response_class=StreamingResponse,
+            openapi_extra={"parameters": SEARCH_PARAMETERS})
 def export_csv(
     request: Request, params: SearchParamsDep, store: StoreDep, settings: SettingsDep
 ) -> StreamingResponse:
@@ -219,8 +220,8 @@ def export_csv(
     )
 
 
-@router.get("/export.json", responses=ERROR_RESPONSES,
-            response_class=StreamingResponse)
+@router.get("/export.json", responses=ERROR_RESPONSES, response_class=StreamingResponse,
+            openapi_extra={"parameters": SEARCH_PARAMETERS})
 def export_json(
     request: Request, params: SearchParamsDep, store: StoreDep, settings: SettingsDep
 ) -> StreamingResponse:

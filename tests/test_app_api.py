@@ -319,6 +319,19 @@ def test_openapi_and_docs_page(client: TestClient) -> None:
         assert client.get(src).status_code == 200, src
 
 
+def test_the_search_routes_document_every_search_parameter_in_order(client: TestClient) -> None:
+    """Only ``q`` is declared to FastAPI; the routes add the other parameters' description
+    (search_app.deps.SEARCH_PARAMETERS): each search route documents all of them, in order."""
+    spec = client.get("/openapi.json").json()["paths"]
+    expected = ["q", *FACET_FIELDS, "year_from", "year_to", "sort", "page", "size"]
+    for path in ("/api/search", "/api/export.csv", "/api/export.json"):
+        parameters = spec[path]["get"]["parameters"]
+        assert [p["name"] for p in parameters] == expected, path
+        assert all(p["in"] == "query" and not p["required"] and p["schema"] for p in parameters)
+    facet = next(p for p in spec["/api/search"]["get"]["parameters"] if p["name"] == "year")
+    assert facet["schema"]["type"] == "array" and facet["schema"]["items"]["pattern"]
+
+
 def test_docs_serve_swagger_ui_5_or_later_with_a_noscript_fallback(client: TestClient) -> None:
     soup = soup_of(client, "/docs")
     script = next(s["src"] for s in soup.select("script[src]") if "swagger-ui-bundle" in s["src"])
