@@ -417,6 +417,12 @@ def _plain_words(q: wq.Query) -> list[str]:
     return words
 
 
+#: A question mark that ends a word ("pandemia?", "exportar?"): the end of a question, not a
+#: pattern of one more letter (it made a question's last word find only longer words, and
+#: none in most texts); "?" inside a word ("organi?ation") is still a pattern.
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse what a user typed. Never raises.
 
@@ -441,6 +447,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     if not text:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
+    typed = text
+    text = _QUESTION_MARK.sub("", text)
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point
@@ -449,7 +457,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         words = _WORD.findall(text)
         if not words:
             return ParsedQuery(
-                text=text,
+                text=typed,
                 documents=qf.NOTHING,
                 passages=qf.NOTHING,
                 notice="The query has no words to search for.",
@@ -467,7 +475,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
             and (core is None or not _has_year_clause(core))):
         notice = "The year in the query could not be read; write year:2020 or year:[2018 TO 2020]."
     if core is None:
-        return ParsedQuery(text=text, documents=None, passages=None, filters=filters,
+        return ParsedQuery(text=typed, documents=None, passages=None, filters=filters,
                            years=years, notice=notice)
     words = _plain_words(core)
     prefer = query_language(" ".join(words)) if words else None
@@ -477,7 +485,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     if isinstance(documents, qf.Nothing) and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(
-        text=text,
+        text=typed,
         documents=documents,
         passages=passages,
         filters=filters,

@@ -105,6 +105,19 @@ def test_question_words_of_the_partner_languages_are_not_content(store, query, e
     assert "en-questions" not in _ids(store, query)
 
 
+def test_the_question_mark_ends_a_question_and_is_no_pattern(store) -> None:  # type: ignore[no-untyped-def]
+    # "messen?" was a pattern of "messen" and one more letter: the question's last word
+    # found nothing (or only longer words), and counted for nothing else either
+    parsed = parse_query("Wie können wir die Wirkung messen?")
+    assert "messen" in parsed.words and parsed.text.endswith("messen?")
+    assert not any(isinstance(leaf, qf.Wildcard) for leaf in qf.leaves(parsed.documents))
+    assert _ids(store, "Wie kann man messen?") == _ids(store, "Wie kann man messen") != []
+    assert "de-messen" in _ids(store, "Förderung messen?")
+    # a question mark inside a word is still a pattern of one letter
+    assert any(isinstance(leaf, qf.Wildcard)
+               for leaf in qf.leaves(parse_query("mess?n").documents))
+
+
 def test_a_query_of_question_words_only_is_searched_as_typed(store) -> None:  # type: ignore[no-untyped-def]
     assert _ids(store, "what next")[0] == "en-questions"
 
