@@ -290,8 +290,10 @@ class Engine(Protocol):
         ...
 
     def commit_key(self, gen: Path) -> Hashable:
-        """What changes with every commit of ``gen`` (OSError when it cannot be listed;
-        None when ``gen`` has no commit)."""
+        """What changes with every commit of ``gen``, and whenever a writer may remove files
+        of the commit a reader would open (a merge): the store calls damage found while
+        opening a commit a race when the key moved meanwhile (OSError when it cannot be
+        listed; None when ``gen`` has no commit). Read on every search: keep it cheap."""
         ...
 
     def version(self, gen: Path) -> Hashable:
