@@ -67,9 +67,9 @@ from index import query_form as qf  # noqa: E402
 from index import semantic as sem  # noqa: E402
 from index import vectors as vec  # noqa: E402
 from index.analysis import fold  # noqa: E402
-from index.query import _pairs_of, _weighted, matched_terms, parse_query, query_language  # noqa: E402
-from index.query_words import QUESTION_WORDS, folded_stopwords, is_question_word  # noqa: E402
-from index.records import STEMMED_LANGUAGES  # noqa: E402
+from index.query import parse_query, query_language  # noqa: E402
+from index.query import word_queries as query_word_queries  # noqa: E402
+from index.query_words import QUESTION_WORDS, folded_stopwords  # noqa: E402
 
 SETS = ("upgradesme", "upgradesme-heldout")
 KINDS = ("all", "question", "cross-language", "partner-language", "keyword", "typo", "filter")
@@ -129,9 +129,10 @@ def rrf(lists: list[tuple[list[str], float | Callable[[str], float]]], keyword: 
 
 
 # -- running ---------------------------------------------------------------------------------
-def load_sets() -> dict[str, tuple[list[dict[str, Any]], dict[str, dict[str, int]]]]:
+def load_sets(names: tuple[str, ...] = SETS
+              ) -> dict[str, tuple[list[dict[str, Any]], dict[str, dict[str, int]]]]:
     out = {}
-    for name in SETS:
+    for name in names:
         folder = rel.collection_dir(name)
         qrels = rel.read_qrels(folder / "qrels.tsv")
         out[name] = ([q for q in rel.read_jsonl(folder / "queries.jsonl")
@@ -150,16 +151,20 @@ def _search(store: IndexStore, req: SearchRequest) -> Any:
 rel.search = _search  # type: ignore[assignment]
 
 
-def measure(store: IndexStore, label: str) -> None:
+def measure(store: IndexStore, label: str, *, data: dict[str, Any] | None = None,
+            kinds_shown: tuple[str, ...] = KINDS,
+            per_query_into: dict[str, dict[str, float]] | None = None) -> None:
+    """One line: nDCG@10 per kind of each set of ``data`` (default: this script's two)."""
     cells = []
-    for name in SETS:
-        queries, qrels = DATA[name]
+    for name, (queries, qrels) in (data or DATA).items():
         run, _ = rel.run_queries(store, queries)
         per_query = rel.per_query_ndcg(qrels, run)
+        if per_query_into is not None:
+            per_query_into[name] = per_query
         kinds = {k: v[1] for k, v in rel.by_group(queries, per_query, "kind").items()}
         kinds["all"] = statistics.mean(per_query.values())
-        cells.append(" ".join(f"{kinds.get(k, float('nan')):.4f}" for k in KINDS))
-    print(f"{label:<34} {' | '.join(cells)}", flush=True)
+        cells.append(" ".join(f"{kinds.get(k, float('nan')):.4f}" for k in kinds_shown))
+    print(f"{label:<38} {' | '.join(cells)}", flush=True)
 
 
 def header() -> None:
@@ -322,30 +327,9 @@ def run_deep(store: IndexStore) -> None:
 
 
 def word_queries(store: IndexStore, text: str) -> list[qf.Query]:
-    """One keyword query per content word of ``text``, with the synonyms it takes part in."""
-    parsed = parse_query(text)
-    lang = query_language(text)
-    groups: list[list[Any]] = []
-    seen: set[str] = set()
-    for word in parsed.words:
-        folded = fold(word)
-        if folded in seen or folded in folded_stopwords(lang or "xx") or any(
-                is_question_word(word, code) for code in STEMMED_LANGUAGES):
-            continue
-        seen.add(folded)
-        alone = parse_query(word).documents
-        if alone is not None:
-            groups.append([folded, alone])
-    for pairs in _pairs_of(store.load_synonyms()):
-        hit = matched_terms(parsed.words, pairs)
-        if hit:
-            concept = qf.Or(tuple(_weighted(t, lang_, 1.0, passages=False)
-                                  for lang_, t in pairs if t not in hit))
-            words = {fold(w) for t in hit for w in t.split()}
-            for group in groups:
-                if group[0] in words or any(group[0].startswith(w[:4]) for w in words):
-                    group[1] = qf.Or((group[1], concept))
-    return [g[1] for g in groups]
+    """One keyword query per content word of ``text``, with the synonyms it takes part in
+    (as the product counts them since: index.query.word_queries)."""
+    return query_word_queries(text, store.load_synonyms())
 
 
 def run_coverage(store: IndexStore) -> None:
@@ -557,7 +541,8 @@ GROUPS = {"form": run_form, "deep": run_deep, "coverage": run_coverage,
 def main() -> None:
     # the variants were tried on the product before its passage list (they replace or add
     # lists of their own): "product" below is the product without it
-    sem.FUSION = dataclasses.replace(sem.FUSION, passage_weight=0.0)
+    # (and before the keyword hits' coverage, which they leave out too)
+    sem.FUSION = dataclasses.replace(sem.FUSION, passage_weight=0.0, coverage_power=0.0)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("groups", nargs="*", choices=sorted(GROUPS), default=[])
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest` with vectors")

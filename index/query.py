@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -32,7 +33,13 @@ from index.analysis import (
     language_identifier,
     query_word_analyzer,
 )
-from index.query_words import QueryWords, merge_repeated, weigh_repeated
+from index.query_words import (
+    QueryWords,
+    folded_stopwords,
+    is_question_word,
+    merge_repeated,
+    weigh_repeated,
+)
 from index.records import STEMMED_LANGUAGES
 from index.schema import (
     FACET_FIELDS,
@@ -495,7 +502,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     )
 
 
-__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query"]
+__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query",
+           "word_queries"]
 
 
 # -- query-side synonyms ---------------------------------------------------------------------
@@ -578,3 +586,36 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
             parsed.passages = qf.Or((parsed.passages, *(
                 _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added)))
     return [term for _, term in added]
+
+
+def word_queries(text: str, groups: list[Group]) -> list[qf.Query]:
+    """One keyword query per content word of the query ``text`` (its stop words and any
+    language's question words left out, each word once), each with the other terms of the
+    synonym groups the word belongs to: what counts when the hybrid ranking asks how much of
+    a query a keyword hit matches (index.search, ``Fusion.coverage_power``)."""
+    parsed = parse_query(text)
+    lang = query_language(text)
+    stops = folded_stopwords(lang or "xx")
+    found: list[list[Any]] = []  # [folded word, its query]
+    seen: set[str] = set()
+    for word in parsed.words:
+        folded = fold(word)
+        if folded in seen or folded in stops or any(
+                is_question_word(word, code) for code in STEMMED_LANGUAGES):
+            continue
+        seen.add(folded)
+        alone = parse_query(word).documents
+        if alone is not None:
+            found.append([folded, alone])
+    for pairs in _pairs_of(groups):
+        hit = matched_terms(parsed.words, pairs)
+        if not hit:
+            continue
+        concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=False)
+                              for term_lang, term in pairs if term not in hit))
+        words = {fold(w) for term in hit for w in term.split()}
+        for entry in found:
+            # the word, or a form of it (a Hungarian or Romanian ending): its first 4 letters
+            if entry[0] in words or any(entry[0].startswith(w[:4]) for w in words):
+                entry[1] = qf.Or((entry[1], concept))
+    return [entry[1] for entry in found]

@@ -23,7 +23,7 @@ from index.did_you_mean import correction, quote_changed
 from index.engine import EngineReader, Filter, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
-from index.query import ParsedQuery, add_synonyms, parse_query, query_language
+from index.query import ParsedQuery, add_synonyms, parse_query, query_language, word_queries
 from index.records import Document
 from index.results import (
     HIT_METADATA,
@@ -154,6 +154,25 @@ class _Semantic:
                 [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
 
 
+def _coverage(reader: EngineReader, store: IndexStore, text: str, keyword: list[str]
+              ) -> dict[str, float] | None:
+    """The share of the query's content words (index.query.word_queries) that each of the
+    first ``Fusion.coverage_depth`` keyword hits matches; None when off or the query has fewer
+    than ``Fusion.coverage_words`` content words."""
+    f = semantic.FUSION
+    head = keyword[:f.coverage_depth]
+    if not f.coverage_power or not head:
+        return None
+    words = word_queries(text, store.load_synonyms())
+    if len(words) < max(2, f.coverage_words):
+        return None
+    matched = dict.fromkeys(head, 0)
+    for query in words:
+        for doc in reader.matching(query, head):
+            matched[doc] += 1
+    return {doc: n / len(words) for doc, n in matched.items()}
+
+
 def _found(lists: tuple[list[str], list[str]]) -> list[str]:
     """The documents of both semantic lists, each once."""
     return list(dict.fromkeys([*lists[0], *lists[1]]))
@@ -268,8 +287,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
+            coverage = _coverage(reader, store, text, keyword)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
-                                  passages=passage_list)
+                                  passages=passage_list,
+                                  **({"coverage": coverage} if coverage is not None else {}))
             hits = _hits(reader, fused[first:first + req.page_size])
             only_meaning = set(extra)
             for hit in hits:

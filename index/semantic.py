@@ -42,7 +42,13 @@ all, each document's vector also loses its language's offset measured once on a 
 (index.vectors.LANGUAGE_OFFSETS: cross-language 0.72 -> 0.83, held-out 0.75 -> 0.79), and
 documents rank by cosine alone.
 Then the semantic list and the passage list are fused with the keyword ranking (reciprocal rank
-fusion, index.search).
+fusion, index.search), where each of the first keyword hits of a query of several content words
+weighs the share of those words it matches (``Fusion.coverage_power``: a coordination factor).
+A question in a partner language found the few documents of its own language through one
+common word ("empresas", "durante": 1-3 documents per language here) and ranked them above
+the answers the semantic lists agreed on: questions 0.74 / 0.82 / 0.55 -> 0.75 / 0.82 / 0.64,
+cross-language 0.86 / 0.83 / 0.49 -> 0.85 / 0.83 / 0.60 on the tuning / held-out / heldout2
+judgments (bench/README.md).
 
 The app's ``KB_SEMANTIC=0`` turns all of it off (:func:`set_enabled`: no model is loaded, no
 vectors are made or used).
@@ -121,6 +127,18 @@ class Fusion:
     #: long document without giving long documents more chances in the semantic list
     #: (measured with bench/fusion_variants.py deep, 0.1-0.3: bench/README.md)
     passage_weight: float = 0.15
+    #: each of the first ``coverage_depth`` keyword hits weighs its share of the query's
+    #: content words that it matches (each word with its synonyms, index.query.word_queries)
+    #: to this power in the fusion: a coordination factor, so that a hit matching one common
+    #: word of a question ("empresas", "durante") no longer outranks the documents the
+    #: semantic lists agree on (0: off). Chosen on the tuning judgments among the share and
+    #: an IDF-weighted share, per hit or the best hit's for the whole list, powers 0.25-1,
+    #: depths 10-100 (bench/question_variants.py, bench/README.md)
+    coverage_power: float = 0.5
+    #: keyword hits whose coverage is measured (the later ones count as matching all)
+    coverage_depth: int = 20
+    #: content words a query needs for its hits' coverage to be measured
+    coverage_words: int = 3
     #: documents the semantic list contributes (a query always has neighbours: only the
     #: closest count, so a handful of documents close in meaning join the keyword matches)
     depth: int = 10
@@ -145,15 +163,20 @@ FUSION = Fusion()
 
 
 def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
-         passages: list[T] | tuple[()] = ()) -> list[tuple[T, float]]:
+         passages: list[T] | tuple[()] = (), coverage: dict[T, float] | None = None
+         ) -> list[tuple[T, float]]:
     """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
     list (any ids, best first): (id, fused score), best first; keyword hits past
-    ``fuse_depth`` follow in their order."""
+    ``fuse_depth`` follow in their order. ``coverage``: the share of the query's content words
+    a keyword hit matches (``Fusion.coverage_power``; a hit not in it counts as 1)."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
     scores: dict[T, float] = {}
     for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
-        scores[doc] = scores.get(doc, 0.0) + 1.0 / (f.rrf_k + rank)
+        share = 1.0
+        if coverage and f.coverage_power:
+            share = coverage.get(doc, 1.0) ** f.coverage_power
+        scores[doc] = scores.get(doc, 0.0) + share / (f.rrf_k + rank)
     for rank, doc in enumerate(meaning, start=1):
         scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
     if f.passage_weight:

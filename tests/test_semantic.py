@@ -687,6 +687,38 @@ def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
     assert "d" not in dict(semantic.fuse(["a"], ["c"], balanced=False, passages=["d"]))
 
 
+def test_a_keyword_hit_weighs_the_share_of_the_query_it_matches(monkeypatch):
+    # a hit matching one word of five ranked first on its keyword rank alone; now it weighs
+    # the square root of its share, below the document the semantic list puts first
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_power=0.5))
+    k, w = semantic.FUSION.rrf_k, semantic.FUSION.weight
+    assert [d for d, _ in semantic.fuse(["junk"], ["answer"], balanced=False)] == [
+        "junk", "answer"]
+    fused = semantic.fuse(["junk", "full"], ["answer"], balanced=False,
+                          coverage={"junk": 0.2, "full": 1.0})
+    assert [d for d, _ in fused] == ["full", "answer", "junk"]
+    assert dict(fused)["junk"] == pytest.approx(0.2 ** 0.5 / (k + 1))
+    assert dict(fused)["answer"] == pytest.approx(w / (k + 1))
+    # a hit not measured counts as matching everything; power 0 is the ranking before
+    assert dict(semantic.fuse(["x"], [], balanced=False, coverage={}))["x"] == 1 / (k + 1)
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_power=0.0))
+    assert [d for d, _ in semantic.fuse(["junk"], ["answer"], balanced=False,
+                                        coverage={"junk": 0.2})] == ["junk", "answer"]
+
+
+def test_the_coverage_counts_the_content_words_of_a_question(store):
+    from index.query import word_queries
+
+    # question words, stop words and the question mark count for nothing; each word once
+    assert len(word_queries("¿Cómo exportan las pymes durante la pandemia?", [])) == 3
+    assert len(word_queries("how do export vouchers help exporters export", [])) == 4
+    groups = [{"en": ["export voucher"], "hu": ["exportutalvány"]}]
+    words = word_queries("export voucher rules", groups)
+    assert len(words) == 3 and "exportutalvany" in str(words[0]) + str(words[1])
+
+
 def test_a_document_found_by_a_later_passage_only_is_a_hit_by_meaning(store, monkeypatch):
     # found by neither the words nor its vote: a hit labelled "semantic", counted in the
     # total and the facets

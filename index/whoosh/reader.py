@@ -192,9 +192,22 @@ class WhooshReader:
         q = prune(to_whoosh(query), self.searcher)
         if q is wq.NullQuery:
             return set()
-        only = wq.Or([wq.Term("uid", u) for u in ids])
-        names, _ = self._id_column()
-        return {names[d] for d in self.searcher.docs_for_query(wq.And([only, q]))}
+        names, by_id = self._id_column()
+        # The query's matcher skipped to each wanted document (a few postings read each),
+        # instead of a query of their ids (one postings lookup per id, ~5x slower for 20 ids).
+        wanted = sorted(by_id[i] for i in ids if i in by_id)
+        matcher = q.matcher(self.searcher)
+        found: set[str] = set()
+        for docnum in wanted:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                found.add(names[docnum])
+        return found
 
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
         cached = self._vectors
