@@ -39,7 +39,9 @@ def main(settings: list[str]) -> None:
     tasks = [(s, n, p, 2, paths[n]) for s in settings for n in COLLECTIONS for p in range(2)]
     runs: dict[tuple[str, str], dict] = {}
     times: dict[tuple[str, str], list] = {}
-    with mp.Pool(2) as pool:
+    # a fresh worker per task: apply_settings only overrides what a setting names, so a worker
+    # reused after another setting would keep that one's overrides
+    with mp.Pool(2, maxtasksperchild=1) as pool:
         for setting, name, out in pool.imap_unordered(_task, tasks):
             runs.setdefault((setting, name), {}).update(out["run"])
             times.setdefault((setting, name), []).extend(out["times"])

@@ -266,7 +266,7 @@ def apply_settings(pairs: list[str]) -> None:
         return
     import index.query
     import index.query_words
-    import index.semantic  # noqa: F401
+    import index.semantic
     from index import ranking as ranking_setting
     from index import semantic, set_ranking
 
@@ -288,6 +288,10 @@ def apply_settings(pairs: list[str]) -> None:
             raise SystemExit(f"--set {name}: not a field of RANKING or FUSION")
     set_ranking(**ranking)
     semantic.FUSION = dataclasses.replace(semantic.FUSION, **fusion)  # type: ignore[arg-type]
+    # parsed queries are kept keyed by the text and RANKING only: forms parsed under the
+    # previous module settings (e.g. QUERY_LANGUAGE_BOOST, read while parsing) must go
+    index.query._parsed.cache_clear()
+    index.query.query_language.cache_clear()
 
 
 def main() -> None:
