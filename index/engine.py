@@ -304,12 +304,15 @@ class Engine(Protocol):
         """What is wrong with the files of commit ``key`` of ``gen`` (truncated,
         overwritten), or None. ``strict``: files that cannot be compared with a record of
         what was written (an index written before such records) count as damaged too (the
-        store asks so after a reading error, to tell damage from one failing request)."""
+        store asks so after a reading error, to tell damage from one failing request).
+        Running out of file handles or memory (index.errors.out_of_resources) is raised, not
+        returned as a problem: it is no damage."""
         ...
 
     def open(self, gen: Path, key: Hashable, *, mmap: bool = False) -> OpenIndex:
         """Open commit ``key`` of ``gen`` for reading (may raise anything on a damaged
-        index: the store reports it as damaged)."""
+        index: the store reports it as damaged, but for running out of file handles or
+        memory, index.errors.out_of_resources)."""
         ...
 
 

@@ -1,5 +1,10 @@
 """Typed errors of the index package, with messages fit for a user."""
 
+from __future__ import annotations
+
+import errno
+import os
+
 
 class IndexError_(Exception):
     """Base class."""
@@ -24,7 +29,8 @@ class IndexEngineError(IndexUnavailableError):
 
 
 class IndexBusyError(IndexUnavailableError):
-    """Every searcher stayed busy for too long: the server is overloaded."""
+    """Every searcher stayed busy for too long, the index changed while it was opened, or the
+    process ran out of file handles or memory (``out_of_resources``): try again."""
 
 
 class IndexNotWritableError(IndexError_):
@@ -59,3 +65,26 @@ def describe(exc: BaseException) -> str:
     """A short account of a reading error, for logs and messages."""
     text = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+#: Running out of file handles (the process's, the system's) or memory: what reading an index
+#: meets when the machine is short, never a sign of damage (the same files open later).
+RESOURCE_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOMEM})
+
+
+def out_of_resources(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, is running out of file handles or
+    memory: an OSError of RESOURCE_ERRNOS, a MemoryError, or an engine's error naming one
+    (tantivy's "Too many open files (os error 24)")."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MemoryError):
+            return True
+        if isinstance(exc, OSError) and exc.errno in RESOURCE_ERRNOS:
+            return True
+        text = str(exc)
+        if any(f"os error {n})" in text or os.strerror(n) in text for n in RESOURCE_ERRNOS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

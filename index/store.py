@@ -39,6 +39,7 @@ from index.errors import (
     IndexUnavailableError,
     SearchFailedError,
     describe,
+    out_of_resources,
 )
 from index.generations import Generations, Live
 from index.prepare import PreparedDocument, prepare_document
@@ -70,6 +71,15 @@ _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQ
 
 class _CommitMoved(Exception):
     """The commit being opened was replaced meanwhile (IndexStore._open): open the new one."""
+
+
+def _short_of_resources(gen: Path, exc: BaseException) -> IndexBusyError:
+    """What running out of file handles or memory while ``gen`` was opened or read means: not
+    damage (nothing is remembered; the same files open once handles are freed), a 503 that
+    says to try again."""
+    log.warning("out of file handles or memory while reading %s: %s", gen.name, describe(exc))
+    return IndexBusyError(f"the server ran out of file handles or memory while reading the "
+                          f"index ({describe(exc)}); try again")
 
 
 class IndexWriter:
@@ -427,6 +437,8 @@ class IndexStore:
             try:
                 return pool, key, engine, pool.take()
             except engine.damage_errors as exc:
+                if out_of_resources(exc):
+                    raise _short_of_resources(key[0], exc) from exc
                 if self._moved(key):
                     log.info("the index changed while a reader was opened (%s): %s",
                              key[0].name, describe(exc))
@@ -440,15 +452,10 @@ class IndexStore:
         the first thread that needs it, outside the pool's lock. Meanwhile the other threads
         wait for it, or search the previous commit when its pool can still hand out readers
         of it (``OpenIndex.pinned``): a new commit never makes searches queue behind the
-        check of its files (0.1 s per 100 MB)."""
-        try:
-            commit = engine.commit_key(gen)
-        except OSError as exc:
-            raise IndexDamagedError(f"{gen.name} cannot be listed: {describe(exc)}") from exc
-        if commit is None:
-            raise IndexDamagedError(f"{gen.name} has no table of contents")
-        key = (gen, commit)
+        check of its files (0.1 s per 100 MB). A thread that waited reads the live commit
+        again: the one it waited for may have been replaced meanwhile."""
         while True:
+            key = (gen, self._commit_of(gen, engine))
             with self._pool_lock:
                 pool, pool_key = self._pool, self._pool_key
                 if pool is not None and pool_key == key:
@@ -464,6 +471,9 @@ class IndexStore:
                     return pool, pool_key
             if not opening.wait(BUSY_SECONDS):
                 raise IndexBusyError(f"opening the index took more than {BUSY_SECONDS:g} s")
+            live = self._readable_live()
+            if live is None or live.path != gen:  # a rebuild was swapped in meanwhile
+                raise _CommitMoved(f"{gen.name} is no longer the live generation")
         try:
             opened = self._open(engine, key)
             return self._install(opened, key)
@@ -471,6 +481,28 @@ class IndexStore:
             with self._pool_lock:
                 del self._opening[key]
             opening.set()
+
+    def _commit_of(self, gen: Path, engine: Engine) -> Hashable:
+        """The engine's key of the commit of ``gen``, found live. When it cannot be read, or
+        there is none: _CommitMoved when ``gen`` is no longer the live generation (a rebuild
+        swapped another in and removed it meanwhile: open that one), else IndexDamagedError
+        (IndexBusyError when the process is out of file handles or memory)."""
+        cause: OSError | None = None
+        try:
+            commit = engine.commit_key(gen)
+        except OSError as exc:
+            if out_of_resources(exc):
+                raise _short_of_resources(gen, exc) from exc
+            problem, cause = f"{gen.name} cannot be listed: {describe(exc)}", exc
+        else:
+            if commit is not None:
+                return commit
+            problem, cause = f"{gen.name} has no table of contents", None
+        live = self._readable_live()
+        if live is None or live.path != gen:
+            log.info("the live generation changed while %s was opened: %s", gen.name, problem)
+            raise _CommitMoved(problem) from cause
+        raise IndexDamagedError(problem) from cause
 
     def _install(self, opened: OpenIndex, key: tuple[Path, Hashable]
                  ) -> tuple[OpenIndex, tuple[Path, Hashable]]:
@@ -494,15 +526,23 @@ class IndexStore:
     def _open(self, engine: Engine, key: tuple[Path, Hashable]) -> OpenIndex:
         """Commit ``key`` opened, its files checked first unless they were found sound
         already; IndexDamagedError (remembered for the commit) when it cannot be, or
-        _CommitMoved when the live commit is no longer ``key`` (see ``_damaged_at_opening``)."""
+        _CommitMoved when the live commit is no longer ``key`` (see ``_damaged_at_opening``).
+        Running out of file handles or memory is no damage: IndexBusyError, not remembered."""
         gen, commit = key
-        problem = engine.check(gen, commit) if self._verified != key else None
+        try:
+            problem = engine.check(gen, commit) if self._verified != key else None
+        except Exception as exc:
+            if out_of_resources(exc):
+                raise _short_of_resources(gen, exc) from exc
+            raise
         if problem is not None:
             raise self._damaged_at_opening(key, problem)
         self._verified = key
         try:
             return engine.open(gen, commit, mmap=self.mmap)
         except Exception as exc:
+            if out_of_resources(exc):
+                raise _short_of_resources(gen, exc) from exc
             raise self._damaged_at_opening(
                 key, f"{gen.name} cannot be opened: {describe(exc)}") from exc
 
@@ -532,15 +572,24 @@ class IndexStore:
         tantivy's Rust code): that request gets SearchFailedError, and the next ones a freshly
         opened commit (not checked again). A commit checked so less than RECHECK_SECONDS ago
         is not checked again (nor while another thread checks it): the error is taken for the
-        query's."""
+        query's. Running out of file handles or memory is neither: IndexBusyError."""
         gen, commit = key
+        if out_of_resources(exc):
+            return _short_of_resources(gen, exc)
         now = time.monotonic()
         with self._pool_lock:
             last = self._rechecked
             recheck = last is None or last[0] != key or now - last[1] > RECHECK_SECONDS
             if recheck:
                 self._rechecked = (key, now)
-        problem = engine.check(gen, commit, strict=True) if recheck else None
+        try:
+            problem = engine.check(gen, commit, strict=True) if recheck else None
+        except Exception as check_exc:
+            if out_of_resources(check_exc):
+                with self._pool_lock:
+                    self._rechecked = None
+                return _short_of_resources(gen, check_exc)
+            raise
         if problem is not None:
             if not self._moved(key):
                 return self._found_damaged(pool, key, exc, problem)

@@ -367,3 +367,176 @@ def test_of_two_commits_opened_at_once_the_newer_stays_open(tmp_path, engine, mo
     assert ids(store, "quokkagrant") == ["b"]
     assert sorted(ids(store, "vouchers")) == ["a"]
     assert len(opened) == count, "the older commit's readers replaced the newer's"
+
+
+# -- running out of file handles is not damage ---------------------------------------------------
+
+def _out_of_handles(engine: str) -> Exception:
+    """What the engine raises when the process has no file handle left: Python's OSError, or
+    tantivy's ValueError naming the OS error."""
+    import errno
+
+    if engine == "tantivy":
+        return ValueError("Failed to open file for read: 'IoError { io_error: Os { code: 24, "
+                          "kind: TooManyOpenFiles, message: \"Too many open files\" }, "
+                          "filepath: \"meta.json\" }'")  # as tantivy-py 0.27 says it
+    return OSError(errno.EMFILE, "Too many open files")
+
+
+@pytest.mark.parametrize("where", ["check", "open", "take"])
+def test_running_out_of_file_handles_is_not_remembered_as_damage(tmp_path, engine, monkeypatch,
+                                                                 where):
+    """Opening a commit (its check, the engine's open, a reader) meets "Too many open files"
+    (a big index holds a handle per segment file): the search answers busy ("try again"), the
+    index is not remembered as damaged, and once handles are free the same commit opens."""
+    import errno
+
+    from index import IndexBusyError
+    from index.engine import get_engine
+
+    build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    eng = get_engine(engine)
+    failed: list[bool] = []
+
+    def once(exc: Exception) -> None:
+        if not failed:
+            failed.append(True)
+            raise exc
+
+    if where == "check":
+        module, name = _per_file_check(engine)
+        real = getattr(module, name)
+
+        def per_file(path):  # type: ignore[no-untyped-def]
+            once(OSError(errno.EMFILE, "Too many open files", str(path)))
+            return real(path)
+
+        monkeypatch.setattr(module, name, per_file)
+    else:
+        real_open = eng.open
+
+        def opening(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+            if where == "open":
+                once(_out_of_handles(engine))
+            pool = real_open(gen, key, **kwargs)
+            real_take = pool.take
+
+            def take():  # type: ignore[no-untyped-def]
+                once(_out_of_handles(engine))
+                return real_take()
+
+            pool.take = take
+            return pool
+
+        monkeypatch.setattr(eng, "open", opening)
+    store = IndexStore(tmp_path / "ix")
+    with pytest.raises(IndexBusyError, match="out of file handles or memory"):
+        ids(store, "vouchers")
+    assert failed
+    assert ids(store, "vouchers") == ["a"]
+    assert store.damage() is None
+
+
+def test_a_reading_error_of_running_out_of_file_handles_is_busy(tmp_path, engine):
+    """A search that fails for want of file handles: busy for that request, no check of the
+    files, the next search is served."""
+    from index import IndexBusyError
+
+    build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    store = IndexStore(tmp_path / "ix")
+    assert ids(store, "vouchers") == ["a"]
+    with pytest.raises(IndexBusyError, match="try again"), store.reader():
+        raise _out_of_handles(engine)
+    assert ids(store, "vouchers") == ["a"]
+    assert store.damage() is None
+
+
+def test_a_rebuild_removing_the_generation_being_opened_is_not_damage(tmp_path, engine,
+                                                                      monkeypatch):
+    """A search reads which generation is live, then rebuilds swap others in and remove that
+    one before its commit is read: it is gone, not damaged; the search opens the live one."""
+    from index.engine import get_engine
+
+    docs = [make_doc("a", "Export vouchers", "text")]
+    build_index(tmp_path / "ix", docs)
+    store = IndexStore(tmp_path / "ix")
+    old = store.live_generation()
+    eng = get_engine(engine)
+    real_key = eng.commit_key
+    swapped: list[bool] = []
+
+    def rebuild_meanwhile(gen):  # type: ignore[no-untyped-def]
+        if gen == old and not swapped:
+            swapped.append(True)
+            for n in range(2):  # the second swap removes ``old`` (one older one is kept)
+                writer = IndexStore(tmp_path / "ix")
+                with writer.lock(), writer.rebuild() as w:
+                    for doc in [*docs, make_doc(f"new{n}", "Quokka grants", "quokkagrant")]:
+                        w.put(doc)
+        return real_key(gen)
+
+    monkeypatch.setattr(eng, "commit_key", rebuild_meanwhile)
+    assert ids(store, "quokkagrant") == ["new1"]
+    assert swapped and not old.exists()
+    assert store.damage() is None
+
+
+def test_searches_waiting_for_a_commit_replaced_meanwhile_open_the_new_one(tmp_path, engine,
+                                                                          monkeypatch):
+    """Searches wait while one opens the live commit; an ingest replaces it meanwhile (its
+    check finds files gone): the waiting ones read the live commit again when they wake, so
+    the replaced commit is checked once, not once more by each of them."""
+    import threading
+
+    from index.engine import get_engine
+
+    build_index(tmp_path / "ix", [make_doc("a", "Export vouchers", "text")])
+    store = IndexStore(tmp_path / "ix")
+    eng = get_engine(engine)
+    first_key = eng.commit_key(store.live_generation())
+    real_check = eng.check
+    checking, release = threading.Event(), threading.Event()
+    checked: list[object] = []
+
+    def check(gen, key, **kwargs):  # type: ignore[no-untyped-def]
+        checked.append(key)
+        if key == first_key:
+            checking.set()
+            release.wait(60)
+            return "a file of the commit is missing"  # the ingest removed it
+        return real_check(gen, key, **kwargs)
+
+    waiting = threading.Semaphore(0)
+
+    class Opening(dict):  # type: ignore[type-arg]
+        def get(self, key, default=None):  # type: ignore[no-untyped-def]
+            found = super().get(key, default)
+            if found is not None:
+                waiting.release()  # a search is about to wait for the opening
+            return found
+
+    monkeypatch.setattr(eng, "check", check)
+    store._opening = Opening()
+    found: dict[int, object] = {}
+
+    def run(n: int) -> None:
+        try:
+            found[n] = ids(store, "quokkagrant")
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            found[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(3)]
+    threads[0].start()
+    assert checking.wait(60)
+    for t in threads[1:]:
+        t.start()
+    for _ in threads[1:]:
+        assert waiting.acquire(timeout=60)
+    with store.lock(), store.update() as w:
+        w.put(make_doc("b", "Quokka grants", "The quokkagrant scheme."))
+    release.set()
+    for t in threads:
+        t.join(60)
+    assert found == {0: ["b"], 1: ["b"], 2: ["b"]}
+    assert checked.count(first_key) == 1
+    assert store.damage() is None

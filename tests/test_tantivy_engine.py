@@ -6,6 +6,7 @@ more like this, incremental updates, damage)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from index.prepare import index_language, prepare_document
 from index.query import add_synonyms
 from index.records import Document
 from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS
+from index.tantivy.engine import TantivyOpenIndex
 from index.tantivy.reader import TantivyReader
 from index.whoosh.reader import WhooshReader
 from ingest import run_ingest
@@ -511,3 +513,44 @@ def test_a_truncated_file_of_the_open_commit_is_found_before_a_search_reads_it(t
         fh.truncate(store_file.stat().st_size // 2)
     with pytest.raises(ENGINE.damage_errors, match="truncated"):
         opened.take()
+
+
+def test_files_left_unheld_for_want_of_handles_are_size_checked_by_name(tmp_path, monkeypatch):
+    """Out of file handles while the commit's files are held open (one per segment file):
+    the commit still opens, the files without a handle are compared by name (a truncated one
+    is still found before a search reads it; one removed, as a merge does, is no error)."""
+    import errno
+    import os
+
+    real_open = os.open
+
+    def open_without_handles(gen: Path, refuse: Callable[[str], bool]) -> TantivyOpenIndex:
+        """ENGINE.open(gen) with os.open failing (EMFILE) on the files ``refuse`` names."""
+
+        def few_handles(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(path).startswith(str(gen)) and refuse(os.fspath(path)):
+                raise OSError(errno.EMFILE, "Too many open files", os.fspath(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(os, "open", few_handles)
+            return ENGINE.open(gen, ENGINE.commit_key(gen))
+
+    gen = tmp_path / "gen"
+    write(gen, SMALL)
+    opened = open_without_handles(gen, lambda path: path.endswith(".store"))
+    assert opened._files and opened._unheld  # some held, the rest not
+    assert opened.take().counts()[0] == len(SMALL)
+    store_file = Path(opened._unheld[0][0])
+    with open(store_file, "r+b") as fh:
+        fh.truncate(store_file.stat().st_size // 2)
+    with pytest.raises(ENGINE.damage_errors, match="truncated"):
+        opened.take()
+
+    gen2 = tmp_path / "gen2"
+    write(gen2, SMALL)
+    opened2 = open_without_handles(gen2, lambda path: True)
+    assert opened2._unheld and not opened2._files
+    for path, _, _ in opened2._unheld:
+        os.remove(path)
+    opened2.check_sizes()  # gone by name, still mapped: no error

@@ -23,7 +23,8 @@ first compares the sizes of the open commit's files with their sizes when it was
 are the ones the opened commit's meta.json lists (read when it was opened, and checked to be
 the meta.json the commit key named); each is held open, so the comparison is one seek to the
 end of the very file tantivy mapped (bench/bench_size_check.py: 24 files at 100k passages in
-one language, figures in bench/README.md). What remains: a file truncated during a search,
+one language, figures in bench/README.md); a file the process had no handle left for is
+compared by name (a stat). What remains: a file truncated during a search,
 between that comparison and the reading (a few milliseconds), still kills the process;
 restarted, the check at opening finds the damage and the site answers 503.
 
@@ -36,6 +37,7 @@ anything damage).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import struct
@@ -48,7 +50,7 @@ from pathlib import Path
 import tantivy
 
 from index.engine import EngineReader, Filter
-from index.errors import describe
+from index.errors import describe, out_of_resources
 from index.tantivy.panics import RustPanicError, guard_panics
 from index.tantivy.reader import DOC_FIELDS, PASSAGE_FIELDS, Part, TantivyReader
 from index.tantivy.schema import (
@@ -103,8 +105,10 @@ class TantivyOpenIndex:
         self._words: dict[str, list[tuple[str, int]]] = {}
         #: the commit's files, held open (fd, size when opened, name): closed with this object
         self._files: list[tuple[int, int, str]] = []
+        #: those that could not be held open (out of file handles): (path, size, name)
+        self._unheld: list[tuple[str, int, str]] = []
         weakref.finalize(self, _close_files, self._files)
-        _open_files(gen, self.languages, key, self._files)
+        _open_files(gen, self.languages, key, self._files, self._unheld)
         # open every segment now: a damaged file fails here, before any search
         self.give_back(self.take())
 
@@ -138,10 +142,21 @@ class TantivyOpenIndex:
         (a search would read pages its memory map lost: SIGBUS, see the module's docstring).
         The files are held open: a file removed or replaced since (a merge, a rebuild) is
         still the one mapped, and no matter while it keeps its size. The size is where a seek
-        to the end lands (nothing reads through these handles): a quarter of an fstat's time."""
+        to the end lands (nothing reads through these handles): a quarter of an fstat's time.
+        A file that could not be held open (the process was out of file handles) is looked up
+        by its name: when it is gone (a merge or a rebuild removed it) its map still holds its
+        pages, and tantivy never writes a file of that name again (segment ids are unique)."""
         seek, end = os.lseek, os.SEEK_END
         for fd, size, name in self._files:
             actual = seek(fd, 0, end)
+            if actual < size:
+                raise TruncatedFileError(f"{name} was truncated while the index was open "
+                                         f"({actual} bytes, {size} when it was opened)")
+        for path, size, name in self._unheld:
+            try:
+                actual = os.stat(path).st_size
+            except FileNotFoundError:
+                continue
             if actual < size:
                 raise TruncatedFileError(f"{name} was truncated while the index was open "
                                          f"({actual} bytes, {size} when it was opened)")
@@ -173,13 +188,17 @@ class TruncatedFileError(OSError):
 
 
 def _open_files(gen: Path, languages: list[str], key: Hashable,
-                files: list[tuple[int, int, str]]) -> None:
+                files: list[tuple[int, int, str]], unheld: list[tuple[str, int, str]]) -> None:
     """Open every file of the opened commit's segments into ``files`` (fd, size, name): the
     segments its meta.json lists (and of each, the deletes of its opstamp). The meta.json read
     must be the one the commit key names (``key``, read before the indexes were opened): else
-    an ingest replaced it meanwhile, CommitChangedError (the store opens the new commit)."""
+    an ingest replaced it meanwhile, CommitChangedError (the store opens the new commit). A
+    file that cannot be opened because the process or the system is out of file handles goes
+    into ``unheld`` (path, size, name) instead: its size is then checked by name. (Every
+    meta.json is read and every folder listed first, while no handle is held yet.)"""
     metas = _key_metas(key)
     folders = [(kind, lang) for lang in languages for kind in (DOCS, PASSAGES)]
+    listed: list[tuple[Path, str]] = []
     for n, (kind, lang) in enumerate(folders):
         path = gen / folder(kind, lang)
         meta = path / META_FILE
@@ -190,10 +209,17 @@ def _open_files(gen: Path, languages: list[str], key: Hashable,
         wanted = _segment_files(text)
         for name in sorted(os.listdir(path)):
             segment, _, rest = name.partition(".")
-            if segment not in wanted or (rest.endswith(".del") and rest != wanted[segment]):
-                continue
-            fd = os.open(path / name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            files.append((fd, os.fstat(fd).st_size, f"{gen.name}/{folder(kind, lang)}/{name}"))
+            if segment in wanted and (not rest.endswith(".del") or rest == wanted[segment]):
+                listed.append((path / name, f"{gen.name}/{folder(kind, lang)}/{name}"))
+    for file, shown in listed:
+        try:
+            fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            if exc.errno not in (errno.EMFILE, errno.ENFILE):
+                raise
+            unheld.append((os.fspath(file), os.stat(file).st_size, shown))
+            continue
+        files.append((fd, os.fstat(fd).st_size, shown))
 
 
 def _close_files(files: list[tuple[int, int, str]]) -> None:
@@ -302,10 +328,13 @@ class TantivyEngine:
         """What is wrong with the commit's files as listed: a commit file or a meta.json that
         does not parse, a segment without its files, a file whose footer is missing or whose
         checksum differs from the one in its footer (see the module's docstring). Every file
-        has its checksum in its footer: ``strict`` changes nothing."""
+        has its checksum in its footer: ``strict`` changes nothing. Running out of file
+        handles or memory is raised (index.errors.out_of_resources), not a problem."""
         try:
             languages = committed_languages(gen)
         except (OSError, ValueError, KeyError, TypeError) as exc:
+            if out_of_resources(exc):  # not damage: the store says "try again"
+                raise
             return f"{gen.name}/{COMMIT_FILE} cannot be read: {exc}"
         for lang in languages:
             for kind in (DOCS, PASSAGES):
@@ -324,6 +353,8 @@ def _check_index(gen: Path, name: str) -> str | None:
         segments = _segments(path)
         files = {p.name: p for p in path.iterdir()}
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        if out_of_resources(exc):
+            raise
         return f"{gen.name}/{name}/meta.json cannot be read: {exc}"
     for segment in segments:
         parts = [p for n, p in files.items() if n.startswith(segment + ".")]
@@ -333,6 +364,8 @@ def _check_index(gen: Path, name: str) -> str | None:
             try:
                 problem = footer_problem(part)
             except OSError as exc:
+                if out_of_resources(exc):
+                    raise
                 return f"{gen.name}/{name}/{part.name} cannot be read: {describe(exc)}"
             if problem:
                 return f"{gen.name}/{name}/{part.name} {problem}"

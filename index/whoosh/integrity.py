@@ -27,7 +27,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-from index.errors import describe
+from index.errors import describe, out_of_resources
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ def record_commit(gen: Path, toc_generation: int, write: Callable[[Path, str], N
 
 def check(gen: Path, toc_generation: int, *, strict: bool = False) -> str | None:
     """What is wrong with commit ``toc_generation`` of ``gen``, or None when its files are
-    as written (or when it has no record to compare with, unless ``strict``)."""
+    as written (or when it has no record to compare with, unless ``strict``). Running out of
+    file handles or memory is raised (index.errors.out_of_resources), not a problem."""
     path = gen / MANIFEST.format(toc_generation)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -100,6 +101,8 @@ def check(gen: Path, toc_generation: int, *, strict: bool = False) -> str | None
     except FileNotFoundError:
         return f"{path.name} is missing (no checksums to compare with)" if strict else None
     except (OSError, ValueError, KeyError, TypeError) as exc:
+        if out_of_resources(exc):  # not damage: the caller says "try again"
+            raise
         return f"{path.name} cannot be read: {describe(exc)}"
     for name, (size, crc) in files.items():
         file = gen / name
@@ -113,6 +116,8 @@ def check(gen: Path, toc_generation: int, *, strict: bool = False) -> str | None
             if _crc32(file) != crc:
                 return f"{name} has been overwritten (its checksum differs)"
         except OSError as exc:
+            if out_of_resources(exc):
+                raise
             return f"{name} cannot be read: {describe(exc)}"
     return None
 
