@@ -14,9 +14,11 @@ assessor's measure, written here apart from the repair (``ingest/line_breaks.py`
 counts the same way on a tree without it (``--tree``, e.g. main before the repair from
 ``git archive``). Each break is shown as split (at least one fragment is no word the
 document uses on its own: "Communicati/on") or between two words (both fragments are used on
-their own: "in/to"; such a break is most likely a real space). Run before and after a change
-and compare the lists: a break gone from the list was joined; a join of two real words is
-a false join.
+their own: "in/to"; such a break is most likely a real space). Digits count too: a break
+between a line ending in digits and one starting with digits, whose digits joined make a
+year from 1900 to 2100 ("2016–201/7", but also "201/9" of two table cells), shown as year.
+Run before and after a change and compare the lists: a break gone from the list was joined;
+a join of two real words (or numbers) is a false join.
 
 ``--wrapped WIDTHS``: real text in nine languages (the UDHR of ../shared/testdata) and the
 readable text of its 57 web pages, wrapped at spaces to each width (``textwrap``, long words
@@ -42,12 +44,27 @@ import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTDATA = Path(os.environ.get("KB_TESTDATA", ROOT.parent / "shared" / "testdata"))
 
 _WORD = re.compile(r"[^\W\d_]+")
 _BREAK = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\n(?=([^\W\d_]+))")
+_DIGITS = re.compile(r"(?<!\d)(\d+)\n(?=(\d+)(?!\d))")
+
+
+def year_breaks(texts: list[str]) -> list[tuple[str, str, str]]:
+    """(left, right, context) for every break of one document's digits whose join is a year
+    from 1900 to 2100 (module docstring)."""
+    out = []
+    for text in texts:
+        for m in _DIGITS.finditer(text):
+            joined = m.group(1) + m.group(2)
+            if len(joined) == 4 and 1900 <= int(joined) <= 2100:
+                context = text[max(0, m.start() - 30):m.end() + len(m.group(2)) + 30]
+                out.append((m.group(1), m.group(2), context.replace("\n", "/")))
+    return out
 
 
 def breaks(texts: list[str]) -> list[tuple[str, str, bool, str]]:
@@ -69,6 +86,14 @@ def breaks(texts: list[str]) -> list[tuple[str, str, bool, str]]:
 
 def read_texts(paths: list[tuple[str, Path]], corpus: Path | None) -> dict[str, list[str]]:
     """Passage texts per document (label -> texts); files that fail are reported, skipped."""
+    return {label: [p.text for p in passages]
+            for label, passages in read_passages(paths, corpus).items()}
+
+
+def read_passages(paths: list[tuple[str, Path]], corpus: Path | None) -> dict[str, list[Any]]:
+    """Passages per document (label -> index.Passage list) as an ingest reads them, with the
+    catalog and taxonomy of ``corpus`` (none: an empty taxonomy); files that fail are
+    reported, skipped."""
     from ingest import load_catalog, load_taxonomy
     from ingest.ocr import OcrSettings
     from ingest.reading import read_document
@@ -76,7 +101,7 @@ def read_texts(paths: list[tuple[str, Path]], corpus: Path | None) -> dict[str, 
 
     taxonomy = load_taxonomy(corpus) if corpus else load_taxonomy(Path("/nonexistent"))
     catalog = load_catalog(corpus) if corpus else {}
-    texts: dict[str, list[str]] = {}
+    passages: dict[str, list[Any]] = {}
     for label, path in paths:
         try:
             doc = read_document(
@@ -86,26 +111,32 @@ def read_texts(paths: list[tuple[str, Path]], corpus: Path | None) -> dict[str, 
         except JobFailed as exc:
             print(f"  skipped {label}: {exc}", file=sys.stderr)
             continue
-        texts[label] = [p.text for p in doc.passages]
-    return texts
+        passages[label] = doc.passages
+    return passages
 
 
 def report(title: str, texts: dict[str, list[str]], show: bool) -> None:
-    splits = pairs = 0
+    splits = pairs = n_years = 0
     print(f"{title}: {len(texts)} documents")
     for label, passages in texts.items():
         found = breaks(passages)
-        if not found:
+        years = year_breaks(passages)
+        if not found and not years:
             continue
         n_split = sum(1 for f in found if f[2])
         splits += n_split
         pairs += len(found) - n_split
-        print(f"  {label}: {n_split} split, {len(found) - n_split} between two words")
+        n_years += len(years)
+        print(f"  {label}: {n_split} split, {len(found) - n_split} between two words, "
+              f"{len(years)} years")
         if show:
             for left, right, split, context in found:
                 kind = "split" if split else "words"
                 print(f"    {kind:5} {left}/{right}    ...{context}...")
-    print(f"{title}: {splits} split words, {pairs} breaks between two words\n")
+            for left, right, context in years:
+                print(f"    year  {left}/{right}    ...{context}...")
+    print(f"{title}: {splits} split words, {pairs} breaks between two words, "
+          f"{n_years} years split\n")
 
 
 def real_texts(testdata: Path) -> dict[str, list[str]]:
@@ -178,25 +209,46 @@ def timing(rounds: int, corpus: Path) -> None:
               f"({join / parse:.1%} of the parse; load {os.getloadavg()[0]:.1f})", flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def reading_arguments(parser: argparse.ArgumentParser, testdata: str) -> None:
+    """The options of a bench that reads the corpus (and ``testdata``) with a tree's code."""
     parser.add_argument("--tree", type=Path, default=ROOT,
                         help="the checkout whose ingest code reads the files")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    parser.add_argument("--testdata", action="store_true",
-                        help="also the PDFs and web pages of ../shared/testdata")
+    parser.add_argument("--testdata", action="store_true", help=f"also {testdata}")
+
+
+def use_tree(tree: Path) -> None:
+    """Read with the ingest code of ``tree`` (said first in the output)."""
+    sys.path.insert(0, str(tree.resolve()))
+    import ingest
+
+    print(f"ingest code: {Path(ingest.__file__).parent}")
+
+
+def corpus_files(corpus: Path) -> list[tuple[str, Path]]:
+    """(path in the corpus, file) of every document of ``corpus``, as an ingest finds them."""
+    from ingest.pipeline import discover
+
+    return [(s.path, corpus / s.path) for s in discover(corpus)]
+
+
+def testdata_pdfs() -> list[tuple[str, Path]]:
+    """(name, file) of every PDF of ../shared/testdata; exits when there is no test data."""
+    if not TESTDATA.is_dir():
+        sys.exit(f"no test data at {TESTDATA} (set KB_TESTDATA)")
+    return [(p.name, p) for p in sorted((TESTDATA / "pdfs").glob("*.pdf"))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    reading_arguments(parser, "the PDFs and web pages of ../shared/testdata")
     parser.add_argument("--list", action="store_true", help="every break with its context")
     parser.add_argument("--wrapped", metavar="WIDTHS",
                         help="comma-separated widths: false joins of the repair on wrapped text")
     parser.add_argument("--time", type=int, metavar="ROUNDS",
                         help="time the repair against the PDF parse, ROUNDS times")
     args = parser.parse_args()
-    sys.path.insert(0, str(args.tree.resolve()))
-    import ingest
-    from ingest.pipeline import discover
-
-    print(f"ingest code: {Path(ingest.__file__).parent}")
-
+    use_tree(args.tree)
     if args.time:
         timing(args.time, args.corpus.resolve())
         return
@@ -206,13 +258,9 @@ def main() -> None:
         wrapped([int(w) for w in args.wrapped.split(",")], args.corpus.resolve())
         return
     corpus = args.corpus.resolve()
-    files = [(s.path, corpus / s.path) for s in discover(corpus)]
-    report(f"corpus {corpus}", read_texts(files, corpus), args.list)
+    report(f"corpus {corpus}", read_texts(corpus_files(corpus), corpus), args.list)
     if args.testdata:
-        if not TESTDATA.is_dir():
-            sys.exit(f"no test data at {TESTDATA} (set KB_TESTDATA)")
-        pdfs = sorted((TESTDATA / "pdfs").glob("*.pdf"))
-        report("testdata PDFs", read_texts([(p.name, p) for p in pdfs], None), args.list)
+        report("testdata PDFs", read_texts(testdata_pdfs(), None), args.list)
         pages = sorted((TESTDATA / "html" / "readability").glob("*/source.html"))
         report("testdata web pages",
                read_texts([(p.parent.name, p) for p in pages], None), args.list)

@@ -29,6 +29,20 @@ writes "printout" once): real text wrapped with every word on a line of its own 
 one such join in 10,000 breaks, wrapped at 20 columns or more none (bench/README.md).
 Words hyphenated at a line end are joined earlier, in ``ingest.text.normalize_text``.
 
+A range of years breaks the same way: "2016–2017" in a period column is read "2016–201\\n7",
+and a search for 2017 misses it. Digits at a line end are joined to the digits starting the
+next line only where they end a range of years whose end they complete:
+
+- the line ends with a year, a dash (hyphen, en or em dash, spaces around it or not) and 1-3
+  digits; the next line starts with 1-3 digits up to a word's end (a space, punctuation or
+  the end of the text; not a letter, and not a decimal point or comma followed by a digit);
+- the two pieces make 4 digits, a year of ``ingest.dates`` FIRST_YEAR..LAST_YEAR, not before
+  the range's first year ("2016–201\\n7" -> "2016–2017", "2019–202\\n1" -> "2019–2021").
+
+The range is the evidence: numbers in a table's cells ("201\\n7" without a year and a dash
+before it, "2016–201\\n5") stay as they are. A line of other cells' text before the range
+does not matter here ("Fomento San Sebastián 2019–202\\n1"): only the range is read.
+
 ``ingest.reading.read_document`` calls :func:`join_split_words` on the passages of every
 file, with the taxonomy's place names; nothing here knows about file formats (only a PDF's
 lines break inside table cells; other formats give no such lines). :func:`line_end_splits` lists the
@@ -44,6 +58,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index import Passage
+from ingest.dates import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["Split", "join_split_words", "line_end_splits"]
 
@@ -53,12 +68,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 # the letters starting the next line up to a word's end (not a digit, a letter, or an
 # opening bracket).
 _BREAK = re.compile(r"(?m)^(?=\S{4})\S*?(?<!\w)([^\W\d_]+)\n(?=([^\W\d_]+)(?![\w(\[{]))")
+# A range of years whose end a line break splits: the first year, a dash, the end's first 1-3
+# digits ending the line, and its other 1-3 digits starting the next line up to a word's end.
+_YEAR_BREAK = re.compile(r"(?<![\w.,])(\d{4}) ?[-–—] ?(\d{1,3})\n(?=(\d{1,3})(?!\w|[.,]\d))")
 
 
 @dataclass(frozen=True)
 class Split:
     """A line break between two fragments whose join is a word of the document (or of the
-    names given)."""
+    names given), or the end of a range of years (``kind`` "year")."""
 
     passage: int  # index in the passages given
     offset: int  # of the "\n" in the passage's text
@@ -67,18 +85,40 @@ class Split:
     #: whether the document uses the fragments as words on their own (apart from such breaks)
     left_used: bool
     right_used: bool
+    #: "word" (letters) or "year" (the digits of a range's end year)
+    kind: str = "word"
 
     @property
     def joined(self) -> bool:
-        """Whether the break is joined: at least one fragment is no word of its own."""
-        return not (self.left_used and self.right_used)
+        """Whether the break is joined: a range's end year, or at least one fragment is no
+        word of its own."""
+        return self.kind == "year" or not (self.left_used and self.right_used)
 
 
 def line_end_splits(texts: list[str], names: Iterable[str] = ()) -> list[Split]:
     """The breaks of ``texts`` (one document's passages) after a line of one word and before a
     lowercase word's end on the next line, whose join the document uses as a word elsewhere
-    or is a word of ``names``, in order; ``Split.joined`` says which ones
-    :func:`join_split_words` joins."""
+    or is a word of ``names``, then those inside a range's end year (module docstring), each
+    kind in order; ``Split.joined`` says which ones :func:`join_split_words` joins."""
+    return _word_splits(texts, names) + _year_splits(texts)
+
+
+def _year_splits(texts: list[str]) -> list[Split]:
+    """The breaks inside the end year of a range of years (module docstring)."""
+    splits = []
+    for number, text in enumerate(texts):
+        if "\n" not in text:
+            continue
+        for match in _YEAR_BREAK.finditer(text):
+            first, left, right = match.groups()
+            joined = left + right
+            if (len(joined) == 4 and FIRST_YEAR <= int(first) <= int(joined) <= LAST_YEAR):
+                splits.append(Split(number, match.end(2), left, right, False, False, "year"))
+    return splits
+
+
+def _word_splits(texts: list[str], names: Iterable[str]) -> list[Split]:
+    """The breaks of a word (module docstring)."""
     found: list[tuple[int, int, str, str]] = []
     for number, text in enumerate(texts):
         if "\n" not in text:
@@ -136,7 +176,7 @@ def join_split_words(passages: list[Passage], names: Iterable[str] = ()) -> list
         text = out[number].text
         pieces = []
         start = 0
-        for offset in cuts:
+        for offset in sorted(cuts):
             pieces.append(text[start:offset])
             start = offset + 1  # drop the "\n"
         pieces.append(text[start:])

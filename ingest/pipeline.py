@@ -3,7 +3,8 @@
     report = run_ingest(Path("corpus"), Path("var/index"))
 
 Incremental by default: a file whose size, modification time and explicit metadata are as
-indexed is not read again; changed files are re-read, deleted files leave the index, files
+indexed, and that was read by this version of the reading code (``ingest.reading``
+READING_VERSION), is not read again; changed files are re-read, deleted files leave the index, files
 that failed before are not retried until they change. ``rebuild=True`` (or an index of another
 schema version) builds a new index beside the live one and swaps it in atomically.
 """
@@ -41,7 +42,7 @@ from ingest.catalog import (
 )
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
 from ingest.paths import OUTSIDE_CORPUS, file_sha256, inside_corpus
-from ingest.reading import read_document
+from ingest.reading import READING_VERSION, read_document
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ OCR_TIME_SHARE = 0.85
 #: Added to the catalog fingerprint when OCR is on, so that turning it on or off re-reads
 #: the files; and when OCR did not finish, so that the next ingest goes on (from the cache).
 OCR_ON, OCR_INCOMPLETE = "+ocr", "+ocr-incomplete"
+#: Added to the catalog fingerprint: a new version of what a file becomes re-reads the files.
+READING = f"+read{READING_VERSION}"
 
 
 @dataclass
@@ -310,7 +313,7 @@ def _run(
             except CatalogError as exc:  # a bad sidecar fails its file only
                 report.failed.append({"path": src.path, "reason": str(exc), "retried": True})
                 continue
-            meta = entry_fingerprint(entry, taxonomy) + (OCR_ON if ocr_on else "")
+            meta = entry_fingerprint(entry, taxonomy) + READING + (OCR_ON if ocr_on else "")
             previous = known_by_path.get(src.path)
             if previous and _same(previous[1], src, meta):
                 report.unchanged += 1

@@ -104,6 +104,22 @@ def test_incremental_runs_do_only_what_changed(tmp_path):
     assert len(store.reports()) == 3  # a JSON report per run
 
 
+def test_a_new_version_of_the_reading_code_rereads_every_file(tmp_path, monkeypatch):
+    """What a file becomes is part of its fingerprint (ingest.reading.READING_VERSION): an
+    index read by older code takes a repair of the text at the next incremental ingest."""
+    from ingest import pipeline
+
+    corpus = write_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    ingest(corpus, index)
+    assert ingest(corpus, index).unchanged == 2
+    monkeypatch.setattr(pipeline, "READING", pipeline.READING + "-next")
+    again = ingest(corpus, index)
+    assert again.mode == "incremental"
+    assert sorted(again.updated) == ["news/export.txt", "news/talent-house.md"]
+    assert ingest(corpus, index).unchanged == 2
+
+
 def test_catalog_beats_file_metadata_beats_inference(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     (corpus / "catalog.yaml").write_text(yaml.safe_dump([

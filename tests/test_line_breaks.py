@@ -151,3 +151,78 @@ def test_real_pdfs_keep_their_line_breaks_between_words(testdata: Path) -> None:
     text = "\n".join(_read(testdata / "pdfs" / "sf__GeoTopo-komprimiert.pdf"))
     assert ". Zerlege\nn(0) = n(0)" in text and "+ i\nay(cx + d)" in text
     assert any("control\nflow" in t for t in _read(testdata / "pdfs" / "pdfjs__tracemonkey.pdf"))
+
+
+# Ranges of years a narrow period column broke (an assessor's reading of the indexed text).
+SAMPLE_YEARS = {
+    "reports/upgradesme-interregional-learning-synthesis-2016-2022.pdf":
+        ["Main outputs\n2016–2017\nAnalysis", "\n2017–2019\nExchange and planning",
+         "\n2019–2021\nImplementation", "from 2020\n2021–2022\nCOVID-19 extension"],
+    "action-plans/upgradesme-plan-de-accion-pais-vasco.pdf":
+        ["Fomento San Sebastián 2019–2021\n120 000 EUR", "universidades\n2020–2021\n90 000",
+         "Fomento San Sebastián 2019–2021\n15 000 EUR"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_YEARS))
+def test_sample_corpus_year_ranges_are_joined(name: str) -> None:
+    from ingest.parsers import parse_file
+
+    raw = [p.text for p in parse_file(CORPUS / name).passages]
+    years = [s for s in line_end_splits(raw) if s.kind == "year"]
+    assert len(years) == len(SAMPLE_YEARS[name]) and all(s.joined for s in years)
+    text = "\n\n".join(_read(CORPUS / name, name))
+    for expected in SAMPLE_YEARS[name]:
+        assert expected in text, expected
+
+
+def test_a_year_range_split_at_a_line_end_is_joined() -> None:
+    assert _join("Period\n2016–201\n7\nAnalysis", "a 2016 - 20\n17. b", "2000—200\n0, c") == [
+        "Period\n2016–2017\nAnalysis", "a 2016 - 2017. b", "2000—2000, c"]
+    # with a word split in the same passage, before and after it
+    assert _join("Communication\n2016–201\n7\nCommunicati\non 2019–202\n1") == [
+        "Communication\n2016–2017\nCommunication 2019–2021"]
+
+
+@pytest.mark.parametrize("text", [
+    "Period\n201\n7",             # no range: two cells of a table
+    "Period\n2016–201\n5",        # an end before the start
+    "Period\n2016–2017\n5",       # the end is whole
+    "Period\n2016–201\n7.5",      # a decimal number starts the next line
+    "Period\n2016–201\n7a",       # not a number's end
+    "Period\n2016–201\n\n7",      # a paragraph break
+    "Period\n12016–201\n7",       # not a year before the dash
+    "Period\n1850–185\n9",        # years out of FIRST_YEAR..LAST_YEAR
+    "Page\n8.4 Lessons 19\n9. Baden-Württemberg 20\n10. Friesland 21",  # a contents page
+])
+def test_digits_that_are_not_a_split_year(text: str) -> None:
+    assert _join(text) == [text]
+
+
+def test_only_the_sample_corpus_year_ranges_are_split_years() -> None:
+    """Every other document of the sample corpus has no break the year rule joins."""
+    from ingest.parsers import parse_file
+    from ingest.pipeline import discover
+
+    found = {}
+    for source in discover(CORPUS):
+        raw = [p.text for p in parse_file(CORPUS / source.path).passages]
+        if years := [s for s in line_end_splits(raw) if s.kind == "year"]:
+            found[source.path] = len(years)
+    assert found == {name: len(ranges) for name, ranges in SAMPLE_YEARS.items()}
+
+
+@pytest.mark.realdata
+def test_real_pdfs_have_no_split_year(testdata: Path) -> None:
+    """Timetables ("10:20\\n11:00"), contents pages: digits on two lines stay apart."""
+    from ingest.parsers import ParseError, parse_file
+
+    read = 0
+    for path in sorted((testdata / "pdfs").glob("*.pdf")):
+        try:
+            raw = [p.text for p in parse_file(path).passages]
+        except ParseError:
+            continue
+        read += 1
+        assert [s for s in line_end_splits(raw) if s.kind == "year"] == [], path.name
+    assert read >= 15
