@@ -5,7 +5,7 @@ out (SearchResult, DocumentView, ...). The engines stand behind index.engine's p
 its folder (index/whoosh/, the default); ``IndexStore(path, engine=...)`` chooses.
 """
 
-from index.analysis import fold_text, language_identifier
+from index.analysis import OTHER, fold_text, language_identifier, stopwords_for
 from index.documents import (
     DocumentView,
     IndexStats,
@@ -117,6 +117,8 @@ __all__ = [
     "engine_names",
     "get_engine",
     "fold_text",
+    "stopwords_for",
+    "OTHER",
     "get_document",
     "index_stats",
     "language_identifier",

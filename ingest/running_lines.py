@@ -32,8 +32,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from index import Passage
-from index.analysis import OTHER, stopwords_for
+from index import OTHER, Passage, stopwords_for
 
 #: How many lines at the top and at the bottom of a page are looked at.
 EDGE_LINES = 3
