@@ -16,8 +16,12 @@ funding programme, the project's acronym and full name above the title, on the c
 document of the series and on no other page, so the page count above never finds it. Here the
 lines of the first page that stand above the document's own title, among its first
 ``EDGE_LINES`` lines, count as that banner and are removed too (:func:`strip_cover_banner`,
-for documents of at least ``MIN_PAGES`` pages whose title is known from the catalog or the
-file's metadata: a title found in the text is its first line, with nothing above it). A line
+for documents of at least ``MIN_PAGES`` pages whose title of at least ``MIN_TITLE_WORDS``
+words is known from the catalog or the file's metadata: a title found in the text is its first
+line, with nothing above it). The whole title must open a line, up to a word's end ("Regional
+action plan" does not open "Regional action plans were reviewed"), and every line above it
+must be banner-like: at most ``BANNER_CHARS`` characters, not ending a sentence (".", "!",
+"?", ";"); otherwise nothing is removed. A line
 just above the title that ends in a function word of any language ("Einführung in die") or a
 hyphen, dash, colon or comma is the title's own first line, and then nothing is removed.
 
@@ -46,6 +50,12 @@ _SPACE = re.compile(r"\s+")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 #: A line ending in one of these goes on into the next one.
 _GOES_ON = ("-", "–", "—", ":", ",")
+#: A title shorter than this (in words) is too weak a sign to find a cover banner by.
+MIN_TITLE_WORDS = 3
+#: A cover banner's lines are at most this long (a longer line is body text).
+BANNER_CHARS = 120
+#: A line ending like this is the end of a sentence, so body text, not a banner.
+_ENDS_SENTENCE = (".", "!", "?", ";")
 
 
 def _key(line: str) -> str:
@@ -111,22 +121,36 @@ def _goes_on(line: str) -> bool:
     return line.endswith(_GOES_ON) or bool(last and last.group(1) in stopwords_for(OTHER))
 
 
+def _opens_with(text: str, wanted: str) -> bool:
+    """Whether ``text`` begins with the whole of ``wanted``, ending at a word's end
+    ("Regional action plan" does not open "Regional action plans were reviewed")."""
+    return text.startswith(wanted) and not text[len(wanted):len(wanted) + 1].isalnum()
+
+
+def _banner_like(line: str) -> bool:
+    """Whether a line above the title can be a banner's: short, and not a sentence's end."""
+    line = line.strip()
+    return len(line) <= BANNER_CHARS and not line.endswith(_ENDS_SENTENCE)
+
+
 def strip_cover_banner(passages: list[Passage], title: str | None) -> list[Passage]:
     """The passages with the first page's banner removed: the lines above ``title`` when the
-    title begins on one of that page's first ``EDGE_LINES + 1`` lines (it may wrap onto the
-    next lines). Documents of fewer than ``MIN_PAGES`` pages, or whose title does not open
-    their first page, are returned as they are.
+    whole title (at least ``MIN_TITLE_WORDS`` words, up to a word's end) begins on one of that
+    page's first ``EDGE_LINES + 1`` lines (it may wrap onto the next lines) and the lines above
+    it are banner-like (short, no sentence's end). Documents of fewer than ``MIN_PAGES`` pages,
+    or whose title does not open their first page, are returned as they are.
     """
     wanted = _flat(title or "")
     pages = [p for p in passages if p.page is not None]
-    if len(wanted.split()) < 2 or len(pages) < MIN_PAGES:
+    if len(wanted.split()) < MIN_TITLE_WORDS or len(pages) < MIN_PAGES:
         return passages
     first = min(pages, key=lambda p: p.page or 0)
     lines = first.text.splitlines()
     filled = [i for i, line in enumerate(lines) if line.strip()]
     for k, start in enumerate(filled[1:EDGE_LINES + 1], start=1):
-        if _flat(" ".join(lines[start:start + 8])).startswith(wanted):
-            if _goes_on(lines[filled[k - 1]]):
+        if _opens_with(_flat(" ".join(lines[start:start + 8])), wanted):
+            above = [lines[i] for i in filled[:k]]
+            if _goes_on(above[-1]) or not all(map(_banner_like, above)):
                 return passages
             cut = {*filled[:k]}
             text = "\n".join(line for i, line in enumerate(lines) if i not in cut)

@@ -10,6 +10,7 @@ import pytest
 from index import IndexStore, SearchRequest, search
 from index.records import Passage
 from ingest import run_ingest
+from ingest.parsers import ParseError
 from ingest.parsers.pdf import PdfParser
 from ingest.running_lines import running_lines, strip_cover_banner, strip_running_lines
 from tests.helpers import copy_sample_corpus
@@ -83,8 +84,32 @@ def test_a_cover_is_left_alone_when_the_title_does_not_open_it() -> None:
         (_cover(["Einführung in die", "Geometrie und Topologie", "text"]),
          "Geometrie und Topologie"),
         (_cover(["Interreg Europe –", "Regional Action Plan", "text"]), "Regional Action Plan"),
+        (_cover(BANNER + ["Regional Plan", "text"]), "Regional Plan"),  # two words: too weak
+        # the title only as the start of a longer word: body text, not the title
+        (_cover(["Executive summary", "The Region of Lapland adopted this plan in 2020.",
+                 "Regional action plans were reviewed by the partners.", "text"]),
+         "Regional action plan"),
+        # the whole title, but a sentence or a long line above it: body text, not a banner
+        (_cover(["Executive summary", "The Region of Lapland adopted this plan in 2020.",
+                 "Regional action plan for Lapland", "text"]), "Regional action plan"),
+        (_cover(["Executive summary", "word " * 30, "Regional action plan for Lapland",
+                 "text"]), "Regional action plan"),
     ]:
         assert strip_cover_banner(passages, title) == passages, (passages[0].text, title)
+
+
+def test_no_testdata_pdf_loses_lines_to_the_cover_banner(testdata: Path) -> None:
+    """Third-party PDFs with a title in their metadata: nothing above it is a banner."""
+    titled = 0
+    for path in sorted((testdata / "pdfs").glob("*.pdf")):
+        try:
+            parsed = PdfParser().parse(path)
+        except ParseError:
+            continue  # broken, encrypted or image-only files: tests/test_parsers_pdf.py
+        title = parsed.metadata.get("title")
+        titled += bool(title)
+        assert strip_cover_banner(parsed.passages, title) == parsed.passages, path.name
+    assert titled >= 3
 
 
 @pytest.fixture(scope="module")
