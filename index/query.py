@@ -424,10 +424,11 @@ def _plain_words(q: wq.Query) -> list[str]:
     return words
 
 
-#: A question mark that ends a word ("pandemia?", "exportar?"): the end of a question, not a
-#: pattern of one more letter (it made a question's last word find only longer words, and
-#: none in most texts); "?" inside a word ("organi?ation") is still a pattern.
-_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
+#: A question mark that ends a word ("pandemia?", "exportar?", "(exporters?)", "KMU?.",
+#: "export?!"): the end of a question, not a pattern of one more letter (it made a question's
+#: last word find only longer words, and none in most texts); "?" inside a word
+#: ("organi?ation") or before another pattern sign ("organi?*") is still a pattern.
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?![\w*?])")
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -113,9 +113,18 @@ def test_the_question_mark_ends_a_question_and_is_no_pattern(store) -> None:  # 
     assert not any(isinstance(leaf, qf.Wildcard) for leaf in qf.leaves(parsed.documents))
     assert _ids(store, "Wie kann man messen?") == _ids(store, "Wie kann man messen") != []
     assert "de-messen" in _ids(store, "Förderung messen?")
-    # a question mark inside a word is still a pattern of one letter
-    assert any(isinstance(leaf, qf.Wildcard)
-               for leaf in qf.leaves(parse_query("mess?n").documents))
+    # before punctuation or a bracket it ends a question too
+    for typed in ("(Wirkung messen?)", "Wie messen?.", "Wirkung messen?!", "messen?\"",
+                  "Wirkung messen?, Export"):
+        parsed = parse_query(typed)
+        assert "messen" in parsed.words, (typed, parsed.words)
+        assert not any(isinstance(leaf, qf.Wildcard)
+                       for leaf in qf.leaves(parsed.documents)), typed
+    assert "de-messen" in _ids(store, "(Förderung messen?)")
+    # a question mark inside a word, or before another pattern sign, is still a pattern
+    for typed in ("mess?n", "mess?*"):
+        assert any(isinstance(leaf, (qf.Wildcard, qf.Prefix))
+                   for leaf in qf.leaves(parse_query(typed).documents)), typed
 
 
 def test_a_query_of_question_words_only_is_searched_as_typed(store) -> None:  # type: ignore[no-untyped-def]
