@@ -14,6 +14,7 @@ index.query_form's neutral nodes, which each engine translates.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -128,6 +129,10 @@ class ParsedQuery:
     years: list[YearRange] = field(default_factory=list)
     #: plain words of the query (for "did you mean")
     words: list[str] = field(default_factory=list)
+    #: words the query excludes (under NOT: "export NOT covid" -> covid), and its patterns
+    #: ("digital*", "organi?ation"): none is a word a match must have (index.search's coverage)
+    negated: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
     #: a message for the user when the query had to be read differently than typed
     notice: str | None = None
 
@@ -416,6 +421,38 @@ def _limit_patterns(q: wq.Query) -> tuple[wq.Query, bool]:
     return limited, seen > MAX_PATTERNS
 
 
+def _negated_words(q: wq.Query) -> tuple[str, ...]:
+    """The words (plain or in phrases) under a NOT of the parsed query ``q``."""
+    found: list[str] = []
+
+    def words_of(sub: wq.Query) -> None:
+        for leaf in sub.leaves() if not sub.is_leaf() else [sub]:
+            if isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS:
+                found.append(str(leaf.text))
+            elif isinstance(leaf, wq.Phrase):
+                found.extend(str(w) for w in leaf.words)
+
+    def visit(sub: wq.Query) -> None:
+        if isinstance(sub, wq.Not):
+            words_of(sub.query)
+        elif isinstance(sub, wq.AndNot):
+            visit(sub.a)
+            words_of(sub.b)
+        elif not sub.is_leaf():
+            for child in sub.children():
+                visit(child)
+
+    visit(q)
+    return tuple(found)
+
+
+def _patterns(q: wq.Query) -> tuple[str, ...]:
+    """The patterns (``digital*``, ``organi?ation``) of the parsed query ``q``, as typed."""
+    return tuple(str(leaf.text) + ("*" if isinstance(leaf, wq.Prefix) else "")
+                 for leaf in (q.leaves() if not q.is_leaf() else [q])
+                 if isinstance(leaf, (wq.Prefix, wq.Wildcard)))
+
+
 def _plain_words(q: wq.Query) -> list[str]:
     words = []
     for sub in q.leaves() if not q.is_leaf() else [q]:
@@ -499,6 +536,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         filters=filters,
         years=years,
         words=words,
+        negated=_negated_words(core),
+        patterns=_patterns(core),
         notice=notice,
     )
 
@@ -589,11 +628,13 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     return [term for _, term in added]
 
 
-def word_queries(text: str, groups: list[Group]) -> list[qf.Query]:
-    """One keyword query per content word of the query ``text`` (its stop words and any
-    language's question words left out, each word once), each with the other terms of the
-    synonym groups the word belongs to: what counts when the hybrid ranking asks how much of
-    a query a keyword hit matches (index.search, ``Fusion.coverage_power``)."""
+def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
+                 ) -> list[qf.Query]:
+    """One keyword query per content word of the query ``text`` (its stop words, any
+    language's question words and the words ``leave_out`` (folded) left out, each word once),
+    each with the other terms of the synonym groups the word belongs to: what counts when the
+    hybrid ranking asks how much of a query a keyword hit matches (index.search,
+    ``Fusion.coverage_power``)."""
     parsed = parse_query(text)
     lang = query_language(text)
     stops = folded_stopwords(lang or "xx")
@@ -601,7 +642,7 @@ def word_queries(text: str, groups: list[Group]) -> list[qf.Query]:
     seen: set[str] = set()
     for word in parsed.words:
         folded = fold(word)
-        if folded in seen or folded in stops or any(
+        if folded in seen or folded in stops or folded in leave_out or any(
                 is_question_word(word, code) for code in STEMMED_LANGUAGES):
             continue
         seen.add(folded)

@@ -19,6 +19,7 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
+from index.analysis import fold
 from index.did_you_mean import correction, quote_changed
 from index.engine import EngineReader, Filter, Sort
 from index.highlight import highlight, plain_snippet
@@ -154,16 +155,26 @@ class _Semantic:
                 [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
 
 
-def _coverage(reader: EngineReader, store: IndexStore, text: str, keyword: list[str]
-              ) -> dict[str, float] | None:
-    """The share of the query's content words (index.query.word_queries) that each of the
-    first ``Fusion.coverage_depth`` keyword hits matches; None when off or the query has fewer
-    than ``Fusion.coverage_words`` content words."""
+def _not_content(parsed: ParsedQuery) -> set[str]:
+    """The folded words of the query ``parsed`` that no match needs: those under NOT
+    ("export NOT covid": covid, which every match lacks) and the pieces of patterns
+    ("digital*": digital, which semantic_text makes a word; "digitalisation" matches the
+    pattern, not "digital")."""
+    pieces = (piece for pattern in parsed.patterns for piece in re.split(r"[*?]+", pattern))
+    return {fold(w) for w in (*parsed.negated, *pieces) if w}
+
+
+def _coverage(reader: EngineReader, store: IndexStore, parsed: ParsedQuery, text: str,
+              keyword: list[str]) -> dict[str, float] | None:
+    """The share of the query's content words (index.query.word_queries of ``text``, the
+    query's semantic_text, without the words under NOT and the patterns of ``parsed``) that
+    each of the first ``Fusion.coverage_depth`` keyword hits matches; None when off or the
+    query has fewer than ``Fusion.coverage_words`` content words."""
     f = semantic.FUSION
     head = keyword[:f.coverage_depth]
     if not f.coverage_power or not head:
         return None
-    words = word_queries(text, store.load_synonyms())
+    words = word_queries(text, store.load_synonyms(), _not_content(parsed))
     if len(words) < max(2, f.coverage_words):
         return None
     matched = dict.fromkeys(head, 0)
@@ -287,7 +298,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
-            coverage = _coverage(reader, store, text, keyword)
+            coverage = _coverage(reader, store, parsed, text, keyword)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
                                   passages=passage_list,
                                   **({"coverage": coverage} if coverage is not None else {}))

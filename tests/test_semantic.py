@@ -719,6 +719,26 @@ def test_the_coverage_counts_the_content_words_of_a_question(store):
     assert len(words) == 3 and "exportutalvany" in str(words[0]) + str(words[1])
 
 
+def test_the_coverage_leaves_out_negated_words_and_patterns(store, monkeypatch):
+    # "NOT covid": every keyword hit lacks covid, so it counted against them all; "water*"
+    # became the word "water", which "waters" or "watertight" do not match
+    from index import semantic
+
+    seen: list[dict[str, float]] = []
+    fuse = semantic.fuse
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("coverage") or {})
+        return fuse(*args, **kwargs)
+
+    monkeypatch.setattr(semantic, "fuse", spy)
+    for query in ("export vouchers consultants", "export vouchers consultants NOT covid",
+                  "export vouchers consultants water*", "export (vouchers NOT covid) consultants"):
+        seen.clear()
+        assert "en-vouchers" in {h.id for h in search(store, SearchRequest(query=query)).hits}
+        assert seen and seen[0]["en-vouchers"] == 1.0, (query, seen)
+
+
 def test_a_document_found_by_a_later_passage_only_is_a_hit_by_meaning(store, monkeypatch):
     # found by neither the words nor its vote: a hit labelled "semantic", counted in the
     # total and the facets
