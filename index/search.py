@@ -164,8 +164,8 @@ def _not_content(parsed: ParsedQuery) -> set[str]:
     return {fold(w) for w in (*parsed.negated, *pieces) if w}
 
 
-def _coverage(reader: EngineReader, store: IndexStore, parsed: ParsedQuery, text: str,
-              keyword: list[str]) -> dict[str, float] | None:
+def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,
+              text: str, keyword: list[str]) -> dict[str, float] | None:
     """The share of the query's content words (index.query.word_queries of ``text``, the
     query's semantic_text, without the words under NOT and the patterns of ``parsed``) that
     each of the first ``Fusion.coverage_depth`` keyword hits matches; None when off or the
@@ -174,7 +174,7 @@ def _coverage(reader: EngineReader, store: IndexStore, parsed: ParsedQuery, text
     head = keyword[:f.coverage_depth]
     if not f.coverage_power or not head:
         return None
-    words = word_queries(text, store.load_synonyms(), _not_content(parsed))
+    words = word_queries(text, synonyms, _not_content(parsed))
     if len(words) < max(2, f.coverage_words):
         return None
     matched = dict.fromkeys(head, 0)
@@ -236,7 +236,8 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     # the keyword search runs.
     started_semantic = _start_semantic(store, req)
     parsed = parse_query(req.query)
-    add_synonyms(parsed, store.load_synonyms())
+    synonyms = store.load_synonyms()
+    add_synonyms(parsed, synonyms)
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
     for facet, values in parsed.filters.items():
         filters.setdefault(facet, [])
@@ -298,10 +299,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
-            coverage = _coverage(reader, store, parsed, text, keyword)
+            coverage = _coverage(reader, synonyms, parsed, text, keyword)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
-                                  passages=passage_list,
-                                  **({"coverage": coverage} if coverage is not None else {}))
+                                  passages=passage_list, coverage=coverage)
             hits = _hits(reader, fused[first:first + req.page_size])
             only_meaning = set(extra)
             for hit in hits:

@@ -652,7 +652,9 @@ def status(index_dir: Path, gen: Path | None, document_ids: set[str]) -> Semanti
 
 # -- searching -------------------------------------------------------------------------------
 #: threads embedding queries: one per core (a call is one OpenMP thread), at least two
-_POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="kb-embed")
+#: The machine's cores, read once.
+_CORES = os.cpu_count() or 1
+_POOL = ThreadPoolExecutor(max_workers=max(2, _CORES), thread_name_prefix="kb-embed")
 
 
 def start_query(text: str) -> Future[np.ndarray] | None:
@@ -687,7 +689,7 @@ def start_query(text: str) -> Future[np.ndarray] | None:
 def _core_free() -> bool:
     """Whether a core is likely free: the 1-minute load average below the cores."""
     try:
-        return os.getloadavg()[0] < (os.cpu_count() or 1)
+        return os.getloadavg()[0] < _CORES
     except OSError:
         return True
 
