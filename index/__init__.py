@@ -19,6 +19,7 @@ from index.documents import (
     suggest,
 )
 from index.embedder import CACHE_SIZE as SEMANTIC_CACHE_SIZE
+from index.embedder import THREADS as SEMANTIC_THREADS
 from index.embedder import set_cache_size as set_semantic_cache
 from index.embedder import set_threads as set_semantic_threads
 from index.engine import DEFAULT_ENGINE, UnknownEngineError, engine_names, get_engine
@@ -78,6 +79,7 @@ __all__ = [
     "PRACTICE_FIELDS",
     "SCHEMA_VERSION",
     "SEMANTIC_CACHE_SIZE",
+    "SEMANTIC_THREADS",
     "SORTS",
     "STEMMED_LANGUAGES",
     "YEAR_FACETS",

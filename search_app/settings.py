@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index import (
     SEMANTIC_CACHE_SIZE,
+    SEMANTIC_THREADS,
     set_semantic_cache,
     set_semantic_enabled,
     set_semantic_threads,
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
     #: 1/0, true/false, yes/no, on/off (any case)
     semantic: bool = True
     #: semantic search: threads the embedding model uses per call
-    semantic_threads: int = Field(default=1, ge=1)
+    semantic_threads: int = Field(default=SEMANTIC_THREADS, ge=1)
     #: semantic search: texts whose vectors a process keeps, so a query searched again is not
     #: embedded again (0 keeps none)
     semantic_cache: int = Field(default=SEMANTIC_CACHE_SIZE, ge=0)

@@ -35,3 +35,31 @@ def test_every_command_has_help_with_an_example(name, command):
 def test_every_setting_is_in_the_readmes_configuration_table(name):
     rows = [line for line in README.splitlines() if line.startswith("| `KB_")]
     assert any(f"`KB_{name.upper()}`" in row for row in rows), f"KB_{name.upper()} not in README"
+
+
+def _readme_defaults() -> dict[str, str]:
+    """KB_ variable -> its default as the README's configuration table writes it."""
+    defaults = {}
+    for row in README.splitlines():
+        if row.startswith("| `KB_"):
+            variables, written = row.split(" | ")[:2]
+            names = [v.strip("|` ") for v in variables.split(",")]
+            values = [v.strip("` ") for v in written.split(",")] if len(names) > 1 else [written]
+            defaults.update(zip(names, values, strict=True))
+    return defaults
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_the_readme_gives_each_settings_default(name):
+    """The table's default is the setting's (the index's, where the setting takes it from
+    the index: SEMANTIC_THREADS, SEMANTIC_CACHE_SIZE); "(none)" or words where it has none."""
+    default = Settings.model_fields[name].default
+    written = _readme_defaults()[f"KB_{name.upper()}"].strip("`")
+    if default is None:
+        assert not written[0].isdigit(), (name, written)
+    elif isinstance(default, bool):
+        assert written == str(int(default)), (name, written)
+    elif isinstance(default, float) and default.is_integer():
+        assert written == str(int(default)), (name, written)
+    else:
+        assert written == str(default), (name, written)
