@@ -127,12 +127,17 @@ class ParsedQuery:
     #: year ranges the user typed in the query (year:[2018 TO 2020]) as (first, last), clamped
     #: to real years, None for an open end; they combine with typed years (year:2021) by OR
     years: list[YearRange] = field(default_factory=list)
-    #: plain words of the query (for "did you mean")
+    #: plain words of the query (for "did you mean"), those under NOT too
     words: list[str] = field(default_factory=list)
     #: words the query excludes (under NOT: "export NOT covid" -> covid), and its patterns
     #: ("digital*", "organi?ation"): none is a word a match must have (index.search's coverage)
     negated: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    #: the plain words not under NOT: the words whose synonyms widen the query (add_synonyms)
+    positive: tuple[str, ...] = ()
+    #: what the query excludes (its parts under NOT, as ``documents`` searches them), or None:
+    #: a document found by meaning only must not match it (index.search)
+    excluded: qf.Query | None = None
     #: a message for the user when the query had to be read differently than typed
     notice: str | None = None
 
@@ -453,12 +458,106 @@ def _patterns(q: wq.Query) -> tuple[str, ...]:
                  if isinstance(leaf, (wq.Prefix, wq.Wildcard)))
 
 
-def _plain_words(q: wq.Query) -> list[str]:
-    words = []
-    for sub in q.leaves() if not q.is_leaf() else [q]:
-        if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in TEXT_FIELDS:
-            words.append(str(sub.text))
+def _plain_words(q: wq.Query, *, negated: bool = True) -> list[str]:
+    """The plain words of the parsed query ``q``, in order; without ``negated``, not those
+    under a NOT."""
+    words: list[str] = []
+
+    def visit(sub: wq.Query) -> None:
+        if not negated and isinstance(sub, wq.Not):
+            return
+        if sub.is_leaf():
+            if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in TEXT_FIELDS:
+                words.append(str(sub.text))
+        elif not negated and isinstance(sub, wq.AndNot):
+            visit(sub.a)
+        else:
+            for child in sub.children():
+                visit(child)
+
+    visit(q)
     return words
+
+
+def _excluded(q: qf.Query | None) -> qf.Query | None:
+    """The parts of the expanded query ``q`` under a NOT (not those under a NOT inside them:
+    "a NOT (b NOT c)" excludes b without c), as one query; None when nothing is excluded."""
+    found: list[qf.Query] = []
+
+    def visit(sub: qf.Query) -> None:
+        if isinstance(sub, qf.Not):
+            found.append(sub.part)
+        elif isinstance(sub, qf.AndNot):
+            visit(sub.positive)
+            found.append(sub.negative)
+        elif isinstance(sub, (qf.Or, qf.And)):
+            for part in sub.parts:
+                visit(part)
+        elif isinstance(sub, qf.AndMaybe):
+            visit(sub.required)
+            visit(sub.optional)
+        elif isinstance(sub, qf.Require):
+            visit(sub.scored)
+            visit(sub.required)
+
+    if q is not None:
+        visit(q)
+    excluded = qf.normalize(qf.Or(tuple(found))) if found else qf.NOTHING
+    return excluded if qf.searches(excluded) else None
+
+
+def _minus_as_not(text: str) -> str:
+    """``text`` with each minus that starts a word, a "phrase" or a (group) read as NOT
+    ("export -covid", -"supply chain", -(a OR b), -language:en), as in web search engines. A
+    hyphen inside or between words ("COVID-19", "e-commerce", "2016-2022", "export - covid"),
+    a minus before a number ("-5") and one inside quotes stay as typed."""
+    if "-" not in text:
+        return text
+    out: list[str] = []
+    quoted = False
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif (ch == "-" and not quoted and i < last
+              and (i == 0 or text[i - 1].isspace() or text[i - 1] == "(")
+              and (text[i + 1].isalpha() or text[i + 1] in '"(')):
+            out.append("NOT ")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+#: One clause of a query's text, for without_negations: a "phrase", a bracket, a field's
+#: range (year:[2018 TO 2020]), or a word (a field:"phrase" too).
+_CLAUSE = re.compile(r'"[^"]*"?|[()]|[^\s()"]+?:\[[^\]]*\]?|[^\s()"]+(?:"[^"]*"?)?')
+_NEGATIONS = ("NOT", "ANDNOT")
+
+
+def without_negations(text: str) -> str:
+    """What a typed query asks for without what it excludes: its clauses after NOT (or a
+    leading minus: _minus_as_not), each a word, a "phrase", a field:value or a (group), left
+    out ("export NOT covid" -> "export"); the text as typed when it excludes nothing. For
+    the text a query's meaning is taken from (index.search.semantic_text)."""
+    text = _minus_as_not(text)
+    if not any(op in text for op in _NEGATIONS):
+        return text
+    clauses = _CLAUSE.findall(text)
+    kept: list[str] = []
+    i = 0
+    while i < len(clauses):
+        if clauses[i] not in _NEGATIONS or i + 1 == len(clauses):
+            kept.append(clauses[i])
+            i += 1
+            continue
+        i += 1  # the clause after NOT: a word, or a group to its closing bracket
+        depth = 0
+        while i < len(clauses):
+            depth += (clauses[i] == "(") - (clauses[i] == ")")
+            i += 1
+            if depth <= 0:
+                break
+    return " ".join(kept)
 
 
 #: A question mark that ends a word ("pandemia?", "exportar?", "(exporters?)", "KMU?.",
@@ -493,7 +592,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
     typed = text
-    text = _QUESTION_MARK.sub("", text)
+    text = _QUESTION_MARK.sub("", _minus_as_not(text))
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point
@@ -538,12 +637,14 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         words=words,
         negated=_negated_words(core),
         patterns=_patterns(core),
+        positive=tuple(_plain_words(core, negated=False)),
+        excluded=_excluded(documents),
         notice=notice,
     )
 
 
 __all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query",
-           "word_queries"]
+           "without_negations", "word_queries"]
 
 
 # -- query-side synonyms ---------------------------------------------------------------------
@@ -609,23 +710,33 @@ def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
 def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
     matches on its language's word forms, see index.synonyms), each searched in its own
-    language's fields at SYNONYM_WEIGHT. Returns the terms added."""
+    language's fields at SYNONYM_WEIGHT. Returns the terms added. Words under NOT widen
+    nothing ("export NOT SME" must not find documents by "KMU"), nor are their synonyms
+    excluded; what the query excludes stays excluded from the documents the synonyms find."""
     if not groups or not qf.searches(parsed.documents):
         return []
-    if not parsed.words:
+    if not parsed.positive:
         return []
     added: list[tuple[str, str]] = []
     for pairs in _pairs_of(groups):
-        hit = matched_terms(parsed.words, pairs)
+        hit = matched_terms(list(parsed.positive), pairs)
         if hit:
             added.extend((lang, term) for lang, term in pairs if term not in hit)
     if added:
-        parsed.documents = qf.Or((parsed.documents, *(
-            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added)))
+        parsed.documents = _still_excluding(qf.Or((parsed.documents, *(
+            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added))),
+            parsed.excluded)
         if parsed.passages is not None:
-            parsed.passages = qf.Or((parsed.passages, *(
-                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added)))
+            parsed.passages = _still_excluding(qf.Or((parsed.passages, *(
+                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added))),
+                _excluded(parsed.passages))
     return [term for _, term in added]
+
+
+def _still_excluding(widened: qf.Query, excluded: qf.Query | None) -> qf.Query:
+    """A query widened by synonyms, still without what it excluded: "SME NOT language:de"
+    must not find the German pages by "KMU" (the synonyms are an OR beside the query)."""
+    return widened if excluded is None else qf.AndNot(widened, excluded)
 
 
 def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
@@ -640,7 +751,7 @@ def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
     stops = folded_stopwords(lang or "xx")
     found: list[list[Any]] = []  # [folded word, its query]
     seen: set[str] = set()
-    for word in parsed.words:
+    for word in parsed.positive:
         folded = fold(word)
         if folded in seen or folded in stops or folded in leave_out or any(
                 is_question_word(word, code) for code in STEMMED_LANGUAGES):
@@ -650,7 +761,7 @@ def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
         if alone is not None:
             found.append([folded, alone])
     for pairs in _pairs_of(groups):
-        hit = matched_terms(parsed.words, pairs)
+        hit = matched_terms(list(parsed.positive), pairs)
         if not hit:
             continue
         concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=False)

@@ -24,7 +24,14 @@ from index.did_you_mean import correction, quote_changed
 from index.engine import EngineReader, Filter, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
-from index.query import ParsedQuery, add_synonyms, parse_query, query_language, word_queries
+from index.query import (
+    ParsedQuery,
+    add_synonyms,
+    parse_query,
+    query_language,
+    without_negations,
+    word_queries,
+)
 from index.records import Document
 from index.results import (
     HIT_METADATA,
@@ -104,12 +111,15 @@ def _attach_openings(reader: EngineReader, hits: list[DocumentHit]) -> None:
 
 # The fusion settings (RRF k, weights, depths) are index.semantic.FUSION, read per search.
 
-_OPERATOR = re.compile(r"(?<!\S)(AND|OR|NOT)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)|[()\"^*]")
+_OPERATOR = re.compile(
+    r"(?<!\S)(AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)|[()\"^*]")
 
 
 def semantic_text(text: str) -> str:
-    """What a query says, for the model: without field:value filters and operators."""
-    return " ".join(_OPERATOR.sub(" ", text).split())
+    """What a query says, for the model: without what it excludes (index.query's
+    without_negations: "export NOT covid" means export, and is not embedded with covid), its
+    field:value filters and operators."""
+    return " ".join(_OPERATOR.sub(" ", without_negations(text)).split())
 
 
 def _unmatched(reader: EngineReader, q: qf.Query, ids: list[str]) -> list[str]:
@@ -141,18 +151,26 @@ class _Semantic:
     vi: VectorIndex
     vector: np.ndarray
     lang: str | None
+    #: what the query excludes (ParsedQuery.excluded): no document matching it is found by
+    #: meaning ("trade shows NOT Messen" must not bring back the Messen page as "close")
+    excluded: qf.Query | None = None
 
     def ranking(self, reader: EngineReader, flt: Filter, feedback: str | None
                 ) -> tuple[list[str], list[str]]:
-        """Ids of the closest documents among those ``flt`` allows, best first: by their
-        votes, and by their later passages (the passage list; index.semantic.rank_by_meaning)."""
+        """Ids of the closest documents among those ``flt`` allows and the query does not
+        exclude, best first: by their votes, and by their later passages (the passage list;
+        index.semantic.rank_by_meaning)."""
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
         documents, passages = semantic.rank_by_meaning(
             self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position
         )
-        return ([self.vi.doc_ids[p] for p in documents],
-                [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
+        found = ([self.vi.doc_ids[p] for p in documents],
+                 [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
+        if self.excluded is None:
+            return found
+        out = reader.matching(self.excluded, _found(found))
+        return [d for d in found[0] if d not in out], [d for d in found[1] if d not in out]
 
 
 def _not_content(parsed: ParsedQuery) -> set[str]:
@@ -291,7 +309,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             keyword = ranked.ids
             _, vi, text = started_semantic
             lang = query_language(text)
-            sem = _Semantic(vi, vector, lang)
+            sem = _Semantic(vi, vector, lang, parsed.excluded)
             meaning, passage_list = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
             extra = [d for d in _found((meaning, passage_list)) if d not in in_keyword]

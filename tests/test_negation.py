@@ -1,0 +1,115 @@
+"""What a query excludes (NOT, or a leading minus) brings nothing back: no document by the
+synonyms of an excluded word, none found by meaning that has the word (or the excluded
+filter's value), and the excluded words are not part of the text the model embeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import IndexStore, SearchRequest, parse_query, search
+from index.search import semantic_text
+from index.semantic import embed_index
+from tests.helpers import build_index, make_doc
+from tests.test_semantic import DOCS
+
+pytestmark = pytest.mark.engines
+
+GROUPS = [{"en": ["SME"], "de": ["KMU"], "pt": ["PME"], "es": ["pyme"]}]
+
+
+@pytest.fixture(scope="module")
+def synonym_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
+    docs = [
+        make_doc("en-export", "Export coaching", "Coaching helped exporters."),
+        make_doc("de-kmu", "Förderung", "Die KMU erhielten Beratung.", language="de"),
+        make_doc("en-sme", "SME support", "SME received export support."),
+    ]
+    store = build_index(tmp_path_factory.mktemp("neg-syn"), docs)
+    store.save_synonyms(GROUPS)
+    return store
+
+
+@pytest.fixture(scope="module")
+def meaning_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
+    store = build_index(tmp_path_factory.mktemp("neg-sem"), DOCS)
+    assert embed_index(store).state == "done"
+    return store
+
+
+def _ids(store: IndexStore, query: str) -> list[str]:
+    return [h.id for h in search(store, SearchRequest(query=query, with_facets=False)).hits]
+
+
+def test_an_excluded_word_adds_no_synonyms(synonym_store: IndexStore) -> None:
+    assert "de-kmu" in _ids(synonym_store, "export SME")  # KMU is SME's synonym
+    for query in ("export NOT SME", "export -SME", "export AND NOT SME", "export ANDNOT SME",
+                  "export NOT (SME OR grants)"):
+        assert _ids(synonym_store, query) == ["en-export"], query
+
+
+def test_a_word_both_wanted_and_excluded_elsewhere_keeps_its_synonyms() -> None:
+    parsed = parse_query("(SME AND export) OR (grants NOT SME)")
+    assert "SME".lower() in [w.lower() for w in parsed.positive]
+    assert [w.lower() for w in parse_query("export NOT SME").positive] == ["export"]
+
+
+@pytest.mark.parametrize("query", [
+    "trade shows online NOT Messen", "trade shows online -Messen",
+    "trade shows online NOT language:de", "trade shows online -language:de",
+    'trade shows online NOT "Digitale Messen"', "trade shows online -(Pandemie OR Messen)",
+])
+def test_nothing_excluded_is_found_by_meaning(meaning_store: IndexStore, query: str) -> None:
+    plain = search(meaning_store, SearchRequest(query="trade shows online"))
+    assert "de-fairs" in [h.id for h in plain.hits]  # close in meaning: it would come back
+    result = search(meaning_store, SearchRequest(query=query))
+    assert result.semantic
+    assert "de-fairs" not in [h.id for h in result.hits]
+    assert result.total == len(result.hits)
+    languages = {v.value: v.count for v in result.facets["language"].values}
+    assert languages.get("de", 0) == 0, languages
+
+
+@pytest.mark.parametrize("typed,embedded", [
+    ("export NOT covid", "export"),
+    ("export -covid", "export"),
+    ('export -"supply chain" vouchers', "export vouchers"),
+    ("export NOT (covid OR (pandemic lockdown)) vouchers", "export vouchers"),
+    ("export AND NOT language:en", "export"),
+    ("export ANDNOT covid", "export"),
+    ("NOT year:[2018 TO 2020] export", "export"),
+    ('export NOT partner:"Fomento San Sebastián" grants', "export grants"),
+    ("COVID-19 e-commerce 2016-2022 export - covid -5",
+     "COVID-19 e-commerce 2016-2022 export - covid -5"),
+    ('"post -covid" recovery', "post -covid recovery"),
+    ("export NOT", "export"),  # a NOT with nothing after it excludes nothing
+])
+def test_the_model_is_not_given_what_the_query_excludes(typed: str, embedded: str) -> None:
+    assert semantic_text(typed) == embedded
+
+
+@pytest.mark.parametrize("minus,written", [
+    ("export -covid", "export NOT covid"),
+    ('export -"supply chain"', 'export NOT "supply chain"'),
+    ("export -(covid OR pandemic)", "export NOT (covid OR pandemic)"),
+    ("export -language:en", "export NOT language:en"),
+    ("(export -covid) OR vouchers", "(export NOT covid) OR vouchers"),
+    ("-covid", "NOT covid"),
+])
+def test_a_leading_minus_is_not(minus: str, written: str) -> None:
+    a, b = parse_query(minus), parse_query(written)
+    assert (a.documents, a.filters, a.negated) == (b.documents, b.filters, b.negated)
+    assert a.negated or a.excluded is not None
+
+
+@pytest.mark.parametrize("query", ["COVID-19", "e-commerce", "2016-2022", "export - covid",
+                                   "temperature -5", '"post -covid"', "year:-2020", "a--b"])
+def test_a_hyphen_in_or_between_words_is_not_a_minus(query: str) -> None:
+    parsed = parse_query(query)
+    assert parsed.negated == () and parsed.excluded is None, query
+
+
+def test_minus_excludes_on_every_engine(synonym_store: IndexStore) -> None:
+    assert "en-sme" in _ids(synonym_store, "export")
+    assert _ids(synonym_store, "export -SME") == ["en-export"]
+    assert _ids(synonym_store, "export -language:en") == []
+    assert set(_ids(synonym_store, "SME -language:de")) == {"en-sme"}
