@@ -4,11 +4,16 @@ filter's value), and the excluded words are not part of the text the model embed
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from index import IndexStore, SearchRequest, parse_query, search
 from index.search import semantic_text
 from index.semantic import embed_index
+from tests import test_fuzz as fuzz
 from tests.helpers import build_index, make_doc
 from tests.test_semantic import DOCS
 
@@ -113,3 +118,30 @@ def test_minus_excludes_on_every_engine(synonym_store: IndexStore) -> None:
     assert _ids(synonym_store, "export -SME") == ["en-export"]
     assert _ids(synonym_store, "export -language:en") == []
     assert set(_ids(synonym_store, "SME -language:de")) == {"en-sme"}
+
+
+WORDS = st.sampled_from(["trade", "shows", "online", "Messen", "Pandemie", "vouchers",
+                         "export", "SME", "KMU", "water", "COVID-19", "e-commerce", "x"])
+EXCLUSIONS = st.one_of(
+    st.builds(lambda w: f"-{w}", WORDS), st.builds(lambda w: f"NOT {w}", WORDS),
+    st.builds(lambda a, b: f'-"{a} {b}"', WORDS, WORDS),
+    st.builds(lambda a, b: f"-({a} OR {b})", WORDS, WORDS),
+    st.sampled_from(["-language:de", "NOT language:en", "-country:RO", "NOT type:report"]),
+)
+NEGATED_QUERIES = st.lists(st.one_of(WORDS, EXCLUSIONS, fuzz.PIECES), min_size=1,
+                           max_size=8).map(" ".join)
+
+
+@settings(max_examples=int(os.environ.get("KB_FUZZ_EXAMPLES", "40")), deadline=None,
+          derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=NEGATED_QUERIES)
+def test_no_hit_has_what_any_query_excludes(meaning_store: IndexStore, query: str) -> None:
+    """Fuzz: whatever else a query holds (operators, brackets, quotes, odd characters), it
+    parses, searches on each engine, and none of its hits (by words, synonyms or meaning)
+    matches what it excludes."""
+    result = search(meaning_store, SearchRequest(query=query))
+    excluded = parse_query(result.corrected or query).excluded
+    if excluded is None or not result.hits:
+        return
+    with meaning_store.reader() as reader:
+        assert not reader.matching(excluded, [h.id for h in result.hits]), query
