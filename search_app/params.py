@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN
@@ -123,9 +123,9 @@ class SearchParams:
             elif selected.get(name):
                 target.extend(_encoded(name, v) for v in selected[name])
         known = facet in FACETS  # (toggling another name changes nothing, as _with_filters)
-        head = [_encoded("q", self.q)] if self.q else []
-        years = [_encoded(name, str(year)) for name, year in (
-            ("year_from", self.year_from), ("year_to", self.year_to)) if year is not None]
+        head, filtered_tail = self._toggled_parts
+        plain_tail: list[str] | None = None  # (a link that removes the last filter: rare)
+        years = self.year_from is not None or self.year_to is not None
         urls = []
         for value in values:
             mine = list(own) if known else []
@@ -133,18 +133,23 @@ class SearchParams:
                 mine.remove(value)
             elif known:
                 mine.append(value)
-            # (query_items's rules for a copy at page 1 with these filters)
-            filtered = bool(before or after or mine or years)
-            tail = list(years)
-            if self.sort != "relevance" and not (not self.q and self.sort == "newest"
-                                                 and filtered):
-                tail.append(_encoded("sort", self.sort))
-            if self.size != DEFAULT_SIZE:
-                tail.append(_encoded("size", str(self.size)))
+            if before or after or mine or years:
+                tail = filtered_tail
+            else:
+                if plain_tail is None:
+                    plain_tail = _encoded_all(self._around_filters(False, 1)[1])
+                tail = plain_tail
             query = "&".join([*head, *before, *(_encoded(facet, v) for v in mine), *after,
                               *tail])
             urls.append(f"{path}?{query}" if query else path)
         return urls
+
+    @cached_property
+    def _toggled_parts(self) -> tuple[list[str], list[str]]:
+        """The encoded parameters of a toggled search (at page 1, with a filter) before and
+        after its facet filters: toggle_urls's, made once for the dozens of links of a page."""
+        head, tail = self._around_filters(True, 1)
+        return _encoded_all(head), _encoded_all(tail)
 
     def without(self, facet: str, value: str | None = None) -> SearchParams:
         if facet == "year_range":
@@ -164,28 +169,34 @@ class SearchParams:
 
     # -- writing ---------------------------------------------------------------------------
     def query_items(self) -> list[tuple[str, str]]:
-        items: list[tuple[str, str]] = []
-        if self.q:
-            items.append(("q", self.q))
-        for name, values in self.filters:
-            items.extend((name, v) for v in values)
+        head, tail = self._around_filters(self.has_filters, self.page)
+        return [*head, *((name, v) for name, values in self.filters for v in values), *tail]
+
+    def _around_filters(self, filtered: bool, page: int
+                        ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The parameters of this search's URL at ``page`` before its facet filters (the
+        query) and after them (the year bounds, sort, size, page); ``filtered``: the search
+        has a filter (a facet value or a year bound). The one place of the URL's order and
+        of which defaults it leaves out: query_items and toggle_urls write what it says."""
+        head = [("q", self.q)] if self.q else []
+        tail: list[tuple[str, str]] = []
         if self.year_from is not None:
-            items.append(("year_from", str(self.year_from)))
+            tail.append(("year_from", str(self.year_from)))
         if self.year_to is not None:
-            items.append(("year_to", str(self.year_to)))
+            tail.append(("year_to", str(self.year_to)))
         # Without words the order is newest first either way: "sort=newest" is written only
         # where it tells the list of every document ("/?sort=newest") from the home page ("/").
-        newest_anyway = not self.q and self.sort == "newest" and self.has_filters
+        newest_anyway = not self.q and self.sort == "newest" and filtered
         if self.sort != "relevance" and not newest_anyway:
-            items.append(("sort", self.sort))
+            tail.append(("sort", self.sort))
         if self.size != DEFAULT_SIZE:
-            items.append(("size", str(self.size)))
-        if self.page != 1:
-            items.append(("page", str(self.page)))
-        return items
+            tail.append(("size", str(self.size)))
+        if page != 1:
+            tail.append(("page", str(page)))
+        return head, tail
 
     def url(self, path: str = "/") -> str:
-        query = "&".join(_encoded(name, value) for name, value in self.query_items())
+        query = "&".join(_encoded_all(self.query_items()))
         return f"{path}?{query}" if query else path
 
     def as_dict(self) -> dict[str, object]:
@@ -206,6 +217,10 @@ def _encoded(name: str, value: str) -> str:
     most of their parameters: each facet value's toggle, the pages, the sorts). The cache
     stays small: its keys include what users type (``q``, up to 1,000 characters)."""
     return urlencode([(name, value)])
+
+
+def _encoded_all(items: Iterable[tuple[str, str]]) -> list[str]:
+    return [_encoded(name, value) for name, value in items]
 
 
 #: A whole number as URLs write it: ASCII digits only. (Python's int() also reads "١٢" and
