@@ -30,11 +30,18 @@ def inside_corpus(corpus: Path, path: Path) -> bool:
     return real == root or real.is_relative_to(root)
 
 
+#: The longest name of one file or folder, in bytes (Linux's NAME_MAX): a longer one in a path
+#: makes every look-up of it fail (ENAMETOOLONG) rather than find nothing.
+NAME_MAX = 255
+
+
 def corpus_file(corpus: Path, rel: str) -> Path | None:
     """The path ``rel`` (POSIX, relative) inside ``corpus`` with every link resolved, or None
-    when it is not a relative path or leads out of the corpus. The one rule for paths that
-    come from outside (the site's /files, the admin)."""
-    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/"):
+    when it is not a relative path, leads out of the corpus or has a name no file can have
+    (longer than NAME_MAX). The one rule for paths that come from outside (the site's
+    /files, the admin)."""
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or any(
+            len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in rel.split("/")):
         return None
     root = real_root(corpus)
     try:

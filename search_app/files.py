@@ -84,8 +84,8 @@ def original_file(
 ) -> FileResponse:
     """The original file of an indexed document (PDF links may add #page=N). A hidden
     document's file is only served to a logged-in admin."""
-    target = resolve(settings.corpus, source_path)
-    hidden = indexed.get(store).get(source_path)
+    hidden = indexed.get(store).get(source_path)  # first: no other path touches the disk
+    target = resolve(settings.corpus, source_path) if hidden is not None else None
     if target is None or hidden is None or (hidden and not is_admin(request)):
         raise NotFound(f"no original file at {source_path[:200]!r}")
     disposition = "attachment" if download else "inline"

@@ -297,7 +297,8 @@ def test_original_files_only_from_the_corpus_and_only_indexed(client: TestClient
     for bad in ("/files/catalog.yaml", "/files/../index/CURRENT", "/files/%2e%2e/index/CURRENT",
                 "/files/reports/../../index/CURRENT", "/files//etc/passwd",
                 "/files/%2Fetc%2Fpasswd", "/files/reports/missing.pdf", "/files/reports",
-                "/files/reports/doc-01.pdf%00.txt"):
+                "/files/reports/doc-01.pdf%00.txt", "/files/" + "a" * 5000,
+                "/files/reports/" + "b" * 300 + ".pdf"):
         r = client.get(bad)
         assert r.status_code == 404, (bad, r.status_code)
         assert b"password" not in r.content
