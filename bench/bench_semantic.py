@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 4
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --steps --rounds 2
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
+    .venv/bin/python bench/bench_semantic.py coverage --index /tmp/kb-sample --rounds 3
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
@@ -23,6 +24,13 @@ off in turn), with the model call's wall and CPU time and when it began.
 latency --clients N: N searches at once in one process (threads, as a server's), groups of N
 queries semantic on (cold) and off in turn. With --slots: the model's calls one at a time (as
 before 2026-12-01) against one per core, alternating.
+
+coverage: what the hybrid ranking's coverage weighting costs a search (index.search's
+_coverage: which content words of the query each of the first keyword hits matches), over the
+same queries, two ways in turn (which goes first rotates): each word query asked of the engine
+one at a time (``reader.matching``, as before 2026-12-02) and all in one call
+(``reader.matching_each``); ms per query, the ratio, and whether the values are the same. The
+index's engine is the one it was built with (`kb ingest --engine tantivy` for the other).
 
 ingest: N synthetic documents (bench/synthetic.py, 10 passages each) written with the index
 API (the keyword index), then embedded (index.semantic.embed_index); seconds for each part,
@@ -50,7 +58,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -189,6 +199,74 @@ def steps(index: Path, rounds: int) -> None:
             values = [row.get(name, 0.0) for row in found]
             print(f"    {name:<45} mean {statistics.mean(values):7.2f}  p50 "
                   f"{percentile(values, .5):7.2f}  p95 {percentile(values, .95):7.2f}")
+
+
+class _OneByOne:
+    """A reader whose ``matching_each`` asks ``matching`` once per query (the coverage
+    weighting's engine calls before 2026-12-02)."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def matching_each(self, queries: Sequence[Any], ids: Sequence[str]) -> list[set[str]]:
+        return [self.reader.matching(q, ids) for q in queries]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)
+
+
+def coverage(index: Path, rounds: int) -> None:
+    """The coverage weighting's time per search, the engine asked one word query at a time
+    against all at once, alternating (see the module's docstring)."""
+    import importlib
+
+    from index import engine as protocol
+    from index import semantic
+    from index.query import add_synonyms, parse_query
+
+    search_module = importlib.import_module("index.search")
+    store = IndexStore(index)
+    qs = SAMPLE_QUERIES + judged_queries()
+    ways = ("one call per word", "one call")
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    weighed: list[bool] = []
+    same = True
+    with store.reader() as reader:
+        synonyms = store.load_synonyms()
+        cases = []
+        for q in qs:  # as index.search has them when it weighs the coverage
+            parsed = parse_query(q)
+            add_synonyms(parsed, synonyms)
+            if parsed.documents is None:
+                continue
+            keyword = reader.search(parsed.documents, protocol.Filter.of({}),
+                                    limit=semantic.FUSION.fuse_depth).ids
+            cases.append((parsed, semantic_text(q), keyword))
+        readers = {ways[0]: _OneByOne(reader), ways[1]: reader}
+        for r in range(rounds):
+            for i, (parsed, text, keyword) in enumerate(cases):
+                values = {}
+                for way in (ways if (i + r) % 2 == 0 else ways[::-1]):
+                    started = time.perf_counter()
+                    values[way] = search_module._coverage(readers[way], synonyms, parsed, text,
+                                                          keyword)
+                    times[way].append((time.perf_counter() - started) * 1000)
+                same = same and values[ways[0]] == values[ways[1]]
+                if r == 0:
+                    weighed.append(values[ways[1]] is not None)
+    print(f"engine {store.engine_name()}; {len(cases)} queries x {rounds} rounds, "
+          f"{sum(weighed)} of them weighed (3+ content words); load average "
+          f"{os.getloadavg()[0]:.1f}")
+    for label, keep in (("all queries", None), ("weighed only", True)):
+        print(f"  {label}")
+        for way in ways:
+            values = [t for t, w in zip(times[way], weighed * rounds, strict=True)
+                      if keep is None or w]
+            print(f"    {way:<18} p50 {percentile(values, .5):6.2f} ms  p95 "
+                  f"{percentile(values, .95):6.2f} ms  mean {statistics.mean(values):6.2f} ms")
+    print(f"  mean ratio one call / one per word: "
+          f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}; "
+          f"the same values: {'yes' if same else 'NO'}")
 
 
 def _drop_query_vector(q: str) -> None:
@@ -420,6 +498,9 @@ def main() -> None:
     lat.add_argument("--slots", action="store_true",
                      help="with --clients: the model's calls one at a time against one "
                           "per core (semantic on)")
+    cov = sub.add_parser("coverage")
+    cov.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    cov.add_argument("--rounds", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
@@ -445,6 +526,8 @@ def main() -> None:
             concurrent(args.index, args.rounds, args.clients)
         else:
             latency(args.index, args.rounds)
+    elif args.what == "coverage":
+        coverage(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds, args.compare)
     else:

@@ -143,6 +143,13 @@ class EngineReader(Protocol):
         only, or also by words)."""
         ...
 
+    def matching_each(self, queries: Sequence[Query], ids: Sequence[str]) -> list[set[str]]:
+        """For each of ``queries``, those of ``ids`` it matches (``matching`` of each), in one
+        call: the hybrid ranking asks it for each content word of a query (a group of terms)
+        and its first keyword hits, per search; an engine shares the work the queries have in
+        common (their terms, the wanted documents)."""
+        ...
+
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
         """For each of ``ids`` (a document id list the caller keeps, e.g. the vectors' ids):
         whether it is in this index and ``flt`` allows it (a boolean array)."""

@@ -196,8 +196,8 @@ def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed
     if len(words) < max(2, f.coverage_words):
         return None
     matched = dict.fromkeys(head, 0)
-    for query in words:
-        for doc in reader.matching(query, head):
+    for found in reader.matching_each(words, head):
+        for doc in found:
             matched[doc] += 1
     return {doc: n / len(words) for doc, n in matched.items()}
 

@@ -40,7 +40,7 @@ from index.tantivy.schema import (
     index_term,
     passage_text_fields,
 )
-from index.tantivy.translate import Translator, must_all, with_filter, year_range
+from index.tantivy.translate import Translator, any_term, must_all, with_filter, year_range
 
 if TYPE_CHECKING:
     from index.tantivy.engine import TantivyOpenIndex
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 Occur = tantivy.Occur
 #: Values counted per facet (more than any facet of a knowledge base has).
 MAX_FACET_VALUES = 10_000
+#: Queries matched in one search by matching_each (bits of a 32-bit float's mantissa).
+MASK_BITS = 24
 #: "More like this" reads at most this many passages of the document.
 MORE_LIKE_THIS_PASSAGES = 200
 
@@ -197,6 +199,40 @@ class TantivyReader:
             found = part.searcher.search(with_filter(translated, only), limit=len(ids),
                                          count=False)
             out.update(self._doc_id(part, addr) for _, addr in found.hits)
+        return out
+
+    def matching_each(self, queries: Sequence[qf.Query], ids: Sequence[str]
+                      ) -> list[set[str]]:
+        """One search per index for up to MASK_BITS queries at once: each query a SHOULD
+        clause of constant score 2**its place, restricted to ``ids``, so a hit's score is the
+        sum over the queries it matches, their places' bits (exact in tantivy's 32-bit float
+        scores up to 24 bits); the hits named by their doc keys (a fast field), not their
+        stored records."""
+        out: list[set[str]] = [set() for _ in queries]
+        if not ids or not queries:
+            return out
+        only = any_term(self.docs_schema, "doc_id", ids)
+        by_key = {doc_key(i): i for i in ids}
+        for part in self.docs:
+            if not part.searcher.search(only, limit=1, count=False).hits:
+                continue  # none of them here: no query translated for this index
+            translated = [(k, t) for k, t in enumerate(map(part.translator.translate, queries))
+                          if t is not None]
+            for start in range(0, len(translated), MASK_BITS):
+                chunk = translated[start:start + MASK_BITS]
+                flags = tantivy.Query.boolean_query([
+                    (Occur.Should, tantivy.Query.const_score_query(t, float(1 << bit)))
+                    for bit, (_, t) in enumerate(chunk)])
+                found = part.searcher.search(with_filter(flags, only), limit=len(by_key),
+                                             count=False).hits
+                keys = part.searcher.fast_field_values(DOC_KEY, [addr for _, addr in found])
+                for (score, _), key in zip(found, keys, strict=True):
+                    if key is None:
+                        continue
+                    mask = int(score)
+                    for bit, (k, _) in enumerate(chunk):
+                        if mask >> bit & 1:
+                            out[k].add(by_key[int(key)])
         return out
 
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:

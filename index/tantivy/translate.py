@@ -27,7 +27,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import tantivy
@@ -370,6 +370,14 @@ def must_all(parts: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(Occur.Must, p) for p in parts])
 
 
+def any_term(schema: tantivy.Schema, field: str, texts: Sequence[str]) -> tantivy.Query:
+    """The records with any of ``texts`` in ``field`` (a few ids): a SHOULD term query each
+    (a search with tantivy's term_set_query of 20 ids took ~1 ms in an index of 1-37 records,
+    the term queries' 0.03 ms: bench/README.md)."""
+    return tantivy.Query.boolean_query(
+        [(Occur.Should, tantivy.Query.term_query(schema, field, text)) for text in texts])
+
+
 def with_filter(query: tantivy.Query, flt: tantivy.Query | None) -> tantivy.Query:
     """``query`` restricted to the records of ``flt``, scored by ``query`` alone."""
     if flt is None:
@@ -378,4 +386,4 @@ def with_filter(query: tantivy.Query, flt: tantivy.Query | None) -> tantivy.Quer
         [(Occur.Must, query), (Occur.Must, tantivy.Query.const_score_query(flt, 0.0))])
 
 
-__all__ = ["Statistics", "Translator", "idf", "must_all", "with_filter", "year_range"]
+__all__ = ["Statistics", "Translator", "any_term", "idf", "must_all", "with_filter", "year_range"]

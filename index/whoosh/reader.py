@@ -27,6 +27,7 @@ from index.query_form import Query
 from index.records import Document, Passage
 from index.schema import FACET_FIELDS, MULTI_VALUED_FACETS, body_field, title_field
 from index.whoosh.facets import FacetColumn, count_facets
+from index.whoosh.matches import WantedMatches, matched_docnums
 from index.whoosh.translate import prune, to_whoosh
 
 #: Filters (docnum sets) kept per reader, most recently used.
@@ -186,28 +187,28 @@ class WhooshReader:
                                 recorder.docnums),
         )
 
+    def _wanted(self, ids: Sequence[str]) -> tuple[list[str], list[int]]:
+        """The doc id of every record by docnum, and the docnums of ``ids``, ascending."""
+        names, by_id = self._id_column()
+        return names, sorted({by_id[i] for i in ids if i in by_id})
+
     def matching(self, query: Query, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
         q = prune(to_whoosh(query), self.searcher)
         if q is wq.NullQuery:
             return set()
-        names, by_id = self._id_column()
+        names, wanted = self._wanted(ids)
         # The query's matcher skipped to each wanted document (a few postings read each),
         # instead of a query of their ids (one postings lookup per id, ~5x slower for 20 ids).
-        wanted = sorted(by_id[i] for i in ids if i in by_id)
-        matcher = q.matcher(self.searcher)
-        found: set[str] = set()
-        for docnum in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found.add(names[docnum])
-        return found
+        return {names[d] for d in matched_docnums(q.matcher(self.searcher), wanted)}
+
+    def matching_each(self, queries: Sequence[Query], ids: Sequence[str]) -> list[set[str]]:
+        if not ids:
+            return [set() for _ in queries]
+        names, wanted = self._wanted(ids)
+        matches = WantedMatches(self.searcher, wanted)
+        return [{names[d] for d in matches.of(q)} for q in queries]
 
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
         cached = self._vectors
