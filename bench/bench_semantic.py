@@ -201,9 +201,9 @@ def steps(index: Path, rounds: int) -> None:
                   f"{percentile(values, .5):7.2f}  p95 {percentile(values, .95):7.2f}")
 
 
-class _OneByOne:
+class OneByOne:
     """A reader whose ``matching_each`` asks ``matching`` once per query (the coverage
-    weighting's engine calls before 2026-12-02)."""
+    weighting's engine calls before 2026-12-02; also tests/test_coverage.py's reference)."""
 
     def __init__(self, reader: Any) -> None:
         self.reader = reader
@@ -242,7 +242,7 @@ def coverage(index: Path, rounds: int) -> None:
             keyword = reader.search(parsed.documents, protocol.Filter.of({}),
                                     limit=semantic.FUSION.fuse_depth).ids
             cases.append((parsed, semantic_text(q), keyword))
-        readers = {ways[0]: _OneByOne(reader), ways[1]: reader}
+        readers = {ways[0]: OneByOne(reader), ways[1]: reader}
         for r in range(rounds):
             for i, (parsed, text, keyword) in enumerate(cases):
                 values = {}
