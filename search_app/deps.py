@@ -7,15 +7,23 @@ event loop per dependency and request (a search took four).
 
 from __future__ import annotations
 
-import inspect
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.templating import Jinja2Templates
 
 from index import SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN, IndexStore
 from search_app.cache import PageCache
-from search_app.params import FACET_HELP, FACET_LABELS, FACETS, SearchParams, parse_params
+from search_app.params import (
+    FACET_HELP,
+    FACET_LABELS,
+    FACETS,
+    MAX_QUERY_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_VALUES,
+    SearchParams,
+    parse_params,
+)
 from search_app.settings import Settings
 
 
@@ -40,77 +48,50 @@ async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-
-#: What the OpenAPI description says of the search parameters, so that clients (and
-#: schemathesis) know which values are valid. Only documentation: parse_params validates.
-_VALUES = {"maxItems": 50, "items": {"type": "string", "maxLength": 200}}
 #: a year as digits (index.YEAR_MIN..YEAR_MAX)
 _YEAR_PATTERN = f"^[0-9]{{1,{len(str(YEAR_MAX))}}}$"
-_YEARS = {"maxItems": 50, "items": {"type": "string", "pattern": _YEAR_PATTERN}}
+_VALUE: dict[str, object] = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+_YEAR: dict[str, object] = {"type": "string", "pattern": _YEAR_PATTERN}
 
 
-def _values(description: str, extra: dict[str, object] = _VALUES) -> Any:
-    return Query(description=description, json_schema_extra=extra)
+def _documented(name: str, description: str, default: str | list[str], *,
+                items: dict[str, object] | None = None, **rules: object) -> dict[str, Any]:
+    """One optional query parameter as the OpenAPI description gives it (in the form FastAPI
+    gives a declared one: the schema repeats the description and has a title), so that
+    clients (and schemathesis) know which values are valid. Only documentation:
+    parse_params validates."""
+    schema: dict[str, Any] = {"type": "array", "items": items} if items else {"type": "string"}
+    schema.update(description=description, **rules, default=default,
+                  title=name.title().replace("_", " "))
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
 
 
-async def _declared_search_params(request: Request, **_declared: Any) -> SearchParams:
-    """The search parameters as the OpenAPI description gives them: its signature (below)
-    is what FastAPI documents (SEARCH_PARAMETERS); no route depends on it (FastAPI would
-    read and validate each parameter), it reads the search as get_search_params does."""
-    return await get_search_params(request)
-
-
-def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
-    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                             annotation=annotation)
-
+#: The OpenAPI description of the search parameters after ``q``: one per facet (FACETS,
+#: from the index's FACET_FIELDS, so a new facet is documented with no edit here), then the
+#: scalars. A route that takes SearchParamsDep adds them with
+#: ``openapi_extra={"parameters": SEARCH_PARAMETERS}`` (FastAPI's documented way to describe
+#: what the route reads itself). (Declared to FastAPI, each would be read and validated on
+#: every request, 0.2-0.3 ms of CPU per search for 16 parameters of which only
+#: parse_params's reading counts.)
+SEARCH_PARAMETERS = [
+    *(_documented(name, FACET_HELP.get(name, FACET_LABELS[name]), [],
+                  items=_YEAR if name in YEAR_FACETS else _VALUE, maxItems=MAX_VALUES)
+      for name in FACETS),
+    *(_documented(name, f"{which} year ({YEAR_MIN} to {YEAR_MAX}, digits 0-9)", "",
+                  pattern=_YEAR_PATTERN)
+      for name, which in (("year_from", "first"), ("year_to", "last"))),
+    _documented("sort", ", ".join(SORTS[:-1]) + " or " + SORTS[-1], "relevance",
+                enum=list(SORTS)),
+    _documented("page", "page number, 1 to 10000 (digits 0-9)", "1",
+                pattern="^([1-9][0-9]{0,3}|10000)$"),
+    _documented("size", "hits per page, 1 to 100 (digits 0-9)", "10",
+                pattern="^([1-9][0-9]?|100)$"),
+]
 
 _Q = Annotated[str, Query(
     description='The query: words, "phrases", AND/OR/NOT, field:value, prefix*, '
-                "year:[2018 TO 2020]", json_schema_extra={"maxLength": 1000})]
-
-# The search parameters as documented: q, one per facet (FACETS, from the index's
-# FACET_FIELDS, so a new facet is documented with no edit here), and the scalars.
-_declared_search_params.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
-    inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-    _parameter("q", _Q, ""),
-    *(_parameter(name, Annotated[list[str], _values(
-        FACET_HELP.get(name, FACET_LABELS[name]), _YEARS if name in YEAR_FACETS else _VALUES)],
-        []) for name in FACETS),
-    *(_parameter(name, Annotated[str, Query(
-        description=f"{which} year ({YEAR_MIN} to {YEAR_MAX}, digits 0-9)",
-        json_schema_extra={"pattern": _YEAR_PATTERN})], "")
-      for name, which in (("year_from", "first"), ("year_to", "last"))),
-    _parameter("sort", Annotated[str, Query(
-        description=", ".join(SORTS[:-1]) + " or " + SORTS[-1],
-        json_schema_extra={"enum": list(SORTS)})], "relevance"),
-    _parameter("page", Annotated[str, Query(
-        description="page number, 1 to 10000 (digits 0-9)",
-        json_schema_extra={"pattern": "^([1-9][0-9]{0,3}|10000)$"})], "1"),
-    _parameter("size", Annotated[str, Query(
-        description="hits per page, 1 to 100 (digits 0-9)",
-        json_schema_extra={"pattern": "^([1-9][0-9]?|100)$"})], "10"),
-], return_annotation=SearchParams)
-
-
-def _documented(dependency: Any) -> list[dict[str, Any]]:
-    """The OpenAPI parameters FastAPI makes of ``dependency``'s signature."""
-    async def endpoint(params: SearchParams) -> None:
-        return None
-
-    endpoint.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
-        inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          annotation=Annotated[SearchParams, Depends(dependency)])])
-    app = FastAPI()
-    app.add_api_route("/", endpoint, methods=["GET"])
-    return cast(list[dict[str, Any]], app.openapi()["paths"]["/"]["get"]["parameters"])
-
-
-#: The OpenAPI description of the search parameters after ``q``: a route that takes
-#: SearchParamsDep adds them with ``openapi_extra={"parameters": SEARCH_PARAMETERS}``.
-#: (Declared to FastAPI, each would be read and validated on every request, 0.2-0.3 ms of
-#: CPU per search for 16 parameters of which only parse_params's reading counts.)
-SEARCH_PARAMETERS = _documented(_declared_search_params)[1:]
+                "year:[2018 TO 2020]", json_schema_extra={"maxLength": MAX_QUERY_CHARS})]
 
 
 async def get_search_params(request: Request, q: _Q = "") -> SearchParams:

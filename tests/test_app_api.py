@@ -13,10 +13,10 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-from index import FACET_FIELDS, PRACTICE_FIELDS, HitMetadata
+from index import FACET_FIELDS, PRACTICE_FIELDS, SORTS, HitMetadata
 from search_app.api import to_json
 from search_app.app import create_app
-from search_app.params import parse_params
+from search_app.params import ParameterError, parse_params
 from search_app.search_page import search_page
 from tests.browser.appdata import settings_for
 from tests.helpers import build_dated_site, soup_of
@@ -331,6 +331,45 @@ def test_the_search_routes_document_every_search_parameter_in_order(client: Test
         assert all(p["in"] == "query" and not p["required"] and p["schema"] for p in parameters)
     facet = next(p for p in spec["/api/search"]["get"]["parameters"] if p["name"] == "year")
     assert facet["schema"]["type"] == "array" and facet["schema"]["items"]["pattern"]
+
+
+def test_what_the_search_parameters_description_admits_parse_params_accepts(
+        client: TestClient) -> None:
+    """The description of the search parameters (written in search_app/deps.py, read by
+    parse_params) admits no value that parse_params refuses, and each documented bound is
+    parse_params's: the first value past it is refused."""
+    spec = client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]
+    schemas = {p["name"]: p["schema"] for p in spec}
+
+    def admitted(schema: dict, value: str) -> bool:
+        return (len(value) <= schema.get("maxLength", len(value))
+                and value in schema.get("enum", [value])
+                and bool(re.search(schema.get("pattern", ""), value)))
+
+    def accepted(items: list[tuple[str, str]]) -> bool:
+        try:
+            parse_params(items)
+        except ParameterError:
+            return False
+        return True
+
+    beyond = {"q": "x" * 1001, "page": "10001", "size": "101", "year_from": "10000",
+              "year_to": "10000", "sort": "best"}
+    for name, schema in schemas.items():
+        if schema["type"] == "array":
+            item = "2021" if "pattern" in schema["items"] else "x" * schema["items"]["maxLength"]
+            assert admitted(schema["items"], item) and accepted([(name, item)]), name
+            many = [(name, f"{i}") for i in range(schema["maxItems"])]
+            assert accepted(many), name
+            assert not accepted([*many, (name, "2020")]), name
+            if "maxLength" in schema["items"]:
+                assert not accepted([(name, item + "x")]), name
+            continue
+        for value in ["", "1", "9", "10", "100", "0", "2021", "9999", "relevance", *SORTS,
+                      beyond[name], "x" * schema.get("maxLength", 0)]:
+            if admitted(schema, value):
+                assert accepted([(name, value)]), (name, value)
+        assert not admitted(schema, beyond[name]) and not accepted([(name, beyond[name])]), name
 
 
 def test_docs_serve_swagger_ui_5_or_later_with_a_noscript_fallback(client: TestClient) -> None:
