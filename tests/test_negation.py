@@ -45,6 +45,31 @@ def _ids(store: IndexStore, query: str) -> list[str]:
     return [h.id for h in search(store, SearchRequest(query=query, with_facets=False)).hits]
 
 
+@pytest.fixture(scope="module")
+def ordered_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
+    """An excluded word's first document comes before the first match of the rest."""
+    docs = [make_doc("a-covid", "Pandemic", "The covid crisis."),
+            make_doc("b-both", "Exporters in the crisis", "Export fell during covid."),
+            make_doc("c-export", "Export vouchers", "Vouchers help export.")]
+    return build_index(tmp_path_factory.mktemp("neg-order"), docs)
+
+
+@pytest.mark.parametrize("query", ["export NOT covid", "export -covid", "export ANDNOT covid",
+                                   "(export OR vouchers) NOT covid", "export AND NOT covid",
+                                   "export NOT year:2020", "export NOT language:en"])
+def test_the_first_match_is_checked_against_what_is_excluded(ordered_store: IndexStore,
+                                                             query: str) -> None:
+    # Whoosh's AndNotMatcher let the first match through when an excluded document came
+    # earlier in the index (b-both, which says covid, was listed for "export NOT covid").
+    expected = [] if "2020" in query or "language" in query else ["c-export"]
+    assert _ids(ordered_store, query) == expected
+    with ordered_store.reader() as reader:
+        parsed = parse_query(query)
+        assert parsed.documents is not None
+        matched = reader.matching(parsed.documents, ["a-covid", "b-both", "c-export"])
+    assert sorted(matched) == expected
+
+
 def test_an_excluded_word_adds_no_synonyms(synonym_store: IndexStore) -> None:
     assert "de-kmu" in _ids(synonym_store, "export SME")  # KMU is SME's synonym
     for query in ("export NOT SME", "export -SME", "export AND NOT SME", "export ANDNOT SME",

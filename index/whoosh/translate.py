@@ -12,6 +12,7 @@ import weakref
 from functools import singledispatch
 
 from whoosh import query as wq
+from whoosh.matching import AndNotMatcher, Matcher
 from whoosh.searching import Searcher
 
 from index import query_form as qf
@@ -98,9 +99,27 @@ def _not(q: qf.Not) -> wq.Query:
     return wq.Not(to_whoosh(q.part), boost=q.boost)
 
 
+class _AndNotMatcher(AndNotMatcher):
+    """Whoosh's AndNotMatcher, which checks its first match against the excluded documents
+    only when the first excluded document is that same one: an excluded document earlier in
+    the index let the first match through ("export NOT covid" listed a page with covid)."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()  # (skips the excluded matcher to the first match, then on)
+
+
+class AndNot(wq.AndNot):
+    """``a`` without the documents of ``b``, with a correct matcher (_AndNotMatcher)."""
+
+    def matcher(self, searcher: Searcher, context: object = None) -> Matcher:
+        return _AndNotMatcher(self.a.matcher(searcher, context),
+                              self.b.matcher(searcher, searcher.boolean_context()))
+
+
 @to_whoosh.register
 def _and_not(q: qf.AndNot) -> wq.Query:
-    return wq.AndNot(to_whoosh(q.positive), to_whoosh(q.negative))
+    return AndNot(to_whoosh(q.positive), to_whoosh(q.negative))
 
 
 @to_whoosh.register
