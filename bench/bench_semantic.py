@@ -149,7 +149,8 @@ def steps(index: Path, rounds: int) -> None:
         setattr(module, name, wrapper)
 
     for name in ("_start_semantic", "parse_query", "add_synonyms", "correction",
-                 "_query_vector", "_hits", "_attach_passages", "_facet_values_of", "_unmatched"):
+                 "_query_vector", "_hits", "_attach_passages", "_facet_values_of", "_unmatched",
+                 "_coverage"):
         timed(search_module, name)
     timed(search_module._Semantic, "ranking", "ranking by meaning (mask, products, order)")
     timed(semantic_module, "rank_by_meaning", "  of which rank_by_meaning")

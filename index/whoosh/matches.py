@@ -5,8 +5,8 @@ terms: the word in every language's fields, with its synonyms), which of the fir
 hits it matches (index.search). Built as one Whoosh query per word (pruned, normalised,
 scorers set up for every term) this cost more than the keyword search it weighs. Here a group
 (``qf.Or``) matches what any of its parts matches, so a term is looked up once per call in
-the postings (no scorer: matching needs none), skipped to the wanted document numbers, and a
-part shared by several groups (a synonym group's terms, added to each word of its term) is
+the postings (no scorer: matching needs none; not at all in another language's fields than
+the wanted documents'), skipped to the wanted document numbers, and a part shared by several groups (a synonym group's terms, added to each word of its term) is
 looked at once. A part of another kind (a phrase, a pattern, AND, NOT ...) is matched as a
 Whoosh query of its own, pruned as index.whoosh.translate.prune prunes a whole query: an OR's
 normalisation drops parts that cannot match and merges nested ones, which leaves what it
@@ -15,7 +15,7 @@ matches as is, so the answer is the one a matcher of the whole query gives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from whoosh import query as wq
 from whoosh.matching import Matcher
@@ -45,9 +45,14 @@ class WantedMatches:
     """The wanted documents (ascending document numbers) each query matches, for the queries
     of one call (what parts share is computed once)."""
 
-    def __init__(self, searcher: Searcher, wanted: Sequence[int]) -> None:
+    def __init__(self, searcher: Searcher, wanted: Sequence[int], languages: Set[str]
+                 ) -> None:
         self.searcher = searcher
         self.wanted = wanted
+        #: the analyser keys of the wanted documents: a document has text only in the
+        #: per-language fields of its language (index.prepare), so a term of another
+        #: language's field cannot match any of them and is not looked up
+        self.languages = languages
         self._present = present_fields(searcher)
         #: by the node's identity (the nodes are kept alive by the queries of the call)
         self._groups: dict[int, frozenset[int]] = {}
@@ -76,10 +81,14 @@ class WantedMatches:
         return frozenset(self._query(q))
 
     def _term(self, field: str, text: str) -> Iterable[int]:
-        """What a Whoosh Term of ``field``:``text`` matches (pruned when the field is a text
-        field without text in this index version; the checks of Whoosh's Term.matcher)."""
+        """Which wanted documents a Whoosh Term of ``field``:``text`` matches (pruned when the
+        field is a text field without text in this index version; the checks of Whoosh's
+        Term.matcher)."""
         schema = self.searcher.schema
-        if (is_text_field(field) and field not in self._present) or field not in schema:
+        if is_text_field(field) and (field not in self._present
+                                     or field.rsplit("_", 1)[1] not in self.languages):
+            return ()
+        if field not in schema:
             return ()
         try:
             btext = schema[field].to_bytes(text)

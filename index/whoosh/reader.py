@@ -207,8 +207,15 @@ class WhooshReader:
         if not ids:
             return [set() for _ in queries]
         names, wanted = self._wanted(ids)
-        matches = WantedMatches(self.searcher, wanted)
+        matches = WantedMatches(self.searcher, wanted, self._languages(wanted))
         return [{names[d] for d in matches.of(q)} for q in queries]
+
+    def _languages(self, docnums: list[int]) -> frozenset[str]:
+        """The analyser keys (index.prepare.index_language) of the document records
+        ``docnums``: the languages of the only per-language text fields they have."""
+        column = self._facet("language")
+        return frozenset(index_language(column.values[code] if code >= 0 else None)
+                         for code in column.codes[docnums].tolist())
 
     def allowed(self, flt: Filter, ids: Sequence[str]) -> np.ndarray:
         cached = self._vectors
