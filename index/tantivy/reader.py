@@ -191,7 +191,7 @@ class TantivyReader:
         out: set[str] = set()
         if not ids:
             return out
-        only = tantivy.Query.term_set_query(self.docs_schema, "doc_id", list(ids))
+        only = any_term(self.docs_schema, "doc_id", ids)
         for part in self.docs:
             translated = part.translator.translate(query)
             if translated is None:
@@ -290,7 +290,7 @@ class TantivyReader:
         out: dict[str, list[Passage]] = {i: [] for i in ids}
         if not ids or per_doc <= 0:
             return out
-        only = tantivy.Query.term_set_query(self.passages_schema, "doc_id", list(ids))
+        only = any_term(self.passages_schema, "doc_id", ids)
         limit = per_doc * len(ids) * 20 + len(ids)
         for part in self.passage_parts:  # a document's passages are all in one of them
             translated = part.translator.translate(query)

@@ -371,9 +371,10 @@ def must_all(parts: list[tantivy.Query]) -> tantivy.Query:
 
 
 def any_term(schema: tantivy.Schema, field: str, texts: Sequence[str]) -> tantivy.Query:
-    """The records with any of ``texts`` in ``field`` (a few ids): a SHOULD term query each
-    (a search with tantivy's term_set_query of 20 ids took ~1 ms in an index of 1-37 records,
-    the term queries' 0.03 ms: bench/README.md)."""
+    """The records with any of ``texts`` in ``field`` (a few ids: the hits of a page, the
+    first keyword hits), a SHOULD term query each: a search with tantivy's term_set_query of
+    20 ids took ~1 ms in each index of the sample corpus (1-37 records), with the term
+    queries 0.03 ms (bench/README.md)."""
     return tantivy.Query.boolean_query(
         [(Occur.Should, tantivy.Query.term_query(schema, field, text)) for text in texts])
 

@@ -5,12 +5,13 @@ terms: the word in every language's fields, with its synonyms), which of the fir
 hits it matches (index.search). Built as one Whoosh query per word (pruned, normalised,
 scorers set up for every term) this cost more than the keyword search it weighs. Here a group
 (``qf.Or``) matches what any of its parts matches, so a term is looked up once per call in
-the postings (no scorer: matching needs none; not at all in another language's fields than
-the wanted documents'), skipped to the wanted document numbers, and a part shared by several groups (a synonym group's terms, added to each word of its term) is
-looked at once. A part of another kind (a phrase, a pattern, AND, NOT ...) is matched as a
-Whoosh query of its own, pruned as index.whoosh.translate.prune prunes a whole query: an OR's
-normalisation drops parts that cannot match and merges nested ones, which leaves what it
-matches as is, so the answer is the one a matcher of the whole query gives.
+the postings (no scorer: matching needs none; not at all in the fields of a language none of
+the wanted documents is in), skipped to the wanted document numbers, and a part shared by
+several groups (a synonym group's terms, added to each word of its term) is looked at once.
+A part of another kind (a phrase, a pattern, AND, NOT ...) is matched as a Whoosh query of its
+own, pruned as index.whoosh.translate.prune prunes a whole query: an OR's normalisation drops
+parts that cannot match and merges nested ones, which leaves what it matches as is, so the
+answer is the one a matcher of the whole query gives.
 """
 
 from __future__ import annotations
