@@ -14,7 +14,7 @@ index.query_form's neutral nodes, which each engine translates.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -678,6 +678,26 @@ def _pairs_of(groups: list[Group]) -> list[list[tuple[str, str]]]:
     return pairs
 
 
+#: a group's (language, term) pairs, and the terms of it a query contains
+GroupHits = tuple[list[tuple[str, str]], frozenset[str]]
+#: The last query words' matched terms per group, with the words and the list of groups
+#: (add_synonyms, then the coverage weighting's word_queries, ask for the same words)
+_last_hits: tuple[tuple[str, ...], list[Group], list[GroupHits]] | None = None
+
+
+def _group_hits(words: Sequence[str], groups: list[Group]) -> list[GroupHits]:
+    """Each group's pairs (_pairs_of) with the terms of it the query ``words`` contain
+    (index.synonyms.matched_terms), kept for the last words asked."""
+    global _last_hits
+    key = tuple(words)
+    last = _last_hits
+    if last is not None and last[0] == key and last[1] is groups:
+        return last[2]
+    hits = [(pairs, frozenset(matched_terms(list(key), pairs))) for pairs in _pairs_of(groups)]
+    _last_hits = (key, groups, hits)
+    return hits
+
+
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
     """A synonym term searched for documents in ``lang``: each of its words as written or in
     one of its language's forms (index.synonyms.word_forms), among the documents' unstemmed
@@ -718,8 +738,7 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     if not parsed.positive:
         return []
     added: list[tuple[str, str]] = []
-    for pairs in _pairs_of(groups):
-        hit = matched_terms(list(parsed.positive), pairs)
+    for pairs, hit in _group_hits(parsed.positive, groups):
         if hit:
             added.extend((lang, term) for lang, term in pairs if term not in hit)
     if added:
@@ -760,8 +779,7 @@ def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
         alone = parse_query(word).documents
         if alone is not None:
             found.append([folded, alone])
-    for pairs in _pairs_of(groups):
-        hit = matched_terms(list(parsed.positive), pairs)
+    for pairs, hit in _group_hits(parsed.positive, groups):
         if not hit:
             continue
         concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=False)
