@@ -252,8 +252,20 @@ def _expand_leaf(
             text = fold(q.text)
             if isinstance(q, wq.Prefix) and len(text) >= 2:
                 alternatives.append(qf.Prefix(target, text, boost))
+                stem = analyse(lang, text) if passages else ()
+                if len(stem) == 1 and 2 <= len(stem[0]) < len(text) and text.startswith(stem[0]):
+                    # a passage by the stem ("vouchers*": voucher*), to show and mark it
+                    alternatives.append(qf.Prefix(target, stem[0], boost))
             elif isinstance(q, wq.Wildcard) and len(text.strip("*?")) >= 2:
                 alternatives.append(qf.Wildcard(target, text, boost))
+    if isinstance(q, (wq.Prefix, wq.Wildcard)) and alternatives and not passages and (
+            fieldname in ("text", "body")):
+        # Also among the document's words as written: the fields above hold stems, which
+        # lose what a pattern may ask for ("vouchers*" is no prefix of the stem "voucher",
+        # "organi?ation" matches no stem "organis"; they found nothing).
+        pattern = alternatives[0]
+        assert isinstance(pattern, (qf.Prefix, qf.Wildcard))
+        alternatives.append(replace(pattern, field="words", boost=q.boost))
     if not alternatives:
         return qf.NOTHING
     if passages and fieldname in PRACTICE_QUERY_FIELDS:

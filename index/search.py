@@ -94,8 +94,10 @@ def _attach_passages(
                        p.record_field)
             for p in found.get(hit.id, []))
         hit.passages.sort(key=lambda p: p.ordinal)
-    # Found by meaning only: no passage has the words; show how the document opens.
-    _attach_openings(reader, [h for h in hits if h.match == "semantic" and not h.passages])
+    # Found by meaning only, or by a word no passage field holds as typed (a pattern such as
+    # "organi?ation" matches the document's words, not the stems of its passages): show how
+    # the document opens.
+    _attach_openings(reader, [h for h in hits if not h.passages])
 
 
 def _attach_openings(reader: EngineReader, hits: list[DocumentHit]) -> None:
