@@ -260,14 +260,6 @@ class VectorIndex:
         offsets, row_slot, off_norm, plain_norm = self._plain
         return (row_scores * off_norm + (offsets @ query)[row_slot]) / plain_norm
 
-    def doc_scores(self, query: np.ndarray, lang: str | None) -> np.ndarray:
-        """Cosine of the (bias-corrected) query with each document's best row."""
-        q = self.bias.query(query, lang)
-        row_scores = self.matrix[self.vote_rows] @ q
-        scores = np.full(len(self.doc_ids), -1.0, dtype=np.float32)
-        np.maximum.at(scores, self.row_doc[self.vote_rows], row_scores)
-        return scores
-
     def doc_vector(self, doc_id: str) -> np.ndarray | None:
         """A document's bias-corrected vector (mean of its vote's rows), for "more like
         this"."""

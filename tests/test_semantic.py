@@ -655,7 +655,12 @@ def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeyp
     assert later[0] == after.position["en7"]
     assert {after.doc_ids[p] for p in later} <= {"en7", "de0", "en1", "en2", "de1"}
     assert np.allclose(after.doc_vector("en7"), before.doc_vector("en7"), atol=1e-6)
-    assert np.allclose(after.doc_scores(q, None), before.doc_scores(q, None), atol=1e-6)
+    for other_languages in (False, True):
+        similar = [semantic.similar_documents(vi, "en7", everything, 100,
+                                              other_languages=other_languages)
+                   for vi in (after, before)]
+        assert [p for p, _ in similar[0]] == [p for p, _ in similar[1]]
+        assert np.allclose([s for _, s in similar[0]], [s for _, s in similar[1]], atol=1e-6)
     # a file written before (no flags) has vote rows only
     assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_rows().sum() == 0
 
