@@ -17,10 +17,8 @@ Say the machine's load (``uptime``) beside the figures.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,26 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_http import urls  # noqa: E402
 from bench.bench_search import index_path  # noqa: E402
+from bench.revision import revision_module  # noqa: E402
 from bench.synthetic import build, queries  # noqa: E402
 from index import SearchResult, search, set_semantic_enabled  # noqa: E402
 from search_app import params as current  # noqa: E402
 from search_app.search_page import to_request  # noqa: E402
 
 PATHS = ("/", "/api/search")
-
-
-def revision_module(revision: str, folder: Path) -> ModuleType:
-    """search_app/params.py as ``revision`` has it, imported under another name."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:search_app/params.py"],
-                            check=True, capture_output=True, text=True).stdout
-    path = folder / "params_before.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("params_before", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["params_before"] = module  # (its dataclasses look their module up)
-    spec.loader.exec_module(module)
-    return module
 
 
 def facet_links(module: ModuleType, pages: list[tuple[str, SearchResult]]) -> list[list[str]]:
@@ -85,7 +70,7 @@ def main() -> None:
         pages.append((query, search(store, to_request(params, passages=0))))
     links = sum(len(facet) for facet in facet_links(current, pages))
     with tempfile.TemporaryDirectory() as folder:
-        before = revision_module(args.before, Path(folder))
+        before = revision_module(args.before, "search_app/params.py", Path(folder))
         differ = sum(a != b for a, b in zip(facet_links(before, pages),
                                             facet_links(current, pages), strict=True))
         print(f"{len(pages)} pages x {len(PATHS)} paths, {links:,} facet links; "

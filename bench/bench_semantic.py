@@ -9,6 +9,7 @@
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
+    .venv/bin/python bench/bench_semantic.py similar --before main --rows 11
 
 latency: the library call the site uses (index.search, all facets, 3 highlighted passages, 10
 hits) on an index made by `kb ingest` (with its vectors), over the HTTP bench's sample queries
@@ -40,6 +41,13 @@ text, its leading passages and, since 2026-12-02, its later passages for the pas
 or (--compare workers) one model call at a time against KB_EMBED_WORKERS (default: one per
 core); --compare none: the product only.
 
+similar: "more like this" (index.semantic.similar_documents, twice on every document page:
+any language, other languages) and loading the vectors (VectorIndex), this checkout against
+the revision --before (its index/vectors.py and index/semantic.py), alternating, on random
+unit vectors of --documents documents of --rows rows each, laid out as a vectors file lays
+them out (each document's vote, 1 + PASSAGE_VECTORS rows, then its later passages' rows);
+ms per call (medians of the rounds, CPU time), their ratio, and whether the answers agree.
+
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
 vectors and once with a vectors file of --documents (10,000) documents (--rows vectors each);
@@ -51,6 +59,7 @@ takes hours on this machine; memory does not depend on the values).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shutil
@@ -485,6 +494,57 @@ def memory(index: Path | None, documents: int, rows: int = 1) -> None:
           f"({with_vectors - without:+.0f} MB)")
 
 
+def similar(before: str, documents: int, rows: int, rounds: int) -> None:
+    from bench.revision import revision_module
+    from index import semantic, vectors
+    from index.embedder import MODEL_NAME
+
+    rng = np.random.default_rng(5)
+    row_ids = [f"d{i}" for i in range(documents) for _ in range(rows)]
+    unit = rng.standard_normal((len(row_ids), 384)).astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    vote = 1 + semantic.PASSAGE_VECTORS
+    listed = np.array([j >= vote for _ in range(documents) for j in range(rows)], dtype=bool)
+    langs = [("en", "de", "es", "hu")[i % 4] for i in range(documents) for _ in range(rows)]
+    vs = vectors.VectorSet(row_ids, [f"k{i}" for i in range(len(row_ids))], langs, unit,
+                           MODEL_NAME, listed=listed)
+    everything = np.ones(documents, dtype=bool)
+    asked = [f"d{i}" for i in rng.choice(documents, size=10, replace=False)]
+    with tempfile.TemporaryDirectory() as folder:
+        old_vectors = revision_module(before, "index/vectors.py", Path(folder))
+        old_semantic = revision_module(before, "index/semantic.py", Path(folder))
+        sides = {before: (old_vectors.VectorIndex, old_semantic.similar_documents),
+                 "this checkout": (vectors.VectorIndex, semantic.similar_documents)}
+        loads: dict[str, list[float]] = {name: [] for name in sides}
+        calls: dict[str, list[float]] = {name: [] for name in sides}
+        answers: dict[str, list[list[tuple[int, float]]]] = {}
+        for round_ in range(rounds):
+            for name in (list(sides) if round_ % 2 == 0 else list(sides)[::-1]):
+                make, similar_documents = sides[name]
+                gc.collect()  # (the other side's garbage is not this side's cost)
+                start = time.process_time()
+                vi = make(vs)
+                loads[name].append((time.process_time() - start) * 1000)
+                start = time.process_time()
+                found = [similar_documents(vi, doc_id, everything, 24, other_languages=other)
+                         for doc_id in asked for other in (False, True)]
+                calls[name].append((time.process_time() - start) * 1000 / len(found))
+                answers[name] = found
+                del vi
+    pairs = list(zip(answers[before], answers["this checkout"], strict=True))
+    same = all([p for p, _ in a] == [p for p, _ in b] and np.allclose(
+        [s for _, s in a], [s for _, s in b], atol=1e-6) for a, b in pairs)
+    print(f"{documents:,} documents x {rows} rows ({min(rows, vote)} in the vote); "
+          f"load average {os.getloadavg()[0]:.1f}; the same answers: {same}")
+    for label, times in (("similar_documents, ms per call", calls),
+                         ("VectorIndex(vectors), ms", loads)):
+        first, second = (statistics.median(values) for values in times.values())
+        print(f"  {label}: {before} {first:.1f}, this checkout {second:.1f} "
+              f"(ratio {second / first:.2f}; rounds: "
+              + "; ".join(" / ".join(f"{v:.1f}" for v in values) for values in times.values())
+              + ")")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
@@ -517,8 +577,16 @@ def main() -> None:
                      help="vectors per document (a document of several passages has "
                           "1 + index.semantic.PASSAGE_VECTORS in its vote and one more for "
                           "each later passage, up to PASSAGE_LIST_VECTORS: 11 for 10 passages)")
+    sim = sub.add_parser("similar")
+    sim.add_argument("--before", required=True, metavar="REV",
+                     help="the git revision whose index/vectors.py and semantic.py to compare")
+    sim.add_argument("--documents", type=int, default=10_000)
+    sim.add_argument("--rows", type=int, default=11, help="vectors per document (as memory's)")
+    sim.add_argument("--rounds", type=int, default=6)
     args = ap.parse_args()
-    if args.what == "latency":
+    if args.what == "similar":
+        similar(args.before, args.documents, args.rows, args.rounds)
+    elif args.what == "latency":
         if args.steps:
             steps(args.index, args.rounds)
         elif args.clients and args.slots:

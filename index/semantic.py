@@ -754,9 +754,9 @@ def similar_documents(
     vec = vi.doc_vector(doc_id)
     if vec is None:
         return []
-    scores = vi.matrix[vi.vote_rows] @ vec
+    scores = vi.matrix[vi.votes] @ vec
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-    np.maximum.at(per_doc, vi.row_doc[vi.vote_rows], scores)
+    np.maximum.at(per_doc, vi.row_doc[vi.votes], scores)
     mask = allowed.copy()
     mask[pos] = False
     if other_languages:

@@ -173,10 +173,17 @@ class LanguageBias:
                 lang: mean + self.offsets.get(base_language(lang), 0.0) for lang in set(vs.langs)
             }
 
-    def documents(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
+    def documents(self, vectors: np.ndarray, langs: list[str],
+                  rows: np.ndarray | None = None) -> np.ndarray:
+        """``vectors`` (``langs``: the language of each) less their language's mean,
+        normalised; only ``rows`` of them, in that order, when given."""
+        out = vectors if rows is None else vectors[rows]
+        if rows is not None:
+            langs = [langs[i] for i in rows]
         if not self.doc_means:
-            return vectors
-        out = vectors.copy()
+            return out
+        if rows is None:
+            out = out.copy()
         for i, lang in enumerate(langs):
             mean = self.doc_means.get(lang)
             if mean is not None:
@@ -197,7 +204,8 @@ class LanguageBias:
 
 
 class VectorIndex:
-    """A loaded VectorSet ready for search: bias-corrected rows, rows grouped by document."""
+    """A loaded VectorSet ready for search: bias-corrected rows, rows grouped by document,
+    the rows of the documents' votes first."""
 
     def __init__(self, vs: VectorSet) -> None:
         # Not kept: ``vs`` (its vectors as stored: a second copy of the matrix, 4 bytes x 384
@@ -205,17 +213,26 @@ class VectorIndex:
         # the language means and offsets from the documents' votes: rows for the passage list
         # leave them (and so the votes' scores) as they are without such rows
         self.bias = LanguageBias(vs.vote())
-        self.matrix = self.bias.documents(vs.vectors, vs.langs)
         listed = vs.listed_rows()
-        #: rows of the documents' votes, and rows for the passage list only
-        self.vote_rows = np.flatnonzero(~listed)
-        self.listed_rows = np.flatnonzero(listed)
+        # The votes' rows first, then the passage list's (each in the file's order): the
+        # votes are a slice of the matrix, whose product with a vector copies no row ("more
+        # like this" on every document page; the file interleaves them, document by document).
+        order = np.argsort(listed, kind="stable") if listed.any() else None
+        self.matrix = self.bias.documents(vs.vectors, vs.langs, order)
+        votes = len(listed) - int(np.count_nonzero(listed))
+        #: the rows of the documents' votes (a slice and their numbers), and the rows for the
+        #: passage list only
+        self.votes = slice(0, votes)
+        self.vote_rows = np.arange(votes)
+        self.listed_rows = np.arange(votes, len(listed))
         self.doc_ids = sorted(set(vs.doc_ids))
         position = {d: i for i, d in enumerate(self.doc_ids)}
         #: document id -> its position in ``doc_ids``
         self.position = position
         #: for each row, the position of its document in ``doc_ids``
         self.row_doc = np.array([position[d] for d in vs.doc_ids], dtype=np.int64)
+        if order is not None:
+            self.row_doc = self.row_doc[order]
         langs: dict[str, str] = {}
         for d, lang in zip(vs.doc_ids, vs.langs, strict=True):
             langs.setdefault(d, lang)
@@ -233,6 +250,8 @@ class VectorIndex:
             row_slot = np.array([slot.get(base_language(lang), 0) for lang in vs.langs])
             off_norm = np.linalg.norm(plain - offsets[row_slot], axis=1)
             plain_norm = np.maximum(np.linalg.norm(plain, axis=1), 1e-9)
+            if order is not None:  # (in the file's order above: as the matrix's rows now)
+                row_slot, off_norm, plain_norm = row_slot[order], off_norm[order], plain_norm[order]
             self._plain = (offsets.astype(np.float32), row_slot, off_norm.astype(np.float32),
                            plain_norm.astype(np.float32))
 

@@ -665,6 +665,44 @@ def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeyp
     assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_rows().sum() == 0
 
 
+def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
+    """A file holds each document's vote and passage-list rows together, document after
+    document; VectorIndex puts the votes' rows first (a slice: "more like this" copies no
+    row). Every answer is the one of the same rows in any other order, offsets and all."""
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(6)
+    vs = _unbalanced_set(rng)
+    offset = rng.normal(size=8).astype(np.float32)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {"de": offset})
+    owners = [vs.doc_ids[i] for i in rng.integers(0, len(vs), size=30)]
+    appended = _with_passage_rows(vs, rng.normal(size=(30, 8)), owners)
+    shuffled = rng.permutation(len(appended))
+    interleaved = VectorSet([appended.doc_ids[i] for i in shuffled],
+                            [appended.keys[i] for i in shuffled],
+                            [appended.langs[i] for i in shuffled], appended.vectors[shuffled],
+                            appended.model, appended.qmeans, appended.listed_rows()[shuffled])
+    one, other = vectors.VectorIndex(appended), vectors.VectorIndex(interleaved)
+    assert one.doc_ids == other.doc_ids and other.listed_rows.size == 30
+    everything = np.ones(len(one.doc_ids), dtype=bool)
+    for _ in range(10):
+        q = rng.normal(size=8).astype(np.float32)
+        q /= np.linalg.norm(q)
+        for lang in (None, "de"):
+            assert (semantic.rank_by_meaning(one, q, lang, everything, limit=100)
+                    == semantic.rank_by_meaning(other, q, lang, everything, limit=100))
+    for doc_id in one.doc_ids:
+        assert np.allclose(one.doc_vector(doc_id), other.doc_vector(doc_id), atol=1e-6)
+        for other_languages in (False, True):
+            similar = [semantic.similar_documents(vi, doc_id, everything, 100,
+                                                  other_languages=other_languages)
+                       for vi in (one, other)]
+            assert [p for p, _ in similar[0]] == [p for p, _ in similar[1]], doc_id
+            assert np.allclose([s for _, s in similar[0]], [s for _, s in similar[1]],
+                               atol=1e-6)
+
+
 def test_a_vectors_file_keeps_which_rows_are_for_the_passage_list(tmp_path):
     rng = np.random.default_rng(5)
     vs = _with_passage_rows(_unbalanced_set(rng), rng.normal(size=(2, 8)), ["en0", "de1"])
