@@ -529,7 +529,7 @@ def _minus_as_not(text: str) -> str:
     quoted = False
     last = len(text) - 1
     for i, ch in enumerate(text):
-        if ch == '"':
+        if ch == '"' and (quoted or '"' in text[i + 1:]):  # (a quote never closed is none)
             quoted = not quoted
         elif (ch == "-" and not quoted and i < last
               and (i == 0 or text[i - 1].isspace() or text[i - 1] == "(")
@@ -540,9 +540,9 @@ def _minus_as_not(text: str) -> str:
     return "".join(out)
 
 
-#: One clause of a query's text, for without_negations: a "phrase", a bracket, a field's
-#: range (year:[2018 TO 2020]), or a word (a field:"phrase" too).
-_CLAUSE = re.compile(r'"[^"]*"?|[()]|[^\s()"]+?:\[[^\]]*\]?|[^\s()"]+(?:"[^"]*"?)?')
+#: One clause of a query's text, for without_negations: a "phrase", a bracket, a quote never
+#: closed, a field's range (year:[2018 TO 2020]), or a word (a field:"phrase" too).
+_CLAUSE = re.compile(r'"[^"]*"|[()"]|[^\s()"]+?:\[[^\]]*\]|[^\s()"]+(?:"[^"]*")?')
 _NEGATIONS = ("NOT", "ANDNOT")
 
 
@@ -562,7 +562,10 @@ def without_negations(text: str) -> str:
             kept.append(clauses[i])
             i += 1
             continue
-        i += 1  # the clause after NOT: a word, or a group to its closing bracket
+        i += 1  # the clause after NOT: a word, or a group to its closing bracket (a quote
+        # never closed, or another NOT, before it: the one after them)
+        while i + 1 < len(clauses) and clauses[i] in ('"', *_NEGATIONS):
+            i += 1
         depth = 0
         while i < len(clauses):
             depth += (clauses[i] == "(") - (clauses[i] == ")")

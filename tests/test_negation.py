@@ -112,6 +112,9 @@ def test_nothing_excluded_is_found_by_meaning(meaning_store: IndexStore, query: 
      "COVID-19 e-commerce 2016-2022 export - covid -5"),
     ('"post -covid" recovery', "post -covid recovery"),
     ("export NOT", "export"),  # a NOT with nothing after it excludes nothing
+    ('export -"supply chain', "export chain"),  # a quote never closed is no phrase
+    ('covid" ) ANDNOT trade', "covid"),
+    ("export year:[2018 -covid", "export"),  # nor is a range never closed
 ])
 def test_the_model_is_not_given_what_the_query_excludes(typed: str, embedded: str) -> None:
     assert semantic_text(typed) == embedded
