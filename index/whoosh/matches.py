@@ -57,8 +57,8 @@ class WantedMatches:
         self._present = present_fields(searcher)
         #: by the node's identity (the nodes are kept alive by the queries of the call)
         self._groups: dict[int, frozenset[int]] = {}
-        #: by (field, text)
-        self._terms: dict[tuple[str, str], frozenset[int]] = {}
+        #: by (field, the term's bytes)
+        self._terms: dict[tuple[str, bytes], frozenset[int]] = {}
 
     def of(self, q: qf.Query) -> frozenset[int]:
         """The wanted documents ``q`` matches."""
@@ -74,39 +74,70 @@ class WantedMatches:
             return found
         if type(q) in (qf.Term, qf.Word):
             assert isinstance(q, qf.Term)
-            key = (q.field, q.text)
-            found = self._terms.get(key)
-            if found is None:
-                found = self._terms[key] = frozenset(self._term(q.field, q.text))
-            return found
-        return frozenset(self._query(q))
+            return self._term(q.field, q.text)
+        if type(q) is qf.Prefix:
+            # the OR of the terms it expands to (index.whoosh.scoring's ScoredPrefix)
+            assert isinstance(q, qf.Prefix)
+            if not self._searchable(q.field):
+                return frozenset()
+            out = set()
+            for btext in self.searcher.reader().expand_prefix(q.field, q.text):
+                if btext:
+                    out |= self._postings(q.field, btext)
+            return frozenset(out)
+        if type(q) is qf.Phrase and q.words:
+            # only a document with every word of a phrase can have the phrase: its matcher is
+            # asked about those alone, and not made when none has them all
+            assert isinstance(q, qf.Phrase)
+            candidates = set(self.wanted)
+            for word in q.words:
+                candidates &= self._term(q.field, word)
+                if not candidates:
+                    return frozenset()
+            return frozenset(self._query(q, sorted(candidates)))
+        return frozenset(self._query(q, self.wanted))
 
-    def _term(self, field: str, text: str) -> Iterable[int]:
-        """Which wanted documents a Whoosh Term of ``field``:``text`` matches (pruned when the
-        field is a text field without text in this index version; the checks of Whoosh's
-        Term.matcher)."""
-        schema = self.searcher.schema
+    def _searchable(self, field: str) -> bool:
+        """Whether a term of ``field`` can match a wanted document: not when the query's
+        pruning drops it (a text field without text in this index version), when the wanted
+        documents have no text in its language, or when the schema has no such field (the
+        checks of Whoosh's Term.matcher)."""
         if is_text_field(field) and (field not in self._present
                                      or field.rsplit("_", 1)[1] not in self.languages):
-            return ()
-        if field not in schema:
-            return ()
-        try:
-            btext = schema[field].to_bytes(text)
-        except ValueError:
-            return ()
-        try:  # (one look-up: Whoosh's Term.matcher asks whether the term is there first)
-            matcher = self.searcher.reader().postings(field, btext)
-        except TermNotFound:
-            return ()
-        return list(matched_docnums(matcher, self.wanted))
+            return False
+        return field in self.searcher.schema
 
-    def _query(self, q: qf.Query) -> Iterable[int]:
-        """What the Whoosh query of ``q``, pruned, matches."""
+    def _term(self, field: str, text: str) -> frozenset[int]:
+        """The wanted documents a Whoosh Term of ``field``:``text`` matches."""
+        if not self._searchable(field):
+            return frozenset()
+        try:
+            btext = self.searcher.schema[field].to_bytes(text)
+        except ValueError:
+            return frozenset()
+        return self._postings(field, btext)
+
+    def _postings(self, field: str, btext: bytes) -> frozenset[int]:
+        """The wanted documents in the postings of ``field``:``btext`` (looked up once per
+        call; Whoosh's Term.matcher asks whether the term is there first, a second look-up)."""
+        key = (field, btext)
+        found = self._terms.get(key)
+        if found is None:
+            try:
+                matcher = self.searcher.reader().postings(field, btext)
+            except TermNotFound:
+                found = frozenset()
+            else:
+                found = frozenset(matched_docnums(matcher, self.wanted))
+            self._terms[key] = found
+        return found
+
+    def _query(self, q: qf.Query, wanted: Sequence[int]) -> Iterable[int]:
+        """Those of ``wanted`` (ascending) the Whoosh query of ``q``, pruned, matches."""
         pruned = prune(to_whoosh(q), self.searcher)
         if pruned is wq.NullQuery:
             return ()
-        return list(matched_docnums(pruned.matcher(self.searcher), self.wanted))
+        return list(matched_docnums(pruned.matcher(self.searcher), wanted))
 
 
 __all__ = ["WantedMatches", "matched_docnums"]
