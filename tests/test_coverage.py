@@ -87,3 +87,15 @@ def test_words_under_not_and_patterns_count_for_nothing(sample, extra):
         assert expected is not None and any(share < 1 for share in expected.values())
         assert _coverage(sample, reader, other, other_text, keyword) == expected
         assert _coverage(sample, OneByOne(reader), other, other_text, keyword) == expected
+
+
+def test_a_documents_body_terms_hold_its_title_terms():
+    # what lets the Whoosh engine's matching_each skip a title term beside its body term
+    from index import prepare_document
+    from tests.helpers import make_doc
+
+    for lang in ("en", "de", "hu", "fr"):
+        prepared = prepare_document(make_doc(
+            "x", "Zebras and Quokkas of Transdanubia", "Nothing in the text is like it.",
+            language=lang))
+        assert prepared.title and set(prepared.title) <= set(prepared.body)

@@ -6,7 +6,8 @@ hits it matches (index.search). Built as one Whoosh query per word (pruned, norm
 scorers set up for every term) this cost more than the keyword search it weighs. Here a group
 (``qf.Or``) matches what any of its parts matches, so a term is looked up once per call in
 the postings (no scorer: matching needs none; not at all in the fields of a language none of
-the wanted documents is in), skipped to the wanted document numbers, and a part shared by
+the wanted documents is in, nor in a title field beside the same term in the body field, which
+holds the title too), skipped to the wanted document numbers, and a part shared by
 several groups (a synonym group's terms, added to each word of its term) is looked at once.
 A part of another kind (a phrase, a pattern, AND, NOT ...) is matched as a Whoosh query of its
 own, pruned as index.whoosh.translate.prune prunes a whole query: an OR's normalisation drops
@@ -42,6 +43,19 @@ def matched_docnums(matcher: Matcher, wanted: Sequence[int]) -> Iterable[int]:
             yield docnum
 
 
+def _without_titles_of_bodies(parts: Sequence[qf.Query]) -> Sequence[qf.Query]:
+    """``parts`` of an OR without the title terms whose body term is among them too: a
+    document's body field holds its title's terms as well (index.prepare), so the body term
+    matches every document the title term does."""
+    terms = [p for p in parts if isinstance(p, qf.Term)]
+    bodies = {(p.field[len("body_"):], p.text) for p in terms if p.field.startswith("body_")}
+    if not bodies:
+        return parts
+    redundant = {id(p) for p in terms if p.field.startswith("title_")
+                 and (p.field[len("title_"):], p.text) in bodies}
+    return [p for p in parts if id(p) not in redundant]
+
+
 class WantedMatches:
     """The wanted documents (ascending document numbers) each query matches, for the queries
     of one call (what parts share is computed once)."""
@@ -66,7 +80,7 @@ class WantedMatches:
             found = self._groups.get(id(q))
             if found is None:
                 out: set[int] = set()
-                for part in q.parts:
+                for part in _without_titles_of_bodies(q.parts):
                     out |= self.of(part)
                     if len(out) == len(self.wanted):
                         break
