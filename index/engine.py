@@ -42,6 +42,36 @@ MAX_COMPLETION_WORDS = 2000
 TEXTS_CHUNK = 200
 
 
+class BestPassages:
+    """Each document's best passages, gathered as an engine finds them (best first): at most
+    ``per_doc`` per document, and a boilerplate passage (a table of contents, a cover's notice:
+    ``Passage.boilerplate``) only when no other passage of its document matches, then its best
+    one alone (EngineReader.best_passages)."""
+
+    def __init__(self, ids: Sequence[str], per_doc: int) -> None:
+        self.found: dict[str, list[Passage]] = {i: [] for i in ids}
+        self.per_doc = per_doc
+        self._spare: dict[str, Passage] = {}
+
+    def wants(self, doc_id: str) -> bool:
+        """Whether a passage of ``doc_id`` found next would be used."""
+        found = self.found.get(doc_id)
+        return found is not None and len(found) < self.per_doc
+
+    def add(self, doc_id: str, passage: Passage) -> None:
+        """The next best passage of ``doc_id`` (which :meth:`wants` one)."""
+        if passage.boilerplate:
+            self._spare.setdefault(doc_id, passage)
+        else:
+            self.found[doc_id].append(passage)
+
+    def result(self) -> dict[str, list[Passage]]:
+        for doc_id, passage in self._spare.items():
+            if not self.found[doc_id]:
+                self.found[doc_id].append(passage)
+        return self.found
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What ingest compares to decide whether a file must be read again."""
@@ -168,7 +198,8 @@ class EngineReader(Protocol):
     def best_passages(self, query: Query, ids: Sequence[str], per_doc: int
                       ) -> dict[str, list[Passage]] | None:
         """For each of ``ids``: its passages that ``query`` (a passage query) matches, best
-        first, at most ``per_doc``. None when the query cannot match any passage of this index
+        first, at most ``per_doc``; a boilerplate passage only when no other one matches
+        (gathered with BestPassages). None when the query cannot match any passage of this index
         (its words are only in languages the index has no text in): the caller shows how the
         documents open instead."""
         ...
@@ -216,8 +247,9 @@ class EngineReader(Protocol):
         ...
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
-        """Each document's id, language, title, summary and the texts of its first
-        ``passages`` passages (what the semantic layer embeds), lazily: the passages of at
+        """Each document's id, language, title, summary, the texts of its first
+        ``passages`` passages ("passages") and whether each is boilerplate ("boilerplate",
+        Passage.boilerplate): what the semantic layer embeds; lazily: the passages of at
         most ``TEXTS_CHUNK`` documents are read at once (an index of a million passages does
         not have all their texts in memory)."""
         ...
@@ -378,6 +410,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
     "CatalogEntry",
+    "BestPassages",
     "Engine",
     "EngineReader",
     "EngineWriter",

@@ -74,6 +74,11 @@ class Passage:
     confidence: float | None = None
     #: in a good practice, the record field this passage is the section of ("evidence")
     record_field: str | None = None
+    #: what kind of furniture the passage is, if it is ("contents": a table of contents;
+    #: "notice": a cover or imprint whose running text is a disclaimer or legal notice),
+    #: found at ingest (ingest/boilerplate.py): shown as a snippet only when no other passage
+    #: of its document matches
+    boilerplate: str | None = None
 
 
 @dataclass

@@ -100,11 +100,19 @@ def _attach_passages(
     _attach_openings(reader, [h for h in hits if not h.passages])
 
 
+#: Passages read to find how a document opens past its cover and contents (ingest's
+#: boilerplate passages, Passage.boilerplate).
+OPENING_PASSAGES = 5
+
+
 def _attach_openings(reader: EngineReader, hits: list[DocumentHit]) -> None:
-    """For hits without a summary: the start of their first passage."""
+    """For hits without a summary: the start of their first passage that is not boilerplate
+    (a cover's notice, a table of contents) among the first OPENING_PASSAGES, else of their
+    first."""
     for hit in hits:
         if not hit.summary:
-            for p in reader.passages(hit.id, limit=1):
+            first = reader.passages(hit.id, limit=OPENING_PASSAGES)
+            for p in [next((p for p in first if not p.boilerplate), first[0])] if first else []:
                 hit.passages.append(PassageHit(p.ordinal, p.page, p.heading,
                                                plain_snippet(p.text), p.record_field))
 

@@ -229,6 +229,37 @@ def document_passages() -> int:
     return PASSAGE_VECTORS + PASSAGE_LIST_VECTORS
 
 
+#: What a document's boilerplate passages (Passage.boilerplate: a table of contents, a cover's
+#: notice; ingest/boilerplate.py) are to its passage vectors (the document text is made of its
+#: leading passages as they are, boilerplate or not):
+#: - "kept": passages like any other;
+#: - "skipped": left out, the passages after them move up (a PDF whose passages 0 and 1 are
+#:   its cover and contents votes with its passages 2, 3 and 4);
+#: - "dropped": left out, the others keep their places (it votes with its passage 2 alone).
+#: Measured on our judgments (bench/README.md, "Boilerplate passages").
+BOILERPLATE_VECTORS = "kept"
+
+
+def _passages(doc: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(text, is boilerplate) of the passages document_texts gave, empty ones left out."""
+    flags = doc.get("boilerplate") or []
+    return [(p, i < len(flags) and bool(flags[i]))
+            for i, p in enumerate(doc.get("passages", [])) if p and p.strip()]
+
+
+def vector_passages(doc: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The passage texts of a document's vote (its leading PASSAGE_VECTORS) and of its passage
+    list (at most PASSAGE_LIST_VECTORS after them), boilerplate as BOILERPLATE_VECTORS says."""
+    passages = _passages(doc)
+    if BOILERPLATE_VECTORS == "skipped":
+        passages = [(p, False) for p, boilerplate in passages if not boilerplate]
+    keep = BOILERPLATE_VECTORS == "kept"
+    lead = [p for p, boilerplate in passages[:PASSAGE_VECTORS] if keep or not boilerplate]
+    later = [p for p, boilerplate in passages[PASSAGE_VECTORS:][:PASSAGE_LIST_VECTORS]
+             if keep or not boilerplate]
+    return lead, later
+
+
 def document_text(doc: dict[str, Any]) -> str:
     """The text embedded for a document (see the module docstring): its title, summary and
     leading passages, cut to MAX_CHARS."""
@@ -250,23 +281,21 @@ def passage_text(doc: dict[str, Any], passage: str) -> str:
 
 def embedded_texts(doc: dict[str, Any]) -> list[str]:
     """The texts of a document's vote (it scores as the closest of them), the document text
-    first (see the module docstring); a document of one passage has that one (its passage is
-    in it)."""
+    first (see the module docstring), then its leading passages (vector_passages); a document
+    of one passage has the document text only (its passage is in it)."""
     texts = [document_text(doc)]
-    passages = [p for p in doc.get("passages", []) if p and p.strip()]
-    if len(passages) > 1:
-        texts.extend(passage_text(doc, p) for p in passages[:PASSAGE_VECTORS])
+    if len(_passages(doc)) > 1:
+        texts.extend(passage_text(doc, p) for p in vector_passages(doc)[0])
     return list(dict.fromkeys(texts))
 
 
 def passage_list_texts(doc: dict[str, Any]) -> list[str]:
-    """The texts of a document's passages past the leading ones (at most
-    PASSAGE_LIST_VECTORS), for the passage list only (see the module docstring)."""
-    passages = [p for p in doc.get("passages", []) if p and p.strip()]
-    if len(passages) <= 1:
+    """The texts of a document's passages past the leading ones (vector_passages), for the
+    passage list only (see the module docstring)."""
+    if len(_passages(doc)) <= 1:
         return []
     vote = set(embedded_texts(doc))
-    later = passages[PASSAGE_VECTORS:PASSAGE_VECTORS + PASSAGE_LIST_VECTORS]
+    later = vector_passages(doc)[1]
     return [t for t in dict.fromkeys(passage_text(doc, p) for p in later) if t not in vote]
 
 

@@ -1,6 +1,7 @@
 """One file into a Document: parse it by its type, join the words its lines split
 (``ingest.line_breaks``: a PDF's narrow table cells) and the pages that hold only the end of
-the page before's last sentence (``ingest.page_tails``), and merge its metadata.
+the page before's last sentence (``ingest.page_tails``), mark its table of contents and
+notices (``ingest.boilerplate``), and merge its metadata.
 
 The worker side of both an ingest (``ingest.pipeline.parse_job``) and the admin's upload
 preview (``ingest.preview``): what a file becomes is decided here only.
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from index import Document
+from ingest.boilerplate import mark_boilerplate
 from ingest.catalog import Taxonomy
 from ingest.line_breaks import join_split_words
 from ingest.metadata import build_document
@@ -25,8 +27,9 @@ from ingest.workers import JobFailed
 #: unchanged file read differently: the next ``kb ingest`` reads every file again, as if it
 #: had changed (no ``--rebuild`` needed; texts that did not change keep their vectors).
 #: 1: ranges of years split at a line end joined, page tails joined (indexes built before
-#: have no version and are read again once).
-READING_VERSION = 1
+#: have no version and are read again once). 2: tables of contents and notices marked
+#: (ingest.boilerplate).
+READING_VERSION = 2
 
 
 def read_document(
@@ -65,7 +68,7 @@ def read_document(
     # or the file's, as build_document picks it (one found in the text has nothing above it).
     title = entry.get("title") or parsed.metadata.get("title")
     passages = strip_cover_banner(passages, str(title) if title else None)
-    passages = join_page_tails(passages)
+    passages = mark_boilerplate(join_page_tails(passages))
     doc = build_document(
         doc_id=doc_id,
         source_path=source_path,

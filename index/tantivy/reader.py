@@ -287,9 +287,9 @@ class TantivyReader:
                       ) -> dict[str, list[Passage]] | None:
         if not any(p.translator.can_match(query) for p in self.passage_parts):
             return None  # no passage can match: the caller shows how the documents open
-        out: dict[str, list[Passage]] = {i: [] for i in ids}
         if not ids or per_doc <= 0:
-            return out
+            return {i: [] for i in ids}
+        best = protocol.BestPassages(ids, per_doc)
         only = any_term(self.passages_schema, "doc_id", ids)
         limit = per_doc * len(ids) * 20 + len(ids)
         for part in self.passage_parts:  # a document's passages are all in one of them
@@ -300,9 +300,9 @@ class TantivyReader:
                                          count=False)
             for _, addr in found.hits:
                 doc_id, passage = self._passage(part, addr)
-                if doc_id in out and len(out[doc_id]) < per_doc:
-                    out[doc_id].append(passage)
-        return out
+                if best.wants(doc_id):
+                    best.add(doc_id, passage)
+        return best.result()
 
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
         if limit is not None and limit <= 0:
@@ -457,7 +457,7 @@ class TantivyReader:
                 chunk = [part.searcher.doc(addr)
                          for addr in addresses[start:start + protocol.TEXTS_CHUNK]]
                 ids = [str(stored.get_first("doc_id")) for stored in chunk]
-                firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+                firsts: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
                 s = passage_part.searcher
                 if passages > 0 and s.num_docs:
                     # the first passages of this chunk's documents only
@@ -472,14 +472,15 @@ class TantivyReader:
                         hits = s.search(first, limit=s.num_docs, count=False).hits
                     for _, addr in hits:
                         doc_id, p = self._passage(passage_part, addr)
-                        firsts[doc_id].append((p.ordinal, p.text))
+                        firsts[doc_id].append((p.ordinal, p.text, bool(p.boilerplate)))
                 for doc_id, stored in zip(ids, chunk, strict=True):
                     meta = json.loads(_bytes(stored, "meta") or b"{}")
                     texts = sorted(firsts.get(doc_id, []))[:passages]
                     yield {"id": doc_id, "language": meta.get("language") or "",
                            "title": meta.get("title") or "",
                            "summary": meta.get("summary") or "",
-                           "passages": [t for _, t in texts]}
+                           "passages": [t for _, t, _ in texts],
+                           "boilerplate": [b for _, _, b in texts]}
 
 
 _ORDERS: dict[str, tuple[str, bool]] = {

@@ -82,6 +82,7 @@ def _passage(stored: dict[str, Any]) -> Passage:
         source=stored.get("source") or "text",
         confidence=stored.get("confidence"),
         record_field=stored.get("record_field"),
+        boilerplate=stored.get("boilerplate"),
     )
 
 
@@ -279,9 +280,9 @@ class WhooshReader:
         pq = prune(to_whoosh(query), s)
         if pq is wq.NullQuery:
             return None
-        out: dict[str, list[Passage]] = {i: [] for i in ids}
         if not ids or per_doc <= 0:
-            return out
+            return {i: [] for i in ids}
+        best = protocol.BestPassages(ids, per_doc)
         # Intersecting with the page's doc ids lets Whoosh skip through the posting lists
         # instead of scoring every passage of the index and filtering afterwards.
         in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in ids]), 0.0)
@@ -291,10 +292,10 @@ class WhooshReader:
         for hit in results:
             docnum = hit.docnum
             doc_id = names[docnum]
-            if docnum in doc_records or doc_id not in out or len(out[doc_id]) >= per_doc:
+            if docnum in doc_records or not best.wants(doc_id):
                 continue
-            out[doc_id].append(_passage(s.stored_fields(docnum)))
-        return out
+            best.add(doc_id, _passage(s.stored_fields(docnum)))
+        return best.result()
 
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
         found = self.searcher.search(
@@ -399,7 +400,7 @@ class WhooshReader:
         s = self.searcher
         records = s.document_numbers(kind="doc")
         while chunk := [s.stored_fields(n) for n in islice(records, protocol.TEXTS_CHUNK)]:
-            firsts: dict[str, list[tuple[int, str]]] = {}
+            firsts: dict[str, list[tuple[int, str, bool]]] = {}
             if passages > 0:
                 # Ordinals count from 0 (or 1): one range query reads only the first passages,
                 # of this chunk's documents only.
@@ -409,7 +410,8 @@ class WhooshReader:
                 for docnum in s.docs_for_query(first):
                     stored = s.stored_fields(docnum)
                     firsts.setdefault(stored["doc_id"], []).append(
-                        (stored.get("ordinal") or 0, stored.get("text") or ""))
+                        (stored.get("ordinal") or 0, stored.get("text") or "",
+                         bool(stored.get("boilerplate"))))
             for stored in chunk:
                 meta = json.loads(stored["meta"])
                 texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
@@ -418,7 +420,8 @@ class WhooshReader:
                     "language": meta.get("language") or "",
                     "title": meta.get("title") or "",
                     "summary": meta.get("summary") or "",
-                    "passages": [t for _, t in texts],
+                    "passages": [t for _, t, _ in texts],
+                    "boilerplate": [b for _, _, b in texts],
                 }
 
 

@@ -31,6 +31,7 @@ def build_schema() -> Schema:
         "text": STORED(),
         "source": STORED(),  # "ocr" for text read by OCR (None: the file's own text)
         "confidence": STORED(),  # OCR: Tesseract's mean word confidence on the page
+        "boilerplate": STORED(),  # "contents" or "notice" (Passage.boilerplate), else None
         "lang": STORED(),
         # document records
         "meta": STORED(),  # the Document's metadata as JSON (without passages)

@@ -73,6 +73,7 @@ def passage_fields(prepared: PreparedDocument) -> list[dict[str, Any]]:
             "text": p.text,
             "source": p.source if p.source != "text" else None,
             "confidence": p.confidence,
+            "boilerplate": p.boilerplate,
             **({"record_field": p.record_field} if p.record_field else {}),
             "lang": lang,
             passage_field(lang): pp.terms,
