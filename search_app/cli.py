@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
@@ -32,6 +33,7 @@ from index import (
     semantic_enabled,
 )
 from ingest import CatalogError, run_ingest
+from search_app.accepting import BOARD_ENV, new_board
 from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
 from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
@@ -374,18 +376,26 @@ def serve(corpus: Path | None, index_dir: Path | None, host: str | None, port: i
     os.environ["KB_CORPUS"] = str((corpus or settings.corpus).resolve())
     os.environ["KB_INDEX"] = str((index_dir or settings.index).resolve())
     trusted = forwarded_allow_ips or settings.forwarded_allow_ips
-    uvicorn.run(
-        "search_app.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_level="info",
-        # Only a configured proxy may say who the client is (the login backoff counts per
-        # client address); by default the headers are ignored.
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-    )
+    processes = workers or settings.workers
+    # Several workers: each new connection goes to the one holding the fewest
+    # (search_app/accepting.py; POSIX only).
+    spread = processes > 1 and os.name == "posix"
+    with contextlib.ExitStack() as stack:
+        if spread:
+            os.environ[BOARD_ENV] = str(stack.enter_context(new_board(processes)))
+        uvicorn.run(
+            "search_app.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=processes,
+            loop="search_app.accepting:loop_factory" if spread else "auto",
+            log_level="info",
+            # Only a configured proxy may say who the client is (the login backoff counts
+            # per client address); by default the headers are ignored.
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=trusted or None,
+        )
 
 
 if __name__ == "__main__":
