@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from search_app.admin.ingest_jobs import pid_alive
+
 log = logging.getLogger(__name__)
 
 #: the environment variable through which ``kb serve`` tells its workers where the board is
@@ -65,16 +67,6 @@ def new_board(workers: int) -> Iterator[Path]:
             os.unlink(name)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Board:
     """This worker's view of the board: its own slot, written; the others', read."""
 
@@ -94,7 +86,7 @@ class Board:
     def _claim(self, path: Path) -> int:
         for offset in range(0, len(self._map), _SLOT.size):
             pid, _ = _SLOT.unpack_from(self._map, offset)
-            if pid == 0 or pid == os.getpid() or not _alive(pid):
+            if pid == 0 or pid == os.getpid() or not pid_alive(pid):
                 _SLOT.pack_into(self._map, offset, os.getpid(), 0)
                 return offset
         raise RuntimeError(f"{path}: no free slot for worker {os.getpid()}")
@@ -107,7 +99,7 @@ class Board:
         for offset in range(0, len(self._map), _SLOT.size):
             if offset != self._offset:
                 pid, theirs = _SLOT.unpack_from(self._map, offset)
-                if pid and theirs < count and _alive(pid):
+                if pid and theirs < count and pid_alive(pid):
                     return True
         return False
 

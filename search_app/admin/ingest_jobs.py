@@ -44,7 +44,8 @@ def write_status(index_dir: Path, status: dict[str, Any]) -> None:
     write_atomic(path, json.dumps({**status, "updated": time.time()}, ensure_ascii=False))
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether the process ``pid`` runs (a zombie does not)."""
     if pid <= 0:
         return False
     try:
@@ -73,7 +74,7 @@ def read_status(index_dir: Path) -> dict[str, Any] | None:
     if not isinstance(status, dict):
         return None
     if status.get("state") in ("starting", "running"):
-        alive = _pid_alive(int(status.get("pid") or 0))
+        alive = pid_alive(int(status.get("pid") or 0))
         young = time.time() - float(status.get("updated") or 0) < START_GRACE
         if not alive and not (status["state"] == "starting" and young):
             status["state"] = "failed"
