@@ -307,6 +307,14 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 if name in selected:
                     counts[name] = reader.search(q, flt.without(name), limit=0,
                                                  facets=[name]).facets[name]
+        # The hybrid ranking's inputs that need only the keyword list and the text, also
+        # made while the model makes the vector: the query's language, and how much of the
+        # query each first keyword hit matches (the coverage weighting).
+        hybrid = None
+        if started_semantic is not None and not replaced:
+            text = started_semantic[2]
+            hybrid = (query_language(text),
+                      _coverage(reader, synonyms, parsed, text, ranked.ids))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
         if replaced:
@@ -316,9 +324,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             page = list(zip(ranked.ids, ranked.scores, strict=True))[first:first + req.page_size]
             hits = _hits(reader, page)
         else:
+            assert hybrid is not None
             keyword = ranked.ids
-            _, vi, text = started_semantic
-            lang = query_language(text)
+            vi = started_semantic[1]
+            lang, coverage = hybrid
             sem = _Semantic(vi, vector, lang, parsed.excluded)
             meaning, passage_list = sem.ranking(reader, flt, keyword[0] if keyword else None)
             in_keyword = set(keyword)
@@ -327,7 +336,6 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
-            coverage = _coverage(reader, synonyms, parsed, text, keyword)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
                                   passages=passage_list, coverage=coverage)
             hits = _hits(reader, fused[first:first + req.page_size])
