@@ -15,7 +15,6 @@ readers of the old one go on until they finish.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from index.errors import IndexDamagedError, IndexLockedError, describe
 from index.schema import SCHEMA_VERSION
-from index.side_files import write_atomic
+from index.side_files import try_lock, write_atomic
 
 #: The engine of an index whose kb-meta.json names none (made before engines had names).
 UNNAMED_ENGINE = "whoosh"
@@ -138,21 +137,21 @@ class Generations:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the ingest lock; raise IndexLockedError when another ingest holds it."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+        with try_lock(self.path / LOCK) as fd:
+            if fd is None:
                 raise IndexLockedError(
-                    f"another ingest is running (pid {holder}); try again when it has finished"
-                ) from None
+                    f"another ingest is running (pid {self._lock_holder()}); try again when "
+                    "it has finished")
             os.ftruncate(fd, 0)
             os.pwrite(fd, str(os.getpid()).encode(), 0)
             yield
-        finally:
-            os.close(fd)  # closing releases the flock
+
+    def _lock_holder(self) -> str:
+        """The pid the running ingest wrote in the lock file ("?": unknown)."""
+        try:
+            return (self.path / LOCK).read_bytes()[:64].decode(errors="replace").strip() or "?"
+        except OSError:
+            return "?"
 
 
 __all__ = ["CURRENT", "LOCK", "META", "Generations", "Live"]

@@ -75,7 +75,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from index.embedder import MAX_CHARS, Embedder, default_embedder, text_key
-from index.side_files import write_atomic
+from index.side_files import try_lock, write_atomic
 from index.vectors import MIN_LANGUAGE_ROWS, VectorIndex, VectorSet, interleave_by_language
 
 log = logging.getLogger(__name__)
@@ -344,17 +344,8 @@ def read_progress(index_dir: Path) -> dict[str, Any] | None:
 @contextlib.contextmanager
 def _embed_lock(index_dir: Path) -> Iterator[bool]:
     """Hold the embedding lock if free (yields False when another process holds it)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / EMBED_LOCK, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)
+    with try_lock(index_dir / EMBED_LOCK) as fd:
+        yield fd is not None
 
 
 def embedding_running(index_dir: Path) -> bool:

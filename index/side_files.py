@@ -1,6 +1,6 @@
 """The small files of an index folder beside its generations: the failures of ingest, the facet
-labels and synonym groups of the taxonomy, the ingest reports; and the one atomic write of the
-project.
+labels and synonym groups of the taxonomy, the ingest reports; the one atomic write of the
+project; the lock that keeps a second ingest, or embedding run, from starting (try_lock).
 
     failures.json      files that failed, with their fingerprints, so unchanged ones are not retried
     labels.json        facet value labels (facet -> value -> label)
@@ -11,11 +11,13 @@ project.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,25 @@ FAILURES = "failures.json"
 REPORTS = "reports"
 LABELS = "labels.json"
 SYNONYMS = "synonyms.json"
+
+
+@contextlib.contextmanager
+def try_lock(path: Path) -> Iterator[int | None]:
+    """Hold an OS lock (flock) on the file ``path`` (made if missing, with its folder) when no
+    other process holds it: yields the open file's descriptor, or None at once when another
+    process holds it. The OS frees it when its process dies (the ingest's, the embedding
+    run's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the flock
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -100,7 +100,7 @@ def test_a_lock_left_by_a_killed_process_is_recovered(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "locked"
-        with pytest.raises(IndexLockedError):
+        with pytest.raises(IndexLockedError, match=f"another ingest is running .pid {proc.pid}."):
             with IndexStore(tmp_path / "ix").lock():
                 pass
         os.kill(proc.pid, signal.SIGKILL)

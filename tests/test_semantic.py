@@ -349,6 +349,22 @@ def test_only_new_or_changed_documents_are_embedded_and_vectors_follow_a_rebuild
     assert st.semantic["enabled"] and st.semantic["embedded"] == st.semantic["documents"] == 4
 
 
+def test_one_embedding_run_at_a_time(tmp_path):
+    """A run started while another embeds returns at once ("busy"), embedding nothing; the
+    stats say a run is going on until it ends (an OS lock: the OS frees it with its process)."""
+    from index import semantic
+
+    counting = CountingEmbedder()
+    store = build_index(tmp_path / "index", DOCS[:2])
+    assert not index_stats(store).semantic["running"]
+    with semantic._embed_lock(Path(store.path)) as held:
+        assert held
+        assert embed_index(store, embedder=counting).state == "busy"
+        assert counting.passages == 0 and index_stats(store).semantic["running"]
+    assert not index_stats(store).semantic["running"]
+    assert embed_index(store, embedder=counting).state != "busy" and counting.passages == 2
+
+
 class OverlapEmbedder(CountingEmbedder):
     """The real model without the process's cache of vectors (so every call reaches it),
     noting how many of its calls ran at once at most: the first ``wait`` calls each wait (up
