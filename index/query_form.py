@@ -210,6 +210,8 @@ def with_boost(q: Query, boost: float) -> Query:
     """``q`` with its weight set to ``boost`` (Require passes it to its scored part)."""
     if isinstance(q, Require):
         return Require(with_boost(q.scored, boost), q.required)
+    if q.boost == boost:  # (the nodes are immutable: no copy needed)
+        return q
     return replace(q, boost=boost)
 
 

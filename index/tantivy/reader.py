@@ -213,13 +213,18 @@ class TantivyReader:
             return out
         only = any_term(self.docs_schema, "doc_id", ids)
         by_key = {doc_key(i): i for i in ids}
-        for part in self.docs:
-            if not part.searcher.search(only, limit=1, count=False).hits:
-                continue  # none of them here: no query translated for this index
-            translated = [(k, t) for k, t in enumerate(map(part.translator.translate, queries))
-                          if t is not None]
-            for start in range(0, len(translated), MASK_BITS):
-                chunk = translated[start:start + MASK_BITS]
+        # the indexes with any of them (no query is translated for the others), each query
+        # translated for each in turn (the commit's statistics keep the last query's pruning)
+        parts = [p for p in self.docs if p.searcher.search(only, limit=1, count=False).hits]
+        translations: list[list[tuple[int, tantivy.Query]]] = [[] for _ in parts]
+        for k, query in enumerate(queries):
+            for part, of_part in zip(parts, translations, strict=True):
+                translated = part.translator.translate(query)
+                if translated is not None:
+                    of_part.append((k, translated))
+        for part, of_part in zip(parts, translations, strict=True):
+            for start in range(0, len(of_part), MASK_BITS):
+                chunk = of_part[start:start + MASK_BITS]
                 flags = tantivy.Query.boolean_query([
                     (Occur.Should, tantivy.Query.const_score_query(t, float(1 << bit)))
                     for bit, (_, t) in enumerate(chunk)])
