@@ -189,8 +189,11 @@ def build_document(
     taxonomy: Taxonomy,
     page_count: int | None = None,
     warnings: list[str] | None = None,
+    cover_title: str | None = None,
 ) -> Document:
-    """Merge catalog entry, file metadata and inference into one Document."""
+    """Merge catalog entry, file metadata and inference into one Document. ``cover_title``:
+    the title a paged document's first page sets in its largest type (ParsedFile.cover_title),
+    inferred before the text's first line."""
     sources: dict[str, str] = {}
 
     def pick(field: str, catalog_key: str | None = None, file_key: str | None = None) -> Any:
@@ -206,7 +209,7 @@ def build_document(
 
     title = pick("title")
     if not title:
-        title = _title_from_text(passages, source_path)
+        title = cover_title or _title_from_text(passages, source_path)
         sources["title"] = "inferred"
     title = " ".join(str(title).split())
 

@@ -28,8 +28,9 @@ from ingest.workers import JobFailed
 #: had changed (no ``--rebuild`` needed; texts that did not change keep their vectors).
 #: 1: ranges of years split at a line end joined, page tails joined (indexes built before
 #: have no version and are read again once). 2: tables of contents and notices marked
-#: (ingest.boilerplate).
-READING_VERSION = 2
+#: (ingest.boilerplate). 3: a PDF without a catalog or metadata title takes the one its first
+#: page sets in its largest type (ingest/parsers/pdf.py), and loses the cover banner above it.
+READING_VERSION = 3
 
 
 def read_document(
@@ -64,9 +65,10 @@ def read_document(
     # The taxonomy's place names count as words of every document: a table's "German\ny"
     # is joined even where "Germany" is written nowhere else.
     passages = join_split_words(parsed.passages, names=taxonomy.place_names())
-    # The cover's banner (the lines above the title on page 1): its title is the catalog's
-    # or the file's, as build_document picks it (one found in the text has nothing above it).
-    title = entry.get("title") or parsed.metadata.get("title")
+    # The cover's banner (the lines above the title on page 1): its title is the catalog's,
+    # the file's or the one its first page sets in its largest type, as build_document picks
+    # it (one found in the text has nothing above it).
+    title = entry.get("title") or parsed.metadata.get("title") or parsed.cover_title
     passages = strip_cover_banner(passages, str(title) if title else None)
     passages = mark_boilerplate(join_page_tails(passages))
     doc = build_document(
@@ -82,6 +84,7 @@ def read_document(
         taxonomy=taxonomy,
         page_count=parsed.page_count,
         warnings=parsed.warnings,
+        cover_title=parsed.cover_title,
     )
     doc.ocr = parsed.ocr.to_dict() if parsed.ocr is not None else None
     return doc

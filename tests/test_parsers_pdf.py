@@ -317,3 +317,24 @@ def test_form_field_values_come_from_pypdf(testdata: Path) -> None:
     assert "First Name: Alice" in form.text
     assert not any("Form fields" == p.heading for p in parse_file(
         testdata / "pdfs" / "pypdf__crazyones.pdf").passages)
+
+
+def test_the_cover_title_is_the_first_pages_largest_type(testdata: Path) -> None:
+    """The title a first page sets in its largest type (ParsedFile.cover_title): on every
+    sample PDF it is the title its metadata gives, above the banner's lines and under the
+    30 pt logo "UpGradeSME" (one word: no title); on the testdata PDFs without a metadata
+    title it is the first line where it is found at all, and pages set in one size have none."""
+    repo = Path(__file__).resolve().parents[1]
+    samples = sorted((repo / "corpus").glob("*/*.pdf"))
+    assert len(samples) == 17
+    for path in samples:
+        parsed = parse_file(path)
+        assert parsed.cover_title == parsed.metadata["title"], path.name
+    pdfs = testdata / "pdfs"
+    assert parse_file(pdfs / "pdfjs__tracemonkey.pdf").cover_title == (
+        "Trace-based Just-in-Time Type Specialization for Dynamic Languages")
+    assert parse_file(pdfs / "sf__multicolumn.pdf").cover_title == (
+        "Two-Column Document with Lorem Ipsum")
+    for name in ("pdfjs__french_diacritics.pdf", "interreg__Sarcina_nedorita_1.pdf",
+                 "pypdf__Seige_of_Vicksburg_Sample_OCR.pdf"):
+        assert parse_file(pdfs / name).cover_title is None, name

@@ -5,12 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from index import IndexStore, SearchRequest, get_document, search
 from index.records import Passage
 from ingest import run_ingest
-from ingest.parsers import ParseError
+from ingest.parsers import ParseError, parse_file
 from ingest.parsers.pdf import PdfParser
 from ingest.running_lines import running_lines, strip_cover_banner, strip_running_lines
 from tests.helpers import copy_sample_corpus
@@ -170,3 +171,28 @@ def test_the_cover_banner_of_a_sample_pdf_is_not_indexed(sample_pdfs: Path,
     assert view is not None
     page1 = [p for p in view.document.passages if p.page == 1]
     assert page1 and page1[0].text.startswith("Szakpolitikai eszköz elemzése"), page1
+
+
+def test_a_sample_pdf_without_a_title_takes_its_covers(sample_pdfs: Path, tmp_path: Path) -> None:
+    """The COVID-19 report with the title taken out of its metadata, and no catalog: its title
+    is the one its cover sets in its largest type (not the banner's first line, "Interreg
+    Europe · ..."), inferred, and the banner above it leaves page 1."""
+    name = "upgradesme-covid19-joint-report-sme-export.pdf"
+    reader = pypdf.PdfReader(sample_pdfs / "reports" / name)
+    writer = pypdf.PdfWriter(clone_from=reader)
+    writer.metadata = None
+    writer.add_metadata({"/Producer": "test"})
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(corpus / "report.pdf", "wb") as fh:
+        writer.write(fh)
+    assert "title" not in parse_file(corpus / "report.pdf").metadata
+    assert not run_ingest(corpus, tmp_path / "index", workers=1).failed
+    store = IndexStore(tmp_path / "index")
+    view = get_document(store, "report-pdf")
+    assert view is not None
+    doc = view.document
+    assert doc.title == ("SME Export in the Era of COVID-19: Joint Report of the UpGradeSME "
+                         "Partnership")
+    assert doc.sources["title"] == "inferred"
+    assert doc.passages[0].text.startswith("SME Export in the Era of COVID-19:"), doc.passages[0]

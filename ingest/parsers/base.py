@@ -32,6 +32,10 @@ class ParsedFile:
     warnings: list[str] = field(default_factory=list)
     #: what OCR did, when pages were read (or, in a plan, would be read) by OCR
     ocr: OcrSummary | None = None
+    #: a paged document's title as its first page sets it (the lines in its largest type,
+    #: ingest/parsers/pdf.py): the inferred title when neither the catalog nor the file's
+    #: metadata has one
+    cover_title: str | None = None
 
 
 class Parser(Protocol):
