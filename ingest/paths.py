@@ -30,16 +30,17 @@ def inside_corpus(corpus: Path, path: Path) -> bool:
     return real == root or real.is_relative_to(root)
 
 
-#: The longest name of one file or folder, in bytes (Linux's NAME_MAX): a longer one in a path
-#: makes every look-up of it fail (ENAMETOOLONG) rather than find nothing.
+#: The longest name of one file or folder and the longest path, in bytes (Linux's NAME_MAX and
+#: PATH_MAX): a longer one makes every look-up fail (ENAMETOOLONG) rather than find nothing.
 NAME_MAX = 255
+PATH_MAX = 4096
 
 
 def corpus_file(corpus: Path, rel: str) -> Path | None:
     """The path ``rel`` (POSIX, relative) inside ``corpus`` with every link resolved, or None
-    when it is not a relative path, leads out of the corpus or has a name no file can have
-    (longer than NAME_MAX). The one rule for paths that come from outside (the site's
-    /files, the admin)."""
+    when it is not a relative path, leads out of the corpus or is a path no file can have (a
+    name longer than NAME_MAX, the whole longer than PATH_MAX). The one rule for paths that
+    come from outside (the site's /files, the admin)."""
     if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or any(
             len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in rel.split("/")):
         return None
@@ -47,6 +48,8 @@ def corpus_file(corpus: Path, rel: str) -> Path | None:
     try:
         target = Path(os.path.realpath(root / rel))
     except (OSError, ValueError):
+        return None
+    if len(os.fsencode(target)) >= PATH_MAX:
         return None
     return target if target != root and target.is_relative_to(root) else None
 

@@ -462,7 +462,8 @@ def test_remove_asks_first_then_deletes_the_file_and_its_entry(admin, site):
 @pytest.mark.parametrize("path", ["../pyproject.toml", "/etc/passwd", "_build/README.md",
                                   "news/../../x", "nope.pdf", "catalog.yaml", "taxonomy.yaml",
                                   "/catalog.yaml", "news/../catalog.yaml",
-                                  f"{REL}.meta.yaml", "news/.hidden.md"])
+                                  f"{REL}.meta.yaml", "news/.hidden.md",
+                                  "news/" + "a" * 300 + ".md", "x/" * 2100 + "a.md"])
 def test_only_documents_of_the_corpus_can_be_edited_hidden_or_removed(admin, site, path):
     # Files that are not documents (the catalog, the taxonomy, a sidecar, ignored names)
     # exist but are refused like paths outside the corpus.

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from index import IndexStore, SearchRequest, search
 from ingest import CatalogError, discover, load_taxonomy, run_ingest
-from ingest.paths import OUTSIDE_CORPUS
+from ingest.paths import OUTSIDE_CORPUS, corpus_file
 from ingest.pipeline import ParseJob, SourceFile, parse_job
 from ingest.workers import JobFailed
 from search_app.cli import main
@@ -114,3 +114,15 @@ def test_watch_does_not_follow_links_out_of_the_corpus(tmp_path: Path, secret: P
         (corpus / "reports" / "b.md").write_text("# B\n\nThe wombatgrant scheme, again.\n")
         wait_until(lambda: found(index, "wombatgrant") >= 2)
         assert found(index, "wombatgrant") == 2
+
+
+def test_a_path_no_file_can_have_is_none(tmp_path: Path) -> None:
+    # a name over 255 bytes or a path over 4096 made every look-up of it raise
+    # (ENAMETOOLONG): /files answered 500, the admin's document routes 503
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.md").write_text("# A\n")
+    assert corpus_file(tmp_path, "news/a.md") == (tmp_path / "news" / "a.md").resolve()
+    assert corpus_file(tmp_path, "news/" + "a" * 252 + ".md") is not None  # 255 bytes
+    for rel in ("a" * 256, "news/" + "b" * 300 + ".md", "news/" + "é" * 127 + ".md",
+                "x/" * 2100 + "a.md"):
+        assert corpus_file(tmp_path, rel) is None, rel[:20]
