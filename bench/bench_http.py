@@ -13,8 +13,10 @@ Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for eac
 then 8 threads, each with its own keep-alive connection, send a bounded number of requests
 (queries with facets and highlights: the page with all facets, charts and 3 highlighted
 passages per hit; /api/search the same data as JSON; one in four requests also has a facet
-filter), and prints p50 / p95 / mean latency, throughput, and the CPU time per request of the
-server (its processes, from /proc) and of the clients (this process) per endpoint.
+filter), and prints p50 / p95 / mean latency, throughput, the CPU time per request of the
+server (its processes, from /proc) and of the clients (this process) per endpoint, and how the
+clients' keep-alive connections fell on the server's workers ("conns/worker", fewest first:
+the spread seen most often while the run lasted, read from /proc; "?" where it cannot be).
 
 The clients (``--client``): "raw" (the default) sends each GET on a plain socket and reads
 the status line, the headers and Content-Length bytes of body (or the chunks) before it takes
@@ -168,6 +170,64 @@ class HttpxClient:
 
 
 CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
+
+
+def connections_per_worker(server_pid: int, port: int) -> list[int]:
+    """How the established connections to ``port`` fall on the server's worker processes
+    (Linux: read from /proc; [] elsewhere), fewest first."""
+    try:
+        children = [int(c) for c in
+                    Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        ours = [row for row in rows if int(row[1].split(":")[1], 16) == port]
+        listening = {row[9] for row in ours if row[3] == "0A"}
+        established = {row[9] for row in ours if row[3] == "01"}
+        counts = []
+        for pid in children:  # the workers: the children holding the listening socket
+            sockets = set()
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if target.startswith("socket:["):
+                    sockets.add(target[8:-1])
+            if sockets & listening:
+                counts.append(len(sockets & established))
+    except OSError:
+        return []
+    return sorted(counts)
+
+
+class SpreadWatch:
+    """While a run lasts, how the clients' connections fall on the server's workers: the
+    spread seen most often among samples holding all ``clients`` connections."""
+
+    def __init__(self, server_pid: int, base: str, clients: int) -> None:
+        self.args = (server_pid, int(base.rsplit(":", 1)[1]))
+        self.clients = clients
+        self.seen: list[tuple[int, ...]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            counts = connections_per_worker(*self.args)
+            if sum(counts) == self.clients:
+                self.seen.append(tuple(counts))
+
+    def __enter__(self) -> SpreadWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def spread(self) -> str:
+        if not self.seen:
+            return "?"
+        return "/".join(map(str, max(set(self.seen), key=self.seen.count)))
 CLIENT_LABELS = {"raw": "raw sockets (keep-alive)", "httpx": "httpx.Client (keep-alive)"}
 
 
@@ -324,14 +384,15 @@ def bench(
         print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
               f"{args.requests} requests per endpoint, {cache}; load {os.getloadavg()[0]:.1f}")
         head = ("endpoint", "client", "p50 ms", "p95 ms", "mean ms", "req/s", "errors",
-                "server CPU ms/req", "client CPU ms/req")
+                "server CPU ms/req", "client CPU ms/req", "conns/worker")
         print(f"  {head[0]:<13}{head[1]:<7}" + "".join(f"{h:>9}" for h in head[2:7])
-              + "".join(f"{h:>19}" for h in head[7:]))
+              + "".join(f"{h:>19}" for h in head[7:9]) + f"{head[9]:>14}")
         for path in ("/", "/api/search"):
             for kind in args.clients_kinds:
                 server_cpu, client_cpu = cpu_seconds(proc.pid), time.process_time()
-                timings, seconds, errors = run(base, path, urls(queries, args.requests),
-                                               args.clients, kind)
+                with SpreadWatch(proc.pid, base, args.clients) as watch:
+                    timings, seconds, errors = run(base, path, urls(queries, args.requests),
+                                                   args.clients, kind)
                 server_cpu = cpu_seconds(proc.pid) - server_cpu
                 client_cpu = time.process_time() - client_cpu
                 n = len(timings)
@@ -339,7 +400,7 @@ def bench(
                 print(f"  {path:<13}{kind:<7}{percentile(timings, .5):>9.1f}"
                       f"{percentile(timings, .95):>9.1f}{statistics.mean(timings):>9.1f}"
                       f"{n / seconds:>9.0f}{errors:>9}{server_cpu * 1000 / n:>19.1f}"
-                      f"{client_cpu * 1000 / n:>19.1f}")
+                      f"{client_cpu * 1000 / n:>19.1f}{watch.spread():>14}")
         print(f"  (clients: {'; '.join(f'{k} = {CLIENT_LABELS[k]}' for k in args.clients_kinds)}"
               f"; load {os.getloadavg()[0]:.1f} after)")
     finally:
