@@ -41,7 +41,8 @@ BOARD_ENV = "KB_SERVE_BOARD"
 #: how long a worker leaves a connection to a worker holding fewer before taking it itself:
 #: well above the interpreter's switch interval (5 ms: a worker whose request thread holds
 #: the interpreter wakes that late) and a loaded machine's scheduling delays (at 5 ms, 8
-#: connections still fell 3/5 half of the time at load 6-9)
+#: connections still fell 3/5 half of the time at load 6-9). KB_SERVE_YIELD_MS sets another
+#: (the tests: a longer one, so that a worker starved of CPU does not fail them).
 YIELD_SECONDS = 0.05
 #: out of file descriptors or buffers: stop accepting for a while (as asyncio does)
 PAUSE_SECONDS = 1.0
@@ -129,6 +130,7 @@ class FewestFirstServer(asyncio.AbstractServer):
         self._factory = protocol_factory
         self._sock = sock
         self._board = board
+        self.yield_seconds = YIELD_SECONDS
         self._open = 0  # connections accepted and not yet closed
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reading = False
@@ -192,7 +194,7 @@ class FewestFirstServer(asyncio.AbstractServer):
     def _readable(self) -> None:
         if self._board is not None and self._board.fewer_elsewhere(self._open):
             self._stop_reading()  # (else the loop wakes us again at once)
-            self._loop.call_later(YIELD_SECONDS, self._take_if_left)
+            self._loop.call_later(self.yield_seconds, self._take_if_left)
             return
         self._accept_one()
 
@@ -272,6 +274,8 @@ class _FewestFirst:
                 protocol_factory, host, port, sock=sock, backlog=backlog, ssl=ssl, **kwargs)
         server = FewestFirstServer(self, protocol_factory, sock,  # type: ignore[arg-type]
                                    backlog, _board_from_env())
+        with contextlib.suppress(ValueError):
+            server.yield_seconds = float(os.environ.get("KB_SERVE_YIELD_MS", "")) / 1000
         await server.start_serving()
         return server
 
