@@ -172,6 +172,19 @@ class HttpxClient:
 CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
 
 
+def socket_inodes(pid: int) -> set[str]:
+    """The inodes of the sockets the process ``pid`` holds open (Linux, from /proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
 def connections_per_worker(server_pid: int, port: int) -> list[int]:
     """How the established connections to ``port`` fall on the server's worker processes
     (Linux: read from /proc; [] elsewhere), fewest first."""
@@ -184,14 +197,7 @@ def connections_per_worker(server_pid: int, port: int) -> list[int]:
         established = {row[9] for row in ours if row[3] == "01"}
         counts = []
         for pid in children:  # the workers: the children holding the listening socket
-            sockets = set()
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                try:
-                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                except OSError:
-                    continue
-                if target.startswith("socket:["):
-                    sockets.add(target[8:-1])
+            sockets = socket_inodes(pid)
             if sockets & listening:
                 counts.append(len(sockets & established))
     except OSError:

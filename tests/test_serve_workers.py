@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.bench_http import socket_inodes
 from search_app.accepting import Board, new_board
 from tests.helpers import server_process
 
@@ -24,18 +25,6 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
 
 def _children(pid: int) -> list[int]:
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def _socket_inodes(pid: int) -> set[str]:
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    return inodes
 
 
 def _server_inode(server_port: int, client_port: int) -> str | None:
@@ -55,7 +44,7 @@ def _server_inode(server_port: int, client_port: int) -> str | None:
 def _holders(server_pid: int, port: int, conns: list[http.client.HTTPConnection]
              ) -> list[int | None]:
     """For each connection, the pid of the worker holding its server end (None: closed)."""
-    workers = {pid: _socket_inodes(pid) for pid in _children(server_pid)}
+    workers = {pid: socket_inodes(pid) for pid in _children(server_pid)}
     out = []
     for conn in conns:
         assert conn.sock is not None
