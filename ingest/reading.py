@@ -9,6 +9,7 @@ preview (``ingest.preview``): what a file becomes is decided here only.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ingest.metadata import build_document
 from ingest.ocr import OcrSettings
 from ingest.page_tails import join_page_tails
 from ingest.running_lines import strip_cover_banner
+from ingest.text import repair_surrogates
 from ingest.workers import JobFailed
 
 #: The version of what a file becomes here. It is part of every file's fingerprint
@@ -87,4 +89,23 @@ def read_document(
         cover_title=parsed.cover_title,
     )
     doc.ocr = parsed.ocr.to_dict() if parsed.ocr is not None else None
-    return doc
+    return _encodable(doc)
+
+
+#: The warning of a document whose text had UTF-16 surrogates (see _encodable).
+SURROGATES_REPAIRED = ("text with UTF-16 surrogates: pairs read as their character, lone "
+                       "ones as U+FFFD")
+
+
+def _encodable(doc: Document) -> Document:
+    """``doc`` with the UTF-16 surrogates left in any of its strings (title, text, metadata:
+    a reader that hands out code units, a catalog's "\\ud835") made characters, with a
+    warning (ingest.text.repair_surrogates). UTF-8 cannot encode a surrogate: the index
+    writer raised on it, and one such file stopped the whole ingest."""
+    data = json.dumps(doc.to_dict(), ensure_ascii=False)
+    repaired = repair_surrogates(data)
+    if repaired is data:
+        return doc
+    fixed = Document.from_dict(json.loads(repaired))
+    fixed.warnings.append(SURROGATES_REPAIRED)
+    return fixed

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "collapse_whitespace"]
+__all__ = ["normalize_text", "collapse_whitespace", "repair_surrogates"]
 
 # pdfium marks a hyphen at a line end that it joined into one word with U+FFFE.
 _PDFIUM_EOL_HYPHEN = "\ufffe"
@@ -78,6 +78,19 @@ def _join_hyphen(match: re.Match[str]) -> str:
         # pdfium already removed the line break; a real hyphen ("Trace-Monkey", "IEEE-754").
         return "-"
     return "-\n"
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def repair_surrogates(text: str) -> str:
+    """``text`` with its UTF-16 surrogates made characters: a pair (high, low), as a reader
+    that hands out UTF-16 code units one at a time gives U+1D400 or an emoji, becomes its one
+    character; a lone surrogate becomes U+FFFD. Such text cannot be encoded (UTF-8 refuses
+    surrogates), and an index writer raises on it."""
+    if not _SURROGATE_RE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def collapse_whitespace(text: str) -> str:

@@ -145,6 +145,12 @@ def make_pdf(lines: list[str], *, title: str | None = None, author: str | None =
                    (("Title", title), ("Author", author)) if value)
     if info:
         objects.append(f"<< {info}>>".encode("cp1252"))
+    return pdf_file(objects, b"/Info %d 0 R " % len(objects) if info else b"")
+
+
+def pdf_file(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the catalog first) with a correct xref;
+    ``trailer``: more entries of its trailer dictionary."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objects, 1):
@@ -154,7 +160,6 @@ def make_pdf(lines: list[str], *, title: str | None = None, author: str | None =
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for off in offsets:
         out += b"%010d 00000 n \n" % off
-    trailer = b"/Info %d 0 R " % len(objects) if info else b""
     out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, trailer, xref)
     return bytes(out)
@@ -262,3 +267,27 @@ def watching(corpus: Path, index_dir: Path, *, debounce_ms: int) -> Iterator[lis
         stop.set()
         thread.join(15)
     assert not thread.is_alive(), "the watcher did not stop"
+
+
+def make_astral_pdf(body: str = "This is the body text of the first page of the report.") -> bytes:
+    """A one-page PDF whose 30 pt cover line "Z Annual Export Report" reads, through its
+    font's ToUnicode map, as "\\U0001d400 Annual Export Report": a character outside the BMP,
+    which pdfium hands out as two UTF-16 code units; ``body`` follows at 10 pt."""
+    cmap = (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /X def\n"
+            b"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+            b"1 beginbfchar\n<5A> <D835DC00>\nendbfchar\n"
+            b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+    content = (b"BT /F1 30 Tf 50 700 Td (Z Annual Export Report) Tj ET\n"
+               b"BT /F1 10 Tf 50 600 Td (%s) Tj ET\n"
+               b"BT /F1 10 Tf 50 580 Td (More body text here for the median type size.) Tj ET\n"
+               % body.encode("ascii"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"endstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream",
+    ]
+    return pdf_file(objects)

@@ -24,6 +24,7 @@ from ingest import (
     normalise_date,
     run_ingest,
 )
+from ingest.reading import SURROGATES_REPAIRED
 from ingest.workers import run_jobs
 from tests import helpers
 
@@ -229,6 +230,25 @@ def test_a_bad_sidecar_fails_its_file_only_and_a_long_name_has_none(tmp_path):
         "retried": True,
     }]
     assert set(report.added) == {"news/export.txt", f"news/{long_name}"}
+
+
+def test_text_outside_the_bmp_or_with_lone_surrogates_is_stored(tmp_path):
+    """A PDF whose cover title has U+1D400 (pdfium gives it as two UTF-16 code units) and a
+    sidecar whose title has a lone surrogate ("\\ud835" in YAML): both are indexed, the lone
+    one as U+FFFD with a warning, and the rest of the ingest goes on (the index writer raised
+    UnicodeEncodeError on them and the whole run stopped without an index)."""
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "astral.pdf").write_bytes(helpers.make_astral_pdf())
+    (corpus / "news" / "export.txt.meta.yaml").write_text('title: "Export \\ud835 missions"\n')
+    report = ingest(corpus, tmp_path / "index")
+    assert report.failed == []
+    assert sorted(report.added) == ["news/astral.pdf", "news/export.txt", "news/talent-house.md"]
+    assert report.warnings == [{"path": "news/export.txt", "warning": SURROGATES_REPAIRED}]
+    store = IndexStore(tmp_path / "index")
+    for path, title in (("news/astral.pdf", "A Annual Export Report"),
+                        ("news/export.txt", "Export \ufffd missions")):
+        assert get_document(store, doc_id_for(path)).document.title == title
+    assert search(store, SearchRequest(query="annual")).hits[0].id == doc_id_for("news/astral.pdf")
 
 
 def test_formats_and_bad_files_each_end_as_one_line(tmp_path):

@@ -16,8 +16,9 @@ import pytest
 
 from ingest import compress_ranges
 from ingest.parsers import ParseError, parse_file
-from ingest.parsers.pdf import PdfParser, pdf_date_to_iso
-from ingest.text import normalize_text
+from ingest.parsers.pdf import PdfParser, _cover_title, pdf_date_to_iso
+from ingest.text import normalize_text, repair_surrogates
+from tests.helpers import make_astral_pdf
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BOMB = "pdfjs__bomb_giant.pdf"
@@ -338,3 +339,19 @@ def test_the_cover_title_is_the_first_pages_largest_type(testdata: Path) -> None
     for name in ("pdfjs__french_diacritics.pdf", "interreg__Sarcina_nedorita_1.pdf",
                  "pypdf__Seige_of_Vicksburg_Sample_OCR.pdf"):
         assert parse_file(pdfs / name).cover_title is None, name
+
+
+def test_a_cover_title_outside_the_bmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdfium gives a character outside the BMP (U+1D400) as two UTF-16 code units: the cover
+    title has the character (NFKC: "A"), not two lone surrogates that no index can store; a
+    first page without a text page has no cover title."""
+    path = tmp_path / "astral.pdf"
+    path.write_bytes(make_astral_pdf())
+    assert parse_file(path).cover_title == "A Annual Export Report"
+    assert repair_surrogates("\ud835\udc00 \ud835 \udc00x") == "\U0001d400 \ufffd \ufffdx"
+
+    def broken(self: pdfium.PdfPage) -> None:
+        raise pdfium.PdfiumError("Failed to load text page.")
+
+    monkeypatch.setattr(pdfium.PdfPage, "get_textpage", broken)
+    assert _cover_title(pdfium.PdfDocument(path)) is None

@@ -58,7 +58,7 @@ from ingest.pages import compress_ranges
 from ingest.parsers._meta import clean_value, is_junk_title, split_keywords
 from ingest.parsers.base import ParsedFile, ParseError
 from ingest.running_lines import strip_running_lines
-from ingest.text import normalize_text
+from ingest.text import normalize_text, repair_surrogates
 
 __all__ = ["MAX_PAGE_CHARS", "PdfParser", "pdf_date_to_iso"]
 
@@ -314,7 +314,10 @@ def _cover_title(doc: pdfium.PdfDocument) -> str | None:
     except (pdfium.PdfiumError, IndexError):
         return None
     try:
-        textpage = page.get_textpage()
+        try:
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError:
+            return None  # the page is warned about by _read_pages
         try:
             count = min(textpage.count_chars(), TITLE_CHARS)
             lines: list[tuple[str, float]] = []
@@ -325,7 +328,8 @@ def _cover_title(doc: pdfium.PdfDocument) -> str | None:
                 ch = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
                 if ch in "\r\n":
                     if "".join(chars).strip():
-                        lines.append(("".join(chars), max(sizes, default=0.0)))
+                        # pdfium gives UTF-16 code units: U+1D400 comes as two surrogates
+                        lines.append((repair_surrogates("".join(chars)), max(sizes, default=0.0)))
                     chars, sizes = [], []
                     continue
                 chars.append(ch)
@@ -334,7 +338,7 @@ def _cover_title(doc: pdfium.PdfDocument) -> str | None:
                     sizes.append(size)
                     every.append(size)
             if "".join(chars).strip():
-                lines.append(("".join(chars), max(sizes, default=0.0)))
+                lines.append((repair_surrogates("".join(chars)), max(sizes, default=0.0)))
         finally:
             textpage.close()
     finally:
