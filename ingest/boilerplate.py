@@ -63,10 +63,50 @@ FRONT = 3
 BACK = 2
 NOTICE_WORDS = 200
 
-# A contents entry: a title with a letter in it, then a page number after spaces or a dot
-# leader ("....", ". . .", "…").
-_ENTRY = re.compile(r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)"
-                    r"(?P<page>\d{1,3})$")
+# A contents entry: a title with a letter in it, then a page number (1-3 digits) after a
+# separator of spaces, dot leaders ("....", ". . .") or ellipses ("…") (:func:`_entry`).
+_LEADER = ".…"
+
+
+def _entry(line: str) -> tuple[str, int] | None:
+    r"""The title and page number of ``line`` (stripped) as a contents entry, or None.
+
+    The same as the regular expression ``^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s*){2,}|\s*…+\s*|
+    \s+)(?P<page>\d{1,3})$`` (tests/test_boilerplate.py compares them), in one pass: that one
+    backtracked on every line (0.75 ms for an ordinary line of 93 characters, seconds for a
+    long dot leader; bench/README.md "Contents entries").
+    """
+    end = len(line)
+    start = end
+    while start > 0 and end - start <= 3 and line[start - 1].isdecimal():  # \d is Nd
+        start -= 1
+    if not 1 <= end - start <= 3:
+        return None
+    # The separator is a suffix of the run of spaces, dots and ellipses before the page.
+    run = start
+    while run > 0 and (line[run - 1].isspace() or line[run - 1] in _LEADER):
+        run -= 1
+    if run == start or not any(c.isalnum() and not c.isdecimal() for c in line[:run]):
+        return None  # no separator, or no letter in the title ([^\W\d_])
+    # The title is the shortest: the longest suffix of the run that is a separator (spaces
+    # only; spaces and at least two dots; spaces, one block of ellipses, spaces) ends it.
+    dots = ellipses = blocks = 0
+    cut = None
+    for k in range(start - 1, run - 1, -1):
+        ch = line[k]
+        if ch == ".":
+            dots += 1
+        elif ch == "…":
+            ellipses += 1
+            if line[k + 1] != "…":
+                blocks += 1
+        if ((not ellipses and (not dots or dots >= 2))
+                or (not dots and blocks == 1)):
+            cut = k
+    if cut is None:
+        return None
+    return line[:cut], int(line[start:end])
+
 
 #: Phrases of disclaimers, copyright and legal notices (accents and case folded, matched from a
 #: word's start), in the seven languages of the analysers (index.records.STEMMED_LANGUAGES).
@@ -103,16 +143,16 @@ def is_contents(text: str, last_page: int | None = None) -> bool:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     pages: list[int] = []
     for line in lines:
-        m = _ENTRY.match(line)
-        if m is None:
+        entry = _entry(line)
+        if entry is None:
             continue
-        title = m.group("title").rstrip(" .…")
+        title = entry[0].rstrip(" .…")
         # a capital or a section number ("1.2", "A.1", "IV") first; a lower-case start is a
         # sentence's end or a wrapped title's second line
         # ... and a table's row ("Peer review | Leeuwarden | April 2018") is none
         if (title and (title[0].isupper() or title[0].isdigit()) and not title[-1].isdigit()
                 and "|" not in title):
-            pages.append(int(m.group("page")))
+            pages.append(entry[1])
     if len(pages) < MIN_ENTRIES or len(pages) < ENTRY_SHARE * len(lines):
         return False
     if last_page is not None and max(pages) > last_page + PAGE_SLACK:
@@ -127,11 +167,19 @@ def is_notice(text: str) -> bool:
     return len(text.split()) <= NOTICE_WORDS and _NOTICE.search(fold_text(text)) is not None
 
 
+def _last_page(passages: list[Passage]) -> int | None:
+    """The highest page number among ``passages`` (None: none has a page)."""
+    return max((p.page for p in passages if p.page is not None), default=None)
+
+
 def boilerplate_kind(passages: list[Passage], i: int) -> str | None:
     """What the ``i``-th of a document's ``passages`` is: "contents", "notice" or None."""
+    return _kind(passages, i, _last_page(passages))
+
+
+def _kind(passages: list[Passage], i: int, last: int | None) -> str | None:
     passage = passages[i]
-    paged = [p.page for p in passages if p.page is not None]
-    if is_contents(passage.text, max(paged) if paged else None):
+    if is_contents(passage.text, last):
         return CONTENTS
     if (i < FRONT or i >= len(passages) - BACK) and is_notice(passage.text):
         return NOTICE
@@ -143,5 +191,6 @@ def mark_boilerplate(passages: list[Passage]) -> list[Passage]:
     its notices (module docstring). A document of one passage has none: it is all content."""
     if len(passages) < 2:
         return passages
-    return [replace(p, boilerplate=kind) if (kind := boilerplate_kind(passages, i)) else p
+    last = _last_page(passages)  # once: per passage it made a long document quadratic
+    return [replace(p, boilerplate=kind) if (kind := _kind(passages, i, last)) else p
             for i, p in enumerate(passages)]

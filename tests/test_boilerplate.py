@@ -4,6 +4,8 @@ vectors."""
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,14 @@ from ingest.boilerplate import (
     CONTENTS,
     NOTICE,
     NOTICE_PHRASES,
+    _entry,
     is_contents,
     is_notice,
     mark_boilerplate,
 )
-from ingest.parsers import ParseError
+from ingest.parsers import ParseError, parse_file
 from ingest.parsers.pdf import PdfParser
+from ingest.pipeline import is_document_path
 from tests.helpers import REPO, build_index
 
 pytestmark = pytest.mark.engines
@@ -180,3 +184,49 @@ def test_what_the_semantic_layer_makes_of_boilerplate(store: IndexStore,
         assert sem.vector_passages(doc) == (lead, later), mode
         assert [t.split("\n", 1)[1] for t in sem.embedded_texts(doc)[1:]] == lead, mode
         assert [t.split("\n", 1)[1] for t in sem.passage_list_texts(doc)] == later, mode
+
+
+# -- contents entries: one pass, as the regular expression before ------------------------------
+#: The contents entry as a regular expression (ingest/boilerplate.py until 2026-12-02): it
+#: backtracked on every line; _entry must find what it found.
+_OLD_ENTRY = re.compile(r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)"
+                        r"(?P<page>\d{1,3})$")
+
+
+def _old_entry(line: str) -> tuple[str, int] | None:
+    m = _OLD_ENTRY.match(line)
+    return (m.group("title"), int(m.group("page"))) if m else None
+
+
+def test_contents_entries_are_found_as_the_regular_expression_found_them() -> None:
+    """Every line of the sample corpus's documents, and short lines of the characters that
+    matter (letters, digits of two scripts, spaces, dots, ellipses, a tab, a bar, "²")."""
+    documents = [path for path in sorted((REPO / "corpus").glob("*/*.*"))
+                 if is_document_path(path.relative_to(REPO / "corpus").as_posix())]
+    assert len(documents) == 50
+    lines = {line.strip() for path in documents
+             for p in parse_file(path).passages for line in p.text.splitlines()}
+    assert len(lines) > 3000
+    rng = random.Random(2)
+    lines.update("".join(rng.choice("aZ1٣ .…\t|_²") for _ in range(rng.randint(0, 10)))
+                 for _ in range(100_000))
+    found = 0
+    for line in lines:
+        assert _entry(line) == _old_entry(line), line
+        found += _entry(line) is not None
+    assert found > 1000
+
+
+def test_long_leaders_and_lines_end_as_before() -> None:
+    """Lines on which the regular expression took seconds: the same answer."""
+    assert _entry("Total" + "." * 4000 + "n/a") is None
+    assert _entry("Chapter" + " ." * 4000 + " x") is None
+    assert _entry("Chapter" + " ." * 4000 + " 12") == ("Chapter", 12)
+    assert _entry("Chapter" + " ." * 4000 + " ." + "…" + " 12") == (
+        "Chapter" + " ." * 4000 + " .", 12)
+    assert _entry("1" * 5000) is None and _entry("a " * 5000 + "1234") is None
+    text = "Contents\n" + "\n".join(f"Part {c} " + ". " * 2000 + str(i)
+                                     for i, c in enumerate("ABCDEFGH"))
+    assert is_contents(text, last_page=20)
+    passages = [Passage(i, f"Paragraph {i} of a long text without pages.") for i in range(20_000)]
+    assert mark_boilerplate(passages) == passages
