@@ -24,6 +24,7 @@ from index.embedder import set_cache_size as set_semantic_cache
 from index.embedder import set_threads as set_semantic_threads
 from index.engine import DEFAULT_ENGINE, UnknownEngineError, engine_names, get_engine
 from index.errors import (
+    RESOURCE_ERRNOS,
     IndexBusyError,
     IndexDamagedError,
     IndexEngineError,
@@ -78,6 +79,7 @@ __all__ = [
     "METADATA_FIELDS",
     "PRACTICE_FIELDS",
     "SCHEMA_VERSION",
+    "RESOURCE_ERRNOS",
     "SEMANTIC_CACHE_SIZE",
     "SEMANTIC_THREADS",
     "SORTS",

@@ -112,9 +112,11 @@ def _attach_openings(reader: EngineReader, hits: list[DocumentHit]) -> None:
     for hit in hits:
         if not hit.summary:
             first = reader.passages(hit.id, limit=OPENING_PASSAGES)
-            for p in [next((p for p in first if not p.boilerplate), first[0])] if first else []:
-                hit.passages.append(PassageHit(p.ordinal, p.page, p.heading,
-                                               plain_snippet(p.text), p.record_field))
+            if not first:
+                continue
+            p = next((p for p in first if not p.boilerplate), first[0])
+            hit.passages.append(PassageHit(p.ordinal, p.page, p.heading,
+                                           plain_snippet(p.text), p.record_field))
 
 
 # -- hybrid: keyword ranking fused with the semantic one (index.semantic) ---------------------

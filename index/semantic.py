@@ -671,9 +671,9 @@ def status(index_dir: Path, gen: Path | None, document_ids: set[str]) -> Semanti
 
 
 # -- searching -------------------------------------------------------------------------------
-#: threads embedding queries: one per core (a call is one OpenMP thread), at least two
 #: The machine's cores, read once.
 _CORES = os.cpu_count() or 1
+#: threads embedding queries: one per core (a call is one OpenMP thread), at least two
 _POOL = ThreadPoolExecutor(max_workers=max(2, _CORES), thread_name_prefix="kb-embed")
 
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from index import RESOURCE_ERRNOS
 from search_app.admin.ingest_jobs import pid_alive
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ _SLOT = struct.Struct("=qq")  # pid, open connections
 #: errors of accept() that say "nothing to take": the queue is empty (another worker took
 #: the connection) or the connection was reset before it was taken
 _AGAIN = (BlockingIOError, InterruptedError, ConnectionAbortedError)
-_OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+_OUT_OF_RESOURCES = RESOURCE_ERRNOS | {errno.ENOBUFS}  # (accept's own: no buffer space)
 
 
 @contextlib.contextmanager
