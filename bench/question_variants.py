@@ -150,9 +150,10 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
 
 
 # -- passages ------------------------------------------------------------------------------
-def closest_docs(vi: Any, scores: np.ndarray, plain: np.ndarray, rows: np.ndarray,
+def closest_docs(vi: Any, scores: np.ndarray, plain: np.ndarray, which: slice,
                  allowed: np.ndarray, limit: int, top: int = 1) -> list[int]:
-    """Documents by the mean of their ``top`` best rows among ``rows`` (floor on the best)."""
+    """Documents by the mean of their ``top`` best rows among ``which`` (floor on the best)."""
+    rows = np.arange(len(vi.row_doc))[which]
     if rows.size == 0:
         return []
     n = len(vi.doc_ids)
@@ -181,7 +182,7 @@ def passage_ranking(which: str, top: int) -> Any:
         q = vi.bias.query(query, query_lang)
         scores = vi.matrix @ q
         plain = vi.plain_scores(scores, q) if vi.bias.offsets else scores
-        rows = vi.listed_rows if which == "listed" else np.arange(len(vi.row_doc))
+        rows = vi.listed_rows if which == "listed" else slice(None)
         return documents, closest_docs(vi, scores, plain, rows, allowed, limit, top)
     return ranking
 

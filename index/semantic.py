@@ -744,8 +744,8 @@ def rank_by_meaning(
     # (with them, a Portuguese page lost its place for "pandemic" under a language filter)
     scores, plain_scores = vi.row_scores(q)
 
-    def closest(rows: np.ndarray) -> list[int]:
-        if rows.size == 0:
+    def closest(rows: slice) -> list[int]:
+        if rows.start == rows.stop:
             return []
         per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
         np.maximum.at(per_doc, vi.row_doc[rows], scores[rows])
@@ -774,9 +774,9 @@ def similar_documents(
     vec = vi.doc_vector(doc_id)
     if vec is None:
         return []
-    scores = vi.matrix[vi.votes] @ vec
+    scores = vi.matrix[vi.vote_rows] @ vec
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-    np.maximum.at(per_doc, vi.row_doc[vi.votes], scores)
+    np.maximum.at(per_doc, vi.row_doc[vi.vote_rows], scores)
     mask = allowed.copy()
     mask[pos] = False
     if other_languages:

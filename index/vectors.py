@@ -220,11 +220,10 @@ class VectorIndex:
         order = np.argsort(listed, kind="stable") if listed.any() else None
         self.matrix = self.bias.documents(vs.vectors, vs.langs, order)
         votes = len(listed) - int(np.count_nonzero(listed))
-        #: the rows of the documents' votes (a slice and their numbers), and the rows for the
-        #: passage list only
-        self.votes = slice(0, votes)
-        self.vote_rows = np.arange(votes)
-        self.listed_rows = np.arange(votes, len(listed))
+        #: the rows of the documents' votes, and the rows for the passage list only: slices,
+        #: so that a search reads them without copying (``matrix[vote_rows]`` is a view)
+        self.vote_rows = slice(0, votes)
+        self.listed_rows = slice(votes, len(listed))
         self.doc_ids = sorted(set(vs.doc_ids))
         position = {d: i for i, d in enumerate(self.doc_ids)}
         #: document id -> its position in ``doc_ids``
@@ -283,8 +282,10 @@ class VectorIndex:
         """A document's bias-corrected vector (mean of its vote's rows), for "more like
         this"."""
         pos = self.position.get(doc_id)
-        rows = (self.vote_rows[self.row_doc[self.vote_rows] == pos] if pos is not None
-                else self.vote_rows[:0])
+        if pos is None:
+            return None
+        # (the votes' rows come first: a row's place among them is its number)
+        rows = np.flatnonzero(self.row_doc[self.vote_rows] == pos)
         if not rows.size:
             return None
         return _normalise(self.matrix[rows].mean(axis=0))

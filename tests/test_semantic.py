@@ -700,7 +700,10 @@ def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
                             [appended.langs[i] for i in shuffled], appended.vectors[shuffled],
                             appended.model, appended.qmeans, appended.listed_rows()[shuffled])
     one, other = vectors.VectorIndex(appended), vectors.VectorIndex(interleaved)
-    assert one.doc_ids == other.doc_ids and other.listed_rows.size == 30
+    assert one.doc_ids == other.doc_ids and len(other.row_doc[other.listed_rows]) == 30
+    for vi in (one, other):  # the votes and the passage list are views of the matrix
+        assert np.shares_memory(vi.matrix[vi.vote_rows], vi.matrix)
+        assert np.shares_memory(vi.matrix[vi.listed_rows], vi.matrix)
     everything = np.ones(len(one.doc_ids), dtype=bool)
     for _ in range(10):
         q = rng.normal(size=8).astype(np.float32)
