@@ -82,6 +82,13 @@ def _short_of_resources(gen: Path, exc: BaseException) -> IndexBusyError:
                           f"index ({describe(exc)}); try again")
 
 
+def _raise_if_short_of_resources(gen: Path, exc: BaseException) -> None:
+    """Raise _short_of_resources' IndexBusyError (from ``exc``) when ``exc`` is running out of
+    file handles or memory (index.errors.out_of_resources); else return."""
+    if out_of_resources(exc):
+        raise _short_of_resources(gen, exc) from exc
+
+
 class IndexWriter:
     """Adds, replaces and removes documents inside one write session (see IndexStore)."""
 
@@ -437,8 +444,7 @@ class IndexStore:
             try:
                 return pool, key, engine, pool.take()
             except engine.damage_errors as exc:
-                if out_of_resources(exc):
-                    raise _short_of_resources(key[0], exc) from exc
+                _raise_if_short_of_resources(key[0], exc)
                 if self._moved(key):
                     log.info("the index changed while a reader was opened (%s): %s",
                              key[0].name, describe(exc))
@@ -491,8 +497,7 @@ class IndexStore:
         try:
             commit = engine.commit_key(gen)
         except OSError as exc:
-            if out_of_resources(exc):
-                raise _short_of_resources(gen, exc) from exc
+            _raise_if_short_of_resources(gen, exc)
             problem, cause = f"{gen.name} cannot be listed: {describe(exc)}", exc
         else:
             if commit is not None:
@@ -532,8 +537,7 @@ class IndexStore:
         try:
             problem = engine.check(gen, commit) if self._verified != key else None
         except Exception as exc:
-            if out_of_resources(exc):
-                raise _short_of_resources(gen, exc) from exc
+            _raise_if_short_of_resources(gen, exc)
             raise
         if problem is not None:
             raise self._damaged_at_opening(key, problem)
@@ -541,8 +545,7 @@ class IndexStore:
         try:
             return engine.open(gen, commit, mmap=self.mmap)
         except Exception as exc:
-            if out_of_resources(exc):
-                raise _short_of_resources(gen, exc) from exc
+            _raise_if_short_of_resources(gen, exc)
             raise self._damaged_at_opening(
                 key, f"{gen.name} cannot be opened: {describe(exc)}") from exc
 
@@ -572,10 +575,9 @@ class IndexStore:
         tantivy's Rust code): that request gets SearchFailedError, and the next ones a freshly
         opened commit (not checked again). A commit checked so less than RECHECK_SECONDS ago
         is not checked again (nor while another thread checks it): the error is taken for the
-        query's. Running out of file handles or memory is neither: IndexBusyError."""
+        query's. Running out of file handles or memory is neither: IndexBusyError (raised)."""
         gen, commit = key
-        if out_of_resources(exc):
-            return _short_of_resources(gen, exc)
+        _raise_if_short_of_resources(gen, exc)
         now = time.monotonic()
         with self._pool_lock:
             last = self._rechecked

@@ -383,10 +383,11 @@ def _out_of_handles(engine: str) -> Exception:
     return OSError(errno.EMFILE, "Too many open files")
 
 
-@pytest.mark.parametrize("where", ["check", "open", "take"])
+@pytest.mark.parametrize("where", ["commit", "check", "open", "take"])
 def test_running_out_of_file_handles_is_not_remembered_as_damage(tmp_path, engine, monkeypatch,
                                                                  where):
-    """Opening a commit (its check, the engine's open, a reader) meets "Too many open files"
+    """Opening a commit (reading its key, its check, the engine's open, a reader) meets "Too
+    many open files"
     (a big index holds a handle per segment file): the search answers busy ("try again"), the
     index is not remembered as damaged, and once handles are free the same commit opens."""
     import errno
@@ -403,7 +404,15 @@ def test_running_out_of_file_handles_is_not_remembered_as_damage(tmp_path, engin
             failed.append(True)
             raise exc
 
-    if where == "check":
+    if where == "commit":
+        real_key = eng.commit_key
+
+        def commit_key(gen):  # type: ignore[no-untyped-def]
+            once(OSError(errno.EMFILE, "Too many open files", str(gen)))
+            return real_key(gen)
+
+        monkeypatch.setattr(eng, "commit_key", commit_key)
+    elif where == "check":
         module, name = _per_file_check(engine)
         real = getattr(module, name)
 
