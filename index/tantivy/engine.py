@@ -146,20 +146,20 @@ class TantivyOpenIndex:
         A file that could not be held open (the process was out of file handles) is looked up
         by its name: when it is gone (a merge or a rebuild removed it) its map still holds its
         pages, and tantivy never writes a file of that name again (segment ids are unique)."""
+        # (two loops, one error: one loop over both kinds cost 1.3-1.8 us more per search
+        # than this one over 24 held files, x1.23-1.43; 08:04, load 5.6-5.9)
         seek, end = os.lseek, os.SEEK_END
         for fd, size, name in self._files:
             actual = seek(fd, 0, end)
             if actual < size:
-                raise TruncatedFileError(f"{name} was truncated while the index was open "
-                                         f"({actual} bytes, {size} when it was opened)")
+                raise TruncatedFileError.of(name, actual, size)
         for path, size, name in self._unheld:
             try:
                 actual = os.stat(path).st_size
             except FileNotFoundError:
                 continue
             if actual < size:
-                raise TruncatedFileError(f"{name} was truncated while the index was open "
-                                         f"({actual} bytes, {size} when it was opened)")
+                raise TruncatedFileError.of(name, actual, size)
 
     # -- caches of this commit ---------------------------------------------------------------
     def allowed_keys(self, reader: TantivyReader, flt: Filter) -> frozenset[int]:
@@ -185,6 +185,12 @@ class TantivyOpenIndex:
 
 class TruncatedFileError(OSError):
     """A file of an open commit was truncated (TantivyOpenIndex.check_sizes)."""
+
+    @classmethod
+    def of(cls, name: str, actual: int, size: int) -> TruncatedFileError:
+        """The error for file ``name``, ``actual`` bytes long now and ``size`` when opened."""
+        return cls(f"{name} was truncated while the index was open ({actual} bytes, {size} "
+                   "when it was opened)")
 
 
 def _open_files(gen: Path, languages: list[str], key: Hashable,
