@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from itertools import pairwise
 
 from index import Passage
 
@@ -76,12 +75,10 @@ def is_page_tail(before: Passage, passage: Passage) -> bool:
 def join_page_tails(passages: list[Passage]) -> list[Passage]:
     """The passages (one document's, in order) with every page tail appended to the passage
     before it (module docstring); the same list when there is none."""
-    if not any(is_page_tail(before, passage) for before, passage in pairwise(passages)):
-        return passages
-    out = [passages[0]]
+    out = passages[:1]
     for passage in passages[1:]:
         if is_page_tail(out[-1], passage):
             out[-1] = replace(out[-1], text=f"{out[-1].text}\n{passage.text}")
         else:
             out.append(passage)
-    return out
+    return out if len(out) < len(passages) else passages

@@ -52,6 +52,30 @@ def test_a_tail_joins_the_page_before_which_keeps_its_number() -> None:
         assert len(join_page_tails(_pages(before, tail))) == (1 if tail != "and" else 2), tail
 
 
+def test_each_pair_of_pages_is_asked_once(monkeypatch) -> None:
+    """One pass over the pages: each page asked once whether it is a tail; none: the same
+    list."""
+    import ingest.page_tails as page_tails
+
+    asked: list[str] = []
+    real = page_tails.is_page_tail
+
+    def counted(before: Passage, passage: Passage) -> bool:
+        asked.append(passage.text)
+        return real(before, passage)
+
+    monkeypatch.setattr(page_tails, "is_page_tail", counted)
+    passages = _pages("Intro.", "may take a national ministry a", "programming period.",
+                      "3. The learning process")
+    assert len(join_page_tails(passages)) == 3
+    assert asked == [p.text for p in passages[1:]]
+    asked.clear()
+    plain = _pages("Intro.", "Results.", "Annex.")
+    assert join_page_tails(plain) is plain
+    assert asked == [p.text for p in plain[1:]]
+    assert join_page_tails([]) == []
+
+
 @pytest.mark.parametrize(("before", "after"), [
     ("may take a national ministry a", "Programming period."),   # a capital starts the page
     ("the ministry decided.", "programming period."),            # the page before ends one
