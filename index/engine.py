@@ -247,11 +247,10 @@ class EngineReader(Protocol):
         ...
 
     def document_texts(self, passages: int) -> Iterator[dict[str, Any]]:
-        """Each document's id, language, title, summary, the texts of its first
-        ``passages`` passages ("passages") and whether each is boilerplate ("boilerplate",
-        Passage.boilerplate): what the semantic layer embeds; lazily: the passages of at
-        most ``TEXTS_CHUNK`` documents are read at once (an index of a million passages does
-        not have all their texts in memory)."""
+        """Each document's id, language, title, summary and the texts of its first
+        ``passages`` passages ("passages"): what the semantic layer embeds; lazily: the
+        passages of at most ``TEXTS_CHUNK`` documents are read at once (an index of a million
+        passages does not have all their texts in memory)."""
         ...
 
 

@@ -229,35 +229,19 @@ def document_passages() -> int:
     return PASSAGE_VECTORS + PASSAGE_LIST_VECTORS
 
 
-#: What a document's boilerplate passages (Passage.boilerplate: a table of contents, a cover's
-#: notice; ingest/boilerplate.py) are to its passage vectors (the document text is made of its
-#: leading passages as they are, boilerplate or not):
-#: - "kept": passages like any other;
-#: - "skipped": left out, the passages after them move up (a PDF whose passages 0 and 1 are
-#:   its cover and contents votes with its passages 2, 3 and 4);
-#: - "dropped": left out, the others keep their places (it votes with its passage 2 alone).
-#: Measured on our judgments (bench/README.md, "Boilerplate passages").
-BOILERPLATE_VECTORS = "kept"
-
-
-def _passages(doc: dict[str, Any]) -> list[tuple[str, bool]]:
-    """(text, is boilerplate) of the passages document_texts gave, empty ones left out."""
-    flags = doc.get("boilerplate") or []
-    return [(p, i < len(flags) and bool(flags[i]))
-            for i, p in enumerate(doc.get("passages", [])) if p and p.strip()]
+def _passages(doc: dict[str, Any]) -> list[str]:
+    """The passage texts document_texts gave, empty ones left out."""
+    return [p for p in doc.get("passages", []) if p and p.strip()]
 
 
 def vector_passages(doc: dict[str, Any]) -> tuple[list[str], list[str]]:
     """The passage texts of a document's vote (its leading PASSAGE_VECTORS) and of its passage
-    list (at most PASSAGE_LIST_VECTORS after them), boilerplate as BOILERPLATE_VECTORS says."""
+    list (at most PASSAGE_LIST_VECTORS after them). A boilerplate passage (Passage.boilerplate:
+    a table of contents, a cover's notice; ingest/boilerplate.py) is one like any other:
+    leaving them out of the vectors was measured on our judgments and lost (bench/README.md,
+    "Boilerplate passages")."""
     passages = _passages(doc)
-    if BOILERPLATE_VECTORS == "skipped":
-        passages = [(p, False) for p, boilerplate in passages if not boilerplate]
-    keep = BOILERPLATE_VECTORS == "kept"
-    lead = [p for p, boilerplate in passages[:PASSAGE_VECTORS] if keep or not boilerplate]
-    later = [p for p, boilerplate in passages[PASSAGE_VECTORS:][:PASSAGE_LIST_VECTORS]
-             if keep or not boilerplate]
-    return lead, later
+    return passages[:PASSAGE_VECTORS], passages[PASSAGE_VECTORS:][:PASSAGE_LIST_VECTORS]
 
 
 def document_text(doc: dict[str, Any]) -> str:

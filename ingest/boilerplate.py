@@ -10,8 +10,8 @@ wanted. Marked passages stay in the index and are still searched and ranked as b
 search shows one only when no other passage of its document matches
 (index.engine.BestPassages), and a document found without matching words opens at its first
 passage that is not boilerplate (index.search). Leaving them out of a document's semantic
-vectors and of its keyword body was measured and not kept (index.semantic
-.BOILERPLATE_VECTORS, bench/README.md "Boilerplate passages").
+vectors and of its keyword body was measured and not kept (bench/README.md "Boilerplate
+passages").
 
 **A table of contents** ("contents"): at least ``MIN_ENTRIES`` of its non-empty lines, and at
 least ``ENTRY_SHARE`` of them, are entries: a title (starting with a capital, a digit or a
@@ -43,8 +43,8 @@ from dataclasses import replace
 
 from index import Passage, fold_text
 
-__all__ = ["CONTENTS", "NOTICE", "NOTICE_PHRASES", "boilerplate_kind", "is_contents",
-           "is_notice", "mark_boilerplate"]
+__all__ = ["CONTENTS", "NOTICE", "NOTICE_PHRASES", "is_contents", "is_notice",
+           "mark_boilerplate"]
 
 CONTENTS = "contents"
 NOTICE = "notice"
@@ -163,7 +163,7 @@ def is_contents(text: str, last_page: int | None = None) -> bool:
 
 def is_notice(text: str) -> bool:
     """Whether ``text`` is short and says a notice's phrase (module docstring; where the
-    passage stands is :func:`boilerplate_kind`'s test)."""
+    passage stands is :func:`mark_boilerplate`'s test)."""
     return len(text.split()) <= NOTICE_WORDS and _NOTICE.search(fold_text(text)) is not None
 
 
@@ -172,12 +172,9 @@ def _last_page(passages: list[Passage]) -> int | None:
     return max((p.page for p in passages if p.page is not None), default=None)
 
 
-def boilerplate_kind(passages: list[Passage], i: int) -> str | None:
-    """What the ``i``-th of a document's ``passages`` is: "contents", "notice" or None."""
-    return _kind(passages, i, _last_page(passages))
-
-
 def _kind(passages: list[Passage], i: int, last: int | None) -> str | None:
+    """What the ``i``-th of a document's ``passages`` is ("contents", "notice" or None),
+    ``last`` its last page (_last_page)."""
     passage = passages[i]
     if is_contents(passage.text, last):
         return CONTENTS

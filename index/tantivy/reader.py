@@ -462,7 +462,7 @@ class TantivyReader:
                 chunk = [part.searcher.doc(addr)
                          for addr in addresses[start:start + protocol.TEXTS_CHUNK]]
                 ids = [str(stored.get_first("doc_id")) for stored in chunk]
-                firsts: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+                firsts: dict[str, list[tuple[int, str]]] = defaultdict(list)
                 s = passage_part.searcher
                 if passages > 0 and s.num_docs:
                     # the first passages of this chunk's documents only
@@ -477,15 +477,14 @@ class TantivyReader:
                         hits = s.search(first, limit=s.num_docs, count=False).hits
                     for _, addr in hits:
                         doc_id, p = self._passage(passage_part, addr)
-                        firsts[doc_id].append((p.ordinal, p.text, bool(p.boilerplate)))
+                        firsts[doc_id].append((p.ordinal, p.text))
                 for doc_id, stored in zip(ids, chunk, strict=True):
                     meta = json.loads(_bytes(stored, "meta") or b"{}")
                     texts = sorted(firsts.get(doc_id, []))[:passages]
                     yield {"id": doc_id, "language": meta.get("language") or "",
                            "title": meta.get("title") or "",
                            "summary": meta.get("summary") or "",
-                           "passages": [t for _, t, _ in texts],
-                           "boilerplate": [b for _, _, b in texts]}
+                           "passages": [t for _, t in texts]}
 
 
 _ORDERS: dict[str, tuple[str, bool]] = {

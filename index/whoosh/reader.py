@@ -400,7 +400,7 @@ class WhooshReader:
         s = self.searcher
         records = s.document_numbers(kind="doc")
         while chunk := [s.stored_fields(n) for n in islice(records, protocol.TEXTS_CHUNK)]:
-            firsts: dict[str, list[tuple[int, str, bool]]] = {}
+            firsts: dict[str, list[tuple[int, str]]] = {}
             if passages > 0:
                 # Ordinals count from 0 (or 1): one range query reads only the first passages,
                 # of this chunk's documents only.
@@ -410,8 +410,7 @@ class WhooshReader:
                 for docnum in s.docs_for_query(first):
                     stored = s.stored_fields(docnum)
                     firsts.setdefault(stored["doc_id"], []).append(
-                        (stored.get("ordinal") or 0, stored.get("text") or "",
-                         bool(stored.get("boilerplate"))))
+                        (stored.get("ordinal") or 0, stored.get("text") or ""))
             for stored in chunk:
                 meta = json.loads(stored["meta"])
                 texts = sorted(firsts.get(stored["doc_id"], []))[:passages]
@@ -420,8 +419,7 @@ class WhooshReader:
                     "language": meta.get("language") or "",
                     "title": meta.get("title") or "",
                     "summary": meta.get("summary") or "",
-                    "passages": [t for _, t, _ in texts],
-                    "boilerplate": [b for _, _, b in texts],
+                    "passages": [t for _, t in texts],
                 }
 
 
