@@ -67,9 +67,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -86,6 +84,7 @@ from index import (  # noqa: E402
     set_semantic_enabled,
 )
 from index.search import semantic_text  # noqa: E402
+from tests.references import OneByOne  # noqa: E402
 
 
 def judged_queries() -> list[str]:
@@ -209,20 +208,6 @@ def steps(index: Path, rounds: int) -> None:
             values = [row.get(name, 0.0) for row in found]
             print(f"    {name:<45} mean {statistics.mean(values):7.2f}  p50 "
                   f"{percentile(values, .5):7.2f}  p95 {percentile(values, .95):7.2f}")
-
-
-class OneByOne:
-    """A reader whose ``matching_each`` asks ``matching`` once per query (the coverage
-    weighting's engine calls before 2026-12-02; also tests/test_coverage.py's reference)."""
-
-    def __init__(self, reader: Any) -> None:
-        self.reader = reader
-
-    def matching_each(self, queries: Sequence[Any], ids: Sequence[str]) -> list[set[str]]:
-        return [self.reader.matching(q, ids) for q in queries]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.reader, name)
 
 
 def coverage(index: Path, rounds: int) -> None:

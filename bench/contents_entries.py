@@ -16,7 +16,7 @@ from index import Passage
 from ingest.boilerplate import _entry, _kind, _last_page, mark_boilerplate
 from ingest.parsers import parse_file
 from ingest.pipeline import is_document_path
-from tests.test_boilerplate import _old_entry
+from tests.references import old_entry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def main() -> None:
     for name, items in cases.items():
         old = new = float("inf")
         for _ in range(2):  # alternating
-            old = min(old, _best(lambda items=items: [_old_entry(x) for x in items], 1))
+            old = min(old, _best(lambda items=items: [old_entry(x) for x in items], 1))
             new = min(new, _best(lambda items=items: [_entry(x) for x in items], 1))
         print(f"{name}: regex {old * 1000:.1f} ms, one pass {new * 1000:.2f} ms, "
               f"ratio {old / new:.0f}")

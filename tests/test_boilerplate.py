@@ -5,7 +5,6 @@ vectors."""
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from ingest.parsers import ParseError, parse_file
 from ingest.parsers.pdf import PdfParser
 from ingest.pipeline import is_document_path
 from tests.helpers import REPO, build_index
+from tests.references import old_entry
 
 pytestmark = pytest.mark.engines
 
@@ -185,17 +185,7 @@ def test_the_semantic_layer_embeds_boilerplate_as_any_passage(store: IndexStore)
 
 
 # -- contents entries: one pass, as the regular expression before ------------------------------
-#: The contents entry as a regular expression (ingest/boilerplate.py until 2026-12-02): it
-#: backtracked on every line; _entry must find what it found.
-_OLD_ENTRY = re.compile(r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)"
-                        r"(?P<page>\d{1,3})$")
-
-
-def _old_entry(line: str) -> tuple[str, int] | None:
-    m = _OLD_ENTRY.match(line)
-    return (m.group("title"), int(m.group("page"))) if m else None
-
-
+# (the regular expression before: tests.references.old_entry)
 def test_contents_entries_are_found_as_the_regular_expression_found_them() -> None:
     """Every line of the sample corpus's documents, and short lines of the characters that
     matter (letters, digits of two scripts, spaces, dots, ellipses, a tab, a bar, "²")."""
@@ -210,7 +200,7 @@ def test_contents_entries_are_found_as_the_regular_expression_found_them() -> No
                  for _ in range(100_000))
     found = 0
     for line in lines:
-        assert _entry(line) == _old_entry(line), line
+        assert _entry(line) == old_entry(line), line
         found += _entry(line) is not None
     assert found > 1000
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from bench.bench_semantic import OneByOne
 from index import IndexStore, semantic
 from index.engine import Filter
 from index.query import add_synonyms, parse_query, word_queries
 from ingest import run_ingest
 from tests.helpers import copy_sample_corpus
+from tests.references import OneByOne
 
 pytestmark = pytest.mark.engines
 

@@ -61,3 +61,17 @@ def test_data_flows_one_way(package: str, downstream: tuple[str, ...]) -> None:
     wrong = [f"{where}: {module}" for where, _, module, _ in _imports_of_other_packages(package)
              if module.split(".")[0] in downstream]
     assert wrong == [], "\n".join(wrong)
+
+
+def test_benches_import_no_test_module() -> None:
+    """A bench runs without pytest: it may share code with the tests through plain modules
+    (tests.helpers, tests.references), never import a test module (test_*.py, conftest)."""
+    wrong = []
+    for path in sorted((ROOT / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                       else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            wrong.extend(f"{path.relative_to(ROOT)}:{node.lineno}: {module}" for module in modules
+                         if module.split(".")[0] == "tests"
+                         and module.split(".")[-1].startswith(("test_", "conftest")))
+    assert wrong == [], "\n".join(wrong)

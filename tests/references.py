@@ -1,0 +1,37 @@
+"""Earlier ways of doing what the code now does faster, kept as references: a test checks that
+the new way gives their answers, and a bench times the new way against them. Plain code (no
+pytest): the benches import it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+
+class OneByOne:
+    """A reader whose ``matching_each`` asks ``matching`` once per query: the coverage
+    weighting's engine calls before 2026-12-02 (tests/test_coverage.py, bench/bench_semantic.py
+    coverage)."""
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def matching_each(self, queries: Sequence[Any], ids: Sequence[str]) -> list[set[str]]:
+        return [self.reader.matching(q, ids) for q in queries]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)
+
+
+#: The contents entry as a regular expression (ingest/boilerplate.py until 2026-12-02): it
+#: backtracked on every line; ingest.boilerplate._entry must find what it found
+#: (tests/test_boilerplate.py, bench/contents_entries.py).
+OLD_ENTRY = re.compile(r"^(?P<title>.*?[^\W\d_].*?)(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)"
+                       r"(?P<page>\d{1,3})$")
+
+
+def old_entry(line: str) -> tuple[str, int] | None:
+    """The (title, page) OLD_ENTRY found in ``line``, or None."""
+    m = OLD_ENTRY.match(line)
+    return (m.group("title"), int(m.group("page"))) if m else None
