@@ -19,7 +19,7 @@ the ``--index`` made with it, with the same vectors). Every document becomes an
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
 ``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and the held-out
 judgments of the same corpus, never tuned on (``upgradesme-heldout``; ``upgradesme-heldout2``,
-``upgradesme-heldout3`` and ``upgradesme-heldout4``, run by the lead), the documents come from
+``upgradesme-heldout3`` to ``upgradesme-heldout6``, run by the lead), the documents come from
 an index made by ``kb ingest`` (``--index``).
 Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
 the analysis code, so reruns that only change ranking settings skip the build.
