@@ -9,8 +9,10 @@ most of the work while the other idled. Here each worker takes one connection pe
 and only when no other live worker holds fewer open connections; otherwise it leaves the
 connection to that worker for ``YIELD_SECONDS`` and takes it itself if it is still waiting
 then (the other worker is busy, stuck or gone). The workers publish their counts on a small
-shared board (a file of one slot per worker, made by ``kb serve``). The kernel's queue
-(``listen`` backlog) stays as long as uvicorn's setting: nothing is refused.
+shared board (a file of one slot per worker, made by ``kb serve``), and refresh them every
+``BEAT_SECONDS``: a slot not refreshed for ``STALE_SECONDS`` (its worker is stopped or stuck,
+or died and another process took its pid) counts for nothing. The kernel's queue (``listen``
+backlog) stays as long as uvicorn's setting: nothing is refused.
 
 ``kb serve`` with more than one worker (POSIX) makes the board and hands uvicorn
 ``loop_factory`` (uvicorn's ``--loop`` takes an import string): only servers on the socket the
@@ -28,6 +30,7 @@ import os
 import socket
 import struct
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,17 +41,29 @@ from search_app.admin.ingest_jobs import pid_alive
 log = logging.getLogger(__name__)
 
 #: the environment variable through which ``kb serve`` tells its workers where the board is
+#: (set by ``kb serve`` itself, not a setting)
 BOARD_ENV = "KB_SERVE_BOARD"
 #: how long a worker leaves a connection to a worker holding fewer before taking it itself:
 #: well above the interpreter's switch interval (5 ms: a worker whose request thread holds
 #: the interpreter wakes that late) and a loaded machine's scheduling delays (at 5 ms, 8
-#: connections still fell 3/5 half of the time at load 6-9). KB_SERVE_YIELD_MS sets another
-#: (the tests: a longer one, so that a worker starved of CPU does not fail them).
+#: connections still fell 3/5 half of the time at load 6-9).
 YIELD_SECONDS = 0.05
+#: For the tests only (not a setting, not in README's table): milliseconds instead of
+#: YIELD_SECONDS, longer so that a worker starved of CPU on a loaded machine does not fail
+#: tests/test_serve_workers.py.
+YIELD_ENV = "KB_SERVE_YIELD_MS"
+#: a serving worker rewrites its slot this often, connections or not
+BEAT_SECONDS = 0.25
+#: a slot not rewritten for this long counts for nothing (fewer_elsewhere)
+STALE_SECONDS = 1.0
 #: out of file descriptors or buffers: stop accepting for a while (as asyncio does)
 PAUSE_SECONDS = 1.0
 
-_SLOT = struct.Struct("=qq")  # pid, open connections
+#: pid, open connections, when written (time.monotonic: the system's CLOCK_MONOTONIC, the
+#: same in every process)
+_SLOT = struct.Struct("=qqd")
+#: the board files' names: this prefix, the pid of the ``kb serve`` that made it, "-"
+_BOARD_PREFIX = "kb-serve-board-"
 #: errors of accept() that say "nothing to take": the queue is empty (another worker took
 #: the connection) or the connection was reset before it was taken
 _AGAIN = (BlockingIOError, InterruptedError, ConnectionAbortedError)
@@ -56,10 +71,14 @@ _OUT_OF_RESOURCES = RESOURCE_ERRNOS | {errno.ENOBUFS}  # (accept's own: no buffe
 
 
 @contextlib.contextmanager
-def new_board(workers: int) -> Iterator[Path]:
-    """A board for ``workers`` worker processes (a file of zeroed slots), removed at the end."""
-    fd, name = tempfile.mkstemp(prefix="kb-serve-board-",
-                                dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+def new_board(workers: int, folder: Path | None = None) -> Iterator[Path]:
+    """A board for ``workers`` worker processes (a file of zeroed slots) in ``folder`` (default
+    /dev/shm, else the temporary folder), removed at the end; the boards left there by servers
+    that were killed (their ``kb serve`` is gone) are removed first."""
+    where = folder or (Path("/dev/shm") if os.path.isdir("/dev/shm")
+                       else Path(tempfile.gettempdir()))
+    _remove_stale_boards(where)
+    fd, name = tempfile.mkstemp(prefix=f"{_BOARD_PREFIX}{os.getpid()}-", dir=where)
     try:
         os.write(fd, bytes(_SLOT.size * workers))
         os.close(fd)
@@ -67,6 +86,18 @@ def new_board(workers: int) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(name)
+
+
+def _remove_stale_boards(folder: Path) -> None:
+    """Remove the board files in ``folder`` whose ``kb serve`` no longer runs (killed: its
+    ``new_board`` never ended). Others' files that cannot be removed are left."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            pid, dash, _ = entry.name.removeprefix(_BOARD_PREFIX).partition("-")
+            if (entry.name.startswith(_BOARD_PREFIX) and dash and pid.isdigit()
+                    and not pid_alive(int(pid))):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 class Board:
@@ -87,26 +118,29 @@ class Board:
 
     def _claim(self, path: Path) -> int:
         for offset in range(0, len(self._map), _SLOT.size):
-            pid, _ = _SLOT.unpack_from(self._map, offset)
+            pid, _, _ = _SLOT.unpack_from(self._map, offset)
             if pid == 0 or pid == os.getpid() or not pid_alive(pid):
-                _SLOT.pack_into(self._map, offset, os.getpid(), 0)
+                _SLOT.pack_into(self._map, offset, os.getpid(), 0, time.monotonic())
                 return offset
         raise RuntimeError(f"{path}: no free slot for worker {os.getpid()}")
 
     def publish(self, count: int) -> None:
-        _SLOT.pack_into(self._map, self._offset, os.getpid(), count)
+        """Write this worker's count, and that it is serving now."""
+        _SLOT.pack_into(self._map, self._offset, os.getpid(), count, time.monotonic())
 
     def fewer_elsewhere(self, count: int) -> bool:
-        """Whether another live worker holds fewer than ``count`` connections."""
+        """Whether another live worker holds fewer than ``count`` connections (one whose slot
+        was written less than STALE_SECONDS ago)."""
+        fresh = time.monotonic() - STALE_SECONDS
         for offset in range(0, len(self._map), _SLOT.size):
             if offset != self._offset:
-                pid, theirs = _SLOT.unpack_from(self._map, offset)
-                if pid and theirs < count and pid_alive(pid):
+                pid, theirs, written = _SLOT.unpack_from(self._map, offset)
+                if pid and theirs < count and written > fresh and pid_alive(pid):
                     return True
         return False
 
     def leave(self) -> None:
-        _SLOT.pack_into(self._map, self._offset, 0, 0)
+        _SLOT.pack_into(self._map, self._offset, 0, 0, 0.0)
 
 
 def _board_from_env() -> Board | None:
@@ -136,6 +170,7 @@ class FewestFirstServer(asyncio.AbstractServer):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reading = False
         self._serving = False
+        self._beat: asyncio.TimerHandle | None = None
         self._closed = asyncio.Event()
         sock.setblocking(False)
         sock.listen(backlog)
@@ -144,6 +179,9 @@ class FewestFirstServer(asyncio.AbstractServer):
     def close(self) -> None:
         self._serving = False
         self._stop_reading()
+        if self._beat is not None:
+            self._beat.cancel()
+            self._beat = None
         if self._board is not None:
             self._board.leave()
         self._closed.set()
@@ -158,6 +196,7 @@ class FewestFirstServer(asyncio.AbstractServer):
         if not self._serving and not self._closed.is_set():
             self._serving = True
             self._start_reading()
+            self._refresh()
 
     async def serve_forever(self) -> None:
         await self.start_serving()
@@ -181,6 +220,13 @@ class FewestFirstServer(asyncio.AbstractServer):
         self._open += change
         if self._board is not None:
             self._board.publish(self._open)
+
+    def _refresh(self) -> None:
+        """Rewrite this worker's slot every BEAT_SECONDS while serving (a slot left alone for
+        STALE_SECONDS counts for nothing)."""
+        if self._board is not None and self._serving:
+            self._board.publish(self._open)
+            self._beat = self._loop.call_later(BEAT_SECONDS, self._refresh)
 
     def _start_reading(self) -> None:
         if self._serving and not self._reading:
@@ -225,12 +271,15 @@ class FewestFirstServer(asyncio.AbstractServer):
         task.add_done_callback(self._tasks.discard)
 
     async def _connect(self, conn: socket.socket) -> None:
+        protocol = _Counted(self)
         try:
-            await self._loop.connect_accepted_socket(lambda: _Counted(self), conn)
-        except OSError as exc:  # the client went away before its transport was made
-            log.debug("connection dropped before it was served: %s", exc)
+            await self._loop.connect_accepted_socket(lambda: protocol, conn)
+        except Exception as exc:  # noqa: BLE001 - this connection only; the server goes on
+            # (OSError: the client went away before its transport was made)
+            log.log(logging.DEBUG if isinstance(exc, OSError) else logging.WARNING,
+                    "connection dropped before it was served: %s", exc)
             conn.close()
-            self._count(-1)
+            protocol.release()
 
 
 class _Counted(asyncio.Protocol):
@@ -240,6 +289,14 @@ class _Counted(asyncio.Protocol):
     def __init__(self, server: FewestFirstServer) -> None:
         self._server = server
         self._inner: asyncio.Protocol = server._factory()
+        self._counted = True  # (in the server's count until released)
+
+    def release(self) -> None:
+        """Take this connection out of the server's count, once (its transport may be lost,
+        and its making fail, both)."""
+        if self._counted:
+            self._counted = False
+            self._server._count(-1)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._inner.connection_made(transport)
@@ -248,7 +305,7 @@ class _Counted(asyncio.Protocol):
         try:
             self._inner.connection_lost(exc)
         finally:
-            self._server._count(-1)
+            self.release()
 
     def data_received(self, data: bytes) -> None:
         self._inner.data_received(data)
@@ -276,7 +333,7 @@ class _FewestFirst:
         server = FewestFirstServer(self, protocol_factory, sock,  # type: ignore[arg-type]
                                    backlog, _board_from_env())
         with contextlib.suppress(ValueError):
-            server.yield_seconds = float(os.environ.get("KB_SERVE_YIELD_MS", "")) / 1000
+            server.yield_seconds = float(os.environ.get(YIELD_ENV, "")) / 1000
         await server.start_serving()
         return server
 

@@ -7,8 +7,10 @@ connections fell 3/3 in 4 of 10 tries, 2/4 in 5, 1/5 in 1).
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench_http import socket_inodes
+from search_app import accepting
 from search_app.accepting import Board, new_board
 from tests.helpers import server_process
 
@@ -101,25 +104,89 @@ def test_connections_opened_one_after_another_alternate_between_two_workers(tmp_
             assert counts == [3, 3], holders
 
 
+def _write_slot(path: Path, slot: int, pid: int, count: int, written: float) -> None:
+    with path.open("r+b") as f:
+        f.seek(slot * accepting._SLOT.size)
+        f.write(accepting._SLOT.pack(pid, count, written))
+
+
 def test_the_board_gives_each_worker_a_slot_and_frees_a_dead_workers(tmp_path: Path):
     with new_board(2) as path:
         mine = Board(path)
+        assert mine._offset == 0
         assert not mine.fewer_elsewhere(5)  # nobody else yet
         # a slot held by a process that has ended is free again
-        dead = _ended_pid()
-        with path.open("r+b") as f:
-            f.seek(16)
-            f.write(dead.to_bytes(8, sys.byteorder, signed=True) + (0).to_bytes(8, "little"))
+        _write_slot(path, 1, _ended_pid(), 0, time.monotonic())
         assert not mine.fewer_elsewhere(5)  # a dead worker's count does not count
         again = Board(path)  # (this process again: it takes its own slot)
         assert again._offset == mine._offset
         mine.publish(3)
-        with path.open("r+b") as f:  # a live worker (the test's parent) holding 1
-            f.seek(16)
-            f.write(os.getppid().to_bytes(8, sys.byteorder, signed=True)
-                    + (1).to_bytes(8, sys.byteorder, signed=True))
+        # a live worker (the test's parent) holding 1
+        _write_slot(path, 1, os.getppid(), 1, time.monotonic())
         assert mine.fewer_elsewhere(3) and not mine.fewer_elsewhere(1)
+        # ... whose slot was not rewritten for STALE_SECONDS: stopped, stuck, or its pid
+        # is another process's now: its count does not count
+        _write_slot(path, 1, os.getppid(), 1, time.monotonic() - accepting.STALE_SECONDS - 1)
+        assert not mine.fewer_elsewhere(3)
     assert not path.exists()
+
+
+def test_boards_of_killed_servers_are_removed_at_start(tmp_path: Path):
+    dead, alive = _ended_pid(), os.getpid()
+    names = [f"kb-serve-board-{dead}-abc", f"kb-serve-board-{alive}-def",
+             "kb-serve-board-xj2o51zh", "kb-serve-board-123", "other"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    with new_board(2, tmp_path) as path:
+        assert path.name.startswith(f"kb-serve-board-{alive}-")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names[1:], path.name])
+
+
+def test_a_serving_worker_rewrites_its_slot(tmp_path: Path):
+    async def serve(path: Path) -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            server = accepting.FewestFirstServer(loop, asyncio.Protocol, sock, 8, Board(path))
+            await server.start_serving()
+            first = accepting._SLOT.unpack_from(path.read_bytes())[2]
+            await asyncio.sleep(accepting.BEAT_SECONDS * 3)
+            later = accepting._SLOT.unpack_from(path.read_bytes())[2]
+            server.close()
+            await server.wait_closed()
+        return first, later
+
+    with new_board(1) as path:
+        first, later = asyncio.run(serve(path))
+        assert later > first  # (no connection came: the beat rewrote it)
+        assert accepting._SLOT.unpack_from(path.read_bytes())[0] == 0  # left when closed
+
+
+@pytest.mark.parametrize("error", [OSError("reset"), RuntimeError("odd")])
+def test_a_connection_that_fails_to_start_leaves_the_count_once(error: Exception):
+    """The connection's transport was made and lost, then its making failed: the count
+    goes down once, whatever the error."""
+
+    async def connect() -> int:
+        loop = asyncio.get_running_loop()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            server = accepting.FewestFirstServer(loop, asyncio.Protocol, sock, 8, None)
+
+            async def failing(factory, conn):  # type: ignore[no-untyped-def]
+                protocol = factory()
+                protocol.connection_made(None)
+                protocol.connection_lost(None)
+                raise error
+
+            loop.connect_accepted_socket = failing  # type: ignore[method-assign]
+            left, right = socket.socketpair()
+            right.close()
+            server._count(+1)  # as _accept_one counts it
+            await server._connect(left)
+            return server.open_connections
+
+    assert asyncio.run(connect()) == 0
 
 
 def _ended_pid() -> int:
