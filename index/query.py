@@ -413,7 +413,11 @@ def _has_year_clause(q: wq.Query) -> bool:
 #: Words with * or ? each walk the vocabulary of every language's fields: a query may have this
 #: many (200 of them took 14 s on the sample corpus); further ones are searched as plain words.
 MAX_PATTERNS = 4
-#: A typed weight (word^3) is kept between 0 and this (word^1e400 made scores infinite).
+#: A typed weight (word^3) is kept between these (word^1e400 made scores infinite). Not 0: a
+#: match whose score is 0 is lost by Whoosh's preloaded OR (indexes under 5,000 records) and
+#: its top-N collector ('export^0' found 1 of the documents with 'export'), so a weight of 0,
+#: below it, or NaN is the smallest one, which still ranks such a word below all others.
+MIN_BOOST = 0.001
 MAX_BOOST = 100.0
 
 
@@ -425,8 +429,8 @@ def _limit_patterns(q: wq.Query) -> tuple[wq.Query, bool]:
     def visit(sub: wq.Query) -> wq.Query:
         nonlocal seen
         boost = getattr(sub, "boost", 1.0)
-        if not 0.0 <= boost <= MAX_BOOST:
-            sub.boost = MAX_BOOST if boost > MAX_BOOST else 0.0  # NaN and negatives: 0
+        if not MIN_BOOST <= boost <= MAX_BOOST:
+            sub.boost = MAX_BOOST if boost > MAX_BOOST else MIN_BOOST  # NaN too
         if isinstance(sub, (wq.Prefix, wq.Wildcard)) and sub.fieldname in TEXT_FIELDS:
             seen += 1
             if seen > MAX_PATTERNS:

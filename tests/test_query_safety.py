@@ -238,3 +238,13 @@ def test_typed_weights_keep_scores_finite(client: TestClient) -> None:
         assert "Infinity" not in r.text and "NaN" not in r.text, q
         hits = r.json()["hits"]
         assert hits and all(isinstance(h["score"], float) for h in hits), (q, hits)
+
+
+@pytest.mark.parametrize("typed", ["export^0", "export^-5", "export^0.0", "(export)^0",
+                                   "export^0 qqqnothing", "export^NaN"])
+def test_a_weight_of_zero_or_less_still_finds_every_match(store: IndexStore, typed: str) -> None:
+    # Whoosh's preloaded OR (indexes under 5,000 records) and its top-N collector drop a match
+    # whose score is 0: 'export^0' found 1 of the 3 documents with 'export' on Whoosh.
+    result = search(store, SearchRequest(query=typed))
+    assert result.total == 3 and {h.id for h in result.hits} == ids(store, "export"), typed
+    assert all(h.passages for h in result.hits), typed  # and their passages are shown
