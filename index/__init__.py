@@ -15,6 +15,7 @@ from index.documents import (
     get_document,
     index_stats,
     more_like_this,
+    related_documents,
     same_topic_other_languages,
     suggest,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "index_stats",
     "language_identifier",
     "more_like_this",
+    "related_documents",
     "parse_query",
     "prepare_document",
     "same_topic_other_languages",

@@ -137,10 +137,11 @@ def _similar(doc: Document, score: float) -> SimilarDocument:
 
 
 def _by_meaning(
-    store: IndexStore, doc_id: str, limit: int, *, other_languages: bool
-) -> list[SimilarDocument] | None:
-    """Documents close to ``doc_id`` by their vectors (None when it has none, or semantic
-    search is off)."""
+    store: IndexStore, doc_id: str, limit: int, other_languages: tuple[bool, ...]
+) -> list[list[SimilarDocument]] | None:
+    """Documents close to ``doc_id`` by their vectors, a list for each of ``other_languages``
+    (in any language, or only in others than its own; index.semantic.similar_lists); None
+    when it has no vector, or semantic search is off."""
     if not semantic.enabled():
         return None
     gen = store.current_generation()
@@ -148,18 +149,20 @@ def _by_meaning(
     if vi is None or doc_id not in vi.position:
         return None
     everything = np.ones(len(vi.doc_ids), dtype=bool)
-    out: list[SimilarDocument] = []
+    lists = []
     with store.reader() as r:
-        for pos, score in semantic.similar_documents(
-            vi, doc_id, everything, limit * 4 + 4, other_languages=other_languages
-        ):
-            doc = r.documents([vi.doc_ids[pos]])[0]
-            if doc is None or doc.hidden:
-                continue
-            out.append(_similar(doc, score))
-            if len(out) >= limit:
-                break
-    return out
+        for found in semantic.similar_lists(vi, doc_id, everything, limit * 4 + 4,
+                                            other_languages):
+            out: list[SimilarDocument] = []
+            for pos, score in found:
+                doc = r.documents([vi.doc_ids[pos]])[0]
+                if doc is None or doc.hidden:
+                    continue
+                out.append(_similar(doc, score))
+                if len(out) >= limit:
+                    break
+            lists.append(out)
+    return lists
 
 
 @_failing_as(DOCUMENT_FAILED)
@@ -168,16 +171,32 @@ def same_topic_other_languages(
 ) -> list[SimilarDocument]:
     """Documents in other languages than ``doc_id``'s that are closest to it in meaning
     (from the vectors; empty when semantic search is off or the document has no vector)."""
-    return _by_meaning(store, doc_id, limit, other_languages=True) or []
+    lists = _by_meaning(store, doc_id, limit, (True,))
+    return lists[0] if lists is not None else []
 
 
 @_failing_as(DOCUMENT_FAILED)
 def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[SimilarDocument]:
     """Documents similar to ``doc_id``: by meaning (its vector) when semantic search is on and
     it is embedded, else by its most distinctive words."""
-    by_meaning = _by_meaning(store, doc_id, limit, other_languages=False)
-    if by_meaning is not None:
-        return by_meaning
+    lists = _by_meaning(store, doc_id, limit, (False,))
+    return lists[0] if lists is not None else _by_words(store, doc_id, limit)
+
+
+@_failing_as(DOCUMENT_FAILED)
+def related_documents(
+    store: IndexStore, doc_id: str, limit: int = 5
+) -> tuple[list[SimilarDocument], list[SimilarDocument]]:
+    """more_like_this and same_topic_other_languages of ``doc_id`` (the document page shows
+    both), with one product of its vector with the vectors."""
+    lists = _by_meaning(store, doc_id, limit, (False, True))
+    if lists is None:
+        return _by_words(store, doc_id, limit), []
+    return lists[0], lists[1]
+
+
+def _by_words(store: IndexStore, doc_id: str, limit: int) -> list[SimilarDocument]:
+    """Documents sharing the most distinctive words of ``doc_id`` (the engine's)."""
     with store.reader() as r:
         found = r.more_like_this(doc_id, limit)
         docs = r.documents([i for i, _ in found])

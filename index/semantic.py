@@ -65,7 +65,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -752,19 +752,28 @@ def similar_documents(
 ) -> list[tuple[int, float]]:
     """(position, cosine) of documents close to ``doc_id``: in any language, or only in
     languages other than its own (the same topic elsewhere)."""
+    return similar_lists(vi, doc_id, allowed, limit, (other_languages,))[0]
+
+
+def similar_lists(
+    vi: VectorIndex, doc_id: str, allowed: np.ndarray, limit: int,
+    other_languages: Sequence[bool],
+) -> list[list[tuple[int, float]]]:
+    """similar_documents for each of ``other_languages`` in turn, from one product of the
+    document's vector with the vectors (the document page shows both lists)."""
     pos = vi.position.get(doc_id)
-    if pos is None:
-        return []
-    vec = vi.doc_vector(doc_id)
-    if vec is None:
-        return []
+    vec = vi.doc_vector(doc_id) if pos is not None else None
+    if pos is None or vec is None:
+        return [[] for _ in other_languages]
     scores = vi.matrix[vi.vote_rows] @ vec
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
     np.maximum.at(per_doc, vi.row_doc[vi.vote_rows], scores)
     mask = allowed.copy()
     mask[pos] = False
-    if other_languages:
-        mask &= vi.doc_langs != vi.doc_langs[pos]
-    candidates = np.flatnonzero(mask)
-    order = candidates[np.argsort(-per_doc[candidates], kind="stable")][:limit]
-    return [(int(i), float(per_doc[i])) for i in order]
+    out = []
+    for others in other_languages:
+        candidates = np.flatnonzero(mask & (vi.doc_langs != vi.doc_langs[pos]) if others
+                                    else mask)
+        order = candidates[np.argsort(-per_doc[candidates], kind="stable")][:limit]
+        out.append([(int(i), float(per_doc[i])) for i in order])
+    return out

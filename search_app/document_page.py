@@ -13,8 +13,7 @@ from index import (
     IndexStore,
     SimilarDocument,
     get_document,
-    more_like_this,
-    same_topic_other_languages,
+    related_documents,
 )
 from ingest import compress_ranges, date_label, iso_language
 from search_app.errors import NotFound
@@ -254,5 +253,5 @@ def find_document_page(store: IndexStore, doc_id: str, q: str = "", *,
     view = get_document(store, doc_id, q, include_hidden=include_hidden)
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
-    return document_page(view, more_like_this(store, doc_id), store.facet_labels(), q,
-                         same_topic_other_languages(store, doc_id))
+    similar, other_languages = related_documents(store, doc_id)
+    return document_page(view, similar, store.facet_labels(), q, other_languages)

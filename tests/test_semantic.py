@@ -476,6 +476,42 @@ def test_document_page_shows_more_like_this_and_the_same_topic_in_other_language
         assert data["other_languages"][0]["id"] == "hu-vouchers"
 
 
+def test_the_document_pages_two_lists_come_from_one_product(store):
+    """related_documents (the document page's both lists, one product of the vectors) gives
+    what more_like_this and same_topic_other_languages give one by one, and similar_lists
+    what an independent reading of the vectors gives (each document's best vote row, best
+    first, ties in order of position)."""
+    from index import more_like_this, related_documents, same_topic_other_languages, semantic
+    from index.vectors import load_index
+
+    for doc_id in ("en-vouchers", "hu-vouchers", *(d.id for d in DOCS[:4])):
+        assert related_documents(store, doc_id) == (
+            more_like_this(store, doc_id), same_topic_other_languages(store, doc_id))
+        assert related_documents(store, doc_id, limit=2) == (
+            more_like_this(store, doc_id, limit=2),
+            same_topic_other_languages(store, doc_id, limit=2))
+    vi = load_index(store.current_generation())
+    everything = np.ones(len(vi.doc_ids), dtype=bool)
+    for doc_id in vi.doc_ids:
+        pos = vi.position[doc_id]
+        vec = vi.doc_vector(doc_id)
+        best = {}
+        for row in np.arange(len(vi.matrix))[vi.vote_rows]:
+            d = int(vi.row_doc[row])
+            best[d] = max(best.get(d, -1.0), float(vi.matrix[row] @ vec))
+        for others in (False, True):
+            expected = sorted((d for d in range(len(vi.doc_ids)) if d != pos and (
+                not others or vi.doc_langs[d] != vi.doc_langs[pos])),
+                key=lambda d: (-best.get(d, -1.0), d))[:3]
+            got = semantic.similar_lists(vi, doc_id, everything, 3, (others,))[0]
+            # (equal scores may come in either order: the scores, best first, are compared)
+            assert np.allclose([s for _, s in got], [best.get(d, -1.0) for d in expected],
+                               atol=1e-5)
+        assert semantic.similar_lists(vi, doc_id, everything, 3, (False, True)) == [
+            semantic.similar_documents(vi, doc_id, everything, 3, other_languages=False),
+            semantic.similar_documents(vi, doc_id, everything, 3, other_languages=True)]
+
+
 def test_kb_stats_and_kb_search_say_whether_semantic_search_is_on(store, monkeypatch):
     from click.testing import CliRunner
 
