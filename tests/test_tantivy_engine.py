@@ -554,3 +554,22 @@ def test_files_left_unheld_for_want_of_handles_are_size_checked_by_name(tmp_path
     for path, _, _ in opened2._unheld:
         os.remove(path)
     opened2.check_sizes()  # gone by name, still mapped: no error
+
+
+def test_stored_json_is_read_as_the_json_module_reads_it():
+    """The records' stored JSON is read by orjson, and by the json module where orjson
+    refuses what the writer's json.dumps may write: the same values either way."""
+    from index.tantivy.reader import _stored_json
+
+    values = [
+        {"ordinal": 3, "text": "Export vouchers «Região» 😀", "page": None, "heading": "H",
+         "confidence": 91.5, "themes": ["a", "b"], "boilerplate": False},
+        {"confidence": float("nan"), "big": 2**70, "inf": float("inf")},
+        {"title": "\ud835 lone surrogate"},
+        [], {},
+    ]
+    for value in values:
+        for ascii_only in (True, False):
+            data = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+            assert repr(_stored_json(data)) == repr(json.loads(data))
+    assert _stored_json(b"") == {}
