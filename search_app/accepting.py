@@ -7,11 +7,13 @@ open several at once, and keep them open) lands on whichever worker runs first: 
 `ss`, 8 keep-alive connections fell 3/5, 2/6, even 0/8 on 2 workers, and the busy worker did
 most of the work while the other idled. Here each worker takes one connection per wake-up,
 and only when no other live worker holds fewer open connections; otherwise it leaves the
-connection to that worker for ``YIELD_SECONDS`` and takes it itself if it is still waiting
-then (the other worker is busy, stuck or gone). The workers publish their counts on a small
-shared board (a file of one slot per worker, made by ``kb serve``), and refresh them every
-``BEAT_SECONDS``: a slot not refreshed for ``STALE_SECONDS`` (its worker is stopped or stuck,
-or died and another process took its pid) counts for nothing. The kernel's queue (``listen``
+connection to that worker and looks again every ``YIELD_SECONDS``, taking it once no worker
+holds fewer. So no worker ever holds more than one connection above another's count (8
+connections on 2 workers: 4/4). The workers publish their counts on a small shared board (a
+file of one slot per worker, made by ``kb serve``), and refresh them every ``BEAT_SECONDS``:
+a slot not refreshed for ``STALE_SECONDS`` (its worker is stopped or stuck, or died and
+another process took its pid) counts for nothing, so a connection waits at most that long
+for a worker that does not take it. The kernel's queue (``listen``
 backlog) stays as long as uvicorn's setting: nothing is refused.
 
 ``kb serve`` with more than one worker (POSIX) makes the board and hands uvicorn
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 #: the environment variable through which ``kb serve`` tells its workers where the board is
 #: (set by ``kb serve`` itself, not a setting)
 BOARD_ENV = "KB_SERVE_BOARD"
-#: how long a worker leaves a connection to a worker holding fewer before taking it itself:
+#: how long a worker leaves a connection to a worker holding fewer before it looks again:
 #: well above the interpreter's switch interval (5 ms: a worker whose request thread holds
 #: the interpreter wakes that late) and a loaded machine's scheduling delays (at 5 ms, 8
 #: connections still fell 3/5 half of the time at load 6-9).
@@ -246,9 +248,19 @@ class FewestFirstServer(asyncio.AbstractServer):
         self._accept_one()
 
     def _take_if_left(self) -> None:
-        if self._serving:
-            self._accept_one()
-            self._start_reading()
+        """The end of a wait for a worker holding fewer: take a connection, unless a worker
+        still holds fewer (its loop has not come round yet, or it waits too: its own wait
+        ends first or later); then wait again. The worker holding the fewest never waits, so
+        one of them takes it; one whose slot stays stale for STALE_SECONDS (stopped, stuck)
+        counts for nothing. Taking it unconditionally here (before) let a worker whose wait
+        ended before the other's take one more than its share: 5/3 of 8 connections."""
+        if not self._serving:
+            return
+        if self._board is not None and self._board.fewer_elsewhere(self._open):
+            self._loop.call_later(self.yield_seconds, self._take_if_left)
+            return
+        self._accept_one()
+        self._start_reading()
 
     def _accept_one(self) -> None:
         try:

@@ -196,3 +196,92 @@ def _ended_pid() -> int:
     proc.wait()
     return proc.pid
 
+
+
+class _Handle:
+    def cancel(self) -> None:
+        pass
+
+    def add_done_callback(self, callback: object) -> None:
+        pass
+
+
+class _ManualLoop:
+    """Just what FewestFirstServer asks of its event loop, run by hand: the test says when
+    each worker's loop finds the socket readable and when each wait ends."""
+
+    def __init__(self) -> None:
+        self.reader: object = None
+        self.timers: list[object] = []
+        self.accepted: list[socket.socket] = []
+
+    def add_reader(self, fd: int, callback: object) -> None:
+        self.reader = callback
+
+    def remove_reader(self, fd: int) -> None:
+        self.reader = None
+
+    def call_later(self, delay: float, callback: object) -> _Handle:
+        self.timers.append(callback)
+        return _Handle()
+
+    def create_task(self, coro):  # type: ignore[no-untyped-def]
+        self.accepted.append(coro.cr_frame.f_locals["conn"])  # (served by no protocol here)
+        coro.close()
+        return _Handle()
+
+    def readable(self) -> None:
+        """The loop finds the socket readable (when the worker is reading)."""
+        if self.reader is not None:
+            self.reader()  # type: ignore[operator]
+
+    def end_wait(self) -> None:
+        """The worker's first pending wait ends."""
+        self.timers.pop(0)()  # type: ignore[operator]
+
+
+def test_a_worker_whose_wait_ends_first_takes_no_more_than_its_share(tmp_path: Path):
+    """Two workers on one socket, 8 connections waiting. Worker A takes one, then leaves the
+    next to B (holding none); B takes two and leaves the rest to A (holding one); both wait.
+    A's wait ends: it takes two and waits again. B's loop comes round late, and A's second
+    and third waits end before B's first. Before, A took a connection at the end of each
+    wait whatever the counts, and the 8 fell 5/3; now A waits while B holds fewer, and they
+    fall 4/4. Every step is made by the test: no timing."""
+    with socket.socket() as listening, new_board(2, tmp_path) as path:
+        listening.bind(("127.0.0.1", 0))
+        a_loop, b_loop = _ManualLoop(), _ManualLoop()
+        a_board, b_board = Board(path), Board(path)
+        b_board._offset = accepting._SLOT.size  # (one process plays both: B's slot by hand)
+        b_board.publish(0)
+        a = accepting.FewestFirstServer(a_loop, asyncio.Protocol, listening, 8,  # type: ignore[arg-type]
+                                        a_board)
+        b = accepting.FewestFirstServer(b_loop, asyncio.Protocol, listening, 8,  # type: ignore[arg-type]
+                                        b_board)
+        for server in (a, b):
+            server._serving = True
+            server._start_reading()
+        clients = [socket.create_connection(listening.getsockname()) for _ in range(8)]
+        try:
+            for _ in range(2):
+                a_loop.readable()  # A takes one, then waits: B holds none
+            assert (a.open_connections, b.open_connections) == (1, 0)
+            for _ in range(3):
+                b_loop.readable()  # B takes two, then waits: A holds one
+            assert (a.open_connections, b.open_connections) == (1, 2)
+            a_loop.end_wait()  # A takes one
+            for _ in range(2):
+                a_loop.readable()  # and another, then waits: B holds two
+            assert (a.open_connections, b.open_connections) == (3, 2)
+            for _ in range(2):  # B is late: two of A's waits end before B's first
+                a_loop.end_wait()
+                a_loop.readable()
+            b_loop.end_wait()
+            for _ in range(3):
+                b_loop.readable()
+            while a_loop.timers:
+                a_loop.end_wait()
+                a_loop.readable()
+            assert (a.open_connections, b.open_connections) == (4, 4)
+        finally:
+            for conn in [*clients, *a_loop.accepted, *b_loop.accepted]:
+                conn.close()
