@@ -138,6 +138,9 @@ class ParsedQuery:
     #: what the query excludes (its parts under NOT, as ``documents`` searches them), or None:
     #: a document found by meaning only must not match it (index.search)
     excluded: qf.Query | None = None
+    #: the same as ``passages`` searches them: what passages widened by synonyms still exclude
+    #: (add_synonyms; worked out once per parsed text, not per search)
+    passages_excluded: qf.Query | None = None
     #: a message for the user when the query had to be read differently than typed
     notice: str | None = None
 
@@ -658,6 +661,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         patterns=_patterns(core),
         positive=tuple(_plain_words(core, negated=False)),
         excluded=_excluded(documents),
+        passages_excluded=_excluded(passages),
         notice=notice,
     )
 
@@ -767,7 +771,7 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
         if parsed.passages is not None:
             parsed.passages = _still_excluding(qf.Or((parsed.passages, *(
                 _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added))),
-                _excluded(parsed.passages))
+                parsed.passages_excluded)
     return [term for _, term in added]
 
 

@@ -83,6 +83,20 @@ def test_a_word_both_wanted_and_excluded_elsewhere_keeps_its_synonyms() -> None:
     assert [w.lower() for w in parse_query("export NOT SME").positive] == ["export"]
 
 
+def test_passages_widened_by_synonyms_still_exclude() -> None:
+    """What the passages' query excludes is worked out once with the parse, and the synonyms
+    that widen it (an OR beside it) leave it excluded."""
+    from index import query_form as qf
+    from index.query import add_synonyms
+
+    parsed = parse_query("export SME NOT covid")
+    assert parsed.passages is not None and parsed.passages_excluded is not None
+    assert add_synonyms(parsed, GROUPS)
+    assert isinstance(parsed.passages, qf.AndNot)
+    assert parsed.passages.negative == parsed.passages_excluded
+    assert parse_query("export SME").passages_excluded is None
+
+
 @pytest.mark.parametrize("query", [
     "trade shows online NOT Messen", "trade shows online -Messen",
     "trade shows online NOT language:de", "trade shows online -language:de",
