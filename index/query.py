@@ -14,7 +14,7 @@ index.query_form's neutral nodes, which each engine translates.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -141,6 +141,9 @@ class ParsedQuery:
     #: the same as ``passages`` searches them: what passages widened by synonyms still exclude
     #: (add_synonyms; worked out once per parsed text, not per search)
     passages_excluded: qf.Query | None = None
+    #: the terms of each synonym group its ``positive`` words contain, once add_synonyms has
+    #: found them (the coverage weighting's word_queries reads them again)
+    synonym_hits: SynonymHits | None = None
     #: a message for the user when the query had to be read differently than typed
     notice: str | None = None
 
@@ -703,22 +706,29 @@ def _pairs_of(groups: list[Group]) -> list[list[tuple[str, str]]]:
 
 #: a group's (language, term) pairs, and the terms of it a query contains
 GroupHits = tuple[list[tuple[str, str]], frozenset[str]]
-#: The last query words' matched terms per group, with the words and the list of groups
-#: (add_synonyms, then the coverage weighting's word_queries, ask for the same words)
-_last_hits: tuple[tuple[str, ...], list[Group], list[GroupHits]] | None = None
 
 
-def _group_hits(words: Sequence[str], groups: list[Group]) -> list[GroupHits]:
+@dataclass(frozen=True)
+class SynonymHits:
+    """For the query words ``words`` and the list of synonym groups ``groups``: each group's
+    pairs with the terms of it the words contain (``hits``). Found once per search by
+    add_synonyms (ParsedQuery.synonym_hits) and read again by the coverage weighting
+    (word_queries), which asks for the same words but for a phrase, a boost or a pattern."""
+
+    words: tuple[str, ...]
+    groups: list[Group]
+    hits: list[GroupHits]
+
+
+def _group_hits(words: Sequence[str], groups: list[Group],
+                known: SynonymHits | None = None) -> SynonymHits:
     """Each group's pairs (_pairs_of) with the terms of it the query ``words`` contain
-    (index.synonyms.matched_terms), kept for the last words asked."""
-    global _last_hits
+    (index.synonyms.matched_terms); ``known`` when it is of these words and groups."""
     key = tuple(words)
-    last = _last_hits
-    if last is not None and last[0] == key and last[1] is groups:
-        return last[2]
-    hits = [(pairs, frozenset(matched_terms(list(key), pairs))) for pairs in _pairs_of(groups)]
-    _last_hits = (key, groups, hits)
-    return hits
+    if known is not None and known.words == key and known.groups is groups:
+        return known
+    return SynonymHits(key, groups, [(pairs, frozenset(matched_terms(list(key), pairs)))
+                                     for pairs in _pairs_of(groups)])
 
 
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
@@ -761,7 +771,8 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     if not parsed.positive:
         return []
     added: list[tuple[str, str]] = []
-    for pairs, hit in _group_hits(parsed.positive, groups):
+    parsed.synonym_hits = _group_hits(parsed.positive, groups)
+    for pairs, hit in parsed.synonym_hits.hits:
         if hit:
             added.extend((lang, term) for lang, term in pairs if term not in hit)
     if added:
@@ -781,14 +792,25 @@ def _still_excluding(widened: qf.Query, excluded: qf.Query | None) -> qf.Query:
     return widened if excluded is None else qf.AndNot(widened, excluded)
 
 
-def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
+def _not_content(typed: ParsedQuery) -> set[str]:
+    """The folded words of the query ``typed`` that no match needs: those under NOT
+    ("export NOT covid": covid, which every match lacks) and the pieces of patterns
+    ("digital*": digital, which index.search.semantic_text makes a word; "digitalisation"
+    matches the pattern, not "digital")."""
+    pieces = (piece for pattern in typed.patterns for piece in re.split(r"[*?]+", pattern))
+    return {fold(w) for w in (*typed.negated, *pieces) if w}
+
+
+def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = None
                  ) -> list[qf.Query]:
     """One keyword query per content word of the query ``text`` (its stop words, any
-    language's question words and the words ``leave_out`` (folded) left out, each word once),
-    each with the other terms of the synonym groups the word belongs to: what counts when the
-    hybrid ranking asks how much of a query a keyword hit matches (index.search,
-    ``Fusion.coverage_power``)."""
+    language's question words and, with ``typed``, _not_content's words left out, each word
+    once), each with the other terms of the synonym groups the word belongs to: what counts
+    when the hybrid ranking asks how much of a query a keyword hit matches (index.search,
+    ``Fusion.coverage_power``). ``text`` is the query's semantic_text; ``typed``: the query
+    as typed, parsed and widened by add_synonyms (its synonyms' hits are not found again)."""
     parsed = parse_query(text)
+    leave_out = _not_content(typed) if typed is not None else set()
     lang = query_language(text)
     stops = folded_stopwords(lang or "xx")
     found: list[list[Any]] = []  # [folded word, its query]
@@ -802,7 +824,8 @@ def word_queries(text: str, groups: list[Group], leave_out: Collection[str] = ()
         alone = parse_query(word).documents
         if alone is not None:
             found.append([folded, alone])
-    for pairs, hit in _group_hits(parsed.positive, groups):
+    known = typed.synonym_hits if typed is not None else None
+    for pairs, hit in _group_hits(parsed.positive, groups, known).hits:
         if not hit:
             continue
         concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=False)

@@ -19,7 +19,6 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
-from index.analysis import fold
 from index.did_you_mean import correction, quote_changed
 from index.engine import EngineReader, Filter, Sort
 from index.highlight import highlight, plain_snippet
@@ -185,26 +184,18 @@ class _Semantic:
         return [d for d in found[0] if d not in out], [d for d in found[1] if d not in out]
 
 
-def _not_content(parsed: ParsedQuery) -> set[str]:
-    """The folded words of the query ``parsed`` that no match needs: those under NOT
-    ("export NOT covid": covid, which every match lacks) and the pieces of patterns
-    ("digital*": digital, which semantic_text makes a word; "digitalisation" matches the
-    pattern, not "digital")."""
-    pieces = (piece for pattern in parsed.patterns for piece in re.split(r"[*?]+", pattern))
-    return {fold(w) for w in (*parsed.negated, *pieces) if w}
-
-
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,
               text: str, keyword: list[str]) -> dict[str, float] | None:
     """The share of the query's content words (index.query.word_queries of ``text``, the
-    query's semantic_text, without the words under NOT and the patterns of ``parsed``) that
+    query's semantic_text, without the words under NOT and the patterns of ``parsed``, the
+    synonyms' hits of ``parsed`` reused) that
     each of the first ``Fusion.coverage_depth`` keyword hits matches; None when off or the
     query has fewer than ``Fusion.coverage_words`` content words."""
     f = semantic.FUSION
     head = keyword[:f.coverage_depth]
     if not f.coverage_power or not head:
         return None
-    words = word_queries(text, synonyms, _not_content(parsed))
+    words = word_queries(text, synonyms, parsed)
     if len(words) < max(2, f.coverage_words):
         return None
     matched = dict.fromkeys(head, 0)

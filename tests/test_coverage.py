@@ -62,7 +62,7 @@ def test_one_call_matches_what_one_call_per_word_matched(sample):
         for text in texts:
             parsed, semantic_text, keyword = _inputs(sample, reader, text)
             head = keyword[:semantic.FUSION.coverage_depth]
-            words = word_queries(semantic_text, synonyms, search_module._not_content(parsed))
+            words = word_queries(semantic_text, synonyms, parsed)
             each = reader.matching_each(words, head)
             assert each == [reader.matching(w, head) for w in words], text
             new = _coverage(sample, reader, parsed, semantic_text, keyword)

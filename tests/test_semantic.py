@@ -817,6 +817,39 @@ def test_the_coverage_counts_the_content_words_of_a_question(store):
     assert len(words) == 3 and "exportutalvany" in str(words[0]) + str(words[1])
 
 
+def test_the_coverage_reads_the_synonyms_its_search_found(monkeypatch):
+    """The terms of each synonym group a query's words contain are found once per search
+    (add_synonyms) and read again by the coverage's word_queries, even when another search
+    found another query's meanwhile (a server's searches run in threads at once)."""
+    import index.query as query
+    from index.search import semantic_text
+
+    groups = [{"en": ["export voucher"], "hu": ["exportutalvány"]},
+              {"en": ["SME"], "de": ["KMU"]}]
+    typed = "export voucher rules for SME"
+    mine = query.parse_query(typed)
+    query.add_synonyms(mine, groups)
+    other = query.parse_query("KMU Beratung Export")
+    query.add_synonyms(other, groups)
+    expected = query.word_queries(semantic_text(typed), groups)
+    asked: list[list[str]] = []
+    real = query.matched_terms
+
+    def counted(words, group):  # type: ignore[no-untyped-def]
+        asked.append(list(words))
+        return real(words, group)
+
+    monkeypatch.setattr(query, "matched_terms", counted)
+    assert query.word_queries(semantic_text(typed), groups, mine) == expected
+    assert asked == []
+    # a phrase's words are content words but not the typed query's plain words: found again
+    quoted = query.parse_query('"export voucher" rules for SME')
+    query.add_synonyms(quoted, groups)
+    asked.clear()
+    query.word_queries(semantic_text(quoted.text), groups, quoted)
+    assert len(asked) == len(groups)
+
+
 def test_the_coverage_leaves_out_negated_words_and_patterns(store, monkeypatch):
     # "NOT covid": every keyword hit lacks covid, so it counted against them all; "water*"
     # became the word "water", which "waters" or "watertight" do not match
