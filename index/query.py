@@ -550,6 +550,19 @@ def _minus_as_not(text: str) -> str:
     return "".join(out)
 
 
+#: A NOT (or ANDNOT) followed by more NOTs, outside quotes (a "phrase" is matched first and
+#: kept): the whole run reads as its first ("trade NOT NOT covid" excludes covid).
+_REPEATED_NOT = re.compile(r'"[^"]*"|(?<!\S)(NOT|ANDNOT)(?:\s+NOT)+(?!\S)')
+
+
+def _negations(text: str) -> str:
+    """``text`` with its negations as the parser and without_negations both read them: a
+    leading minus as NOT (_minus_as_not), and a run of NOTs as one: "trade NOT NOT covid" is
+    "trade NOT covid" (the parser gave up on the run and searched every word, covid too,
+    while the meaning left covid out)."""
+    return _REPEATED_NOT.sub(lambda m: m.group(1) or m.group(0), _minus_as_not(text))
+
+
 #: One clause of a query's text, for without_negations: a "phrase", a bracket, a quote never
 #: closed, a field's range (year:[2018 TO 2020]), or a word (a field:"phrase" too).
 _CLAUSE = re.compile(r'"[^"]*"|[()"]|[^\s()"]+?:\[[^\]]*\]|[^\s()"]+(?:"[^"]*")?')
@@ -561,7 +574,7 @@ def without_negations(text: str) -> str:
     leading minus: _minus_as_not), each a word, a "phrase", a field:value or a (group), left
     out ("export NOT covid" -> "export"); the text as typed when it excludes nothing. For
     the text a query's meaning is taken from (index.search.semantic_text)."""
-    text = _minus_as_not(text)
+    text = _negations(text)
     if not any(op in text for op in _NEGATIONS):
         return text
     clauses = _CLAUSE.findall(text)
@@ -617,7 +630,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
     typed = text
-    text = _QUESTION_MARK.sub("", _minus_as_not(text))
+    text = _QUESTION_MARK.sub("", _negations(text))
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point

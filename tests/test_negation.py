@@ -56,7 +56,8 @@ def ordered_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Inde
 
 @pytest.mark.parametrize("query", ["export NOT covid", "export -covid", "export ANDNOT covid",
                                    "(export OR vouchers) NOT covid", "export AND NOT covid",
-                                   "export NOT year:2020", "export NOT language:en"])
+                                   "export NOT year:2020", "export NOT language:en",
+                                   "export NOT NOT covid", "export -NOT covid"])
 def test_the_first_match_is_checked_against_what_is_excluded(ordered_store: IndexStore,
                                                              query: str) -> None:
     # Whoosh's AndNotMatcher let the first match through when an excluded document came
@@ -132,6 +133,25 @@ def test_nothing_excluded_is_found_by_meaning(meaning_store: IndexStore, query: 
 ])
 def test_the_model_is_not_given_what_the_query_excludes(typed: str, embedded: str) -> None:
     assert semantic_text(typed) == embedded
+
+
+@pytest.mark.parametrize("repeated,once", [
+    ("trade NOT NOT covid", "trade NOT covid"),
+    ("trade -NOT covid", "trade NOT covid"),
+    ("trade AND NOT NOT covid", "trade AND NOT covid"),
+    ("trade ANDNOT NOT covid", "trade ANDNOT covid"),
+    ("trade NOT NOT NOT (covid OR pandemic)", "trade NOT (covid OR pandemic)"),
+    ("NOT NOT covid", "NOT covid"),
+    ('"not not" trade NOT NOT covid', '"not not" trade NOT covid'),
+])
+def test_a_run_of_nots_is_one_for_the_words_and_the_meaning(repeated: str, once: str) -> None:
+    """The parser gave up on "trade NOT NOT covid" and searched every word, covid too, while
+    the text embedded left covid out: both read a run of NOTs as one."""
+    a, b = parse_query(repeated), parse_query(once)
+    assert (a.documents, a.negated, a.notice) == (b.documents, b.negated, b.notice)
+    assert a.negated and a.notice is None
+    assert semantic_text(repeated) == semantic_text(once)
+    assert "covid" not in semantic_text(repeated)
 
 
 @pytest.mark.parametrize("minus,written", [
