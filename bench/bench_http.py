@@ -8,6 +8,8 @@
         --code /tmp/kb-before,. --rounds 2     # two checkouts, one server after the other
     .venv/bin/python bench/bench_http.py --only synthetic --engine tantivy --cache-size 0 \
         --workers 2 --client raw,httpx         # issue 12's HTTP goal, with both clients
+    .venv/bin/python bench/bench_http.py --only synthetic --engine tantivy --cache-size 0 \
+        --workers 2 --new-texts                # each endpoint with query texts of its own
 
 Starts `kb serve` (uvicorn, N worker processes) on a free localhost port for each corpus,
 then 8 threads, each with its own keep-alive connection, send a bounded number of requests
@@ -414,7 +416,9 @@ def bench(
             run(base, path, warm, args.clients, args.clients_kinds[0])
         cache = f"page cache {CACHE_SIZE}" if CACHE_SIZE else "page cache off"
         print(f"\n{label}: {args.workers} server worker(s), {args.clients} concurrent clients, "
-              f"{args.requests} requests per endpoint, {cache}; load {os.getloadavg()[0]:.1f}")
+              f"{args.requests} requests per endpoint, {cache}"
+              f"{', query texts new to each endpoint' if args.path_texts else ''}; "
+              f"load {os.getloadavg()[0]:.1f}")
         head = ("endpoint", "client", "p50 ms", "p95 ms", "mean ms", "req/s", "errors",
                 "server CPU ms/req", "client CPU ms/req", "conns/worker")
         print(f"  {head[0]:<13}{head[1]:<7}" + "".join(f"{h:>9}" for h in head[2:7])
@@ -422,8 +426,9 @@ def bench(
         for path in ("/", "/api/search"):
             for kind in args.clients_kinds:
                 server_cpu, client_cpu = cpu_seconds(proc.pid), time.process_time()
+                texts = (args.path_texts or {}).get(path, queries)
                 with SpreadWatch(proc.pid, base, args.clients) as watch:
-                    timings, seconds, errors = run(base, path, urls(queries, args.requests),
+                    timings, seconds, errors = run(base, path, urls(texts, args.requests),
                                                    args.clients, kind)
                 server_cpu = cpu_seconds(proc.pid) - server_cpu
                 client_cpu = time.process_time() - client_cpu
@@ -532,7 +537,13 @@ def main() -> None:
                     help="checkouts whose servers run in turn (default: this one)")
     ap.add_argument("--rounds", type=int, default=1,
                     help="passes over the checkouts (order alternating)")
+    ap.add_argument("--new-texts", action="store_true",
+                    help="synthetic corpus: each endpoint's requests with query texts of their "
+                         "own, which the server has not seen (by default both endpoints send "
+                         "the same URLs, and /api/search, measured second, finds most of its "
+                         "texts parsed and translated by the page's run)")
     args = ap.parse_args()
+    args.path_texts = None
     args.clients_kinds = [k.strip() for k in args.client.split(",") if k.strip()]
     if not args.clients_kinds or any(k not in CLIENTS for k in args.clients_kinds):
         ap.error(f"--client: one or more of {', '.join(CLIENTS)}")
@@ -559,6 +570,8 @@ def main() -> None:
                   "finds none of them (and every search then runs \"did you mean\")")
 
         base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
+        if args.new_texts:
+            args.path_texts = {"/": queries(seed=1001), "/api/search": queries(seed=1002)}
         for engine in engines:
             started = time.perf_counter()
             store = build(index_path(base, args.passages, engine), args.passages, engine)
