@@ -39,7 +39,7 @@ from ingest.filetypes import (
 )
 from ingest.ocr import iso_language
 from ingest.pages import compress_ranges
-from ingest.paths import corpus_file
+from ingest.paths import NOT_UTF8_NAME, corpus_file, is_utf8_name
 from ingest.pipeline import (
     IngestReport,
     SourceFile,
@@ -56,6 +56,7 @@ __all__ = [
     "HTML",
     "JPEG",
     "LANGUAGE_NAMES",
+    "NOT_UTF8_NAME",
     "MARKDOWN",
     "PDF",
     "PLAIN",
@@ -83,6 +84,7 @@ __all__ = [
     "entry_problems",
     "is_document_path",
     "is_ignored_name",
+    "is_utf8_name",
     "iso_language",
     "load_catalog",
     "load_sidecar",

@@ -14,6 +14,27 @@ from pathlib import Path
 
 #: the reason a link out of the corpus is skipped, as reports show it
 OUTSIDE_CORPUS = "a link to a file outside the corpus (not read)"
+#: the reason a file or folder whose name is not UTF-8 is skipped, as reports show it
+NOT_UTF8_NAME = "a name that is not UTF-8 (not read: rename it)"
+
+
+def is_utf8_name(name: str) -> bool:
+    """Whether a name the file system gave is UTF-8. Python hands a name's other bytes over as
+    lone surrogates ("caf\\udce9.pdf" for Latin-1 "café.pdf", from an old zip or a Windows
+    share), which no report, page or index can hold: such a file is not read."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: str) -> str:
+    """``path`` fit for a report or a page: the bytes of it that are not UTF-8 as U+FFFD."""
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return path.encode("utf-8", "replace").decode("utf-8")
 
 
 def real_root(corpus: Path) -> Path:

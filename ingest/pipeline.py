@@ -41,7 +41,14 @@ from ingest.catalog import (
     load_taxonomy,
 )
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
-from ingest.paths import OUTSIDE_CORPUS, file_sha256, inside_corpus
+from ingest.paths import (
+    NOT_UTF8_NAME,
+    OUTSIDE_CORPUS,
+    file_sha256,
+    inside_corpus,
+    is_utf8_name,
+    shown_name,
+)
 from ingest.reading import READING_VERSION, read_document
 from ingest.workers import DEFAULT_MEMORY_MB, DEFAULT_TIME_LIMIT, JobFailed, run_jobs
 
@@ -142,19 +149,32 @@ def is_document_path(rel: str) -> bool:
     return not (len(parts) == 1 and parts[0] in TOP_LEVEL_FILES)
 
 
-def discover(corpus: Path, outside: list[str] | None = None) -> list[SourceFile]:
+def discover(corpus: Path, outside: list[str] | None = None,
+             misnamed: list[str] | None = None) -> list[SourceFile]:
     """Every document file below ``corpus``, sorted by path.
 
     Skipped: names starting with "." or "_" (sources, build scripts), the catalog, the
-    taxonomy, sidecars, anything that is not a regular file, and links whose real path leaves
-    the corpus (their paths are added to ``outside``). Linked folders are not entered.
+    taxonomy, sidecars, anything that is not a regular file, links whose real path leaves
+    the corpus (their paths are added to ``outside``), and files and folders whose names are
+    not UTF-8 (their paths, as ingest.paths.shown_name shows them, a folder's ending in "/",
+    are added to ``misnamed``). Linked folders are not entered.
     """
     out = []
     for root, dirs, files in os.walk(corpus):
-        dirs[:] = sorted(d for d in dirs if not _is_ignored(d))
         rel_root = Path(root).relative_to(corpus)
+        kept = []
+        for d in sorted(d for d in dirs if not _is_ignored(d)):
+            if is_utf8_name(d):
+                kept.append(d)
+            elif misnamed is not None:
+                misnamed.append(shown_name((rel_root / d).as_posix()) + "/")
+        dirs[:] = kept
         for name in sorted(files):
             if _is_ignored(name) or (rel_root == Path(".") and name in TOP_LEVEL_FILES):
+                continue
+            if not is_utf8_name(name):
+                if misnamed is not None:
+                    misnamed.append(shown_name((rel_root / name).as_posix()))
                 continue
             full = Path(root) / name
             try:
@@ -283,8 +303,8 @@ def _run(
         if reason and reason != "no index yet":
             log.info("rebuilding the index: %s", reason)  # in the report: rebuild_reason
         report = IngestReport(
-            corpus=str(corpus),
-            index=str(store.path.resolve()),
+            corpus=shown_name(str(corpus)),
+            index=shown_name(str(store.path.resolve())),
             mode="rebuild" if rebuild or reason else "incremental",
             started=started,
             rebuild_reason=reason if reason and reason != "no index yet" else None,
@@ -297,8 +317,10 @@ def _run(
         taxonomy = load_taxonomy(corpus)
         catalog = load_catalog(corpus)
         outside: list[str] = []
-        sources = discover(corpus, outside)
+        misnamed: list[str] = []
+        sources = discover(corpus, outside, misnamed)
         report.skipped.extend({"path": path, "reason": OUTSIDE_CORPUS} for path in outside)
+        report.skipped.extend({"path": path, "reason": NOT_UTF8_NAME} for path in misnamed)
         ids = assign_ids([s.path for s in sources])
         known = {} if rebuild else store.fingerprints()
         failures = {} if rebuild else store.load_failures()

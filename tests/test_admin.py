@@ -853,3 +853,14 @@ def test_the_review_shows_what_reading_the_file_noted(admin, site):
     assert r.status_code == 303, r.text[:500]
     html = admin.get("/admin/review").text
     assert "Reading the file noted" in html and "front matter is not valid YAML" in html
+
+
+def test_a_corpus_name_that_is_not_utf8_breaks_no_admin_page(admin, site):
+    # /admin/documents answered 500 (UnicodeEncodeError rendering a Latin-1 file name).
+    news = bytes(site.corpus / "news")
+    with open(news + b"/caf\xe9.md", "wb") as fh:
+        fh.write(b"# Cafe\n\nA file with a Latin-1 name.\n")
+    Path((news + b"/r\xe9gion").decode("utf-8", "surrogateescape")).mkdir()
+    for path in ("/admin/documents", "/admin/documents?q=caf", "/admin/upload"):
+        r = admin.get(path)
+        assert r.status_code == 200, (path, r.text[-2000:])

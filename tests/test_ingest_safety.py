@@ -126,3 +126,38 @@ def test_a_path_no_file_can_have_is_none(tmp_path: Path) -> None:
     for rel in ("a" * 256, "news/" + "b" * 300 + ".md", "news/" + "é" * 127 + ".md",
                 "x/" * 2100 + "a.md"):
         assert corpus_file(tmp_path, rel) is None, rel[:20]
+
+
+def _latin1_names(corpus: Path) -> None:
+    """A file and a folder whose names are Latin-1, not UTF-8 (an old zip, a Windows share)."""
+    news = bytes(corpus / "news")
+    with open(news + b"/caf\xe9.md", "wb") as fh:
+        fh.write(b"# Cafe\n\nQuetzalword in a file with a Latin-1 name.\n")
+    folder = news + b"/r\xe9gion"
+    Path(folder.decode("utf-8", "surrogateescape")).mkdir()
+    with open(folder + b"/inside.md", "wb") as fh:
+        fh.write(b"# Inside\n\nQuetzalword in a folder with a Latin-1 name.\n")
+
+
+def test_a_name_that_is_not_utf8_is_skipped_and_reported(tmp_path: Path) -> None:
+    # Such a name reached the report as a lone surrogate: `kb ingest` ended in a traceback
+    # (UnicodeEncodeError saving the report) after its commit, on every run, and the file was
+    # indexed under a path with U+FFFD that no /files link could open.
+    from ingest import NOT_UTF8_NAME
+
+    corpus = write_corpus(tmp_path / "corpus")
+    _latin1_names(corpus)
+    index = tmp_path / "index"
+    for _ in range(2):
+        report = run_ingest(corpus, index, workers=1)
+        assert {"path": "news/caf\ufffd.md", "reason": NOT_UTF8_NAME} in report.skipped
+        assert {"path": "news/r\ufffdgion/", "reason": NOT_UTF8_NAME} in report.skipped
+        assert found(index, "Quetzalword") == 0
+        assert found(index, "Transdanubia") == 1  # the other files are read
+        assert IndexStore(index).reports(limit=1)  # and the report is saved
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(index), "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"skipped: news/caf\ufffd.md: {NOT_UTF8_NAME}" in result.output
+    outside: list[str] = []
+    assert all("\ufffd" not in s.path and "Quetzal" not in s.path
+               for s in discover(corpus, outside))
