@@ -57,7 +57,7 @@ def api_search(params: SearchParamsDep, store: StoreDep, cache: CacheDep) -> Res
     Same parameters as the search page; links point to this endpoint.
     """
     body = cache.get_or_compute(
-        (store.version(), params, "/api/search"),
+        lambda: (store.version(), params, "/api/search"),
         lambda: to_json(search_page(store, params, path="/api/search")),
     )
     return Response(body, media_type="application/json")

@@ -23,9 +23,12 @@ class PageCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get_or_compute(self, make_key: Callable[[], Hashable], compute: Callable[[], T]) -> T:
+        """The value cached under ``make_key()``, else ``compute()`` (kept). The key is made
+        only when the cache is on (it reads the index's version: a few stat calls)."""
         if self.size <= 0:
             return compute()
+        key = make_key()
         with self._lock:
             if key in self._data:
                 self._data.move_to_end(key)

@@ -34,11 +34,11 @@ def search_view(
     if params == SearchParams():
         # No search at all: the home page, a way in for a first visit.
         return HTMLResponse(cache.get_or_compute(
-            (store.version(), "home"),
+            lambda: (store.version(), "home"),
             lambda: _render_home(request, store, templates)))
     # The rendered page is cached (not only its data): it depends on the search alone, and
     # rendering costs as much as the rest of a cached request.
-    body = cache.get_or_compute((store.version(), params, "/", "html"),
+    body = cache.get_or_compute(lambda: (store.version(), params, "/", "html"),
                                 lambda: _render_search(request, params, store, templates))
     return HTMLResponse(body)
 

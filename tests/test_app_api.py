@@ -410,6 +410,22 @@ def test_cached_pages_follow_index_changes(tmp_path: Path) -> None:
         assert len(page.select(".hit")) == 2
 
 
+def test_the_page_cache_makes_its_key_only_when_on() -> None:
+    """The key reads the index's version (stat calls): with the cache off it is not made."""
+    from search_app.cache import PageCache
+
+    made: list[str] = []
+
+    def key() -> str:
+        made.append("key")
+        return "k"
+
+    assert PageCache(0).get_or_compute(key, lambda: 1) == 1 and made == []
+    on = PageCache(2)
+    assert on.get_or_compute(key, lambda: 1) == 1 and on.get_or_compute(key, lambda: 2) == 1
+    assert made == ["key", "key"] and (on.hits, on.misses) == (1, 1)
+
+
 def test_an_original_is_served_as_soon_as_it_is_indexed_and_not_after(tmp_path: Path) -> None:
     from index import Document, IndexStore, Passage
 
