@@ -67,7 +67,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -449,6 +449,40 @@ def embed_index(
 _Todo = tuple[str, str, str, str, bool]
 
 
+@dataclass
+class _Rows:
+    """The rows of a vectors file being made (VectorSet's columns), one per embedded text."""
+
+    ids: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    listed: list[bool] = field(default_factory=list)
+
+    def add(self, doc_id: str, key: str, lang: str, vector: np.ndarray, listed: bool) -> None:
+        self.ids.append(doc_id)
+        self.keys.append(key)
+        self.langs.append(lang)
+        self.vectors.append(vector)
+        self.listed.append(listed)
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def cut_short(self) -> None:
+        """Drop a row whose columns an interruption left unequal (some added, not all)."""
+        n = min(len(self.ids), len(self.keys), len(self.langs), len(self.vectors),
+                len(self.listed))
+        del self.ids[n:], self.keys[n:], self.langs[n:], self.vectors[n:], self.listed[n:]
+
+    def save(self, gen: Path, model: str, dim: int, qmeans: dict[str, np.ndarray]) -> None:
+        """Write these rows as ``gen``'s vectors file (VectorSet.save)."""
+        matrix = (np.stack(self.vectors).astype(np.float32) if self.vectors
+                  else np.zeros((0, dim), dtype=np.float32))
+        VectorSet(list(self.ids), list(self.keys), list(self.langs), matrix, model,
+                  dict(qmeans), np.array(self.listed, dtype=bool)).save(gen)
+
+
 def _embed_generation(
     store: Any, gen: Path, embedder: Embedder, report: EmbedReport,
     progress: Callable[[int, int], None] | None, workers: int,
@@ -463,11 +497,7 @@ def _embed_generation(
     the reused ones, then the new ones in the documents' order."""
     index_dir = Path(store.path)
     pool = _reusable(index_dir, embedder.name)
-    ids: list[str] = []
-    keys: list[str] = []
-    langs: list[str] = []
-    rows: list[np.ndarray] = []
-    listed_rows: list[bool] = []
+    rows = _Rows()
     # texts still to embed per document: progress and the report count documents
     pending: dict[str, int] = {}
     # per document, the keys of its texts to embed
@@ -481,11 +511,7 @@ def _embed_generation(
             key = text_key(text)
             hit = pool.get(key)
             if hit is not None:
-                ids.append(doc_id)
-                keys.append(key)
-                langs.append(lang)
-                rows.append(hit[0])
-                listed_rows.append(listed)
+                rows.add(doc_id, key, lang, hit[0], listed)
             else:
                 todo_keys.setdefault(doc_id, set()).add(key)
                 pending[doc_id] += 1
@@ -511,10 +537,7 @@ def _embed_generation(
                     yield d["id"], lang, text, key, listed
 
     def save() -> None:
-        matrix = (np.stack(rows).astype(np.float32) if rows
-                  else np.zeros((0, embedder.dim), dtype=np.float32))
-        VectorSet(list(ids), list(keys), list(langs), matrix, embedder.name,
-                  dict(qmeans), np.array(listed_rows, dtype=bool)).save(gen)
+        rows.save(gen, embedder.name, embedder.dim, qmeans)
 
     def tell() -> None:
         done = sum(1 for n in pending.values() if n == 0)
@@ -553,11 +576,7 @@ def _embed_generation(
                 batch, future = running.popleft()
                 vectors = future.result()
                 for (doc_id, lang, _, key, listed), vec in zip(batch, vectors, strict=True):
-                    ids.append(doc_id)
-                    keys.append(key)
-                    langs.append(lang)
-                    rows.append(vec)
-                    listed_rows.append(listed)
+                    rows.add(doc_id, key, lang, vec, listed)
                     pending[doc_id] -= 1
                     report.embedded += pending[doc_id] == 0
                 if store.current_generation() != gen:
@@ -573,8 +592,7 @@ def _embed_generation(
     except BaseException:
         # What was made since the last write is kept (a failed call, Ctrl-C); a row cut short
         # by the interruption is not.
-        n = min(len(ids), len(keys), len(langs), len(rows), len(listed_rows))
-        del ids[n:], keys[n:], langs[n:], rows[n:], listed_rows[n:]
+        rows.cut_short()
         save()
         raise
     new_means = pseudo.means(qmeans, embedder)
@@ -611,21 +629,16 @@ def carry_vectors(index_dir: Path, new_gen: Path, docs: Iterable[dict[str, Any]]
         qmeans.update(vs.qmeans)
         for i, key in enumerate(vs.keys):
             pool[key] = (vs.vectors[i], vs.langs[i])
-    ids, keys, langs, rows, listed_rows = [], [], [], [], []
+    rows = _Rows()
     for doc in docs:
         for text, listed in all_texts(doc):
             key = text_key(text)
             hit = pool.get(key)
             if hit is not None:
-                ids.append(doc["id"])
-                keys.append(key)
-                langs.append(vector_language(doc["language"]))
-                rows.append(hit[0])
-                listed_rows.append(listed)
+                rows.add(doc["id"], key, vector_language(doc["language"]), hit[0], listed)
     if not rows:
         return 0
-    VectorSet(ids, keys, langs, np.stack(rows).astype(np.float32), model, qmeans,
-              np.array(listed_rows, dtype=bool)).save(new_gen)
+    rows.save(new_gen, model, pools[-1].vectors.shape[1], qmeans)
     return len(rows)
 
 
