@@ -13,7 +13,10 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +24,8 @@ from bench.bench_http import socket_inodes
 from search_app import accepting
 from search_app.accepting import Board, new_board
 from tests.helpers import server_process
+
+T = TypeVar("T")
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads who holds each socket from /proc")
@@ -104,6 +109,13 @@ def test_connections_opened_one_after_another_alternate_between_two_workers(tmp_
             assert counts == [3, 3], holders
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own (an earlier test of the session, the browser's,
+    may leave an event loop running in this one)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def _write_slot(path: Path, slot: int, pid: int, count: int, written: float) -> None:
     with path.open("r+b") as f:
         f.seek(slot * accepting._SLOT.size)
@@ -157,7 +169,7 @@ def test_a_serving_worker_rewrites_its_slot(tmp_path: Path):
         return first, later
 
     with new_board(1) as path:
-        first, later = asyncio.run(serve(path))
+        first, later = _run(serve(path))
         assert later > first  # (no connection came: the beat rewrote it)
         assert accepting._SLOT.unpack_from(path.read_bytes())[0] == 0  # left when closed
 
@@ -186,7 +198,7 @@ def test_a_connection_that_fails_to_start_leaves_the_count_once(error: Exception
             await server._connect(left)
             return server.open_connections
 
-    assert asyncio.run(connect()) == 0
+    assert _run(connect()) == 0
 
 
 def _ended_pid() -> int:
