@@ -39,7 +39,7 @@ from ingest.filetypes import (
 )
 from ingest.ocr import iso_language
 from ingest.pages import compress_ranges
-from ingest.paths import NOT_UTF8_NAME, corpus_file, is_utf8_name
+from ingest.paths import NOT_UTF8_NAME, corpus_file, is_utf8_name, shown_name
 from ingest.pipeline import (
     IngestReport,
     SourceFile,
@@ -92,6 +92,7 @@ __all__ = [
     "normalise_date",
     "preview_files",
     "run_ingest",
+    "shown_name",
     "sidecar_of",
     "write_sidecar",
 ]

@@ -30,7 +30,8 @@ def is_utf8_name(name: str) -> bool:
 
 
 def shown_name(path: str) -> str:
-    """``path`` fit for a report or a page: the bytes of it that are not UTF-8 as U+FFFD."""
+    """``path`` (or any text from the file system or the command line) fit for a report or a
+    page: the bytes of it that are not UTF-8 as U+FFFD."""
     try:
         return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte

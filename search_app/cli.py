@@ -32,7 +32,7 @@ from index import (
     search,
     semantic_enabled,
 )
-from ingest import CatalogError, run_ingest
+from ingest import CatalogError, run_ingest, shown_name
 from search_app.accepting import BOARD_ENV, new_board
 from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
 from search_app.search_page import hit_data, to_request
@@ -276,8 +276,11 @@ def search_command(
     """
     # The page's own parameters, so that a search reads the same here as on the site
     # (country and region codes in any case, years as numbers, page within range).
-    items = [("q", query), ("sort", sort), ("page", str(page)), ("size", str(page_size)),
-             *((name, value) for name, values in facets.items() for value in values)]
+    # A word of the command line that is not UTF-8 (Python hands its bytes over as lone
+    # surrogates) reads as the site reads one in a URL: its bytes as U+FFFD.
+    items = [(name, shown_name(value)) for name, value in [
+        ("q", query), ("sort", sort), ("page", str(page)), ("size", str(page_size)),
+        *((name, value) for name, values in facets.items() for value in values)]]
     store = IndexStore(index_dir or _settings().index, engine=_settings().engine)
     try:
         params = parse_params(items)

@@ -53,6 +53,20 @@ def test_ingest_search_stats(corpus, tmp_path):
     assert json.loads(result.output)["documents"] == 1, out
 
 
+def test_search_takes_words_that_are_not_utf8(corpus, tmp_path):
+    # Bytes of the command line that are not UTF-8 reach Python as lone surrogates: the hits'
+    # links (urllib's quote) ended `kb search "export \xff"` in a UnicodeEncodeError.
+    index = str(tmp_path / "index")
+    run("ingest", str(corpus), "--index", index, "--quiet")
+    for args in (["vouchers \udcff\udcfe"], ["vouchers \udced\udca0\udc80"],
+                 ["vouchers", "--country", "\udcff"], ["vouchers", "--theme", "\udcff"]):
+        for fmt in ([], ["--json"]):
+            result, out = run("search", *args, "--index", index, *fmt)
+            assert result.exit_code == 0, out
+    result, out = run("search", "vouchers \udcff", "--index", index, "--json")
+    assert json.loads(result.output)["total"] == 1, out  # read as "vouchers \ufffd"
+
+
 def test_clear_errors(tmp_path):
     result, out = run("search", "x", "--index", str(tmp_path / "none"))
     assert result.exit_code == 1 and "no index yet" in out, out
