@@ -170,18 +170,26 @@ class _Semantic:
                 ) -> tuple[list[str], list[str]]:
         """Ids of the closest documents among those ``flt`` allows and the query does not
         exclude, best first: by their votes, and by their later passages (the passage list;
-        index.semantic.rank_by_meaning)."""
+        index.semantic.rank_by_meaning; the floor of a filtered search when ``flt`` narrows
+        the documents, Fusion.filtered_min_score)."""
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
         documents, passages = semantic.rank_by_meaning(
-            self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position
-        )
+            self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position,
+            filtered=_filters(flt))
         found = ([self.vi.doc_ids[p] for p in documents],
                  [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
         if self.excluded is None:
             return found
         out = reader.matching(self.excluded, _found(found))
         return [d for d in found[0] if d not in out], [d for d in found[1] if d not in out]
+
+
+def _filters(flt: Filter) -> bool:
+    """Whether ``flt`` narrows the documents (a facet value, a year), beyond hiding the
+    hidden ones."""
+    return bool(flt.facets or flt.years or flt.year_from is not None
+                or flt.year_to is not None)
 
 
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,

@@ -151,6 +151,11 @@ class Fusion:
     #: no floor separates them. 0.05 drops only the farthest; higher floors cost the
     #: judgments (0.08: keyword 0.814, 0.10: cross-language 0.77; bench/README.md).
     min_score: float = 0.05
+    #: the same floor for a search that filters (a facet value, a year): the filter already
+    #: says which documents are wanted, often a handful (a language with 3 documents), and a
+    #: one-word query's vector is far from most of them ("export" and the German press
+    #: release on exporting firms: 0.005)
+    filtered_min_score: float = -1.0
     #: weight of the best keyword hit's vector added to the query's (pseudo-relevance
     #: feedback; balanced collections only)
     feedback_weight: float = 1.0
@@ -718,6 +723,8 @@ def rank_by_meaning(
     allowed: np.ndarray,
     limit: int,
     feedback: int | None = None,
+    *,
+    filtered: bool = False,
 ) -> tuple[list[int], list[int]]:
     """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first, twice:
     by their votes (document text and leading passages), and by their later passages alone
@@ -725,6 +732,7 @@ def rank_by_meaning(
 
     ``allowed``: boolean mask over ``vi.doc_ids`` of the documents the filters let through.
     ``feedback``: position of the best keyword hit, whose vector joins the query's.
+    ``filtered``: whether a filter made ``allowed`` (the floor is Fusion.filtered_min_score).
     """
     # The remedies for language bias need every language's bias to be measurable (enough
     # documents in each: LanguageBias.per_language). Otherwise, e.g. our corpus of 37 English
@@ -740,6 +748,7 @@ def rank_by_meaning(
     # the floor on the scale it was measured on: cosines without the language offsets
     # (with them, a Portuguese page lost its place for "pandemic" under a language filter)
     scores, plain_scores = vi.row_scores(q)
+    floor = f.filtered_min_score if filtered else f.min_score
 
     def closest(rows: slice) -> list[int]:
         if rows.start == rows.stop:
@@ -750,7 +759,7 @@ def rank_by_meaning(
         if plain_scores is not scores:
             plain = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
             np.maximum.at(plain, vi.row_doc[rows], plain_scores[rows])
-        ok = allowed & (plain >= f.min_score)
+        ok = allowed & (plain >= floor)
         if balanced and f.interleave:
             return interleave_by_language(per_doc, vi.doc_langs, ok, limit)
         candidates = np.flatnonzero(ok)

@@ -140,6 +140,32 @@ def test_filters_and_facet_counts_hold_for_documents_found_by_meaning(store):
     assert langs == unfiltered.total
 
 
+def test_a_filtered_search_finds_by_meaning_the_documents_below_the_similarity_floor(
+    store, monkeypatch,
+):
+    # The floor (Fusion.min_score) keeps far documents out of an unfiltered search; a filter
+    # already says which documents are wanted (a language of 3 documents: "export" and the
+    # German press release on exporting firms, 0.005), so it ranks them all by meaning.
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, min_score=0.99))
+    query = "export vouchers"
+    unfiltered = search(store, SearchRequest(query=query))
+    assert "en-water" not in {h.id for h in unfiltered.hits}
+    assert all(h.match != "semantic" for h in unfiltered.hits)
+    result = search(store, SearchRequest(query=query, filters={"country": ["NL"]}))
+    assert [(h.id, h.match) for h in result.hits] == [("en-water", "semantic")]
+    assert result.total == 1
+    # the counts of the selected facet's values ignore its selection: those of the search
+    # without it (the selected value is listed, with its count there: 0)
+    country = {v.value: v.count for v in result.facets["country"].values if v.count}
+    assert country == {v.value: v.count for v in unfiltered.facets["country"].values}
+    years = search(store, SearchRequest(query=query, year_from=1900))
+    assert "en-water" in {h.id for h in years.hits}
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, filtered_min_score=0.99))
+    assert not search(store, SearchRequest(query=query, filters={"country": ["NL"]})).hits
+
+
 def test_the_query_is_embedded_from_the_text_as_typed_before_it_is_parsed(store, monkeypatch):
     from index import semantic
 
