@@ -426,6 +426,21 @@ def test_the_page_cache_makes_its_key_only_when_on() -> None:
     assert made == ["key", "key"] and (on.hits, on.misses) == (1, 1)
 
 
+def test_while_the_app_serves_young_garbage_is_collected_less_often(tmp_path: Path) -> None:
+    """search_app.app.GC_YOUNG_OBJECTS instead of Python's 700 while the app serves; the
+    process's setting again after."""
+    import gc
+
+    from search_app.app import GC_YOUNG_OBJECTS
+
+    before = gc.get_threshold()
+    assert before[0] != GC_YOUNG_OBJECTS
+    with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as c:
+        assert c.get("/help").status_code == 200
+        assert gc.get_threshold() == (GC_YOUNG_OBJECTS, *before[1:])
+    assert gc.get_threshold() == before
+
+
 def test_an_original_is_served_as_soon_as_it_is_indexed_and_not_after(tmp_path: Path) -> None:
     from index import Document, IndexStore, Passage
 
