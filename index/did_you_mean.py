@@ -40,6 +40,30 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
     corrected = parsed.text
     changed = False
     clear = True
+    for word, found in corrections(reader, parsed):
+        folded = fold(word)
+        # The closest first ("exportrs": "exporters", not the more frequent "export"), then
+        # in the engine's order (the more frequent).
+        options = sorted(found, key=lambda o: distance(folded, o))[:2]
+        corrected = _replace_word(corrected, word, options[0])
+        changed = True
+        if len(options) > 1 and distance(folded, options[1]) <= distance(
+                folded, options[0]):
+            clear = False
+    if not changed:
+        return None
+    reparsed = parse_query(corrected)
+    documents = reparsed.documents
+    if not searches(documents) or not reader.search(documents, flt, limit=1).ids:
+        return None
+    return corrected, clear
+
+
+def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
+    """(word, the indexed words close to it) for each of the query's words unknown to the
+    index that has close indexed words (see :func:`correction`), in the engine's order (the
+    more frequent first)."""
+    found: list[tuple[str, list[str]]] = []
     lang = query_language(" ".join(parsed.words))
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in re.findall(r"\w+", part)}
@@ -53,22 +77,64 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
         options = reader.similar_words(folded, SUGGEST_CANDIDATES)
         if lang is not None:
             options = [o for o in options if _in_language(reader, o, lang)]
-        # The closest first ("exportrs": "exporters", not the more frequent "export"), then
-        # in the engine's order (the more frequent).
-        options = sorted(options, key=lambda o: distance(folded, o))[:2]
-        if options and options[0] != folded:
-            corrected = _replace_word(corrected, word, options[0])
-            changed = True
-            if len(options) > 1 and distance(folded, options[1]) <= distance(
-                    folded, options[0]):
-                clear = False
-    if not changed:
+        options = [o for o in options if o != folded]
+        if options:
+            found.append((word, options))
+    return found
+
+
+#: Typos a word may have to be ranked by its correction, by its length (Meilisearch's
+#: defaults, minWordSizeForTypos: one from 5 letters, two from 9); a swap of two neighbouring
+#: letters is one.
+TYPO_WORD_SIZES = (5, 9)
+
+
+def ranked_correction(reader: EngineReader, parsed: ParsedQuery) -> str | None:
+    """The query to rank by when exactly one of its words finds nothing as typed, in any
+    language's fields, and that word has one closest indexed word within the typos its length
+    allows (TYPO_WORD_SIZES): the text with that word corrected; else None (typo tolerance,
+    index.search). One such word beside words the index knows is taken for a typo; several
+    ("clientes estrangeiros invocaram força maior": words of a language the texts use little)
+    are taken as typed. A word unknown as written that still finds documents by its stem is
+    no such word."""
+    unknown = [w for w in dict.fromkeys(parsed.positive)
+               if len(fold(w)) >= 3 and reader.word_count(fold(w)) == 0]
+    missing = [w for w in unknown if _finds_nothing(reader, w)]
+    if len(missing) != 1:
         return None
-    reparsed = parse_query(corrected)
-    documents = reparsed.documents
-    if not searches(documents) or not reader.search(documents, flt, limit=1).ids:
+    word = missing[0]
+    options = dict(corrections(reader, parsed)).get(word)
+    folded = fold(word)
+    allowed = sum(len(folded) >= size for size in TYPO_WORD_SIZES)
+    if not options or not allowed:
         return None
-    return corrected, clear
+    close = sorted((typo_distance(folded, o), o) for o in options)
+    if close[0][0] > allowed or (len(close) > 1 and close[1][0] == close[0][0]):
+        return None
+    return _replace_word(parsed.text, word, close[0][1])
+
+
+def _finds_nothing(reader: EngineReader, word: str) -> bool:
+    """Whether ``word``, searched alone, is a query that matches no document (a stop word,
+    which searches nothing, is not)."""
+    alone = parse_query(word).documents
+    return alone is not None and searches(alone) and not reader.search(
+        alone, Filter(), limit=1).total
+
+
+def typo_distance(a: str, b: str) -> int:
+    """The edits from ``a`` to ``b``, a swap of two neighbouring letters counting as one
+    (the optimal string alignment distance)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def quote_changed(typed: str, corrected: str) -> str:
@@ -96,4 +162,5 @@ def _replace_word(text: str, word: str, replacement: str) -> str:
     return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
 
 
-__all__ = ["MAX_CORRECTED_WORDS", "correction", "distance", "quote_changed"]
+__all__ = ["MAX_CORRECTED_WORDS", "TYPO_WORD_SIZES", "correction", "corrections", "distance",
+           "quote_changed", "ranked_correction", "typo_distance"]

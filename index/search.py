@@ -19,8 +19,8 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
-from index.did_you_mean import correction, quote_changed
-from index.engine import EngineReader, Filter, Sort
+from index.did_you_mean import correction, quote_changed, ranked_correction
+from index.engine import EngineReader, Filter, Ranked, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
 from index.query import (
@@ -257,6 +257,12 @@ def _semantic_failed(exc: Exception) -> None:
                 type(exc).__name__, exc)
 
 
+#: Typo tolerance: a query whose words found something, with one word that finds nothing and
+#: has one clear correction, is ranked by the corrected words
+#: (index.did_you_mean.ranked_correction).
+TYPO_TOLERANCE = True
+
+
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
     req.validate()
@@ -287,12 +293,15 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     with store.reader() as reader:
         first = (req.page - 1) * req.page_size
         extra: list[str] = []  # documents found by meaning only
-        if started_semantic is None:
-            ranked = reader.search(q, flt, sort=sort, limit=req.page * req.page_size,
-                                   facets=counted)
-        else:
-            ranked = reader.search(q, flt, limit=max(semantic.FUSION.fuse_depth,
-                                                     req.page * req.page_size), facets=counted)
+
+        def keyword_search(query: qf.Query) -> Ranked:
+            if started_semantic is None:
+                return reader.search(query, flt, sort=sort, limit=req.page * req.page_size,
+                                     facets=counted)
+            return reader.search(query, flt, limit=max(semantic.FUSION.fuse_depth,
+                                                       req.page * req.page_size), facets=counted)
+
+        ranked = keyword_search(q)
         keyword_total = ranked.total
         # What needs only the keyword search comes first, while the query's vector is made
         # in another thread: "did you mean" (whenever a word is unknown to the index and a
@@ -303,6 +312,22 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         suggested = correction(reader, parsed, flt) if parsed.words else None
         suggestion = suggested[0] if suggested else None
         replaced = bool(suggested and suggested[1] and keyword_total == 0 and not req.exact)
+        # the text whose content words the coverage weighting counts
+        coverage_text = started_semantic[2] if started_semantic is not None else ""
+        fixed_text = (ranked_correction(reader, parsed) if TYPO_TOLERANCE and suggested
+                      and keyword_total and not req.exact else None)
+        typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
+        if fixed_text is not None and typo_fixed is not None and (
+                typo_fixed.documents is not None):
+            # The words as typed found something, but one of them finds nothing and has one
+            # clear correction: ranked by the corrected words, as if typed so ("did you
+            # mean" still offers the correction).
+            parsed = typo_fixed
+            add_synonyms(parsed, synonyms)
+            q = parsed.documents if parsed.documents is not None else q
+            ranked = keyword_search(q)
+            keyword_total = ranked.total
+            coverage_text = semantic_text(fixed_text)
         if req.with_facets and not replaced:
             for name in FACET_FIELDS:
                 if name in selected:
@@ -313,9 +338,8 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         # query each first keyword hit matches (the coverage weighting).
         hybrid = None
         if started_semantic is not None and not replaced:
-            text = started_semantic[2]
-            hybrid = (query_language(text),
-                      _coverage(reader, synonyms, parsed, text, ranked.ids))
+            hybrid = (query_language(coverage_text),
+                      _coverage(reader, synonyms, parsed, coverage_text, ranked.ids))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
         if replaced:

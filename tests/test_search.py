@@ -123,6 +123,33 @@ def test_did_you_mean_beside_words_that_find_something(store):
     assert result.suggestion == "vouchers export"
 
 
+def test_one_word_that_finds_nothing_is_ranked_by_its_clear_correction(store):
+    # "pandemic" finds the matchmaking page; "vuochers" finds nothing, has one close word
+    # (a swap of two letters: one typo) and is searched as "vouchers" too: typo tolerance
+    result = search(store, SearchRequest(query="vuochers pandemic"))
+    ids = [h.id for h in result.hits]
+    assert set(ids) == {"vouchers-es", "matchmaking-ro"}, ids
+    assert result.total == 2 and result.corrected is None
+    assert result.suggestion == "vouchers pandemic"
+    voucher = next(h for h in result.hits if h.id == "vouchers-es")
+    assert "<mark>vouchers</mark>" in " ".join(p.snippet for p in voucher.passages).lower()
+    # as typed on request (the "search as typed" link), and when two words find nothing
+    # (words of a language the texts lack, rather than one typo): the words as typed
+    assert hit_ids(store, query="vuochers pandemic", exact=True) == ["matchmaking-ro"]
+    assert hit_ids(store, query="vuochers pandemik export") == [
+        i for i in hit_ids(store, query="export")]
+
+
+def test_typo_distance_counts_a_swap_as_one_edit():
+    from index.did_you_mean import distance, typo_distance
+
+    for a, b, swaps, edits in [("vuochers", "vouchers", 1, 2), ("huose", "house", 1, 2),
+                               ("virtal", "virtual", 1, 1), ("kitten", "sitting", 3, 3),
+                               ("", "abc", 3, 3), ("ab", "ba", 1, 2)]:
+        assert typo_distance(a, b) == swaps == typo_distance(b, a)
+        assert distance(a, b) == edits
+
+
 def test_nothing_found_shows_the_clear_correction_and_how_to_search_as_typed(store):
     result = search(store, SearchRequest(query="vuochers"))
     assert result.corrected == "vouchers" and result.total > 0 and result.hits
