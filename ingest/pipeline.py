@@ -211,6 +211,11 @@ def assign_ids(paths: list[str]) -> dict[str, str]:
     return ids
 
 
+#: why a file listed by an ingest was not read: it went (or became a folder) before its turn
+GONE_WHILE_READING = ("removed or replaced by a folder while the ingest ran (the next ingest "
+                      "looks again)")
+
+
 def parse_job(job: ParseJob) -> PreparedDocument:
     """Worker side: read one file into a Document, analysed for the index (runs in a worker
     process, so that parsing and text analysis use all cores)."""
@@ -219,6 +224,8 @@ def parse_job(job: ParseJob) -> PreparedDocument:
     if not inside_corpus(Path(job.corpus), full):
         raise JobFailed(OUTSIDE_CORPUS)
     full = full.resolve()
+    if not full.is_file():  # (was: "unexpected error: FileNotFoundError: ..." and its path)
+        raise JobFailed(GONE_WHILE_READING)
     doc = read_document(
         full, doc_id=job.doc_id, source_path=job.source.path, sha256=file_sha256(full),
         size=job.source.size, mtime=job.source.mtime, entry=job.entry, taxonomy=job.taxonomy,

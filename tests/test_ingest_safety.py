@@ -79,6 +79,23 @@ def test_a_file_replaced_by_a_link_after_listing_is_not_read(tmp_path: Path,
         parse_job(job)
 
 
+def test_a_file_gone_after_listing_fails_with_a_plain_reason(tmp_path: Path) -> None:
+    # It failed as "unexpected error: FileNotFoundError: [Errno 2] ... '/the/absolute/path'".
+    from ingest.pipeline import GONE_WHILE_READING
+
+    corpus = write_corpus(tmp_path / "corpus")
+    src = next(s for s in discover(corpus) if s.path == "news/export.txt")
+    job = ParseJob(str(corpus), SourceFile(src.path, src.size, src.mtime), "x", {},
+                   load_taxonomy(corpus), "")
+    (corpus / "news" / "export.txt").unlink()
+    with pytest.raises(JobFailed, match="removed or replaced"):
+        parse_job(job)
+    (corpus / "news" / "export.txt").mkdir()
+    with pytest.raises(JobFailed) as failed:
+        parse_job(job)
+    assert failed.value.reason == GONE_WHILE_READING
+
+
 def test_catalog_taxonomy_and_sidecars_linked_out_of_the_corpus_are_not_read(
     tmp_path: Path, secret: Path
 ) -> None:
