@@ -27,8 +27,8 @@ def _in_language(reader: EngineReader, word: str, lang: str) -> bool:
                                                            title_field(lang)))
 
 
-def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
-               ) -> tuple[str, bool] | None:
+def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
+               near: list[tuple[str, list[str]]] | None = None) -> tuple[str, bool] | None:
     """The query with its unknown words replaced by their closest indexed words, if that finds
     hits; and whether the correction is clear (each such word has one closest word: no other
     as close). Words in quotes are taken as typed.
@@ -36,11 +36,14 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter
     When the query's language can be told, a word is known if its form in that language is
     indexed there ("exporteren" is Dutch for what the Dutch text's "exporteert" is), and the
     corrections come from that language's words only (a Dutch word is not "corrected" into
-    the English "exporters", a Spanish one into Portuguese)."""
+    the English "exporters", a Spanish one into Portuguese).
+
+    ``near``: :func:`corrections` of ``parsed`` when the caller has them (each unknown word
+    costs a walk of the vocabulary)."""
     corrected = parsed.text
     changed = False
     clear = True
-    for word, found in corrections(reader, parsed):
+    for word, found in corrections(reader, parsed) if near is None else near:
         folded = fold(word)
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
         # in the engine's order (the more frequent).
@@ -89,21 +92,23 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
 TYPO_WORD_SIZES = (5, 9)
 
 
-def ranked_correction(reader: EngineReader, parsed: ParsedQuery) -> str | None:
+def ranked_correction(reader: EngineReader, parsed: ParsedQuery,
+                      near: list[tuple[str, list[str]]]) -> str | None:
     """The query to rank by when exactly one of its words finds nothing as typed, in any
     language's fields, and that word has one closest indexed word within the typos its length
     allows (TYPO_WORD_SIZES): the text with that word corrected; else None (typo tolerance,
     index.search). One such word beside words the index knows is taken for a typo; several
     ("clientes estrangeiros invocaram força maior": words of a language the texts use little)
     are taken as typed. A word unknown as written that still finds documents by its stem is
-    no such word."""
+    no such word. ``near``: :func:`corrections` of ``parsed`` (made once for "did you mean"
+    and this)."""
     unknown = [w for w in dict.fromkeys(parsed.positive)
                if len(fold(w)) >= 3 and reader.word_count(fold(w)) == 0]
     missing = [w for w in unknown if _finds_nothing(reader, w)]
     if len(missing) != 1:
         return None
     word = missing[0]
-    options = dict(corrections(reader, parsed)).get(word)
+    options = dict(near).get(word)
     folded = fold(word)
     allowed = sum(len(folded) >= size for size in TYPO_WORD_SIZES)
     if not options or not allowed:

@@ -19,7 +19,7 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
-from index.did_you_mean import correction, quote_changed, ranked_correction
+from index.did_you_mean import correction, corrections, quote_changed, ranked_correction
 from index.engine import EngineReader, Filter, Ranked, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
@@ -309,12 +309,13 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         # correction's results are shown instead, below, and nothing else here is needed),
         # and the keyword counts of facets with a selection (they ignore their own
         # selection, so its other values stay selectable with true counts).
-        suggested = correction(reader, parsed, flt) if parsed.words else None
+        near = corrections(reader, parsed) if parsed.words else []
+        suggested = correction(reader, parsed, flt, near) if near else None
         suggestion = suggested[0] if suggested else None
         replaced = bool(suggested and suggested[1] and keyword_total == 0 and not req.exact)
         # the text whose content words the coverage weighting counts
         coverage_text = started_semantic[2] if started_semantic is not None else ""
-        fixed_text = (ranked_correction(reader, parsed) if TYPO_TOLERANCE and suggested
+        fixed_text = (ranked_correction(reader, parsed, near) if TYPO_TOLERANCE and suggested
                       and keyword_total and not req.exact else None)
         typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
         if fixed_text is not None and typo_fixed is not None and (

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -291,3 +292,17 @@ def make_astral_pdf(body: str = "This is the body text of the first page of the 
         b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream",
     ]
     return pdf_file(objects)
+
+
+def count_calls(monkeypatch: Any, cls: type, name: str) -> list[tuple[object, ...]]:
+    """The positional arguments of each call of the method ``cls.name`` from now on (the
+    method still runs); ``monkeypatch`` undoes it."""
+    calls: list[tuple[object, ...]] = []
+    original = getattr(cls, name)
+
+    def counting(self: object, *args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counting)
+    return calls

@@ -23,7 +23,7 @@ from index import IndexStore, SearchRequest, parse_query, search, suggest
 from index import query_form as qf
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
-from tests.helpers import build_index, make_doc
+from tests.helpers import build_index, count_calls, make_doc
 
 pytestmark = pytest.mark.engines
 
@@ -218,15 +218,7 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(
     from index.did_you_mean import MAX_CORRECTED_WORDS
 
     with store.reader() as reader:
-        reader_class = type(reader)
-    calls = []
-    original = reader_class.similar_words
-
-    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(reader_class, "similar_words", counting)
+        calls = count_calls(monkeypatch, type(reader), "similar_words")
     search(store, SearchRequest(query=" ".join(f"qqq{chr(97 + n % 26)}{n}" for n in range(200))))
     assert 0 < len(calls) <= MAX_CORRECTED_WORDS
 

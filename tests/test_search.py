@@ -18,7 +18,7 @@ from index import (
     suggest,
 )
 from index.records import Document, Passage
-from tests.helpers import build_index, make_doc
+from tests.helpers import build_index, count_calls, make_doc
 
 pytestmark = pytest.mark.engines
 
@@ -138,6 +138,15 @@ def test_one_word_that_finds_nothing_is_ranked_by_its_clear_correction(store):
     assert hit_ids(store, query="vuochers pandemic", exact=True) == ["matchmaking-ro"]
     assert hit_ids(store, query="vuochers pandemik export") == [
         i for i in hit_ids(store, query="export")]
+
+
+def test_a_corrected_word_walks_the_vocabulary_once(store, monkeypatch):
+    # "did you mean" and typo tolerance share the close words of each unknown word
+    with store.reader() as reader:
+        walks = count_calls(monkeypatch, type(reader), "similar_words")
+    result = search(store, SearchRequest(query="vuochers pandemic"))
+    assert {h.id for h in result.hits} == {"vouchers-es", "matchmaking-ro"}  # (ranked by it)
+    assert walks == [("vuochers", 8)]
 
 
 def test_typo_distance_counts_a_swap_as_one_edit():
