@@ -65,6 +65,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.serve_workers import all_serving, connections_per_worker  # noqa: E402
+
 SAMPLE_QUERIES = [
     "export vouchers", "online B2B matchmaking", "covid", "pandemic export", "trade fair",
     "digital", "coaching", "\"action plan\"", "guarantees", "Exportförderung", "export*",
@@ -174,39 +176,6 @@ class HttpxClient:
 CLIENTS = {"raw": RawClient, "httpx": HttpxClient}
 
 
-def socket_inodes(pid: int) -> set[str]:
-    """The inodes of the sockets the process ``pid`` holds open (Linux, from /proc)."""
-    inodes = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    return inodes
-
-
-def connections_per_worker(server_pid: int, port: int) -> list[int]:
-    """How the established connections to ``port`` fall on the server's worker processes
-    (Linux: read from /proc; [] elsewhere), fewest first."""
-    try:
-        children = [int(c) for c in
-                    Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
-        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-        ours = [row for row in rows if int(row[1].split(":")[1], 16) == port]
-        listening = {row[9] for row in ours if row[3] == "0A"}
-        established = {row[9] for row in ours if row[3] == "01"}
-        counts = []
-        for pid in children:  # the workers: the children holding the listening socket
-            sockets = socket_inodes(pid)
-            if sockets & listening:
-                counts.append(len(sockets & established))
-    except OSError:
-        return []
-    return sorted(counts)
-
-
 class SpreadWatch:
     """While a run lasts, how the clients' connections fall on the server's workers: the
     spread seen most often among samples holding all ``clients`` connections."""
@@ -304,7 +273,9 @@ def start_server(
         try:
             r = httpx.get(base + "/api/search?q=export", timeout=30)
             if r.status_code == 200:
-                all_serving(proc.pid, base, workers)
+                if not all_serving(proc.pid, base, workers):
+                    print(f"note: not all {workers} server workers took connections after "
+                          "300 s")
                 return proc, base
             if r.status_code == 503:  # e.g. an index of an older schema version
                 proc.kill()
@@ -315,31 +286,6 @@ def start_server(
             proc.kill()
             raise SystemExit(f"server did not start on {base} (index {index})")
         time.sleep(0.3)
-
-
-def all_serving(server_pid: int, base: str, workers: int, timeout: float = 300) -> None:
-    """Wait until each of the server's ``workers`` processes takes connections: the server
-    answers once its first worker serves, and on a loaded machine another can start a minute
-    later; the clients' connections opened before would all fall on the first (a spread of
-    0/8 in the figures that says nothing about the server). Linux (/proc); elsewhere, and
-    after ``timeout`` (with a note), it returns at once."""
-    if workers < 2:
-        return
-    port = int(base.rsplit(":", 1)[1])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        clients = [RawClient(base) for _ in range(2 * workers)]
-        try:
-            for client in clients:  # each answered before the next opens
-                client.get("/help")
-            counts = connections_per_worker(server_pid, port)
-        finally:
-            for client in clients:
-                client.close()
-        if not counts or (len(counts) >= workers and all(counts)):
-            return
-        time.sleep(0.5)
-    print(f"note: not all {workers} server workers took connections after {timeout:.0f} s")
 
 
 def urls(queries: list[str], n: int, seed: int = 3) -> list[str]:

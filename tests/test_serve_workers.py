@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bench.bench_http import socket_inodes
+from bench.serve_workers import all_serving, socket_inodes
 from search_app import accepting
 from search_app.accepting import Board, new_board
 from tests.helpers import server_process
@@ -61,28 +61,6 @@ def _holders(server_pid: int, port: int, conns: list[http.client.HTTPConnection]
     return out
 
 
-def _both_serving(server_pid: int, port: int, seconds: float = 300) -> None:
-    """Wait until both workers have started serving: bursts of 8 connections opened at once
-    until both have taken one (the server answers as soon as its first worker is up; on a
-    loaded machine the second can take a minute more)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(8)]
-        for conn in conns:
-            conn.connect()
-        for conn in conns:
-            conn.request("GET", "/help")
-        for conn in conns:
-            conn.getresponse().read()
-        holders = set(_holders(server_pid, port, conns)) - {None}
-        for conn in conns:
-            conn.close()
-        if len(holders) == 2:
-            return
-        time.sleep(0.5)
-    raise AssertionError("the second worker did not start")
-
-
 @linux_only
 def test_connections_opened_one_after_another_alternate_between_two_workers(tmp_path: Path):
     env = {"KB_INDEX": str(tmp_path / "index"), "KB_CORPUS": str(tmp_path),
@@ -92,7 +70,7 @@ def test_connections_opened_one_after_another_alternate_between_two_workers(tmp_
            "KB_SERVE_YIELD_MS": "500"}
     with server_process(env, serve_args=["--workers", "2"], quiet=True) as (base, proc):
         port = int(base.rsplit(":", 1)[1])
-        _both_serving(proc.pid, port)
+        assert all_serving(proc.pid, base, 2), "the second worker did not start"
         for _ in range(3):
             conns = []
             for _ in range(6):  # each opened once the one before has been answered
