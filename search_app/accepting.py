@@ -250,14 +250,17 @@ class FewestFirstServer(asyncio.AbstractServer):
     def _take_if_left(self) -> None:
         """The end of a wait for a worker holding fewer: take a connection, unless a worker
         still holds fewer (its loop has not come round yet, or it waits too: its own wait
-        ends first or later); then wait again. The worker holding the fewest never waits, so
-        one of them takes it; one whose slot stays stale for STALE_SECONDS (stopped, stuck)
-        counts for nothing. Taking it unconditionally here (before) let a worker whose wait
-        ended before the other's take one more than its share: 5/3 of 8 connections."""
+        ends first or later); then read again: a connection still waiting wakes it at once
+        and it waits once more (_readable), and when none waits (the other took it) it sleeps
+        until one comes, rather than waking every ``yield_seconds`` while the other holds
+        fewer. The worker holding the fewest never waits, so one of them takes it; one whose
+        slot stays stale for STALE_SECONDS (stopped, stuck) counts for nothing. Taking it
+        unconditionally here (before) let a worker whose wait ended before the other's take
+        one more than its share: 5/3 of 8 connections."""
         if not self._serving:
             return
         if self._board is not None and self._board.fewer_elsewhere(self._open):
-            self._loop.call_later(self.yield_seconds, self._take_if_left)
+            self._start_reading()
             return
         self._accept_one()
         self._start_reading()

@@ -8,12 +8,13 @@ connections fell 3/3 in 4 of 10 tries, 2/4 in 5, 1/5 in 1).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import os
 import socket
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -234,6 +235,40 @@ class _ManualLoop:
         self.timers.pop(0)()  # type: ignore[operator]
 
 
+@contextlib.contextmanager
+def _two_workers(tmp_path: Path, connections: int) -> Iterator[
+        tuple[accepting.FewestFirstServer, _ManualLoop, accepting.FewestFirstServer,
+              _ManualLoop, Callable[[], None]]]:
+    """Workers A and B reading one listening socket, each on a manual loop, with their slots
+    on one board, and ``connections`` clients waiting; and a function that opens one more."""
+    opened: list[socket.socket] = []
+    loops: list[_ManualLoop] = []
+    with socket.socket() as listening, new_board(2, tmp_path) as path:
+        listening.bind(("127.0.0.1", 0))
+        servers = []
+        for n in range(2):
+            loop, board = _ManualLoop(), Board(path)
+            board._offset = n * accepting._SLOT.size  # (one process plays both: by hand)
+            board.publish(0)
+            server = accepting.FewestFirstServer(loop, asyncio.Protocol, listening, 8,  # type: ignore[arg-type]
+                                                 board)
+            server._serving = True
+            server._start_reading()
+            servers.append(server)
+            loops.append(loop)
+
+        def connect() -> None:
+            opened.append(socket.create_connection(listening.getsockname()))
+
+        try:
+            for _ in range(connections):
+                connect()
+            yield servers[0], loops[0], servers[1], loops[1], connect
+        finally:
+            for conn in [*opened, *loops[0].accepted, *loops[1].accepted]:
+                conn.close()
+
+
 def test_a_worker_whose_wait_ends_first_takes_no_more_than_its_share(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Two workers on one socket, 8 connections waiting. Worker A takes one, then leaves the
@@ -245,41 +280,44 @@ def test_a_worker_whose_wait_ends_first_takes_no_more_than_its_share(
     # (B's slot is written only when its count changes: however long the machine stalls the
     # test, it must not go stale and count for nothing)
     monkeypatch.setattr(accepting, "STALE_SECONDS", 1e6)
-    with socket.socket() as listening, new_board(2, tmp_path) as path:
-        listening.bind(("127.0.0.1", 0))
-        a_loop, b_loop = _ManualLoop(), _ManualLoop()
-        a_board, b_board = Board(path), Board(path)
-        b_board._offset = accepting._SLOT.size  # (one process plays both: B's slot by hand)
-        b_board.publish(0)
-        a = accepting.FewestFirstServer(a_loop, asyncio.Protocol, listening, 8,  # type: ignore[arg-type]
-                                        a_board)
-        b = accepting.FewestFirstServer(b_loop, asyncio.Protocol, listening, 8,  # type: ignore[arg-type]
-                                        b_board)
-        for server in (a, b):
-            server._serving = True
-            server._start_reading()
-        clients = [socket.create_connection(listening.getsockname()) for _ in range(8)]
-        try:
-            for _ in range(2):
-                a_loop.readable()  # A takes one, then waits: B holds none
-            assert (a.open_connections, b.open_connections) == (1, 0)
-            for _ in range(3):
-                b_loop.readable()  # B takes two, then waits: A holds one
-            assert (a.open_connections, b.open_connections) == (1, 2)
-            a_loop.end_wait()  # A takes one
-            for _ in range(2):
-                a_loop.readable()  # and another, then waits: B holds two
-            assert (a.open_connections, b.open_connections) == (3, 2)
-            for _ in range(2):  # B is late: two of A's waits end before B's first
-                a_loop.end_wait()
-                a_loop.readable()
-            b_loop.end_wait()
-            for _ in range(3):
-                b_loop.readable()
-            while a_loop.timers:
-                a_loop.end_wait()
-                a_loop.readable()
-            assert (a.open_connections, b.open_connections) == (4, 4)
-        finally:
-            for conn in [*clients, *a_loop.accepted, *b_loop.accepted]:
-                conn.close()
+    with _two_workers(tmp_path, 8) as (a, a_loop, b, b_loop, connect):
+        for _ in range(2):
+            a_loop.readable()  # A takes one, then waits: B holds none
+        assert (a.open_connections, b.open_connections) == (1, 0)
+        for _ in range(3):
+            b_loop.readable()  # B takes two, then waits: A holds one
+        assert (a.open_connections, b.open_connections) == (1, 2)
+        a_loop.end_wait()  # A takes one
+        for _ in range(2):
+            a_loop.readable()  # and another, then waits: B holds two
+        assert (a.open_connections, b.open_connections) == (3, 2)
+        for _ in range(2):  # B is late: two of A's waits end before B's first
+            a_loop.end_wait()
+            a_loop.readable()
+        b_loop.end_wait()
+        for _ in range(3):
+            b_loop.readable()
+        while a_loop.timers:
+            a_loop.end_wait()
+            a_loop.readable()
+        assert (a.open_connections, b.open_connections) == (4, 4)
+
+
+def test_a_waiting_worker_sleeps_once_nothing_is_left_to_take(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A worker leaves a connection to another holding fewer, which takes it; when its wait
+    ends the other still holds fewer, but nothing waits: it reads the socket again (woken by
+    the next connection) instead of waking at every wait's end while the other holds fewer."""
+    monkeypatch.setattr(accepting, "STALE_SECONDS", 1e6)
+    with _two_workers(tmp_path, 2) as (a, a_loop, b, b_loop, connect):
+        a_loop.readable()  # A takes one
+        a_loop.readable()  # and leaves the next to B (holding none): A waits
+        assert a.open_connections == 1 and a_loop.reader is None and len(a_loop.timers) == 1
+        b_loop.readable()  # B takes it
+        b._count(-1)  # and its client leaves: B holds fewer again, nothing waits
+        a_loop.end_wait()
+        assert a.open_connections == 1
+        assert a_loop.timers == [] and a_loop.reader is not None  # reading, no wait
+        connect()
+        a_loop.readable()  # the next connection wakes A: B holds fewer, A waits again
+        assert a.open_connections == 1 and len(a_loop.timers) == 1
