@@ -28,7 +28,7 @@ def _in_language(reader: EngineReader, word: str, lang: str) -> bool:
 
 
 def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
-               near: list[tuple[str, list[str]]] | None = None) -> tuple[str, bool] | None:
+               near: list[tuple[str, list[str]]]) -> tuple[str, bool] | None:
     """The query with its unknown words replaced by their closest indexed words, if that finds
     hits; and whether the correction is clear (each such word has one closest word: no other
     as close). Words in quotes are taken as typed.
@@ -38,12 +38,12 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
     corrections come from that language's words only (a Dutch word is not "corrected" into
     the English "exporters", a Spanish one into Portuguese).
 
-    ``near``: :func:`corrections` of ``parsed`` when the caller has them (each unknown word
-    costs a walk of the vocabulary)."""
+    ``near``: :func:`corrections` of ``parsed`` (each unknown word costs a walk of the
+    vocabulary: made once for this and ranked_correction)."""
     corrected = parsed.text
     changed = False
     clear = True
-    for word, found in corrections(reader, parsed) if near is None else near:
+    for word, found in near:
         folded = fold(word)
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
         # in the engine's order (the more frequent).

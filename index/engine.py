@@ -116,6 +116,13 @@ class Filter:
         return cls(tuple((name, tuple(values)) for name, values in facets.items()),
                    tuple(years), year_from, year_to, include_hidden)
 
+    @property
+    def narrows(self) -> bool:
+        """Whether this filter narrows the documents (a facet value, a year), beyond hiding
+        the hidden ones."""
+        return bool(self.facets or self.years or self.year_from is not None
+                    or self.year_to is not None)
+
     def values(self, facet: str) -> tuple[str, ...]:
         return next((v for name, v in self.facets if name == facet), ())
 

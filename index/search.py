@@ -176,20 +176,13 @@ class _Semantic:
         position = self.vi.position.get(feedback) if feedback is not None else None
         documents, passages = semantic.rank_by_meaning(
             self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position,
-            filtered=_filters(flt))
+            filtered=flt.narrows)
         found = ([self.vi.doc_ids[p] for p in documents],
                  [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
         if self.excluded is None:
             return found
         out = reader.matching(self.excluded, _found(found))
         return [d for d in found[0] if d not in out], [d for d in found[1] if d not in out]
-
-
-def _filters(flt: Filter) -> bool:
-    """Whether ``flt`` narrows the documents (a facet value, a year), beyond hiding the
-    hidden ones."""
-    return bool(flt.facets or flt.years or flt.year_from is not None
-                or flt.year_to is not None)
 
 
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,
@@ -318,14 +311,13 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         fixed_text = (ranked_correction(reader, parsed, near) if TYPO_TOLERANCE and suggested
                       and keyword_total and not req.exact else None)
         typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
-        if fixed_text is not None and typo_fixed is not None and (
-                typo_fixed.documents is not None):
+        if fixed_text is not None and typo_fixed is not None and typo_fixed.documents is not None:
             # The words as typed found something, but one of them finds nothing and has one
             # clear correction: ranked by the corrected words, as if typed so ("did you
             # mean" still offers the correction).
             parsed = typo_fixed
             add_synonyms(parsed, synonyms)
-            q = parsed.documents if parsed.documents is not None else q
+            q = typo_fixed.documents
             ranked = keyword_search(q)
             keyword_total = ranked.total
             coverage_text = semantic_text(fixed_text)
