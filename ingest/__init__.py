@@ -39,7 +39,13 @@ from ingest.filetypes import (
 )
 from ingest.ocr import iso_language
 from ingest.pages import compress_ranges
-from ingest.paths import NOT_UTF8_NAME, corpus_file, is_utf8_name, shown_name
+from ingest.paths import (
+    CONTROL_CHARACTER_NAME,
+    NOT_UTF8_NAME,
+    corpus_file,
+    name_problem,
+    shown_name,
+)
 from ingest.pipeline import (
     IngestReport,
     SourceFile,
@@ -57,6 +63,7 @@ __all__ = [
     "JPEG",
     "LANGUAGE_NAMES",
     "NOT_UTF8_NAME",
+    "CONTROL_CHARACTER_NAME",
     "MARKDOWN",
     "PDF",
     "PLAIN",
@@ -84,11 +91,11 @@ __all__ = [
     "entry_problems",
     "is_document_path",
     "is_ignored_name",
-    "is_utf8_name",
     "iso_language",
     "load_catalog",
     "load_sidecar",
     "load_taxonomy",
+    "name_problem",
     "normalise_date",
     "preview_files",
     "run_ingest",

@@ -10,32 +10,48 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 #: the reason a link out of the corpus is skipped, as reports show it
 OUTSIDE_CORPUS = "a link to a file outside the corpus (not read)"
 #: the reason a file or folder whose name is not UTF-8 is skipped, as reports show it
 NOT_UTF8_NAME = "a name that is not UTF-8 (not read: rename it)"
+#: the reason a file or folder whose name holds a control character is skipped
+CONTROL_CHARACTER_NAME = ("a name with a control character, such as a line break (not read: "
+                          "rename it)")
+
+#: the control characters (C0, DEL, C1: Unicode's category Cc)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def is_utf8_name(name: str) -> bool:
-    """Whether a name the file system gave is UTF-8. Python hands a name's other bytes over as
-    lone surrogates ("caf\\udce9.pdf" for Latin-1 "café.pdf", from an old zip or a Windows
-    share), which no report, page or index can hold: such a file is not read."""
+def name_problem(name: str) -> str | None:
+    """Why ingest does not read a file or folder of this name (a reason for its report), or
+    None when it does.
+
+    A name that is not UTF-8 reaches Python with its other bytes as lone surrogates
+    ("caf\\udce9.pdf" for Latin-1 "café.pdf", from an old zip or a Windows share), which no
+    report, page or index can hold. A name holding a control character (a line break, a tab,
+    an escape) would break the lines of reports, logs and exports, and no address can hold a
+    line break (a route's path matches no line break): such files are not read either. Every
+    other name is read, and its /files link works (a backslash is an ordinary character)."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return NOT_UTF8_NAME
+    if _CONTROL.search(name):
+        return CONTROL_CHARACTER_NAME
+    return None
 
 
 def shown_name(path: str) -> str:
     """``path`` (or any text from the file system or the command line) fit for a report or a
-    page: the bytes of it that are not UTF-8 as U+FFFD."""
+    page: the bytes of it that are not UTF-8, and its control characters, as U+FFFD."""
     try:
-        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte
-        return path.encode("utf-8", "replace").decode("utf-8")
+        text = path.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("\ufffd", text)
 
 
 def real_root(corpus: Path) -> Path:
@@ -63,7 +79,7 @@ def corpus_file(corpus: Path, rel: str) -> Path | None:
     when it is not a relative path, leads out of the corpus or is a path no file can have (a
     name longer than NAME_MAX, the whole longer than PATH_MAX). The one rule for paths that
     come from outside (the site's /files, the admin)."""
-    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or any(
+    if not rel or "\x00" in rel or rel.startswith("/") or any(
             len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in rel.split("/")):
         return None
     root = real_root(corpus)

@@ -42,11 +42,10 @@ from ingest.catalog import (
 )
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
 from ingest.paths import (
-    NOT_UTF8_NAME,
     OUTSIDE_CORPUS,
     file_sha256,
     inside_corpus,
-    is_utf8_name,
+    name_problem,
     shown_name,
 )
 from ingest.reading import READING_VERSION, read_document
@@ -150,31 +149,34 @@ def is_document_path(rel: str) -> bool:
 
 
 def discover(corpus: Path, outside: list[str] | None = None,
-             misnamed: list[str] | None = None) -> list[SourceFile]:
+             misnamed: list[tuple[str, str]] | None = None) -> list[SourceFile]:
     """Every document file below ``corpus``, sorted by path.
 
     Skipped: names starting with "." or "_" (sources, build scripts), the catalog, the
     taxonomy, sidecars, anything that is not a regular file, links whose real path leaves
     the corpus (their paths are added to ``outside``), and files and folders whose names are
-    not UTF-8 (their paths, as ingest.paths.shown_name shows them, a folder's ending in "/",
-    are added to ``misnamed``). Linked folders are not entered.
+    not UTF-8 or hold a control character (their paths, as ingest.paths.shown_name shows
+    them, a folder's ending in "/", are added to ``misnamed`` with the reason from
+    ingest.paths.name_problem). Linked folders are not entered.
     """
     out = []
     for root, dirs, files in os.walk(corpus):
         rel_root = Path(root).relative_to(corpus)
         kept = []
         for d in sorted(d for d in dirs if not _is_ignored(d)):
-            if is_utf8_name(d):
+            problem = name_problem(d)
+            if problem is None:
                 kept.append(d)
             elif misnamed is not None:
-                misnamed.append(shown_name((rel_root / d).as_posix()) + "/")
+                misnamed.append((shown_name((rel_root / d).as_posix()) + "/", problem))
         dirs[:] = kept
         for name in sorted(files):
             if _is_ignored(name) or (rel_root == Path(".") and name in TOP_LEVEL_FILES):
                 continue
-            if not is_utf8_name(name):
+            problem = name_problem(name)
+            if problem is not None:
                 if misnamed is not None:
-                    misnamed.append(shown_name((rel_root / name).as_posix()))
+                    misnamed.append((shown_name((rel_root / name).as_posix()), problem))
                 continue
             full = Path(root) / name
             try:
@@ -324,10 +326,10 @@ def _run(
         taxonomy = load_taxonomy(corpus)
         catalog = load_catalog(corpus)
         outside: list[str] = []
-        misnamed: list[str] = []
+        misnamed: list[tuple[str, str]] = []
         sources = discover(corpus, outside, misnamed)
         report.skipped.extend({"path": path, "reason": OUTSIDE_CORPUS} for path in outside)
-        report.skipped.extend({"path": path, "reason": NOT_UTF8_NAME} for path in misnamed)
+        report.skipped.extend({"path": path, "reason": reason} for path, reason in misnamed)
         ids = assign_ids([s.path for s in sources])
         known = {} if rebuild else store.fingerprints()
         failures = {} if rebuild else store.load_failures()

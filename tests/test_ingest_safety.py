@@ -178,3 +178,55 @@ def test_a_name_that_is_not_utf8_is_skipped_and_reported(tmp_path: Path) -> None
     outside: list[str] = []
     assert all("\ufffd" not in s.path and "Quetzal" not in s.path
                for s in discover(corpus, outside))
+
+
+#: names ingest reads, whose links must open: a backslash (a Windows zip's folder separator
+#: kept in the name), spaces, "#" and "?", and other scripts ("%" too, but TestClient decodes
+#: a path twice: "%2541" reaches the app as "A")
+ODD_NAMES = ("back\\slash.md", "two  spaces #1?.md", "Észak-Alföld ünnep.md")
+
+
+def test_a_name_with_a_control_character_is_skipped_and_other_names_open(
+        tmp_path: Path) -> None:
+    # A file named with a backslash was indexed, but its /files link answered 404 (the path
+    # was refused as if it led out of the corpus); one named with a line break was indexed
+    # too, and no route could match its link (a route's path holds no line break).
+    from fastapi.testclient import TestClient
+
+    from ingest import CONTROL_CHARACTER_NAME
+    from search_app.app import create_app
+    from tests.browser.appdata import settings_for
+
+    corpus = write_corpus(tmp_path / "corpus")
+    for name in ODD_NAMES:
+        (corpus / "news" / name).write_text(f"# {name}\n\nQuetzalword in {name}.\n")
+    for name in ("new\nline.md", "tab\there.md", "esc\x1b.md", "c1\x85.md"):
+        (corpus / "news" / name).write_text("# Control\n\nWombatword in a control name.\n")
+    (corpus / "news" / "fold\ner").mkdir()
+    (corpus / "news" / "fold\ner" / "inside.md").write_text("# In\n\nWombatword inside.\n")
+    index = tmp_path / "index"
+    report = run_ingest(corpus, index, workers=1)
+    skipped = {s["path"]: s["reason"] for s in report.skipped}
+    assert skipped == {
+        "news/new\ufffdline.md": CONTROL_CHARACTER_NAME,
+        "news/tab\ufffdhere.md": CONTROL_CHARACTER_NAME,
+        "news/esc\ufffd.md": CONTROL_CHARACTER_NAME,
+        "news/c1\ufffd.md": CONTROL_CHARACTER_NAME,
+        "news/fold\ufffder/": CONTROL_CHARACTER_NAME,
+    }, report.skipped
+    assert found(index, "Wombatword") == 0
+    assert found(index, "Quetzalword") == len(ODD_NAMES)
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(index), "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"skipped: news/new\ufffdline.md: {CONTROL_CHARACTER_NAME}\n" in result.output
+
+    with TestClient(create_app(settings_for(index, corpus, semantic=False))) as client:
+        hits = client.get("/api/search", params={"q": "Quetzalword"}).json()["hits"]
+        assert {h["source_path"] for h in hits} == {f"news/{n}" for n in ODD_NAMES}
+        for hit in hits:
+            page = client.get(hit["url"])
+            assert page.status_code == 200, hit["url"]
+            assert hit["file_url"] in page.text.replace("&#39;", "'"), hit["file_url"]
+            answer = client.get(hit["file_url"])
+            assert answer.status_code == 200, (hit["file_url"], answer.text[:200])
+            assert "Quetzalword" in answer.text

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ingest import CatalogError, Taxonomy, is_ignored_name, is_utf8_name
+from ingest import CatalogError, Taxonomy, is_ignored_name, name_problem
 from search_app.admin.bodies import OversizedFile
 from search_app.admin.catalog_edit import explicit_metadata, save_metadata
 from search_app.admin.deps import AdminForm, StagingDep, TaxonomyDep
@@ -44,8 +44,9 @@ def _folders(corpus: Path) -> list[str]:
     """The folders of the corpus an upload may go to (those ingest reads)."""
     out = {DEFAULT_FOLDER}
     for root, dirs, _ in os.walk(corpus):
-        # (a folder whose name is not UTF-8 is not read by ingest, and no page can show it)
-        dirs[:] = [d for d in dirs if not is_ignored_name(d) and is_utf8_name(d)]
+        # (a folder whose name is not UTF-8 or holds a control character is not read by
+        # ingest, and no page can show it)
+        dirs[:] = [d for d in dirs if not is_ignored_name(d) and name_problem(d) is None]
         rel = Path(root).relative_to(corpus)
         if rel != Path("."):
             out.add(rel.as_posix())
