@@ -5,6 +5,7 @@
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --steps --rounds 2
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
     .venv/bin/python bench/bench_semantic.py coverage --index /tmp/kb-sample --rounds 3
+    .venv/bin/python bench/bench_semantic.py typo --index /tmp/kb-sample --rounds 5
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
@@ -47,6 +48,14 @@ the revision --before (its index/vectors.py and index/semantic.py), alternating,
 unit vectors of --documents documents of --rows rows each, laid out as a vectors file lays
 them out (each document's vote, 1 + PASSAGE_VECTORS rows, then its later passages' rows);
 ms per call (medians of the rounds, CPU time), their ratio, and whether the answers agree.
+
+typo: what embedding a typo-tolerant query again costs (index.search.TYPO_TOLERANCE: a query
+ranked by its clear correction is embedded from the corrected text too, a second model call),
+over the judged typo queries of the development sets (tuning, held-out, heldout2-heldout6),
+cold (neither text's vector in the model's cache), two ways in turn (which goes first
+rotates): the vector as typed only (index.search._restart_semantic made to keep the first, as
+before 2026-12-02) and the product's; p50, p95, mean, the ratio, and how many of the
+queries were embedded again.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
@@ -262,6 +271,55 @@ def coverage(index: Path, rounds: int) -> None:
     print(f"  mean ratio one call / one per word: "
           f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}; "
           f"the same values: {'yes' if same else 'NO'}")
+
+
+DEVELOPMENT_SETS = ("upgradesme", "upgradesme-heldout", "upgradesme-heldout2",
+                    "upgradesme-heldout3", "upgradesme-heldout4", "upgradesme-heldout5",
+                    "upgradesme-heldout6")
+
+
+def typo(index: Path, rounds: int) -> None:
+    """A typo-tolerant query's search embedded as typed only, and embedded again corrected
+    (the product), alternating, cold (see the module's docstring)."""
+    import importlib
+
+    from index.embedder import default_embedder
+
+    search_module = importlib.import_module("index.search")
+    restart = search_module._restart_semantic
+    store = IndexStore(index)
+    qs = []
+    for name in DEVELOPMENT_SETS:
+        with open(ROOT / "bench" / "judgments" / name / "queries.jsonl", encoding="utf-8") as fh:
+            qs += [row["text"] for line in fh if line.strip()
+                   for row in [json.loads(line)] if "typo" in row.get("kind", [])]
+    again: set[str] = set()
+
+    def counted(started: tuple, text: str) -> tuple:  # type: ignore[type-arg]
+        again.add(text)
+        return restart(started, text)
+
+    ways = ("as typed only", "corrected too")
+    patched = {ways[0]: lambda started, text: started, ways[1]: counted}
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    for q in qs:  # warm up (model loaded, searchers open)
+        search(store, SearchRequest(query=q))
+    try:
+        for r in range(rounds):
+            for i, q in enumerate(qs):
+                for way in (ways if (i + r) % 2 == 0 else ways[::-1]):
+                    search_module._restart_semantic = patched[way]  # type: ignore[attr-defined]
+                    with default_embedder()._lock:
+                        default_embedder()._cache.clear()
+                    started = time.perf_counter()
+                    search(store, SearchRequest(query=q))
+                    times[way].append((time.perf_counter() - started) * 1000)
+    finally:
+        search_module._restart_semantic = restart  # type: ignore[attr-defined]
+    _print_times(f"{len(qs)} judged typo queries ({len(again)} embedded again) x {rounds} "
+                 "rounds, cold, alternating", "vector", times)
+    print(f"  mean ratio corrected too / as typed only: "
+          f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}")
 
 
 def _drop_query_vector(q: str) -> None:
@@ -547,6 +605,9 @@ def main() -> None:
     cov = sub.add_parser("coverage")
     cov.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     cov.add_argument("--rounds", type=int, default=3)
+    typ = sub.add_parser("typo")
+    typ.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    typ.add_argument("--rounds", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
@@ -582,6 +643,8 @@ def main() -> None:
             latency(args.index, args.rounds)
     elif args.what == "coverage":
         coverage(args.index, args.rounds)
+    elif args.what == "typo":
+        typo(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds, args.compare)
     else:

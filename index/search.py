@@ -234,6 +234,22 @@ def _start_semantic(store: IndexStore, req: SearchRequest
     return (future, vi, text) if future is not None else None
 
 
+def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text: str
+                      ) -> tuple[Future[np.ndarray], VectorIndex, str]:
+    """The query's vector made again from ``text`` (the query with its typo corrected, the
+    text the keyword side ranks by), in the background as the first; the one made from the
+    text as typed is no longer waited for. When the model cannot start, the first is kept."""
+    try:
+        future = semantic.start_query(text)
+    except Exception as exc:  # noqa: BLE001 - no model: the vector as typed, if any
+        _semantic_failed(exc)
+        return started
+    if future is None:
+        return started
+    started[0].cancel()  # (a call already running finishes, into the cache)
+    return future, started[1], text
+
+
 def _query_vector(future: Future[np.ndarray]) -> np.ndarray | None:
     """The query's vector, or None when the model failed to make it: semantic search is an
     addition, so its failure leaves the keyword results (and is logged), never fails the
@@ -252,7 +268,11 @@ def _semantic_failed(exc: Exception) -> None:
 
 #: Typo tolerance: a query whose words found something, with one word that finds nothing and
 #: has one clear correction, is ranked by the corrected words
-#: (index.did_you_mean.ranked_correction).
+#: (index.did_you_mean.ranked_correction), on both sides: its vector is made again from the
+#: corrected text (a second model call, for such queries only: the first, started before the
+#: query was parsed, is of the text as typed). Measured on seven sets of judgments
+#: (bench/README.md, "Typo, filter and keyword queries of heldout5 and
+#: heldout6"): the typo kind 0.849 -> 0.859 on average.
 TYPO_TOLERANCE = True
 
 
@@ -313,14 +333,17 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
         if fixed_text is not None and typo_fixed is not None and typo_fixed.documents is not None:
             # The words as typed found something, but one of them finds nothing and has one
-            # clear correction: ranked by the corrected words, as if typed so ("did you
-            # mean" still offers the correction).
+            # clear correction: ranked by the corrected words, as if typed so, by keywords
+            # and by meaning ("did you mean" still offers the correction).
+            coverage_text = semantic_text(fixed_text)
+            if started_semantic is not None:
+                # the model reads the corrected words too, while the keywords are searched
+                started_semantic = _restart_semantic(started_semantic, coverage_text)
             parsed = typo_fixed
             add_synonyms(parsed, synonyms)
             q = typo_fixed.documents
             ranked = keyword_search(q)
             keyword_total = ranked.total
-            coverage_text = semantic_text(fixed_text)
         if req.with_facets and not replaced:
             for name in FACET_FIELDS:
                 if name in selected:

@@ -253,6 +253,41 @@ def test_hits_by_meaning_are_those_the_words_do_not_match_however_deep_the_fusio
     assert narrow == labels
 
 
+def test_a_query_ranked_by_its_typo_correction_is_embedded_corrected(store, monkeypatch):
+    """Typo tolerance (index.search.TYPO_TOLERANCE) ranks by the corrected word on both
+    sides: the vector made from the text as typed before the query was parsed is replaced by
+    one of the corrected text (a second model call, for such queries only)."""
+    from index import semantic
+
+    started: list[str] = []
+    used: list[np.ndarray] = []
+    start_query, rank_by_meaning = semantic.start_query, semantic.rank_by_meaning
+
+    def record(text: str):  # type: ignore[no-untyped-def]
+        started.append(text)
+        return start_query(text)
+
+    def ranking(vi, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        used.append(query)
+        return rank_by_meaning(vi, query, *args, **kwargs)
+
+    monkeypatch.setattr(semantic, "start_query", record)
+    monkeypatch.setattr(semantic, "rank_by_meaning", ranking)
+    typed, fixed = "vuochers for small firms", "vouchers for small firms"
+    result = search(store, SearchRequest(query=typed))
+    assert result.semantic and result.suggestion == fixed and result.corrected is None
+    assert started == [typed, fixed]
+    assert np.allclose(used[0], default_embedder().embed_queries([fixed])[0])
+    as_fixed = search(store, SearchRequest(query=fixed))
+    assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in as_fixed.hits]
+    # the words as typed on request (the "search as typed" link): one vector, as typed
+    started.clear()
+    used.clear()
+    search(store, SearchRequest(query=typed, exact=True))
+    assert started == [typed]
+    assert np.allclose(used[0], default_embedder().embed_queries([typed])[0])
+
+
 def test_a_query_searched_again_is_not_embedded_again(store, monkeypatch):
     from collections import OrderedDict
 
