@@ -268,7 +268,7 @@ def run_deep(store: IndexStore) -> None:
         deep = json.loads((Path(store.path) / DEEP_KEYS).read_text())
         is_deep = np.array([k in deep for k in vs.keys])
     else:  # the product's own rows for the passage list
-        is_deep = vs.listed_rows()
+        is_deep = vs.listed_mask()
 
     def subset(mask: np.ndarray) -> vec.VectorSet:
         return vec.VectorSet([d for d, m in zip(vs.doc_ids, mask, strict=True) if m],

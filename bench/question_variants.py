@@ -182,7 +182,7 @@ def passage_ranking(which: str, top: int) -> Any:
         q = vi.bias.query(query, query_lang)
         scores = vi.matrix @ q
         plain = vi.plain_scores(scores, q) if vi.bias.offsets else scores
-        rows = vi.listed_rows if which == "listed" else slice(None)
+        rows = vi.listed_slice if which == "listed" else slice(None)
         return documents, closest_docs(vi, scores, plain, rows, allowed, limit, top)
     return ranking
 

@@ -772,7 +772,7 @@ def rank_by_meaning(
         order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
         return [int(i) for i in order[:limit]]
 
-    return closest(vi.vote_rows), closest(vi.listed_rows)
+    return closest(vi.vote_slice), closest(vi.listed_slice)
 
 
 def similar_documents(
@@ -793,9 +793,9 @@ def similar_lists(
     vec = vi.doc_vector(doc_id) if pos is not None else None
     if pos is None or vec is None:
         return [[] for _ in other_languages]
-    scores = vi.matrix[vi.vote_rows] @ vec
+    scores = vi.matrix[vi.vote_slice] @ vec
     per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
-    np.maximum.at(per_doc, vi.row_doc[vi.vote_rows], scores)
+    np.maximum.at(per_doc, vi.row_doc[vi.vote_slice], scores)
     mask = allowed.copy()
     mask[pos] = False
     out = []

@@ -72,15 +72,16 @@ class VectorSet:
     #: per row: for the passage list only (see the module docstring); None: no such row
     listed: np.ndarray | None = None
 
-    def listed_rows(self) -> np.ndarray:
-        """The ``listed`` flags as a boolean array of one per row."""
+    def listed_mask(self) -> np.ndarray:
+        """The ``listed`` flags as a boolean mask, one per row (True: a row for the passage
+        list only); all False when the set has no such rows."""
         if self.listed is None or len(self.listed) != len(self.doc_ids):
             return np.zeros(len(self.doc_ids), dtype=bool)
         return np.asarray(self.listed, dtype=bool)
 
     def vote(self) -> VectorSet:
         """The rows of the documents' votes only (itself when it has no other)."""
-        listed = self.listed_rows()
+        listed = self.listed_mask()
         if not listed.any():
             return self
         keep = np.flatnonzero(~listed)
@@ -105,7 +106,7 @@ class VectorSet:
             langs=np.array(self.langs, dtype=str),
             vectors=self.vectors.astype(np.float32),
             model=np.array(self.model),
-            listed=self.listed_rows(),
+            listed=self.listed_mask(),
             qmeans_langs=np.array(langs, dtype=str),
             qmeans=(np.stack([self.qmeans[k] for k in langs]) if langs
                     else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)),
@@ -213,17 +214,18 @@ class VectorIndex:
         # the language means and offsets from the documents' votes: rows for the passage list
         # leave them (and so the votes' scores) as they are without such rows
         self.bias = LanguageBias(vs.vote())
-        listed = vs.listed_rows()
+        listed = vs.listed_mask()
         # The votes' rows first, then the passage list's (each in the file's order): the
         # votes are a slice of the matrix, whose product with a vector copies no row ("more
         # like this" on every document page; the file interleaves them, document by document).
         order = np.argsort(listed, kind="stable") if listed.any() else None
         self.matrix = self.bias.documents(vs.vectors, vs.langs, order)
         votes = len(listed) - int(np.count_nonzero(listed))
-        #: the rows of the documents' votes, and the rows for the passage list only: slices,
-        #: so that a search reads them without copying (``matrix[vote_rows]`` is a view)
-        self.vote_rows = slice(0, votes)
-        self.listed_rows = slice(votes, len(listed))
+        #: the rows of the documents' votes, and the rows for the passage list only, as
+        #: slices of ``matrix`` and ``row_doc`` (not masks: VectorSet.listed_mask), so that a
+        #: search reads them without copying (``matrix[vote_slice]`` is a view)
+        self.vote_slice = slice(0, votes)
+        self.listed_slice = slice(votes, len(listed))
         self.doc_ids = sorted(set(vs.doc_ids))
         position = {d: i for i, d in enumerate(self.doc_ids)}
         #: document id -> its position in ``doc_ids``
@@ -285,7 +287,7 @@ class VectorIndex:
         if pos is None:
             return None
         # (the votes' rows come first: a row's place among them is its number)
-        rows = np.flatnonzero(self.row_doc[self.vote_rows] == pos)
+        rows = np.flatnonzero(self.row_doc[self.vote_slice] == pos)
         if not rows.size:
             return None
         return _normalise(self.matrix[rows].mean(axis=0))

@@ -78,7 +78,7 @@ def _rows(store: IndexStore) -> list[tuple[str, str, bool, bytes]]:
     vs = VectorSet.load(gen)
     assert vs is not None
     return [(d, k, bool(flag), v.tobytes()) for d, k, flag, v
-            in zip(vs.doc_ids, vs.keys, vs.listed_rows(), vs.vectors, strict=True)]
+            in zip(vs.doc_ids, vs.keys, vs.listed_mask(), vs.vectors, strict=True)]
 
 
 def test_streamed_embedding_makes_the_rows_of_reading_everything_first(

@@ -557,7 +557,7 @@ def test_the_document_pages_two_lists_come_from_one_product(store):
         pos = vi.position[doc_id]
         vec = vi.doc_vector(doc_id)
         best = {}
-        for row in np.arange(len(vi.matrix))[vi.vote_rows]:
+        for row in np.arange(len(vi.matrix))[vi.vote_slice]:
             d = int(vi.row_doc[row])
             best[d] = max(best.get(d, -1.0), float(vi.matrix[row] @ vec))
         for others in (False, True):
@@ -633,7 +633,7 @@ def test_a_document_of_several_passages_has_a_vector_for_each_passage(tmp_path):
     vs = VectorSet.load(store.current_generation())
     assert vs is not None and vs.doc_ids.count("en-report") == 1 + 4
     assert vs.doc_ids.count("hu-vouchers") == 1
-    listed = [d for d, flag in zip(vs.doc_ids, vs.listed_rows(), strict=True) if flag]
+    listed = [d for d, flag in zip(vs.doc_ids, vs.listed_mask(), strict=True) if flag]
     assert listed == ["en-report"]
     assert index_stats(store).semantic["embedded"] == 2
     # a rebuild goes live with all of them; nothing is embedded again
@@ -642,7 +642,7 @@ def test_a_document_of_several_passages_has_a_vector_for_each_passage(tmp_path):
         writer.put(DOCS[1])
     carried = VectorSet.load(store.current_generation())
     assert carried is not None and len(carried) == len(vs)
-    assert carried.listed_rows().tolist() == vs.listed_rows().tolist()
+    assert carried.listed_mask().tolist() == vs.listed_mask().tolist()
     assert embed_index(store, embedder=counting).embedded == 0
     assert counting.passages == 1 + 4 + 1
     # a question about the second passage finds the report by meaning
@@ -775,7 +775,7 @@ def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeyp
         assert [p for p, _ in similar[0]] == [p for p, _ in similar[1]]
         assert np.allclose([s for _, s in similar[0]], [s for _, s in similar[1]], atol=1e-6)
     # a file written before (no flags) has vote rows only
-    assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_rows().sum() == 0
+    assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_mask().sum() == 0
 
 
 def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
@@ -795,12 +795,12 @@ def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
     interleaved = VectorSet([appended.doc_ids[i] for i in shuffled],
                             [appended.keys[i] for i in shuffled],
                             [appended.langs[i] for i in shuffled], appended.vectors[shuffled],
-                            appended.model, appended.qmeans, appended.listed_rows()[shuffled])
+                            appended.model, appended.qmeans, appended.listed_mask()[shuffled])
     one, other = vectors.VectorIndex(appended), vectors.VectorIndex(interleaved)
-    assert one.doc_ids == other.doc_ids and len(other.row_doc[other.listed_rows]) == 30
+    assert one.doc_ids == other.doc_ids and len(other.row_doc[other.listed_slice]) == 30
     for vi in (one, other):  # the votes and the passage list are views of the matrix
-        assert np.shares_memory(vi.matrix[vi.vote_rows], vi.matrix)
-        assert np.shares_memory(vi.matrix[vi.listed_rows], vi.matrix)
+        assert np.shares_memory(vi.matrix[vi.vote_slice], vi.matrix)
+        assert np.shares_memory(vi.matrix[vi.listed_slice], vi.matrix)
     everything = np.ones(len(one.doc_ids), dtype=bool)
     for _ in range(10):
         q = rng.normal(size=8).astype(np.float32)
@@ -824,13 +824,13 @@ def test_a_vectors_file_keeps_which_rows_are_for_the_passage_list(tmp_path):
     vs = _with_passage_rows(_unbalanced_set(rng), rng.normal(size=(2, 8)), ["en0", "de1"])
     vs.save(tmp_path)
     loaded = VectorSet.load(tmp_path)
-    assert loaded is not None and loaded.listed_rows().tolist() == vs.listed_rows().tolist()
+    assert loaded is not None and loaded.listed_mask().tolist() == vs.listed_mask().tolist()
     # a file without the flags (written before them) loads with vote rows only
     with np.load(tmp_path / "vectors.npz") as data:
         old = {k: data[k] for k in data.files if k != "listed"}
     np.savez(tmp_path / "vectors.npz", **old)
     again = VectorSet.load(tmp_path)
-    assert again is not None and len(again) == len(vs) and not again.listed_rows().any()
+    assert again is not None and len(again) == len(vs) and not again.listed_mask().any()
 
 
 def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
