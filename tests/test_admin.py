@@ -864,3 +864,37 @@ def test_a_corpus_name_that_is_not_utf8_breaks_no_admin_page(admin, site):
     for path in ("/admin/documents", "/admin/documents?q=caf", "/admin/upload"):
         r = admin.get(path)
         assert r.status_code == 200, (path, r.text[-2000:])
+
+
+def test_control_characters_in_the_metadata_are_refused_and_the_rest_kept(admin, site):
+    # They were saved into the catalog ("A\abell") and so into titles, pages and exports.
+    catalog = site.corpus / "catalog.yaml"
+    before = catalog.read_text()
+    entry = next(e for e in yaml.safe_load(before) if e["path"] == REL)
+    form = {"csrf_token": admin.csrf, "path": REL, "type": entry["type"],
+            "language": entry["language"], "country": entry["country"],
+            "themes": entry["themes"], "date": str(entry["date"]),
+            "summary": "A summary\tover\ntwo lines, kept.",
+            "policy_instrument": "ROP \x85axis 3\ufffe"}
+    r = admin.post("/admin/documents/edit", data={**form, "title": "Bell\x07 and \x1b[31mred"},
+                   follow_redirects=False)
+    assert r.status_code == 400, r.text[:1000]
+    assert catalog.read_text() == before
+    soup = BeautifulSoup(r.text, "html.parser")
+    errors = {f.select_one("[name]")["name"]: f.select_one(".field-error").text
+              for f in soup.select(".field") if f.select_one(".field-error")}
+    assert errors.get("title", "").startswith("held invisible control characters"), errors
+    assert errors.get("policy_instrument", "").startswith("held invisible"), errors
+    shown = {i["name"]: i.get("value", "") for i in soup.select("input[name]")}
+    assert shown["title"] == "Bell and [31mred", shown
+    assert shown["policy_instrument"] == "ROP axis 3", shown
+    assert soup.select_one("textarea[name=summary]").text == "A summary over two lines, kept."
+    assert shown["date"] == str(entry["date"])
+    # What the form shows again saves as it is.
+    r = admin.post("/admin/documents/edit", data={**form, "title": shown["title"],
+                                                  "policy_instrument": shown["policy_instrument"]},
+                   follow_redirects=False)
+    assert r.status_code == 303, r.text[:1000]
+    new = next(e for e in yaml.safe_load(catalog.read_text()) if e["path"] == REL)
+    assert (new["title"], new["summary"]) == ("Bell and [31mred", "A summary over two lines, kept.")
+

@@ -7,6 +7,7 @@ partner, policy_instrument, summary (and hidden on the edit form). Choices come 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,16 @@ from ingest import (
 FIELDS = ("title", "type", "language", "country", "region", "themes", "date", "partner",
           "policy_instrument", "summary")
 MAX_TEXT = {"title": 300, "partner": 200, "policy_instrument": 500, "summary": 3000}
+
+#: What no field may hold, once its white space (tabs and line breaks too) is one space: the
+#: other control characters (C0, DEL, C1: pasted from a PDF or a terminal, or a multipart
+#: form's bytes that were not UTF-8), lone surrogates and Unicode's noncharacters.
+INVALID_CHARACTERS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+#: the message for a field that held them: they are removed from the value shown again, so
+#: the next save goes through once the admin has checked it
+INVALID_CHARACTERS_MESSAGE = ("held invisible control characters (pasted with the text?): "
+                              "they are removed here, check the text and save again")
 
 #: Document field names for catalog keys (for suggestions made by ingest.metadata).
 DOC_FIELD = {"type": "doc_type", "country": "country_code", "region": "region_code"}
@@ -88,10 +99,17 @@ class MetadataForm:
 def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
     """Read and check the metadata fields of a submitted form (``prefix`` for many files)."""
     out = MetadataForm()
+    cleaned: set[str] = set()
 
     def text(name: str) -> str:
         value = form.get(prefix + name)
-        return " ".join(str(value).split()) if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        value = " ".join(value.split())
+        valid = INVALID_CHARACTERS.sub("", value)
+        if valid != value:
+            cleaned.add(name)
+        return valid
 
     for name in ("title", "partner", "policy_instrument", "summary"):
         value = text(name)
@@ -126,6 +144,9 @@ def read_form(form: Any, tax: Taxonomy, *, prefix: str = "") -> MetadataForm:
         out.values["date"] = normalise_date(date) or date  # "28.06.2019" stored as 2019-06-28
     if form.get(prefix + "hidden") in ("1", "on", "true"):
         out.values["hidden"] = True
+    for name in cleaned:  # this message first: the value shown is no longer what was sent
+        other = out.errors.get(name)
+        out.errors[name] = INVALID_CHARACTERS_MESSAGE + (f"; {other}" if other else "")
     return out
 
 
