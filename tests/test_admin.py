@@ -898,3 +898,39 @@ def test_control_characters_in_the_metadata_are_refused_and_the_rest_kept(admin,
     new = next(e for e in yaml.safe_load(catalog.read_text()) if e["path"] == REL)
     assert (new["title"], new["summary"]) == ("Bell and [31mred", "A summary over two lines, kept.")
 
+
+def _fields(html: str) -> dict[str, str | bool]:
+    """The form's inputs as the browser would send them again: text values, checkboxes."""
+    soup = BeautifulSoup(html, "html.parser")
+    out: dict[str, str | bool] = {}
+    for i in soup.select("input[name]"):
+        if i.get("type") == "checkbox" and i["name"] != "themes":
+            out[i["name"]] = i.has_attr("checked")
+        elif i.get("type") not in ("checkbox", "file"):
+            out[i["name"]] = i.get("value", "")
+    return out
+
+
+def test_a_refused_form_shows_again_everything_that_was_typed(admin, site):
+    # The folder, the file name and the two boxes went back to their defaults when the
+    # metadata was refused: saving again put the file in the wrong place, or ingested it.
+    bad = {"language": "tlh", "title": "Kept title"}
+    r = _upload(admin, ("a.pdf", ELF, "application/pdf"), folder="reports/2021", **bad)
+    assert r.status_code == 400
+    assert _fields(r.text)["folder"] == "reports/2021"
+    assert "Choose the files again" in r.text
+    r = _upload(admin, ("a.pdf", (site.corpus / PDF_REL).read_bytes(), "application/pdf"))
+    assert r.status_code == 303, r.text[:1000]
+    (stage,) = _staging(site)
+    r = admin.post(f"/admin/review/{stage.name}/save", data={
+        "csrf_token": admin.csrf, "folder": "reports/2021", "name": "plan-2021.pdf",
+        "overwrite": "1", **bad})
+    assert r.status_code == 400 and "not a known language" in r.text
+    shown = _fields(r.text)
+    assert (shown["folder"], shown["name"], shown["title"]) == (
+        "reports/2021", "plan-2021.pdf", "Kept title"), shown
+    assert shown.get("ingest_now") is False, shown
+    r = admin.post("/admin/documents/edit", data={"csrf_token": admin.csrf, "path": REL, **bad})
+    assert r.status_code == 400 and "not a known language" in r.text
+    shown = _fields(r.text)
+    assert shown["title"] == "Kept title" and shown["ingest_now"] is False, shown

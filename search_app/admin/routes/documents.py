@@ -68,7 +68,7 @@ def documents(request: Request, settings: SettingsDep, store: StoreDep) -> Respo
 
 def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy, rel: str, *,
                values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-               problem: str = "") -> Response:
+               problem: str = "", ingest_now: bool = True) -> Response:
     explicit = explicit_metadata(corpus, rel)
     doc_id = indexed_documents(store).get(rel)
     indexed_values: dict[str, Any] = {}
@@ -90,7 +90,7 @@ def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy,
         "title": f"Admin: {rel}", "path": rel, "doc_id": doc_id,
         "values": shown,
         "hidden": bool((values or explicit).get("hidden")), "suggested": suggested,
-        "sources": sources, "errors": errors or {}, "problem": problem,
+        "sources": sources, "errors": errors or {}, "problem": problem, "ingest_now": ingest_now,
         "has_sidecar": sidecar_of(corpus / rel).is_file(), **form_context(tax),
     }, status_code=400 if (errors or problem) else 200)
 
@@ -108,7 +108,8 @@ def edit_save(request: Request, rel: CorpusDocument, form: AdminForm, settings: 
     meta = read_form(form, tax)
     if meta.errors:
         return _edit_page(request, corpus, store, tax, rel, values=meta.values,
-                          errors=meta.errors, problem="Some metadata is not valid.")
+                          errors=meta.errors, problem="Some metadata is not valid.",
+                          ingest_now=form.get("ingest_now") == "1")
     explicit = explicit_metadata(corpus, rel)
     keep = {k: v for k, v in explicit.items() if k not in (*FIELDS, "hidden")}
     save_metadata(corpus, rel, {**keep, **meta.values})

@@ -57,7 +57,7 @@ def _folders(corpus: Path) -> list[str]:
 def upload_form(request: Request, settings: SettingsDep, tax: TaxonomyDep) -> Response:
     return render(request, "admin_upload.html", {
         "title": "Admin: upload", "folders": _folders(Path(settings.corpus)), "values": {},
-        "errors": {}, "error": "", "max_mb": settings.upload_max_mb,
+        "folder": DEFAULT_FOLDER, "errors": {}, "error": "", "max_mb": settings.upload_max_mb,
         "max_files": settings.upload_max_files, **form_context(tax),
     })
 
@@ -91,9 +91,12 @@ def upload(request: Request, settings: SettingsDep, form: AdminForm, staging: St
         add_suggestions(staging, staged, tax, time_limit=min(settings.ingest_time_limit, 60.0),
                         memory_mb=settings.ingest_memory_mb, workers=settings.ingest_workers)
     if problems and not staged:
+        if files:  # a browser cannot fill a file input in again
+            problems.append("Choose the files again: a page sent back cannot keep them.")
         return render(request, "admin_upload.html", {
             "title": "Admin: upload", "folders": _folders(Path(settings.corpus)),
             "values": meta.values, "errors": meta.errors, "problems": problems,
+            "folder": str(form.get("folder") or DEFAULT_FOLDER),
             "staged_count": 0, "max_mb": settings.upload_max_mb,
             "max_files": settings.upload_max_files, **form_context(tax),
         }, status_code=400)
@@ -131,7 +134,10 @@ def _refusals(request: Request) -> list[str]:
 def _review_page(request: Request, corpus: Path, staging: Staging, tax: Taxonomy, *,
                  errors: dict[str, dict[str, str]] | None = None,
                  overrides: dict[str, dict[str, Any]] | None = None,
+                 typed: dict[str, dict[str, Any]] | None = None,
                  problem: str = "") -> Response:
+    """The review of the staged uploads; ``overrides`` (metadata) and ``typed`` (folder, name,
+    overwrite, ingest_now) are what a refused save sent, shown again for its upload."""
     items = []
     for st in staging.list():
         values = {**st.suggested, **st.given, **(overrides or {}).get(st.id, {})}
@@ -140,7 +146,9 @@ def _review_page(request: Request, corpus: Path, staging: Staging, tax: Taxonomy
             exists = resolve_in_corpus(corpus, st.rel_path).exists()
         except UploadError:
             exists = False
-        items.append({"staged": st, "values": values, "suggested": suggested,
+        form = {"folder": st.folder, "name": st.name, "overwrite": False, "ingest_now": True,
+                **(typed or {}).get(st.id, {})}
+        items.append({"staged": st, "values": values, "suggested": suggested, "form": form,
                       "errors": (errors or {}).get(st.id, {}), "exists": exists})
     context = {"title": "Admin: check uploads", "items": items, "folders": _folders(corpus),
                **form_context(tax)}
@@ -171,9 +179,13 @@ def review_save(request: Request, stage_id: str, settings: SettingsDep, form: Ad
     folder = sanitize_folder(str(form.get("folder") or st.folder))
     name = sanitize_filename(str(form.get("name") or st.name), st.media_type)
     rel = f"{folder}/{name}"
+    typed = {stage_id: {"folder": str(form.get("folder") or st.folder),
+                        "name": str(form.get("name") or st.name),
+                        "overwrite": form.get("overwrite") == "1",
+                        "ingest_now": form.get("ingest_now") == "1"}}
     if meta.errors:
         return _review_page(request, corpus, staging, tax, errors={stage_id: meta.errors},
-                            overrides={stage_id: meta.values},
+                            overrides={stage_id: meta.values}, typed=typed,
                             problem=f"{st.name}: some metadata is not valid.")
     try:
         staging.commit(stage_id, corpus, rel, overwrite=form.get("overwrite") == "1")
@@ -182,7 +194,7 @@ def review_save(request: Request, stage_id: str, settings: SettingsDep, form: Ad
         save_metadata(corpus, rel, {**keep, **meta.values})
     except (UploadError, CatalogError) as exc:
         return _review_page(request, corpus, staging, tax, errors={stage_id: meta.errors},
-                            overrides={stage_id: meta.values}, problem=str(exc))
+                            overrides={stage_id: meta.values}, typed=typed, problem=str(exc))
     if form.get("ingest_now") == "1" and start_run(settings) == "started":
         return redirect("/admin/ingest", msg="saved_ingest", path=rel)
     return redirect("/admin/review" if staging.list() else "/admin/documents", msg="saved",
