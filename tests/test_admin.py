@@ -934,3 +934,14 @@ def test_a_refused_form_shows_again_everything_that_was_typed(admin, site):
     assert r.status_code == 400 and "not a known language" in r.text
     shown = _fields(r.text)
     assert shown["title"] == "Kept title" and shown["ingest_now"] is False, shown
+
+
+def test_the_edit_page_links_to_a_file_whose_name_an_address_must_escape(admin, site):
+    # "Open the file" put the path into the address as it is: "#" cut it there (404).
+    rel = "news/notes #2? 100%.md"
+    (site.corpus / rel).write_text("# Notes\n\nHashed name notes.\n", encoding="utf-8")
+    run_ingest(site.corpus, site.index, workers=1)
+    page = admin.get("/admin/documents/edit", params={"path": rel})
+    assert page.status_code == 200, page.text[:500]
+    link = BeautifulSoup(page.text, "html.parser").find("a", string="Open the file")
+    assert link["href"] == "/files/news/notes%20%232%3F%20100%25.md", link
