@@ -6,6 +6,7 @@
     .venv/bin/python bench/bench_semantic.py latency --index /tmp/kb-sample --clients 2 --slots
     .venv/bin/python bench/bench_semantic.py coverage --index /tmp/kb-sample --rounds 3
     .venv/bin/python bench/bench_semantic.py typo --index /tmp/kb-sample --rounds 5
+    .venv/bin/python bench/bench_semantic.py filters --index /tmp/kb-sample --rounds 5
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
@@ -56,6 +57,13 @@ cold (neither text's vector in the model's cache), two ways in turn (which goes 
 rotates): the vector as typed only (index.search._restart_semantic made to keep the first, as
 before 2026-12-02) and the product's; p50, p95, mean, the ratio, and how many of the
 queries were embedded again.
+
+filters: what ranking by meaning under a filter costs since its documents keep their ranks
+among all documents (index.semantic.Fusion.filtered_ranks "all": the semantic lists rank every
+document, then keep those the filter allows), against ranking only those ("filtered", as
+before 2026-12-02), over the judged filtered queries of the development sets, warm (the
+vector made before), the two ways alternating (which goes first rotates); p50, p95, mean,
+the ratio.
 
 memory: `kb serve` on a copy of an index (default: the synthetic one of 10,000 documents,
 100,000 passages, built by bench/synthetic.py in $KB_BENCH_DIR; --index another), once without
@@ -319,6 +327,43 @@ def typo(index: Path, rounds: int) -> None:
     _print_times(f"{len(qs)} judged typo queries ({len(again)} embedded again) x {rounds} "
                  "rounds, cold, alternating", "vector", times)
     print(f"  mean ratio corrected too / as typed only: "
+          f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}")
+
+
+def filters(index: Path, rounds: int) -> None:
+    """A filtered search with its semantic lists ranked among all documents, and among those
+    the filter allows, alternating (see the module's docstring)."""
+    from dataclasses import replace
+
+    from index import semantic
+
+    store = IndexStore(index)
+    reqs = []
+    for name in DEVELOPMENT_SETS:
+        with open(ROOT / "bench" / "judgments" / name / "queries.jsonl", encoding="utf-8") as fh:
+            reqs += [SearchRequest(query=row["text"], filters=row["filters"])
+                     for line in fh if line.strip()
+                     for row in [json.loads(line)] if row.get("filters")]
+    product = semantic.FUSION
+    ways = ("among the filtered", "among all")
+    settings = {ways[0]: replace(product, filtered_ranks="filtered"),
+                ways[1]: replace(product, filtered_ranks="all")}
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    for req in reqs:  # warm up: the vectors made, the searchers open
+        search(store, req)
+    try:
+        for r in range(rounds):
+            for i, req in enumerate(reqs):
+                for way in (ways if (i + r) % 2 == 0 else ways[::-1]):
+                    semantic.FUSION = settings[way]
+                    started = time.perf_counter()
+                    search(store, req)
+                    times[way].append((time.perf_counter() - started) * 1000)
+    finally:
+        semantic.FUSION = product
+    _print_times(f"{len(reqs)} judged filtered queries x {rounds} rounds, warm, alternating",
+                 "ranks", times)
+    print(f"  mean ratio among all / among the filtered: "
           f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}")
 
 
@@ -608,6 +653,9 @@ def main() -> None:
     typ = sub.add_parser("typo")
     typ.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     typ.add_argument("--rounds", type=int, default=3)
+    flt = sub.add_parser("filters")
+    flt.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    flt.add_argument("--rounds", type=int, default=5)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
@@ -645,6 +693,8 @@ def main() -> None:
         coverage(args.index, args.rounds)
     elif args.what == "typo":
         typo(args.index, args.rounds)
+    elif args.what == "filters":
+        filters(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds, args.compare)
     else:

@@ -410,9 +410,11 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
     coverage_power ("power"; a hit matching every word is not touched); ``confirmed_too``:
     the hits the semantic lists hold as well."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-             passages: Any = (), coverage: dict[str, float] | None = None
-             ) -> list[tuple[str, float]]:
+             passages: Any = (), coverage: dict[str, float] | None = None,
+             ranks: Any = None) -> list[tuple[str, float]]:
         f = sem.FUSION
+        meaning_ranks, passage_ranks = ranks or (range(1, len(meaning) + 1),
+                                                 range(1, len(passages) + 1))
         lang = query_language(CURRENT["text"])
         qlang = base_language(lang) if lang else None
         confirmed = set(meaning) | set(passages)
@@ -429,9 +431,9 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
                 share = c ** power
             scores[doc] = scores.get(doc, 0.0) + share / (f.rrf_k + rank)
         weight = f.weight_balanced if balanced else f.weight
-        for rank, doc in enumerate(meaning, start=1):
+        for rank, doc in zip(meaning_ranks, meaning, strict=True):
             scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
-        for rank, doc in enumerate(passages, start=1):
+        for rank, doc in zip(passage_ranks, passages, strict=True):
             scores[doc] = scores.get(doc, 0.0) + f.passage_weight / (f.rrf_k + rank)
         fused = sorted(scores.items(), key=lambda kv: -kv[1])
         fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)

@@ -172,17 +172,39 @@ class _Semantic:
         exclude, best first: by their votes, and by their later passages (the passage list;
         index.semantic.rank_by_meaning; the floor of a filtered search when ``flt`` narrows
         the documents, Fusion.filtered_min_score)."""
+        documents, passages = self.ranked(reader, flt, feedback)
+        return [d for d, _ in documents], [d for d, _ in passages]
+
+    def ranked(self, reader: EngineReader, flt: Filter, feedback: str | None
+               ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """:meth:`ranking` with each document's rank: its place in the list or, when ``flt``
+        narrows the documents and ``Fusion.filtered_ranks`` is "all", its place among all the
+        documents the search may list without the filter (the documents under NOT counted
+        too): a filter picks documents from the ranking by meaning, and a document far from
+        the query weighs as far as it is, not as the first of a handful."""
+        f = semantic.FUSION
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
-        documents, passages = semantic.rank_by_meaning(
-            self.vi, self.vector, self.lang, mask, semantic.FUSION.depth, position,
-            filtered=flt.narrows)
-        found = ([self.vi.doc_ids[p] for p in documents],
-                 [self.vi.doc_ids[p] for p in passages] if semantic.FUSION.passage_weight else [])
+        among_all = flt.narrows and f.filtered_ranks == "all"
+        if among_all:
+            everywhere = reader.allowed(Filter(include_hidden=flt.include_hidden),
+                                        self.vi.doc_ids)
+            lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, everywhere,
+                                             len(self.vi.doc_ids), position, filtered=True)
+        else:
+            lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, mask, f.depth,
+                                             position, filtered=flt.narrows)
+        found = tuple(
+            [(self.vi.doc_ids[p], rank) for rank, p in enumerate(positions, start=1)
+             if mask[p]][:f.depth] if weight else []
+            for positions, weight in zip(lists, (1.0, f.passage_weight), strict=True))
+        documents, passages = found
         if self.excluded is None:
-            return found
-        out = reader.matching(self.excluded, _found(found))
-        return [d for d in found[0] if d not in out], [d for d in found[1] if d not in out]
+            return documents, passages
+        out = reader.matching(self.excluded, list(dict.fromkeys(
+            d for d, _ in (*documents, *passages))))
+        return ([(d, r) for d, r in documents if d not in out],
+                [(d, r) for d, r in passages if d not in out])
 
 
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,
@@ -370,7 +392,10 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             vi = started_semantic[1]
             lang, coverage = hybrid
             sem = _Semantic(vi, vector, lang, parsed.excluded)
-            meaning, passage_list = sem.ranking(reader, flt, keyword[0] if keyword else None)
+            ranked_meaning, ranked_passages = sem.ranked(reader, flt,
+                                                         keyword[0] if keyword else None)
+            meaning = [d for d, _ in ranked_meaning]
+            passage_list = [d for d, _ in ranked_passages]
             in_keyword = set(keyword)
             extra = [d for d in _found((meaning, passage_list)) if d not in in_keyword]
             if keyword_total > len(keyword):
@@ -378,7 +403,9 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                 extra = _unmatched(reader, q, extra)
             total = keyword_total + len(extra)
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
-                                  passages=passage_list, coverage=coverage)
+                                  passages=passage_list, coverage=coverage,
+                                  ranks=([r for _, r in ranked_meaning],
+                                         [r for _, r in ranked_passages]))
             hits = _hits(reader, fused[first:first + req.page_size])
             only_meaning = set(extra)
             for hit in hits:

@@ -166,6 +166,29 @@ def test_a_filtered_search_finds_by_meaning_the_documents_below_the_similarity_f
     assert not search(store, SearchRequest(query=query, filters={"country": ["NL"]})).hits
 
 
+def test_a_filter_picks_documents_from_the_ranking_by_meaning_without_raising_them(
+    store, monkeypatch,
+):
+    # Under a filter the semantic lists rank every document it allows (no floor); each keeps
+    # its rank among all documents (Fusion.filtered_ranks "all"): a document found by meaning
+    # only scores as it does without the filter, not as the first of the few allowed.
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, min_score=-1.0))
+    query = "credit guarantees for exporters"
+    unfiltered = {h.id: h for h in search(store, SearchRequest(query=query)).hits}
+    filtered = search(store, SearchRequest(query=query, filters={"country": ["NL", "DE"]}))
+    assert {h.id for h in filtered.hits} == {"en-water", "de-fairs"}
+    assert all(h.match == "semantic" == unfiltered[h.id].match for h in filtered.hits)
+    assert [(h.id, h.score) for h in filtered.hits] == sorted(
+        ((h.id, unfiltered[h.id].score) for h in filtered.hits), key=lambda x: -x[1])
+    # ranked among the allowed ones only, the closest of them scored as the first overall
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, min_score=-1.0,
+                                                    filtered_ranks="filtered"))
+    first = search(store, SearchRequest(query=query, filters={"country": ["NL", "DE"]})).hits[0]
+    assert first.score > unfiltered[first.id].score
+
+
 def test_the_query_is_embedded_from_the_text_as_typed_before_it_is_parsed(store, monkeypatch):
     from index import semantic
 
