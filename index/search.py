@@ -181,11 +181,16 @@ class _Semantic:
         narrows the documents and ``Fusion.filtered_ranks`` is "all", its place among all the
         documents the search may list without the filter (the documents under NOT counted
         too): a filter picks documents from the ranking by meaning, and a document far from
-        the query weighs as far as it is, not as the first of a handful."""
+        the query weighs as far as it is, not as the first of a handful. Not in a collection
+        balanced across languages, whose ranking by meaning takes each language's best in turn
+        (index.vectors.interleave_by_language): a place there is a place within a language,
+        not how close a document is among all (a language filter's documents would be 1st,
+        11th, 21st... of ten languages)."""
         f = semantic.FUSION
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
-        among_all = flt.narrows and f.filtered_ranks == "all"
+        among_all = (flt.narrows and f.filtered_ranks == "all"
+                     and not (self.vi.bias.per_language and f.interleave))
         if among_all:
             everywhere = reader.allowed(Filter(include_hidden=flt.include_hidden),
                                         self.vi.doc_ids)

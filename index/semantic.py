@@ -167,7 +167,8 @@ class Fusion:
     #: that is the 30th closest of the collection weighs as the 30th, not as the first of the
     #: few the filter allows), or "filtered", its place among those the filter allows (as
     #: before 2026-12-02: the far ones weighed nearly as the closest, and any keyword hit
-    #: decided; the filter kind of seven sets of judgments 0.890 -> 0.915, bench/README.md)
+    #: decided; the filter kind of seven sets of judgments 0.890 -> 0.915, bench/README.md).
+    #: A collection balanced across languages keeps "filtered" (index.search._Semantic.ranked)
     filtered_ranks: str = "all"
     #: weight of the best keyword hit's vector added to the query's (pseudo-relevance
     #: feedback; balanced collections only)

@@ -724,6 +724,48 @@ def test_documents_lose_their_languages_offset_when_languages_are_unbalanced(mon
     assert not vectors.LanguageBias(balanced).offsets
 
 
+def test_a_filtered_search_ranks_by_meaning_among_all_documents_unless_balanced(monkeypatch):
+    # Fusion.filtered_ranks "all": under a filter each document keeps its place among all
+    # documents; in a collection balanced across languages, whose ranking takes each
+    # language's best in turn, it keeps its place among the filtered ones
+    import importlib
+
+    import index.vectors as vectors
+    from index import semantic
+    from index.engine import Filter
+
+    search_module = importlib.import_module("index.search")
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {})
+    # every document in the lists (no floor, no cut), to compare the places
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, min_score=-1.0,
+                                                    depth=100))
+    rng = np.random.default_rng(7)
+
+    class Reader:
+        """What _Semantic.ranked asks of an engine reader: the German documents pass the
+        filter."""
+
+        def allowed(self, flt: Filter, ids: list[str]) -> np.ndarray:
+            return np.array([not flt.narrows or i.startswith("de") for i in ids])
+
+    german = Filter.of({"language": ["de"]})
+    query = rng.normal(size=8).astype(np.float32)
+    query /= np.linalg.norm(query)
+    unbalanced = search_module._Semantic(vectors.VectorIndex(_unbalanced_set(rng)), query, "en")
+    assert not unbalanced.vi.bias.per_language
+    everywhere = [d for d, _ in unbalanced.ranked(Reader(), Filter(), None)[0]]
+    ranked = unbalanced.ranked(Reader(), german, None)[0]
+    assert [d for d, _ in ranked] == [d for d in everywhere if d.startswith("de")]
+    assert [r for _, r in ranked] == [everywhere.index(d) + 1 for d, _ in ranked] != [1, 2]
+    balanced = VectorSet([f"{lang}{i}" for lang in ("en", "de") for i in range(20)],
+                         [str(i) for i in range(40)], ["en"] * 20 + ["de"] * 20,
+                         rng.normal(size=(40, 8)).astype(np.float32), "m",
+                         {"en": np.zeros(8, np.float32), "de": np.zeros(8, np.float32)})
+    sem = search_module._Semantic(vectors.VectorIndex(balanced), query, "en")
+    assert sem.vi.bias.per_language
+    assert [r for _, r in sem.ranked(Reader(), german, None)[0]] == list(range(1, 21))
+
+
 def test_the_similarity_floor_reads_cosines_without_the_language_offsets(monkeypatch):
     import index.vectors as vectors
     from index import semantic
