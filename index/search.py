@@ -14,6 +14,7 @@ import re
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
@@ -199,11 +200,12 @@ class _Semantic:
         else:
             lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, mask, f.depth,
                                              position, filtered=flt.narrows)
-        found = tuple(
-            [(self.vi.doc_ids[p], rank) for rank, p in enumerate(positions, start=1)
-             if mask[p]][:f.depth] if weight else []
+        # (the first ``depth`` allowed ones: the rest of a ranking of all is not read)
+        documents, passages = (
+            list(islice(((self.vi.doc_ids[p], rank)
+                         for rank, p in enumerate(positions, start=1) if mask[p]), f.depth))
+            if weight else []
             for positions, weight in zip(lists, (1.0, f.passage_weight), strict=True))
-        documents, passages = found
         if self.excluded is None:
             return documents, passages
         out = reader.matching(self.excluded, list(dict.fromkeys(
