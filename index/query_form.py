@@ -54,9 +54,27 @@ class Word(Term):
     family: WordFamily = field(default=(), compare=False)
 
 
+#: A phrase's ways of spacing its words (``slop ** (words - 1)``) are at most this many: an
+#: engine that has no query for the rule of :class:`Phrase` (tantivy, whose slop lets words
+#: move past each other) asks for each spacing as an exact phrase. See :func:`phrase_slop`.
+MAX_PHRASE_SPACINGS = 64
+
+
+def phrase_slop(words: int, slop: int) -> int:
+    """The slop a phrase of ``words`` words keeps of ``slop``: the largest at most ``slop``
+    whose spacings fit MAX_PHRASE_SPACINGS (64 for two words, 8 for three, 4 for four, 2
+    for five to seven, 1 beyond: the exact phrase)."""
+    slop = max(1, slop)
+    while slop > 1 and slop ** max(1, words - 1) > MAX_PHRASE_SPACINGS:
+        slop -= 1
+    return slop
+
+
 @dataclass(frozen=True)
 class Phrase:
-    """Terms in order, at most ``slop`` positions apart (1: adjacent)."""
+    """Terms in this order, each at most ``slop`` positions after the one before (1: the next
+    position, an exact phrase; 2: at most one other term between two of them). The one rule
+    of ``"a b"~N`` on every engine; :func:`normalize` lowers ``slop`` by :func:`phrase_slop`."""
 
     field: str
     words: tuple[str, ...]
@@ -280,7 +298,8 @@ def normalize(q: Query) -> Query:
             return NOTHING
         if len(q.words) == 1:
             return Term(q.field, q.words[0])
-        return q
+        slop = phrase_slop(len(q.words), q.slop)
+        return q if slop == q.slop else replace(q, slop=slop)
     if isinstance(q, Wildcard):
         if "*" not in q.pattern and "?" not in q.pattern:
             return Term(q.field, q.pattern, q.boost)
@@ -319,6 +338,7 @@ __all__ = [
     "Not",
     "Nothing",
     "Or",
+    "MAX_PHRASE_SPACINGS",
     "Phrase",
     "Prefix",
     "Query",
@@ -331,6 +351,7 @@ __all__ = [
     "is_nothing",
     "leaves",
     "normalize",
+    "phrase_slop",
     "prune",
     "searches",
     "with_boost",

@@ -89,3 +89,13 @@ def test_both_engines_prune_the_same_fields_of_a_query() -> None:
     neutral = qf.normalize(qf.prune(query, present.__contains__))
     assert to_whoosh(neutral) == _prune(to_whoosh(query), present)
     assert neutral != qf.normalize(query)  # something was pruned
+
+
+def test_a_phrase_keeps_a_slop_whose_spacings_an_engine_can_ask_for() -> None:
+    from index.query_form import MAX_PHRASE_SPACINGS, Phrase, normalize, phrase_slop
+
+    assert [phrase_slop(n, 1000) for n in range(2, 10)] == [64, 8, 4, 2, 2, 2, 1, 1]
+    assert all(phrase_slop(n, 1000) ** (n - 1) <= MAX_PHRASE_SPACINGS for n in range(2, 20))
+    assert phrase_slop(3, 5) == 5 and phrase_slop(2, 0) == 1
+    assert normalize(Phrase("body_en", ("a", "b", "c"), 50)) == Phrase("body_en",
+                                                                        ("a", "b", "c"), 8)

@@ -343,3 +343,32 @@ def test_a_country_code_before_a_hyphen_and_a_number_is_found_as_the_code(tmp_pa
         make_doc("it-word", "Programme overview", "It is a programme for exporters."),
     ])
     assert [h.id for h in search(store, SearchRequest(query="IT")).hits] == ["it-2020"]
+
+
+#: texts by id: "u" stands for a word between
+SPACED = {"ab": "alpha beta", "ba": "beta alpha", "aub": "alpha xray beta",
+          "bua": "beta xray alpha", "auub": "alpha xray yankee beta",
+          "buua": "beta xray yankee alpha", "auuub": "alpha xray yankee zulu beta",
+          "abc": "alpha beta gamma", "aubuc": "alpha xray beta yankee gamma",
+          "acb": "alpha gamma beta", "auubuuc": "alpha xray yankee beta zulu quebec gamma",
+          "aubuuc": "alpha xray beta yankee zulu gamma"}
+
+
+@pytest.mark.parametrize("query,expected", [
+    ('"alpha beta"~1', {"ab", "abc"}),
+    ('"alpha beta"~2', {"ab", "abc", "aub", "aubuc", "aubuuc", "acb"}),
+    ('"alpha beta"~3', {"ab", "abc", "aub", "aubuc", "aubuuc", "acb", "auub", "auubuuc"}),
+    ('"beta alpha"~3', {"ba", "bua", "buua"}),
+    ('"alpha beta gamma"~2', {"abc", "aubuc"}),
+    ('"alpha beta gamma"~3', {"abc", "aubuc", "aubuuc", "auubuuc"}),
+    ('"alpha beta"~9999', {"ab", "abc", "aub", "aubuc", "aubuuc", "acb", "auub", "auubuuc",
+                           "auuub"}),
+])
+def test_a_sloppy_phrase_keeps_its_order_on_every_engine(tmp_path, query, expected) -> None:
+    # tantivy's slop let the words move past each other: "alpha beta"~3 found "beta alpha",
+    # "alpha beta gamma"~2 found "alpha gamma beta" and not "alpha xray beta yankee gamma".
+    store = build_index(tmp_path / "index", [
+        make_doc(key, f"Document {n}", f"{text}. Some other words about nothing.")
+        for n, (key, text) in enumerate(SPACED.items())])
+    found = search(store, SearchRequest(query=query, page_size=50, with_facets=False))
+    assert {h.id for h in found.hits} == expected

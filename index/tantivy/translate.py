@@ -25,6 +25,7 @@ per language), and the Whoosh engine does the same.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -188,9 +189,12 @@ class Translator:
         return _boosted(tantivy.Query.term_query(self.schema, field, text), boost)
 
     def _phrase(self, q: qf.Phrase) -> tantivy.Query | None:
-        """The documents with the words in order (``slop``: 1 = adjacent), scored as the
-        Whoosh engine scores a phrase: the sum of its words' scores as terms, times the
-        phrase's boost (not tantivy's BM25 of the phrase's frequency)."""
+        """The documents with the words in order, each at most ``slop`` positions after the
+        one before (query_form.Phrase), scored as the Whoosh engine scores a phrase: the sum
+        of its words' scores as terms, times the phrase's boost (not tantivy's BM25 of the
+        phrase's frequency). tantivy's own slop lets words move, past each other too ("a
+        b"~3 found "b a"): each spacing the rule allows is an exact phrase of its own, with
+        the words at their positions (query_form.phrase_slop bounds how many)."""
         words = [index_term(w) for w in q.words]
         if not words or any(self.df(q.field, w) == 0 for w in words):
             return None
@@ -198,11 +202,14 @@ class Translator:
         scored = must_all([t for t in terms if t is not None])
         if len(words) == 1:
             return scored
-        phrase: list[str | tuple[int, str]] = list(words)
-        # slop: 1 = adjacent in the query form, 0 in tantivy
-        query = tantivy.Query.phrase_query(self.schema, q.field, phrase,
-                                           slop=max(0, int(q.slop) - 1))
-        return with_filter(scored, query)
+        spacings = itertools.product(range(1, qf.phrase_slop(len(words), q.slop) + 1),
+                                     repeat=len(words) - 1)
+        exact = []
+        for gaps in spacings:
+            positions = [0, *itertools.accumulate(gaps)]
+            phrase: list[str | tuple[int, str]] = list(zip(positions, words, strict=True))
+            exact.append(tantivy.Query.phrase_query(self.schema, q.field, phrase, slop=0))
+        return with_filter(scored, _should(exact))
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         """The index terms of a pattern leaf (at most MAX_EXPANSIONS)."""
