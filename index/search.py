@@ -176,13 +176,6 @@ class _Semantic:
         documents, passages = self.ranked(reader, flt, feedback)
         return [d for d, _ in documents], [d for d, _ in passages]
 
-    def among_all(self, flt: Filter) -> bool:
-        """Whether the documents of ``flt`` keep their ranks by meaning among all documents
-        (see :meth:`ranked`)."""
-        f = semantic.FUSION
-        return (flt.narrows and f.filtered_ranks == "all"
-                and not (self.vi.bias.per_language and f.interleave))
-
     def ranked(self, reader: EngineReader, flt: Filter, feedback: str | None
                ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         """:meth:`ranking` with each document's rank: its place in the list or, when ``flt``
@@ -197,7 +190,9 @@ class _Semantic:
         f = semantic.FUSION
         mask = reader.allowed(flt, self.vi.doc_ids)
         position = self.vi.position.get(feedback) if feedback is not None else None
-        if self.among_all(flt):
+        among_all = (flt.narrows and f.filtered_ranks == "all"
+                     and not (self.vi.bias.per_language and f.interleave))
+        if among_all:
             everywhere = reader.allowed(Filter(include_hidden=flt.include_hidden),
                                         self.vi.doc_ids)
             lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, everywhere,
@@ -417,8 +412,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
                                   passages=passage_list, coverage=coverage,
                                   ranks=([r for _, r in ranked_meaning],
-                                         [r for _, r in ranked_passages]),
-                                  filtered=sem.among_all(flt))
+                                         [r for _, r in ranked_passages]))
             hits = _hits(reader, fused[first:first + req.page_size])
             only_meaning = set(extra)
             for hit in hits:

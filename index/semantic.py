@@ -170,12 +170,6 @@ class Fusion:
     #: decided; the filter kind of seven sets of judgments 0.890 -> 0.915, bench/README.md).
     #: A collection balanced across languages keeps "filtered" (index.search._Semantic.ranked)
     filtered_ranks: str = "all"
-    #: the passage list's weight in such a search (ranks among all documents): there the
-    #: filter has already chosen the documents, often a handful of long reports of one kind
-    #: or country, and the answer a passage deep inside one of them. Chosen on seven sets of
-    #: judgments as the largest of 0.25-1 with which no kind of any set loses (filter kind
-    #: 0.915 -> 0.939; 0.75 and 1 lose the tuning set's filter kind; bench/README.md)
-    filtered_passage_weight: float = 0.5
     #: weight of the best keyword hit's vector added to the query's (pseudo-relevance
     #: feedback; balanced collections only)
     feedback_weight: float = 1.0
@@ -189,16 +183,13 @@ FUSION = Fusion()
 
 def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
          passages: list[T] | tuple[()] = (), coverage: dict[T, float] | None = None,
-         ranks: tuple[Sequence[int], Sequence[int]] | None = None, filtered: bool = False
-         ) -> list[tuple[T, float]]:
+         ranks: tuple[Sequence[int], Sequence[int]] | None = None) -> list[tuple[T, float]]:
     """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
     list (any ids, best first): (id, fused score), best first; keyword hits past
     ``fuse_depth`` follow in their order. ``coverage``: the share of the query's content words
     a keyword hit matches (``Fusion.coverage_power``; a hit not in it counts as 1).
     ``ranks``: the rank of each document of ``meaning`` and of ``passages`` (by default its
-    place in the list; under a filter, its place among all documents: Fusion.filtered_ranks).
-    ``filtered``: ranks of a filtered search among all documents (the passage list weighs
-    ``Fusion.filtered_passage_weight``)."""
+    place in the list; under a filter, its place among all documents: Fusion.filtered_ranks)."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
     scores: dict[T, float] = {}
@@ -211,10 +202,9 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
                                              range(1, len(passages) + 1))
     for rank, doc in zip(meaning_ranks, meaning, strict=True):
         scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
-    passage_weight = f.filtered_passage_weight if filtered else f.passage_weight
     if f.passage_weight:
         for rank, doc in zip(passage_ranks, passages, strict=True):
-            scores[doc] = scores.get(doc, 0.0) + passage_weight / (f.rrf_k + rank)
+            scores[doc] = scores.get(doc, 0.0) + f.passage_weight / (f.rrf_k + rank)
     fused = sorted(scores.items(), key=lambda kv: -kv[1])
     fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
     return fused

@@ -175,17 +175,9 @@ def test_a_filter_picks_documents_from_the_ranking_by_meaning_without_raising_th
     from index import semantic
 
     monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, min_score=-1.0))
-    fuse, fused_as = semantic.fuse, []
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        fused_as.append(kwargs["filtered"])
-        return fuse(*args, **kwargs)
-
-    monkeypatch.setattr(semantic, "fuse", recording)
     query = "credit guarantees for exporters"
     unfiltered = {h.id: h for h in search(store, SearchRequest(query=query)).hits}
     filtered = search(store, SearchRequest(query=query, filters={"country": ["NL", "DE"]}))
-    assert fused_as == [False, True]  # (the passage list's weight under a filter)
     assert {h.id for h in filtered.hits} == {"en-water", "de-fairs"}
     assert all(h.match == "semantic" == unfiltered[h.id].match for h in filtered.hits)
     assert [(h.id, h.score) for h in filtered.hits] == sorted(
@@ -917,25 +909,6 @@ def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
     assert fused["d"] == pytest.approx(0.15 / (k + 1))
     monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.0))
     assert "d" not in dict(semantic.fuse(["a"], ["c"], balanced=False, passages=["d"]))
-
-
-def test_a_filtered_search_fuses_ranks_among_all_and_a_heavier_passage_list(monkeypatch):
-    # Fusion.filtered_ranks, filtered_passage_weight: the ranks given are the documents'
-    # places among all documents; the passage list weighs more when the filter has already
-    # chosen the documents
-    from index import semantic
-
-    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.15,
-                                                    filtered_passage_weight=0.5))
-    k, w = semantic.FUSION.rrf_k, semantic.FUSION.weight
-    fused = dict(semantic.fuse(["a"], ["b", "c"], balanced=False, passages=["c"],
-                               ranks=([3, 30], [7]), filtered=True))
-    assert fused["a"] == pytest.approx(1 / (k + 1))
-    assert fused["b"] == pytest.approx(w / (k + 3))
-    assert fused["c"] == pytest.approx(w / (k + 30) + 0.5 / (k + 7))
-    fused = dict(semantic.fuse(["a"], ["b", "c"], balanced=False, passages=["c"],
-                               ranks=([3, 30], [7])))
-    assert fused["c"] == pytest.approx(w / (k + 30) + 0.15 / (k + 7))
 
 
 def test_a_keyword_hit_weighs_the_share_of_the_query_it_matches(monkeypatch):
