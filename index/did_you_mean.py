@@ -77,6 +77,13 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
         if len(folded) < 3 or reader.word_count(folded) > 0 or (
                 lang is not None and _in_language(reader, word, lang)):
             continue
+        base = _known_base(reader, folded)
+        if base is not None:
+            # "SME's": no typo; its closest word is "sme" when the word as typed finds
+            # nothing ("kkv's": the Hungarian analysis keeps the ending), else none
+            if _finds_nothing(reader, word):
+                found.append((word, [base]))
+            continue
         options = reader.similar_words(folded, SUGGEST_CANDIDATES)
         if lang is not None:
             options = [o for o in options if _in_language(reader, o, lang)]
@@ -84,6 +91,19 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
         if options:
             found.append((word, options))
     return found
+
+
+#: an apostrophe's ending: the English possessive ("SME's", "partners'"), the Dutch and German
+#: plural or genitive of a short word or name ("kmo's", "Andreas'")
+_CLITIC = re.compile(r"(?:'s|')$")
+
+
+def _known_base(reader: EngineReader, folded: str) -> str | None:
+    """The known word ``folded`` is with an apostrophe's ending ("sme" of "sme's"), or None.
+    Such a word is no typo though no text has it as written, whatever the query's language
+    (one word such as "SME's" tells none): its closest words are not looked for."""
+    base = _CLITIC.sub("", folded)
+    return base if base != folded and len(base) >= 2 and reader.word_count(base) > 0 else None
 
 
 #: Typos a word may have to be ranked by its correction, by its length (Meilisearch's

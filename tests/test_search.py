@@ -372,3 +372,21 @@ def test_a_sloppy_phrase_keeps_its_order_on_every_engine(tmp_path, query, expect
         for n, (key, text) in enumerate(SPACED.items())])
     found = search(store, SearchRequest(query=query, page_size=50, with_facets=False))
     assert {h.id for h in found.hits} == expected
+
+
+def test_a_known_word_with_an_apostrophe_ending_is_no_typo(tmp_path) -> None:
+    # "SME's" found its documents (the English analysis drops "'s") and was still offered
+    # "did you mean smes"; "kkv's" (Hungarian keeps the ending) found nothing, offered "kkv".
+    store = build_index(tmp_path / "index", [
+        make_doc("sme", "Support for SMEs", "Every SME needs buyers; SMEs export more.",
+                 date="2020-01-01"),
+        make_doc("kkv", "A kkv-k exportja", "A kkv exportja nőtt, a kkv támogatása.",
+                 language="hu", date="2020-01-01"),
+        make_doc("smes", "Small firms", "Smes smes smes and small firms.", date="2020-01-01"),
+    ])
+    for query in ("SME's", "SMEs'", "sme's export"):
+        result = search(store, SearchRequest(query=query))
+        assert (result.suggestion, result.corrected) == (None, None), query
+        assert "sme" in {h.id for h in result.hits}, query
+    result = search(store, SearchRequest(query="kkv's"))
+    assert result.corrected == "kkv" and [h.id for h in result.hits] == ["kkv"], result
