@@ -213,6 +213,42 @@ def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: Languages whose words join into compounds or take their endings as one word, where a typed
+#: word's stem heads longer index terms (_longer_forms)
+COMPOUNDING_LANGUAGES = frozenset({"de", "nl", "hu"})
+#: The shortest stem searched as the head of longer terms: shorter ones head unrelated words
+#: (German "mess" of "Messe" would reach "messen" and "Messung")
+MIN_HEAD_STEM = 5
+
+
+def _longer_forms(lang: str, stem: str, target: str, boost: float,
+                  family: qf.WordFamily) -> qf.Query | None:
+    """A typed word's stem in a compounding language (COMPOUNDING_LANGUAGES) as the head of the
+    longer terms of ``target`` (qf.LongerForms), at ``Ranking.longer_forms`` of the word's
+    weight: the first part of a compound ("export" of "Exportförderung", Hungarian
+    "exporttámogatás"), a derivation the stemmer keeps apart ("exportierende"), a Hungarian
+    name the stemmer cuts short when bare ("Budapest": "budapes") but not when inflected
+    ("Budapesten": "budapest"). Only stems of MIN_HEAD_STEM letters or more; the stem itself
+    is the word's own match. Each longer term scores with the typed word's document frequency
+    (across languages) added to its own, so a rare compound does not outweigh the word. Only
+    in the body fields (the whole text): each pattern walks a field's vocabulary, and in the
+    title and passage fields they cost 25% more search time for no gain (bench/README.md)."""
+    weight = ranking.RANKING.longer_forms
+    if (weight <= 0 or lang not in COMPOUNDING_LANGUAGES or not target.startswith("body_")
+            or len(stem) < MIN_HEAD_STEM or not stem.isalpha()):
+        return None
+    return qf.LongerForms(target, stem + "?*", boost * weight, family)
+
+
+def _without_longer_forms(q: qf.Query) -> qf.Query:
+    """``q`` without its qf.LongerForms leaves (a word query of the coverage weighting)."""
+    if isinstance(q, (qf.Or, qf.And)):
+        return qf.normalize(type(q)(tuple(
+            _without_longer_forms(p) for p in q.parts if not isinstance(p, qf.LongerForms)),
+            q.boost))
+    return qf.NOTHING if isinstance(q, qf.LongerForms) else q
+
+
 def _expand_leaf(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
     words: QueryWords | None = None,
@@ -239,6 +275,9 @@ def _expand_leaf(
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
                 alternatives.append(qf.Word(target, tokens[0], boost, family))
+                longer = _longer_forms(lang, tokens[0], target, boost, family)
+                if longer is not None:
+                    alternatives.append(longer)
             elif tokens:
                 alternatives.append(qf.Phrase(target, tuple(tokens), boost=boost))
         elif isinstance(q, wq.Phrase):
@@ -836,6 +875,10 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
         seen.add(folded)
         alone = parse_query(word).documents
         if alone is not None:
+            # what the word matches itself: its longer forms (a compound it heads) are
+            # weaker evidence, and counted as the word they let off-topic pages cover more
+            # of a query (bench/README.md)
+            alone = _without_longer_forms(alone)
             found.append([folded, alone])
     known = typed.synonym_hits if typed is not None else None
     for pairs, hit in _group_hits(parsed.positive, groups, known).hits:

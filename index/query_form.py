@@ -101,6 +101,19 @@ class Wildcard:
 
 
 @dataclass(frozen=True)
+class LongerForms(Wildcard):
+    """The terms of ``field`` that continue a typed word's stem (``pattern``: the stem and
+    ``?*``): the compounds and derived forms it heads in a compounding language. Each scores
+    as a term whose document frequency is the typed word's across languages (``family``, as
+    a :class:`Word`'s) plus its own: a longer form is never rarer than the word typed, so
+    one rare compound does not outweigh the word itself. A record scores as its best longer
+    term (a disjunction max, not the sum of them: a text of many compounds of the word does
+    not outweigh one that has the word)."""
+
+    family: WordFamily = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
 class Facet:
     """Documents with ``value`` in facet ``facet`` (``country``/``ES``, ``year``/``2020``)."""
 
@@ -195,8 +208,8 @@ class Require:
     boost: float = 1.0
 
 
-Query: TypeAlias = (Term | Word | Phrase | Prefix | Wildcard | Facet | FacetPrefix | YearRange
-                    | Every | Nothing | Or | And | Not | AndNot | AndMaybe | Require)
+Query: TypeAlias = (Term | Word | Phrase | Prefix | Wildcard | LongerForms | Facet | FacetPrefix
+                    | YearRange | Every | Nothing | Or | And | Not | AndNot | AndMaybe | Require)
 
 
 def is_nothing(q: Query | None) -> bool:
@@ -335,6 +348,7 @@ __all__ = [
     "Every",
     "Facet",
     "FacetPrefix",
+    "LongerForms",
     "Not",
     "Nothing",
     "Or",

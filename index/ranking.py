@@ -33,6 +33,11 @@ class Ranking:
     #: a typed word that analysis splits ("COVID-19"): "phrase" (its parts adjacent), "terms"
     #: (its parts as separate words), "both" (the parts, and the phrase on top)
     compound: str = "terms"
+    #: weight of a typed word's longer forms in the compounding languages
+    #: (index.query.COMPOUNDING_LANGUAGES): the index terms its stem heads (German "export"
+    #: -> "exportforder", "exportier"; Hungarian "Budapest", stemmed "budapes", -> the
+    #: "budapest" of "Budapesten"), each scored with the typed word's rarity; 0: none
+    longer_forms: float = 0.75
 
 
 #: The setting in use (read it as ``ranking.RANKING`` at each use). Change it with

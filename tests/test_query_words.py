@@ -110,7 +110,8 @@ def test_the_question_mark_ends_a_question_and_is_no_pattern(store) -> None:  # 
     # found nothing (or only longer words), and counted for nothing else either
     parsed = parse_query("Wie können wir die Wirkung messen?")
     assert "messen" in parsed.words and parsed.text.endswith("messen?")
-    assert not any(isinstance(leaf, qf.Wildcard) for leaf in qf.leaves(parsed.documents))
+    assert not any(type(leaf) is qf.Wildcard for leaf in qf.leaves(parsed.documents))
+    # (a word's longer forms in German, Dutch and Hungarian are no pattern of the user's)
     assert _ids(store, "Wie kann man messen?") == _ids(store, "Wie kann man messen") != []
     assert "de-messen" in _ids(store, "Förderung messen?")
     # before punctuation or a bracket it ends a question too
@@ -118,7 +119,7 @@ def test_the_question_mark_ends_a_question_and_is_no_pattern(store) -> None:  # 
                   "Wirkung messen?, Export"):
         parsed = parse_query(typed)
         assert "messen" in parsed.words, (typed, parsed.words)
-        assert not any(isinstance(leaf, qf.Wildcard)
+        assert not any(type(leaf) is qf.Wildcard
                        for leaf in qf.leaves(parsed.documents)), typed
     assert "de-messen" in _ids(store, "(Förderung messen?)")
     # a question mark inside a word, or before another pattern sign, is still a pattern

@@ -244,7 +244,9 @@ def test_ranking_filters_hidden_and_sorting(small):
         "vouchers-es", "eszak-hu"]
     assert ids(small, "", Filter(years=((2021, None),))) == ["matchmaking-ro"]
     assert ids(small, '"matchmaking during the pandemic"') == ["matchmaking-ro"]  # stop words
-    assert ids(small, "export NOT vouchers") == []
+    # besides the English pages (with vouchers), "export" finds the words it begins in German
+    # and Hungarian ("exportierende", "exportja": index.query's longer forms)
+    assert set(ids(small, "export NOT vouchers")) == {"missions-de", "eszak-hu"}
     # prefixes match the stems of every language ("exportja" in Hungarian)
     assert set(ids(small, "expo*")) == {"vouchers-es", "missions-de", "eszak-hu"}
     assert small.search(words("vouchers"), Filter(), limit=0).total == 1  # counts only

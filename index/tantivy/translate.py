@@ -227,8 +227,14 @@ class Translator:
     def _pattern(self, q: qf.Prefix | qf.Wildcard) -> tantivy.Query | None:
         """prefix* and wild?card: the index terms they match, each scored as a term with the
         pattern's boost (as the Whoosh engine scores them: index.whoosh.scoring)."""
-        parts = [p for p in (self._term(qf.Term(q.field, analysed_term(t), q.boost))
-                             for t in self.expand(q)) if p is not None]
+        if isinstance(q, qf.LongerForms):  # each with the typed word's document frequency
+            terms: list[qf.Term] = [qf.Word(q.field, analysed_term(t), q.boost, q.family)
+                                    for t in self.expand(q)]
+        else:
+            terms = [qf.Term(q.field, analysed_term(t), q.boost) for t in self.expand(q)]
+        parts = [p for p in (self._term(term) for term in terms) if p is not None]
+        if len(parts) > 1 and isinstance(q, qf.LongerForms):  # a record scores as its best
+            return tantivy.Query.disjunction_max_query(parts)
         return _should(parts) if parts else None
 
     def _facet(self, q: qf.Facet) -> tantivy.Query | None:

@@ -39,6 +39,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import scoring as wscoring
 from whoosh.matching import NullMatcher
+from whoosh.matching.binary import DisjunctionMaxMatcher
 
 from index import ranking as _ranking
 from index.prepare import index_language
@@ -107,16 +108,26 @@ class _FieldStats:
         if isinstance(text, bytes):  # Whoosh hands the scorer the term encoded
             text = text.decode("utf-8")
         reader = searcher.reader()
-        key = (id(reader), prefix, family or text)
+        if family:
+            # the family's records once per word; a pattern's longer terms (WordPattern) of
+            # the same word add their own
+            pairs = {(prefix + lang, term) for lang, term in family}
+            total = self._counted(searcher, reader, prefix, family, pairs)
+            if (fieldname, text) in pairs or fieldname not in reader.schema:
+                return total
+            return total + int(searcher.doc_frequency(fieldname, text))
+        return self._counted(searcher, reader, prefix, text,
+                             {(name, text) for name in self._names(reader, prefix)})
+
+    def _counted(self, searcher: Any, reader: Any, prefix: str, key_part: Any,
+                 pairs: set[tuple[str, str]]) -> int:
+        """The records with any of the (field, term) ``pairs``, summed; kept per reader, kind
+        and ``key_part`` (a word's family, or a term)."""
+        key = (id(reader), prefix, key_part)
         hit = self._df.get(key)
         if hit is None:
             if len(self._df) > 100_000:
                 self._df.clear()
-            if family:
-                pairs = {(prefix + lang, term) for lang, term in family}
-                pairs.add((fieldname, text))
-            else:
-                pairs = {(name, text) for name in self._names(reader, prefix)}
             hit = self._df[key] = sum(
                 searcher.doc_frequency(name, term) for name, term in pairs
                 if name in reader.schema)
@@ -250,6 +261,70 @@ class ScoredWildcard(_ScoredPattern, wq.Wildcard):
         return ScoredPrefix(q.fieldname, q.text, boost=q.boost) if type(q) is wq.Prefix else q
 
 
+class WordPattern(ScoredWildcard):
+    """index.query_form.LongerForms: the terms a wild?card matches, each scored as a
+    :class:`WordTerm` of the typed word's ``family`` (its document frequency counted with the
+    word's across languages); a record scores as its best one (a disjunction max)."""
+
+    def __init__(self, fieldname: str, text: str, family: tuple[tuple[str, str], ...],
+                 boost: float = 1.0) -> None:
+        super().__init__(fieldname, text, boost=boost)
+        self.family = family
+
+    def normalize(self) -> wq.Query:
+        return self
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        terms = [WordTerm(self.fieldname, text.decode("utf-8") if isinstance(text, bytes)
+                          else text, self.family, boost=self.boost)
+                 for text in self._btexts(searcher.reader()) if text]
+        if not terms:
+            return NullMatcher()
+        matchers = [m for m in (t.matcher(searcher, context)  # type: ignore[no-untyped-call]
+                                for t in terms) if m.is_active()]
+        if not matchers:
+            return NullMatcher()
+        while len(matchers) > 1:  # a balanced tree of pairs
+            matchers = [_BestOf(*matchers[i:i + 2]) if i + 1 < len(matchers) else matchers[i]
+                        for i in range(0, len(matchers), 2)]
+        return matchers[0]
+
+
+class _BestOf(DisjunctionMaxMatcher):
+    """Whoosh's disjunction max of two matchers, with two of its faults mended: its score
+    took the higher of both sub-matchers' scores even when they stood on different records
+    (the other one's next record), and its replace() dropped both when one was used up."""
+
+    def score(self):  # type: ignore[no-untyped-def]
+        a, b = self.a, self.b
+        if not a.is_active():
+            return b.score()
+        if not b.is_active():
+            return a.score()
+        ida, idb = a.id(), b.id()
+        if ida != idb:
+            return a.score() if ida < idb else b.score()
+        return max(a.score(), b.score())
+
+    def replace(self, minquality=0):  # type: ignore[no-untyped-def]
+        a, b = self.a, self.b
+        if minquality:
+            a = a.replace(minquality) if a.is_active() and a.max_quality() >= minquality \
+                else NullMatcher()
+            b = b.replace(minquality) if b.is_active() and b.max_quality() >= minquality \
+                else NullMatcher()
+        a_active, b_active = a.is_active(), b.is_active()
+        if not (a_active or b_active):
+            return NullMatcher()
+        if not a_active:
+            return b.replace(minquality)
+        if not b_active:
+            return a.replace(minquality)
+        if a is not self.a or b is not self.b:
+            return _BestOf(a, b)
+        return self
+
+
 class _WithWeighting:
     """A search context with another weighting model (Whoosh's Term.matcher reads only
     ``context.weighting``)."""
@@ -336,4 +411,4 @@ def weighting() -> wscoring.WeightingModel:
     return KbBM25(_ranking.RANKING)
 
 
-__all__ = ["KbBM25", "ScoredPrefix", "ScoredWildcard", "WordTerm", "weighting"]
+__all__ = ["KbBM25", "ScoredPrefix", "ScoredWildcard", "WordPattern", "WordTerm", "weighting"]

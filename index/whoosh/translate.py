@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 
 from index import query_form as qf
 from index.schema import FACET_FIELDS, is_text_field, is_year
-from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordTerm
+from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordPattern, WordTerm
 
 
 @singledispatch
@@ -48,6 +48,11 @@ def _prefix(q: qf.Prefix) -> wq.Query:
 @to_whoosh.register
 def _wildcard(q: qf.Wildcard) -> wq.Query:
     return ScoredWildcard(q.field, q.pattern, boost=q.boost)
+
+
+@to_whoosh.register
+def _longer_forms(q: qf.LongerForms) -> wq.Query:
+    return WordPattern(q.field, q.pattern, q.family, boost=q.boost)
 
 
 @to_whoosh.register

@@ -1,0 +1,94 @@
+"""A typed word reaches the longer words it heads in the compounding languages (German, Dutch,
+Hungarian): the compounds and derivations its stem starts ("export": "Exportförderung",
+"exportierende", "exporttámogatás") and a Hungarian name that Snowball stems differently bare
+and inflected ("Budapest" -> "budapes", "Budapesten" -> "budapest"). index.query's
+_longer_forms, scored by each engine as index.query_form.LongerForms says."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import SearchRequest, parse_query, search, set_ranking
+from index import query_form as qf
+from index.analysis import analyze
+from index.ranking import RANKING
+from tests.helpers import build_index, make_doc
+
+pytestmark = pytest.mark.engines
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, engine: str):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("hu-budapesten", "Sajtóközlemény",
+                 "A projekt zárórendezvényét szeptemberben Budapesten tartották a partnerek.",
+                 language="hu"),
+        # "Budapest" finds this one as written (else, finding nothing, it would be corrected)
+        make_doc("en-budapest", "Final meeting", "The final meeting took place in Budapest."),
+        make_doc("hu-tamogatas", "Jó gyakorlat",
+                 "Az exporttámogatás a kisvállalkozások külpiaci megjelenését segítette.",
+                 language="hu"),
+        make_doc("de-foerderung", "Pressemitteilung",
+                 "Die Exportförderung des Landes berät exportierende Unternehmen im Mittelstand.",
+                 language="de"),
+        make_doc("de-export", "Analyse",
+                 "Der Export der Unternehmen im Mittelstand ist im Jahr stark gewachsen.",
+                 language="de"),
+        make_doc("de-messung", "Wirkung",
+                 "Die Messung der Wirkung ist für die Unternehmen im Mittelstand schwierig.",
+                 language="de"),
+        make_doc("nl-bevordering", "Actieplan",
+                 "De exportbevordering helpt kleine ondernemers in Friesland.",
+                 language="nl"),
+    ]
+    return build_index(tmp_path_factory.mktemp("longer"), docs)
+
+
+def _ids(store, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [h.id for h in search(store, SearchRequest(query=query, with_facets=False)).hits]
+
+
+def test_the_stems_differ_without_it() -> None:
+    # why the index alone does not bring them together (Snowball's stems)
+    assert analyze("hu", "Budapest") == ["budapes"] and analyze("hu", "Budapesten") == ["budapest"]
+    assert analyze("de", "Exportförderung") == ["exportforder"] != analyze("de", "Export")
+
+
+def test_hungarian_name_reaches_its_inflected_form(store) -> None:  # type: ignore[no-untyped-def]
+    assert "hu-budapesten" in _ids(store, "Budapest")
+
+
+def test_german_word_reaches_the_compounds_it_heads(store) -> None:  # type: ignore[no-untyped-def]
+    ids = _ids(store, "Export")
+    assert "de-foerderung" in ids
+    # the word as typed outranks a compound it only heads
+    assert ids.index("de-export") < ids.index("de-foerderung")
+
+
+def test_hungarian_and_dutch_compounds_too(store) -> None:  # type: ignore[no-untyped-def]
+    ids = _ids(store, "export")
+    assert "hu-tamogatas" in ids and "nl-bevordering" in ids
+
+
+def test_short_stems_head_nothing(store) -> None:  # type: ignore[no-untyped-def]
+    # "Messe" stems to "mess" (4 letters): it must not reach "Messung"
+    assert "de-messung" not in _ids(store, "Messe")
+
+
+def test_switched_off_the_compound_is_not_found(store) -> None:  # type: ignore[no-untyped-def]
+    before = RANKING
+    try:
+        set_ranking(longer_forms=0.0)
+        assert "de-foerderung" not in _ids(store, "Export")
+        assert "hu-budapesten" not in _ids(store, "Budapest")
+    finally:
+        set_ranking(**{f: getattr(before, f) for f in ("longer_forms",)})
+
+
+def test_only_in_the_body_fields_of_compounding_languages() -> None:
+    parsed = parse_query("Budapest export")
+    assert parsed.documents is not None and parsed.passages is not None
+    longer = [leaf for leaf in qf.leaves(parsed.documents) if isinstance(leaf, qf.LongerForms)]
+    assert {leaf.field for leaf in longer} == {"body_de", "body_nl", "body_hu"}
+    assert ("body_hu", "budapes?*") in {(leaf.field, leaf.pattern) for leaf in longer}
+    assert not any(isinstance(leaf, qf.LongerForms) for leaf in qf.leaves(parsed.passages))
