@@ -211,9 +211,11 @@ def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
                 if view is not None:
                     writer.put(view.document)
         store.save_labels(source.load_labels())
-        store.save_synonyms(source.load_synonyms())
         if (gen / "vectors.npz").is_file():
             shutil.copy2(gen / "vectors.npz", store.live_generation() / "vectors.npz")
+    # the synonyms are the source's of now (a side file, not part of the generation: a run
+    # with other synonyms written into the source must not rank with the cached copy's)
+    store.save_synonyms(source.load_synonyms())
     return store
 
 
