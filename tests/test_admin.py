@@ -945,3 +945,44 @@ def test_the_edit_page_links_to_a_file_whose_name_an_address_must_escape(admin, 
     assert page.status_code == 200, page.text[:500]
     link = BeautifulSoup(page.text, "html.parser").find("a", string="Open the file")
     assert link["href"] == "/files/news/notes%20%232%3F%20100%25.md", link
+
+
+@pytest.mark.parametrize("second", ["save", "discard"])
+def test_a_save_and_a_second_request_for_the_same_upload_at_once(tmp_path, monkeypatch,
+                                                                  second):
+    # A double click on "Save" (or a discard in another tab) while the first save wrote the
+    # file: the second save read the staged file the first had removed (503, "the server
+    # could not read or write"), or both wrote; a discard said "discarded" of a saved file.
+    import io
+
+    from search_app.admin import uploads
+    from search_app.admin.uploads import NO_LONGER_WAITING, Staging, UploadError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    staging = Staging(tmp_path / "index")
+    staged = staging.add(io.BytesIO(b"# Notes\n\nSome notes.\n"), "notes.md", folder="uploads",
+                         max_bytes=10_000, given={})
+    write = uploads.write_atomic
+    seen: list[str] = []
+
+    def write_while_another_comes(path: Path, data: bytes) -> None:
+        if not seen:
+            seen.append("first")
+            try:
+                if second == "save":
+                    staging.commit(staged.id, corpus, "uploads/notes.md", overwrite=True)
+                else:
+                    staging.discard(staged.id)
+                seen.append("second done")
+            except UploadError as exc:
+                seen.append(str(exc))
+        write(path, data)
+
+    monkeypatch.setattr(uploads, "write_atomic", write_while_another_comes)
+    target = staging.commit(staged.id, corpus, "uploads/notes.md", overwrite=False)
+    assert seen == ["first", NO_LONGER_WAITING], seen
+    assert target.read_bytes() == b"# Notes\n\nSome notes.\n"
+    assert staging.list() == [] and list(staging.root.iterdir()) == []
+    with pytest.raises(UploadError, match="no longer waiting"):
+        staging.discard(staged.id)

@@ -135,6 +135,10 @@ class Staged:
         return f"{self.folder}/{self.name}"
 
 
+#: what a request about a staged upload that was saved or discarded meanwhile is told
+NO_LONGER_WAITING = "this upload is no longer waiting (saved or discarded)"
+
+
 class Staging:
     """The staging folder of uploads awaiting confirmation."""
 
@@ -190,7 +194,7 @@ class Staging:
             data = json.loads((self._dir(stage_id) / "info.json").read_text(encoding="utf-8"))
             return Staged(**data)
         except (OSError, ValueError, TypeError):
-            raise UploadError("this upload is no longer waiting (saved or discarded)") from None
+            raise UploadError(NO_LONGER_WAITING) from None
 
     def file(self, stage_id: str) -> Path:
         return self._dir(stage_id) / "file"
@@ -206,12 +210,22 @@ class Staging:
                 continue
         return sorted(out, key=lambda s: (s.uploaded, s.name))
 
+    def _claim(self, stage_id: str, what: str) -> Path:
+        """Take a staged upload for saving or discarding it (``what``): its folder renamed
+        (atomic), so that of two requests at once (a double click, a save and a discard in two
+        tabs) one does it and the other is told the upload is no longer waiting. The renamed
+        folder's name is no upload's (``Staging.list`` skips it)."""
+        folder = self._dir(stage_id)
+        claimed = folder.with_name(f"{folder.name}.{what}")
+        try:
+            folder.rename(claimed)
+        except FileNotFoundError:
+            raise UploadError(NO_LONGER_WAITING) from None
+        return claimed
+
     def discard(self, stage_id: str) -> None:
         """Drop a staged upload; UploadError when it is no longer waiting."""
-        folder = self._dir(stage_id)
-        if not folder.is_dir():
-            raise UploadError("this upload is no longer waiting (saved or discarded)")
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self._claim(stage_id, "discarding"), ignore_errors=True)
 
     def clean_old(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -231,10 +245,15 @@ class Staging:
         if target.exists() and not overwrite:
             raise UploadError(f"{rel} exists already: tick “replace the existing file” "
                               "to overwrite it")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Atomic: an ingest never reads half a file (an upload is at most KB_UPLOAD_MAX_MB).
-        write_atomic(target, self.file(stage_id).read_bytes())
-        self.discard(stage_id)
+        claimed = self._claim(stage_id, "saving")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # Atomic: an ingest never reads half a file (an upload is at most KB_UPLOAD_MAX_MB).
+            write_atomic(target, (claimed / "file").read_bytes())
+        except BaseException:
+            claimed.rename(self._dir(stage_id))  # not saved: it waits again
+            raise
+        shutil.rmtree(claimed, ignore_errors=True)
         return target
 
 
