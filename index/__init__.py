@@ -58,7 +58,7 @@ from index.results import (
     SearchResult,
 )
 from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS, YEAR_MAX, YEAR_MIN
-from index.search import search
+from index.search import search, search_hits
 from index.semantic import EmbedReport, embed_index
 from index.semantic import enabled as semantic_enabled
 from index.semantic import set_enabled as set_semantic_enabled
@@ -133,6 +133,7 @@ __all__ = [
     "prepare_document",
     "same_topic_other_languages",
     "search",
+    "search_hits",
     "semantic_enabled",
     "set_semantic_cache",
     "set_semantic_enabled",

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -67,10 +68,17 @@ def _doc_hit(doc: Document, score: float) -> DocumentHit:
     )
 
 
-def _hits(reader: EngineReader, ranked: list[tuple[str, float]]) -> list[DocumentHit]:
+def _hits(reader: EngineReader, ranked: list[tuple[str, float]],
+          only_meaning: set[str]) -> list[DocumentHit]:
+    """The hits of ``ranked`` (id, score), in order; those of ``only_meaning`` (found by
+    meaning alone) marked so."""
     docs = reader.documents([doc_id for doc_id, _ in ranked])
-    return [_doc_hit(doc, score) for doc, (_, score) in zip(docs, ranked, strict=True)
+    hits = [_doc_hit(doc, score) for doc, (_, score) in zip(docs, ranked, strict=True)
             if doc is not None]
+    for hit in hits:
+        if hit.id in only_meaning:
+            hit.match = "semantic"
+    return hits
 
 
 def _attach_passages(
@@ -307,6 +315,48 @@ TYPO_TOLERANCE = True
 
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
+    return _search(store, req, 0).result
+
+
+def search_hits(store: IndexStore, req: SearchRequest, limit: int
+                ) -> tuple[SearchResult, Iterator[DocumentHit]]:
+    """The first ``limit`` hits of a search in their order, ranked once (an export): the
+    result of its first page (``req.page`` is taken as 1), and an iterator over every hit up
+    to ``limit``, that page's first, then ``req.page_size`` at a time: their documents and
+    passages are read as it is consumed, each part with a reader of its own (none is held
+    between parts), so that memory holds the ranked ids and one part's hits. A document
+    removed meanwhile is left out."""
+    req = replace(req, page=1)
+    ranked = _search(store, req, limit)
+    order = ranked.order[:limit]
+
+    def hits() -> Iterator[DocumentHit]:
+        yield from ranked.result.hits[:limit]
+        for start in range(req.page_size, len(order), req.page_size):
+            with store.reader() as reader:
+                part = _hits(reader, order[start:start + req.page_size], ranked.only_meaning)
+                _attach_passages(reader, part, ranked.parsed, req.passages)
+            yield from part
+
+    return ranked.result, hits()
+
+
+@dataclass
+class _Ranked:
+    """A search's result, with what reading its later hits needs (search_hits)."""
+
+    result: SearchResult
+    #: (id, score) of every document ranked, best first (at least to the result's page)
+    order: list[tuple[str, float]]
+    #: those of ``order`` found by meaning alone
+    only_meaning: set[str]
+    #: the query the passages are found and marked by
+    parsed: ParsedQuery
+
+
+def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
+    """One search; ``depth``: how many documents to rank at least, past the page's (the
+    engines are asked for them; the fused order holds them)."""
     req.validate()
     started = time.perf_counter()
     # The query's vector is computed in a background thread while the query is parsed and
@@ -336,12 +386,13 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         first = (req.page - 1) * req.page_size
         extra: list[str] = []  # documents found by meaning only
 
+        wanted = max(depth, req.page * req.page_size)
+
         def keyword_search(query: qf.Query) -> Ranked:
             if started_semantic is None:
-                return reader.search(query, flt, sort=sort, limit=req.page * req.page_size,
-                                     facets=counted)
-            return reader.search(query, flt, limit=max(semantic.FUSION.fuse_depth,
-                                                       req.page * req.page_size), facets=counted)
+                return reader.search(query, flt, sort=sort, limit=wanted, facets=counted)
+            return reader.search(query, flt, limit=max(semantic.FUSION.fuse_depth, wanted),
+                                 facets=counted)
 
         ranked = keyword_search(q)
         keyword_total = ranked.total
@@ -387,12 +438,14 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                       _coverage(reader, synonyms, parsed, coverage_text, ranked.ids))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
+        order: list[tuple[str, float]] = []
+        only_meaning: set[str] = set()
         if replaced:
             pass  # the corrected query's results are shown instead
         elif started_semantic is None or vector is None:
             total = keyword_total
-            page = list(zip(ranked.ids, ranked.scores, strict=True))[first:first + req.page_size]
-            hits = _hits(reader, page)
+            order = list(zip(ranked.ids, ranked.scores, strict=True))
+            hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         else:
             assert hybrid is not None
             keyword = ranked.ids
@@ -413,11 +466,8 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
                                   passages=passage_list, coverage=coverage,
                                   ranks=([r for _, r in ranked_meaning],
                                          [r for _, r in ranked_passages]))
-            hits = _hits(reader, fused[first:first + req.page_size])
-            only_meaning = set(extra)
-            for hit in hits:
-                if hit.id in only_meaning:
-                    hit.match = "semantic"
+            order, only_meaning = fused, set(extra)
+            hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         if req.with_facets and not replaced:
             extra_values = _facet_values_of(reader, extra)
             for name in FACET_FIELDS:
@@ -432,17 +482,18 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         if not replaced:
             _attach_passages(reader, hits, parsed, req.passages)
     if replaced and suggestion is not None:
-        fixed = search(store, replace(req, query=suggestion, exact=True))
+        again = _search(store, replace(req, query=suggestion, exact=True), depth)
+        fixed = again.result
         fixed.request = req
         fixed.corrected = suggestion
         fixed.as_typed = quote_changed(req.query, suggestion)
         fixed.suggestion = None
         fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
-        return fixed
+        return again
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")
-    return SearchResult(
+    return _Ranked(SearchResult(
         request=req,
         total=total,
         hits=hits,
@@ -454,7 +505,7 @@ def search(store: IndexStore, req: SearchRequest) -> SearchResult:
         semantic=sem is not None,
         query_language=sem.lang if sem is not None else None,
         keyword_total=keyword_total,
-    )
+    ), order, only_meaning, parsed)
 
 
 def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:

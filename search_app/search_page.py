@@ -24,6 +24,7 @@ from index import (
     SearchResult,
     base_language,
     search,
+    search_hits,
     semantic_enabled,
 )
 from ingest import date_label
@@ -497,31 +498,16 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
 def export_hits(
     store: IndexStore, params: SearchParams, limit: int, *, batch: int = 100
 ) -> tuple[int, Iterator[HitData]]:
-    """(total, hits) of the whole result set, at most ``limit``, fetched ``batch`` at a time.
-
-    The first batch is searched now (so errors surface before a response starts); the rest
-    as the iterator is consumed, so an export streams.
-    """
-    batch = min(batch, MAX_PAGE_SIZE)
+    """(total, hits) of the whole result set, at most ``limit``, from one search
+    (index.search_hits): it is ranked now (so errors surface before a response starts), and
+    the hits' documents and passages are read ``batch`` at a time as the iterator is
+    consumed, so an export streams."""
     labels = store.facet_labels()
-    first = search(store, to_request(params, page=1, size=batch, passages=1,
-                                     with_facets=False))
-    total = first.total
+    result, hits = search_hits(store, to_request(params, page=1, size=min(batch, MAX_PAGE_SIZE),
+                                                 passages=1, with_facets=False), limit)
 
     def generate() -> Iterator[HitData]:
-        result = first
-        rank = 0
-        page = 1
-        while True:
-            for hit in result.hits:
-                if rank >= limit:
-                    return
-                rank += 1
-                yield hit_data(hit, rank, params.q, labels)
-            if rank >= min(limit, total) or not result.hits:
-                return
-            page += 1
-            result = search(store, to_request(params, page=page, size=batch, passages=1,
-                                              with_facets=False))
+        for rank, hit in enumerate(hits, 1):
+            yield hit_data(hit, rank, params.q, labels)
 
-    return total, generate()
+    return result.total, generate()

@@ -5,7 +5,7 @@ pytest): the benches import it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -35,3 +35,36 @@ def old_entry(line: str) -> tuple[str, int] | None:
     """The (title, page) OLD_ENTRY found in ``line``, or None."""
     m = OLD_ENTRY.match(line)
     return (m.group("title"), int(m.group("page"))) if m else None
+
+
+def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
+                        ) -> tuple[int, Iterator[Any]]:
+    """search_app.search_page.export_hits before 2026-12-02: a search per batch of ``batch``
+    hits (pages 1, 2, ...), each ranking the whole result set again, so an export of 10,000
+    hits ran 100 searches (tests/test_app_api.py, bench/bench_export.py)."""
+    from index import MAX_PAGE_SIZE, search
+    from search_app.search_page import hit_data, to_request
+
+    batch = min(batch, MAX_PAGE_SIZE)
+    labels = store.facet_labels()
+    first = search(store, to_request(params, page=1, size=batch, passages=1,
+                                     with_facets=False))
+    total = first.total
+
+    def generate() -> Iterator[Any]:
+        result = first
+        rank = 0
+        page = 1
+        while True:
+            for hit in result.hits:
+                if rank >= limit:
+                    return
+                rank += 1
+                yield hit_data(hit, rank, params.q, labels)
+            if rank >= min(limit, total) or not result.hits:
+                return
+            page += 1
+            result = search(store, to_request(params, page=page, size=batch, passages=1,
+                                              with_facets=False))
+
+    return total, generate()

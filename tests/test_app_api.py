@@ -518,3 +518,38 @@ def test_a_search_answers_the_same_whatever_was_asked_before(site_root: Path) ->
         for order in (SAME_ANSWER_TARGETS, SAME_ANSWER_TARGETS[::-1]):
             for target in order:
                 assert _answer(client, target) == fresh[target], target
+
+
+@pytest.mark.parametrize("query", ["q=export", "q=export&country=ES&country=PT", "",
+                                   "q=export&sort=newest", "q=vouchrs", "q=pandemic+crisis"])
+def test_an_export_ranks_once_and_gives_what_a_search_per_batch_gave(
+        site_root: Path, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    # An export searched again for each batch of 100 hits, ranking the whole result set each
+    # time: 7-10 s for 10,000 hits (bench/bench_export.py).
+    from urllib.parse import parse_qsl
+
+    from index import IndexStore, search
+    from search_app.search_page import export_hits, to_request
+    from tests.helpers import count_calls
+    from tests.references import batched_export_hits
+
+    store = IndexStore(site_root / "index")
+    params = parse_params(parse_qsl(query))
+    total, hits = batched_export_hits(store, params, 1000, batch=5)
+    expected = [asdict(h) for h in hits]
+    assert total == len(expected) > 5, (total, len(expected))  # more than one batch
+    with store.reader() as reader:
+        engine_reader = type(reader)
+    searches = count_calls(monkeypatch, engine_reader, "search")
+    read = count_calls(monkeypatch, engine_reader, "documents")
+    search(store, to_request(params, page=1, size=5, passages=1, with_facets=False))
+    one_search = len(searches)
+    searches.clear()
+    read.clear()
+    total, hits = export_hits(store, params, 1000, batch=5)
+    first = asdict(next(hits))
+    assert len(read) == 1, read  # the first part's documents, the others not yet
+    assert [first, *(asdict(h) for h in hits)] == expected
+    assert total == len(expected)
+    assert len(searches) == one_search, searches
+    assert len(read) == -(-len(expected) // 5), len(read)  # one per part
