@@ -92,3 +92,15 @@ def test_only_in_the_body_fields_of_compounding_languages() -> None:
     assert {leaf.field for leaf in longer} == {"body_de", "body_nl", "body_hu"}
     assert ("body_hu", "budapes?*") in {(leaf.field, leaf.pattern) for leaf in longer}
     assert not any(isinstance(leaf, qf.LongerForms) for leaf in qf.leaves(parsed.passages))
+
+
+def test_longer_terms_kept_between_searches_follow_an_update(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the engines keep a stem's longer terms per reader (Whoosh) or commit (tantivy): a
+    # document added later is found by them, not hidden by what an earlier search kept
+    store = build_index(tmp_path / "ix", [
+        make_doc("de-export", "Analyse", "Der Export ist gewachsen.", language="de")])
+    assert _ids(store, "Export") == ["de-export"]
+    with store.lock(), store.update() as writer:
+        writer.put(make_doc("de-beratung", "Beratung", "Die Exportberatung hilft Betrieben.",
+                            language="de"))
+    assert _ids(store, "Export") == ["de-export", "de-beratung"]

@@ -132,6 +132,8 @@ class Translator:
         self._local = Statistics([searcher], stats.fields)
         #: (what, id of the query) -> (the query, the ranking setting, the answer)
         self._memo: dict[tuple[str, int], tuple[qf.Query, ranking.Ranking, Any]] = {}
+        #: (field, stem pattern) -> the index terms of a word's longer forms (expand)
+        self._longer: dict[tuple[str, str], list[str]] = {}
 
     def _remembered(self, what: str, q: qf.Query, compute: Callable[[qf.Query], T]) -> T:
         """``compute(q)``, kept for the last MAX_REMEMBERED queries of this commit: a search
@@ -212,9 +214,22 @@ class Translator:
         return with_filter(scored, _should(exact))
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
-        """The index terms of a pattern leaf (at most MAX_EXPANSIONS)."""
+        """The index terms of a pattern leaf (at most MAX_EXPANSIONS). A word's longer forms
+        are kept for this commit (the same word's are looked up by each search of a query:
+        its hits, facet counts, coverage, the next page; and by other queries with it)."""
         if q.field not in self.fields:
             return []
+        if isinstance(q, qf.LongerForms):
+            key = (q.field, q.pattern)
+            terms = self._longer.get(key)
+            if terms is None:
+                if len(self._longer) >= MAX_CACHED_TERMS:
+                    self._longer.clear()
+                terms = self._longer[key] = self._expanded(q)
+            return terms
+        return self._expanded(q)
+
+    def _expanded(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         if isinstance(q, qf.Prefix):
             return [t for t, _ in self.searcher.terms_with_prefix(
                 q.field, index_term(q.text), limit=MAX_EXPANSIONS)]

@@ -34,6 +34,7 @@ BM25 but takes its statistics per field, over the records that have that field:
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 from whoosh import query as wq
@@ -275,9 +276,8 @@ class WordPattern(ScoredWildcard):
         return self
 
     def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
-        terms = [WordTerm(self.fieldname, text.decode("utf-8") if isinstance(text, bytes)
-                          else text, self.family, boost=self.boost)
-                 for text in self._btexts(searcher.reader()) if text]
+        terms = [WordTerm(self.fieldname, text, self.family, boost=self.boost)
+                 for text in self._longer_terms(searcher.reader())]
         if not terms:
             return NullMatcher()
         matchers = [m for m in (t.matcher(searcher, context)  # type: ignore[no-untyped-call]
@@ -288,6 +288,29 @@ class WordPattern(ScoredWildcard):
             matchers = [_BestOf(*matchers[i:i + 2]) if i + 1 < len(matchers) else matchers[i]
                         for i in range(0, len(matchers), 2)]
         return matchers[0]
+
+
+    def _longer_terms(self, reader: Any) -> list[str]:
+        """The terms of the pattern in ``reader``'s field, kept while the reader lives (a search
+        looks the same word's longer forms up for its hits, facet counts, coverage and next
+        page, and other queries have the same words)."""
+        kept = _LONGER_TERMS.get(reader)
+        if kept is None:
+            kept = _LONGER_TERMS.setdefault(reader, {})
+        key = (self.fieldname, self.text)
+        terms = kept.get(key)
+        if terms is None:
+            if len(kept) >= MAX_KEPT_EXPANSIONS:
+                kept.clear()
+            terms = kept[key] = [t.decode("utf-8") if isinstance(t, bytes) else t
+                                 for t in self._btexts(reader) if t]
+        return terms
+
+
+#: A reader's longer forms of words (WordPattern), per reader, this many at most per reader
+_LONGER_TERMS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[str]]] = (
+    weakref.WeakKeyDictionary())
+MAX_KEPT_EXPANSIONS = 50_000
 
 
 class _BestOf(DisjunctionMaxMatcher):
