@@ -986,3 +986,25 @@ def test_a_save_and_a_second_request_for_the_same_upload_at_once(tmp_path, monke
     assert staging.list() == [] and list(staging.root.iterdir()) == []
     with pytest.raises(UploadError, match="no longer waiting"):
         staging.discard(staged.id)
+
+
+def test_a_save_while_the_document_is_removed_leaves_no_entry(admin, site, monkeypatch):
+    # An edit saved while another request removed the document wrote its catalog entry back
+    # after the removal: an entry for a file that is gone, and "The metadata was saved".
+    from ingest import CatalogFile, load_catalog
+    from search_app.admin.routes import documents
+
+    save = documents.save_metadata
+
+    def save_while_removed(corpus: Path, rel: str, fields: dict) -> str:
+        (corpus / rel).unlink()  # the removal's steps, in its order, just before
+        CatalogFile(corpus).remove(rel)
+        return save(corpus, rel, fields)
+
+    monkeypatch.setattr(documents, "save_metadata", save_while_removed)
+    r = admin.post("/admin/documents/edit", data={
+        "csrf_token": admin.csrf, "path": REL, "title": "Retitled while removed"},
+        follow_redirects=False)
+    assert r.status_code == 303 and "removed_meanwhile" in r.headers["location"], r.headers
+    assert REL not in load_catalog(site.corpus)
+    assert "removed while its metadata was being saved" in admin.get(r.headers["location"]).text

@@ -66,6 +66,8 @@ MESSAGES = {
                           "folder is not writable): it stays in searches until one runs.",
     "shown_not_started": "The document is marked shown, but no ingest could start (the index "
                          "folder is not writable): it stays out of searches until one runs.",
+    "removed_meanwhile": "That document was removed while its metadata was being saved: "
+                         "nothing of it was kept.",
     "deleted": "The file and its catalog entry were removed.",
     "deleted_ingest": "The file and its catalog entry were removed; an ingest has started.",
     "started": "The ingest has started.",

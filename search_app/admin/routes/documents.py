@@ -95,6 +95,18 @@ def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy,
     }, status_code=400 if (errors or problem) else 200)
 
 
+def _save_unless_removed(corpus: Path, rel: str, fields: dict[str, Any]) -> bool:
+    """Write ``rel``'s metadata; False (and nothing of it left) when the file was removed
+    meanwhile. A removal (``delete``) takes the file first, its sidecar and catalog entry
+    after: whichever order the two requests' steps take, no entry outlives its file."""
+    save_metadata(corpus, rel, fields)
+    if (corpus / rel).is_file():
+        return True
+    CatalogFile(corpus).remove(rel)
+    sidecar_of(corpus / rel).unlink(missing_ok=True)
+    return False
+
+
 @router.get("/documents/edit")
 def edit_form(request: Request, rel: CorpusDocument, settings: SettingsDep, store: StoreDep,
               tax: TaxonomyDep) -> Response:
@@ -112,7 +124,8 @@ def edit_save(request: Request, rel: CorpusDocument, form: AdminForm, settings: 
                           ingest_now=form.get("ingest_now") == "1")
     explicit = explicit_metadata(corpus, rel)
     keep = {k: v for k, v in explicit.items() if k not in (*FIELDS, "hidden")}
-    save_metadata(corpus, rel, {**keep, **meta.values})
+    if not _save_unless_removed(corpus, rel, {**keep, **meta.values}):
+        return redirect("/admin/documents", msg="removed_meanwhile", path=rel)
     if form.get("ingest_now") == "1" and start_run(settings) == "started":
         return redirect("/admin/ingest", msg="updated_ingest", path=rel)
     return redirect("/admin/documents/edit", msg="updated", path=rel)
@@ -124,7 +137,8 @@ def hide(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Respons
     hidden = form.get("hidden") == "1"
     explicit = explicit_metadata(corpus, rel)
     explicit["hidden"] = hidden
-    save_metadata(corpus, rel, explicit)
+    if not _save_unless_removed(corpus, rel, explicit):
+        return redirect("/admin/documents", msg="removed_meanwhile", path=rel)
     # Hiding takes effect through an ingest (the index is ingest's to write): start it now.
     started = start_run(settings)
     change = "hidden" if hidden else "shown"
@@ -149,9 +163,10 @@ def delete(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Respo
     if form.get("confirm") != rel:
         return redirect("/admin/documents/delete", path=rel)
     target = corpus / rel
-    CatalogFile(corpus).remove(rel)
-    sidecar_of(target).unlink(missing_ok=True)
+    # the file first: a save of its metadata at the same time sees it gone and keeps nothing
     target.unlink(missing_ok=True)
+    sidecar_of(target).unlink(missing_ok=True)
+    CatalogFile(corpus).remove(rel)
     if form.get("ingest_now") == "1" and start_run(settings) == "started":
         return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
     return redirect("/admin/documents", msg="deleted", path=rel)
