@@ -197,7 +197,7 @@ def by_group(
 def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
     """The documents of ``source`` (an index made by ``kb ingest``) in an index of ``engine``,
     with the same vectors (the semantic layer is engine-independent), built once per live
-    generation of ``source``."""
+    generation of ``source``; its synonyms and vectors are taken again when they differ."""
     gen = source.live_generation()
     store = IndexStore(cache / f"copy-{engine}-{_code_key(engine)}-{gen.name}", engine=engine)
     if store.needs_rebuild():
@@ -211,12 +211,27 @@ def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
                 if view is not None:
                     writer.put(view.document)
         store.save_labels(source.load_labels())
-        if (gen / "vectors.npz").is_file():
-            shutil.copy2(gen / "vectors.npz", store.live_generation() / "vectors.npz")
     # the synonyms are the source's of now (a side file, not part of the generation: a run
     # with other synonyms written into the source must not rank with the cached copy's)
     store.save_synonyms(source.load_synonyms())
+    # so are the vectors: copied whenever they differ from the copy's, not only when it is
+    # built (copies of one index, cp -a, share its generation's name, and vectors made again
+    # in place, another choice of what is embedded, keep it too)
+    vectors, copied = gen / "vectors.npz", store.live_generation() / "vectors.npz"
+    if vectors.is_file() and not _same_file(vectors, copied):
+        shutil.copy2(vectors, copied)
+    elif not vectors.is_file():
+        copied.unlink(missing_ok=True)
     return store
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``b`` is a copy (shutil.copy2) of ``a`` as it is now: same size and time."""
+    try:
+        sa, sb = a.stat(), b.stat()
+    except OSError:
+        return False
+    return (sa.st_size, sa.st_mtime_ns) == (sb.st_size, sb.st_mtime_ns)
 
 
 def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | None = None,
