@@ -10,6 +10,7 @@
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
+    .venv/bin/python bench/bench_semantic.py ingest 10 --rounds 2 --compare cut
     .venv/bin/python bench/bench_semantic.py memory         # server RSS, 10,000 documents
     .venv/bin/python bench/bench_semantic.py similar --before main --rows 11
 
@@ -461,29 +462,40 @@ def slots(index: Path, rounds: int, clients: int) -> None:
     print(f"  mean ratio one per core / one at a time {ratio:.2f}")
 
 
+#: ``ingest --compare cut``: characters of a passage list's text (~128 tokens of the sample
+#: corpus's, 4.5 characters a token).
+CUT_CHARS = 600
+
+
 def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
     """Embedding time of ``n`` synthetic documents, each setting on a fresh index and model
     cache, alternating (``rounds``); progress every minute. ``compare``: "passages" (the
     document text alone, PASSAGE_VECTORS = PASSAGE_LIST_VECTORS = 0, against the product's
-    texts), "workers" (the
-    product's texts, one model call at a time against the default KB_EMBED_WORKERS: one per
-    core) or "none" (the product only)."""
+    texts), "workers" (the product's texts, one model call at a time against the default
+    KB_EMBED_WORKERS: one per core), "cut" (the product's texts against the same with the
+    passage list's texts cut to CUT_CHARS characters, ~128 tokens: a cheaper choice measured
+    and dropped for quality, bench/README.md) or "none" (the product only)."""
     import index.semantic as sem
     from bench.synthetic import documents
     from index.embedder import default_embedder
     from index.vectors import VectorSet
 
     docs = list(documents(n * 10, per_doc=10))
-    product = sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS
+    names = ("PASSAGE_VECTORS", "PASSAGE_LIST_VECTORS", "PASSAGE_LIST_CHARS")
+    product = {name: getattr(sem, name) for name in names}
     workers = sem.embed_workers()
-    # label -> (PASSAGE_VECTORS, PASSAGE_LIST_VECTORS, KB_EMBED_WORKERS)
-    texts = f"PASSAGE_VECTORS={product[0]}, PASSAGE_LIST_VECTORS={product[1]}"
-    settings = {f"{texts}, KB_EMBED_WORKERS={workers}": (*product, workers)}
+    # label -> (the settings of index.semantic, KB_EMBED_WORKERS)
+    product_label = ", ".join(f"{name}={value}" for name, value in product.items())
+    settings = {f"{product_label}, KB_EMBED_WORKERS={workers}": (product, workers)}
     if compare == "passages":
+        alone = {**product, "PASSAGE_VECTORS": 0, "PASSAGE_LIST_VECTORS": 0}
         settings = {f"PASSAGE_VECTORS=0, PASSAGE_LIST_VECTORS=0, KB_EMBED_WORKERS={workers}":
-                    (0, 0, workers), **settings}
+                    (alone, workers), **settings}
     elif compare == "workers":
-        settings = {f"{texts}, KB_EMBED_WORKERS=1": (*product, 1), **settings}
+        settings = {f"{product_label}, KB_EMBED_WORKERS=1": (product, 1), **settings}
+    elif compare == "cut":
+        settings[f"PASSAGE_LIST_CHARS={CUT_CHARS}, KB_EMBED_WORKERS={workers}"] = (
+            {**product, "PASSAGE_LIST_CHARS": CUT_CHARS}, workers)
     seconds: dict[str, list[float]] = {label: [] for label in settings}
     last = [time.perf_counter()]
 
@@ -496,7 +508,9 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
     for r in range(rounds):
         order = list(settings) if r % 2 == 0 else list(settings)[::-1]
         for label in order:
-            sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS, calls = settings[label]
+            values, calls = settings[label]
+            for name, value in values.items():
+                setattr(sem, name, value)
             default_embedder()._cache.clear()
             folder = Path(tempfile.mkdtemp(prefix="kb-semantic-ingest-"))
             try:
@@ -519,7 +533,8 @@ def ingest(n: int, rounds: int = 1, compare: str = "passages") -> None:
                       f"load average {os.getloadavg()[0]:.1f}", flush=True)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
-    sem.PASSAGE_VECTORS, sem.PASSAGE_LIST_VECTORS = product
+    for name, value in product.items():
+        setattr(sem, name, value)
     if len(settings) == 2:
         first, second = settings
         print(f"vectors time, {second} / {first}: "
@@ -659,10 +674,12 @@ def main() -> None:
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
-    ing.add_argument("--compare", choices=("passages", "workers", "none"), default="passages",
+    ing.add_argument("--compare", choices=("passages", "workers", "cut", "none"),
+                     default="passages",
                      help="passages: the document text alone against the product's texts; "
-                          "workers: one model call at a time against KB_EMBED_WORKERS; "
-                          "none: the product only")
+                          "workers: one model call at a time against KB_EMBED_WORKERS; cut: "
+                          "the product against the passage list's texts cut to CUT_CHARS "
+                          "characters; none: the product only")
     mem = sub.add_parser("memory")
     mem.add_argument("--index", type=Path, default=None,
                      help="an index to copy (default: the synthetic 100k-passage index)")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from index import IndexStore, SearchRequest, index_stats, search, set_semantic_enabled
-from index.embedder import default_embedder
+from index.embedder import default_embedder, text_key
 from index.semantic import embed_index, enabled
 from index.vectors import VectorSet
 from tests.helpers import build_index, make_doc
@@ -671,6 +671,41 @@ def test_a_document_of_several_passages_has_a_vector_for_each_passage(tmp_path):
     # a question about the second passage finds the report by meaning
     result = search(store, SearchRequest(query="how did banks help when customers cancelled"))
     assert result.hits and result.hits[0].id == "en-report"
+
+
+def test_texts_cut_otherwise_are_embedded_again_not_carried_over(tmp_path, monkeypatch):
+    # vectors are reused by their text's key: a setting that changes what is embedded (here
+    # how much of a passage list's text) takes no vector of the old texts, on a rebuild (the
+    # carry-over) nor on the next embedding run; the texts it leaves alone keep theirs
+    from index import semantic
+
+    report_doc = make_doc(
+        "en-report", "Joint report on exports in the pandemic",
+        "Summary: firms lost orders and moved their sales online.",
+        "Cancelled orders: banks bridged the gap with guaranteed working-capital loans.",
+        "Trade fairs moved online; small producers exhibited on virtual stands.",
+        "Annex: the interview guide used with 125 companies, question by question.")
+    counting = CountingEmbedder()
+    store = build_index(tmp_path / "index", [report_doc])
+    embed_index(store, embedder=counting)
+    assert counting.passages == 1 + 3 + 1
+    old = VectorSet.load(store.current_generation())
+    assert old is not None
+    old_listed = {k for k, flag in zip(old.keys, old.listed_mask(), strict=True) if flag}
+    monkeypatch.setattr(semantic, "PASSAGE_LIST_CHARS", 60)
+    doc = next(iter(store.document_texts(passages=semantic.document_passages())))
+    (cut,) = semantic.passage_list_texts(doc)
+    assert len(cut) == 60 and text_key(cut) not in old_listed
+    with store.lock(), store.rebuild() as writer:
+        writer.put(report_doc)
+    carried = VectorSet.load(store.current_generation())
+    assert carried is not None and len(carried) == 1 + 3 and not carried.listed_mask().any()
+    assert embed_index(store, embedder=counting).embedded == 1
+    assert counting.passages == 1 + 3 + 1 + 1
+    vs = VectorSet.load(store.current_generation())
+    assert vs is not None
+    assert [k for k, flag in zip(vs.keys, vs.listed_mask(), strict=True) if flag] == [
+        text_key(cut)]
 
 
 def test_language_means_need_enough_documents_not_rows():
