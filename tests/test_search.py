@@ -354,7 +354,8 @@ SPACED = {"ab": "alpha beta", "ba": "beta alpha", "aub": "alpha xray beta",
           "buua": "beta xray yankee alpha", "auuub": "alpha xray yankee zulu beta",
           "abc": "alpha beta gamma", "aubuc": "alpha xray beta yankee gamma",
           "acb": "alpha gamma beta", "auubuuc": "alpha xray yankee beta zulu quebec gamma",
-          "aubuuc": "alpha xray beta yankee zulu gamma"}
+          "aubuuc": "alpha xray beta yankee zulu gamma",
+          "a80b": "alpha " + "xray " * 80 + "beta"}
 
 
 @pytest.mark.parametrize("query,expected", [
@@ -366,6 +367,9 @@ SPACED = {"ab": "alpha beta", "ba": "beta alpha", "aub": "alpha xray beta",
     ('"alpha beta gamma"~3', {"abc", "aubuc", "aubuuc", "auubuuc"}),
     ('"alpha beta"~9999', {"ab", "abc", "aub", "aubuc", "aubuuc", "acb", "auub", "auubuuc",
                            "auuub"}),
+    # beyond the largest ~N kept (64 for two words): counted as ~64 on every engine
+    ('"alpha beta"~100', {"ab", "abc", "aub", "aubuc", "aubuuc", "acb", "auub", "auubuuc",
+                          "auuub"}),
 ])
 def test_a_sloppy_phrase_keeps_its_order_on_every_engine(tmp_path, query, expected) -> None:
     # tantivy's slop let the words move past each other: "alpha beta"~3 found "beta alpha",

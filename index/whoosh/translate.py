@@ -37,7 +37,9 @@ def _term(q: qf.Term) -> wq.Query:
 
 @to_whoosh.register
 def _phrase(q: qf.Phrase) -> wq.Query:
-    return wq.Phrase(q.field, list(q.words), slop=q.slop, boost=q.boost)
+    # the slop kept as tantivy keeps it (a query not normalised, e.g. one quoted phrase)
+    return wq.Phrase(q.field, list(q.words), slop=qf.phrase_slop(len(q.words), q.slop),
+                     boost=q.boost)
 
 
 @to_whoosh.register
