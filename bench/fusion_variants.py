@@ -3,7 +3,12 @@ and fusion variants"): each is patched in for one run of our tuning and held-out
 one process (the query vectors are made once), nDCG@10 per kind on both sets. They were tried
 on the product before its semantic passage list, so the first row ("product") is the product
 with that list off (``passage_weight`` 0), and each variant is measured without it; the
-``deep`` group's weight 0.15 for every query is the list as kept.
+``deep`` group's weight 0.15 for every query is the list as kept. Nor do they weigh the keyword
+hits by their coverage (``coverage_power`` 0) or rank a filtered search's semantic lists among
+all documents (``filtered_ranks`` "filtered": a document's rank is its place in its list), both
+later than the variants: the product's rows are made with the same settings. A variant's fusion
+takes every argument of index.semantic.fuse and its ranking every argument of
+index.semantic.rank_by_meaning (a variant that falls back to the product passes them on).
 
     .venv/bin/python bench/fusion_variants.py form --index /tmp/q-idx
     .venv/bin/python bench/fusion_variants.py coverage feedback --index /tmp/q-idx
@@ -114,12 +119,13 @@ def question_like(text: str, rule: str) -> bool:
     raise ValueError(rule)
 
 
-def rrf(lists: list[tuple[list[str], float | Callable[[str], float]]], keyword: list[str],
-        k: float) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of (ranking, weight) lists, as index.semantic.fuse does it."""
+def rrf(lists: list[tuple[Any, ...]], keyword: list[str], k: float) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of (ranking, weight) or (ranking, weight, ranks) lists, as
+    index.semantic.fuse does it (``ranks``: each document's rank, by default its place)."""
     scores: dict[str, float] = {}
-    for ranking, weight in lists:
-        for rank, doc in enumerate(ranking, start=1):
+    for ranking, weight, *given in lists:
+        ranks = given[0] if given and given[0] is not None else range(1, len(ranking) + 1)
+        for rank, doc in zip(ranks, ranking, strict=True):
             w = weight(doc) if callable(weight) else weight
             scores[doc] = scores.get(doc, 0.0) + w / (k + rank)
     fused = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -193,16 +199,17 @@ def run_form(store: IndexStore) -> None:
 
     def variant(rule: str, weight: float = 0.5, k: float = 10.0, depth: int = 10) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             if balanced or not question_like(CURRENT["text"], rule):
-                return product_fuse(keyword, meaning, balanced=balanced)
+                return product_fuse(keyword, meaning, balanced=balanced, passages=passages,
+                                    coverage=coverage, ranks=ranks)
             return rrf([(keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, weight)], keyword, k)
 
         def ranking(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
-                    feedback: Any = None) -> Any:
+                    feedback: Any = None, *, filtered: bool = False) -> Any:
             if question_like(CURRENT["text"], rule):
                 limit = depth
-            return product_ranking(vi, query, lang, allowed, limit, feedback)
+            return product_ranking(vi, query, lang, allowed, limit, feedback, filtered=filtered)
 
         with patched(fuse, ranking):
             measure(store, f"{rule} w={weight} k={k:g} depth={depth}")
@@ -296,16 +303,17 @@ def run_deep(store: IndexStore) -> None:
 
     def variant(which: str, rule: str | None, weight: float) -> None:
         def ranking(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
-                    feedback: Any = None) -> Any:
+                    feedback: Any = None, *, filtered: bool = False) -> Any:
             ok = {vi.doc_ids[i] for i in np.flatnonzero(allowed)}
             other = lists[which]
             mask = np.array([d in ok for d in other.doc_ids])
             third["ids"] = [other.doc_ids[p] for p in
-                            product_ranking(other, query, lang, mask, limit, feedback)]
-            return product_ranking(vi, query, lang, allowed, limit, feedback)
+                            product_ranking(other, query, lang, mask, limit, feedback,
+                                            filtered=filtered)]
+            return product_ranking(vi, query, lang, allowed, limit, feedback, filtered=filtered)
 
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             parts = [(keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, sem.FUSION.weight)]
             if rule is None or question_like(CURRENT["text"], rule):
                 parts.append((third["ids"], weight))
@@ -337,7 +345,7 @@ def run_coverage(store: IndexStore) -> None:
 
     def variant(mode: str, top: int, power: float) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             groups = word_queries(store, CURRENT["text"])
             head = keyword[:top]
             matched = dict.fromkeys(head, 0)
@@ -369,7 +377,7 @@ def run_feedback(store: IndexStore) -> None:
 
     def variant(weight: float, seeds: int) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             parts: list[tuple[list[str], float | Callable[[str], float]]] = [
                 (keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, sem.FUSION.weight)]
             for seed in meaning[:seeds]:
@@ -434,9 +442,10 @@ def run_passages(store: IndexStore) -> None:
 
     def variant(rule: str, share: bool) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             if rule != "every" and not question_like(CURRENT["text"], rule):
-                return product_fuse(keyword, meaning, balanced=balanced)
+                return product_fuse(keyword, meaning, balanced=balanced, passages=passages,
+                                    coverage=coverage, ranks=ranks)
             head = keyword[:sem.FUSION.fuse_depth]
             ranked = by_passage(CURRENT["text"], head)
             parts: list[tuple[list[str], float | Callable[[str], float]]] = [
@@ -456,9 +465,10 @@ def run_passages(store: IndexStore) -> None:
 
 
 def _closest(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
-             penalty: np.ndarray | None = None) -> tuple[list[int], np.ndarray]:
+             penalty: np.ndarray | None = None, *, filtered: bool = False
+             ) -> tuple[list[int], np.ndarray]:
     """index.semantic.rank_by_meaning's first list (unbalanced collections), with a penalty
-    per vector; also each document's score."""
+    per vector; also each document's score (``filtered``: the floor of a filtered search)."""
     q = vi.bias.query(query, lang)
     scores = vi.matrix @ q
     ranked = scores - penalty if penalty is not None else scores
@@ -466,7 +476,8 @@ def _closest(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
     np.maximum.at(per_doc, vi.row_doc, ranked)
     plain = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
     np.maximum.at(plain, vi.row_doc, vi.plain_scores(scores, q))
-    allowed = allowed & (plain >= sem.FUSION.min_score)
+    floor = sem.FUSION.filtered_min_score if filtered else sem.FUSION.min_score
+    allowed = allowed & (plain >= floor)
     candidates = np.flatnonzero(allowed)
     order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
     return [int(i) for i in order[:limit]], per_doc[candidates]
@@ -477,8 +488,8 @@ def run_confidence(store: IndexStore) -> None:
     seen: list[tuple[str, float, float]] = []
 
     def ranking(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
-                feedback: Any = None) -> Any:
-        order, scores = _closest(vi, query, lang, allowed, limit)
+                feedback: Any = None, *, filtered: bool = False) -> Any:
+        order, scores = _closest(vi, query, lang, allowed, limit, filtered=filtered)
         top = np.sort(scores)[::-1][:10]
         state["gap"] = float(top[0] - top[-1]) if len(top) > 1 else 0.0
         state["gap2"] = float(top[0] - top[1]) if len(top) > 1 else 0.0
@@ -487,7 +498,7 @@ def run_confidence(store: IndexStore) -> None:
 
     def variant(which: str, median: float, low: float, high: float) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> Any:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
             times = min(high, max(low, state[which] / median))
             return rrf([(keyword[:sem.FUSION.fuse_depth], 1.0),
                         (meaning, sem.FUSION.weight * times)], keyword, sem.FUSION.rrf_k)
@@ -520,8 +531,9 @@ def run_hubs(store: IndexStore) -> None:
 
     def variant(k: int, beta: float) -> None:
         def ranking(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
-                    feedback: Any = None) -> Any:
-            return _closest(vi, query, lang, allowed, limit, beta * hubness(vi, k))[0]
+                    feedback: Any = None, *, filtered: bool = False) -> Any:
+            return _closest(vi, query, lang, allowed, limit, beta * hubness(vi, k),
+                            filtered=filtered)[0]
 
         with patched(ranking=ranking):
             measure(store, f"hubness k={k} beta={beta}")
@@ -541,8 +553,10 @@ GROUPS = {"form": run_form, "deep": run_deep, "coverage": run_coverage,
 def main() -> None:
     # the variants were tried on the product before its passage list (they replace or add
     # lists of their own): "product" below is the product without it
-    # (and before the keyword hits' coverage, which they leave out too)
-    sem.FUSION = dataclasses.replace(sem.FUSION, passage_weight=0.0, coverage_power=0.0)
+    # (and before the keyword hits' coverage, which they leave out too, and before a
+    # filtered search's ranks among all documents: they fuse by place in the lists)
+    sem.FUSION = dataclasses.replace(sem.FUSION, passage_weight=0.0, coverage_power=0.0,
+                                     filtered_ranks="filtered")
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("groups", nargs="*", choices=sorted(GROUPS), default=[])
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest` with vectors")

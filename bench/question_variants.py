@@ -16,6 +16,10 @@ Groups:
   kind (vote and later passages), or by the mean of their 2 closest later passages; and the
   list's weight for question-form queries only.
 
+Each variant's fusion takes every argument of index.semantic.fuse and its ranking every
+argument of index.semantic.rank_by_meaning; a coverage variant puts its own coverage in place
+of the product's (``coverage`` is left out), the others keep the product's.
+
 Throwaway by nature: kept so the figures in bench/README.md can be made again and the
 variants are not tried twice. Never add heldout3 or a later unseen set here.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import math
 import statistics
 import sys
@@ -82,11 +87,14 @@ def patched(fuse: Any = None, ranking: Any = None) -> Iterator[None]:
 def weighted_fuse(weight_of: Callable[[str], float]) -> Any:
     """The product's fusion with each keyword hit's share times ``weight_of(hit)``."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-             passages: Any = ()) -> list[tuple[str, float]]:
+             passages: Any = (), coverage: Any = None, ranks: Any = None
+             ) -> list[tuple[str, float]]:
+        # ``coverage`` (the product's) left out: ``weight_of`` is the variant's in its place
         f = sem.FUSION
+        meaning_ranks, passage_ranks = ranks or (None, None)
         return fv.rrf([(keyword[:f.fuse_depth], weight_of),
-                       (meaning, f.weight_balanced if balanced else f.weight),
-                       (list(passages), f.passage_weight)], keyword, f.rrf_k)
+                       (meaning, f.weight_balanced if balanced else f.weight, meaning_ranks),
+                       (list(passages), f.passage_weight, passage_ranks)], keyword, f.rrf_k)
     return fuse
 
 
@@ -99,11 +107,13 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
     def variant(mode: str, weighting: str, power: float, scope: str = "all",
                 depth: int = 0) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = ()) -> list[tuple[str, float]]:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None
+                 ) -> list[tuple[str, float]]:
             groups = fv.word_queries(store, fv.CURRENT["text"])
             head = keyword[:10 if mode == "query" else depth or sem.FUSION.fuse_depth]
             if not groups or not head:
-                return FUSE(keyword, meaning, balanced=balanced, passages=passages)
+                return FUSE(keyword, meaning, balanced=balanced, passages=passages,
+                            coverage=coverage, ranks=ranks)
             reader = holder["r"]
             weights = []
             matched_by: list[set[str]] = []
@@ -128,7 +138,7 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
                     if doc is not None and base_language(doc.language or "") != lang:
                         cover[doc.id] = 1.0
             return weighted_fuse(lambda d: cover.get(d, 1.0) ** power)(
-                keyword, meaning, balanced=balanced, passages=passages)
+                keyword, meaning, balanced=balanced, passages=passages, ranks=ranks)
 
         with patched(fuse):
             measure(store, f"coverage {mode} {weighting} p={power} {scope} {depth or ''}")
@@ -151,8 +161,10 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
 
 # -- passages ------------------------------------------------------------------------------
 def closest_docs(vi: Any, scores: np.ndarray, plain: np.ndarray, which: slice,
-                 allowed: np.ndarray, limit: int, top: int = 1) -> list[int]:
-    """Documents by the mean of their ``top`` best rows among ``which`` (floor on the best)."""
+                 allowed: np.ndarray, limit: int, top: int = 1, *, filtered: bool = False
+                 ) -> list[int]:
+    """Documents by the mean of their ``top`` best rows among ``which`` (floor on the best;
+    ``filtered``: the floor of a filtered search, as index.semantic.rank_by_meaning)."""
     rows = np.arange(len(vi.row_doc))[which]
     if rows.size == 0:
         return []
@@ -169,7 +181,8 @@ def closest_docs(vi: Any, scores: np.ndarray, plain: np.ndarray, which: slice,
         for d, vals in by_doc.items():
             vals.sort(reverse=True)
             per_doc[d] = float(np.mean(vals[:top]))
-    ok = allowed & (best_plain >= sem.FUSION.min_score)
+    floor = sem.FUSION.filtered_min_score if filtered else sem.FUSION.min_score
+    ok = allowed & (best_plain >= floor)
     cand = np.flatnonzero(ok)
     order = cand[np.argsort(-per_doc[cand], kind="stable")]
     return [int(i) for i in order[:limit]]
@@ -177,13 +190,15 @@ def closest_docs(vi: Any, scores: np.ndarray, plain: np.ndarray, which: slice,
 
 def passage_ranking(which: str, top: int) -> Any:
     def ranking(vi: Any, query: Any, query_lang: Any, allowed: Any, limit: int,
-                feedback: Any = None) -> tuple[list[int], list[int]]:
-        documents, _ = RANK(vi, query, query_lang, allowed, limit, feedback)
+                feedback: Any = None, *, filtered: bool = False
+                ) -> tuple[list[int], list[int]]:
+        documents, _ = RANK(vi, query, query_lang, allowed, limit, feedback, filtered=filtered)
         q = vi.bias.query(query, query_lang)
         scores = vi.matrix @ q
         plain = vi.plain_scores(scores, q) if vi.bias.offsets else scores
         rows = vi.listed_slice if which == "listed" else slice(None)
-        return documents, closest_docs(vi, scores, plain, rows, allowed, limit, top)
+        return documents, closest_docs(vi, scores, plain, rows, allowed, limit, top,
+                                       filtered=filtered)
     return ranking
 
 
@@ -199,13 +214,17 @@ def run_passages(store: IndexStore) -> None:
 
     for weight in (0.3, 0.5):
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = (), weight: float = weight) -> list[tuple[str, float]]:
-            w = weight if fv.question_like(fv.CURRENT["text"], "form") else \
-                sem.FUSION.passage_weight
-            f = sem.FUSION
-            return fv.rrf([(keyword[:f.fuse_depth], 1.0),
-                           (meaning, f.weight_balanced if balanced else f.weight),
-                           (list(passages), w)], keyword, f.rrf_k)
+                 passages: Any = (), coverage: Any = None, ranks: Any = None,
+                 weight: float = weight) -> list[tuple[str, float]]:
+            # the product's fusion, with the passage list's weight ``weight`` for questions
+            base = sem.FUSION
+            if fv.question_like(fv.CURRENT["text"], "form"):
+                sem.FUSION = dataclasses.replace(base, passage_weight=weight)
+            try:
+                return FUSE(keyword, meaning, balanced=balanced, passages=passages,
+                            coverage=coverage, ranks=ranks)
+            finally:
+                sem.FUSION = base
         with patched(fuse):
             measure(store, f"passage weight {weight} for questions")
 
@@ -220,7 +239,6 @@ def run_cost(store: IndexStore) -> None:
     every judged query of the three sets, warm (each query embedded once before), with
     ``coverage_power`` 0 and 0.5 alternating query by query (which goes first alternates),
     two rounds; p50 / p95 / mean of each and the ratio of the means."""
-    import dataclasses
     import time
 
     from bench.bench_http import percentile
