@@ -7,6 +7,7 @@
     .venv/bin/python bench/bench_semantic.py coverage --index /tmp/kb-sample --rounds 3
     .venv/bin/python bench/bench_semantic.py typo --index /tmp/kb-sample --rounds 5
     .venv/bin/python bench/bench_semantic.py filters --index /tmp/kb-sample --rounds 5
+    .venv/bin/python bench/bench_semantic.py glossary --index /tmp/kb-sample --rounds 3
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
@@ -72,6 +73,12 @@ vectors and once with a vectors file of --documents (10,000) documents (--rows v
 RSS of the server process after the same 200 searches (which load the model). The vectors
 are random unit vectors of the model's size (clearly synthetic: embedding 10,000 documents
 takes hours on this machine; memory does not depend on the values).
+
+glossary: what the taxonomy's domain glossary (its ``glossary`` groups, searched as synonyms)
+costs a search: over the same queries as latency's, the index's synonym groups with the
+glossary and the taxonomy's ``synonyms`` alone in turn (which goes first rotates), semantic
+off and on (warm: the query's vector made beforehand, as the glossary does not change it);
+p50, p95, mean and the ratio. The index is only read (the groups are swapped in the process).
 """
 
 from __future__ import annotations
@@ -366,6 +373,40 @@ def filters(index: Path, rounds: int) -> None:
                  "ranks", times)
     print(f"  mean ratio among all / among the filtered: "
           f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}")
+
+
+def glossary(index: Path, rounds: int) -> None:
+    """A search with the glossary's synonym groups and without, alternating, semantic off and
+    on (warm) (see the module's docstring)."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "corpus" / "taxonomy.yaml").read_text(encoding="utf-8"))
+    store = IndexStore(index)
+    groups = store.load_synonyms()
+    curated = groups[:len(data.get("synonyms") or [])]
+    ways = ("synonyms alone", "with the glossary")
+    kept = {ways[0]: curated, ways[1]: groups}
+    qs = SAMPLE_QUERIES + judged_queries()
+    try:
+        for semantic_on in (False, True):
+            set_semantic_enabled(semantic_on)
+            times: dict[str, list[float]] = {way: [] for way in ways}
+            for q in qs:  # warm up: the vectors made, the searchers open
+                search(store, SearchRequest(query=q))
+            for r in range(rounds):
+                for i, q in enumerate(qs):
+                    for way in (ways if (i + r) % 2 == 0 else ways[::-1]):
+                        store.load_synonyms = lambda way=way: kept[way]  # type: ignore[method-assign]
+                        started = time.perf_counter()
+                        search(store, SearchRequest(query=q))
+                        times[way].append((time.perf_counter() - started) * 1000)
+            _print_times(f"semantic {'on (warm)' if semantic_on else 'off'}: {len(qs)} queries x "
+                         f"{rounds} rounds, {len(curated)} / {len(groups)} synonym groups, "
+                         "alternating", "", times)
+            print(f"  mean ratio with the glossary / synonyms alone: "
+                  f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}")
+    finally:
+        set_semantic_enabled(True)
 
 
 def _drop_query_vector(q: str) -> None:
@@ -671,6 +712,9 @@ def main() -> None:
     flt = sub.add_parser("filters")
     flt.add_argument("--index", type=Path, default=ROOT / "var" / "index")
     flt.add_argument("--rounds", type=int, default=5)
+    glo = sub.add_parser("glossary")
+    glo.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+    glo.add_argument("--rounds", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
@@ -712,6 +756,8 @@ def main() -> None:
         typo(args.index, args.rounds)
     elif args.what == "filters":
         filters(args.index, args.rounds)
+    elif args.what == "glossary":
+        glossary(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds, args.compare)
     else:

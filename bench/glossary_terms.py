@@ -1,10 +1,11 @@
 """The candidates of a domain glossary (query translation across the seven languages), by how
-many documents use them: the list the concepts of ``bench/glossary.yaml`` were chosen from, so
-the choice can be repeated; and that glossary put into a copy of an index to measure it.
+many documents use them: the list the concepts of the taxonomy's ``glossary`` (corpus/
+taxonomy.yaml) were chosen from, so the choice can be repeated; and the synonym groups with or
+without that glossary put into a copy of an index to measure it.
 
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx          # words and pairs
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --check  # the glossary's
-    .venv/bin/python bench/glossary_terms.py --write /tmp/kb-idx-copy --skip 25
+    .venv/bin/python bench/glossary_terms.py --write /tmp/kb-idx-copy --no-glossary
 
 For each English word of 4 or more letters (folded) that is neither a stop word nor a question
 word, and that is not written with a capital in most of its uses (names), grouped by its
@@ -14,12 +15,14 @@ of the glossary are the words and pairs of this list at or above ``--min-df`` th
 actor, activity or place of export and SME support (bench/README.md, "A domain glossary"):
 nothing here reads judged queries.
 
-``--check`` prints, for each concept of bench/glossary.yaml, the English document frequency of
-its first English term's words, and any single-word term that is a stop word of one of the
+``--check`` prints, for each concept of the taxonomy's glossary, the English document frequency
+of its first English term's words, and any single-word term that is a stop word of one of the
 seven languages (there should be none: such a term would match a common word of a query in
 another language). ``--write INDEX`` replaces the synonym groups of the index (a copy: never
-the live one of a site) by the taxonomy's synonyms (corpus/taxonomy.yaml) followed by the
-glossary's concepts, less its ``--skip`` first (commonest) ones; searches read them at once.
+the live one of a site) by those `kb ingest` saves (the taxonomy's synonyms, then its
+glossary), or with ``--no-glossary`` by the synonyms alone (the product without the glossary,
+to measure it against); searches read them at once. The taxonomy is the glossary's one source
+(the 131 concepts measured before 25 were left out are bench/glossary.yaml of commit 651ad16).
 """
 
 from __future__ import annotations
@@ -95,24 +98,26 @@ def ranked(texts: list[str]) -> tuple[list[tuple[str, int, list[str]]],
     return words, two
 
 
-GLOSSARY = ROOT / "bench" / "glossary.yaml"
+TAXONOMY = ROOT / "corpus" / "taxonomy.yaml"
 
 
 def glossary() -> list[dict[str, list[str]]]:
-    """The concepts of bench/glossary.yaml, each as a synonym group (language -> terms)."""
+    """The concepts of the taxonomy's glossary, each as a synonym group (language -> terms)."""
     import yaml
 
-    data = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+    data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
     return [{str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
-             for lang, terms in group.items()} for group in data["glossary"]]
+             for lang, terms in group.items()} for group in data.get("glossary") or []]
 
 
-def write(index: Path, skip: int) -> None:
-    """The taxonomy's synonyms and the glossary's concepts from the ``skip``-th on, as the
-    synonym groups of the index at ``index``."""
+def write(index: Path, with_glossary: bool) -> None:
+    """The synonym groups `kb ingest` saves (the taxonomy's synonyms, then its glossary), or
+    without the glossary's, as the synonym groups of the index at ``index``."""
     from ingest import load_taxonomy
 
-    groups = load_taxonomy(ROOT / "corpus").synonyms + glossary()[skip:]
+    groups = load_taxonomy(ROOT / "corpus").synonyms
+    if not with_glossary:
+        groups = groups[:len(groups) - len(glossary())]
     IndexStore(index).save_synonyms(groups)
     print(f"{len(groups)} synonym groups written to {index}")
 
@@ -136,12 +141,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest`")
     ap.add_argument("--min-df", type=int, default=6, help="least English documents (6)")
-    ap.add_argument("--check", action="store_true", help="bench/glossary.yaml's concepts")
-    ap.add_argument("--write", type=Path, metavar="INDEX", help="put the glossary into INDEX")
-    ap.add_argument("--skip", type=int, default=0, help="with --write: leave out the first N")
+    ap.add_argument("--check", action="store_true", help="the taxonomy's glossary's concepts")
+    ap.add_argument("--write", type=Path, metavar="INDEX",
+                    help="put the taxonomy's synonym groups into INDEX")
+    ap.add_argument("--no-glossary", action="store_true",
+                    help="with --write: the synonyms alone, without the glossary")
     args = ap.parse_args()
     if args.write is not None:
-        write(args.write, args.skip)
+        write(args.write, not args.no_glossary)
         return
     if args.index is None:
         ap.error("--index or --write is needed")

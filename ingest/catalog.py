@@ -91,7 +91,8 @@ class Taxonomy:
     themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> entry
     doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     partners: list[dict[str, Any]] = field(default_factory=list)
-    #: groups of equivalent terms across languages (query-side synonyms): language -> terms
+    #: groups of equivalent terms across languages (query-side synonyms): language -> terms;
+    #: the taxonomy's ``synonyms`` followed by its ``glossary`` (the domain glossary)
     synonyms: list[dict[str, list[str]]] = field(default_factory=list)
     fingerprint: str = ""
     #: names -> codes of countries and regions (see _names)
@@ -190,15 +191,18 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
     for entry in data.get("doc_types") or []:
         tax.doc_types[str(entry["id"])] = entry
     tax.partners = list(data.get("partners") or [])
-    for group in data.get("synonyms") or []:
-        if not isinstance(group, dict) or len(group) < 2:
-            raise CatalogError(
-                f"{path.name}: each synonyms entry maps 2 or more languages to their terms"
-            )
-        tax.synonyms.append({
-            str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
-            for lang, terms in group.items()
-        })
+    # the curated synonym groups, then the domain glossary's concepts: the same kind of group,
+    # searched the same way (index.query.add_synonyms)
+    for section in ("synonyms", "glossary"):
+        for group in data.get(section) or []:
+            if not isinstance(group, dict) or len(group) < 2:
+                raise CatalogError(
+                    f"{path.name}: each {section} entry maps 2 or more languages to their terms"
+                )
+            tax.synonyms.append({
+                str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
+                for lang, terms in group.items()
+            })
     return tax
 
 

@@ -1,0 +1,112 @@
+"""The domain glossary of the taxonomy (``glossary:`` of corpus/taxonomy.yaml): query translation
+across the seven languages, searched as the synonyms are, with its false friends kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from index import SearchRequest, parse_query, search
+from index.analysis import fold
+from index.query import add_synonyms
+from index.query_words import folded_stopwords
+from ingest import load_taxonomy
+from tests.helpers import build_index, make_doc
+
+pytestmark = pytest.mark.engines
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+LANGUAGES = ("en", "de", "nl", "hu", "ro", "pt", "es")
+
+
+@pytest.fixture(scope="module")
+def taxonomy_groups() -> list[dict[str, list[str]]]:
+    """The synonym groups ingest saves for the sample corpus: synonyms, then the glossary."""
+    return load_taxonomy(CORPUS).synonyms
+
+
+def _glossary() -> list[dict[str, object]]:
+    data = yaml.safe_load((CORPUS / "taxonomy.yaml").read_text(encoding="utf-8"))
+    return list(data["glossary"])
+
+
+def _added(query: str, groups: list[dict[str, list[str]]]) -> list[str]:
+    return add_synonyms(parse_query(query), groups)
+
+
+def test_the_glossary_follows_the_synonyms_among_the_groups(taxonomy_groups) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load((CORPUS / "taxonomy.yaml").read_text(encoding="utf-8"))
+    assert len(taxonomy_groups) == len(data["synonyms"]) + len(data["glossary"])
+    assert taxonomy_groups[len(data["synonyms"])]["en"] == ["managing authority"]
+
+
+def test_every_concept_has_all_seven_languages_and_no_stop_word() -> None:
+    """A single-word term that is a stop word of any language would match a common word of a
+    query in that language ("de", "is", "die") and widen it with the concept."""
+    stops = {lang: folded_stopwords(lang) for lang in LANGUAGES}
+    glossary = _glossary()
+    assert len(glossary) >= 100
+    for concept in glossary:
+        assert set(concept) == set(LANGUAGES), concept
+        for lang, terms in concept.items():
+            for term in terms if isinstance(terms, list) else [terms]:
+                word = fold(str(term).lower())
+                if " " not in word:
+                    assert not any(word in stops[m] for m in LANGUAGES), (lang, term)
+
+
+@pytest.mark.parametrize("query,term", [
+    ("tanácsadás exportőröknek", "consulting"),         # hu -> en
+    ("consultanță pentru exportatori", "advice"),       # ro -> en
+    ("beszállítók", "supplier"),                        # hu plural ending
+    ("leveranciers", "Zulieferer"),                     # nl plural -> de
+    ("geannuleerde bestellingen", "orders"),            # nl -> en
+    ("supply chain disruption", "lanț de aprovizionare"),  # en -> ro
+])
+def test_a_query_word_reaches_its_concept_in_the_other_languages(
+        query: str, term: str, taxonomy_groups) -> None:  # type: ignore[no-untyped-def]
+    assert term in _added(query, taxonomy_groups)
+
+
+@pytest.mark.parametrize("query,not_added", [
+    ("train connections to Budapest", "képzés"),     # "train" is not a form of "training"
+    ("határidő", "Grenze"),                          # hu deadline, not "határ" (border)
+    ("in order to export", "bestelling"),            # "order" is not "orders"
+])
+def test_false_friends_do_not_cross(query: str, not_added: str, taxonomy_groups) -> None:  # type: ignore[no-untyped-def]
+    assert not_added not in _added(query, taxonomy_groups)
+
+
+def test_training_and_border_still_cross(taxonomy_groups) -> None:  # type: ignore[no-untyped-def]
+    assert "képzés" in _added("export training", taxonomy_groups)
+    assert "Grenze" in _added("határon átnyúló együttműködés", taxonomy_groups)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, engine: str, taxonomy_groups):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("en-advice", "Export consulting",
+                 "Consultants give first-time exporters advice on foreign customers."),
+        make_doc("en-rail", "Travel", "The train to Stuttgart leaves every hour."),
+        make_doc("hu-other", "Rendezvény", "A rendezvényen a partnerek találkoztak.",
+                 language="hu"),
+    ]
+    store = build_index(tmp_path_factory.mktemp("glossary"), docs)
+    store.save_synonyms(taxonomy_groups)
+    return store
+
+
+def test_a_hungarian_query_finds_the_english_page_through_the_glossary(store) -> None:  # type: ignore[no-untyped-def]
+    """"tanácsadás" (consulting) shares no word with the English page; the glossary's
+    concept of consulting and advice does."""
+    hits = search(store, SearchRequest(query="tanácsadás", with_facets=False)).hits
+    assert [h.id for h in hits][:1] == ["en-advice"]
+    curated = store.load_synonyms()[:10]  # the taxonomy's synonyms alone cross no such word
+    assert _added("tanácsadás", curated) == []
+
+
+def test_training_does_not_find_the_railway_page(store) -> None:  # type: ignore[no-untyped-def]
+    hits = search(store, SearchRequest(query="képzés", with_facets=False)).hits
+    assert "en-rail" not in [h.id for h in hits]
