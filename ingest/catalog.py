@@ -409,10 +409,15 @@ class CatalogFile:
             rows.append({"path": rel, **_clean(fields)})
             self._write(header, data, rows)
 
-    def remove(self, rel: str) -> bool:
-        """Remove the entry of ``rel``; False when it had none."""
+    def remove(self, rel: str, first: Callable[[], object] | None = None) -> bool:
+        """Remove the entry of ``rel``; False when it had none. ``first`` runs under the
+        catalog's lock once the catalog has been read, before the entry goes (the admin's
+        removal takes the document's file there: a catalog that cannot be read raises
+        CatalogError before anything is removed)."""
         with catalog_lock(self.corpus):
             header, data, rows = self._read()
+            if first is not None:
+                first()
             kept = [r for r in rows if _entry_path(r) != rel]
             if len(kept) == len(rows):
                 return False

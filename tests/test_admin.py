@@ -459,6 +459,25 @@ def test_remove_asks_first_then_deletes_the_file_and_its_entry(admin, site):
     assert report.removed == [REL]
 
 
+def test_a_removal_with_an_unreadable_catalog_leaves_the_document(admin, site):
+    # The file and its sidecar went first, then the catalog raised: 503, then 404 on a retry,
+    # and the document's catalog entry was left for a file that was gone.
+    sidecar = site.corpus / f"{REL}.meta.yaml"
+    sidecar.write_text("title: Side\n", encoding="utf-8")
+    catalog = site.corpus / "catalog.yaml"
+    good = catalog.read_text(encoding="utf-8")
+    catalog.write_text(good + "\n- path: [unclosed\n", encoding="utf-8")
+    form = {"csrf_token": admin.csrf, "path": REL, "confirm": REL}
+    r = admin.post("/admin/documents/delete", data=form, follow_redirects=False)
+    assert r.status_code == 503 and "catalog" in r.text, r.text[:500]
+    assert (site.corpus / REL).is_file() and sidecar.is_file()
+    catalog.write_text(good, encoding="utf-8")  # corrected: the removal goes through
+    r = admin.post("/admin/documents/delete", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    assert not (site.corpus / REL).exists() and not sidecar.exists()
+    assert REL not in [e["path"] for e in yaml.safe_load(catalog.read_text())]
+
+
 @pytest.mark.parametrize("path", ["../pyproject.toml", "/etc/passwd", "_build/README.md",
                                   "news/../../x", "nope.pdf", "catalog.yaml", "taxonomy.yaml",
                                   "/catalog.yaml", "news/../catalog.yaml",

@@ -163,10 +163,14 @@ def delete(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Respo
     if form.get("confirm") != rel:
         return redirect("/admin/documents/delete", path=rel)
     target = corpus / rel
-    # the file first: a save of its metadata at the same time sees it gone and keeps nothing
-    target.unlink(missing_ok=True)
-    sidecar_of(target).unlink(missing_ok=True)
-    CatalogFile(corpus).remove(rel)
+
+    def remove_files() -> None:
+        target.unlink(missing_ok=True)
+        sidecar_of(target).unlink(missing_ok=True)
+
+    # the file first: a save of its metadata at the same time sees it gone and keeps nothing;
+    # once the catalog has been read (one that cannot be read leaves everything in place)
+    CatalogFile(corpus).remove(rel, first=remove_files)
     if form.get("ingest_now") == "1" and start_run(settings) == "started":
         return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
     return redirect("/admin/documents", msg="deleted", path=rel)
