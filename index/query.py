@@ -103,6 +103,23 @@ class CompoundWord(wq.Phrase):
     """
 
 
+class QuotedWord(wq.Term):
+    """One word typed in quotes ("export"): the word and its stemmed forms, not the longer
+    words it begins (_longer_forms)."""
+
+
+class QuotedPhrase(wq.Phrase):
+    """A "quoted phrase"; one of a single word becomes a QuotedWord (not a plain Term)."""
+
+    def normalize(self) -> wq.Query:
+        if len(self.words) == 1:
+            word = QuotedWord(self.fieldname, self.words[0])
+            if self.char_ranges:
+                word.startchar, word.endchar = self.char_ranges[0]
+            return word
+        return super().normalize()
+
+
 class _Parser(QueryParser):
     def multitoken_query(self, spec, texts, fieldname, termclass, boost):  # type: ignore[no-untyped-def]
         if spec == "phrase":
@@ -110,7 +127,7 @@ class _Parser(QueryParser):
         return super().multitoken_query(spec, texts, fieldname, termclass, boost)
 
 
-_PARSER = _Parser("text", _query_schema(), group=OrGroup)
+_PARSER = _Parser("text", _query_schema(), group=OrGroup, phraseclass=QuotedPhrase)
 
 
 @dataclass
@@ -251,8 +268,10 @@ def _without_longer_forms(q: qf.Query) -> qf.Query:
 
 def _expand_leaf(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
-    words: QueryWords | None = None,
+    words: QueryWords | None = None, longer: bool = True,
 ) -> qf.Query:
+    """``q`` (one parsed leaf) in the fields it searches; ``longer``: a word also as the head
+    of longer words (_longer_forms; never for a QuotedWord, nor under NOT: _expand)."""
     fieldname = getattr(q, "fieldname", None)
     facet = FIELD_ALIASES.get(fieldname or "")
     if facet:
@@ -263,21 +282,23 @@ def _expand_leaf(
     if passages and fieldname == "title":
         return qf.NOTHING
     alternatives: list[qf.Query] = []
-    family = _word_forms(q.text) if type(q) is wq.Term else ()
+    word = type(q) in (wq.Term, QuotedWord)
+    longer = longer and type(q) is wq.Term
+    family = _word_forms(q.text) if word else ()
     for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
-        if words is not None and type(q) is wq.Term and q.text in words.codes:
+        if words is not None and word and q.text in words.codes:
             alternatives.append(qf.Term(target, CODE_MARK + q.text, boost))
-        if words is not None and type(q) is wq.Term and not words.scores_in(q.text, lang):
+        if words is not None and word and not words.scores_in(q.text, lang):
             continue
         if isinstance(q, wq.Term):
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
                 alternatives.append(qf.Word(target, tokens[0], boost, family))
-                longer = _longer_forms(lang, tokens[0], target, boost, family)
-                if longer is not None:
-                    alternatives.append(longer)
+                heads = _longer_forms(lang, tokens[0], target, boost, family) if longer else None
+                if heads is not None:
+                    alternatives.append(heads)
             elif tokens:
                 alternatives.append(qf.Phrase(target, tuple(tokens), boost=boost))
         elif isinstance(q, wq.Phrase):
@@ -322,21 +343,26 @@ def _expand_leaf(
 
 def _expand(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
-    words: QueryWords | None = None,
+    words: QueryWords | None = None, longer: bool = True,
 ) -> qf.Query:
+    """``q`` (parsed) in the fields it searches. What is under a NOT excludes the words as
+    typed (and their stemmed forms), not the longer words they begin (``longer`` off): an
+    excluded word's synonyms are not excluded either (add_synonyms)."""
     if isinstance(q, wq.Every):
         return qf.Every()
     if q.is_leaf():
-        return _expand_leaf(q, passages=passages, prefer=prefer, only=only, words=words)
+        return _expand_leaf(q, passages=passages, prefer=prefer, only=only, words=words,
+                            longer=longer)
 
-    def expand(sub: wq.Query) -> qf.Query:
-        return _expand(sub, passages=passages, prefer=prefer, only=only, words=words)
+    def expand(sub: wq.Query, negated: bool = False) -> qf.Query:
+        return _expand(sub, passages=passages, prefer=prefer, only=only, words=words,
+                       longer=longer and not negated)
 
     expanded: qf.Query
     if isinstance(q, wq.Not):
-        expanded = qf.Not(expand(q.query))
+        expanded = qf.Not(expand(q.query, negated=True))
     elif isinstance(q, wq.AndNot):
-        expanded = qf.AndNot(expand(q.a), expand(q.b))
+        expanded = qf.AndNot(expand(q.a), expand(q.b, negated=True))
     elif isinstance(q, wq.AndMaybe):
         expanded = qf.AndMaybe(expand(q.a), expand(q.b))
     elif isinstance(q, wq.Require):

@@ -94,6 +94,26 @@ def test_only_in_the_body_fields_of_compounding_languages() -> None:
     assert not any(isinstance(leaf, qf.LongerForms) for leaf in qf.leaves(parsed.passages))
 
 
+def test_a_quoted_word_is_the_word_only(store) -> None:  # type: ignore[no-untyped-def]
+    # quotes ask for the word as written (README): "Export" found "Exportförderung" too
+    ids = _ids(store, '"Export"')
+    assert "de-export" in ids
+    assert not {"de-foerderung", "hu-tamogatas", "nl-bevordering"} & set(ids), ids
+    assert "de-foerderung" in _ids(store, 'Export "Mittelstand"')  # unquoted, it still heads
+
+
+def test_a_word_under_not_excludes_only_the_word(store) -> None:  # type: ignore[no-untyped-def]
+    # "Mittelstand NOT export" excluded every page with any export* word, a compound too,
+    # though an excluded word excludes neither its synonyms nor other words (README)
+    for query in ("Mittelstand NOT export", "Mittelstand -export"):
+        ids = _ids(store, query)
+        assert "de-foerderung" in ids and "de-messung" in ids, (query, ids)
+        assert "de-export" not in ids, (query, ids)
+    parsed = parse_query("Mittelstand NOT export")
+    assert parsed.excluded is not None
+    assert not any(isinstance(leaf, qf.LongerForms) for leaf in qf.leaves(parsed.excluded))
+
+
 def test_longer_terms_kept_between_searches_follow_an_update(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # the engines keep a stem's longer terms per reader (Whoosh) or commit (tantivy): a
     # document added later is found by them, not hidden by what an earlier search kept
