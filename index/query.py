@@ -158,6 +158,10 @@ class ParsedQuery:
     #: the same as ``passages`` searches them: what passages widened by synonyms still exclude
     #: (add_synonyms; worked out once per parsed text, not per search)
     passages_excluded: qf.Query | None = None
+    #: the typed words' longer forms in the passage fields (_longer_forms), or None: display
+    #: only, to choose and mark a passage of a hit whose passages ``passages`` does not find
+    #: (a hit found by a compound alone; index.search._attach_passages)
+    passage_heads: qf.Query | None = None
     #: the terms of each synonym group its ``positive`` words contain, once add_synonyms has
     #: found them (the coverage weighting's word_queries reads them again)
     synonym_hits: SynonymHits | None = None
@@ -239,7 +243,7 @@ MIN_HEAD_STEM = 5
 
 
 def _longer_forms(lang: str, stem: str, target: str, boost: float,
-                  family: qf.WordFamily) -> qf.Query | None:
+                  family: qf.WordFamily, *, passages: bool = False) -> qf.Query | None:
     """A typed word's stem in a compounding language (COMPOUNDING_LANGUAGES) as the head of the
     longer terms of ``target`` (qf.LongerForms), at ``Ranking.longer_forms`` of the word's
     weight: the first part of a compound ("export" of "Exportförderung", Hungarian
@@ -249,9 +253,12 @@ def _longer_forms(lang: str, stem: str, target: str, boost: float,
     is the word's own match. Each longer term scores with the typed word's document frequency
     (across languages) added to its own, so a rare compound does not outweigh the word. Only
     in the body fields (the whole text): each pattern walks a field's vocabulary, and in the
-    title and passage fields they cost 25% more search time for no gain (bench/README.md)."""
+    title and passage fields they cost 25% more search time for no gain (bench/README.md).
+    In the passage fields (``passages``) for display only (ParsedQuery.passage_heads): a hit
+    found by a compound alone shows it marked."""
     weight = ranking.RANKING.longer_forms
-    if (weight <= 0 or lang not in COMPOUNDING_LANGUAGES or not target.startswith("body_")
+    if (weight <= 0 or lang not in COMPOUNDING_LANGUAGES
+            or not target.startswith("passage_" if passages else "body_")
             or len(stem) < MIN_HEAD_STEM or not stem.isalpha()):
         return None
     return qf.LongerForms(target, stem + "?*", boost * weight, family)
@@ -296,7 +303,8 @@ def _expand_leaf(
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
             if len(tokens) == 1:
                 alternatives.append(qf.Word(target, tokens[0], boost, family))
-                heads = _longer_forms(lang, tokens[0], target, boost, family) if longer else None
+                heads = (_longer_forms(lang, tokens[0], target, boost, family,
+                                       passages=passages) if longer else None)
                 if heads is not None:
                     alternatives.append(heads)
             elif tokens:
@@ -728,7 +736,10 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     prefer = query_language(" ".join(words)) if words else None
     scoring_words = QueryWords.of(words, prefer, country_codes_in(text))
     documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
-    passages = _expand(core, passages=True, prefer=prefer, words=scoring_words)
+    passages = _expand(core, passages=True, prefer=prefer, words=scoring_words, longer=False)
+    heads = [leaf for leaf in qf.leaves(_expand(core, passages=True, prefer=prefer,
+                                                 words=scoring_words))
+             if isinstance(leaf, qf.LongerForms)]
     if isinstance(documents, qf.Nothing) and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(
@@ -743,6 +754,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         positive=tuple(_plain_words(core, negated=False)),
         excluded=_excluded(documents),
         passages_excluded=_excluded(passages),
+        passage_heads=qf.Or(tuple(heads)) if heads else None,
         notice=notice,
     )
 

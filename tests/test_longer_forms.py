@@ -85,13 +85,17 @@ def test_switched_off_the_compound_is_not_found(store) -> None:  # type: ignore[
         set_ranking(**{f: getattr(before, f) for f in ("longer_forms",)})
 
 
-def test_only_in_the_body_fields_of_compounding_languages() -> None:
+def test_only_in_the_body_and_passage_fields_of_compounding_languages() -> None:
     parsed = parse_query("Budapest export")
     assert parsed.documents is not None and parsed.passages is not None
     longer = [leaf for leaf in qf.leaves(parsed.documents) if isinstance(leaf, qf.LongerForms)]
     assert {leaf.field for leaf in longer} == {"body_de", "body_nl", "body_hu"}
     assert ("body_hu", "budapes?*") in {(leaf.field, leaf.pattern) for leaf in longer}
     assert not any(isinstance(leaf, qf.LongerForms) for leaf in qf.leaves(parsed.passages))
+    # and in the passage fields, to show the passages of a hit found by them alone
+    assert parsed.passage_heads is not None
+    shown = {leaf.field for leaf in qf.leaves(parsed.passage_heads)}
+    assert shown == {"passage_de", "passage_nl", "passage_hu"}
 
 
 def test_a_quoted_word_is_the_word_only(store) -> None:  # type: ignore[no-untyped-def]
@@ -124,3 +128,20 @@ def test_longer_terms_kept_between_searches_follow_an_update(tmp_path) -> None: 
         writer.put(make_doc("de-beratung", "Beratung", "Die Exportberatung hilft Betrieben.",
                             language="de"))
     assert _ids(store, "Export") == ["de-export", "de-beratung"]
+
+
+def test_a_hit_found_by_a_longer_form_shows_its_passage_marked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the passage choice did not see the longer forms: the hit showed its first passage,
+    # unrelated, with nothing marked
+    store = build_index(tmp_path / "ix", [
+        make_doc("de-zwei", "Bericht", "Die Messung der Wirkung war im Jahr schwierig.",
+                 "Die Exportförderung des Landes berät die Betriebe.", language="de")])
+    (hit,) = search(store, SearchRequest(query="Export", with_facets=False)).hits
+    assert [p.ordinal for p in hit.passages] == [1], hit.passages
+    assert "<mark>Exportförderung</mark>" in hit.passages[0].snippet, hit.passages[0].snippet
+    # a word's own passage still comes before a compound's
+    store = build_index(tmp_path / "ix2", [
+        make_doc("de-beide", "Bericht", "Die Exportförderung des Landes berät die Betriebe.",
+                 "Der Export der Betriebe ist gewachsen.", language="de")])
+    (hit,) = search(store, SearchRequest(query="Export", passages=1, with_facets=False)).hits
+    assert [p.ordinal for p in hit.passages] == [1], hit.passages
