@@ -12,10 +12,9 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from itertools import islice
 
 import numpy as np
 
@@ -219,11 +218,8 @@ class _Semantic:
         else:
             lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, mask, f.depth,
                                              position, filtered=flt.narrows)
-        # (the first ``depth`` allowed ones: the rest of a ranking of all is not read)
         documents, passages = (
-            list(islice(((self.vi.doc_ids[p], rank)
-                         for rank, p in enumerate(positions, start=1) if mask[p]), f.depth))
-            if weight else []
+            allowed_ranks(self.vi.doc_ids, positions, mask, f.depth) if weight else []
             for positions, weight in zip(lists, (1.0, f.passage_weight), strict=True))
         if self.excluded is None:
             return documents, passages
@@ -231,6 +227,16 @@ class _Semantic:
             d for d, _ in (*documents, *passages))))
         return ([(d, r) for d, r in documents if d not in out],
                 [(d, r) for d, r in passages if d not in out])
+
+
+def allowed_ranks(doc_ids: Sequence[str], positions: Sequence[int] | np.ndarray,
+                  mask: np.ndarray, depth: int) -> list[tuple[str, int]]:
+    """The first ``depth`` documents of the ranking ``positions`` (places in ``doc_ids``) that
+    ``mask`` allows, each with its rank: its place in ``positions`` (counting the ones not
+    allowed). In numpy: a ranking of all documents is not walked in Python."""
+    order = np.asarray(positions, dtype=np.intp)
+    places = np.flatnonzero(mask[order])[:depth]
+    return [(doc_ids[int(order[k])], int(k) + 1) for k in places]
 
 
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,

@@ -753,7 +753,7 @@ def rank_by_meaning(
     feedback: int | None = None,
     *,
     filtered: bool = False,
-) -> tuple[list[int], list[int]]:
+) -> tuple[list[int] | np.ndarray, list[int] | np.ndarray]:
     """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first, twice:
     by their votes (document text and leading passages), and by their later passages alone
     (the passage list; empty when no document has such vectors).
@@ -778,7 +778,7 @@ def rank_by_meaning(
     scores, plain_scores = vi.row_scores(q)
     floor = f.filtered_min_score if filtered else f.min_score
 
-    def closest(rows: slice) -> list[int]:
+    def closest(rows: slice) -> list[int] | np.ndarray:
         if rows.start == rows.stop:
             return []
         per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
@@ -792,7 +792,7 @@ def rank_by_meaning(
             return interleave_by_language(per_doc, vi.doc_langs, ok, limit)
         candidates = np.flatnonzero(ok)
         order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
-        return [int(i) for i in order[:limit]]
+        return order[:limit]  # (an array: a ranking of every document is no Python list)
 
     return closest(vi.vote_slice), closest(vi.listed_slice)
 

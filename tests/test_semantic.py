@@ -862,7 +862,8 @@ def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeyp
     assert np.allclose(after.matrix[:len(vs)], before.matrix, atol=1e-6)
     everything = np.ones(len(after.doc_ids), dtype=bool)
     votes, later = semantic.rank_by_meaning(after, q, None, everything, limit=100)
-    assert votes == semantic.rank_by_meaning(before, q, None, everything, limit=100)[0]
+    assert list(votes) == list(semantic.rank_by_meaning(before, q, None, everything,
+                                                        limit=100)[0])
     # a passage equal to the query's vector puts its document first in the passage list only;
     # documents without later passages are not in it
     assert later[0] == after.position["en7"]
@@ -906,8 +907,10 @@ def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
         q = rng.normal(size=8).astype(np.float32)
         q /= np.linalg.norm(q)
         for lang in (None, "de"):
-            assert (semantic.rank_by_meaning(one, q, lang, everything, limit=100)
-                    == semantic.rank_by_meaning(other, q, lang, everything, limit=100))
+            assert ([list(x) for x in semantic.rank_by_meaning(one, q, lang, everything,
+                                                                limit=100)]
+                    == [list(x) for x in semantic.rank_by_meaning(other, q, lang, everything,
+                                                                  limit=100)])
     for doc_id in one.doc_ids:
         assert np.allclose(one.doc_vector(doc_id), other.doc_vector(doc_id), atol=1e-6)
         for other_languages in (False, True):
@@ -1101,3 +1104,24 @@ def test_a_search_with_a_facet_selection_scores_the_rows_once(store):
         vi.matrix = plain
     assert result.semantic and result.hits
     assert len(products) == 1
+
+
+def test_allowed_ranks_are_those_of_the_walk_over_the_ranking() -> None:
+    # index.search._Semantic.ranked kept the first ``depth`` allowed documents of a ranking
+    # of all, each with its place in it, walking it in Python; now in numpy: the same
+    import itertools
+
+    import numpy as np
+
+    from index.search import allowed_ranks
+
+    rng = np.random.default_rng(7)
+    for n, depth in ((0, 10), (1, 10), (30, 10), (500, 10), (500, 600)):
+        ids = [f"d{i}" for i in range(n)]
+        order = rng.permutation(n)
+        mask = rng.random(n) < 0.2
+        walked = list(itertools.islice(((ids[p], rank) for rank, p in enumerate(order, start=1)
+                                        if mask[p]), depth))
+        assert allowed_ranks(ids, order, mask, depth) == walked
+        assert allowed_ranks(ids, [int(p) for p in order], mask, depth) == walked
+        assert allowed_ranks(ids, order[:7], mask, depth) == walked[:sum(mask[order[:7]])]
