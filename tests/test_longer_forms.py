@@ -145,3 +145,31 @@ def test_a_hit_found_by_a_longer_form_shows_its_passage_marked(tmp_path) -> None
                  "Der Export der Betriebe ist gewachsen.", language="de")])
     (hit,) = search(store, SearchRequest(query="Export", passages=1, with_facets=False)).hits
     assert [p.ordinal for p in hit.passages] == [1], hit.passages
+
+
+def test_two_longer_terms_score_alike_on_both_engines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # a document scores as the best of the longer terms it holds (a disjunction max): Whoosh's
+    # own took the other term's score from the next document that held it
+    # (index.whoosh.scoring._BestOf mends it); the engines' exact scores agree
+    from index import IndexStore
+
+    docs = [make_doc("de-foerderung", "Bericht", "Die Exportförderung hilft den Betrieben.",
+                     language="de"),
+            make_doc("de-beratung", "Bericht", "Die Exportberatung der Kammer ist gut, "
+                     "die Exportberatung hilft.", language="de"),
+            make_doc("de-beide", "Bericht", "Exportförderung und Exportberatung im Land.",
+                     language="de"),
+            make_doc("de-andere", "Bericht", "Die Kammer berät die Betriebe im Land.",
+                     language="de")]
+    scores = []
+    for engine in ("whoosh", "tantivy"):
+        store = IndexStore(tmp_path / engine, engine=engine)
+        with store.lock(), store.rebuild() as writer:
+            for doc in docs:
+                writer.put(doc)
+        found = search(store, SearchRequest(query="Export", with_facets=False)).hits
+        scores.append({h.id: h.score for h in found})
+    whoosh, tantivy = scores
+    assert set(whoosh) == {"de-foerderung", "de-beratung", "de-beide"}, whoosh
+    assert whoosh == pytest.approx(tantivy, rel=1e-4)
+
