@@ -60,6 +60,11 @@ class Word(Term):
 MAX_PHRASE_SPACINGS = 64
 
 
+#: Pattern words (prefix*, wild?card) and a word's longer forms (LongerForms) expand into at
+#: most this many index terms, the first in the index's order, on every engine.
+MAX_EXPANSIONS = 1024
+
+
 def phrase_slop(words: int, slop: int) -> int:
     """The slop a phrase of ``words`` words keeps of ``slop``: the largest at most ``slop``
     whose spacings fit MAX_PHRASE_SPACINGS (64 for two words, 8 for three, 4 for four, 2

@@ -173,3 +173,13 @@ def test_two_longer_terms_score_alike_on_both_engines(tmp_path) -> None:  # type
     assert set(whoosh) == {"de-foerderung", "de-beratung", "de-beide"}, whoosh
     assert whoosh == pytest.approx(tantivy, rel=1e-4)
 
+
+def test_longer_forms_are_capped_alike_on_both_engines(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # tantivy took the first MAX_EXPANSIONS longer terms, Whoosh all of them
+    monkeypatch.setattr(qf, "MAX_EXPANSIONS", 2)
+    store = build_index(tmp_path / "ix", [
+        make_doc("de-hilfe", "Bericht", "Die Exporthilfe des Landes.", language="de"),
+        make_doc("de-beratung", "Bericht", "Die Exportberatung der Kammer.", language="de"),
+        make_doc("de-foerderung", "Bericht", "Die Exportförderung des Bundes.", language="de")])
+    # the first two in the index's order: exportberat, exportforder
+    assert sorted(_ids(store, "Export")) == ["de-beratung", "de-foerderung"]

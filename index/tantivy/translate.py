@@ -40,8 +40,6 @@ from index.tantivy.schema import HAS, YEAR, analysed_term, index_term
 
 Occur = tantivy.Occur
 
-#: Pattern words (prefix*, wild?card) expand into at most this many index terms.
-MAX_EXPANSIONS = 1024
 #: Document frequencies kept per commit (a commit's readers share them).
 MAX_CACHED_TERMS = 100_000
 #: Translations (and the like) a translator keeps (Translator._remembered).
@@ -214,9 +212,10 @@ class Translator:
         return with_filter(scored, _should(exact))
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
-        """The index terms of a pattern leaf (at most MAX_EXPANSIONS). A word's longer forms
-        are kept for this commit (the same word's are looked up by each search of a query:
-        its hits, facet counts, coverage, the next page; and by other queries with it)."""
+        """The index terms of a pattern leaf (at most query_form.MAX_EXPANSIONS). A word's
+        longer forms are kept for this commit (the same word's are looked up by each search of
+        a query: its hits, facet counts, coverage, the next page; and by other queries with
+        it)."""
         if q.field not in self.fields:
             return []
         if isinstance(q, qf.LongerForms):
@@ -232,12 +231,12 @@ class Translator:
     def _expanded(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         if isinstance(q, qf.Prefix):
             return [t for t, _ in self.searcher.terms_with_prefix(
-                q.field, index_term(q.text), limit=MAX_EXPANSIONS)]
+                q.field, index_term(q.text), limit=qf.MAX_EXPANSIONS)]
         pattern = index_term(q.pattern)
         head = re.split(r"[*?]", pattern, maxsplit=1)[0]
         rx = re.compile(fnmatch.translate(pattern))
         return [t for t, _ in self.searcher.terms_with_prefix(q.field, head)
-                if rx.match(t)][:MAX_EXPANSIONS]
+                if rx.match(t)][:qf.MAX_EXPANSIONS]
 
     def _pattern(self, q: qf.Prefix | qf.Wildcard) -> tantivy.Query | None:
         """prefix* and wild?card: the index terms they match, each scored as a term with the
@@ -268,7 +267,7 @@ class Translator:
         if q.facet not in self.fields or q.facet == YEAR or not q.prefix:
             return None
         values = [t for t, _ in self.searcher.terms_with_prefix(q.facet, q.prefix,
-                                                                limit=MAX_EXPANSIONS)]
+                                                                limit=qf.MAX_EXPANSIONS)]
         if not values:
             return None
         query = tantivy.Query.term_set_query(self.schema, q.facet, values)

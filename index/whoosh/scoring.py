@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
@@ -42,6 +43,7 @@ from whoosh import scoring as wscoring
 from whoosh.matching import NullMatcher
 from whoosh.matching.binary import DisjunctionMaxMatcher
 
+from index import query_form as qf
 from index import ranking as _ranking
 from index.prepare import index_language
 from index.ranking import Ranking, idf
@@ -302,8 +304,9 @@ class WordPattern(ScoredWildcard):
         if terms is None:
             if len(kept) >= MAX_KEPT_EXPANSIONS:
                 kept.clear()
+            found = (t for t in self._btexts(reader) if t)
             terms = kept[key] = [t.decode("utf-8") if isinstance(t, bytes) else t
-                                 for t in self._btexts(reader) if t]
+                                 for t in islice(found, qf.MAX_EXPANSIONS)]
         return terms
 
 
