@@ -296,7 +296,8 @@ def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text
     try:
         future = semantic.start_query(text)
     except Exception as exc:  # noqa: BLE001 - no model: the vector as typed, if any
-        _semantic_failed(exc)
+        log.warning("the corrected query's vector was not made: the model failed: %s: %s; "
+                    "the vector of the query as typed is used", type(exc).__name__, exc)
         return started
     if future is None:
         return started

@@ -1125,3 +1125,26 @@ def test_allowed_ranks_are_those_of_the_walk_over_the_ranking() -> None:
         assert allowed_ranks(ids, order, mask, depth) == walked
         assert allowed_ranks(ids, [int(p) for p in order], mask, depth) == walked
         assert allowed_ranks(ids, order[:7], mask, depth) == walked[:sum(mask[order[:7]])]
+
+
+def test_a_failed_second_model_call_says_the_typed_vector_is_used(monkeypatch, caplog) -> None:
+    # it logged "semantic search skipped ... the model failed" though the vector of the query
+    # as typed was still used
+    import importlib
+    import logging
+    from concurrent.futures import Future
+
+    from index import semantic
+
+    engine_search = importlib.import_module("index.search")
+
+    def fail(text: str) -> None:
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(semantic, "start_query", fail)
+    first: Future = Future()
+    started = (first, object(), "exprot vouchers")
+    with caplog.at_level(logging.WARNING, logger=engine_search.log.name):
+        assert engine_search._restart_semantic(started, "export vouchers") is started  # type: ignore[arg-type]
+    assert "skipped" not in caplog.text
+    assert "as typed is used" in caplog.text and "no model" in caplog.text
