@@ -304,7 +304,10 @@ def apply_settings(pairs: list[str]) -> None:
         else:
             raise SystemExit(f"--set {name}: not a field of RANKING or FUSION")
     set_ranking(**ranking)
-    semantic.FUSION = dataclasses.replace(semantic.FUSION, **fusion)  # type: ignore[arg-type]
+    try:
+        semantic.FUSION = dataclasses.replace(semantic.FUSION, **fusion)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SystemExit(f"--set: {exc}") from exc
     # parsed queries are kept keyed by the text and RANKING only: forms parsed under the
     # previous module settings (e.g. QUERY_LANGUAGE_BOOST, read while parsing) must go
     index.query._parsed.cache_clear()

@@ -75,7 +75,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -169,12 +169,17 @@ class Fusion:
     #: before 2026-12-02: the far ones weighed nearly as the closest, and any keyword hit
     #: decided; the filter kind of seven sets of judgments 0.890 -> 0.915, bench/README.md).
     #: A collection balanced across languages keeps "filtered" (index.search._Semantic.ranked)
-    filtered_ranks: str = "all"
+    filtered_ranks: Literal["all", "filtered"] = "all"
     #: weight of the best keyword hit's vector added to the query's (pseudo-relevance
     #: feedback; balanced collections only)
     feedback_weight: float = 1.0
     #: rank documents taking each language's best in turn (balanced collections only)
     interleave: bool = True
+
+    def __post_init__(self) -> None:
+        if self.filtered_ranks not in ("all", "filtered"):
+            raise ValueError(f"Fusion.filtered_ranks: {self.filtered_ranks!r}, give \"all\" "
+                             "or \"filtered\"")
 
 
 #: The setting in use.

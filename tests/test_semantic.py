@@ -1148,3 +1148,14 @@ def test_a_failed_second_model_call_says_the_typed_vector_is_used(monkeypatch, c
         assert engine_search._restart_semantic(started, "export vouchers") is started  # type: ignore[arg-type]
     assert "skipped" not in caplog.text
     assert "as typed is used" in caplog.text and "no model" in caplog.text
+
+
+def test_fusion_takes_only_known_filtered_ranks() -> None:
+    # "filtered_ranks" was any string: a typo ("filter") ranked as "filtered" silently
+    from dataclasses import replace
+
+    from index import semantic
+
+    assert replace(semantic.FUSION, filtered_ranks="filtered").filtered_ranks == "filtered"
+    with pytest.raises(ValueError, match="filtered_ranks"):
+        replace(semantic.FUSION, filtered_ranks="filter")  # type: ignore[arg-type]
