@@ -1007,6 +1007,46 @@ def test_a_save_and_a_second_request_for_the_same_upload_at_once(tmp_path, monke
         staging.discard(staged.id)
 
 
+def test_a_failed_save_of_an_old_upload_is_not_cleaned_away_and_keeps_its_error(
+        tmp_path, monkeypatch):
+    # A save of an upload staged about STAGE_TTL ago failed while clean_old ran: clean_old
+    # removed the claimed folder (its time was the upload's), and the rollback's rename then
+    # raised FileNotFoundError in place of the save's own error.
+    import io
+    import os
+
+    from search_app.admin import uploads
+    from search_app.admin.uploads import STAGE_TTL, Staging
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    staging = Staging(tmp_path / "index")
+    staged = staging.add(io.BytesIO(b"# Notes\n\nSome notes.\n"), "notes.md", folder="uploads",
+                         max_bytes=10_000, given={})
+    old = time.time() - STAGE_TTL - 60
+    os.utime(staging.root / staged.id, (old, old))
+
+    def clean_then_fail(path: Path, data: bytes) -> None:
+        staging.clean_old()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(uploads, "write_atomic", clean_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        staging.commit(staged.id, corpus, "uploads/notes.md", overwrite=False)
+    assert [s.id for s in staging.list()] == [staged.id]  # it waits again
+
+    def gone_then_fail(path: Path, data: bytes) -> None:  # removed by other means: the error
+        import shutil
+        for child in staging.root.iterdir():
+            shutil.rmtree(child)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(uploads, "write_atomic", gone_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        staging.commit(staged.id, corpus, "uploads/notes.md", overwrite=False)
+    assert staging.list() == []
+
+
 def test_a_save_while_the_document_is_removed_leaves_no_entry(admin, site, monkeypatch):
     # An edit saved while another request removed the document wrote its catalog entry back
     # after the removal: an entry for a file that is gone, and "The metadata was saved".

@@ -9,7 +9,9 @@ only when the admin said so.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import secrets
 import shutil
@@ -221,6 +223,8 @@ class Staging:
             folder.rename(claimed)
         except FileNotFoundError:
             raise UploadError(NO_LONGER_WAITING) from None
+        with contextlib.suppress(OSError):
+            os.utime(claimed)  # in use now: clean_old leaves it (its age is the upload's)
         return claimed
 
     def discard(self, stage_id: str) -> None:
@@ -228,6 +232,8 @@ class Staging:
         shutil.rmtree(self._claim(stage_id, "discarding"), ignore_errors=True)
 
     def clean_old(self, now: float | None = None) -> None:
+        """Remove uploads staged more than STAGE_TTL ago, and claimed folders (_claim) left
+        that long (a claim refreshes its folder's time: one in use is not removed)."""
         now = time.time() if now is None else now
         if not self.root.is_dir():
             return
@@ -251,7 +257,8 @@ class Staging:
             # Atomic: an ingest never reads half a file (an upload is at most KB_UPLOAD_MAX_MB).
             write_atomic(target, (claimed / "file").read_bytes())
         except BaseException:
-            claimed.rename(self._dir(stage_id))  # not saved: it waits again
+            with contextlib.suppress(OSError):  # (gone: nothing waits again, the error stays)
+                claimed.rename(self._dir(stage_id))  # not saved: it waits again
             raise
         shutil.rmtree(claimed, ignore_errors=True)
         return target
