@@ -21,8 +21,9 @@ NOT_UTF8_NAME = "a name that is not UTF-8 (not read: rename it)"
 CONTROL_CHARACTER_NAME = ("a name with a control character, such as a line break (not read: "
                           "rename it)")
 
-#: the control characters (C0, DEL, C1: Unicode's category Cc)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: the control characters (C0, DEL, C1: Unicode's category Cc) and the line and paragraph
+#: separators (U+2028, U+2029: line breaks to str.splitlines, browsers and editors)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def name_problem(name: str) -> str | None:

@@ -1007,6 +1007,17 @@ def test_a_save_and_a_second_request_for_the_same_upload_at_once(tmp_path, monke
         staging.discard(staged.id)
 
 
+def test_every_noncharacter_is_an_invalid_character() -> None:
+    # U+FFFE and U+FFFF were, those of the other 16 planes (U+1FFFE ... U+10FFFF) were not
+    from search_app.admin.forms import INVALID_CHARACTERS
+
+    for plane in range(17):
+        for last in (0xFFFE, 0xFFFF):
+            assert INVALID_CHARACTERS.search(f"a{chr(plane * 0x10000 + last)}b"), (plane, last)
+    for fine in ("Exportförderung", "\U0001FFFD", "\U0010FFFD", "emoji \U0001F600", "\ufffd"):
+        assert not INVALID_CHARACTERS.search(fine), fine
+
+
 def test_a_failed_save_of_an_old_upload_is_not_cleaned_away_and_keeps_its_error(
         tmp_path, monkeypatch):
     # A save of an upload staged about STAGE_TTL ago failed while clean_old ran: clean_old

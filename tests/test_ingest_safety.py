@@ -230,3 +230,12 @@ def test_a_name_with_a_control_character_is_skipped_and_other_names_open(
             answer = client.get(hit["file_url"])
             assert answer.status_code == 200, (hit["file_url"], answer.text[:200])
             assert "Quetzalword" in answer.text
+
+
+def test_a_name_with_a_line_or_paragraph_separator_is_not_read() -> None:
+    # U+2028 and U+2029 break lines as a line break does (str.splitlines, browsers)
+    from ingest import CONTROL_CHARACTER_NAME, name_problem
+
+    for name in ("line\u2028sep.md", "para\u2029sep.md", "c0\x1b.md", "c1\x85.md"):
+        assert name_problem(name) == CONTROL_CHARACTER_NAME, name
+    assert name_problem("Exportförderung – 2020.md") is None

@@ -28,7 +28,10 @@ MAX_TEXT = {"title": 300, "partner": 200, "policy_instrument": 500, "summary": 3
 #: other control characters (C0, DEL, C1: pasted from a PDF or a terminal, or a multipart
 #: form's bytes that were not UTF-8), lone surrogates and Unicode's noncharacters.
 INVALID_CHARACTERS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)  # U+FFFE, U+FFFF ... U+10FFFF
+              for plane in range(0, 0x110000, 0x10000))
+    + "]")
 #: the message for a field that held them: they are removed from the value shown again, so
 #: the next save goes through once the admin has checked it
 INVALID_CHARACTERS_MESSAGE = ("held invisible control characters (pasted with the text?): "
