@@ -17,9 +17,10 @@ side, with the differences to the first (for ``upgradesme``, the other engine ra
 the ``--index`` made with it, with the same vectors). Every document becomes an
 ``index.Document`` (title, language "en", one passage with the text)
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
-``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` and the held-out
-judgments of the same corpus, never tuned on (``upgradesme-heldout``; ``upgradesme-heldout2``,
-``upgradesme-heldout3`` to ``upgradesme-heldout6``, run by the lead), the documents come from
+``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` (the tuning set) and
+the other judged sets of the same corpus (``upgradesme-heldout``, ``upgradesme-heldout2`` to
+``upgradesme-heldout6``: development sets since 2026-12-02; ``upgradesme-heldout7`` and
+``upgradesme-heldout8``: the lead's unseen sets, run by the lead only), the documents come from
 an index made by ``kb ingest`` (``--index``).
 Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
 the analysis code, so reruns that only change ranking settings skip the build.

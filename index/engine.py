@@ -172,7 +172,8 @@ class EngineReader(Protocol):
         """Documents matching ``query`` (None: every document) and ``flt``, best first (or in
         ``sort`` order, ties in index order), the first ``limit`` of them (``limit`` may be 0:
         counts only); the exact total; counts of ``facets`` over all matches. Scoring: BM25
-        per field as index.ranking sets it (see ENGINE-PROTOCOL.md)."""
+        per field as index.ranking sets it (index/whoosh/ is the reference: ARCHITECTURE.md,
+        "An engine")."""
         ...
 
     def matching(self, query: Query, ids: Sequence[str]) -> set[str]:

@@ -7,7 +7,7 @@ language analyses them, synonyms added, stop and question words dropped, weights
 (index.query). An engine only maps these nodes onto its own queries and scores them with the
 ranking setting (index.ranking).
 
-Fields (the names every engine indexes, see index.prepare and ENGINE-PROTOCOL.md):
+Fields (the names every engine indexes, see index.prepare and ARCHITECTURE.md, "An engine"):
 
 - ``title_<lang>``, ``body_<lang>``, ``passage_<lang>``: analysed terms of a document's title,
   of its whole text (title included), of one passage; ``gp_<record>_<lang>``: of one

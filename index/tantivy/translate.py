@@ -1,5 +1,6 @@
 """The engine-neutral query form (index.query_form) as tantivy queries, scored like the Whoosh
-engine's KbBM25 (ENGINE-PROTOCOL.md: BM25 per field, idf across the languages' fields).
+engine's KbBM25 (index.whoosh.scoring, the reference: BM25 per field, idf across the
+languages' fields; ARCHITECTURE.md, "An engine").
 
 tantivy scores each term with BM25 (k1 1.2, b 0.75, fixed in tantivy: index.ranking's values)
 from the statistics of one index: a generation has one per kind and language (see
