@@ -53,7 +53,7 @@ from index.schema import (
     practice_field,
     title_field,
 )
-from index.synonyms import matched_terms, word_forms
+from index.synonyms import matched_terms_by_group, word_forms
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -813,12 +813,14 @@ class SynonymHits:
 def _group_hits(words: Sequence[str], groups: list[Group],
                 known: SynonymHits | None = None) -> SynonymHits:
     """Each group's pairs (_pairs_of) with the terms of it the query ``words`` contain
-    (index.synonyms.matched_terms); ``known`` when it is of these words and groups."""
+    (index.synonyms.matched_terms_by_group); ``known`` when it is of these words and groups."""
     key = tuple(words)
     if known is not None and known.words == key and known.groups is groups:
         return known
-    return SynonymHits(key, groups, [(pairs, frozenset(matched_terms(list(key), pairs)))
-                                     for pairs in _pairs_of(groups)])
+    all_pairs = _pairs_of(groups)
+    hits = matched_terms_by_group(list(key), all_pairs)
+    return SynonymHits(key, groups, [(pairs, frozenset(hit))
+                                     for pairs, hit in zip(all_pairs, hits, strict=True)])
 
 
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:

@@ -21,7 +21,7 @@ index.query searches each added term in its own language's fields (see add_synon
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from index.analysis import fold
@@ -93,4 +93,25 @@ def matched_terms(words: list[str], group: Iterable[tuple[str, str]]) -> set[str
     return {term for lang, term in group if contains_term(words, term, lang)}
 
 
-__all__ = ["contains_term", "is_form_of", "matched_terms", "word_forms"]
+@lru_cache(maxsize=65536)
+def _head(term: str) -> str:
+    """The first two letters of ``term``'s first word, folded: every form of that word a query
+    may use for it (word_forms, is_form_of) begins with them, as an ending replaces at most
+    two letters of a word of four or more, and a shorter word's forms are it and it + s."""
+    parts = term.split()
+    return fold(parts[0])[:2] if parts else ""
+
+
+def matched_terms_by_group(words: list[str],
+                           groups: Sequence[Iterable[tuple[str, str]]]) -> list[set[str]]:
+    """matched_terms of each group: the same sets, but a term is compared with the query only
+    when its first word can be one of ``words`` (their first one or two letters): with a
+    glossary of a hundred groups most of its ~1,200 terms share no first letters with a query,
+    and comparing each of them word by word took ~9 ms a query (bench/README.md)."""
+    heads = {h for w in words for h in (fold(w)[:1], fold(w)[:2])}
+    return [{term for lang, term in group if _head(term) in heads
+             and contains_term(words, term, lang)} for group in groups]
+
+
+__all__ = ["contains_term", "is_form_of", "matched_terms", "matched_terms_by_group",
+           "word_forms"]

@@ -997,13 +997,13 @@ def test_the_coverage_reads_the_synonyms_its_search_found(monkeypatch):
     query.add_synonyms(other, groups)
     expected = query.word_queries(semantic_text(typed), groups)
     asked: list[list[str]] = []
-    real = query.matched_terms
+    real = query.matched_terms_by_group
 
-    def counted(words, group):  # type: ignore[no-untyped-def]
-        asked.append(list(words))
-        return real(words, group)
+    def counted(words, all_pairs):  # type: ignore[no-untyped-def]
+        asked.extend(list(words) for _ in all_pairs)
+        return real(words, all_pairs)
 
-    monkeypatch.setattr(query, "matched_terms", counted)
+    monkeypatch.setattr(query, "matched_terms_by_group", counted)
     assert query.word_queries(semantic_text(typed), groups, mine) == expected
     assert asked == []
     # a phrase's words are content words but not the typed query's plain words: found again

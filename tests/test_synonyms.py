@@ -7,7 +7,13 @@ import pytest
 
 from index import SearchRequest, parse_query, query, search
 from index.query import add_synonyms
-from index.synonyms import contains_term, is_form_of
+from index.synonyms import (
+    contains_term,
+    is_form_of,
+    matched_terms,
+    matched_terms_by_group,
+    word_forms,
+)
 from tests.helpers import build_index, make_doc
 
 pytestmark = pytest.mark.engines
@@ -120,3 +126,35 @@ def test_parse_query_returns_a_query_of_its_own() -> None:
         "trade fairs country:PT year:[2018 TO 2020]", query.ranking.RANKING)
     assert again == fresh and again is not fresh
     assert again.filters == {"country": ["PT"]} and again.notice is None
+
+
+def test_terms_looked_up_by_their_first_letters_are_those_compared_one_by_one() -> None:
+    """matched_terms_by_group compares only the terms whose first word shares its first
+    letters with a query word; it must find what comparing every term finds: every form of
+    every word of the sample taxonomy's groups (glossary included), one-letter words and
+    Hungarian endings too, as a query."""
+    from pathlib import Path
+
+    import yaml
+
+    from index.query import _pairs_of
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "corpus" / "taxonomy.yaml")
+                          .read_text(encoding="utf-8"))
+    raw = [*(data.get("synonyms") or []), *(data.get("glossary") or [])]
+    groups = [{lang: ([t] if isinstance(t, str) else list(t)) for lang, t in g.items()}
+              for g in raw]
+    groups.append({"en": ["a"], "de": ["B2B"]})  # one-letter and digit-led words
+    all_pairs = _pairs_of(groups)
+    queries = [["nothing", "here"], ["as", "b2bs"]]
+    for pairs in all_pairs:
+        for lang, term in pairs:
+            first, *rest = term.split()
+            for form in sorted(word_forms(first, lang)):
+                queries.append(["the", form.upper(), *rest, "now"])
+            if lang == "hu":
+                queries.append([first + "nak", *rest])
+    assert len(queries) > 1000
+    for words in queries:
+        assert matched_terms_by_group(words, all_pairs) == [
+            matched_terms(words, pairs) for pairs in all_pairs], words
