@@ -265,11 +265,22 @@ def _longer_forms(lang: str, stem: str, target: str, boost: float,
 
 
 def _without_longer_forms(q: qf.Query) -> qf.Query:
-    """``q`` without its qf.LongerForms leaves (a word query of the coverage weighting)."""
+    """``q`` without its qf.LongerForms leaves, otherwise of the same shape: what _expand
+    makes of the same query with ``longer`` off."""
     if isinstance(q, (qf.Or, qf.And)):
-        return qf.normalize(type(q)(tuple(
-            _without_longer_forms(p) for p in q.parts if not isinstance(p, qf.LongerForms)),
-            q.boost))
+        return type(q)(tuple(_without_longer_forms(p) for p in q.parts
+                             if not isinstance(p, qf.LongerForms)), q.boost)
+    if isinstance(q, qf.Not):
+        return qf.Not(_without_longer_forms(q.part), q.boost)
+    if isinstance(q, qf.AndNot):
+        return qf.AndNot(_without_longer_forms(q.positive), _without_longer_forms(q.negative),
+                         q.boost)
+    if isinstance(q, qf.AndMaybe):
+        return qf.AndMaybe(_without_longer_forms(q.required), _without_longer_forms(q.optional),
+                           q.boost)
+    if isinstance(q, qf.Require):
+        return qf.Require(_without_longer_forms(q.scored), _without_longer_forms(q.required),
+                          q.boost)
     return qf.NOTHING if isinstance(q, qf.LongerForms) else q
 
 
@@ -736,10 +747,11 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     prefer = query_language(" ".join(words)) if words else None
     scoring_words = QueryWords.of(words, prefer, country_codes_in(text))
     documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
-    passages = _expand(core, passages=True, prefer=prefer, words=scoring_words, longer=False)
-    heads = [leaf for leaf in qf.leaves(_expand(core, passages=True, prefer=prefer,
-                                                 words=scoring_words))
-             if isinstance(leaf, qf.LongerForms)]
+    # the passage fields once, with the words' longer forms: the passages are chosen without
+    # them, which show only where nothing else does (ParsedQuery.passage_heads)
+    with_heads = _expand(core, passages=True, prefer=prefer, words=scoring_words)
+    passages = _without_longer_forms(with_heads)
+    heads = [leaf for leaf in qf.leaves(with_heads) if isinstance(leaf, qf.LongerForms)]
     if isinstance(documents, qf.Nothing) and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(
@@ -918,7 +930,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
             # what the word matches itself: its longer forms (a compound it heads) are
             # weaker evidence, and counted as the word they let off-topic pages cover more
             # of a query (bench/README.md)
-            alone = _without_longer_forms(alone)
+            alone = qf.normalize(_without_longer_forms(alone))
             found.append([folded, alone])
     known = typed.synonym_hits if typed is not None else None
     for pairs, hit in _group_hits(parsed.positive, groups, known).hits:

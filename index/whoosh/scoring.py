@@ -291,7 +291,6 @@ class WordPattern(ScoredWildcard):
                         for i in range(0, len(matchers), 2)]
         return matchers[0]
 
-
     def _longer_terms(self, reader: Any) -> list[str]:
         """The terms of the pattern in ``reader``'s field, kept while the reader lives (a search
         looks the same word's longer forms up for its hits, facet counts, coverage and next
