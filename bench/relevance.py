@@ -19,9 +19,9 @@ the ``--index`` made with it, with the same vectors). Every document becomes an
 written with ``IndexStore.rebuild()``; every query goes, as the text a user would type, through
 ``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` (the tuning set) and
 the other judged sets of the same corpus (``upgradesme-heldout``, ``upgradesme-heldout2`` to
-``upgradesme-heldout6``: development sets since 2026-12-02; ``upgradesme-heldout7`` and
-``upgradesme-heldout8``: the lead's unseen sets, run by the lead only), the documents come from
-an index made by ``kb ingest`` (``--index``).
+``upgradesme-heldout8``: development sets; ``upgradesme-heldout9`` and ``upgradesme-heldout10``:
+the lead's unseen sets, run by the lead only), the documents come from an index made by
+``kb ingest`` (``--index``).
 Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
 the analysis code, so reruns that only change ranking settings skip the build.
 
