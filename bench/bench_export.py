@@ -13,6 +13,15 @@ seconds of each, the ratio old / new, and, from one more run of each under trace
 peak of Python memory while the export is read (the old way holds one batch of hits at a time
 too: this says the new one holds no more). Say the load (``uptime``) beside the figures.
 Synthetic documents have no vectors: semantic fusion is not part of the figures.
+
+``--code A,B`` compares checkouts instead (before and after a change to how an export reads
+its hits): each checkout's own export (one search) is read in a process of its own, started
+from that checkout with this venv, the checkouts in turn (which goes first alternates), after a
+first read of each export (warm). It prints the mean seconds of each, the ratio, and whether
+the bodies are the same bytes (sha256)::
+
+    git archive main | tar -x -C /tmp/kb-before
+    .venv/bin/python bench/bench_export.py --code /tmp/kb-before,. --engine whoosh
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -87,6 +97,95 @@ def peak_mb(client: TestClient, url: str, way: str) -> float:
         tracemalloc.stop()
 
 
+#: What a checkout's process runs (``--code``): the site of that checkout on the index
+#: ``argv[1]`` (engine ``argv[2]``); for each URL read from stdin, the seconds to read the
+#: whole export, its size and its sha256.
+CHILD = """
+import hashlib, sys, tempfile, time
+from pathlib import Path
+from fastapi.testclient import TestClient
+from search_app.app import create_app
+from search_app.settings import Settings
+with tempfile.TemporaryDirectory(prefix="kb-bench-export-") as corpus:
+    settings = Settings(index=Path(sys.argv[1]), corpus=Path(corpus), engine=sys.argv[2],
+                        export_limit=10_000, semantic=False)
+    with TestClient(create_app(settings)) as client:
+        print("ready", flush=True)
+        for line in sys.stdin:
+            started = time.perf_counter()
+            r = client.get(line.strip())
+            seconds = time.perf_counter() - started
+            assert r.status_code == 200, r.text[:300]
+            print(seconds, len(r.content), hashlib.sha256(r.content).hexdigest(), flush=True)
+"""
+
+
+class Checkout:
+    """A process of the site of checkout ``code`` (this venv), reading exports on request."""
+
+    def __init__(self, code: Path, index: Path, engine: str) -> None:
+        self.code = code
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(index), engine], cwd=code, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(code)})
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise SystemExit(f"{code}: the site did not start")
+
+    def read(self, url: str) -> tuple[float, int, str]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(url + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline().split()
+        if len(line) != 3:
+            raise SystemExit(f"{self.code}: the export {url} failed")
+        return float(line[0]), int(line[1]), line[2]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def compare_checkouts(codes: list[Path], engines: list[str], rounds: int) -> None:
+    """``--code``: each checkout's export, the checkouts in turn (see the module's doc)."""
+    base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}",
+          flush=True)
+    for engine in engines:
+        path = base / f"export-{DOCUMENTS}x{PER_DOC}-{engine}"
+        store = build(path, engine)
+        word, total = common_word(store)
+        sites = [Checkout(code, path, engine) for code in codes]
+        try:
+            for label, query, fmt in (("browse, newest first", "", "csv"),
+                                      (f"'{word}' ({total} hits), relevance", f"q={word}",
+                                       "json")):
+                url = f"/api/export.{fmt}?{query}"
+                bodies = {site.code: site.read(url)[1:] for site in sites}  # warm
+                times: dict[Path, list[float]] = {site.code: [] for site in sites}
+                for n in range(rounds):
+                    for site in sites if n % 2 == 0 else sites[::-1]:
+                        seconds, size, digest = site.read(url)
+                        times[site.code].append(seconds)
+                        if (size, digest) != bodies[site.code]:
+                            raise SystemExit(f"{site.code}: {url} gave another body")
+                means = [statistics.mean(times[site.code]) for site in sites]
+                same = len(set(bodies.values())) == 1
+                print(f"{engine}: {label}, {fmt.upper()} "
+                      f"({bodies[sites[0].code][0] / 1e6:.1f} MB): "
+                      + ", ".join(f"{site.code} {mean:.2f} s" for site, mean in
+                                  zip(sites, means, strict=True))
+                      + f"; ratio {means[0] / means[-1]:.2f}x (mean of {rounds}, alternating); "
+                      f"same bytes: {'yes' if same else 'NO'}", flush=True)
+                print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+                      f"{os.getloadavg()[2]:.2f}", flush=True)
+        finally:
+            for site in sites:
+                site.close()
+
+
 def main(engines: list[str], rounds: int) -> None:
     base = Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench"))
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}",
@@ -132,6 +231,12 @@ if __name__ == "__main__":
     ap.add_argument("--engine", action="append", default=[], metavar="NAME[,NAME]",
                     help="search engine(s) (default: whoosh and tantivy)")
     ap.add_argument("--rounds", type=int, default=2, help="runs of each way (default 2)")
+    ap.add_argument("--code", default="", metavar="DIR,DIR",
+                    help="compare these checkouts' exports instead (see above)")
     args = ap.parse_args()
     names = [e.strip() for a in args.engine for e in a.split(",") if e.strip()]
-    main(names or ["whoosh", "tantivy"], args.rounds)
+    if args.code:
+        compare_checkouts([Path(c.strip()).resolve() for c in args.code.split(",") if c.strip()],
+                          names or ["whoosh", "tantivy"], args.rounds)
+    else:
+        main(names or ["whoosh", "tantivy"], args.rounds)

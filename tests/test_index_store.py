@@ -12,6 +12,8 @@ import time
 import pytest
 
 from index import IndexLockedError, IndexStore, IndexUnavailableError, SearchRequest, search
+from index.query import parse_query
+from index.records import Passage
 from index.schema import SCHEMA_VERSION
 from tests.helpers import build_index, make_doc
 
@@ -127,6 +129,27 @@ def test_updates_replace_a_document_and_its_passages(tmp_path):
         assert r.counts() == (5, 6)
         assert [p.text for p in r.passages("d1")] == ["changed 2", "a second page"]
     assert ids(store, "changed") == ["d1"]
+
+
+def test_a_documents_passages_come_by_ordinal_without_its_record_or_other_documents(tmp_path):
+    # Written out of order, among other documents with the same words, updated once (readers
+    # take a document's passages from its doc id's postings: index/whoosh/reader.py).
+    doc = make_doc("d1", "Export cells", "unused")
+    doc.passages = [Passage(o, f"export cells {o}", page=o + 1) for o in (3, 0, 4, 2, 1)]
+    store = build_index(tmp_path / "ix", [make_doc("d0", "Export cells", "export cells"), doc,
+                                          make_doc("d2", "Export", "export cells", "cells")])
+    with store.lock(), store.update() as w:
+        w.put(make_doc("d0", "Export cells", "export cells again"))
+    export = parse_query("export").passages
+    assert export is not None
+    with store.reader() as r:
+        assert [p.ordinal for p in r.passages("d1")] == [0, 1, 2, 3, 4]
+        assert [p.text for p in r.passages("d1", limit=2)] == ["export cells 0", "export cells 1"]
+        assert [p.text for p in r.passages("d0")] == ["export cells again"]
+        assert r.passages("d3") == []
+        assert r.matching_passages(export, "d1") == {0, 1, 2, 3, 4}
+        assert r.matching_passages(export, "d2") == {0}
+        assert r.matching_passages(export, "d3") == set()
 
 
 def test_damaged_labels_and_synonyms_are_ignored_with_a_warning(tmp_path, caplog):

@@ -297,20 +297,33 @@ class WhooshReader:
             best.add(doc_id, _passage(s.stored_fields(docnum)))
         return best.result()
 
+    def _passage_docnums(self, doc_id: str) -> set[int]:
+        """The document numbers of ``doc_id``'s passages: the postings of its ``doc_id`` term
+        (its record and its passages) without the document records. (A query of
+        ``kind:passage AND doc_id:...`` gives the same, but Whoosh's IntersectionMatcher lists
+        both sides whole for a sorted search or a filter: the postings of every passage of the
+        index, read again for each hit whose opening an export shows.)"""
+        records = self._base_docs(True)
+        return {d for d in self.searcher.docs_for_query(wq.Term("doc_id", doc_id))
+                if d not in records}
+
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
-        found = self.searcher.search(
-            wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)]),
-            limit=limit,
-            sortedby="ordinal",
-        )
+        docnums = self._passage_docnums(doc_id)
+        if not docnums:
+            return []
+        # The doc id's postings sorted by the ordinal column, masked down to the passages.
+        found = self.searcher.search(wq.Term("doc_id", doc_id), limit=limit, sortedby="ordinal",
+                                     filter=docnums)
         return [_passage(r.fields()) for r in found]
 
     def matching_passages(self, query: Query, doc_id: str) -> set[int]:
         q = to_whoosh(query)
         if q is wq.NullQuery:
             return set()
-        flt = wq.And([wq.Term("kind", "passage"), wq.Term("doc_id", doc_id)])
-        return {r["ordinal"] for r in self.searcher.search(q, filter=flt, limit=None)}
+        docnums = self._passage_docnums(doc_id)
+        if not docnums:
+            return set()
+        return {r["ordinal"] for r in self.searcher.search(q, filter=docnums, limit=None)}
 
     # -- words -------------------------------------------------------------------------------
     def word_count(self, word: str) -> int:
