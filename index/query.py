@@ -332,7 +332,9 @@ def _expand_leaf(
                 alternatives.extend(
                     qf.Word(target, t, boost, _word_forms(t)) for t in dict.fromkeys(tokens))
             elif tokens:
-                alternatives.append(qf.Phrase(target, tuple(tokens), q.slop, boost))
+                # "a b"~N: N capped once, here (query_form.phrase_slop)
+                alternatives.append(qf.Phrase(target, tuple(tokens),
+                                              qf.phrase_slop(len(tokens), q.slop), boost))
         elif isinstance(q, (wq.Prefix, wq.Wildcard)):
             text = fold(q.text)
             if isinstance(q, wq.Prefix) and len(text) >= 2:

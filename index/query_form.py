@@ -79,12 +79,20 @@ def phrase_slop(words: int, slop: int) -> int:
 class Phrase:
     """Terms in this order, each at most ``slop`` positions after the one before (1: the next
     position, an exact phrase; 2: at most one other term between two of them). The one rule
-    of ``"a b"~N`` on every engine; :func:`normalize` lowers ``slop`` by :func:`phrase_slop`."""
+    of ``"a b"~N`` on every engine. ``slop`` is one :func:`phrase_slop` keeps (the parser,
+    index.query, caps a typed ``~N`` so): a larger one is a ValueError, so that no engine
+    has to cap it again."""
 
     field: str
     words: tuple[str, ...]
     slop: int = 1
     boost: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.slop != phrase_slop(len(self.words), self.slop):
+            raise ValueError(f"a phrase of {len(self.words)} words cannot keep slop "
+                             f"{self.slop}: at most {phrase_slop(len(self.words), self.slop)}"
+                             " (query_form.phrase_slop)")
 
 
 @dataclass(frozen=True)
@@ -316,8 +324,7 @@ def normalize(q: Query) -> Query:
             return NOTHING
         if len(q.words) == 1:
             return Term(q.field, q.words[0])
-        slop = phrase_slop(len(q.words), q.slop)
-        return q if slop == q.slop else replace(q, slop=slop)
+        return q
     if isinstance(q, Wildcard):
         if "*" not in q.pattern and "?" not in q.pattern:
             return Term(q.field, q.pattern, q.boost)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from index.engine import Filter
 from index.query_form import (
     NOTHING,
@@ -92,10 +94,19 @@ def test_both_engines_prune_the_same_fields_of_a_query() -> None:
 
 
 def test_a_phrase_keeps_a_slop_whose_spacings_an_engine_can_ask_for() -> None:
-    from index.query_form import MAX_PHRASE_SPACINGS, Phrase, normalize, phrase_slop
+    from index import parse_query
+    from index.query_form import MAX_PHRASE_SPACINGS, Phrase, phrase_slop
 
     assert [phrase_slop(n, 1000) for n in range(2, 10)] == [64, 8, 4, 2, 2, 2, 1, 1]
     assert all(phrase_slop(n, 1000) ** (n - 1) <= MAX_PHRASE_SPACINGS for n in range(2, 20))
     assert phrase_slop(3, 5) == 5 and phrase_slop(2, 0) == 1
-    assert normalize(Phrase("body_en", ("a", "b", "c"), 50)) == Phrase("body_en",
-                                                                        ("a", "b", "c"), 8)
+    # the parser caps a typed ~N once; the engines receive only phrases so capped
+    for text, slop in (('"alpha beta gamma"~50', 8), ('"alpha beta"~100', 64),
+                       ('"alpha beta gamma delta epsilon"~9', 2), ('"alpha beta"~0', 1)):
+        parsed = parse_query(text)
+        phrases = [leaf for q in (parsed.documents, parsed.passages) if q is not None
+                   for leaf in leaves(q) if isinstance(leaf, Phrase)]
+        assert phrases and {p.slop for p in phrases} == {slop}, text
+    with pytest.raises(ValueError, match="phrase_slop"):
+        Phrase("body_en", ("a", "b", "c"), 50)
+    assert Phrase("body_en", ("a", "b", "c"), 8).slop == 8

@@ -195,7 +195,8 @@ class Translator:
         of its words' scores as terms, times the phrase's boost (not tantivy's BM25 of the
         phrase's frequency). tantivy's own slop lets words move, past each other too ("a
         b"~3 found "b a"): each spacing the rule allows is an exact phrase of its own, with
-        the words at their positions (query_form.phrase_slop bounds how many)."""
+        the words at their positions (query_form.phrase_slop bounds how many: the parser
+        caps ``slop`` so, query_form.Phrase)."""
         words = [index_term(w) for w in q.words]
         if not words or any(self.df(q.field, w) == 0 for w in words):
             return None
@@ -203,8 +204,7 @@ class Translator:
         scored = must_all([t for t in terms if t is not None])
         if len(words) == 1:
             return scored
-        spacings = itertools.product(range(1, qf.phrase_slop(len(words), q.slop) + 1),
-                                     repeat=len(words) - 1)
+        spacings = itertools.product(range(1, q.slop + 1), repeat=len(words) - 1)
         exact = []
         for gaps in spacings:
             positions = [0, *itertools.accumulate(gaps)]

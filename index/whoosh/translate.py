@@ -37,9 +37,7 @@ def _term(q: qf.Term) -> wq.Query:
 
 @to_whoosh.register
 def _phrase(q: qf.Phrase) -> wq.Query:
-    # the slop kept as tantivy keeps it (a query not normalised, e.g. one quoted phrase)
-    return wq.Phrase(q.field, list(q.words), slop=qf.phrase_slop(len(q.words), q.slop),
-                     boost=q.boost)
+    return wq.Phrase(q.field, list(q.words), slop=q.slop, boost=q.boost)
 
 
 @to_whoosh.register
