@@ -89,7 +89,7 @@ INTERROGATIVES = frozenset(fold(w) for w in """how what which why who whom whose
 _RANK_BY_MEANING = sem.rank_by_meaning
 
 
-def product_ranking(*args: Any, **kwargs: Any) -> list[int]:
+def product_ranking(*args: Any, **kwargs: Any) -> vec.Positions:
     """The product's ranking of documents by their votes (index.semantic.rank_by_meaning)."""
     return _RANK_BY_MEANING(*args, **kwargs)[0]
 

@@ -81,7 +81,14 @@ import numpy as np
 
 from index.embedder import MAX_CHARS, Embedder, default_embedder, text_key
 from index.side_files import try_lock, write_atomic
-from index.vectors import MIN_LANGUAGE_ROWS, VectorIndex, VectorSet, interleave_by_language
+from index.vectors import (
+    MIN_LANGUAGE_ROWS,
+    NO_POSITIONS,
+    Positions,
+    VectorIndex,
+    VectorSet,
+    interleave_by_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -758,7 +765,7 @@ def rank_by_meaning(
     feedback: int | None = None,
     *,
     filtered: bool = False,
-) -> tuple[list[int] | np.ndarray, list[int] | np.ndarray]:
+) -> tuple[Positions, Positions]:
     """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first, twice:
     by their votes (document text and leading passages), and by their later passages alone
     (the passage list; empty when no document has such vectors).
@@ -783,9 +790,9 @@ def rank_by_meaning(
     scores, plain_scores = vi.row_scores(q)
     floor = f.filtered_min_score if filtered else f.min_score
 
-    def closest(rows: slice) -> list[int] | np.ndarray:
+    def closest(rows: slice) -> Positions:
         if rows.start == rows.stop:
-            return []
+            return NO_POSITIONS
         per_doc = np.full(len(vi.doc_ids), -1.0, dtype=np.float32)
         np.maximum.at(per_doc, vi.row_doc[rows], scores[rows])
         plain = per_doc
@@ -797,7 +804,7 @@ def rank_by_meaning(
             return interleave_by_language(per_doc, vi.doc_langs, ok, limit)
         candidates = np.flatnonzero(ok)
         order = candidates[np.argsort(-per_doc[candidates], kind="stable")]
-        return order[:limit]  # (an array: a ranking of every document is no Python list)
+        return order[:limit]
 
     return closest(vi.vote_slice), closest(vi.listed_slice)
 

@@ -28,13 +28,21 @@ import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from index.records import base_language
 from index.side_files import write_atomic
 
 VECTORS = "vectors.npz"
+
+#: Places in a VectorIndex's ``doc_ids``, best first: what the rankings by meaning return (an
+#: array: a ranking of every document is not walked in Python).
+Positions: TypeAlias = npt.NDArray[np.intp]
+NO_POSITIONS: Positions = np.empty(0, dtype=np.intp)
+NO_POSITIONS.flags.writeable = False
 
 #: A language's mean is subtracted only when this many of its documents are embedded (a mean
 #: of a handful of documents is mostly their topic, not their language).
@@ -295,13 +303,13 @@ class VectorIndex:
 
 def interleave_by_language(
     scores: np.ndarray, doc_langs: np.ndarray, allowed: np.ndarray, limit: int
-) -> list[int]:
+) -> Positions:
     """Positions of the best documents, taking each language's best in turn (round robin by
     rank, ties by score): a language whose texts the model scores higher cannot fill the list.
     ``allowed`` is a boolean mask of the documents that may be returned."""
     candidates = np.flatnonzero(allowed)
     if candidates.size == 0:
-        return []
+        return NO_POSITIONS
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
     per_lang: dict[str, list[int]] = {}
     for pos in order:
@@ -312,7 +320,7 @@ def interleave_by_language(
     for lst in per_lang.values():
         ranked.extend((rank, -float(scores[pos]), pos) for rank, pos in enumerate(lst))
     ranked.sort()
-    return [pos for _, _, pos in ranked[:limit]]
+    return np.array([pos for _, _, pos in ranked[:limit]], dtype=np.intp)
 
 
 _CACHE: dict[Path, tuple[int, VectorIndex]] = {}

@@ -879,6 +879,34 @@ def test_rows_for_the_passage_list_leave_the_documents_votes_as_they_are(monkeyp
     assert VectorSet(vs.doc_ids, vs.keys, vs.langs, vs.vectors, "m").listed_mask().sum() == 0
 
 
+def test_a_ranking_by_meaning_is_an_array_of_positions_on_every_path():
+    # plain cosine or taken language by language, with or without a passage list, nothing
+    # allowed: the same type (index.vectors.Positions), so no caller handles two
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(8)
+    unbalanced = _unbalanced_set(rng)
+    balanced = VectorSet([f"{lang}{i}" for lang in ("en", "de") for i in range(20)],
+                         [str(i) for i in range(40)], ["en"] * 20 + ["de"] * 20,
+                         rng.normal(size=(40, 8)).astype(np.float32), "m",
+                         {"en": np.zeros(8, np.float32), "de": np.zeros(8, np.float32)})
+    listed = _with_passage_rows(unbalanced, rng.normal(size=(3, 8)), ["en1", "en2", "de0"])
+    q = rng.normal(size=8).astype(np.float32)
+    q /= np.linalg.norm(q)
+    assert semantic.FUSION.interleave
+    lengths = []
+    for vs in (unbalanced, balanced, listed):
+        vi = vectors.VectorIndex(vs)
+        for allowed in (np.ones(len(vi.doc_ids), bool), np.zeros(len(vi.doc_ids), bool)):
+            for ranking in semantic.rank_by_meaning(vi, q, "en", allowed, limit=100):
+                assert isinstance(ranking, np.ndarray) and ranking.dtype == np.intp
+                lengths.append(len(ranking))
+    # votes and passage list of all allowed, then of none, for each set
+    assert lengths[0] > 0 and lengths[4] > 0 and lengths[8] > 0 and lengths[9] > 0, lengths
+    assert lengths[1] == lengths[5] == 0 and not any(lengths[2:4] + lengths[6:8] + lengths[10:])
+
+
 def test_the_order_of_a_files_rows_changes_no_answer(monkeypatch):
     """A file holds each document's vote and passage-list rows together, document after
     document; VectorIndex puts the votes' rows first (a slice: "more like this" copies no
