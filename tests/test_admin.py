@@ -684,6 +684,25 @@ def test_a_chunked_upload_stops_at_the_total_limit(site):
         assert _staging(site) == []
 
 
+def test_a_login_form_too_large_gets_the_login_form_with_its_own_word(site):
+    # not the upload's limits ("The upload is larger than..."): the login form holds a secret
+    app = create_app(site)
+    with TestClient(app) as client:
+        page = client.get("/admin")
+        r = client.post("/admin/login", data={"login_token": _login_token(page.text),
+                                              "secret": "x" * 70_000})
+        assert r.status_code == 413, r.text[:500]
+        assert "The login form sent more than 64 KB" in r.text and 'name="secret"' in r.text
+        assert "upload" not in r.text.lower()
+        # the same without a Content-Length: counted as the bytes arrive
+        chunks = [b"login_token=x&secret=", *[b"x" * 16384] * 5]
+        status, text, read = _post_chunked(app, client, "/admin/login", chunks, {
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 413 and "The login form sent more than 64 KB" in text, text[:500]
+        assert "upload" not in text.lower() and read <= 64 * 1024 + 16384
+        assert client.cookies.get(security.SESSION_COOKIE) is None
+
+
 def test_a_chunked_upload_writes_no_more_than_the_file_limit(admin, site, monkeypatch):
     import starlette.formparsers
 

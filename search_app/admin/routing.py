@@ -229,25 +229,38 @@ class AdminRoute(APIRoute):
         return guarded
 
 
+#: the largest body of a public form (the login form: a secret and a token)
+PUBLIC_MAX_BODY = 64 * 1024
+
+
 def _max_body(settings: Settings) -> int:
     return (settings.upload_max_mb * settings.upload_max_files + 1) * 1024 * 1024
 
 
+def _too_large(request: Request, settings: Settings, *, public: bool) -> Response:
+    """The answer to a POST body over its limit: the login form again, with a word of its
+    own (it holds only the secret), or the upload's limits."""
+    if public:
+        return login_page(request, status_code=413, error=(
+            f"The login form sent more than {PUBLIC_MAX_BODY // 1024} KB, more than a "
+            "secret can be: type the secret again."))
+    return refuse(request, 413, f"The upload is larger than the limit of "
+                  f"{settings.upload_max_mb} MB per file and {settings.upload_max_files} files.")
+
+
 async def _read_form(request: Request, settings: Settings, *, public: bool) -> Response | None:
     """Read the POST body into ``request.state.admin_form``; a refusal page when it cannot be."""
-    limit = _max_body(settings) if not public else 64 * 1024
+    limit = _max_body(settings) if not public else PUBLIC_MAX_BODY
     length = request.headers.get("content-length", "")
-    too_large = (f"The upload is larger than the limit of {settings.upload_max_mb} MB per "
-                 f"file and {settings.upload_max_files} files.")
     if length.isdigit() and int(length) > limit:
-        return refuse(request, 413, too_large)
+        return _too_large(request, settings, public=public)
     try:
         request.state.admin_form = await read_form(
             request, max_files=0 if public else settings.upload_max_files,
             max_fields=10 if public else 200,
             max_file=settings.upload_max_mb * 1024 * 1024, max_body=limit)
     except BodyTooLarge:
-        return refuse(request, 413, too_large)
+        return _too_large(request, settings, public=public)
     except FormRefused as exc:
         return refuse(request, 400, str(exc))
     return None
