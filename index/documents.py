@@ -112,17 +112,24 @@ def get_document(
     store: IndexStore, doc_id: str, query: str = "", *, include_hidden: bool = False
 ) -> DocumentView | None:
     """The document with its passages in order; the query's words marked. None if unknown,
-    or hidden (unless ``include_hidden``: the admin sees hidden documents)."""
+    or hidden (unless ``include_hidden``: the admin sees hidden documents). As in the
+    results (index.search): when the query's words match none of its passages, the passages
+    and marks of their longer forms (a compound: "export" in "Exportförderung")."""
     with store.reader() as r:
         doc = r.documents([doc_id])[0]
         if doc is None or (doc.hidden and not include_hidden):
             return None
         lang = index_language(doc.language)
         parsed = parse_query(query)
-        terms = r.query_terms(parsed.passages).get(passage_field(lang), set())
+        shown = passage_field(lang)
+        terms = r.query_terms(parsed.passages).get(shown, set())
         matched: set[int] = set()
         if searches(parsed.passages):
             matched = r.matching_passages(parsed.passages, doc_id)
+            heads = parsed.shown_heads()
+            if not matched and heads is not None:
+                matched = r.matching_passages(heads, doc_id)
+                terms = terms | r.query_terms(heads).get(shown, set())
         doc.passages = r.passages(doc_id)
         views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
                              matched=passage.ordinal in matched)

@@ -168,6 +168,14 @@ class ParsedQuery:
     #: a message for the user when the query had to be read differently than typed
     notice: str | None = None
 
+    def shown_heads(self) -> qf.Query | None:
+        """``passage_heads`` without what the passages exclude: the passages, marked, of a
+        document that ``passages`` finds none of (found by a compound alone), on the results
+        (index.search) and on the document page (index.documents)."""
+        if self.passage_heads is None or self.passages_excluded is None:
+            return self.passage_heads
+        return qf.AndNot(self.passage_heads, self.passages_excluded)
+
 
 @lru_cache(maxsize=50_000)
 def analyse(lang: str, text: str) -> tuple[str, ...]:

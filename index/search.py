@@ -93,14 +93,12 @@ def _attach_passages(
         _attach_openings(reader, hits)
         return
     terms = reader.query_terms(pq)
-    heads = parsed.passage_heads
+    heads = parsed.shown_heads()
     unfound = [h.id for h in hits if h.match == "keyword" and not found.get(h.id)]
     if heads is not None and unfound:
         # keyword hits found by a word's longer forms alone (a compound): their passages,
         # marked (only for these: in every passage choice they cost Whoosh 1.67x its time,
         # bench/README.md)
-        if parsed.passages_excluded is not None:
-            heads = qf.AndNot(heads, parsed.passages_excluded)
         found = {**found, **(reader.best_passages(heads, unfound, per_doc) or {})}
         for name, more in reader.query_terms(heads).items():
             terms[name] = terms.get(name, set()) | more

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from index import SearchRequest, parse_query, search, set_ranking
+from index import SearchRequest, get_document, parse_query, search, set_ranking
 from index import query_form as qf
 from index.analysis import analyze
 from index.ranking import RANKING
@@ -145,6 +145,30 @@ def test_a_hit_found_by_a_longer_form_shows_its_passage_marked(tmp_path) -> None
                  "Der Export der Betriebe ist gewachsen.", language="de")])
     (hit,) = search(store, SearchRequest(query="Export", passages=1, with_facets=False)).hits
     assert [p.ordinal for p in hit.passages] == [1], hit.passages
+
+
+def test_the_document_page_marks_a_longer_form_as_the_results_do(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the results marked "Exportförderung" for "Export", the document page nothing ("does not
+    # match any passage"); a word's own passage still keeps the compound unmarked on both
+    store = build_index(tmp_path / "ix", [
+        make_doc("de-zwei", "Bericht", "Die Messung der Wirkung war im Jahr schwierig.",
+                 "Die Exportförderung des Landes berät die Betriebe.", language="de"),
+        make_doc("de-beide", "Bericht", "Die Exportförderung des Landes berät die Betriebe.",
+                 "Der Export der Betriebe ist gewachsen.", language="de")])
+    hits = {h.id: h for h in search(store, SearchRequest(query="Export", with_facets=False)).hits}
+    view = get_document(store, "de-zwei", "Export")
+    assert view is not None and view.matched_passages == 1
+    assert [p.matched for p in view.passages] == [False, True]
+    assert "<mark>Exportförderung</mark>" in view.passages[1].html, view.passages[1].html
+    assert "<mark>Exportförderung</mark>" in hits["de-zwei"].passages[0].snippet
+    view = get_document(store, "de-beide", "Export")
+    assert view is not None and [p.matched for p in view.passages] == [False, True]
+    assert "<mark>" not in view.passages[0].html and "<mark>Export</mark>" in view.passages[1].html
+    assert "<mark>Exportförderung</mark>" not in " ".join(
+        p.snippet for p in hits["de-beide"].passages)
+    # a quoted word is the word only: nothing of the compound, as in the results
+    view = get_document(store, "de-zwei", '"Export"')
+    assert view is not None and view.matched_passages == 0 and "<mark>" not in view.passages[1].html
 
 
 def test_two_longer_terms_score_alike_on_both_engines(tmp_path) -> None:  # type: ignore[no-untyped-def]
