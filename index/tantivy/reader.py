@@ -41,7 +41,14 @@ from index.tantivy.schema import (
     index_term,
     passage_text_fields,
 )
-from index.tantivy.translate import Translator, any_term, must_all, with_filter, year_range
+from index.tantivy.translate import (
+    Translator,
+    any_term,
+    must_all,
+    should_any,
+    with_filter,
+    year_range,
+)
 
 if TYPE_CHECKING:
     from index.tantivy.engine import TantivyOpenIndex
@@ -103,9 +110,9 @@ class TantivyReader:
                     options.append(tantivy.Query.term_query(s, facet, str(value)))
             if facet == YEAR:
                 options.extend(year_range(s, lo, hi) for lo, hi in flt.years)
-            parts.append(_any(options))
+            parts.append(should_any(options))
         if flt.years and YEAR not in dict(flt.facets):
-            parts.append(_any([year_range(s, lo, hi) for lo, hi in flt.years]))
+            parts.append(should_any([year_range(s, lo, hi) for lo, hi in flt.years]))
         if flt.year_from is not None or flt.year_to is not None:
             parts.append(year_range(s, flt.year_from, flt.year_to))
         return must_all(parts)
@@ -493,14 +500,6 @@ _ORDERS: dict[str, tuple[str, bool]] = {
     "oldest": ("sort_date", True),
     "title": ("sort_title", True),
 }
-
-
-def _any(options: list[tantivy.Query]) -> tantivy.Query:
-    if not options:
-        return tantivy.Query.empty_query()
-    if len(options) == 1:
-        return options[0]
-    return tantivy.Query.boolean_query([(Occur.Should, o) for o in options])
 
 
 def _bytes(doc: tantivy.Document, name: str) -> bytes:

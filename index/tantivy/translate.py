@@ -210,7 +210,7 @@ class Translator:
             positions = [0, *itertools.accumulate(gaps)]
             phrase: list[str | tuple[int, str]] = list(zip(positions, words, strict=True))
             exact.append(tantivy.Query.phrase_query(self.schema, q.field, phrase, slop=0))
-        return with_filter(scored, _should(exact))
+        return with_filter(scored, should_any(exact))
 
     def expand(self, q: qf.Prefix | qf.Wildcard) -> list[str]:
         """The index terms of a pattern leaf (at most query_form.MAX_EXPANSIONS). A word's
@@ -250,7 +250,7 @@ class Translator:
         parts = [p for p in (self._term(term) for term in terms) if p is not None]
         if len(parts) > 1 and isinstance(q, qf.LongerForms):  # a record scores as its best
             return tantivy.Query.disjunction_max_query(parts)
-        return _should(parts) if parts else None
+        return should_any(parts) if parts else None
 
     def _facet(self, q: qf.Facet) -> tantivy.Query | None:
         if q.facet not in self.fields:
@@ -300,7 +300,7 @@ class Translator:
             return self._years(q)
         if isinstance(q, qf.Or):
             parts = [p for p in (self._q(sub) for sub in q.parts) if p is not None]
-            return _boosted(_should(parts), q.boost) if parts else None
+            return _boosted(should_any(parts), q.boost) if parts else None
         if isinstance(q, qf.And):
             return self._and(q)
         if isinstance(q, qf.Not):
@@ -379,7 +379,10 @@ def year_range(schema: tantivy.Schema, start: int | None, end: int | None) -> ta
                                      None if start is None else max(0, start), end)
 
 
-def _should(parts: list[tantivy.Query]) -> tantivy.Query:
+def should_any(parts: list[tantivy.Query]) -> tantivy.Query:
+    """Any one of ``parts`` (none: nothing matches)."""
+    if not parts:
+        return tantivy.Query.empty_query()
     if len(parts) == 1:
         return parts[0]
     return tantivy.Query.boolean_query([(Occur.Should, p) for p in parts])
@@ -415,4 +418,5 @@ def with_filter(query: tantivy.Query, flt: tantivy.Query | None) -> tantivy.Quer
         [(Occur.Must, query), (Occur.Must, tantivy.Query.const_score_query(flt, 0.0))])
 
 
-__all__ = ["Statistics", "Translator", "any_term", "idf", "must_all", "with_filter", "year_range"]
+__all__ = ["Statistics", "Translator", "any_term", "idf", "must_all", "should_any", "with_filter",
+           "year_range"]
