@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.appdata import build
-from tests.helpers import free_port, server_process
-
-__all__ = ["free_port"]  # imported from here by other test modules
+from tests.helpers import server_process
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
