@@ -692,9 +692,15 @@ def similar(before: str, documents: int, rows: int, rounds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
-    lat = sub.add_parser("latency")
-    lat.add_argument("--index", type=Path, default=ROOT / "var" / "index")
-    lat.add_argument("--rounds", type=int, default=3)
+
+    def on_an_index(name: str, rounds: int) -> argparse.ArgumentParser:
+        """A command that searches an index ``--index`` for ``--rounds`` rounds."""
+        command = sub.add_parser(name)
+        command.add_argument("--index", type=Path, default=ROOT / "var" / "index")
+        command.add_argument("--rounds", type=int, default=rounds)
+        return command
+
+    lat = on_an_index("latency", 3)
     lat.add_argument("--clients", type=int, default=0,
                      help="searches at once (threads), semantic on (cold) against off")
     lat.add_argument("--steps", action="store_true",
@@ -703,18 +709,8 @@ def main() -> None:
     lat.add_argument("--slots", action="store_true",
                      help="with --clients: the model's calls one at a time against one "
                           "per core (semantic on)")
-    cov = sub.add_parser("coverage")
-    cov.add_argument("--index", type=Path, default=ROOT / "var" / "index")
-    cov.add_argument("--rounds", type=int, default=3)
-    typ = sub.add_parser("typo")
-    typ.add_argument("--index", type=Path, default=ROOT / "var" / "index")
-    typ.add_argument("--rounds", type=int, default=3)
-    flt = sub.add_parser("filters")
-    flt.add_argument("--index", type=Path, default=ROOT / "var" / "index")
-    flt.add_argument("--rounds", type=int, default=5)
-    glo = sub.add_parser("glossary")
-    glo.add_argument("--index", type=Path, default=ROOT / "var" / "index")
-    glo.add_argument("--rounds", type=int, default=3)
+    for name, rounds in (("coverage", 3), ("typo", 3), ("filters", 5), ("glossary", 3)):
+        on_an_index(name, rounds)
     ing = sub.add_parser("ingest")
     ing.add_argument("documents", type=int, nargs="?", default=1000)
     ing.add_argument("--rounds", type=int, default=1)
