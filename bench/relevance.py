@@ -267,13 +267,16 @@ def evaluate_collection(name: str, *, index: Path | None = None, cache: Path | N
 def _value(current: object, text: str) -> object:
     if isinstance(current, bool):
         return text.lower() in ("1", "true", "yes")
+    if isinstance(current, tuple) and current:  # "4,9"
+        return tuple(type(current[0])(part) for part in text.split(","))
     return type(current)(text)
 
 
 #: Modules whose upper-case settings ``--set`` may change (looked up in sys.modules: the
 #: package attribute ``index.search`` is the search function, not the module, so setting
 #: ``index.search.NAME`` from outside changes nothing).
-SETTING_MODULES = ("index.query", "index.query_words", "index.semantic", "index.search")
+SETTING_MODULES = ("index.query", "index.query_words", "index.semantic", "index.search",
+                   "index.did_you_mean")
 
 
 def apply_settings(pairs: list[str]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-from index.analysis import fold
+from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
-from index.query import ParsedQuery, analyse, parse_query, query_language
+from index.query import QUERY_LANGUAGE_MIN_PROBABILITY, ParsedQuery, analyse, parse_query
 from index.query_form import searches
+from index.records import STEMMED_LANGUAGES
 from index.schema import body_field, title_field
 
 #: "did you mean" looks up at most this many words of a query
@@ -16,6 +17,31 @@ MAX_CORRECTED_WORDS = 6
 #: Close words looked up per unknown word (the most frequent within 2 edits), before those of
 #: other languages are set aside.
 SUGGEST_CANDIDATES = 8
+
+
+#: Typos "did you mean" corrects in a word, by its length: one from 4 letters, two from 9 (a
+#: swap of two neighbouring letters is one). Shorter words, and two typos in shorter ones,
+#: were mostly correct words the index lacks, "corrected" into another word ("debe" ->
+#: "date", "kregen" -> "keken"): bench/did_you_mean.py, bench/README.md.
+SUGGEST_WORD_SIZES = (4, 9)
+
+
+def query_languages(text: str) -> tuple[str, ...]:
+    """The languages ``text`` may be in: the fewest of the stemmed languages (those of the
+    partners) that the language identifier, asked among them, gives
+    QUERY_LANGUAGE_MIN_PROBABILITY together (one when it is sure; most of them for a word
+    or two it cannot tell), and OTHER (the documents of any other language)."""
+    words = " ".join(re.findall(r"[^\W\d_]+", text))
+    if sum(c.isalpha() for c in words) < 4:
+        return (*STEMMED_LANGUAGES, OTHER)
+    out: list[str] = []
+    total = 0.0
+    for lang, prob in language_identifier(STEMMED_LANGUAGES).rank(words):
+        out.append(str(lang))
+        total += prob
+        if total >= QUERY_LANGUAGE_MIN_PROBABILITY:
+            break
+    return (*out, OTHER)
 
 
 def _in_language(reader: EngineReader, word: str, lang: str) -> bool:
@@ -33,13 +59,9 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
     hits; and whether the correction is clear (each such word has one closest word: no other
     as close). Words in quotes are taken as typed.
 
-    When the query's language can be told, a word is known if its form in that language is
-    indexed there ("exporteren" is Dutch for what the Dutch text's "exporteert" is), and the
-    corrections come from that language's words only (a Dutch word is not "corrected" into
-    the English "exporters", a Spanish one into Portuguese).
-
-    ``near``: :func:`corrections` of ``parsed`` (each unknown word costs a walk of the
-    vocabulary: made once for this and ranked_correction)."""
+    Which words are unknown, and their corrections: :func:`corrections`. ``near``: those of
+    ``parsed`` (each unknown word costs a walk of the vocabulary: made once for this and
+    ranked_correction)."""
     corrected = parsed.text
     changed = False
     clear = True
@@ -47,10 +69,10 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
         folded = fold(word)
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
         # in the engine's order (the more frequent).
-        options = sorted(found, key=lambda o: distance(folded, o))[:2]
+        options = found[:2]
         corrected = _replace_word(corrected, word, options[0])
         changed = True
-        if len(options) > 1 and distance(folded, options[1]) <= distance(
+        if len(options) > 1 and typo_distance(folded, options[1]) <= typo_distance(
                 folded, options[0]):
             clear = False
     if not changed:
@@ -63,19 +85,25 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
 
 
 def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
-    """(word, the indexed words close to it) for each of the query's words unknown to the
-    index that has close indexed words (see :func:`correction`), in the engine's order (the
-    more frequent first)."""
+    """(word, the indexed words close to it, the closest first) for each of the query's
+    words unknown to the index that has close indexed words (see :func:`correction`).
+
+    A word is taken as typed (no typo) when its form in a language the query may be in
+    (:func:`query_languages`) is in that language's fields ("exporteren" of a Dutch query is
+    what the Dutch text's "exporteert" is); its close words are those of such a language
+    (a Dutch word is not "corrected" into the English "exporters", a Spanish one into
+    Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES)."""
     found: list[tuple[str, list[str]]] = []
-    lang = query_language(" ".join(parsed.words))
+    langs = query_languages(" ".join(parsed.words))
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in re.findall(r"\w+", part)}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
     for word in [w for w in dict.fromkeys(parsed.words) if w.lower() not in quoted][
             :MAX_CORRECTED_WORDS]:
         folded = fold(word)
-        if len(folded) < 3 or reader.word_count(folded) > 0 or (
-                lang is not None and _in_language(reader, word, lang)):
+        allowed = sum(len(folded) >= size for size in SUGGEST_WORD_SIZES)
+        if not allowed or reader.word_count(folded) > 0 or any(
+                _in_language(reader, word, lang) for lang in langs):
             continue
         base = _known_base(reader, folded)
         if base is not None:
@@ -84,10 +112,10 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
             if _finds_nothing(reader, word):
                 found.append((word, [base]))
             continue
-        options = reader.similar_words(folded, SUGGEST_CANDIDATES)
-        if lang is not None:
-            options = [o for o in options if _in_language(reader, o, lang)]
-        options = [o for o in options if o != folded]
+        close = sorted((typo_distance(folded, o), i, o) for i, o in enumerate(
+            reader.similar_words(folded, SUGGEST_CANDIDATES)) if o != folded)
+        options = [o for d, _, o in close if d <= allowed
+                   and any(_in_language(reader, o, lang) for lang in langs)]
         if options:
             found.append((word, options))
     return found
@@ -187,5 +215,6 @@ def _replace_word(text: str, word: str, replacement: str) -> str:
     return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
 
 
-__all__ = ["MAX_CORRECTED_WORDS", "TYPO_WORD_SIZES", "correction", "corrections", "distance",
-           "quote_changed", "ranked_correction", "typo_distance"]
+__all__ = ["MAX_CORRECTED_WORDS", "SUGGEST_WORD_SIZES", "TYPO_WORD_SIZES", "correction",
+           "corrections", "distance", "query_languages", "quote_changed", "ranked_correction",
+           "typo_distance"]

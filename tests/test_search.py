@@ -397,3 +397,56 @@ def test_a_known_word_with_an_apostrophe_ending_is_no_typo(tmp_path) -> None:
         assert "sme" in {h.id for h in result.hits}, query
     result = search(store, SearchRequest(query="kkv's"))
     assert result.corrected == "kkv" and [h.id for h in result.hits] == ["kkv"], result
+
+
+@pytest.fixture(scope="module")
+def few_store(tmp_path_factory, engine) -> IndexStore:
+    """A collection that is mostly English, with one short text in each of three partner
+    languages: most correct words of those languages are not in it."""
+    docs = [make_doc(f"en{i}", f"Virtual fairs {i}", "Virtual trade fairs and virtual "
+                     f"exhibitions for small exporters, edition {i}.") for i in range(6)]
+    docs += [
+        make_doc("nl", "Bezoek aan de beurs", "De ondernemers keken naar de stands op de "
+                 "beurs in Leeuwarden.", language="nl"),
+        make_doc("es", "Pequeñas empresas exportadoras", "Las pequeñas empresas "
+                 "exportadoras participan en ferias comerciales.", language="es"),
+        make_doc("hu", "Exportutalvány", "Az exportutalvány működik: a kkv-k "
+                 "vállalkozásai pályáznak rá.", language="hu"),
+    ]
+    return build_index(tmp_path_factory.mktemp("few"), docs)
+
+
+@pytest.mark.parametrize("query", [
+    # Dutch: a correct word two edits from an indexed Dutch word ("keken")
+    "kregen", "de ondernemers kregen stands",
+    # Spanish: a correct word two edits from an English one ("virtual")
+    "ferias virtuales", "empresas virtuales",
+    # Hungarian: a correct word two edits from an indexed Hungarian one ("működik")
+    "második exportutalvány",
+])
+def test_a_correct_word_the_index_lacks_gets_no_suggestion(few_store, query):
+    result = search(few_store, SearchRequest(query=query, passages=0, with_facets=False))
+    assert result.suggestion is None and result.corrected is None
+
+
+@pytest.mark.parametrize(("query", "meant"), [
+    ("de ondernemers kekn naar de stands", "de ondernemers keken naar de stands"),
+    ("pequeñas empresas exportdoras", "pequeñas empresas exportadoras"),
+    # two letters swapped: one typo
+    ("exportutalváyn kkv-k", "exportutalvány kkv-k"),
+    ("virtual exhibitons", "virtual exhibitions"),
+])
+def test_a_misspelt_word_gets_the_word_of_its_language(few_store, query, meant):
+    from index.analysis import fold_text
+
+    result = search(few_store, SearchRequest(query=query, passages=0, with_facets=False))
+    # (the index's words are folded: "exportutalvany" is offered for "exportutalvány")
+    assert fold_text(result.suggestion or result.corrected or "") == fold_text(meant)
+
+
+def test_query_languages_are_those_the_identifier_gives_most_of_its_belief() -> None:
+    from index.did_you_mean import query_languages
+
+    assert query_languages("vállalkozások és exportutalvány") == ("hu", "xx")
+    assert set(query_languages("kregen")) >= {"nl", "de"}  # one word: it cannot tell
+    assert "en" not in query_languages("kleine bedrijven kregen subsidie")
