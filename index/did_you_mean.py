@@ -212,9 +212,52 @@ def distance(a: str, b: str, bound: int | None = None) -> int:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?i)\b{re.escape(word)}\b", replacement, text, count=1)
+    """``text`` with ``word`` replaced by ``replacement`` (an indexed word, folded) written
+    as ``word`` is (:func:`spelt_like`)."""
+    spelt = spelt_like(word, replacement)
+    return re.sub(rf"(?i)\b{re.escape(word)}\b", lambda _: spelt, text, count=1)
+
+
+def spelt_like(typed: str, folded: str) -> str:
+    """``folded`` (an indexed word: lower-case, without accents) with the letters of
+    ``typed`` where their folded forms are its letters, along the alignment of fewest typos
+    (a swap of two neighbouring letters is one): their accents and case ("exportutalváyn":
+    "exportutalvány", not "exportutalvany"; "Frieslnd": "Friesland"); a letter ``typed``
+    lacks is as indexed, in capitals in a word typed in capitals."""
+    chars = list(typed)
+    f = [fold(c) for c in chars]
+    if any(len(c) != 1 for c in f):  # "ß": no letter for letter alignment
+        return folded
+    n, m = len(f), len(folded)
+    d = [[i + j if i == 0 or j == 0 else 0 for j in range(m + 1)] for i in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (f[i - 1] != folded[j - 1]))
+            if i > 1 and j > 1 and f[i - 1] == folded[j - 2] and f[i - 2] == folded[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    capitals = len(typed) > 1 and typed.isupper()
+    out: list[str] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        if i and j and f[i - 1] == folded[j - 1] and d[i][j] == d[i - 1][j - 1]:
+            out.append(chars[i - 1])
+            i, j = i - 1, j - 1
+        elif (i > 1 and j > 1 and f[i - 1] == folded[j - 2] and f[i - 2] == folded[j - 1]
+              and d[i][j] == d[i - 2][j - 2] + 1):
+            out += [chars[i - 2], chars[i - 1]]
+            i, j = i - 2, j - 2
+        elif i and j and d[i][j] == d[i - 1][j - 1] + 1:
+            out.append(folded[j - 1].upper() if capitals else folded[j - 1])
+            i, j = i - 1, j - 1
+        elif j and d[i][j] == d[i][j - 1] + 1:
+            out.append(folded[j - 1].upper() if capitals else folded[j - 1])
+            j -= 1
+        else:
+            i -= 1
+    return "".join(reversed(out))
 
 
 __all__ = ["MAX_CORRECTED_WORDS", "SUGGEST_WORD_SIZES", "TYPO_WORD_SIZES", "correction",
            "corrections", "distance", "query_languages", "quote_changed", "ranked_correction",
-           "typo_distance"]
+           "spelt_like", "typo_distance"]
