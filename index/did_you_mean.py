@@ -212,10 +212,10 @@ def distance(a: str, b: str, bound: int | None = None) -> int:
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
-    """``text`` with ``word`` replaced by ``replacement`` (an indexed word, folded) written
-    as ``word`` is (:func:`spelt_like`)."""
-    spelt = spelt_like(word, replacement)
-    return re.sub(rf"(?i)\b{re.escape(word)}\b", lambda _: spelt, text, count=1)
+    """``text`` with ``word`` (in any case) replaced by ``replacement`` (an indexed word,
+    folded) written as ``text`` has the word (:func:`spelt_like`)."""
+    return re.sub(rf"(?i)\b{re.escape(word)}\b",
+                  lambda typed: spelt_like(typed.group(), replacement), text, count=1)
 
 
 def spelt_like(typed: str, folded: str) -> str:

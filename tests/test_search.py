@@ -435,6 +435,8 @@ def test_a_correct_word_the_index_lacks_gets_no_suggestion(few_store, query):
     # two letters swapped: one typo
     ("exportutalváyn kkv-k", "exportutalvány kkv-k"),
     ("virtual exhibitons", "virtual exhibitions"),
+    # the case as typed, though the query's words are looked up in lower case
+    ("Virtual Exhibitons", "Virtual Exhibitions"),
 ])
 def test_a_misspelt_word_gets_the_word_of_its_language(few_store, query, meant):
     result = search(few_store, SearchRequest(query=query, passages=0, with_facets=False))
