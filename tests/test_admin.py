@@ -186,6 +186,30 @@ def test_the_wait_the_login_page_asks_for_is_the_retry_after_header(site):
     assert asked, "five wrong secrets and no wait asked for"
 
 
+def test_every_signed_value_is_refused_forged_expired_or_for_another_purpose(monkeypatch):
+    cookie, session = security.new_session_cookie(SECRET)
+    token_cookie, token = security.new_login_token(SECRET)
+    device = security.new_device_cookie(SECRET)
+    assert security.read_session_cookie(SECRET, cookie, set()) == session
+    assert security.login_token_ok(SECRET, token_cookie, token)
+    assert security.read_device_cookie(SECRET, device)
+    for value in (None, "", "garbage", cookie + "x", token_cookie, device):
+        assert security.read_session_cookie(SECRET, value, set()) is None, value
+    for value in (None, "", "garbage", token_cookie + "x", cookie, device):
+        assert not security.login_token_ok(SECRET, value, token), value
+    assert not security.login_token_ok(SECRET, token_cookie, "")
+    assert not security.login_token_ok(SECRET, token_cookie, token + "x")
+    for value in (None, "", "garbage", device + "x", cookie, token_cookie):
+        assert security.read_device_cookie(SECRET, value) is None, value
+    assert security.read_session_cookie("another secret", cookie, set()) is None
+    assert security.read_session_cookie(SECRET, cookie, {session.sid}) is None  # revoked
+    for name in ("SESSION_SECONDS", "LOGIN_FORM_SECONDS", "DEVICE_SECONDS"):
+        monkeypatch.setattr(security, name, -1)
+    assert security.read_session_cookie(SECRET, cookie, set()) is None
+    assert not security.login_token_ok(SECRET, token_cookie, token)
+    assert security.read_device_cookie(SECRET, device) is None
+
+
 def test_login_throttle_backs_off_and_keeps_bounded_memory():
     throttle = security.LoginThrottle(free=2, base=1, cap=8, max_clients=100)
     delays = [throttle.failure("a", now=0) for _ in range(7)]

@@ -63,6 +63,17 @@ def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(key, salt=f"kb-admin-{purpose}")
 
 
+def _signed(secret: str, purpose: str, value: str | None, max_age: int) -> object:
+    """What ``value`` holds when it was signed for ``purpose`` at most ``max_age`` seconds
+    ago; None when it is missing, forged or expired (every cookie and token of the admin)."""
+    if not value:
+        return None
+    try:
+        return _serializer(secret, purpose).loads(value, max_age=max_age)
+    except BadSignature:  # SignatureExpired is a subclass
+        return None
+
+
 @dataclass(frozen=True)
 class Session:
     sid: str
@@ -80,12 +91,7 @@ def new_session_cookie(secret: str) -> tuple[str, Session]:
 
 def read_session_cookie(secret: str, value: str | None, revoked: set[str]) -> Session | None:
     """The session of a cookie, or None when it is missing, forged, expired or revoked."""
-    if not value:
-        return None
-    try:
-        data = _serializer(secret, "session").loads(value, max_age=SESSION_SECONDS)
-    except BadSignature:  # SignatureExpired is a subclass
-        return None
+    data = _signed(secret, "session", value, SESSION_SECONDS)
     if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
         return None
     if data["sid"] in revoked:
@@ -100,12 +106,9 @@ def new_login_token(secret: str) -> tuple[str, str]:
 
 
 def login_token_ok(secret: str, cookie: str | None, form_value: str) -> bool:
-    if not cookie or not form_value:
+    if not form_value:
         return False
-    try:
-        token = _serializer(secret, "login").loads(cookie, max_age=LOGIN_FORM_SECONDS)
-    except BadSignature:
-        return False
+    token = _signed(secret, "login", cookie, LOGIN_FORM_SECONDS)
     return isinstance(token, str) and hmac.compare_digest(token, form_value)
 
 
@@ -116,12 +119,7 @@ def new_device_cookie(secret: str) -> str:
 
 def read_device_cookie(secret: str, value: str | None) -> str | None:
     """The device id of a device cookie, or None when missing, forged or expired."""
-    if not value:
-        return None
-    try:
-        device = _serializer(secret, "device").loads(value, max_age=DEVICE_SECONDS)
-    except BadSignature:
-        return None
+    device = _signed(secret, "device", value, DEVICE_SECONDS)
     return device if isinstance(device, str) else None
 
 
