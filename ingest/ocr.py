@@ -38,6 +38,7 @@ import math
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -45,8 +46,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index import Passage, base_language, write_atomic
+from ingest.language import detect_language
 from ingest.pages import compress_ranges
 from ingest.paths import file_sha256
+from ingest.text import normalize_text
 from ingest.workers import report_progress
 
 if TYPE_CHECKING:
@@ -266,18 +269,12 @@ class _Tesseract:
         text = api.GetUTF8Text() or ""
         confidence = float(api.MeanTextConf()) if text.strip() else 0.0
         api.Clear()
-        return OcrPage(_clean(text), max(0.0, confidence), language)
+        return OcrPage(normalize_text(text), max(0.0, confidence), language)
 
     def close(self) -> None:
         for api in self._apis.values():
             api.End()
         self._apis.clear()
-
-
-def _clean(text: str) -> str:
-    from ingest.text import normalize_text
-
-    return normalize_text(text)
 
 
 def has_text(page: OcrPage) -> bool:
@@ -383,8 +380,6 @@ class OcrReader:
         long (bench/README.md), and English's model reads the partner languages' letters well
         enough for py3langid to tell them apart. Returns the page and the language for the
         next pages (None: no text yet to detect a language on)."""
-        from ingest.language import detect_language
-
         top = image.crop((0, 0, image.width, image.height // 2))
         first = engine.read(top, DETECT_PASS)
         whole = len(_WORD_RE.findall(first.text)) < DETECT_MIN_WORDS
@@ -436,8 +431,6 @@ _BAD_CATEGORIES = {"Co", "Cn", "Cc", "Cs"}
 def looks_like_garbage(text: str) -> bool:
     """True for a text layer that is clearly not text: mostly replacement characters, private
     use or control codes, or hardly any letters and digits (a font without a Unicode map)."""
-    import unicodedata
-
     chars = [c for c in text if not c.isspace()]
     if len(chars) < 20:
         return False
