@@ -1,4 +1,5 @@
-"""The README documents every command and option of kb (as sqlite-utils' test_docs does)."""
+"""The README documents every command and option of kb (as sqlite-utils' test_docs does);
+bench/README.md's contents list its sections."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
+from bench import readme_contents
 from search_app.cli import main
 from search_app.settings import Settings
 
@@ -63,3 +65,16 @@ def test_the_readme_gives_each_settings_default(name):
         assert written == str(int(default)), (name, written)
     else:
         assert written == str(default), (name, written)
+
+
+def test_the_benches_readme_lists_every_section_it_has():
+    text = readme_contents.README.read_text(encoding="utf-8")
+    assert readme_contents.with_contents(text) == text, (
+        "bench/README.md's contents are not its headings: "
+        "run .venv/bin/python bench/readme_contents.py --write")
+    # what it is made of: a heading added without the contents is caught
+    added = text.replace("\n## Speed\n", "\n## Speed\n\n### A new record (2026-12-02)\n", 1)
+    assert readme_contents.with_contents(added) != added
+    assert "- [A new record (2026-12-02)](#a-new-record-2026-12-02)" in (
+        readme_contents.contents(added))
+    assert "](#speed-1)" in readme_contents.contents(text)  # OCR's "Speed", the second
