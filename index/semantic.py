@@ -148,8 +148,14 @@ class Fusion:
     #: an IDF-weighted share, per hit or the best hit's for the whole list, powers 0.25-1,
     #: depths 10-100 (bench/question_variants.py, bench/README.md)
     coverage_power: float = 0.5
-    #: keyword hits whose coverage is measured (the later ones count as matching all)
+    #: keyword hits whose coverage is measured
     coverage_depth: int = 20
+    #: what a keyword hit past ``coverage_depth`` (its coverage not measured) weighs: "best",
+    #: the best measured hit's share (the keyword ranking put it below them: it is not
+    #: taken to match more of the query than they do), or "all", as if it matched every
+    #: word (before 2026-12-02, when a 21st hit outweighed a 20th that matched a third of a
+    #: question's words; bench/README.md, "Keyword hits past the measured coverage")
+    unmeasured_coverage: Literal["best", "all"] = "best"
     #: content words a query needs for its hits' coverage to be measured
     coverage_words: int = 3
     #: documents the semantic list contributes (a query always has neighbours: only the
@@ -187,6 +193,9 @@ class Fusion:
         if self.filtered_ranks not in ("all", "filtered"):
             raise ValueError(f"Fusion.filtered_ranks: {self.filtered_ranks!r}, give \"all\" "
                              "or \"filtered\"")
+        if self.unmeasured_coverage not in ("best", "all"):
+            raise ValueError(f"Fusion.unmeasured_coverage: {self.unmeasured_coverage!r}, give "
+                             "\"best\" or \"all\"")
 
 
 #: The setting in use.
@@ -199,16 +208,19 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
     """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
     list (any ids, best first): (id, fused score), best first; keyword hits past
     ``fuse_depth`` follow in their order. ``coverage``: the share of the query's content words
-    a keyword hit matches (``Fusion.coverage_power``; a hit not in it counts as 1).
+    a keyword hit matches (``Fusion.coverage_power``); a hit not in it counts as the best share
+    in it (or as 1: ``Fusion.unmeasured_coverage``).
     ``ranks``: the rank of each document of ``meaning`` and of ``passages`` (by default its
     place in the list; under a filter, its place among all documents: Fusion.filtered_ranks)."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
     scores: dict[T, float] = {}
+    unmeasured = (max(coverage.values()) if coverage and f.unmeasured_coverage == "best"
+                  else 1.0)
     for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
         share = 1.0
         if coverage and f.coverage_power:
-            share = coverage.get(doc, 1.0) ** f.coverage_power
+            share = coverage.get(doc, unmeasured) ** f.coverage_power
         scores[doc] = scores.get(doc, 0.0) + share / (f.rrf_k + rank)
     meaning_ranks, passage_ranks = ranks or (range(1, len(meaning) + 1),
                                              range(1, len(passages) + 1))

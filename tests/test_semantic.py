@@ -998,6 +998,28 @@ def test_a_keyword_hit_weighs_the_share_of_the_query_it_matches(monkeypatch):
                                         coverage={"junk": 0.2})] == ["junk", "answer"]
 
 
+def test_a_keyword_hit_past_the_measured_ones_weighs_no_more_than_the_best_of_them(
+        monkeypatch):
+    # the first two hits of a question were measured (they match a third and a half of its
+    # words); the third, below them, was not: it no longer counts as matching every word,
+    # which ranked it above both
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_power=0.5))
+    k = semantic.FUSION.rrf_k
+    coverage = {"first": 1 / 3, "second": 0.5}
+    fused = semantic.fuse(["first", "second", "later"], [], balanced=False, coverage=coverage)
+    assert dict(fused)["later"] == pytest.approx(0.5 ** 0.5 / (k + 3))
+    assert [d for d, _ in fused] == ["second", "later", "first"]
+    # the setting before: an unmeasured hit counted as matching all
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_power=0.5,
+                                                    unmeasured_coverage="all"))
+    fused = semantic.fuse(["first", "second", "later"], [], balanced=False, coverage=coverage)
+    assert [d for d, _ in fused] == ["later", "second", "first"]
+    with pytest.raises(ValueError, match="unmeasured_coverage"):
+        replace(semantic.FUSION, unmeasured_coverage="some")  # type: ignore[arg-type]
+
+
 def test_the_coverage_counts_the_content_words_of_a_question(store):
     from index.query import word_queries
 
