@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import tantivy
@@ -21,6 +20,7 @@ import tantivy
 from index.engine import Fingerprint
 from index.prepare import PreparedDocument
 from index.schema import body_field, passage_field, practice_field, title_field
+from index.side_files import write_atomic
 from index.tantivy.panics import guard_panics
 from index.tantivy.schema import (
     COMMIT_FILE,
@@ -149,13 +149,7 @@ class TantivyWriter:
                 if k == kind:
                     writer.commit()
         languages = sorted({lang for _, lang in self._indexes})
-        data = json.dumps({"languages": languages}).encode("utf-8")
-        tmp = self.gen / f".{COMMIT_FILE}.tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.gen / COMMIT_FILE)
+        write_atomic(self.gen / COMMIT_FILE, json.dumps({"languages": languages}))
 
     def finish(self, *, rebuild: bool) -> None:
         """The last commit; then wait for tantivy's merges of segments (its merge policy
