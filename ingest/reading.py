@@ -32,7 +32,9 @@ from ingest.workers import JobFailed
 #: have no version and are read again once). 2: tables of contents and notices marked
 #: (ingest.boilerplate). 3: a PDF without a catalog or metadata title takes the one its first
 #: page sets in its largest type (ingest/parsers/pdf.py), and loses the cover banner above it.
-READING_VERSION = 3
+#: 4: a short section with a heading and text of its own, past the title block, stays a passage
+#: under its own heading (ingest/parsers/_sections.py), no longer merged into the next one.
+READING_VERSION = 4
 
 
 def read_document(

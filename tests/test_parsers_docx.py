@@ -75,6 +75,24 @@ def test_docx_sections_and_tables(tmp_path: Path) -> None:
     assert [p.ordinal for p in passages] == [0, 1, 2]
 
 
+def test_docx_short_section_keeps_its_heading(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Patterns across the practices", level=1)
+    document.add_heading("Speed over perfection", level=2)
+    document.add_paragraph(PARA)
+    document.add_heading("Follow-up decides the result", level=2)
+    document.add_paragraph("Contacts turned into orders only where someone followed up.")
+    document.add_heading("Questions from participants", level=2)
+    document.add_paragraph(PARA)
+    path = tmp_path / "event.docx"
+    document.save(path)
+    passages = parse_file(path).passages
+    assert [p.heading for p in passages] == [
+        "Speed over perfection", "Follow-up decides the result", "Questions from participants"]
+    assert passages[1].text == "Contacts turned into orders only where someone followed up."
+    assert "followed up" not in passages[2].text
+
+
 def test_docx_title_from_heading_when_no_property(tmp_path: Path) -> None:
     document = docx.Document()
     document.core_properties.title = ""

@@ -132,6 +132,26 @@ def test_tiny_sections_merge_forward(tmp_path: Path) -> None:
     assert passages[0].text.startswith("Short\n\nJust a line.\n\nExport vouchers")
 
 
+def test_short_section_keeps_its_heading(tmp_path: Path) -> None:
+    # The title block and a heading alone merge forward; a short section with a heading and
+    # text of its own, in the middle or at the end, stays a passage under its own heading.
+    body = ("<article><h1>Export vouchers</h1><p>Published: 2021-06-10</p>"
+            "<h2>Part 1</h2><h3>Summary</h3>" + PARAGRAPH
+            + "<h2>Follow-up decides the result</h2><p>Contacts turned into orders.</p>"
+            "<h2>Questions</h2>" + PARAGRAPH + "<h2>Next steps</h2><p>A plan by May.</p>"
+            "<h2>Contact</h2></article>")  # fmt: skip
+    path = tmp_path / "page.html"
+    path.write_text(_page(body), encoding="utf-8")
+    passages = parse_file(path).passages
+    assert [p.heading for p in passages] == [
+        "Summary", "Follow-up decides the result", "Questions", "Next steps"]
+    assert passages[0].text.startswith(
+        "Export vouchers\n\nPublished: 2021-06-10\n\nPart 1\n\nExport vouchers help")
+    assert passages[1].text == "Contacts turned into orders."
+    assert passages[2].text.startswith("Export vouchers help")
+    assert passages[3].text == "A plan by May.\n\nContact"  # a heading alone at the end
+
+
 def test_legacy_charset(tmp_path: Path) -> None:
     text = "Észak-Magyarország: kis- és középvállalkozások (KKV) exportja, ő ű. " * 6
     html = _page(f"<article><h1>Cím</h1><p>{text}</p></article>", '<meta charset="iso-8859-2">')

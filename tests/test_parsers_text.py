@@ -92,6 +92,18 @@ def test_markdown_sections_and_markup(tmp_path: Path) -> None:
     assert "Minor heading stays in its section" in details
 
 
+def test_markdown_short_section_keeps_its_heading(tmp_path: Path) -> None:
+    text = (f"# Newsletter No. 2\n\nSample newsletter.\n\n## Editorial\n\n{LONG}\n\n"
+            "## Coming up: the action plans\n\nEach region will now write an action plan.\n\n"
+            "## Did you know?\n\nFewer than one third of European SMEs export.\n")
+    passages = parse_file(_write(tmp_path, "n.md", text)).passages
+    assert [(p.heading, p.text.split("\n")[0]) for p in passages] == [
+        ("Editorial", "Newsletter No. 2"),
+        ("Coming up: the action plans", "Each region will now write an action plan."),
+        ("Did you know?", "Fewer than one third of European SMEs export."),
+    ]
+
+
 def test_markdown_title_from_first_h1(tmp_path: Path) -> None:
     parsed = parse_file(_write(tmp_path, "b.md", f"# Regional *action* plan\n\n{LONG}"))
     assert parsed.metadata == {"title": "Regional action plan"}
