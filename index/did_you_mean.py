@@ -4,6 +4,7 @@ when that finds something; and the query that searches the words as typed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
@@ -84,7 +85,9 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
     return corrected, clear
 
 
-def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
+def corrections(reader: EngineReader, parsed: ParsedQuery,
+                synonyms: Sequence[Mapping[str, Sequence[str]]] = ()
+                ) -> list[tuple[str, list[str]]]:
     """(word, the indexed words close to it, the closest first) for each of the query's
     words unknown to the index that has close indexed words (see :func:`correction`).
 
@@ -92,9 +95,12 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
     (:func:`query_languages`) is in that language's fields ("exporteren" of a Dutch query is
     what the Dutch text's "exporteert" is); its close words are those of such a language
     (a Dutch word is not "corrected" into the English "exporters", a Spanish one into
-    Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES)."""
+    Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES). A word of the
+    ``synonyms`` (the taxonomy's groups: "Produzent", "innovatie") is a correct word whatever
+    the documents say: it finds what its group finds."""
     found: list[tuple[str, list[str]]] = []
     langs = query_languages(" ".join(parsed.words))
+    known: frozenset[str] | None = None  # the synonyms' words, made when a word is unknown
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in re.findall(r"\w+", part)}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
@@ -104,6 +110,10 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
         allowed = sum(len(folded) >= size for size in SUGGEST_WORD_SIZES)
         if not allowed or reader.word_count(folded) > 0 or any(
                 _in_language(reader, word, lang) for lang in langs):
+            continue
+        if known is None:
+            known = _synonym_words(synonyms)
+        if folded in known:
             continue
         base = _known_base(reader, folded)
         if base is not None:
@@ -119,6 +129,12 @@ def corrections(reader: EngineReader, parsed: ParsedQuery) -> list[tuple[str, li
         if options:
             found.append((word, options))
     return found
+
+
+def _synonym_words(synonyms: Sequence[Mapping[str, Sequence[str]]]) -> frozenset[str]:
+    """Every word of every term of ``synonyms``, folded."""
+    return frozenset(fold(w) for group in synonyms for terms in group.values()
+                     for term in terms for w in re.findall(r"[^\W\d_]+", term))
 
 
 #: an apostrophe's ending: the English possessive ("SME's", "partners'"), the Dutch and German

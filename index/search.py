@@ -418,7 +418,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # correction's results are shown instead, below, and nothing else here is needed),
         # and the keyword counts of facets with a selection (they ignore their own
         # selection, so its other values stay selectable with true counts).
-        near = corrections(reader, parsed) if parsed.words else []
+        near = corrections(reader, parsed, synonyms) if parsed.words else []
         suggested = correction(reader, parsed, flt, near) if near else None
         suggestion = suggested[0] if suggested else None
         replaced = bool(suggested and suggested[1] and keyword_total == 0 and not req.exact)

@@ -465,3 +465,19 @@ def test_query_languages_are_those_the_identifier_gives_most_of_its_belief() -> 
     assert query_languages("vállalkozások és exportutalvány") == ("hu", "xx")
     assert set(query_languages("kregen")) >= {"nl", "de"}  # one word: it cannot tell
     assert "en" not in query_languages("kleine bedrijven kregen subsidie")
+
+
+def test_a_word_of_the_synonyms_is_no_typo_though_no_document_has_it(tmp_path, engine):
+    # "Produzent" is in the taxonomy's synonyms (with "producer") but in no document: it was
+    # "corrected" into "Prozent", two typos away; it finds the producer's page as it is.
+    store = build_index(tmp_path, [
+        make_doc("de-anteil", "Exportanteil", "Der Anteil stieg um zehn Prozent.",
+                 language="de"),
+        make_doc("en-cheese", "Cheese exports", "A producer of cheese exports to Germany."),
+    ])
+    store.save_synonyms([{"en": ["producer"], "de": ["Produzent"]}])
+    result = search(store, SearchRequest(query="Produzent", passages=0, with_facets=False))
+    assert result.suggestion is None and result.corrected is None
+    assert [h.id for h in result.hits] == ["en-cheese"]
+    typo = search(store, SearchRequest(query="Prozetn", passages=0, with_facets=False))
+    assert typo.corrected == "Prozent"  # a typo still gets its correction
