@@ -246,6 +246,9 @@ class VectorIndex:
         for d, lang in zip(vs.doc_ids, vs.langs, strict=True):
             langs.setdefault(d, lang)
         self.doc_langs = np.array([langs[d] for d in self.doc_ids])
+        #: each document's language without its region ("pt-pt" -> "pt": base_language), as
+        #: a query's language is told (index.semantic.keyword_language_weights)
+        self.doc_base_langs = np.array([base_language(lang) for lang in self.doc_langs])
         self._plain: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         #: the last query's row scores (row_scores): its vector's bytes, scores, plain scores
         self._last: tuple[bytes, np.ndarray, np.ndarray] | None = None

@@ -824,6 +824,44 @@ def test_the_similarity_floor_reads_cosines_without_the_language_offsets(monkeyp
         assert kept == set(np.flatnonzero(per_doc >= floor).tolist())
 
 
+def test_a_document_in_a_smaller_language_than_the_querys_passes_the_floor_on_either_scale(
+        monkeypatch):
+    # the floor is read on cosines without the language offsets, where a German document
+    # stands lower for an English query than it is ranked; in a collection of 20 English and
+    # 2 German documents, an English query keeps a German document that passes the floor with
+    # its offset taken away too; a German query keeps the floor as it was for English ones
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(5)
+    vs = _unbalanced_set(rng)
+    monkeypatch.setattr(vectors, "language_offsets",
+                        lambda model: {"de": 3 * rng.normal(size=8).astype(np.float32)})
+    vi = vectors.VectorIndex(vs)
+    everything = np.ones(len(vi.doc_ids), dtype=bool)
+    german = vi.doc_base_langs == "de"
+    floor = semantic.FUSION.min_score
+    rescued = 0
+    for _ in range(50):
+        q = rng.normal(size=8).astype(np.float32)
+        q /= np.linalg.norm(q)
+        scores = vi.matrix @ q
+        plain = vi.plain_scores(scores, q)
+        with_offsets, without = np.full(len(vi.doc_ids), -1.0), np.full(len(vi.doc_ids), -1.0)
+        np.maximum.at(with_offsets, vi.row_doc, scores)
+        np.maximum.at(without, vi.row_doc, plain)
+        english_query = set(semantic.rank_by_meaning(vi, q, "en", everything, limit=100)[0])
+        assert english_query == set(np.flatnonzero(
+            (without >= floor) | (german & (with_offsets >= floor))).tolist())
+        german_query = set(semantic.rank_by_meaning(vi, q, "de", everything, limit=100)[0])
+        assert german_query == set(np.flatnonzero(without >= floor).tolist())
+        rescued += len(english_query - german_query)
+    assert rescued  # (some German document passed only with its offset taken away)
+    assert semantic.smaller_languages(vi.doc_base_langs, "en", everything) is not None
+    assert semantic.smaller_languages(vi.doc_base_langs, "de", everything) is None
+    assert semantic.smaller_languages(vi.doc_base_langs, None, everything) is None
+
+
 def test_the_shipped_language_offsets_fit_the_model():
     from index.embedder import MODEL_NAME
     from index.vectors import language_offsets
