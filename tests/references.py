@@ -68,3 +68,33 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
                                               with_facets=False))
 
     return total, generate()
+
+
+def whoosh_best_passages(reader: Any, query: Any, ids: Sequence[str], per_doc: int) -> Any:
+    """``WhooshReader.best_passages`` before 2026-12-02 (tests/test_best_passages.py): the
+    passages of ``ids`` as a Whoosh search of the query AND a constant-score OR of their doc
+    ids, whose matcher lists the ids' postings and builds a union of a term matcher per id."""
+    from whoosh import query as wq
+
+    from index import engine as protocol
+    from index.whoosh.reader import _passage
+    from index.whoosh.translate import prune, to_whoosh
+
+    s = reader.searcher
+    pq = prune(to_whoosh(query), s)
+    if pq is wq.NullQuery:
+        return None
+    if not ids or per_doc <= 0:
+        return {i: [] for i in ids}
+    best = protocol.BestPassages(ids, per_doc)
+    in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in ids]), 0.0)
+    results = s.search(wq.And([in_page, pq]), limit=per_doc * len(ids) * 20 + len(ids))
+    names, _ = reader._id_column()
+    doc_records = reader._base_docs(True)
+    for hit in results:
+        docnum = hit.docnum
+        doc_id = names[docnum]
+        if docnum in doc_records or not best.wants(doc_id):
+            continue
+        best.add(doc_id, _passage(s.stored_fields(docnum)))
+    return best.result()

@@ -86,6 +86,32 @@ def _passage(stored: dict[str, Any]) -> Passage:
     )
 
 
+def _best_scored(s: Searcher, q: wq.Query, wanted: Sequence[int], limit: int) -> list[int]:
+    """Those of ``wanted`` (ascending document numbers) that ``q`` matches, best first, at
+    most ``limit``: what ``s.search(q, limit=limit)`` restricted to them gives, in its order
+    (score, then document number), with the same scores (each segment's matcher of ``q`` in
+    a search context of ``s``, as a collector makes it). The matcher is skipped to each wanted
+    document (a few postings read each) instead of intersected with a query of their ids, whose
+    matcher lists its postings and builds a union of a term matcher per id (the passages of an
+    export's 100 hits at a time: 60 ms of 110 a batch)."""
+    final = s.weighting.final if s.weighting.use_final else None
+    scored: list[tuple[float, int]] = []
+    context = s.context()
+    for sub, offset in s.leaf_searchers():
+        end = offset + sub.doc_count_all()
+        local = [d - offset for d in wanted if offset <= d < end]
+        if not local:
+            continue
+        matcher = q.matcher(sub, context)
+        for docnum in matched_docnums(matcher, local):
+            score = matcher.score()
+            if final is not None:
+                score = final(s, docnum + offset, score)
+            scored.append((-score, docnum + offset))
+    scored.sort()
+    return [docnum for _, docnum in scored[:limit]]
+
+
 class WhooshReader:
     """An EngineReader on one Whoosh searcher (used by one thread at a time)."""
 
@@ -283,18 +309,12 @@ class WhooshReader:
         if not ids or per_doc <= 0:
             return {i: [] for i in ids}
         best = protocol.BestPassages(ids, per_doc)
-        # Intersecting with the page's doc ids lets Whoosh skip through the posting lists
-        # instead of scoring every passage of the index and filtering afterwards.
-        in_page = wq.ConstantScoreQuery(wq.Or([wq.Term("doc_id", i) for i in ids]), 0.0)
-        results = s.search(wq.And([in_page, pq]), limit=per_doc * len(ids) * 20 + len(ids))
+        wanted = sorted(d for i in dict.fromkeys(ids) for d in self._passage_docnums(i))
         names, _ = self._id_column()
-        doc_records = self._base_docs(True)
-        for hit in results:
-            docnum = hit.docnum
+        for docnum in _best_scored(s, pq, wanted, per_doc * len(ids) * 20 + len(ids)):
             doc_id = names[docnum]
-            if docnum in doc_records or not best.wants(doc_id):
-                continue
-            best.add(doc_id, _passage(s.stored_fields(docnum)))
+            if best.wants(doc_id):
+                best.add(doc_id, _passage(s.stored_fields(docnum)))
         return best.result()
 
     def _passage_docnums(self, doc_id: str) -> set[int]:
@@ -303,9 +323,13 @@ class WhooshReader:
         ``kind:passage AND doc_id:...`` gives the same, but Whoosh's IntersectionMatcher lists
         both sides whole for a sorted search or a filter: the postings of every passage of the
         index, read again for each hit whose opening an export shows.)"""
+        reader = self.searcher.reader()
+        term = ("doc_id", reader.schema["doc_id"].to_bytes(doc_id))
+        if term not in reader:
+            return set()
         records = self._base_docs(True)
-        return {d for d in self.searcher.docs_for_query(wq.Term("doc_id", doc_id))
-                if d not in records}
+        # (the reader's postings: no scorer, as Term.matcher would set up)
+        return {d for d in reader.postings(*term).all_ids() if d not in records}
 
     def passages(self, doc_id: str, limit: int | None = None) -> list[Passage]:
         docnums = self._passage_docnums(doc_id)
