@@ -7,11 +7,14 @@ _longer_forms, scored by each engine as index.query_form.LongerForms says."""
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 from index import SearchRequest, get_document, parse_query, search, set_ranking
 from index import query_form as qf
 from index.analysis import analyze
 from index.ranking import RANKING
+from search_app.app import create_app
+from tests.browser.appdata import settings_for
 from tests.helpers import build_index, make_doc
 
 pytestmark = pytest.mark.engines
@@ -169,6 +172,12 @@ def test_the_document_page_marks_a_longer_form_as_the_results_do(tmp_path) -> No
     # a quoted word is the word only: nothing of the compound, as in the results
     view = get_document(store, "de-zwei", '"Export"')
     assert view is not None and view.matched_passages == 0 and "<mark>" not in view.passages[1].html
+    # and the page says so
+    with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as client:
+        page = client.get("/documents/de-zwei", params={"q": "Export"})
+    assert page.status_code == 200, page.text[:300]
+    assert "<mark>Exportförderung</mark>" in page.text
+    assert "matches 1 of 2 passages" in page.text and "does not match" not in page.text
 
 
 def test_two_longer_terms_score_alike_on_both_engines(tmp_path) -> None:  # type: ignore[no-untyped-def]
