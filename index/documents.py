@@ -18,7 +18,7 @@ from index.errors import SearchFailedError
 from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import parse_query
-from index.query_form import searches
+from index.query_form import phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
 from index.store import IndexStore
@@ -114,7 +114,9 @@ def get_document(
     """The document with its passages in order; the query's words marked. None if unknown,
     or hidden (unless ``include_hidden``: the admin sees hidden documents). As in the
     results (index.search): when the query's words match none of its passages, the passages
-    and marks of their longer forms (a compound: "export" in "Exportförderung")."""
+    and marks of their longer forms (a compound: "export" in "Exportförderung"), and when
+    its phrase runs from one passage into the next (a page break), the passages holding the
+    phrase's words."""
     with store.reader() as r:
         doc = r.documents([doc_id])[0]
         if doc is None or (doc.hidden and not include_hidden):
@@ -130,6 +132,9 @@ def get_document(
             if not matched and heads is not None:
                 matched = r.matching_passages(heads, doc_id)
                 terms = terms | r.query_terms(heads).get(shown, set())
+            loose = phrases_as_words(parsed.passages) if not matched else None
+            if loose is not None:  # a phrase across two passages (a page break)
+                matched = r.matching_passages(loose, doc_id)
         doc.passages = r.passages(doc_id)
         views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
                              matched=passage.ordinal in matched)

@@ -250,6 +250,34 @@ def leaves(q: Query) -> list[Query]:
     return [q]
 
 
+def phrases_as_words(q: Query) -> Query | None:
+    """``q`` with each phrase it asks for turned into any of the phrase's words (not under
+    NOT: an excluded phrase stays one); None when it asks for no phrase. For the passages to
+    show of a document a phrase matches only across two of its passages (a sentence running
+    over a page break: a document's body holds its passages' words in order, a passage only
+    its own): the passages holding the phrase's words."""
+
+    def loose(node: Query) -> tuple[Query, bool]:
+        if isinstance(node, Phrase):
+            return Or(tuple(Term(node.field, w) for w in node.words), node.boost), True
+        if isinstance(node, (Or, And)):
+            parts = [loose(part) for part in node.parts]
+            return replace(node, parts=tuple(p for p, _ in parts)), any(c for _, c in parts)
+        if isinstance(node, AndNot):
+            positive, changed = loose(node.positive)
+            return replace(node, positive=positive), changed
+        if isinstance(node, AndMaybe):
+            (required, c1), (optional, c2) = loose(node.required), loose(node.optional)
+            return replace(node, required=required, optional=optional), c1 or c2
+        if isinstance(node, Require):
+            (scored, c1), (required, c2) = loose(node.scored), loose(node.required)
+            return replace(node, scored=scored, required=required), c1 or c2
+        return node, False
+
+    result, changed = loose(q)
+    return result if changed else None
+
+
 def with_boost(q: Query, boost: float) -> Query:
     """``q`` with its weight set to ``boost`` (Require passes it to its scored part)."""
     if isinstance(q, Require):
@@ -378,6 +406,7 @@ __all__ = [
     "leaves",
     "normalize",
     "phrase_slop",
+    "phrases_as_words",
     "prune",
     "searches",
     "with_boost",

@@ -102,6 +102,14 @@ def _attach_passages(
         found = {**found, **(reader.best_passages(heads, unfound, per_doc) or {})}
         for name, more in reader.query_terms(heads).items():
             terms[name] = terms.get(name, set()) | more
+        unfound = [doc_id for doc_id in unfound if not found.get(doc_id)]
+    loose = qf.phrases_as_words(pq) if unfound else None
+    if loose is not None:
+        # keyword hits whose phrase runs from one passage into the next (a sentence over a
+        # page break): the passages holding the phrase's words, marked
+        found = {**found, **(reader.best_passages(loose, unfound, per_doc) or {})}
+        for name, more in reader.query_terms(loose).items():
+            terms[name] = terms.get(name, set()) | more
     for hit in hits:
         lang = index_language(hit.language)
         marked = terms.get(passage_field(lang), set())

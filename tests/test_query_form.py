@@ -18,6 +18,7 @@ from index.query_form import (
     Word,
     leaves,
     normalize,
+    phrases_as_words,
 )
 
 
@@ -110,3 +111,17 @@ def test_a_phrase_keeps_a_slop_whose_spacings_an_engine_can_ask_for() -> None:
     with pytest.raises(ValueError, match="phrase_slop"):
         Phrase("body_en", ("a", "b", "c"), 50)
     assert Phrase("body_en", ("a", "b", "c"), 8).slop == 8
+
+
+def test_phrases_as_words_loosens_what_is_asked_for_not_what_is_excluded() -> None:
+    first = Phrase("p_en", ("first", "result"))
+    other = Phrase("p_en", ("method", "analysi"))
+    word = Term("p_en", "export")
+    assert phrases_as_words(word) is None  # no phrase: nothing to loosen
+    assert phrases_as_words(And((first, word))) == And((
+        Or((Term("p_en", "first"), Term("p_en", "result"))), word))
+    assert phrases_as_words(AndNot(word, other)) is None  # an excluded phrase stays one
+    assert phrases_as_words(AndNot(first, other)) == AndNot(
+        Or((Term("p_en", "first"), Term("p_en", "result"))), other)
+    assert phrases_as_words(Require(first, Not(other))) == Require(
+        Or((Term("p_en", "first"), Term("p_en", "result"))), Not(other))

@@ -481,3 +481,28 @@ def test_a_word_of_the_synonyms_is_no_typo_though_no_document_has_it(tmp_path, e
     assert [h.id for h in result.hits] == ["en-cheese"]
     typo = search(store, SearchRequest(query="Prozetn", passages=0, with_facets=False))
     assert typo.corrected == "Prozent"  # a typo still gets its correction
+
+
+def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
+    # A sentence running over a page break: the document's body holds the phrase (its
+    # passages' words in order), no one page does; its pages are shown and marked, not
+    # nothing (the summary or the opening).
+    store = build_index(tmp_path / "ix", [
+        make_doc("plan", "Regional action plan",
+                 "Vouchers paid for consultants. Partners and local actors discussed the first",
+                 "results of the Methodology analysis. Monitoring follows every year.",
+                 "Budget tables for the vouchers.", summary="A plan."),
+        make_doc("other", "Another plan", "The first steps abroad.", "Results came late."),
+    ])
+    result = search(store, SearchRequest(query='"first results"'))
+    assert [h.id for h in result.hits] == ["plan"]
+    shown = result.hits[0].passages
+    assert [p.page for p in shown] == [1, 2]
+    assert "<mark>first</mark>" in shown[0].snippet and "<mark>results</mark>" in shown[1].snippet
+    view = get_document(store, "plan", '"first results"')
+    assert view is not None and view.matched_passages == 2
+    assert [p.matched for p in view.passages] == [True, True, False]
+    # a phrase within one page shows that page only, as before
+    within = search(store, SearchRequest(query='"Methodology analysis"'))
+    assert [p.page for p in within.hits[0].passages] == [2]
+    assert get_document(store, "plan", '"Methodology analysis"').matched_passages == 1
