@@ -411,7 +411,7 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
     the hits the semantic lists hold as well."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
              passages: Any = (), coverage: dict[str, float] | None = None,
-             ranks: Any = None) -> list[tuple[str, float]]:
+             ranks: Any = None, weights: Any = None) -> list[tuple[str, float]]:
         f = sem.FUSION
         meaning_ranks, passage_ranks = ranks or (range(1, len(meaning) + 1),
                                                  range(1, len(passages) + 1))
@@ -422,6 +422,7 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
         for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
             c = coverage.get(doc, 1.0) if coverage and f.coverage_power else 1.0
             share = c ** f.coverage_power if coverage and f.coverage_power else 1.0
+            share *= (weights or {}).get(doc, 1.0)
             doubted = (confirmed_too or doc not in confirmed) and (not minority_only or (
                 qlang is not None and langs.get(doc) == qlang
                 and share_of.get(qlang, 0.0) < 0.25))

@@ -59,11 +59,13 @@ def record(index: Path, out: Path, with_passages: bool) -> None:
     fuse, coverage = sem.fuse, search_module._coverage
 
     def recording_fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                       passages: Any = (), coverage: Any = None, ranks: Any = None) -> Any:
+                       passages: Any = (), coverage: Any = None, ranks: Any = None,
+                       weights: Any = None) -> Any:
         got.update(keyword=list(keyword), meaning=list(meaning), passages=list(passages),
-                   coverage=coverage, ranks=[list(r) for r in ranks] if ranks else None)
+                   coverage=coverage, ranks=[list(r) for r in ranks] if ranks else None,
+                   weights=dict(weights or {}))
         return fuse(keyword, meaning, balanced=balanced, passages=passages,
-                    coverage=coverage, ranks=ranks)
+                    coverage=coverage, ranks=ranks, weights=weights)
 
     def recording_coverage(reader: Any, synonyms: Any, parsed: Any, text: str,
                            keyword: list[str]) -> Any:
@@ -161,6 +163,7 @@ def replay(q: dict[str, Any], coverage: dict[str, float] | None, *, weight: floa
     scores: dict[str, float] = {}
     for rank, doc in enumerate(q["keyword"][:depth], start=1):
         share = coverage.get(doc, unmeasured) ** power if coverage else 1.0
+        share *= (q.get("weights") or {}).get(doc, 1.0)  # the recorded language weights
         scores[doc] = scores.get(doc, 0.0) + share / (rrf_k + rank)
     ranks = q["ranks"] or [range(1, len(q["meaning"]) + 1), range(1, len(q["passages"]) + 1)]
     for w, docs, places in ((weight, q["meaning"], ranks[0]),

@@ -87,9 +87,10 @@ def patched(fuse: Any = None, ranking: Any = None) -> Iterator[None]:
 def weighted_fuse(weight_of: Callable[[str], float]) -> Any:
     """The product's fusion with each keyword hit's share times ``weight_of(hit)``."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-             passages: Any = (), coverage: Any = None, ranks: Any = None
-             ) -> list[tuple[str, float]]:
-        # ``coverage`` (the product's) left out: ``weight_of`` is the variant's in its place
+             passages: Any = (), coverage: Any = None, ranks: Any = None,
+             weights: Any = None) -> list[tuple[str, float]]:
+        # ``coverage`` and ``weights`` (the product's) left out: ``weight_of`` is the
+        # variant's in its place
         f = sem.FUSION
         meaning_ranks, passage_ranks = ranks or (None, None)
         return fv.rrf([(keyword[:f.fuse_depth], weight_of),
@@ -107,25 +108,26 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
     def variant(mode: str, weighting: str, power: float, scope: str = "all",
                 depth: int = 0) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
-                 passages: Any = (), coverage: Any = None, ranks: Any = None
-                 ) -> list[tuple[str, float]]:
+                 passages: Any = (), coverage: Any = None, ranks: Any = None,
+                 weights: Any = None) -> list[tuple[str, float]]:
             groups = fv.word_queries(store, fv.CURRENT["text"])
             head = keyword[:10 if mode == "query" else depth or sem.FUSION.fuse_depth]
             if not groups or not head:
                 return FUSE(keyword, meaning, balanced=balanced, passages=passages,
-                            coverage=coverage, ranks=ranks)
+                            coverage=coverage, ranks=ranks, weights=weights)
             reader = holder["r"]
-            weights = []
+            word_weights = []
             matched_by: list[set[str]] = []
             for group in groups:
                 matched_by.append(set(reader.matching(group, head)))
                 if weighting == "idf":
                     df = max(1, reader.search(group, everything, limit=0).total)
-                    weights.append(math.log(1 + total / df))
+                    word_weights.append(math.log(1 + total / df))
                 else:
-                    weights.append(1.0)
-            mass = sum(weights) or 1.0
-            cover = {d: sum(w for w, m in zip(weights, matched_by, strict=True) if d in m) / mass
+                    word_weights.append(1.0)
+            mass = sum(word_weights) or 1.0
+            cover = {d: sum(w for w, m in zip(word_weights, matched_by, strict=True) if d in m)
+                     / mass
                      for d in head}
             if mode == "query":
                 best = max(cover.values(), default=1.0)
@@ -215,14 +217,14 @@ def run_passages(store: IndexStore) -> None:
     for weight in (0.3, 0.5):
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weight: float = weight) -> list[tuple[str, float]]:
+                 weights: Any = None, weight: float = weight) -> list[tuple[str, float]]:
             # the product's fusion, with the passage list's weight ``weight`` for questions
             base = sem.FUSION
             if fv.question_like(fv.CURRENT["text"], "form"):
                 sem.FUSION = dataclasses.replace(base, passage_weight=weight)
             try:
                 return FUSE(keyword, meaning, balanced=balanced, passages=passages,
-                            coverage=coverage, ranks=ranks)
+                            coverage=coverage, ranks=ranks, weights=weights)
             finally:
                 sem.FUSION = base
         with patched(fuse):

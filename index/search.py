@@ -234,6 +234,20 @@ class _Semantic:
         return ([(d, r) for d, r in documents if d not in out],
                 [(d, r) for d, r in passages if d not in out])
 
+    def keyword_weights(self, reader: EngineReader, flt: Filter, keyword: list[str]
+                        ) -> dict[str, float]:
+        """The factors on the keyword hits' parts in the fusion for their language
+        (index.semantic.keyword_language_weights: a hit in a language that holds fewer of the
+        documents ``flt`` allows than the query's weighs more); a hit without a vector (its
+        language unknown here) keeps 1."""
+        if not semantic.FUSION.language_share_weight or not self.lang or not keyword:
+            return {}
+        vi = self.vi
+        shares = semantic.language_shares(vi.doc_base_langs, reader.allowed(flt, vi.doc_ids))
+        head = keyword[:semantic.FUSION.fuse_depth]
+        langs = {d: str(vi.doc_base_langs[vi.position[d]]) for d in head if d in vi.position}
+        return semantic.keyword_language_weights(langs, self.lang, shares)
+
 
 def allowed_ranks(doc_ids: Sequence[str], positions: Sequence[int] | np.ndarray,
                   mask: np.ndarray, depth: int) -> list[tuple[str, int]]:
@@ -489,7 +503,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             fused = semantic.fuse(keyword, meaning, balanced=sem.vi.bias.per_language,
                                   passages=passage_list, coverage=coverage,
                                   ranks=([r for _, r in ranked_meaning],
-                                         [r for _, r in ranked_passages]))
+                                         [r for _, r in ranked_passages]),
+                                  weights=sem.keyword_weights(reader, flt, keyword))
             order, only_meaning = fused, set(extra)
             hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         if req.with_facets and not replaced:

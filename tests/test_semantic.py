@@ -1058,6 +1058,67 @@ def test_a_keyword_hit_past_the_measured_ones_weighs_no_more_than_the_best_of_th
         replace(semantic.FUSION, unmeasured_coverage="some")  # type: ignore[arg-type]
 
 
+def test_a_keyword_hit_in_a_smaller_language_than_the_querys_weighs_more(monkeypatch):
+    # an English query in a collection mostly English: its Hungarian keyword hit matched only
+    # the words that cross languages, below the English pages that match all theirs; it
+    # weighs 1 + 0.6 x (0.8 - 0.1). A Hungarian query's English hits are not raised, nor is
+    # any hit in a collection balanced across languages, nor without a query language
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION",
+                        replace(semantic.FUSION, language_share_weight=0.6))
+    shares = {"en": 0.8, "hu": 0.1, "ro": 0.1}
+    hits = {"hu-page": "hu", "en-page": "en", "ro-page": "ro"}
+    assert semantic.keyword_language_weights(hits, "en", shares) == {
+        "hu-page": pytest.approx(1.42), "ro-page": pytest.approx(1.42)}
+    assert semantic.keyword_language_weights(hits, "hu", shares) == {}
+    assert semantic.keyword_language_weights(hits, None, shares) == {}
+    assert semantic.keyword_language_weights(hits, "en", {"en": 1 / 3, "hu": 1 / 3,
+                                                          "ro": 1 / 3}) == {}
+    # the Hungarian answer, 1st by keywords, was under the English pages that both lists
+    # hold; raised, it comes first (the ranking before: weight 0)
+    keyword, meaning = ["hu-page", "en-a", "en-b"], ["en-a", "en-b", "en-c"]
+    weights = semantic.keyword_language_weights({"hu-page": "hu", "en-a": "en", "en-b": "en"},
+                                                "en", shares)
+    assert semantic.fuse(keyword, meaning, balanced=False, weights=weights)[0][0] == "hu-page"
+    assert semantic.fuse(keyword, meaning, balanced=False)[0][0] == "en-a"
+    monkeypatch.setattr(semantic, "FUSION",
+                        replace(semantic.FUSION, language_share_weight=0.0))
+    assert semantic.keyword_language_weights(hits, "en", shares) == {}
+    assert semantic.language_shares(np.array(["en", "en", "hu", "de"]),
+                                    np.array([True, True, True, False])) == {
+        "en": pytest.approx(2 / 3), "hu": pytest.approx(1 / 3)}
+
+
+def test_the_search_weighs_keyword_hits_by_their_languages_share_of_what_it_may_list(
+        store, monkeypatch):
+    # an English query on 2 English, 1 Hungarian, 1 German, 1 Romanian documents: its
+    # keyword hits in those languages weigh 1 + 0.6 x (2/5 - 1/5); its English hits keep 1;
+    # under a
+    # filter that lets only the Hungarian document through, English holds none of what the
+    # search may list, and nothing is raised
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION",
+                        replace(semantic.FUSION, language_share_weight=0.6))
+    seen: list[tuple[list[str], dict[str, float]]] = []
+    fuse = semantic.fuse
+
+    def spy(keyword, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((list(keyword), dict(kwargs.get("weights") or {})))
+        return fuse(keyword, *args, **kwargs)
+
+    monkeypatch.setattr(semantic, "fuse", spy)
+    query = "export vouchers that pay for consultants of small companies"
+    search(store, SearchRequest(query=query, with_facets=False))
+    keyword, weights = seen[-1]
+    assert "hu-vouchers" in keyword and "en-vouchers" in keyword
+    assert weights == {d: pytest.approx(1.12) for d in keyword if not d.startswith("en-")}
+    search(store, SearchRequest(query=query, filters={"country": ["HU"]}, with_facets=False))
+    keyword, weights = seen[-1]
+    assert keyword == ["hu-vouchers"] and weights == {}
+
+
 def test_the_coverage_counts_the_content_words_of_a_question(store):
     from index.query import word_queries
 
