@@ -15,10 +15,11 @@ by its question words. Two rules, applied at query time only (the index is not c
    that is a stop word of any other partner language does not score in a field's language
    either: "de" alone finds nothing, rather than English pages by the country code.
 2. **Question words**: interrogatives, modal and auxiliary verbs, pronouns, "now", "next" and
-   similar function words of questions, per language (``QUESTION_WORDS``). They are dropped in
-   the fields of their own language and, when the query is in that language, everywhere; but
-   only when the query has at least one other word, so a query made only of such words ("now",
-   "what next") is still searched as typed.
+   similar function words of questions, and the words that ask for texts ("articles",
+   "papers", "describing", "deal with": ``_REQUEST_WORDS``), per language (``QUESTION_WORDS``).
+   They are dropped in the fields of their own language and, when the query is in that
+   language, everywhere; but only when the query has at least one other word, so a query made
+   only of such words ("now", "what next") is still searched as typed.
 
 Words are compared folded (lower case, no accents), as users type them: "qué" and "que".
 
@@ -72,9 +73,27 @@ _QUESTION_WORDS: dict[str, str] = {
         tudok tudna tudnának érdemes szabad mi ön önök én most ma jelenleg következő kérem""",
 }
 
-#: Folded question words per language.
+#: Words that ask for texts rather than name their topic, as long natural-language queries use
+#: them ("What articles exist which deal with ...", "papers describing ..."): the kind of text
+#: sought and the verbs that say a text is about something. Not "document": in a knowledge
+#: base of export support it is often the topic (the documents an application needs). Counted
+#: with the question words (a query of nothing else is searched as typed).
+_REQUEST_WORDS: dict[str, str] = {
+    "en": """article articles paper papers publication publications discuss discusses
+        discussed discussing discussion discussions describe describes described describing
+        description deal deals dealing dealt exist exists relevant""",
+    "de": "artikel beschreiben beschreibt beschrieben befassen befasst",
+    "nl": "artikel artikelen beschrijven beschrijft beschreven",
+    "es": "artículo artículos describir describe describen",
+    "pt": "artigo artigos descrever descreve descrevem",
+    "ro": "articol articole articolele descrie descriu",
+    "hu": "leírja leírják",  # ("cikk", "cikkek": Hungarian stop words already)
+}
+
+#: Folded question words per language (with the request words).
 QUESTION_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(fold(w) for w in words.split()) for lang, words in _QUESTION_WORDS.items()
+    lang: frozenset(fold(w) for w in f"{words} {_REQUEST_WORDS.get(lang, '')}".split())
+    for lang, words in _QUESTION_WORDS.items()
 }
 
 

@@ -128,6 +128,41 @@ def test_the_question_mark_ends_a_question_and_is_no_pattern(store) -> None:  # 
                    for leaf in qf.leaves(parse_query(typed).documents)), typed
 
 
+#: (language, a text made of the words that ask for documents, a text on a topic, a query
+#: asking for documents on that topic)
+REQUESTS = [
+    ("en", "This article describes and discusses the papers and publications.",
+     "Export vouchers pay for consulting.", "articles describing export vouchers"),
+    ("de", "Dieser Artikel beschreibt andere Artikel.",
+     "Exportgutscheine bezahlen die Beratung.", "Artikel über Exportgutscheine"),
+    ("nl", "Dit artikel beschrijft andere artikelen.",
+     "Exportvouchers betalen het advies.", "artikelen over exportvouchers"),
+    ("es", "Este artículo describe otros artículos.",
+     "Los bonos de exportación pagan la consultoría.", "artículos sobre bonos de exportación"),
+    ("pt", "Este artigo descreve outros artigos.",
+     "Os vales de exportação pagam a consultoria.", "artigos sobre vales de exportação"),
+    ("ro", "Acest articol descrie alte articole.",
+     "Voucherele de export plătesc consultanța.", "articole despre voucherele de export"),
+    ("hu", "A szöveg leírja a programot.",
+     "Az exportutalványok a tanácsadást fizetik.", "leírja az exportutalványokat"),
+]
+
+
+@pytest.mark.parametrize(("lang", "asking", "topic", "query"), REQUESTS,
+                         ids=[r[0] for r in REQUESTS])
+def test_words_that_ask_for_documents_are_not_content(tmp_path: Path, lang: str, asking: str,
+                                                      topic: str, query: str) -> None:
+    # "articles describing export vouchers": the texts about vouchers, not the one that
+    # speaks of articles and describing (long natural-language queries, as CACM's: "What
+    # articles exist which deal with TSS ...")
+    store = build_index(tmp_path, [
+        make_doc(f"{lang}-request", "Notes", asking, language=lang),
+        make_doc(f"{lang}-topic", "Notes", topic, language=lang)])
+    assert _ids(store, query) == [f"{lang}-topic"]
+    # alone they are searched as typed
+    assert _ids(store, query.split()[0]) == [f"{lang}-request"]
+
+
 def test_a_query_of_question_words_only_is_searched_as_typed(store) -> None:  # type: ignore[no-untyped-def]
     assert _ids(store, "what next")[0] == "en-questions"
 
