@@ -255,6 +255,14 @@ def variants(path: Path) -> None:
                           unmeasured=max(q["coverage"].values()) * found(q))
          if q.get("coverage") else replay(q, None)),
     ]
+    for depth in (10, 30, 50):
+        rows.append((f"coverage measured over the first {depth} hits",
+                     lambda q, depth=depth: replay(q, shares(q, depth=depth))))
+    for power in (0.35, 0.75, 1.0):
+        rows.append((f"coverage power {power}",
+                     lambda q, power=power: replay(q, q.get("coverage"), power=power)))
+    for k in (5.0, 20.0):
+        rows.append((f"RRF k {k:g}", lambda q, k=k: replay(q, q.get("coverage"), rrf_k=k)))
     for n, pw in ((5, 0.35), (6, 0.35), (6, 0.5), (7, 0.5)):
         rows.append((f"passage list {pw} for queries of {n}+ content words",
                      lambda q, n=n, pw=pw: replay(q, q.get("coverage"), passage_weight=(
