@@ -335,6 +335,17 @@ def run_variants(lab: Lab) -> None:
     for depth in (7, 15):
         vs_base(f"both semantic lists {depth} documents deep (10)",
                 lambda i, r, depth=depth: lab.fused(i, r, depth=depth, remake={}))
+    for passages in (0.2, 0.25):
+        def unfiltered_small(i: int, r: Row, passages: float = passages) -> list[str]:
+            if (r["qlang"] and lab.shares(i).get(r["qlang"], 0.0) < 0.5
+                    and not r["q"].get("filters")):
+                return lab.fused(i, r, passage_weight=passages)
+            return lab.fused(i, r)
+        vs_base(f"unfiltered queries in a language under half the documents: passage list "
+                f"{passages}", unfiltered_small)
+        vs_base(f"unfiltered queries: passage list {passages}",
+                lambda i, r, p=passages: lab.fused(i, r, **(
+                    {} if r["q"].get("filters") else {"passage_weight": p})))
     for field, value in (("coverage_power", 0.75), ("weight", 0.6), ("passage_weight", 0.25),
                          ("rrf_k", 5.0), ("rrf_k", 20.0)):
         vs_base(f"{field} {value}", lambda i, r, f=field, v=value: lab.fused(i, r, **{f: v}))
