@@ -9,7 +9,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from search_app.admin.routing import is_admin
 from search_app.deps import SEARCH_PARAMETERS, CacheDep, SearchParamsDep, SettingsDep, StoreDep
 from search_app.document_page import find_document_page
 from search_app.params import FACETS, ParameterError, SearchParams, parse_params
-from search_app.search_page import HitData, document_url, export_hits, search_page
+from search_app.search_page import HitData, HitPassageData, document_url, export_hits, search_page
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -144,14 +144,21 @@ def _ranked(params: SearchParams) -> bool:
     return params.sort == "relevance" and bool(params.q)
 
 
+_HIT_FIELDS = tuple(f.name for f in fields(HitData))
+_PASSAGE_FIELDS = tuple(f.name for f in fields(HitPassageData))
+
+
 def _export_hit(hit: HitData, base: str, ranked: bool) -> dict[str, Any]:
     """A hit as exported: absolute links (exports are used outside the site) and no score
     when the order is not by relevance (it would be 0.0 for every hit)."""
-    data = asdict(hit)
+    # (what asdict gives, field by field in order, without its deep copy of every value: a
+    # fifth of a 10,000-hit JSON export's time; nothing nested but the passages is a
+    # dataclass, and json.dumps reads the shared lists and dicts as asdict's copies)
+    data = {name: getattr(hit, name) for name in _HIT_FIELDS}
     data["url"] = base + hit.url
     data["file_url"] = base + hit.file_url
-    for passage in data["passages"]:
-        passage["url"] = base + passage["url"]
+    data["passages"] = [{name: getattr(p, name) for name in _PASSAGE_FIELDS}
+                        | {"url": base + p.url} for p in hit.passages]
     if not ranked:
         data["score"] = None
     return data
