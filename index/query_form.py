@@ -69,7 +69,9 @@ def phrase_slop(words: int, slop: int) -> int:
     """The slop a phrase of ``words`` words keeps of ``slop``: the largest at most ``slop``
     whose spacings fit MAX_PHRASE_SPACINGS (64 for two words, 8 for three, 4 for four, 2
     for five to seven, 1 beyond: the exact phrase)."""
-    slop = max(1, slop)
+    # a slop above MAX_PHRASE_SPACINGS never fits (slop ** (words - 1) >= slop): clamp it
+    # first, so that a typed ~100000000000 costs a few steps, not one per unit
+    slop = min(max(1, slop), MAX_PHRASE_SPACINGS)
     while slop > 1 and slop ** max(1, words - 1) > MAX_PHRASE_SPACINGS:
         slop -= 1
     return slop

@@ -110,6 +110,30 @@ def test_a_phrase_keeps_a_slop_whose_spacings_an_engine_can_ask_for() -> None:
         assert phrases and {p.slop for p in phrases} == {slop}, text
     with pytest.raises(ValueError, match="phrase_slop"):
         Phrase("body_en", ("a", "b", "c"), 50)
+
+
+def test_a_huge_typed_slop_is_capped_at_once() -> None:
+    """'"export vouchers"~100000000000' hung a server thread: phrase_slop lowered the slop
+    one unit a step. Run in a thread so that a return of the bug fails here, not hangs."""
+    import threading
+
+    from index import parse_query
+    from index.query_form import Phrase, phrase_slop
+
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        out["slops"] = [phrase_slop(2, 10 ** 11), phrase_slop(40, 10 ** 100)]
+        parsed = parse_query('"export vouchers"~100000000000 OR "digital trade fairs"~' + "9" * 60)
+        out["phrases"] = {leaf.slop for q in (parsed.documents, parsed.passages) if q is not None
+                          for leaf in leaves(q) if isinstance(leaf, Phrase)}
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "phrase_slop did not return within a minute"
+    assert out["slops"] == [64, 1]
+    assert out["phrases"] == {64, 8}
     assert Phrase("body_en", ("a", "b", "c"), 8).slop == 8
 
 
