@@ -133,7 +133,10 @@ def get_document(
                 matched = r.matching_passages(heads, doc_id)
                 terms = terms | r.query_terms(heads).get(shown, set())
             loose = phrases_as_words(parsed.passages) if not matched else None
-            if loose is not None:  # a phrase across two passages (a page break)
+            if loose is not None and parsed.documents is not None and r.matching(
+                    parsed.documents, [doc_id]):
+                # a phrase across two passages (a page break): only when the document holds
+                # it (its body does), as the results loosen it for keyword hits only
                 matched = r.matching_passages(loose, doc_id)
         doc.passages = r.passages(doc_id)
         views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),

@@ -502,6 +502,12 @@ def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
     view = get_document(store, "plan", '"first results"')
     assert view is not None and view.matched_passages == 2
     assert [p.matched for p in view.passages] == [True, True, False]
+    # a document that holds the phrase's words but not the phrase, across its pages or not,
+    # matches none of its passages: the phrase is loosened only for a document that holds it
+    for doc_id, phrase in (("other", '"first results"'), ("plan", '"first vouchers"')):
+        view = get_document(store, doc_id, phrase)
+        assert view is not None and view.matched_passages == 0, (doc_id, phrase)
+        assert not any(p.matched for p in view.passages), (doc_id, phrase)
     # a phrase within one page shows that page only, as before
     within = search(store, SearchRequest(query='"Methodology analysis"'))
     assert [p.page for p in within.hits[0].passages] == [2]
