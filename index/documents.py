@@ -18,7 +18,7 @@ from index.errors import SearchFailedError
 from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import parse_query
-from index.query_form import phrases_as_words, searches
+from index.query_form import asked_for, phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
 from index.store import IndexStore
@@ -124,14 +124,15 @@ def get_document(
         lang = index_language(doc.language)
         parsed = parse_query(query)
         shown = passage_field(lang)
-        terms = r.query_terms(parsed.passages).get(shown, set())
+        terms = r.query_terms(asked_for(parsed.passages)).get(shown, set())
         matched: set[int] = set()
         if searches(parsed.passages):
             matched = r.matching_passages(parsed.passages, doc_id)
             heads = parsed.shown_heads()
             if not matched and heads is not None:
                 matched = r.matching_passages(heads, doc_id)
-                terms = terms | r.query_terms(heads).get(shown, set())
+                if matched:  # marked only where they are what matches
+                    terms = terms | r.query_terms(asked_for(heads)).get(shown, set())
             loose = phrases_as_words(parsed.passages) if not matched else None
             if loose is not None and parsed.documents is not None and r.matching(
                     parsed.documents, [doc_id]):

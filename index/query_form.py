@@ -252,6 +252,27 @@ def leaves(q: Query) -> list[Query]:
     return [q]
 
 
+def asked_for(q: Query | None) -> Query | None:
+    """``q`` without what it excludes (its parts under NOT), for the terms a page marks: the
+    results (index.search) and a document page (index.documents) mark the words a query asks
+    for, never those it excludes ("export NOT Stuttgart" marks no "Stuttgart")."""
+
+    def asked(node: Query) -> Query:
+        if isinstance(node, Not):
+            return NOTHING
+        if isinstance(node, AndNot):
+            return asked(node.positive)
+        if isinstance(node, (Or, And)):
+            return replace(node, parts=tuple(asked(part) for part in node.parts))
+        if isinstance(node, AndMaybe):
+            return replace(node, required=asked(node.required), optional=asked(node.optional))
+        if isinstance(node, Require):
+            return replace(node, scored=asked(node.scored), required=asked(node.required))
+        return node
+
+    return None if q is None else asked(q)
+
+
 def phrases_as_words(q: Query) -> Query | None:
     """``q`` with each phrase it asks for turned into any of the phrase's words (not under
     NOT: an excluded phrase stays one); None when it asks for no phrase. For the passages to
@@ -404,6 +425,7 @@ __all__ = [
     "Word",
     "WordFamily",
     "YearRange",
+    "asked_for",
     "is_nothing",
     "leaves",
     "normalize",

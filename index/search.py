@@ -92,7 +92,7 @@ def _attach_passages(
         # Browsing (no words): show the summary; else the start of the first passage.
         _attach_openings(reader, hits)
         return
-    terms = reader.query_terms(pq)
+    terms = reader.query_terms(qf.asked_for(pq))
     heads = parsed.shown_heads()
     unfound = [h.id for h in hits if h.match == "keyword" and not found.get(h.id)]
     if heads is not None and unfound:
@@ -100,7 +100,7 @@ def _attach_passages(
         # marked (only for these: in every passage choice they cost Whoosh 1.67x its time,
         # bench/README.md)
         found = {**found, **(reader.best_passages(heads, unfound, per_doc) or {})}
-        for name, more in reader.query_terms(heads).items():
+        for name, more in reader.query_terms(qf.asked_for(heads)).items():
             terms[name] = terms.get(name, set()) | more
         unfound = [doc_id for doc_id in unfound if not found.get(doc_id)]
     loose = qf.phrases_as_words(pq) if unfound else None
@@ -108,7 +108,7 @@ def _attach_passages(
         # keyword hits whose phrase runs from one passage into the next (a sentence over a
         # page break): the passages holding the phrase's words, marked
         found = {**found, **(reader.best_passages(loose, unfound, per_doc) or {})}
-        for name, more in reader.query_terms(loose).items():
+        for name, more in reader.query_terms(qf.asked_for(loose)).items():
             terms[name] = terms.get(name, set()) | more
     for hit in hits:
         lang = index_language(hit.language)

@@ -172,6 +172,11 @@ def test_the_document_page_marks_a_longer_form_as_the_results_do(tmp_path) -> No
     # a quoted word is the word only: nothing of the compound, as in the results
     view = get_document(store, "de-zwei", '"Export"')
     assert view is not None and view.matched_passages == 0 and "<mark>" not in view.passages[1].html
+    # a query that matches no passage marks no longer form, and no word under NOT: the
+    # compound's passage holds "Landes", which the query excludes
+    view = get_document(store, "de-zwei", "Export NOT Landes")
+    assert view is not None and view.matched_passages == 0
+    assert not any("<mark>" in p.html for p in view.passages), [p.html for p in view.passages]
     # and the page says so
     with TestClient(create_app(settings_for(tmp_path / "ix", tmp_path))) as client:
         page = client.get("/documents/de-zwei", params={"q": "Export"})

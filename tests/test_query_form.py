@@ -8,6 +8,7 @@ from index.engine import Filter
 from index.query_form import (
     NOTHING,
     And,
+    AndMaybe,
     AndNot,
     Every,
     Not,
@@ -16,6 +17,7 @@ from index.query_form import (
     Require,
     Term,
     Word,
+    asked_for,
     leaves,
     normalize,
     phrases_as_words,
@@ -135,6 +137,19 @@ def test_a_huge_typed_slop_is_capped_at_once() -> None:
     assert not worker.is_alive(), "phrase_slop did not return within a minute"
     assert out["slops"] == [64, 1]
     assert out["phrases"] == {64, 8}
+
+
+def test_asked_for_leaves_out_what_a_query_excludes() -> None:
+    # what the pages mark: "export NOT stuttgart" marks "export", never "stuttgart"
+    export, stuttgart, fair = (Term("p_en", w) for w in ("export", "stuttgart", "fair"))
+    assert asked_for(None) is None and asked_for(export) == export
+    assert asked_for(AndNot(export, stuttgart)) == export
+    assert asked_for(Or((export, Not(stuttgart)))) == Or((export, NOTHING))
+    assert asked_for(And((AndNot(export, stuttgart), fair), 2.0)) == And((export, fair), 2.0)
+    assert asked_for(Require(export, AndNot(fair, stuttgart))) == Require(export, fair)
+    assert asked_for(AndMaybe(Not(stuttgart), fair)) == AndMaybe(NOTHING, fair)
+    assert "stuttgart" not in {getattr(leaf, "text", None) for leaf in leaves(
+        asked_for(And((AndNot(Or((export, fair)), stuttgart), Not(stuttgart)))) or NOTHING)}
 
 
 def test_phrases_as_words_loosens_what_is_asked_for_not_what_is_excluded() -> None:
