@@ -194,16 +194,7 @@ def _finds_nothing(reader: EngineReader, word: str) -> bool:
 def typo_distance(a: str, b: str) -> int:
     """The edits from ``a`` to ``b``, a swap of two neighbouring letters counting as one
     (the optimal string alignment distance)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        prev2, prev = prev, row
-    return prev[-1]
+    return distance(a, b, swaps=True)
 
 
 def quote_changed(typed: str, corrected: str) -> str:
@@ -213,18 +204,25 @@ def quote_changed(typed: str, corrected: str) -> str:
                   lambda m: m.group() if m.group().lower() in kept else f'"{m.group()}"', typed)
 
 
-def distance(a: str, b: str, bound: int | None = None) -> int:
-    """The Levenshtein distance of ``a`` and ``b`` (short words only: suggestions are at most
-    2 edits away); with ``bound``, ``bound + 1`` as soon as it is sure to be larger (every
-    cell of a row past the bound)."""
+def distance(a: str, b: str, bound: int | None = None, *, swaps: bool = False) -> int:
+    """The edits from ``a`` to ``b``: the Levenshtein distance (what Whoosh's corrector counts;
+    the tantivy reader's similar_words), or with ``swaps`` the optimal string alignment
+    distance (a swap of two neighbouring letters is one edit; typo_distance). Short words
+    only: suggestions are at most 2 edits away. With ``bound``: at most ``bound + 1``, returned
+    as soon as the distance is sure to be larger (every cell of a row past the bound; a swap's
+    cell is at least the substitution's cell of the row between)."""
+    before: list[int] = []
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
+        above, row = row, [i] * (len(b) + 1)
         for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+            row[j] = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (ca != cb))
+            if swaps and j > 1 and i > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], before[j - 2] + 1)
         if bound is not None and min(row) > bound:
             return bound + 1
-    return row[-1]
+        before = above
+    return row[-1] if bound is None else min(row[-1], bound + 1)
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:

@@ -258,3 +258,37 @@ def test_edit_distance_with_and_without_a_bound() -> None:
     for a, b, d in pairs:
         assert distance(a, b) == d == distance(b, a)
         assert distance(a, b, 2) == min(d, 3)  # past the bound: bound + 1
+
+
+def test_both_edit_distances_are_one_routine_that_agrees_with_their_definitions() -> None:
+    # distance (Levenshtein: the tantivy reader's similar_words, as Whoosh's corrector) and
+    # typo_distance (a swap is one edit: did you mean's choice) are one routine; checked
+    # against the recursive definitions on every pair of short words of three letters,
+    # with and without a bound
+    import functools
+    import itertools
+
+    from index.did_you_mean import distance, typo_distance
+
+    def reference(a: str, b: str, swaps: bool) -> int:
+        @functools.cache
+        def d(i: int, j: int) -> int:
+            if not i or not j:
+                return i + j
+            best = min(d(i - 1, j) + 1, d(i, j - 1) + 1, d(i - 1, j - 1) + (a[i - 1] != b[j - 1]))
+            if swaps and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, d(i - 2, j - 2) + 1)
+            return best
+        return d(len(a), len(b))
+
+    words = ["".join(w) for n in range(5) for w in itertools.product("abc", repeat=n)]
+    assert len(words) == 121
+    swapped = 0
+    for a, b in itertools.product(words, words[::3]):
+        lev, osa = reference(a, b, False), reference(a, b, True)
+        swapped += osa < lev
+        assert distance(a, b) == lev and typo_distance(a, b) == osa, (a, b)
+        for bound in (0, 1, 2):
+            assert distance(a, b, bound) == min(lev, bound + 1), (a, b, bound)
+            assert distance(a, b, bound, swaps=True) == min(osa, bound + 1), (a, b, bound)
+    assert swapped  # the words have swaps that the two count differently
