@@ -72,7 +72,7 @@ class HitMetadata:
     """What a found document shows of its metadata, as stored in the index. The search page
     data (``search_app``'s HitData) extends this class and the hit fills it by name from the
     stored record, so a field added here reaches the hit, the page, the API and the JSON
-    export with no other edit (the CSV names its columns)."""
+    export with no other edit, a dataclass value as its fields (the CSV names its columns)."""
 
     id: str
     title: str

@@ -152,8 +152,9 @@ def _export_hit(hit: HitData, base: str, ranked: bool) -> dict[str, Any]:
     """A hit as exported: absolute links (exports are used outside the site) and no score
     when the order is not by relevance (it would be 0.0 for every hit)."""
     # (what asdict gives, field by field in order, without its deep copy of every value: a
-    # fifth of a 10,000-hit JSON export's time; nothing nested but the passages is a
-    # dataclass, and json.dumps reads the shared lists and dicts as asdict's copies)
+    # fifth of a 10,000-hit JSON export's time; json.dumps reads the shared lists and dicts as
+    # asdict's copies, and writes a dataclass in a field as its fields, as the API does:
+    # _fields, so that a HitMetadata field of any kind reaches the export)
     data = {name: getattr(hit, name) for name in _HIT_FIELDS}
     data["url"] = base + hit.url
     data["file_url"] = base + hit.file_url
@@ -253,7 +254,7 @@ def export_json(
         size = len(parts[0])
         for n, hit in enumerate(hits):
             part = ("," if n else "") + "\n" + json.dumps(_export_hit(hit, base, ranked),
-                                                          ensure_ascii=False)
+                                                          ensure_ascii=False, default=_fields)
             parts.append(part)
             size += len(part)
             if size > 16_384:

@@ -179,6 +179,35 @@ def test_every_hit_metadata_field_reaches_the_api_and_the_exports(client: TestCl
         ";".join(t["value"] for t in hit["themes"])), (row, hit)
 
 
+def test_a_dataclass_in_a_hit_field_reaches_the_json_export_as_the_api_writes_it(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """HitMetadata promises that a field added to it reaches the JSON export with no other
+    edit: a field holding a dataclass too (json.dumps could not write one), as its fields, as
+    the API writes it."""
+    from dataclasses import dataclass
+
+    import search_app.api as api
+
+    @dataclass
+    class Contact:
+        name: str
+        emails: list[str]
+
+    found = api.export_hits
+
+    def with_contact(*args, **kwargs):  # type: ignore[no-untyped-def]
+        total, hits = found(*args, **kwargs)
+        hits = list(hits)
+        hits[0].practice = {"contact": contact}  # type: ignore[dict-item]
+        return total, hits
+
+    contact = Contact("Ana", ["ana@example.org"])
+    monkeypatch.setattr(api, "export_hits", with_contact)
+    exported = client.get("/api/export.json?q=export").json()["hits"][0]
+    assert exported["practice"] == {"contact": {"name": "Ana", "emails": ["ana@example.org"]}}
+    assert exported["practice"] == json.loads(to_json({"contact": contact}))
+
+
 @pytest.mark.parametrize(("query", "name"), [
     ("q=export+vouchers&country=ES", "upgradesme-export-vouchers-es"),
     ("q=Régió+%22Közép%22&year_from=2019&year_to=2021", "upgradesme-regio-kozep-2019-2021"),
