@@ -26,6 +26,15 @@ SUGGEST_CANDIDATES = 8
 #: "date", "kregen" -> "keken"): bench/did_you_mean.py, bench/README.md.
 SUGGEST_WORD_SIZES = (4, 9)
 
+#: A close word two typos away that is another form of the typed word in a language the
+#: query may be in (the typed word's stem there begins the close word's: the Dutch
+#: "exporteren" and "exporters", the German "exportieren" and "exportierende") is not its
+#: correction. One typo away it still is: a letter left out at a word's end is a typo whose
+#: stem begins the word's ("exporte" for "exporter"), and so are too many of the misspelt
+#: words (bench/README.md, "Did you mean in every language"); nor the other way round
+#: ("exhibitons" is "exhibiton" in English, begun by "exhibit").
+OTHER_FORMS_ARE_NO_CORRECTION = True
+
 
 def query_languages(text: str) -> tuple[str, ...]:
     """The languages ``text`` may be in: the fewest of the stemmed languages (those of the
@@ -125,10 +134,23 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
         close = sorted((typo_distance(folded, o), i, o) for i, o in enumerate(
             reader.similar_words(folded, SUGGEST_CANDIDATES)) if o != folded)
         options = [o for d, _, o in close if d <= allowed
-                   and any(_in_language(reader, o, lang) for lang in langs)]
+                   and any(_in_language(reader, o, lang) for lang in langs)
+                   and not (OTHER_FORMS_ARE_NO_CORRECTION and d > 1
+                            and _other_form(folded, o, langs))]
         if options:
             found.append((word, options))
     return found
+
+
+def _other_form(word: str, other: str, langs: Sequence[str]) -> bool:
+    """Whether ``other`` is another form of ``word`` in one of the stemmed ``langs``: the
+    stem of ``word`` there begins that of ``other``."""
+    for lang in langs:
+        if lang in STEMMED_LANGUAGES:
+            a, b = analyse(lang, word), analyse(lang, other)
+            if len(a) == len(b) == 1 and b[0].startswith(a[0]):
+                return True
+    return False
 
 
 def _synonym_words(synonyms: Sequence[Mapping[str, Sequence[str]]]) -> frozenset[str]:

@@ -483,6 +483,29 @@ def test_a_word_of_the_synonyms_is_no_typo_though_no_document_has_it(tmp_path, e
     assert typo.corrected == "Prozent"  # a typo still gets its correction
 
 
+def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
+    # "exportieren" is a correct German word the German text has only as "exportierende", and
+    # "exporteren" a Dutch one whose English neighbour is "exporters": neither is a typo
+    store = build_index(tmp_path, [
+        make_doc("en", "Training for first-time exporters",
+                 "Exporters and small companies learn export pricing and contracts."),
+        make_doc("de", "Exportierende Unternehmen", "Die exportierende Unternehmen der Region "
+                 "verkaufen auf Messen im Ausland.", language="de"),
+        make_doc("nl", "Kaas naar Duitsland", "De kmo's verkopen kaas online aan klanten over "
+                 "de grens.", language="nl"),
+    ])
+    for query, other in (("Unternehmen exportieren", "exportierende"),
+                         ("kmo's exporteren", "exporters")):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert other not in (result.suggestion or ""), (query, result.suggestion)
+        assert result.corrected is None, query
+    # a typo is still corrected into its word, in its language and in English
+    typo = search(store, SearchRequest(query="exportierede Unternehmen", passages=0))
+    assert typo.suggestion == "exportierende Unternehmen"
+    english = search(store, SearchRequest(query="training for first-time exportrs", passages=0))
+    assert english.suggestion == "training for first-time exporters"
+
+
 def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
     # A sentence running over a page break: the document's body holds the phrase (its
     # passages' words in order), no one page does; its pages are shown and marked, not
