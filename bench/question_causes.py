@@ -106,42 +106,9 @@ def record(index: Path, out: Path, with_passages: bool) -> None:
 def passage_word_queries(text: str, groups: Any, typed: Any) -> list[Any]:
     """index.query.word_queries in the passages' fields: one query per content word of
     ``text`` (the same words, in the same order), with its synonym groups' other terms."""
-    from index import query_form as qf
-    from index.analysis import fold
-    from index.query import (
-        _group_hits,
-        _not_content,
-        _weighted,
-        parse_query,
-        query_language,
-    )
-    from index.query_words import folded_stopwords, is_question_word
-    from index.records import STEMMED_LANGUAGES
+    from index.query import word_queries
 
-    parsed = parse_query(text)
-    leave_out = _not_content(typed)
-    stops = folded_stopwords(query_language(text) or "xx")
-    found: list[list[Any]] = []
-    seen: set[str] = set()
-    for word in parsed.positive:
-        folded = fold(word)
-        if folded in seen or folded in stops or folded in leave_out or any(
-                is_question_word(word, code) for code in STEMMED_LANGUAGES):
-            continue
-        seen.add(folded)
-        alone = parse_query(word).passages
-        if alone is not None:
-            found.append([folded, alone])
-    for pairs, hit in _group_hits(parsed.positive, groups, typed.synonym_hits).hits:
-        if not hit:
-            continue
-        concept = qf.Or(tuple(_weighted(term, lang, 1.0, passages=True)
-                              for lang, term in pairs if term not in hit))
-        words = {fold(w) for term in hit for w in term.split()}
-        for entry in found:
-            if entry[0] in words or any(entry[0].startswith(w[:4]) for w in words):
-                entry[1] = qf.Or((entry[1], concept))
-    return [entry[1] for entry in found]
+    return word_queries(text, groups, typed, passages=True)
 
 
 # -- replay ---------------------------------------------------------------------------------

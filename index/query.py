@@ -915,14 +915,16 @@ def _not_content(typed: ParsedQuery) -> set[str]:
     return {fold(w) for w in (*typed.negated, *pieces) if w}
 
 
-def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = None
-                 ) -> list[qf.Query]:
+def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = None, *,
+                 passages: bool = False) -> list[qf.Query]:
     """One keyword query per content word of the query ``text`` (its stop words, any
     language's question words and, with ``typed``, _not_content's words left out, each word
     once), each with the other terms of the synonym groups the word belongs to: what counts
     when the hybrid ranking asks how much of a query a keyword hit matches (index.search,
     ``Fusion.coverage_power``). ``text`` is the query's semantic_text; ``typed``: the query
-    as typed, parsed and widened by add_synonyms (its synonyms' hits are not found again)."""
+    as typed, parsed and widened by add_synonyms (its synonyms' hits are not found again).
+    ``passages``: the queries in the passages' fields (bench/question_causes.py), not the
+    documents'."""
     parsed = parse_query(text)
     leave_out = _not_content(typed) if typed is not None else set()
     lang = query_language(text)
@@ -935,7 +937,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
                 is_question_word(word, code) for code in STEMMED_LANGUAGES):
             continue
         seen.add(folded)
-        alone = parse_query(word).documents
+        alone = parse_query(word).passages if passages else parse_query(word).documents
         if alone is not None:
             # what the word matches itself: its longer forms (a compound it heads) are
             # weaker evidence, and counted as the word they let off-topic pages cover more
@@ -946,7 +948,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     for pairs, hit in _group_hits(parsed.positive, groups, known).hits:
         if not hit:
             continue
-        concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=False)
+        concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=passages)
                               for term_lang, term in pairs if term not in hit))
         words = {fold(w) for term in hit for w in term.split()}
         for entry in found:
