@@ -74,12 +74,12 @@ class _FieldStats:
             hit = []
             leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
             for leaf, _offset in leaves:
+                # (a segment without the term: no document records; an error reading it is
+                # the index's damage, which the store reports, not a reason to score with
+                # statistics taken as if the segment had no documents)
                 docs: set[int] = set()
-                try:
-                    if ("kind", b"doc") in leaf:
-                        docs = set(leaf.postings("kind", "doc").all_ids())
-                except Exception:  # noqa: BLE001 - statistics must never break a search
-                    docs = set()
+                if ("kind", b"doc") in leaf:
+                    docs = set(leaf.postings("kind", "doc").all_ids())
                 hit.append((leaf, docs))
             self._docs[key] = hit
         return hit
@@ -209,10 +209,11 @@ def _lengths(leaf: Any, fieldname: str) -> list[int]:
     from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
     from whoosh.util.numeric import byte_to_length
 
-    try:
-        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except Exception:  # noqa: BLE001 - another codec: fall back to the public, slower call
-        column = None
+    cached_reader = getattr(getattr(leaf, "_perdoc", None), "_cached_reader", None)
+    # None: a segment of another codec (or an empty reader): the public, slower call; a
+    # segment of this codec without the field's length column gives None as well
+    column = (cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+              if cached_reader is not None else None)
     if column is None:
         return [leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(leaf.doc_count_all())]
     return [byte_to_length(b) if b else 0 for b in column]
