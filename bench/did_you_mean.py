@@ -5,9 +5,11 @@ the right one.
     KB_TESTDATA=/work/shared/testdata .venv/bin/python bench/did_you_mean.py --index DIR
     ... --index DIR --engine whoosh,tantivy --samples 120 --seed 7 --show 5
 
-Two parts, each per language of the corpus (en, de, nl, hu, ro, pt, es):
+Two parts, each per language of the corpus (en, de, nl, hu, ro, pt, es), a table each: (a)
+counts what should not happen (a correct word "corrected"), (b) what should (a typo corrected
+into the word meant) and what should not (into another word), so their columns differ:
 
-- **correct**: words of the UDHR in that language (testdata multilingual/udhr, pt-PT for pt)
+- **(a) correct**: words of the UDHR in that language (testdata multilingual/udhr, pt-PT for pt)
   that the index does not have (no document has the word as written): every one is a correct
   word that must not be "corrected". Each is searched alone and as a window of three words
   of its sentence (the word and its neighbours, all correct). Counted: a suggestion ("Did you
@@ -15,7 +17,7 @@ Two parts, each per language of the corpus (en, de, nl, hu, ro, pt, es):
   nothing as typed), and a typo-tolerant ranking (index.did_you_mean.ranked_correction: the
   query ranked as if another word had been typed; a window only, a word alone that finds
   nothing is shown corrected instead).
-- **typo**: words of 5+ letters of the corpus's own documents in that language (the form in
+- **(b) typo**: words of 5+ letters of the corpus's own documents in that language (the form in
   that language is in that language's fields), each with one edit chosen with ``--seed``
   (a deletion, a swap of two neighbouring letters, or a substitution, in turn) that no
   document has as written; searched alone and in a window of three words of its passage.
@@ -250,7 +252,8 @@ def main() -> None:
     for engine in engines:
         store = (source if engine == source.engine_name()
                  else rel.engine_copy(source, engine, cache))
-        print(f"## {engine}: correct words the index lacks (UDHR), false corrections")
+        print(f"## {engine}: (a) correct words the index lacks (UDHR): how often they are "
+              "taken for typos (false corrections: lower is better)")
         print("lang     n  alone: suggested shown | window: suggested shown ranked")
         shown: list[str] = []
         for lang in langs:
@@ -261,7 +264,8 @@ def main() -> None:
                   f" {_pct(r['window ranked'], n)}")
             shown += [f"  {lang}: {e}" for e in r["examples"]]
         print("\n".join(shown))
-        print(f"## {engine}: misspelt words of the corpus (one edit), corrections")
+        print(f"## {engine}: (b) misspelt words of the corpus (one edit): how often they are "
+              "corrected into the word meant (right: higher is better) or another (wrong)")
         print("lang     n  alone: right wrong | window: right wrong | ranked: right wrong")
         shown = []
         for lang in langs:
