@@ -1,9 +1,12 @@
 """pyproject.toml's dependency ranges: what is installed fits them, and the ranges of
 uvicorn's protocol stack (uvloop, httptools; used whenever installed) start no lower than
-uvicorn's own "standard" extra asks for."""
+uvicorn's own "standard" extra asks for; the test extra gives Starlette's TestClient the
+HTTP client it is built on."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from importlib.metadata import requires, version
 from pathlib import Path
@@ -45,3 +48,11 @@ def test_uvicorns_protocol_stack_starts_where_uvicorn_asks():
         assert need is None or (have is not None and have >= need), (str(mine), str(theirs))
         checked += 1
     assert checked >= 2  # uvloop and httptools
+
+
+def test_the_test_client_has_the_http_client_it_is_built_on():
+    # starlette.testclient (fastapi.testclient) prefers httpx2 and, with httpx only, warns on
+    # import that this is deprecated, in every test run: the test extra installs httpx2
+    done = subprocess.run([sys.executable, "-W", "error", "-c", "import fastapi.testclient"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-600:]
