@@ -6,6 +6,10 @@ without that glossary put into a copy of an index to measure it.
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx          # words and pairs
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --check  # the glossary's
     .venv/bin/python bench/glossary_terms.py --write /tmp/kb-idx-copy --no-glossary
+    .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --min-df 3 --max-df 5 \
+        --pair-min-df 3 --pair-max-df 4                      # the rule's second tier
+    .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --check --add NEW.yaml
+    .venv/bin/python bench/glossary_terms.py --write /tmp/kb-idx-copy --add NEW.yaml --take 50
 
 For each English word of 4 or more letters (folded) that is neither a stop word nor a question
 word, and that is not written with a capital in most of its uses (names), grouped by its
@@ -21,8 +25,16 @@ seven languages (there should be none: such a term would match a common word of 
 another language). ``--write INDEX`` replaces the synonym groups of the index (a copy: never
 the live one of a site) by those `kb ingest` saves (the taxonomy's synonyms, then its
 glossary), or with ``--no-glossary`` by the synonyms alone (the product without the glossary,
-to measure it against); searches read them at once. The taxonomy is the glossary's one source
-(the 131 concepts measured before 25 were left out are bench/glossary.yaml of commit 651ad16).
+to measure it against); searches read them at once. ``--add FILE`` (a YAML file with a
+``glossary:`` list of the same form) appends concepts not yet in the taxonomy to what
+``--check`` reads and ``--write`` writes, ``--take N`` only its first N: a larger glossary is
+measured in tiers before it goes into the taxonomy. ``--check`` also names, for each
+single-word term, the other groups that hold it and the documents in other languages whose
+words are forms of it (false friends such as Romanian "date", to be read and judged).
+``--partner-languages USES`` lists, for each partner language, the words its documents use
+USES times or more that no synonym group of that language holds (a second rule of the second
+tier, bench/glossary_second_tier.yaml). The taxonomy is the glossary's one source (the 131
+concepts measured before 25 were left out are bench/glossary.yaml of commit 651ad16).
 """
 
 from __future__ import annotations
@@ -44,24 +56,32 @@ WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 LANGUAGES = ("en", "de", "nl", "hu", "ro", "pt", "es")
 
 
-def english_texts(store: IndexStore) -> list[str]:
-    """The title and passages of each English document of the index."""
+def texts_by_language(store: IndexStore) -> dict[str, list[str]]:
+    """The title and passages of each document of the index, by the document's language."""
     with store.reader() as reader:
         ids = [entry.id for entry in reader.catalog()]
-    texts = []
+    texts: dict[str, list[str]] = defaultdict(list)
     for doc_id in ids:
         view = get_document(store, doc_id, include_hidden=True)
-        if view is not None and view.document.language == "en":
+        if view is not None:
             doc = view.document
-            texts.append(" ".join([doc.title or "", *(p.text for p in doc.passages)]))
+            texts[doc.language or "xx"].append(
+                " ".join([doc.title or "", *(p.text for p in doc.passages)]))
     return texts
 
 
-def ranked(texts: list[str]) -> tuple[list[tuple[str, int, list[str]]],
-                                      list[tuple[str, str, int]]]:
-    """(stem, document frequency, commonest forms) of the candidate words, most frequent
-    first; and (form, form, document frequency) of neighbouring candidate pairs."""
-    stops = folded_stopwords("en")
+def english_texts(store: IndexStore) -> list[str]:
+    """The title and passages of each English document of the index."""
+    return texts_by_language(store).get("en", [])
+
+
+def ranked(texts: list[str], lang: str = "en",
+           uses_of: Counter[str] | None = None) -> tuple[list[tuple[str, int, list[str]]],
+                                                        list[tuple[str, str, int]]]:
+    """(stem, document frequency, commonest forms) of the candidate words of ``lang``, most
+    frequent first; and (form, form, document frequency) of neighbouring candidate pairs.
+    ``uses_of``, if given, receives each stem's number of uses."""
+    stops = folded_stopwords(lang)
     df: Counter[str] = Counter()
     pair_df: Counter[tuple[str, str]] = Counter()
     forms: dict[str, Counter[str]] = defaultdict(Counter)
@@ -73,8 +93,8 @@ def ranked(texts: list[str]) -> tuple[list[tuple[str, int, list[str]]],
         previous = None
         for word in WORD.findall(text):
             folded = fold(word.lower())
-            stems = analyze("en", folded) if len(folded) >= 4 else []
-            if not stems or folded in stops or is_question_word(word, "en"):
+            stems = analyze(lang, folded) if len(folded) >= 4 else []
+            if not stems or folded in stops or is_question_word(word, lang):
                 previous = None
                 continue
             stem = stems[0]
@@ -91,8 +111,11 @@ def ranked(texts: list[str]) -> tuple[list[tuple[str, int, list[str]]],
     def named(stem: str) -> bool:
         return capital[stem] >= 0.8 * uses[stem]
 
-    words = [(stem, n, [f for f, _ in forms[stem].most_common(2)])
-             for stem, n in df.most_common() if not named(stem)]
+    if uses_of is not None:
+        uses_of.update(uses)
+    order = sorted(df, key=lambda stem: (-df[stem], -uses[stem], stem))
+    words = [(stem, df[stem], [f for f, _ in forms[stem].most_common(2)])
+             for stem in order if not named(stem)]
     two = [(forms[a].most_common(1)[0][0], forms[b].most_common(1)[0][0], n)
            for (a, b), n in pair_df.most_common() if not named(a) and not named(b)]
     return words, two
@@ -101,69 +124,153 @@ def ranked(texts: list[str]) -> tuple[list[tuple[str, int, list[str]]],
 TAXONOMY = ROOT / "corpus" / "taxonomy.yaml"
 
 
-def glossary() -> list[dict[str, list[str]]]:
-    """The concepts of the taxonomy's glossary, each as a synonym group (language -> terms)."""
+def glossary(path: Path = TAXONOMY) -> list[dict[str, list[str]]]:
+    """The concepts of the taxonomy's glossary (or of another file's ``glossary:``), each as a
+    synonym group (language -> terms)."""
     import yaml
 
-    data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [{str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
              for lang, terms in group.items()} for group in data.get("glossary") or []]
 
 
-def write(index: Path, with_glossary: bool) -> None:
+def write(index: Path, with_glossary: bool,
+          added: list[dict[str, list[str]]] | None = None) -> None:
     """The synonym groups `kb ingest` saves (the taxonomy's synonyms, then its glossary), or
-    without the glossary's, as the synonym groups of the index at ``index``."""
+    without the glossary's, as the synonym groups of the index at ``index``; ``added``:
+    concepts put after them."""
     from ingest import load_taxonomy
 
     groups = load_taxonomy(ROOT / "corpus").synonyms
     if not with_glossary:
         groups = groups[:len(groups) - len(glossary())]
+    groups = groups + list(added or [])
     IndexStore(index).save_synonyms(groups)
     print(f"{len(groups)} synonym groups written to {index}")
 
 
-def check(texts: list[str]) -> None:
-    """The glossary's concepts with the English document frequency of their first term."""
+def _words(texts: list[str]) -> list[set[str]]:
+    """The folded words of each text."""
+    return [{fold(w.lower()) for w in WORD.findall(t)} for t in texts]
+
+
+def check(by_language: dict[str, list[str]],
+          added: list[dict[str, list[str]]] | None = None) -> None:
+    """The glossary's concepts (and ``added``'s) with the English document frequency of their
+    first term; a single-word term that is a stop word, that another group holds too, or
+    whose forms are words of documents in another language (with those documents' number)."""
+    from index.synonyms import is_form_of
+    from ingest import load_taxonomy
+
     stops = {lang: folded_stopwords(lang) for lang in LANGUAGES}
-    folded_texts = [set(analyze("en", fold(t.lower()))) for t in texts]
-    for group in glossary():
-        english = group["en"] if isinstance(group["en"], list) else [group["en"]]
+    folded_texts = [set(analyze("en", fold(t.lower()))) for t in by_language.get("en", [])]
+    words = {lang: _words(texts) for lang, texts in by_language.items()}
+    vocabulary = {lang: set().union(*docs) if docs else set() for lang, docs in words.items()}
+    groups = load_taxonomy(ROOT / "corpus").synonyms + list(added or [])
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i, group in enumerate(groups):
+        for terms in group.values():
+            for term in terms:
+                holders[fold(term.lower())].append(i)
+    first = len(groups) - len(glossary()) - len(added or [])
+    for i, group in enumerate(groups[first:], start=first):
+        english = group["en"]
         stems = analyze("en", fold(english[0].lower()))
-        n = sum(1 for words in folded_texts if all(s in words for s in stems))
+        n = sum(1 for doc in folded_texts if all(s in doc for s in stems))
         print(f"{n:3d}  {english[0]}")
         for lang, terms in group.items():
-            for term in terms if isinstance(terms, list) else [terms]:
-                if " " not in term and any(fold(term.lower()) in stops[m] for m in LANGUAGES):
+            for term in terms:
+                if " " in term:
+                    continue
+                folded = fold(term.lower())
+                if any(folded in stops[m] for m in LANGUAGES):
                     print(f"     stop word: {lang} {term!r}")
+                others = [groups[j]["en"][0] for j in holders[folded] if j != i]
+                if others:
+                    print(f"     also in: {lang} {term!r} -> {', '.join(others)}")
+                for other, vocab in sorted(vocabulary.items()):
+                    if other == lang:
+                        continue
+                    found = sorted(w for w in vocab if w[:2] == folded[:2]
+                                   and is_form_of(w, term, lang))
+                    if found:
+                        docs = sum(1 for doc in words[other] if doc & set(found))
+                        print(f"     in {other} documents ({docs}): {lang} {term!r} as "
+                              f"{' '.join(found[:5])}")
+
+
+def partner_words(by_language: dict[str, list[str]], least_uses: int) -> None:
+    """For each partner language, the candidate words of its documents (as ranked() lists the
+    English ones) used ``least_uses`` times or more in them, that no term of that language in
+    the taxonomy's synonym groups has as a word form: by the number of the language's
+    documents that contain them, then by their uses."""
+    from index.synonyms import is_form_of
+    from ingest import load_taxonomy
+
+    groups = load_taxonomy(ROOT / "corpus").synonyms
+    for lang in LANGUAGES[1:]:
+        texts = by_language.get(lang, [])
+        uses: Counter[str] = Counter()
+        words, _ = ranked(texts, lang, uses)
+        held = [w for group in groups for term in group.get(lang, []) for w in term.split()]
+        print(f"{lang}: {len(texts)} documents")
+        for stem, n, forms in words:
+            if uses[stem] < least_uses:
+                continue
+            if any(is_form_of(f, w, lang) or is_form_of(w, f, lang) for f in forms for w in held):
+                continue
+            print(f"{n:3d} {uses[stem]:4d}  {stem:16s} {' '.join(forms)}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", type=Path, help="an index made by `kb ingest`")
     ap.add_argument("--min-df", type=int, default=6, help="least English documents (6)")
+    ap.add_argument("--max-df", type=int, default=None,
+                    help="most English documents of a listed word (none: the next tier of the "
+                         "rule lists words in 3-5 documents)")
+    ap.add_argument("--pair-min-df", type=int, default=None,
+                    help="least English documents of a listed pair (max(5, min-df - 1))")
+    ap.add_argument("--pair-max-df", type=int, default=None,
+                    help="most English documents of a listed pair (none)")
     ap.add_argument("--check", action="store_true", help="the taxonomy's glossary's concepts")
     ap.add_argument("--write", type=Path, metavar="INDEX",
                     help="put the taxonomy's synonym groups into INDEX")
     ap.add_argument("--no-glossary", action="store_true",
                     help="with --write: the synonyms alone, without the glossary")
+    ap.add_argument("--partner-languages", type=int, metavar="USES", default=None,
+                    help="list the partner-language documents' words used USES times or more "
+                         "that no synonym group holds")
+    ap.add_argument("--add", type=Path, metavar="FILE",
+                    help="with --write or --check: a YAML file's glossary: concepts added")
+    ap.add_argument("--take", type=int, default=None,
+                    help="with --add: only its first N concepts")
     args = ap.parse_args()
+    added = glossary(args.add)[:args.take] if args.add is not None else []
     if args.write is not None:
-        write(args.write, not args.no_glossary)
+        write(args.write, not args.no_glossary, added)
         return
     if args.index is None:
         ap.error("--index or --write is needed")
-    texts = english_texts(IndexStore(args.index))
+    by_language = texts_by_language(IndexStore(args.index))
+    texts = by_language.get("en", [])
     print(f"{len(texts)} English documents")
     if args.check:
-        check(texts)
+        check(by_language, added)
+        return
+    if args.partner_languages is not None:
+        partner_words(by_language, args.partner_languages)
         return
     words, two = ranked(texts)
+    top = args.max_df if args.max_df is not None else len(texts)
     for stem, n, forms in words:
-        if n >= args.min_df:
+        if args.min_df <= n <= top:
             print(f"{n:3d}  {stem:16s} {' '.join(forms)}")
     print("pairs:")
+    least = args.pair_min_df if args.pair_min_df is not None else max(5, args.min_df - 1)
+    most = args.pair_max_df if args.pair_max_df is not None else len(texts)
     for a, b, n in two:
-        if n >= max(5, args.min_df - 1):
+        if least <= n <= most:
             print(f"{n:3d}  {a} {b}")
 
 
