@@ -34,6 +34,7 @@ from index.analysis import (
     language_identifier,
     query_word_analyzer,
 )
+from index.compounds import COMPOUNDING_LANGUAGES, Dictionary, dictionary, tails
 from index.query_words import (
     QueryWords,
     folded_stopwords,
@@ -242,9 +243,6 @@ def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-#: Languages whose words join into compounds or take their endings as one word, where a typed
-#: word's stem heads longer index terms (_longer_forms)
-COMPOUNDING_LANGUAGES = frozenset({"de", "nl", "hu"})
 #: The shortest stem searched as the head of longer terms: shorter ones head unrelated words
 #: (German "mess" of "Messe" would reach "messen" and "Messung")
 MIN_HEAD_STEM = 5
@@ -800,23 +798,46 @@ def _synonym_pairs(group: Group) -> list[tuple[str, str]]:
             for term in terms]
 
 
-#: The pairs of the last list of groups searched with, and that list (the store gives the
+@dataclass(frozen=True)
+class _GroupTerms:
+    """A list of synonym groups as the query side reads it: each group's pairs
+    (_synonym_pairs), the dictionary of their one-word terms that a compound may end with
+    (index.compounds), and the groups of each (language, term) pair."""
+
+    pairs: list[list[tuple[str, str]]]
+    compounds: Dictionary
+    groups_of: dict[tuple[str, str], tuple[int, ...]]
+
+
+#: The last list of groups searched with, and what _terms_of made of it (the store gives the
 #: same list until synonyms.json changes: index.side_files)
-_last_pairs: tuple[list[Group], list[list[tuple[str, str]]]] | None = None
+_last_terms: tuple[list[Group], _GroupTerms] | None = None
+
+
+def _terms_of(groups: list[Group]) -> _GroupTerms:
+    """The _GroupTerms of ``groups``, made once per list of groups."""
+    global _last_terms
+    last = _last_terms
+    if last is not None and last[0] is groups:
+        return last[1]
+    pairs = [_synonym_pairs(group) for group in groups]
+    groups_of: dict[tuple[str, str], list[int]] = {}
+    for i, group_pairs in enumerate(pairs):
+        for pair in group_pairs:
+            groups_of.setdefault(pair, []).append(i)
+    terms = _GroupTerms(pairs, dictionary(tuple(sorted(groups_of))),
+                        {pair: tuple(ids) for pair, ids in groups_of.items()})
+    _last_terms = (groups, terms)
+    return terms
 
 
 def _pairs_of(groups: list[Group]) -> list[list[tuple[str, str]]]:
     """Each group's pairs (_synonym_pairs), computed once per list of groups."""
-    global _last_pairs
-    last = _last_pairs
-    if last is not None and last[0] is groups:
-        return last[1]
-    pairs = [_synonym_pairs(group) for group in groups]
-    _last_pairs = (groups, pairs)
-    return pairs
+    return _terms_of(groups).pairs
 
 
-#: a group's (language, term) pairs, and the terms of it a query contains
+#: a group's (language, term) pairs, and the terms of it a query contains (with, folded, the
+#: query's compound words that end with one of its terms: index.compounds)
 GroupHits = tuple[list[tuple[str, str]], frozenset[str]]
 
 
@@ -830,6 +851,21 @@ class SynonymHits:
     words: tuple[str, ...]
     groups: list[Group]
     hits: list[GroupHits]
+    #: the groups (indexes into ``hits``) that only a compound's tail reaches (no term of them
+    #: typed): added at Ranking.compound_tails of the synonyms' weight
+    tails_only: frozenset[int] = frozenset()
+
+
+def _compounding_languages(words: Sequence[str]) -> tuple[str, ...]:
+    """The languages whose compounds the query ``words`` are split as (index.compounds): the
+    query's language when it is told and compounds ("Zusammenhang ... mittleren Unternehmen"
+    is German: its "mittleren" does not end with the Dutch "leren"); none when it is told and
+    does not (a Portuguese "canceladas" does not end with the Hungarian "eladás"); all three
+    when it is not told."""
+    lang = query_language(" ".join(words)) if words else None
+    if lang is None:
+        return tuple(sorted(COMPOUNDING_LANGUAGES))
+    return (lang,) if lang in COMPOUNDING_LANGUAGES else ()
 
 
 def _group_hits(words: Sequence[str], groups: list[Group],
@@ -839,10 +875,23 @@ def _group_hits(words: Sequence[str], groups: list[Group],
     key = tuple(words)
     if known is not None and known.words == key and known.groups is groups:
         return known
-    all_pairs = _pairs_of(groups)
+    terms = _terms_of(groups)
+    all_pairs = terms.pairs
     hits = matched_terms_by_group(list(key), all_pairs)
+    languages = _compounding_languages(key) if ranking.RANKING.compound_tails > 0 else ()
+    tails_only: set[int] = set()
+    if languages:
+        # a compound stands for the groups of its last part too (index.compounds): its
+        # folded self joins their hits, so every term of them is added (none was typed)
+        for word in key:
+            for lang, term, _ in tails(word, terms.compounds, languages):
+                for i in terms.groups_of[(lang, term)]:
+                    if not hits[i]:
+                        tails_only.add(i)
+                    hits[i].add(fold(word))
     return SynonymHits(key, groups, [(pairs, frozenset(hit))
-                                     for pairs, hit in zip(all_pairs, hits, strict=True)])
+                                     for pairs, hit in zip(all_pairs, hits, strict=True)],
+                       frozenset(tails_only))
 
 
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
@@ -866,23 +915,6 @@ def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Quer
     return qf.Or(tuple(parts))
 
 
-def _whole_term(text: str, lang: str, *, passages: bool) -> qf.Query:
-    """A synonym term as a whole, for word_queries (which documents hold a content word or a
-    synonym of it): a term of several words is held by a document in ``lang`` that has every
-    one of its words, in any of their forms (_word_in_any_form), not by one that has one of
-    them ("bono de exportación" is not in every Spanish text with "exportación": through such
-    words the English "voucher" of the sample corpus's glossary was held by 48 of its 50
-    documents, and so counted for every broad page in the coverage); in the passages' fields,
-    its phrase, as _weighted searches it there. A term of one word as _weighted searches it.
-    The keyword ranking itself still scores each word of such a term (add_synonyms)."""
-    words = [t.text for t in query_word_analyzer()(text)]
-    if len(words) < 2:
-        return _weighted(text, lang, 1.0, passages=passages)
-    if passages:
-        return _expand(wq.Phrase("text", words), passages=passages, only=lang)
-    return qf.And(tuple(_word_in_any_form(w, lang, 1.0 / len(words)) for w in words))
-
-
 def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
     forms = sorted(word_forms(word, lang))
     alternatives: list[qf.Query] = [qf.Term("words", f, weight) for f in forms]
@@ -894,27 +926,31 @@ def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
 def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
     matches on its language's word forms, see index.synonyms), each searched in its own
-    language's fields at SYNONYM_WEIGHT. Returns the terms added. Words under NOT widen
+    language's fields at SYNONYM_WEIGHT; and with every term of the groups of a compound's
+    last part (index.compounds: "Exportgutscheine" ends with "Gutschein"), at
+    Ranking.compound_tails of that weight. Returns the terms added. Words under NOT widen
     nothing ("export NOT SME" must not find documents by "KMU"), nor are their synonyms
     excluded; what the query excludes stays excluded from the documents the synonyms find."""
     if not groups or not qf.searches(parsed.documents):
         return []
     if not parsed.positive:
         return []
-    added: list[tuple[str, str]] = []
-    parsed.synonym_hits = _group_hits(parsed.positive, groups)
-    for pairs, hit in parsed.synonym_hits.hits:
+    added: list[tuple[str, str, float]] = []
+    hits = parsed.synonym_hits = _group_hits(parsed.positive, groups)
+    for i, (pairs, hit) in enumerate(hits.hits):
         if hit:
-            added.extend((lang, term) for lang, term in pairs if term not in hit)
+            weight = SYNONYM_WEIGHT * (ranking.RANKING.compound_tails if i in hits.tails_only
+                                       else 1.0)
+            added.extend((lang, term, weight) for lang, term in pairs if term not in hit)
     if added:
         parsed.documents = _still_excluding(qf.Or((parsed.documents, *(
-            _weighted(term, lang, SYNONYM_WEIGHT, passages=False) for lang, term in added))),
+            _weighted(term, lang, weight, passages=False) for lang, term, weight in added))),
             parsed.excluded)
         if parsed.passages is not None:
             parsed.passages = _still_excluding(qf.Or((parsed.passages, *(
-                _weighted(term, lang, SYNONYM_WEIGHT, passages=True) for lang, term in added))),
+                _weighted(term, lang, weight, passages=True) for lang, term, weight in added))),
                 parsed.passages_excluded)
-    return [term for _, term in added]
+    return [term for _, term, _ in added]
 
 
 def _still_excluding(widened: qf.Query, excluded: qf.Query | None) -> qf.Query:
@@ -936,12 +972,10 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
                  passages: bool = False) -> list[qf.Query]:
     """One keyword query per content word of the query ``text`` (its stop words, any
     language's question words and, with ``typed``, _not_content's words left out, each word
-    once), each with the other terms of the synonym groups the word belongs to (each term as
-    a whole: _whole_term): what counts when the hybrid ranking asks how much of a query a
-    keyword hit matches (index.search, ``Fusion.coverage_power``), and how many content words
-    it has (``Fusion.long_query_words``). ``text`` is the query's semantic_text; ``typed``: the
-    query as typed, parsed and widened by add_synonyms (its synonyms' hits are not found
-    again).
+    once), each with the other terms of the synonym groups the word belongs to: what counts
+    when the hybrid ranking asks how much of a query a keyword hit matches (index.search,
+    ``Fusion.coverage_power``). ``text`` is the query's semantic_text; ``typed``: the query
+    as typed, parsed and widened by add_synonyms (its synonyms' hits are not found again).
     ``passages``: the queries in the passages' fields (bench/question_causes.py), not the
     documents'."""
     parsed = parse_query(text)
@@ -967,7 +1001,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     for pairs, hit in _group_hits(parsed.positive, groups, known).hits:
         if not hit:
             continue
-        concept = qf.Or(tuple(_whole_term(term, term_lang, passages=passages)
+        concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=passages)
                               for term_lang, term in pairs if term not in hit))
         words = {fold(w) for term in hit for w in term.split()}
         for entry in found:

@@ -38,6 +38,11 @@ class Ranking:
     #: -> "exportforder", "exportier"; Hungarian "Budapest", stemmed "budapes", -> the
     #: "budapest" of "Budapesten"), each scored with the typed word's rarity; 0: none
     longer_forms: float = 0.75
+    #: a query word that ends with a one-word term of the taxonomy's synonym groups in a
+    #: compounding language (index.compounds: "Exportgutschein" ends with "Gutschein") also
+    #: widens the query with that term's groups (index.query.add_synonyms), at this share of
+    #: the synonyms' weight when no term of the group was typed; 0: not
+    compound_tails: float = 1.0
 
 
 #: The setting in use (read it as ``ranking.RANKING`` at each use). Change it with
