@@ -65,16 +65,18 @@ def record(store: IndexStore) -> list[Row]:
         got.update(keyword=list(keyword), meaning=list(meaning),
                    passages=list(kw.get("passages") or ()),
                    coverage=dict(kw.get("coverage") or {}),
-                   ranks=(list(ranks[0]), list(ranks[1])) if ranks else None)
+                   ranks=(list(ranks[0]), list(ranks[1])) if ranks else None,
+                   content_words=int(kw.get("content_words") or 0))
         return fuse(keyword, meaning, **kw)
 
     def vector_spy(future: Any) -> Any:
         got["vector"] = vector_of(future)
         return got["vector"]
 
-    def coverage_spy(reader: Any, synonyms: Any, parsed: Any, text: str, keyword: Any) -> Any:
+    def coverage_spy(reader: Any, synonyms: Any, parsed: Any, text: str, keyword: Any,
+                     words: Any = None) -> Any:
         got["text"] = text
-        return coverage_of(reader, synonyms, parsed, text, keyword)
+        return coverage_of(reader, synonyms, parsed, text, keyword, words)
 
     sem.fuse, SEARCH._query_vector, SEARCH._coverage = fuse_spy, vector_spy, coverage_spy
     rows: list[Row] = []
@@ -161,7 +163,8 @@ class Lab:
             if weights is None:
                 weights = self.language_weights(i, r)
             fused = sem.fuse(r["keyword"], meaning, balanced=False, passages=passages,
-                             coverage=r["coverage"] or None, ranks=ranks, weights=weights)
+                             coverage=r["coverage"] or None, ranks=ranks, weights=weights,
+                             content_words=r.get("content_words", 0))
         finally:
             sem.FUSION = old
         return [d for d, _ in fused]

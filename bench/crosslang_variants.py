@@ -411,7 +411,8 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
     the hits the semantic lists hold as well."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
              passages: Any = (), coverage: dict[str, float] | None = None,
-             ranks: Any = None, weights: Any = None) -> list[tuple[str, float]]:
+             ranks: Any = None, weights: Any = None, content_words: int = 0
+             ) -> list[tuple[str, float]]:
         f = sem.FUSION
         meaning_ranks, passage_ranks = ranks or (range(1, len(meaning) + 1),
                                                  range(1, len(passages) + 1))
@@ -435,7 +436,8 @@ def trusting(langs: dict[str, str], share_of: dict[str, float], mode: str,
         for rank, doc in zip(meaning_ranks, meaning, strict=True):
             scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
         for rank, doc in zip(passage_ranks, passages, strict=True):
-            scores[doc] = scores.get(doc, 0.0) + f.passage_weight / (f.rrf_k + rank)
+            scores[doc] = (scores.get(doc, 0.0)
+                           + sem.passage_list_weight(content_words) / (f.rrf_k + rank))
         fused = sorted(scores.items(), key=lambda kv: -kv[1])
         fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
         return fused

@@ -200,10 +200,11 @@ def run_form(store: IndexStore) -> None:
     def variant(rule: str, weight: float = 0.5, k: float = 10.0, depth: int = 10) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             if balanced or not question_like(CURRENT["text"], rule):
                 return product_fuse(keyword, meaning, balanced=balanced, passages=passages,
-                                    coverage=coverage, ranks=ranks, weights=weights)
+                                    coverage=coverage, ranks=ranks, weights=weights,
+                                    content_words=content_words)
             return rrf([(keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, weight)], keyword, k)
 
         def ranking(vi: Any, query: Any, lang: Any, allowed: Any, limit: int,
@@ -315,7 +316,7 @@ def run_deep(store: IndexStore) -> None:
 
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             parts = [(keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, sem.FUSION.weight)]
             if rule is None or question_like(CURRENT["text"], rule):
                 parts.append((third["ids"], weight))
@@ -348,7 +349,7 @@ def run_coverage(store: IndexStore) -> None:
     def variant(mode: str, top: int, power: float) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             groups = word_queries(store, CURRENT["text"])
             head = keyword[:top]
             matched = dict.fromkeys(head, 0)
@@ -381,7 +382,7 @@ def run_feedback(store: IndexStore) -> None:
     def variant(weight: float, seeds: int) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             parts: list[tuple[list[str], float | Callable[[str], float]]] = [
                 (keyword[:sem.FUSION.fuse_depth], 1.0), (meaning, sem.FUSION.weight)]
             for seed in meaning[:seeds]:
@@ -447,10 +448,11 @@ def run_passages(store: IndexStore) -> None:
     def variant(rule: str, share: bool) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             if rule != "every" and not question_like(CURRENT["text"], rule):
                 return product_fuse(keyword, meaning, balanced=balanced, passages=passages,
-                                    coverage=coverage, ranks=ranks, weights=weights)
+                                    coverage=coverage, ranks=ranks, weights=weights,
+                                    content_words=content_words)
             head = keyword[:sem.FUSION.fuse_depth]
             ranked = by_passage(CURRENT["text"], head)
             parts: list[tuple[list[str], float | Callable[[str], float]]] = [
@@ -504,7 +506,7 @@ def run_confidence(store: IndexStore) -> None:
     def variant(which: str, median: float, low: float, high: float) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> Any:
+                 weights: Any = None, content_words: int = 0) -> Any:
             times = min(high, max(low, state[which] / median))
             return rrf([(keyword[:sem.FUSION.fuse_depth], 1.0),
                         (meaning, sem.FUSION.weight * times)], keyword, sem.FUSION.rrf_k)

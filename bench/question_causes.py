@@ -1,7 +1,7 @@
 """Why questions lose (issue 10, 2026-12-02): record what the hybrid ranking of every judged
 query of the development sets is made of, count the causes behind the questions that score
 under 0.9, and replay the fusion offline with variants of the coverage weighting and of the
-lists' weights (no search, no model: a variant of all nine sets takes a second).
+lists' weights (no search, no model: a variant of all eleven sets takes a second).
 
     .venv/bin/python bench/question_causes.py record --index /tmp/question-idx --out /tmp/q.json
     .venv/bin/python bench/question_causes.py record --index DIR --out FILE --passages
@@ -15,8 +15,9 @@ matches (``index.query.word_queries``, over all documents), and each document's 
 passage count; ``--passages`` also keeps, for the first 20 keyword hits, which passages each
 word matches (slow: one engine call per word and hit). ``variants`` checks first that the
 replay gives the product's ranking of every query, then prints each variant's nDCG@10: mean
-of the nine sets per kind, and the worst change of any kind of any set (the house rule's
--0.01). Only the nine development sets are ever run (``SETS``).
+of the eleven sets per kind, and the worst change of any kind of any set (the house rule's
+-0.03). Only the eleven development sets are ever run (``SETS``: the tuning set, heldout,
+heldout2 ... heldout10; never the lead's unseen heldout11 and heldout12).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import relevance as rel  # noqa: E402
 
-SETS = ("upgradesme", "upgradesme-heldout", *(f"upgradesme-heldout{i}" for i in range(2, 9)))
+SETS = ("upgradesme", "upgradesme-heldout", *(f"upgradesme-heldout{i}" for i in range(2, 11)))
 KINDS = ("all", "question", "cross-language", "partner-language", "keyword", "typo", "filter")
 
 
@@ -60,16 +61,17 @@ def record(index: Path, out: Path, with_passages: bool) -> None:
 
     def recording_fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                        passages: Any = (), coverage: Any = None, ranks: Any = None,
-                       weights: Any = None) -> Any:
+                       weights: Any = None, content_words: int = 0) -> Any:
         got.update(keyword=list(keyword), meaning=list(meaning), passages=list(passages),
                    coverage=coverage, ranks=[list(r) for r in ranks] if ranks else None,
-                   weights=dict(weights or {}))
+                   weights=dict(weights or {}), content_words=content_words)
         return fuse(keyword, meaning, balanced=balanced, passages=passages,
-                    coverage=coverage, ranks=ranks, weights=weights)
+                    coverage=coverage, ranks=ranks, weights=weights,
+                    content_words=content_words)
 
     def recording_coverage(reader: Any, synonyms: Any, parsed: Any, text: str,
-                           keyword: list[str]) -> Any:
-        words = word_queries(text, synonyms, parsed)
+                           keyword: list[str], made: Any = None) -> Any:
+        words = word_queries(text, synonyms, parsed) if made is None else made
         got.update(language=query_language(text),
                    words=[sorted(found) for found in reader.matching_each(words, ids)])
         if with_passages and len(words) >= 3:
@@ -78,7 +80,7 @@ def record(index: Path, out: Path, with_passages: bool) -> None:
                 got["passage_words"] = {
                     doc: [sorted(reader.matching_passages(w, doc)) for w in in_passages]
                     for doc in keyword[:sem.FUSION.coverage_depth]}
-        return coverage(reader, synonyms, parsed, text, keyword)
+        return coverage(reader, synonyms, parsed, text, keyword, made)
 
     queries = []
     sem.fuse, search_module._coverage = recording_fuse, recording_coverage
@@ -118,13 +120,18 @@ def ndcg(ranking: list[str], grades: dict[str, int]) -> float:
 
 
 def replay(q: dict[str, Any], coverage: dict[str, float] | None, *, weight: float = 0.5,
-           passage_weight: float = 0.175, unmeasured: float | None = None, rrf_k: float = 10.0,
-           power: float = 0.5, depth: int = 100) -> list[str]:
+           passage_weight: float | None = None, unmeasured: float | None = None,
+           rrf_k: float = 10.0, power: float = 0.5, depth: int = 100) -> list[str]:
     """index.semantic.fuse of the recorded lists (its settings of 2026-12-02 by default):
     a keyword hit not in ``coverage`` weighs ``unmeasured`` (default: the best share in it,
-    Fusion.unmeasured_coverage "best")."""
+    Fusion.unmeasured_coverage "best"); the passage list ``passage_weight`` (default: the
+    product's for the query's recorded content words, index.semantic.passage_list_weight)."""
     if "keyword" not in q:
         return list(q["product"])
+    if passage_weight is None:
+        from index import semantic as sem
+
+        passage_weight = sem.passage_list_weight(q.get("content_words", 0))
     if unmeasured is None:
         unmeasured = max(coverage.values(), default=1.0) if coverage else 1.0
     scores: dict[str, float] = {}

@@ -88,14 +88,15 @@ def weighted_fuse(weight_of: Callable[[str], float]) -> Any:
     """The product's fusion with each keyword hit's share times ``weight_of(hit)``."""
     def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
              passages: Any = (), coverage: Any = None, ranks: Any = None,
-             weights: Any = None) -> list[tuple[str, float]]:
+             weights: Any = None, content_words: int = 0) -> list[tuple[str, float]]:
         # ``coverage`` and ``weights`` (the product's) left out: ``weight_of`` is the
         # variant's in its place
         f = sem.FUSION
         meaning_ranks, passage_ranks = ranks or (None, None)
         return fv.rrf([(keyword[:f.fuse_depth], weight_of),
                        (meaning, f.weight_balanced if balanced else f.weight, meaning_ranks),
-                       (list(passages), f.passage_weight, passage_ranks)], keyword, f.rrf_k)
+                       (list(passages), sem.passage_list_weight(content_words), passage_ranks)],
+                      keyword, f.rrf_k)
     return fuse
 
 
@@ -109,12 +110,13 @@ def run_coverage(store: IndexStore, specs: list[tuple[Any, ...]] | None = None) 
                 depth: int = 0) -> None:
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None) -> list[tuple[str, float]]:
+                 weights: Any = None, content_words: int = 0) -> list[tuple[str, float]]:
             groups = fv.word_queries(store, fv.CURRENT["text"])
             head = keyword[:10 if mode == "query" else depth or sem.FUSION.fuse_depth]
             if not groups or not head:
                 return FUSE(keyword, meaning, balanced=balanced, passages=passages,
-                            coverage=coverage, ranks=ranks, weights=weights)
+                            coverage=coverage, ranks=ranks, weights=weights,
+                            content_words=content_words)
             reader = holder["r"]
             word_weights = []
             matched_by: list[set[str]] = []
@@ -217,14 +219,16 @@ def run_passages(store: IndexStore) -> None:
     for weight in (0.3, 0.5):
         def fuse(keyword: list[str], meaning: list[str], *, balanced: bool,
                  passages: Any = (), coverage: Any = None, ranks: Any = None,
-                 weights: Any = None, weight: float = weight) -> list[tuple[str, float]]:
+                 weights: Any = None, content_words: int = 0,
+                 weight: float = weight) -> list[tuple[str, float]]:
             # the product's fusion, with the passage list's weight ``weight`` for questions
             base = sem.FUSION
             if fv.question_like(fv.CURRENT["text"], "form"):
                 sem.FUSION = dataclasses.replace(base, passage_weight=weight)
             try:
                 return FUSE(keyword, meaning, balanced=balanced, passages=passages,
-                            coverage=coverage, ranks=ranks, weights=weights)
+                            coverage=coverage, ranks=ranks, weights=weights,
+                            content_words=content_words)
             finally:
                 sem.FUSION = base
         with patched(fuse):

@@ -915,6 +915,23 @@ def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Quer
     return qf.Or(tuple(parts))
 
 
+def _whole_term(text: str, lang: str, *, passages: bool) -> qf.Query:
+    """A synonym term as a whole, for word_queries (which documents hold a content word or a
+    synonym of it): a term of several words is held by a document in ``lang`` that has every
+    one of its words, in any of their forms (_word_in_any_form), not by one that has one of
+    them ("bono de exportación" is not in every Spanish text with "exportación": through such
+    words the English "voucher" of the sample corpus's glossary was held by 48 of its 50
+    documents, and so counted for every broad page in the coverage); in the passages' fields,
+    its phrase, as _weighted searches it there. A term of one word as _weighted searches it.
+    The keyword ranking itself still scores each word of such a term (add_synonyms)."""
+    words = [t.text for t in query_word_analyzer()(text)]
+    if len(words) < 2:
+        return _weighted(text, lang, 1.0, passages=passages)
+    if passages:
+        return _expand(wq.Phrase("text", words), passages=passages, only=lang)
+    return qf.And(tuple(_word_in_any_form(w, lang, 1.0 / len(words)) for w in words))
+
+
 def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
     forms = sorted(word_forms(word, lang))
     alternatives: list[qf.Query] = [qf.Term("words", f, weight) for f in forms]
@@ -972,10 +989,12 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
                  passages: bool = False) -> list[qf.Query]:
     """One keyword query per content word of the query ``text`` (its stop words, any
     language's question words and, with ``typed``, _not_content's words left out, each word
-    once), each with the other terms of the synonym groups the word belongs to: what counts
-    when the hybrid ranking asks how much of a query a keyword hit matches (index.search,
-    ``Fusion.coverage_power``). ``text`` is the query's semantic_text; ``typed``: the query
-    as typed, parsed and widened by add_synonyms (its synonyms' hits are not found again).
+    once), each with the other terms of the synonym groups the word belongs to (each term as
+    a whole: _whole_term): what counts when the hybrid ranking asks how much of a query a
+    keyword hit matches (index.search, ``Fusion.coverage_power``), and how many content words
+    it has (``Fusion.long_query_words``). ``text`` is the query's semantic_text; ``typed``: the
+    query as typed, parsed and widened by add_synonyms (its synonyms' hits are not found
+    again).
     ``passages``: the queries in the passages' fields (bench/question_causes.py), not the
     documents'."""
     parsed = parse_query(text)
@@ -1001,7 +1020,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     for pairs, hit in _group_hits(parsed.positive, groups, known).hits:
         if not hit:
             continue
-        concept = qf.Or(tuple(_weighted(term, term_lang, 1.0, passages=passages)
+        concept = qf.Or(tuple(_whole_term(term, term_lang, passages=passages)
                               for term_lang, term in pairs if term not in hit))
         words = {fold(w) for term in hit for w in term.split()}
         for entry in found:

@@ -260,17 +260,19 @@ def allowed_ranks(doc_ids: Sequence[str], positions: Sequence[int] | np.ndarray,
 
 
 def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed: ParsedQuery,
-              text: str, keyword: list[str]) -> dict[str, float] | None:
+              text: str, keyword: list[str], words: list[qf.Query] | None = None
+              ) -> dict[str, float] | None:
     """The share of the query's content words (index.query.word_queries of ``text``, the
     query's semantic_text, without the words under NOT and the patterns of ``parsed``, the
-    synonyms' hits of ``parsed`` reused) that
+    synonyms' hits of ``parsed`` reused; ``words`` when they are already made) that
     each of the first ``Fusion.coverage_depth`` keyword hits matches; None when off or the
     query has fewer than ``Fusion.coverage_words`` content words."""
     f = semantic.FUSION
     head = keyword[:f.coverage_depth]
     if not f.coverage_power or not head:
         return None
-    words = word_queries(text, synonyms, parsed)
+    if words is None:
+        words = word_queries(text, synonyms, parsed)
     if len(words) < max(2, f.coverage_words):
         return None
     matched = dict.fromkeys(head, 0)
@@ -472,8 +474,13 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # query each first keyword hit matches (the coverage weighting).
         hybrid = None
         if started_semantic is not None and not replaced:
+            # the query's content words, each with its synonyms: how many there are sets the
+            # passage list's weight (Fusion.long_query_words), which of them the first keyword
+            # hits match, their coverage
+            content = word_queries(coverage_text, synonyms, parsed)
             hybrid = (query_language(coverage_text),
-                      _coverage(reader, synonyms, parsed, coverage_text, ranked.ids))
+                      _coverage(reader, synonyms, parsed, coverage_text, ranked.ids, content),
+                      len(content))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
         order: list[tuple[str, float]] = []
@@ -488,7 +495,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             assert hybrid is not None
             keyword = ranked.ids
             vi = started_semantic[1]
-            lang, coverage = hybrid
+            lang, coverage, content_words = hybrid
             sem = _Semantic(vi, vector, lang, parsed.excluded)
             ranked_meaning, ranked_passages = sem.ranked(reader, flt,
                                                          keyword[0] if keyword else None)
@@ -504,7 +511,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
                                   passages=passage_list, coverage=coverage,
                                   ranks=([r for _, r in ranked_meaning],
                                          [r for _, r in ranked_passages]),
-                                  weights=sem.keyword_weights(reader, flt, keyword))
+                                  weights=sem.keyword_weights(reader, flt, keyword),
+                                  content_words=content_words)
             order, only_meaning = fused, set(extra)
             hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         if req.with_facets and not replaced:

@@ -142,6 +142,17 @@ class Fusion:
     #: (measured with bench/fusion_variants.py deep, 0.1-0.3, on the tuning judgments; again
     #: with bench/crosslang_variants.py weights, 0.15-0.5, on five sets: bench/README.md)
     passage_weight: float = 0.175
+    #: the passage list's weight for a query of ``long_query_words`` content words or more
+    #: (index.query.word_queries: stop words and question words do not count): a long
+    #: question names a specific need, which one passage deep in a document answers, and
+    #: shares common words with every broad document, which its keyword hits' coverage cannot
+    #: tell apart. Measured on nine development sets (2026-12-02: questions +0.016, not kept
+    #: then: one kind of one set -0.024), then, unchanged, on heldout9 and heldout10, released
+    #: after it (all +0.015 / +0.012; bench/README.md, "Questions on eleven sets: whole
+    #: synonym terms, and long questions"). 0: the same as ``passage_weight``
+    long_passage_weight: float = 0.5
+    #: content words that make a query long (above)
+    long_query_words: int = 7
     #: each of the first ``coverage_depth`` keyword hits weighs its share of the query's
     #: content words that it matches (each word with its synonyms, index.query.word_queries)
     #: to this power in the fusion: a coordination factor, so that a hit matching one common
@@ -218,7 +229,8 @@ FUSION = Fusion()
 def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
          passages: list[T] | tuple[()] = (), coverage: dict[T, float] | None = None,
          ranks: tuple[Sequence[int], Sequence[int]] | None = None,
-         weights: Mapping[T, float] | None = None) -> list[tuple[T, float]]:
+         weights: Mapping[T, float] | None = None, content_words: int = 0
+         ) -> list[tuple[T, float]]:
     """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
     list (any ids, best first): (id, fused score), best first; keyword hits past
     ``fuse_depth`` follow in their order. ``coverage``: the share of the query's content words
@@ -226,9 +238,12 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
     in it (or as 1: ``Fusion.unmeasured_coverage``).
     ``ranks``: the rank of each document of ``meaning`` and of ``passages`` (by default its
     place in the list; under a filter, its place among all documents: Fusion.filtered_ranks).
-    ``weights``: a factor on a keyword hit's part (keyword_language_weights; 1 when absent)."""
+    ``weights``: a factor on a keyword hit's part (keyword_language_weights; 1 when absent).
+    ``content_words``: how many content words the query has (index.query.word_queries; 0 when
+    not known): a long query weighs its passage list ``Fusion.long_passage_weight``."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
+    passage_weight = passage_list_weight(content_words)
     scores: dict[T, float] = {}
     unmeasured = (max(coverage.values()) if coverage and f.unmeasured_coverage == "best"
                   else 1.0)
@@ -243,12 +258,22 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
                                              range(1, len(passages) + 1))
     for rank, doc in zip(meaning_ranks, meaning, strict=True):
         scores[doc] = scores.get(doc, 0.0) + weight / (f.rrf_k + rank)
-    if f.passage_weight:
+    if passage_weight:
         for rank, doc in zip(passage_ranks, passages, strict=True):
-            scores[doc] = scores.get(doc, 0.0) + f.passage_weight / (f.rrf_k + rank)
+            scores[doc] = scores.get(doc, 0.0) + passage_weight / (f.rrf_k + rank)
     fused = sorted(scores.items(), key=lambda kv: -kv[1])
     fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
     return fused
+
+
+def passage_list_weight(content_words: int) -> float:
+    """The passage list's weight in the fusion for a query of ``content_words`` content
+    words: ``Fusion.long_passage_weight`` for a long query (``Fusion.long_query_words`` or
+    more) when the passage list is on, else ``Fusion.passage_weight``."""
+    f = FUSION
+    if f.passage_weight and f.long_passage_weight and content_words >= f.long_query_words:
+        return f.long_passage_weight
+    return f.passage_weight
 
 
 def language_shares(langs: np.ndarray, allowed: np.ndarray) -> dict[str, float]:

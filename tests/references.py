@@ -70,6 +70,23 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
     return total, generate()
 
 
+def whoosh_matching_passages(reader: Any, query: Any, doc_id: str) -> set[int]:
+    """``WhooshReader.matching_passages`` before 2026-12-02 (tests/test_best_passages.py): a
+    search of the query filtered to the document's passages, which walks and scores every match
+    of the query in the index."""
+    from whoosh import query as wq
+
+    from index.whoosh.translate import to_whoosh
+
+    q = to_whoosh(query)
+    if q is wq.NullQuery:
+        return set()
+    docnums = reader._passage_docnums(doc_id)
+    if not docnums:
+        return set()
+    return {r["ordinal"] for r in reader.searcher.search(q, filter=docnums, limit=None)}
+
+
 def whoosh_best_passages(reader: Any, query: Any, ids: Sequence[str], per_doc: int) -> Any:
     """``WhooshReader.best_passages`` before 2026-12-02 (tests/test_best_passages.py): the
     passages of ``ids`` as a Whoosh search of the query AND a constant-score OR of their doc

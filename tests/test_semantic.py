@@ -1015,6 +1015,80 @@ def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
     assert "d" not in dict(semantic.fuse(["a"], ["c"], balanced=False, passages=["d"]))
 
 
+def test_a_long_query_weighs_the_passage_list_more(monkeypatch):
+    # a query of 7 content words or more: the passage list at its long-query weight; a
+    # shorter one (or one whose words are not known: 0) at the usual weight; no passage list
+    # at all when it is off
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(
+        semantic.FUSION, passage_weight=0.175, long_passage_weight=0.5, long_query_words=7))
+    k = semantic.FUSION.rrf_k
+
+    def passage_part(**kwargs):  # type: ignore[no-untyped-def]
+        return dict(semantic.fuse(["a"], [], balanced=False, passages=["d"], **kwargs)).get("d")
+
+    assert passage_part(content_words=7) == pytest.approx(0.5 / (k + 1))
+    assert passage_part(content_words=12) == pytest.approx(0.5 / (k + 1))
+    assert passage_part(content_words=6) == pytest.approx(0.175 / (k + 1))
+    assert passage_part() == pytest.approx(0.175 / (k + 1))
+    # the answer, one passage deep in a long document, 1st in the passage list and 4th by
+    # keywords (it matches a quarter of the words), passes the broad keyword hit 3rd (half of
+    # them) only for the long query
+    coverage = {"x": 1.0, "y": 1.0, "broad": 0.5, "answer": 0.25}
+    for words, answer_first in ((8, True), (3, False)):
+        order = [d for d, _ in semantic.fuse(["x", "y", "broad", "answer"], [], balanced=False,
+                                             passages=["answer"], coverage=coverage,
+                                             content_words=words)]
+        assert (order.index("answer") < order.index("broad")) == answer_first, words
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, long_passage_weight=0.0))
+    assert passage_part(content_words=9) == pytest.approx(0.175 / (k + 1))
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, passage_weight=0.0,
+                                                    long_passage_weight=0.5))
+    assert passage_part(content_words=9) is None
+
+
+def test_the_search_tells_the_fusion_how_many_content_words_the_query_has(store, monkeypatch):
+    from index import semantic
+    from index.query import word_queries
+
+    seen: list[int] = []
+    fuse = semantic.fuse
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("content_words", -1))
+        return fuse(*args, **kwargs)
+
+    monkeypatch.setattr(semantic, "fuse", spy)
+    for query, words in (("export vouchers", 2),
+                         ("How do small firms pay the consultants who help them export with "
+                          "vouchers?", 7)):
+        seen.clear()
+        search(store, SearchRequest(query=query, with_facets=False))
+        assert seen == [words] == [len(word_queries(query, store.load_synonyms()))], query
+
+
+def test_a_synonym_term_of_several_words_counts_only_where_a_document_holds_it_whole(store):
+    # the coverage asks which documents hold each content word or a synonym of it: a synonym
+    # of several words is held by a document that has the term, not by one that has one of
+    # its words ("bono de exportación" is not in every page with "exportación": the English
+    # "voucher" of the sample corpus's glossary was held by 48 of its 50 documents)
+    from index.query import word_queries
+
+    ids = [d.id for d in DOCS]
+    with store.reader() as reader:
+
+        def holding(groups: list[dict[str, list[str]]]) -> set[str]:
+            return reader.matching_each(word_queries("consultants for exporters", groups),
+                                        ids)[0]
+
+        assert holding([{"en": ["consultants"], "hu": ["külső tanácsadó"]}]) == {"en-vouchers"}
+        assert holding([{"en": ["consultants"], "hu": ["tanácsadót fizetnek"]}]) == {
+            "en-vouchers", "hu-vouchers"}
+        assert holding([{"en": ["consultants"], "hu": ["tanácsadó"]}]) == {
+            "en-vouchers", "hu-vouchers"}
+
+
 def test_a_keyword_hit_weighs_the_share_of_the_query_it_matches(monkeypatch):
     # a hit matching one word of five ranked first on its keyword rank alone; now it weighs
     # the square root of its share, below the document the semantic list puts first

@@ -341,13 +341,20 @@ class WhooshReader:
         return [_passage(r.fields()) for r in found]
 
     def matching_passages(self, query: Query, doc_id: str) -> set[int]:
-        q = to_whoosh(query)
-        if q is wq.NullQuery:
+        # Which of the document's passages the query matches, as the coverage weighting asks
+        # which of a few hits a word matches (WantedMatches: postings skipped to them, no
+        # scorers). A search filtered to them walked and scored the query's matches in the
+        # whole index (on an index of up to 5,000 records, an OR of many terms is read whole
+        # into an array of scores before the first match), and made a scorer for every term.
+        _, by_id = self._id_column()
+        record = by_id.get(doc_id)
+        wanted = sorted(self._passage_docnums(doc_id))
+        if record is None or not wanted:
             return set()
-        docnums = self._passage_docnums(doc_id)
-        if not docnums:
-            return set()
-        return {r["ordinal"] for r in self.searcher.search(q, filter=docnums, limit=None)}
+        languages = self._languages([record])  # a passage's text is in its document's
+        s = self.searcher
+        return {s.stored_fields(docnum)["ordinal"]
+                for docnum in WantedMatches(s, wanted, languages).of(query)}
 
     # -- words -------------------------------------------------------------------------------
     def word_count(self, word: str) -> int:
