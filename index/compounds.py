@@ -14,6 +14,9 @@ ends with a term (its tail) when:
   "adat", data, ends "feladat", a task);
 - MIN_HEAD letters or more stand before it (the first part, a German or Dutch linking -s-,
   -en-, -e- included: "Innovations|gutschein"): "Preise" (prices) is no "P|reise" (a trip);
+- the term is not one of NOT_TAILS (terms that also end the nouns of "-able": German
+  "Fähigkeit", Hungarian "képesség", "hatóság"), and the tail does not start inside a word of
+  STRADDLED ("Umkreise" is no "Umk|reise");
 - only the longest tail of a word counts, and a word that is itself a form of a term of that
   language keeps a tail only when the tail ends where that term does: "exportutalványok" is
   the term "exportutalvány" and ends with "utalvány"; "Landkreise" is "Landkreis" (a county),
@@ -25,8 +28,7 @@ glossary's vouchers in every language, and "Onlineberatung" the consulting conce
 query side: a document's compounds are not
 split at ingest (tried: their tails among the documents' words, so that an English "voucher",
 translated to the Hungarian "utalvány", finds "exportutalvány"; no gain on the development
-sets, and false splits such as the Hungarian "megbízhatóság", reliability, read as
-"megbíz|hatóság", an authority: bench/README.md, "A compound's last part").
+sets, and false splits on real text: bench/README.md, "A compound's last part").
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ MIN_TAIL = 5
 MIN_HEAD = 3
 #: Terms are looked up by their first letters: this many (no term shorter than it is one)
 _KEY = 3
+#: Terms (folded) that end other words far more often than they are a compound's last part:
+#: never a tail. German "-fähigkeit" and Hungarian "-képesség", "-hatóság" also end the nouns
+#: of "-able" ("Arbeitsfähigkeit", "működőképesség", "megbízhatóság": reliability, not an
+#: authority; 38 of the 43 words of Snowball's Hungarian vocabulary that end with "hatóság")
+NOT_TAILS: dict[str, frozenset[str]] = {
+    "de": frozenset({"fahigkeit"}),
+    "hu": frozenset({"kepesseg", "hatosag"}),
+}
+#: Words (folded) that a tail does not start inside of: the German "Kreis" (a circle, a
+#: district) of "Umkreise", "Wirtschaftskreisen" is no "Reise" (a trip)
+STRADDLED: dict[str, tuple[str, ...]] = {"de": ("kreis",)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,15 @@ def _terms_of(folded: str, lang: str, known: Dictionary) -> list[str]:
             if entry_lang == lang and folded.startswith(base) and is_form_of(folded, term, lang)]
 
 
+def _straddles(folded: str, start: int, lang: str) -> bool:
+    """Whether a word of STRADDLED stands in ``folded`` across ``start`` (a tail's start)."""
+    for other in STRADDLED.get(lang, ()):
+        at = folded.find(other, max(0, start - len(other) + 1))
+        if at != -1 and at < start:
+            return True
+    return False
+
+
 def tails(word: str, known: Dictionary, languages: Iterable[str] = COMPOUNDING_LANGUAGES
           ) -> list[tuple[str, str, str]]:
     """(language, term, tail) for each term of ``known`` in ``languages`` that ``word`` ends
@@ -98,7 +120,8 @@ def tails(word: str, known: Dictionary, languages: Iterable[str] = COMPOUNDING_L
         tail = folded[i:]
         for lang, term, base in known.by_start.get(tail[:_KEY], ()):
             if (lang in wanted and len(base) >= MIN_TAIL and tail.startswith(base)
-                    and is_form_of(tail, term, lang)):
+                    and base not in NOT_TAILS.get(lang, ()) and is_form_of(tail, term, lang)
+                    and not _straddles(folded, i, lang)):
                 found.append((lang, term, tail))
         if found:
             break

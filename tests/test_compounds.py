@@ -62,6 +62,18 @@ def test_no_short_tail_and_no_false_split(word: str) -> None:
     assert len("adat") < MIN_TAIL and len("p") < MIN_HEAD
 
 
+def test_terms_that_end_other_words_are_no_tails() -> None:
+    """NOT_TAILS and STRADDLED (index.compounds): "-fähigkeit", "-képesség" and "-hatóság" end
+    the nouns of "-able"; "Reise" does not start inside "Kreis"."""
+    known = dictionary((("de", "Fähigkeit"), ("de", "Reise"), ("de", "Reisen"),
+                        ("hu", "hatóság"), ("hu", "képesség"), ("hu", "támogatás")))
+    for word in ("Wettbewerbsfähigkeit", "Wirtschaftskreisen", "Umkreise", "megbízhatóság",
+                 "versenyképesség"):
+        assert tails(word, known) == [], word
+    assert tails("Dienstreisen", known) == [("de", "Reisen", "reisen")]
+    assert tails("exporttámogatás", known) == [("hu", "támogatás", "tamogatas")]
+
+
 def test_a_german_compound_query_reaches_the_glossary_concept_of_its_tail() -> None:
     added = _added("Wie bekomme ich Exportgutscheine?")
     assert {"voucher", "utalvány", "bono", "Gutschein"} <= added  # the tail's group
