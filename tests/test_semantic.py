@@ -1382,3 +1382,100 @@ def test_fusion_takes_only_known_filtered_ranks() -> None:
     assert replace(semantic.FUSION, filtered_ranks="filtered").filtered_ranks == "filtered"
     with pytest.raises(ValueError, match="filtered_ranks"):
         replace(semantic.FUSION, filtered_ranks="filter")  # type: ignore[arg-type]
+
+
+def test_a_rows_closeness_with_renderings_is_its_best_cosine_less_the_margin(monkeypatch):
+    # each row's cosine with the query or with one of its renderings (less the margin), on
+    # both scales (with and without the language offsets); in a collection balanced across
+    # languages the renderings are not read
+    import index.vectors as vectors
+    from index import semantic
+
+    rng = np.random.default_rng(11)
+    vs = _unbalanced_set(rng)
+    offset = 3 * rng.normal(size=8).astype(np.float32)
+    monkeypatch.setattr(vectors, "language_offsets", lambda model: {"de": offset})
+    vi = vectors.VectorIndex(vs)
+    everything = np.ones(len(vi.doc_ids), dtype=bool)
+    changed = 0
+    for _ in range(20):
+        q, *more = (v / np.linalg.norm(v) for v in rng.normal(size=(3, 8)).astype(np.float32))
+        rendered = np.stack(more)
+        alone = vi.row_scores(q)
+        own = (vi.matrix @ q, vi.plain_scores(vi.matrix @ q, q))
+        assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(alone, own, strict=True))
+        scores, plain = vi.row_scores(q, rendered, 0.01)
+        assert np.allclose(scores, np.maximum(
+            own[0], np.max([vi.matrix @ r for r in more], axis=0) - 0.01), atol=1e-5)
+        assert np.allclose(plain, np.maximum(
+            own[1], np.max([vi.plain_scores(vi.matrix @ r, r) for r in more], axis=0) - 0.01),
+            atol=1e-5)
+        # the last query's scores are kept: the query alone again is not the one with them
+        assert np.allclose(vi.row_scores(q)[0], own[0], atol=1e-5)
+        with_them = semantic.rank_by_meaning(vi, q, "en", everything, 100, renderings=rendered)
+        changed += [list(x) for x in with_them] != [
+            list(x) for x in semantic.rank_by_meaning(vi, q, "en", everything, 100)]
+    assert changed
+    balanced = VectorSet([f"{lang}{i}" for lang in ("en", "de") for i in range(20)],
+                         [str(i) for i in range(40)], ["en"] * 20 + ["de"] * 20,
+                         rng.normal(size=(40, 8)).astype(np.float32), "m",
+                         {"en": np.zeros(8, np.float32), "de": np.zeros(8, np.float32)})
+    bvi = vectors.VectorIndex(balanced)
+    everything = np.ones(len(bvi.doc_ids), dtype=bool)
+    q, r = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 8)).astype(np.float32))
+    assert ([list(x) for x in semantic.rank_by_meaning(bvi, q, "en", everything, 100,
+                                                       renderings=r[None, :])]
+            == [list(x) for x in semantic.rank_by_meaning(bvi, q, "en", everything, 100)])
+
+
+def test_a_query_in_a_partner_language_is_ranked_with_its_english_rendering(
+        store, monkeypatch, caplog):
+    # the query followed by its glossary terms' English concepts (index.rendering), embedded
+    # beside the query and handed to the ranking by meaning; not for a query that has no term
+    # of another language, nor when Fusion.rendered_in names no language of the glossary
+    import logging
+
+    from index import semantic
+
+    store.save_synonyms([{"en": ["export voucher"], "de": ["Exportgutschein"],
+                          "hu": ["exportutalvány"]}])
+    started: list[list[str]] = []
+    handed: list[np.ndarray | None] = []
+    start, rank = semantic.start_renderings, semantic.rank_by_meaning
+
+    def record(texts):  # type: ignore[no-untyped-def]
+        started.append(list(texts))
+        return start(texts)
+
+    def ranking(vi, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(kwargs.get("renderings"))
+        return rank(vi, query, *args, **kwargs)
+
+    monkeypatch.setattr(semantic, "start_renderings", record)
+    monkeypatch.setattr(semantic, "rank_by_meaning", ranking)
+    german = "Exportgutschein für kleine Firmen"
+    before = search(store, SearchRequest(query=german))
+    assert before.semantic and started == [["Exportgutschein für kleine Firmen export voucher"]]
+    assert handed and all(h is not None and h.shape == (1, default_embedder().dim)
+                          for h in handed)
+    assert np.allclose(handed[0][0], default_embedder().embed_queries(  # type: ignore[index]
+        ["Exportgutschein für kleine Firmen export voucher"])[0])
+    started.clear(), handed.clear()
+    assert search(store, SearchRequest(query="export vouchers for small firms")).semantic
+    assert started == [] and handed and all(h is None for h in handed)
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, rendered_in=("none",)))
+    handed.clear()
+    assert search(store, SearchRequest(query=german)).semantic
+    assert started == [] and all(h is None for h in handed)
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, rendered_in=("en",)))
+
+    # a model that fails on the renderings leaves the query's own vector to rank
+    def broken(texts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("no model for the renderings")
+
+    monkeypatch.setattr(semantic, "start_renderings", broken)
+    handed.clear()
+    with caplog.at_level(logging.WARNING):
+        result = search(store, SearchRequest(query=german))
+    assert result.semantic and all(h is None for h in handed)
+    assert "renderings were not embedded" in caplog.text
