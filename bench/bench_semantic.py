@@ -9,7 +9,6 @@
     .venv/bin/python bench/bench_semantic.py filters --index /tmp/kb-sample --rounds 5
     .venv/bin/python bench/bench_semantic.py glossary --index /tmp/kb-sample --rounds 3
     .venv/bin/python bench/bench_semantic.py glossary --index /tmp/bigger --against /tmp/today
-    .venv/bin/python bench/bench_semantic.py renderings --index /tmp/kb-sample --rounds 2
     .venv/bin/python bench/bench_semantic.py ingest 1000 --compare none   # 1,000 documents
     .venv/bin/python bench/bench_semantic.py ingest 50 --rounds 2   # cost of passage vectors
     .venv/bin/python bench/bench_semantic.py ingest 20 --rounds 2 --compare workers
@@ -83,13 +82,6 @@ off and on (warm: the query's vector made beforehand, as the glossary does not c
 p50, p95, mean and the ratio. The index is only read (the groups are swapped in the process).
 With ``--against INDEX``, the groups of that index (another glossary: today's, against a larger
 one in --index) take the place of the synonyms alone.
-
-renderings: what a query's renderings through the glossary cost (index.rendering, embedded
-beside the query: Fusion.rendered_in), over the sample queries and those of the eleven
-development sets, cold (the model's cache emptied before each search), with them and without
-(``rendered_in`` set to no language) in turn (which goes first rotates); wall time and the
-process's CPU time (the model's threads too) per search, p50, p95, mean, the ratios, and how
-many renderings were embedded.
 """
 
 from __future__ import annotations
@@ -423,62 +415,6 @@ def glossary(index: Path, rounds: int, against: Path | None = None) -> None:
         set_semantic_enabled(True)
 
 
-def renderings(index: Path, rounds: int) -> None:
-    """A search with the query's renderings through the glossary (the product,
-    Fusion.rendered_in) and without them, alternating (which goes first rotates), cold (the
-    model's cache emptied before each search); wall and CPU time (of the process: the model's
-    threads too) per search, over the sample queries and those of the eleven development sets
-    (see the module's docstring)."""
-    from dataclasses import replace
-
-    from index import semantic
-    from index.embedder import default_embedder
-
-    store = IndexStore(index)
-    qs = list(SAMPLE_QUERIES)
-    for name in ("upgradesme", "upgradesme-heldout",
-                 *(f"upgradesme-heldout{i}" for i in range(2, 11))):
-        with open(ROOT / "bench" / "judgments" / name / "queries.jsonl", encoding="utf-8") as fh:
-            qs += [json.loads(line)["text"] for line in fh if line.strip()]
-    product = semantic.FUSION
-    ways = ("without renderings", "with renderings")
-    settings = {ways[0]: replace(product, rendered_in=("none",)), ways[1]: product}
-    rendered: set[str] = set()
-    start = semantic.start_renderings
-
-    def counted(texts: list[str]) -> object:
-        rendered.update(texts)
-        return start(texts)
-
-    times: dict[str, list[float]] = {way: [] for way in ways}
-    cpu: dict[str, list[float]] = {way: [] for way in ways}
-    for q in qs[:10]:  # warm up (model loaded, searchers open)
-        search(store, SearchRequest(query=q))
-    semantic.start_renderings = counted  # type: ignore[assignment]
-    try:
-        for r in range(rounds):
-            for i, q in enumerate(qs):
-                for way in (ways if (i + r) % 2 == 0 else ways[::-1]):
-                    semantic.FUSION = settings[way]
-                    with default_embedder()._lock:
-                        default_embedder()._cache.clear()
-                    started, used = time.perf_counter(), time.process_time()
-                    search(store, SearchRequest(query=q))
-                    times[way].append((time.perf_counter() - started) * 1000)
-                    cpu[way].append((time.process_time() - used) * 1000)
-    finally:
-        semantic.FUSION = product
-        semantic.start_renderings = start  # type: ignore[assignment]
-    _print_times(f"{len(qs)} queries ({len(rendered)} renderings embedded) x {rounds} rounds, "
-                 "cold, alternating", "", times)
-    for way in ways:
-        print(f"  CPU {way:<20} mean {statistics.mean(cpu[way]):6.1f} ms  "
-              f"p50 {percentile(cpu[way], .5):6.1f} ms")
-    print(f"  mean ratio with / without: wall "
-          f"{statistics.mean(times[ways[1]]) / statistics.mean(times[ways[0]]):.2f}, CPU "
-          f"{statistics.mean(cpu[ways[1]]) / statistics.mean(cpu[ways[0]]):.2f}")
-
-
 def _drop_query_vector(q: str) -> None:
     """Forget the query's vector, so the next search embeds it (a cold query)."""
     from index.embedder import default_embedder
@@ -779,7 +715,7 @@ def main() -> None:
     lat.add_argument("--slots", action="store_true",
                      help="with --clients: the model's calls one at a time against one "
                           "per core (semantic on)")
-    for name, rounds in (("coverage", 3), ("typo", 3), ("filters", 5), ("renderings", 2)):
+    for name, rounds in (("coverage", 3), ("typo", 3), ("filters", 5)):
         on_an_index(name, rounds)
     on_an_index("glossary", 3).add_argument(
         "--against", type=Path, default=None, metavar="INDEX",
@@ -827,8 +763,6 @@ def main() -> None:
         filters(args.index, args.rounds)
     elif args.what == "glossary":
         glossary(args.index, args.rounds, args.against)
-    elif args.what == "renderings":
-        renderings(args.index, args.rounds)
     elif args.what == "ingest":
         ingest(args.documents, args.rounds, args.compare)
     else:

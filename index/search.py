@@ -33,7 +33,6 @@ from index.query import (
     word_queries,
 )
 from index.records import Document
-from index.rendering import renderings
 from index.results import (
     HIT_METADATA,
     DocumentHit,
@@ -191,9 +190,6 @@ class _Semantic:
     #: what the query excludes (ParsedQuery.excluded): no document matching it is found by
     #: meaning ("trade shows NOT Messen" must not bring back the Messen page as "close")
     excluded: qf.Query | None = None
-    #: the query's renderings in other languages through the glossary, one vector a row
-    #: (index.rendering, Fusion.rendered_in), or None
-    renderings: np.ndarray | None = None
 
     def ranking(self, reader: EngineReader, flt: Filter, feedback: str | None
                 ) -> tuple[list[str], list[str]]:
@@ -224,12 +220,10 @@ class _Semantic:
             everywhere = reader.allowed(Filter(include_hidden=flt.include_hidden),
                                         self.vi.doc_ids)
             lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, everywhere,
-                                             len(self.vi.doc_ids), position, filtered=True,
-                                             renderings=self.renderings)
+                                             len(self.vi.doc_ids), position, filtered=True)
         else:
             lists = semantic.rank_by_meaning(self.vi, self.vector, self.lang, mask, f.depth,
-                                             position, filtered=flt.narrows,
-                                             renderings=self.renderings)
+                                             position, filtered=flt.narrows)
         documents, passages = (
             allowed_ranks(self.vi.doc_ids, positions, mask, f.depth) if weight else []
             for positions, weight in zip(lists, (1.0, f.passage_weight), strict=True))
@@ -333,28 +327,6 @@ def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text
     return future, started[1], text
 
 
-def _start_renderings(started: tuple[Future[np.ndarray], VectorIndex, str] | None,
-                      synonyms: list[dict[str, list[str]]]) -> Future[np.ndarray] | None:
-    """The vectors of the query's renderings through the glossary (index.rendering) in the
-    languages of ``Fusion.rendered_in`` other than the query's, started in the background
-    (one model call); None when there are none, in a collection balanced across languages,
-    or when the model cannot start (the query's own vector is used alone)."""
-    langs = semantic.FUSION.rendered_in
-    if started is None or not langs or not synonyms or started[1].bias.per_language:
-        return None
-    text = started[2]
-    lang = query_language(text)
-    texts = renderings(text, synonyms, [other for other in langs if other != lang])
-    if not texts:
-        return None
-    try:
-        return semantic.start_renderings(texts)
-    except Exception as exc:  # noqa: BLE001 - no model: the query's vector alone
-        log.warning("the query's renderings were not embedded: the model failed: %s: %s",
-                    type(exc).__name__, exc)
-        return None
-
-
 def _query_vector(future: Future[np.ndarray]) -> np.ndarray | None:
     """The query's vector, or None when the model failed to make it: semantic search is an
     addition, so its failure leaves the keyword results (and is logged), never fails the
@@ -363,17 +335,6 @@ def _query_vector(future: Future[np.ndarray]) -> np.ndarray | None:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - the model failed: the words alone answer
         _semantic_failed(exc)
-        return None
-
-
-def _rendering_vectors(future: Future[np.ndarray]) -> np.ndarray | None:
-    """The vectors of the query's renderings, or None when the model failed to make them
-    (logged): the query's own vector ranks alone."""
-    try:
-        return future.result()
-    except Exception as exc:  # noqa: BLE001 - the model failed: the query's vector alone
-        log.warning("the query's renderings were not used: the model failed: %s: %s",
-                    type(exc).__name__, exc)
         return None
 
 
@@ -443,7 +404,6 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     started_semantic = _start_semantic(store, req)
     parsed = parse_query(req.query)
     synonyms = store.load_synonyms()
-    started_renderings = _start_renderings(started_semantic, synonyms)
     add_synonyms(parsed, synonyms)
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
     for facet, values in parsed.filters.items():
@@ -499,9 +459,6 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             if started_semantic is not None:
                 # the model reads the corrected words too, while the keywords are searched
                 started_semantic = _restart_semantic(started_semantic, coverage_text)
-                if started_renderings is not None:
-                    started_renderings.cancel()
-                started_renderings = _start_renderings(started_semantic, synonyms)
             parsed = typo_fixed
             add_synonyms(parsed, synonyms)
             q = typo_fixed.documents
@@ -526,8 +483,6 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
                       len(content))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
-        rendered = (_rendering_vectors(started_renderings)
-                    if started_renderings is not None and vector is not None else None)
         order: list[tuple[str, float]] = []
         only_meaning: set[str] = set()
         if replaced:
@@ -541,7 +496,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             keyword = ranked.ids
             vi = started_semantic[1]
             lang, coverage, content_words = hybrid
-            sem = _Semantic(vi, vector, lang, parsed.excluded, rendered)
+            sem = _Semantic(vi, vector, lang, parsed.excluded)
             ranked_meaning, ranked_passages = sem.ranked(reader, flt,
                                                          keyword[0] if keyword else None)
             meaning = [d for d, _ in ranked_meaning]

@@ -45,11 +45,7 @@ language) the same remedies made our judged queries worse (cross-language nDCG@1
 0.17 with per-language means for English only): there every vector is centred on the mean of
 all, each document's vector also loses its language's offset measured once on a parallel text
 (index.vectors.LANGUAGE_OFFSETS: cross-language 0.72 -> 0.83, held-out 0.75 -> 0.79), and
-documents rank by cosine alone. There a query with glossary terms in another language than
-English is also embedded followed by their concepts' English terms (index.rendering;
-Fusion.rendered_in), and each vector's closeness is the better of its cosine with the query
-and with that rendering: all 0.812 -> 0.817, cross-language 0.766 -> 0.771, partner-language
-0.865 -> 0.873 on eleven sets of judgments (bench/README.md).
+documents rank by cosine alone.
 Then the semantic list and the passage list are fused with the keyword ranking (reciprocal rank
 fusion, index.search), where each of the first keyword hits of a query of several content words
 weighs the share of those words it matches (``Fusion.coverage_power``: a coordination factor).
@@ -198,20 +194,6 @@ class Fusion:
     #: document in a smaller language than the query's passes it on either scale, with or
     #: without the offsets (smaller_languages)
     min_score: float = 0.05
-    #: the languages a query is rendered in through the glossary (index.rendering: the query
-    #: followed by its glossary terms' concepts in that language), each rendering embedded
-    #: beside the query, so that a document's closeness is the better of its cosine with the
-    #: query and with a rendering (less ``rendering_margin``). Not in a collection balanced
-    #: across languages (its remedies are per language). The model puts a query near the
-    #: texts of its own language: a Spanish question on the "bono de exportación" came no
-    #: closer to the Hungarian voucher page than to generic English reports. Measured with
-    #: bench/query_renderings.py on eleven sets of judgments (bench/README.md, "A query's
-    #: renderings through the glossary"): English alone did best; every other language, or
-    #: English and Hungarian, lost keyword and typo queries; the terms replaced in place did
-    #: less well than added. ``("none",)``: off (a language no group has)
-    rendered_in: tuple[str, ...] = ("en",)
-    #: what a rendering's cosine loses against the query's own (0, 0.005-0.03 measured)
-    rendering_margin: float = 0.0
     #: the same floor for a search that filters (a facet value, a year): the filter already
     #: says which documents are wanted, often a handful (a language with 3 documents), and a
     #: one-word query's vector is far from most of them ("export" and the German press
@@ -873,20 +855,6 @@ def start_query(text: str) -> Future[np.ndarray] | None:
     return future
 
 
-def start_renderings(texts: Sequence[str]) -> Future[np.ndarray] | None:
-    """Embed a query's renderings (index.rendering) in the background, in one model call,
-    one row each (from the cache when all are there); None when off or there are none."""
-    if not enabled() or not texts:
-        return None
-    embedder = default_embedder()
-    known = [embedder.cached_query(text) for text in texts]
-    if all(vec is not None for vec in known):
-        done: Future[np.ndarray] = Future()
-        done.set_result(np.stack([vec for vec in known if vec is not None]))
-        return done
-    return _POOL.submit(embedder.embed_queries, list(texts))
-
-
 def _core_free() -> bool:
     """Whether a core is likely free: the 1-minute load average below the cores."""
     try:
@@ -904,7 +872,6 @@ def rank_by_meaning(
     feedback: int | None = None,
     *,
     filtered: bool = False,
-    renderings: np.ndarray | None = None,
 ) -> tuple[Positions, Positions]:
     """Positions (in ``vi.doc_ids``) of the documents closest to the query, best first, twice:
     by their votes (document text and leading passages), and by their later passages alone
@@ -913,9 +880,6 @@ def rank_by_meaning(
     ``allowed``: boolean mask over ``vi.doc_ids`` of the documents the filters let through.
     ``feedback``: position of the best keyword hit, whose vector joins the query's.
     ``filtered``: whether a filter made ``allowed`` (the floor is Fusion.filtered_min_score).
-    ``renderings``: the query's renderings in other languages, one vector a row
-    (Fusion.rendered_in): a row's closeness is its best cosine with the query or with one of
-    them less Fusion.rendering_margin (unbalanced collections only).
     """
     # The remedies for language bias need every language's bias to be measurable (enough
     # documents in each: LanguageBias.per_language). Otherwise, e.g. our corpus of 37 English
@@ -930,8 +894,7 @@ def rank_by_meaning(
             q = q / max(float(np.linalg.norm(q)), 1e-9)
     # the floor on the scale it was measured on: cosines without the language offsets
     # (with them, a Portuguese page lost its place for "pandemic" under a language filter)
-    scores, plain_scores = vi.row_scores(q, None if balanced else renderings,
-                                         f.rendering_margin)
+    scores, plain_scores = vi.row_scores(q)
     floor = f.filtered_min_score if filtered else f.min_score
     # ... except for a document in a smaller language than the query's, whose cosine without
     # the offsets understates it (smaller_languages): it passes on either scale

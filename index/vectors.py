@@ -267,45 +267,28 @@ class VectorIndex:
             self._plain = (offsets.astype(np.float32), row_slot, off_norm.astype(np.float32),
                            plain_norm.astype(np.float32))
 
-    def row_scores(self, query: np.ndarray, renderings: np.ndarray | None = None,
-                   margin: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def row_scores(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row's cosine with ``query`` (``matrix @ query``) and the same without the
-        language offsets (plain_scores). With ``renderings`` (one vector per row: the query
-        rendered in other languages, index.rendering), each row's best of its cosine with the
-        query and its cosines with them less ``margin``, on each scale. The last query's are
-        kept: a search with a facet selection ranks by meaning again for each selected facet
-        with the same query, and the product over every row is what that costs (~60 ms at
-        110,000 rows on a busy machine: 10,000 documents of 10 passages). Do not change the
-        arrays returned."""
+        language offsets (plain_scores). The last query's are kept: a search with a facet
+        selection ranks by meaning again for each selected facet with the same query, and the
+        product over every row is what that costs (~60 ms at 110,000 rows on a busy machine:
+        10,000 documents of 10 passages). Do not change the arrays returned."""
         key = query.tobytes()
-        if renderings is not None and len(renderings):
-            key += renderings.tobytes() + np.float64(margin).tobytes()
-        else:
-            renderings = None
         last = self._last
         if last is not None and last[0] == key:
             return last[1], last[2]
         scores = self.matrix @ query
         plain = self.plain_scores(scores, query) if self.bias.offsets else scores
-        if renderings is not None:
-            more = self.matrix @ renderings.T  # (rows, renderings)
-            more_plain = self.plain_scores(more, renderings.T) if self.bias.offsets else more
-            scores = np.maximum(scores, more.max(axis=1) - np.float32(margin))
-            plain = (np.maximum(plain, more_plain.max(axis=1) - np.float32(margin))
-                     if self.bias.offsets else scores)
         self._last = (key, scores, plain)
         return scores, plain
 
     def plain_scores(self, row_scores: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """Given ``matrix @ query`` (``query`` as passed: one vector, or several as the
-        columns of a matrix), each row's cosine without its language offset: centred on the
-        mean of all only, the scale the similarity floor (index.semantic.Fusion.min_score)
-        was measured on. The same scores without offsets."""
+        """Given ``matrix @ query`` (``query`` as passed), each row's cosine without its
+        language offset: centred on the mean of all only, the scale the similarity floor
+        (index.semantic.Fusion.min_score) was measured on. The same scores without offsets."""
         if self._plain is None:
             return row_scores
         offsets, row_slot, off_norm, plain_norm = self._plain
-        if row_scores.ndim == 2:
-            off_norm, plain_norm = off_norm[:, None], plain_norm[:, None]
         return (row_scores * off_norm + (offsets @ query)[row_slot]) / plain_norm
 
     def doc_vector(self, doc_id: str) -> np.ndarray | None:
