@@ -151,8 +151,14 @@ class ParsedQuery:
     #: ("digital*", "organi?ation"): none is a word a match must have (index.search's coverage)
     negated: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
-    #: the plain words not under NOT: the words whose synonyms widen the query (add_synonyms)
+    #: the plain words not under NOT (the coverage's content words: word_queries)
     positive: tuple[str, ...] = ()
+    #: the words whose synonyms widen the query (add_synonyms): ``positive`` with, in its
+    #: place, each word typed with a hyphen that analysis splits (a CompoundWord not under
+    #: NOT: "üzletember-találkozó", "COVID-19") as its parts joined by hyphens, so that it
+    #: matches a synonym term written with the hyphen (not one written as its parts:
+    #: "supply-chain" is no "supply chain", bench/README.md)
+    synonym_words: tuple[str, ...] = ()
     #: what the query excludes (its parts under NOT, as ``documents`` searches them), or None:
     #: a document found by meaning only must not match it (index.search)
     excluded: qf.Query | None = None
@@ -572,13 +578,18 @@ def _patterns(q: wq.Query) -> tuple[str, ...]:
                  if isinstance(leaf, (wq.Prefix, wq.Wildcard)))
 
 
-def _plain_words(q: wq.Query, *, negated: bool = True) -> list[str]:
+def _plain_words(q: wq.Query, *, negated: bool = True, compounds: bool = False) -> list[str]:
     """The plain words of the parsed query ``q``, in order; without ``negated``, not those
-    under a NOT."""
+    under a NOT; with ``compounds``, each CompoundWord too, as its parts joined by hyphens
+    ("covid-19": the typed separator is not kept, and the taxonomy's terms use hyphens)."""
     words: list[str] = []
 
     def visit(sub: wq.Query) -> None:
         if not negated and isinstance(sub, wq.Not):
+            return
+        if compounds and isinstance(sub, CompoundWord):
+            if sub.fieldname in TEXT_FIELDS:
+                words.append("-".join(str(w) for w in sub.words))
             return
         if sub.is_leaf():
             if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in TEXT_FIELDS:
@@ -772,6 +783,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         negated=_negated_words(core),
         patterns=_patterns(core),
         positive=tuple(_plain_words(core, negated=False)),
+        synonym_words=tuple(_plain_words(core, negated=False, compounds=True)),
         excluded=_excluded(documents),
         passages_excluded=_excluded(passages),
         passage_heads=qf.Or(tuple(heads)) if heads else None,
@@ -807,6 +819,8 @@ class _GroupTerms:
     pairs: list[list[tuple[str, str]]]
     compounds: Dictionary
     groups_of: dict[tuple[str, str], tuple[int, ...]]
+    #: each group's pairs whose term is written with a hyphen ("üzletember-találkozó")
+    hyphenated: list[list[tuple[str, str]]]
 
 
 #: The last list of groups searched with, and what _terms_of made of it (the store gives the
@@ -826,7 +840,9 @@ def _terms_of(groups: list[Group]) -> _GroupTerms:
         for pair in group_pairs:
             groups_of.setdefault(pair, []).append(i)
     terms = _GroupTerms(pairs, dictionary(tuple(sorted(groups_of))),
-                        {pair: tuple(ids) for pair, ids in groups_of.items()})
+                        {pair: tuple(ids) for pair, ids in groups_of.items()},
+                        [[(lang, term) for lang, term in group_pairs if "-" in term]
+                         for group_pairs in pairs])
     _last_terms = (groups, terms)
     return terms
 
@@ -943,21 +959,25 @@ def _word_in_any_form(word: str, lang: str, weight: float) -> qf.Query:
 def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     """Widen ``parsed`` with the other terms of every synonym group it contains (a term
     matches on its language's word forms, see index.synonyms), each searched in its own
-    language's fields at SYNONYM_WEIGHT; and with every term of the groups of a compound's
+    language's fields at SYNONYM_WEIGHT (a word typed with a hyphen matches a term written
+    with it: ParsedQuery.synonym_words); and with every term of the groups of a compound's
     last part (index.compounds: "Exportgutscheine" ends with "Gutschein"), at
     Ranking.compound_tails of that weight. Returns the terms added. Words under NOT widen
     nothing ("export NOT SME" must not find documents by "KMU"), nor are their synonyms
     excluded; what the query excludes stays excluded from the documents the synonyms find."""
     if not groups or not qf.searches(parsed.documents):
         return []
-    if not parsed.positive:
+    if not parsed.synonym_words:
         return []
     added: list[tuple[str, str, float]] = []
     hits = parsed.synonym_hits = _group_hits(parsed.positive, groups)
+    typed = _hyphenated_hits(parsed, groups)
     for i, (pairs, hit) in enumerate(hits.hits):
+        if typed[i]:
+            hit = hit | typed[i]
         if hit:
-            weight = SYNONYM_WEIGHT * (ranking.RANKING.compound_tails if i in hits.tails_only
-                                       else 1.0)
+            weight = SYNONYM_WEIGHT * (ranking.RANKING.compound_tails
+                                       if i in hits.tails_only and not typed[i] else 1.0)
             added.extend((lang, term, weight) for lang, term in pairs if term not in hit)
     if added:
         parsed.documents = _still_excluding(qf.Or((parsed.documents, *(
@@ -968,6 +988,18 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
                 _weighted(term, lang, weight, passages=True) for lang, term, weight in added))),
                 parsed.passages_excluded)
     return [term for _, term, _ in added]
+
+
+def _hyphenated_hits(parsed: ParsedQuery, groups: list[Group]) -> list[set[str]]:
+    """Each group's terms written with a hyphen that the query's words typed with one contain
+    (ParsedQuery.synonym_words: "üzletember-találkozó", which ``positive`` and so _group_hits
+    lack); empty sets for a query without such words. Only these terms are compared: a term
+    without a hyphen that ``synonym_words`` contain, ``positive`` contain too. The coverage's
+    word queries (word_queries) read _group_hits' of ``positive`` only, as before."""
+    pairs = _terms_of(groups).hyphenated
+    if parsed.synonym_words == parsed.positive:
+        return [set() for _ in pairs]
+    return matched_terms_by_group(list(parsed.synonym_words), pairs)
 
 
 def _still_excluding(widened: qf.Query, excluded: qf.Query | None) -> qf.Query:
