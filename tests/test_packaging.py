@@ -52,7 +52,15 @@ def test_uvicorns_protocol_stack_starts_where_uvicorn_asks():
 
 def test_the_test_client_has_the_http_client_it_is_built_on():
     # starlette.testclient (fastapi.testclient) prefers httpx2 and, with httpx only, warns on
-    # import that this is deprecated, in every test run: the test extra installs httpx2
-    done = subprocess.run([sys.executable, "-W", "error", "-c", "import fastapi.testclient"],
-                          capture_output=True, text=True, check=False)
+    # import that this is deprecated, in every test run: the test extra installs httpx2. In a
+    # fresh interpreter, so that no earlier import has chosen for it; only Starlette's own
+    # warning is an error (another library's import-time warning is not this test's failure).
+    code = ("import warnings\n"
+            "from starlette.exceptions import StarletteDeprecationWarning\n"
+            "warnings.simplefilter('error', StarletteDeprecationWarning)\n"
+            "import starlette.testclient as t\n"
+            "print(t.httpx.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0, done.stderr[-600:]
+    assert done.stdout.strip() == "httpx2"

@@ -87,6 +87,8 @@ def test_public_pages_fit_a_phone(browser, servers) -> None:  # type: ignore[no-
         "search": "/?q=export+" + "very+long+query+words+" * 6,
         "filtered": "/?q=export&country=PT&type=good_practice",
         "empty": "/?q=zzzqqq&country=ES",
+        # a filter value of 70 letters without a space: its chip and the "without" link wrap
+        "long-facet-value": "/?q=export&theme=" + "x" * 70,
         "past-the-end": "/?q=export&page=99",
         "help": "/help",
         "api-docs": "/docs",
