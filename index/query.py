@@ -417,7 +417,10 @@ def _negations_exclude(q: qf.Query) -> qf.Query:
     negatives = [sub.part for sub in q.parts if isinstance(sub, qf.Not)]
     if not negatives:
         return q
-    positives = [sub for sub in q.parts if not isinstance(sub, qf.Not)]
+    # a part that searches nothing (only very common words: "the NOT export", a trailing
+    # "NOT export OR") is dropped, as in an OR without a NOT: the NOT still excludes
+    positives = [sub for sub in q.parts
+                 if not isinstance(sub, qf.Not) and not isinstance(qf.normalize(sub), qf.Nothing)]
     include: qf.Query = qf.Or(tuple(positives)) if positives else qf.Every()
     return qf.AndNot(include, qf.Or(tuple(negatives)))
 

@@ -114,6 +114,25 @@ def test_nothing_excluded_is_found_by_meaning(meaning_store: IndexStore, query: 
     assert languages.get("de", 0) == 0, languages
 
 
+@pytest.mark.parametrize("query,excluded", [
+    ("the NOT export", "export"), ("-trade the", "trade"), ("the NOT vouchers", "vouchers"),
+    ("of the NOT language:en", "language:en"), ("-export the", "export"),
+    ("NOT export NOT", "export"), ("NOT export AND", "export"), ("NOT export OR", "export"),
+])
+def test_a_query_of_common_words_keeps_out_what_it_excludes(
+        meaning_store: IndexStore, query: str, excluded: str) -> None:
+    """Very common words beside a NOT search as the NOT alone: the documents without what it
+    excludes (not those found by meaning, which had it; not nothing)."""
+    result = search(meaning_store, SearchRequest(query=query, with_facets=False))
+    alone = search(meaning_store, SearchRequest(query=f"NOT {excluded}", with_facets=False))
+    assert alone.hits
+    assert {h.id for h in result.hits} == {h.id for h in alone.hits}, query
+    with meaning_store.reader() as reader:
+        out = parse_query(f"NOT {excluded}").excluded  # the word, not the longer words
+        assert out is not None
+        assert not reader.matching(out, [h.id for h in result.hits]), query
+
+
 @pytest.mark.parametrize("typed,embedded", [
     ("export NOT covid", "export"),
     ("export -covid", "export"),
@@ -184,6 +203,8 @@ def test_minus_excludes_on_every_engine(synonym_store: IndexStore) -> None:
 
 WORDS = st.sampled_from(["trade", "shows", "online", "Messen", "Pandemie", "vouchers",
                          "export", "SME", "KMU", "water", "COVID-19", "e-commerce", "x"])
+#: very common words, which search nothing by themselves
+COMMON = st.sampled_from(["the", "of", "and", "die", "de", "a", "with"])
 EXCLUSIONS = st.one_of(
     st.builds(lambda w: f"-{w}", WORDS), st.builds(lambda w: f"NOT {w}", WORDS),
     st.builds(lambda a, b: f'-"{a} {b}"', WORDS, WORDS),
@@ -207,3 +228,27 @@ def test_no_hit_has_what_any_query_excludes(meaning_store: IndexStore, query: st
         return
     with meaning_store.reader() as reader:
         assert not reader.matching(excluded, [h.id for h in result.hits]), query
+
+
+EXCLUDED = st.one_of(WORDS, st.sampled_from(["language:de", "language:en", "country:RO"]))
+
+
+@settings(max_examples=int(os.environ.get("KB_FUZZ_EXAMPLES", "40")), deadline=None,
+          derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(common=st.lists(COMMON, min_size=1, max_size=4), excluded=st.lists(
+    st.tuples(st.sampled_from(["NOT ", "-"]), EXCLUDED), min_size=1, max_size=2),
+    words=st.lists(WORDS, max_size=2))
+def test_no_hit_has_an_excluded_part_beside_common_words(
+        meaning_store: IndexStore, common: list[str], excluded: list[tuple[str, str]],
+        words: list[str]) -> None:
+    """Fuzz: very common words, plain words and NOTs in any order: no hit matches any
+    excluded part, read on its own (not from the whole query's parse)."""
+    pieces = common + words + [op + part for op, part in excluded]
+    query = " ".join(sorted(pieces, key=lambda p: len(p) % 3))
+    result = search(meaning_store, SearchRequest(query=query, with_facets=False))
+    ids = [h.id for h in result.hits]
+    with meaning_store.reader() as reader:
+        for _, part in excluded:
+            out = parse_query(f"NOT {part}").excluded
+            assert out is not None, part
+            assert not reader.matching(out, ids), (query, part)
