@@ -45,6 +45,8 @@ def _warm_up(store: IndexStore) -> None:
         log.error("%s: %s; searches answer 503 until then", store.path, exc)
     except IndexUnavailableError as exc:
         log.warning("no usable index at %s (%s): run `kb ingest`", store.path, exc)
+    except Exception:  # the site still starts: each search then answers for itself
+        log.exception("searching %s at start failed", store.path)
 
 
 #: The cyclic garbage collector's young generation while the app serves: collected after this

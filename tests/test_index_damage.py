@@ -190,6 +190,70 @@ def test_a_segment_truncated_under_a_running_server_gives_503_not_a_crash(site: 
         assert httpx.get(base + "/help", timeout=30).status_code == 200
 
 
+def _postings_of_the_documents(index: Path) -> tuple[Path, int]:
+    """The segment file and where in it the postings of ``kind:doc`` start (every search
+    reads them first: which records are documents)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(_live(index)), readonly=True, supports_mmap=False)
+    with storage.open_index("MAIN").reader() as reader:
+        matcher = reader.postings("kind", b"doc")
+        where = matcher._postfile.file._offset + matcher._startoffset
+    return _segment(index), where
+
+
+#: Bytes written over the postings of kind:doc, and what Whoosh then raises: its header (a
+#: bare Exception "Block tag error"), the pickled block information after the block's length
+#: (ValueError: unsupported pickle protocol 74; TypeError: an int where a tuple belongs).
+POSTINGS_DAMAGES = {"header": (0, b"XXXX"), "pickle protocol": (8, b"\x80\x4a"),
+                    "block information": (8, b"K\x05.")}
+
+
+@pytest.mark.parametrize("damage", list(POSTINGS_DAMAGES))
+def test_damaged_postings_without_checksums_answer_503_not_500(site: Path, engine: str,
+                                                               damage: str) -> None:
+    """An older index (no kb-files records) with overwritten postings: every error Whoosh
+    raises for it is damage; the site starts, and says so (503), as `kb search` does."""
+    if engine != "whoosh":
+        pytest.skip("the Whoosh engine's postings")
+    index, corpus = site / "index", site / "corpus"
+    for record in _live(index).glob("kb-files-*.json"):
+        record.unlink()
+    segment, where = _postings_of_the_documents(index)
+    at, data = POSTINGS_DAMAGES[damage]
+    with open(segment, "r+b") as fh:
+        fh.seek(where + at)
+        fh.write(data)
+    with pytest.raises(IndexDamagedError, match="kb ingest --rebuild"):
+        search(IndexStore(index), SearchRequest(query="export"))
+    for command in (["stats"], ["search", "export"]):
+        code, output = kb(*command, "--index", str(index))
+        assert code == 1 and "damaged" in output and "kb ingest --rebuild" in output, output
+    with TestClient(create_app(settings_for(index, corpus)),
+                    raise_server_exceptions=False) as client:
+        r = client.get("/api/search?q=export")
+        assert r.status_code == 503, (r.status_code, r.text[:300])
+        assert "kb ingest --rebuild" in r.json()["error"]["message"]
+        r = client.get("/?q=export")
+        assert r.status_code == 503 and "damaged" in r.text, r.status_code
+
+
+def test_a_failing_search_at_start_does_not_stop_the_site(
+        site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Whatever the first search (the warm-up) raises, the site starts and logs it."""
+    import search_app.app as app_module
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("an unforeseen error")
+
+    monkeypatch.setattr(app_module, "search", failing)
+    index, corpus = site / "index", site / "corpus"
+    with TestClient(create_app(settings_for(index, corpus)),
+                    raise_server_exceptions=False) as client:
+        assert client.get("/help").status_code == 200
+    assert "an unforeseen error" in caplog.text
+
+
 def _fail_next_search(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The next search meets what a damaged file raises in the engine (tantivy: a real panic
     of its Rust code; Whoosh: struct.error), once, whatever the files."""

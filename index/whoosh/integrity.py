@@ -35,11 +35,44 @@ INDEX_NAME = "MAIN"
 MANIFEST = "kb-files-{}.json"
 _MANIFEST_RE = re.compile(r"kb-files-(\d+)\.json$")
 
-#: What reading a truncated or overwritten index file raises inside Whoosh.
+class PostingsDamagedError(ValueError):
+    """Whoosh's bare ``Exception("Block tag error ...")``: the postings of a term do not start
+    with their header (an overwritten segment), raised as this instead (see
+    _postings_header_checked)."""
+
+
+#: What reading a truncated or overwritten index file raises inside Whoosh: unpickling
+#: overwritten bytes also raises ValueError ("unsupported pickle protocol") and TypeError.
+#: In a reader block these are taken for damage only when the commit's files are found changed
+#: (the store's strict check), or when an older index has no checksums to compare with.
 DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
     EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
-    OSError, OverflowError, whoosh_index.IndexError,
+    OSError, OverflowError, ValueError, TypeError, whoosh_index.IndexError,
 )
+
+
+def _postings_header_checked() -> None:
+    """Make Whoosh's reader of postings raise PostingsDamagedError, not a bare Exception
+    (which no ``except`` can tell from any other), when a term's postings lack their header."""
+    from whoosh.codec import whoosh3
+
+    read_header = whoosh3.W3LeafMatcher._read_header
+    if getattr(read_header, "kb_checked", False):
+        return
+
+    def _read_header(self):  # type: ignore[no-untyped-def]
+        try:
+            return read_header(self)
+        except Exception as exc:
+            if type(exc) is Exception and str(exc).startswith("Block tag error"):
+                raise PostingsDamagedError(str(exc)) from exc
+            raise
+
+    _read_header.kb_checked = True  # type: ignore[attr-defined]
+    whoosh3.W3LeafMatcher._read_header = _read_header
+
+
+_postings_header_checked()
 
 
 def _crc32(path: Path) -> int:
