@@ -58,14 +58,17 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def error_response(request: Request, status: int, message: str, **extra: Any) -> Response:
+def error_response(request: Request, status: int, message: str, *, not_indexed: bool = False,
+                   **extra: Any) -> Response:
+    """The error as JSON or as the error page; ``not_indexed``: the page tells how to build the
+    index (there is none yet, or one of an older version), which no other 503 needs."""
     if wants_json(request):
         return JSONResponse(error_body(status, message, **extra), status_code=status)
     templates = request.app.state.templates
     return templates.TemplateResponse(
         request, "error.html",
         {"status": status, "code": CODES.get(status, "error"), "message": message,
-         "extra": extra, "title": f"Error {status}"},
+         "extra": extra, "title": f"Error {status}", "not_indexed": not_indexed},
         status_code=status,
     )
 
@@ -110,7 +113,8 @@ def install(app: FastAPI) -> None:
         else:
             message = (f"The search index is not available ({exc}). An administrator needs to "
                        "run `kb ingest` to build it.")
-        response = error_response(request, 503, message)
+        response = error_response(request, 503, message,
+                                  not_indexed=type(exc) is IndexUnavailableError)
         response.headers["Retry-After"] = "5" if isinstance(exc, IndexBusyError) else "60"
         return response
 

@@ -330,6 +330,7 @@ def test_the_app_opens_nothing_at_import_and_works_with_default_factory(
         r = c.get("/?q=export")
         assert r.status_code == 503
         assert "kb ingest" in r.text
+        assert "have not been indexed yet" in r.text  # how to build it: there is none
         r = c.get("/api/search?q=export")
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "index_unavailable"

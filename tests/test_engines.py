@@ -140,4 +140,5 @@ def test_the_site_answers_503_with_what_to_do(tmp_path: Path, other_engine: str)
             r = client.get(path)
             assert r.status_code == 503, (path, r.text[:300])
             assert "kb ingest --rebuild" in r.text, (path, r.text[:500])
+            assert "have not been indexed" not in r.text, path  # not told to run `kb ingest`
         assert client.get("/docs").status_code == 200
