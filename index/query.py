@@ -711,6 +711,50 @@ def without_negations(text: str) -> str:
 _QUESTION_MARK = re.compile(r"(?<=\w)\?+(?![\w*?])")
 
 
+#: A field name typed before a colon ("subject:export"), not inside or after a word, a URL
+#: ("http://") or a time ("10:30"); and what follows it, when it is one plain word.
+_TYPED_FIELD = re.compile(r'(?<![\w.@/:-])([^\W\d_][\w-]*):(?=[^\s/\\:]|$)([^\s()":]+)?')
+_QUOTED = re.compile(r'("[^"]*")')
+
+
+def _unknown_fields(text: str) -> tuple[str, list[str]]:
+    """``text`` with each field name that is no field of the query language read as a word
+    ("subject:export" as "(subject export)"; the parser made it one hyphen-like word), and
+    those names. Known names ("title:", "lang:", "Country:" as before) and anything in
+    quotes stay as typed; the word (or "phrase") after the name stays with it, in brackets,
+    so that a NOT before it applies to both."""
+    known = set(_PARSER.schema.names())
+    unknown: list[str] = []
+    parts = _QUOTED.split(text)
+    out: list[str] = []
+    close_after = False
+    for i, part in enumerate(parts):
+        if i % 2:  # a "phrase"
+            out.append(part + (")" if close_after else ""))
+            close_after = False
+            continue
+        opened: list[bool] = []
+
+        def read(m: re.Match[str], part: str = part, opened: list[bool] = opened) -> str:
+            name, word = m.group(1), m.group(2)
+            if name.lower() in known:
+                return m.group(0)
+            if name not in unknown:
+                unknown.append(name)
+            if word:
+                return f"({name} {word})"
+            if m.end() == len(part):  # the name, then a "phrase"
+                opened.append(True)
+                return f"({name} "
+            return f"{name} "
+
+        out.append(_TYPED_FIELD.sub(read, part))
+        close_after = bool(opened) and i + 1 < len(parts)
+        if opened and not close_after:
+            out[-1] += ")"
+    return "".join(out), unknown
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse what a user typed. Never raises.
 
@@ -736,7 +780,11 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
     typed = text
-    text = _QUESTION_MARK.sub("", _negations(text))
+    text, unknown = _unknown_fields(_QUESTION_MARK.sub("", _negations(text)))
+    if unknown:
+        notice = (f"`{unknown[0]}:` is not a field; searched for the words." if len(unknown) == 1
+                  else f"{', '.join(f'`{n}:`' for n in unknown)} are not fields; searched for "
+                  "the words.")
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point

@@ -240,3 +240,34 @@ def test_a_weight_of_zero_or_less_still_finds_every_match(store: IndexStore, typ
     result = search(store, SearchRequest(query=typed))
     assert result.total == 3 and {h.id for h in result.hits} == ids(store, "export"), typed
     assert all(h.passages for h in result.hits), typed  # and their passages are shown
+
+
+@pytest.mark.parametrize("typed,positive,negated", [
+    ("subject:export", ("subject", "export"), ()),
+    ("subject:vouchers small", ("subject", "vouchers", "small"), ()),
+    ('export subject:"small firms"', ("export", "subject"), ()),
+    ("vouchers -subject:export", ("vouchers",), ("subject", "export")),
+    ("vouchers NOT subject:export", ("vouchers",), ("subject", "export")),
+    ("subject:(export OR vouchers)", ("subject", "export", "vouchers"), ()),
+])
+def test_a_name_that_is_no_field_is_read_as_words(typed: str, positive: tuple[str, ...],
+                                                  negated: tuple[str, ...]) -> None:
+    """`subject:export` was one hyphen-like word "subject export" (the parser drops unknown
+    field names), found almost nowhere, without a word of why: now its words, and a notice;
+    under NOT both words stay excluded."""
+    parsed = parse_query(typed)
+    assert parsed.positive == positive and parsed.negated == negated, typed
+    assert parsed.notice == "`subject:` is not a field; searched for the words.", typed
+
+
+@pytest.mark.parametrize("typed", ["title:export", "lang:en export", "evidence:turnover",
+                                   '"subject:export"', "http://example.org", "10:30 meeting",
+                                   "year:2020 export", "a subject: b"])
+def test_fields_urls_times_and_quotes_are_read_as_before(typed: str) -> None:
+    assert parse_query(typed).notice is None, typed
+
+
+def test_a_name_that_is_no_field_finds_its_words(store: IndexStore) -> None:
+    result = search(store, SearchRequest(query="subject:vouchers", with_facets=False))
+    assert "en-2019" in [h.id for h in result.hits]
+    assert result.notice == "`subject:` is not a field; searched for the words."
