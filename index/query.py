@@ -782,9 +782,10 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     typed = text
     text, unknown = _unknown_fields(_QUESTION_MARK.sub("", _negations(text)))
     if unknown:
-        notice = (f"`{unknown[0]}:` is not a field; searched for the words." if len(unknown) == 1
-                  else f"{', '.join(f'`{n}:`' for n in unknown)} are not fields; searched for "
-                  "the words.")
+        # plain text, as every notice (the page shows it as typed, not as Markdown)
+        names = ", ".join(f'"{name}:"' for name in unknown)
+        notice = (f"{names} is not a field; searched for the words." if len(unknown) == 1
+                  else f"{names} are not fields; searched for the words.")
     try:
         parsed = _PARSER.parse(text)
     except Exception:  # noqa: BLE001 - Whoosh can raise many things; the fallback is the point

@@ -257,7 +257,12 @@ def test_a_name_that_is_no_field_is_read_as_words(typed: str, positive: tuple[st
     under NOT both words stay excluded."""
     parsed = parse_query(typed)
     assert parsed.positive == positive and parsed.negated == negated, typed
-    assert parsed.notice == "`subject:` is not a field; searched for the words.", typed
+    assert parsed.notice == "\"subject:\" is not a field; searched for the words.", typed
+
+
+def test_two_names_that_are_no_fields_are_named_in_one_notice() -> None:
+    assert parse_query("subject:export topic:vouchers").notice == (
+        '"subject:", "topic:" are not fields; searched for the words.')
 
 
 @pytest.mark.parametrize("typed", ["title:export", "lang:en export", "evidence:turnover",
@@ -270,4 +275,4 @@ def test_fields_urls_times_and_quotes_are_read_as_before(typed: str) -> None:
 def test_a_name_that_is_no_field_finds_its_words(store: IndexStore) -> None:
     result = search(store, SearchRequest(query="subject:vouchers", with_facets=False))
     assert "en-2019" in [h.id for h in result.hits]
-    assert result.notice == "`subject:` is not a field; searched for the words."
+    assert result.notice == "\"subject:\" is not a field; searched for the words."
