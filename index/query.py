@@ -720,9 +720,11 @@ _QUOTED = re.compile(r'("[^"]*")')
 def _unknown_fields(text: str) -> tuple[str, list[str]]:
     """``text`` with each field name that is no field of the query language read as a word
     ("subject:export" as "(subject export)"; the parser made it one hyphen-like word), and
-    those names. Known names ("title:", "lang:", "Country:" as before) and anything in
-    quotes stay as typed; the word (or "phrase") after the name stays with it, in brackets,
-    so that a NOT before it applies to both."""
+    those names. A known name is one in any case ("Title:", "COUNTRY:de": users type
+    capitals; the parser knows the lower-case names only and read such a name as a word,
+    without a notice), written in lower case; anything in quotes stays as typed; the word
+    (or "phrase") after an unknown name stays with it, in brackets, so that a NOT before it
+    applies to both."""
     known = set(_PARSER.schema.names())
     unknown: list[str] = []
     parts = _QUOTED.split(text)
@@ -738,7 +740,7 @@ def _unknown_fields(text: str) -> tuple[str, list[str]]:
         def read(m: re.Match[str], part: str = part, opened: list[bool] = opened) -> str:
             name, word = m.group(1), m.group(2)
             if name.lower() in known:
-                return m.group(0)
+                return name.lower() + m.group(0)[len(name):]
             if name not in unknown:
                 unknown.append(name)
             if word:

@@ -272,6 +272,29 @@ def test_fields_urls_times_and_quotes_are_read_as_before(typed: str) -> None:
     assert parse_query(typed).notice is None, typed
 
 
+@pytest.mark.parametrize("typed,lower", [
+    ("Title:export", "title:export"), ("COUNTRY:de", "country:de"),
+    ("Year:2021 export", "year:2021 export"), ("export -Lang:EN", "export -lang:EN"),
+    ("Evidence:turnover", "evidence:turnover"), ('TITLE:"small firms"', 'title:"small firms"'),
+    ("Year:[2018 TO 2020]", "year:[2018 TO 2020]"),
+    ("Theme:Covid_Response", "theme:covid_response"),
+])
+def test_a_field_name_in_capitals_is_that_field(typed: str, lower: str) -> None:
+    """Users type capitals: "Title:export" and "COUNTRY:de" were one hyphen-like word each
+    ("title export"), found almost nowhere, and without the notice an unknown name gets."""
+    parsed, expected = parse_query(typed), parse_query(lower)
+    assert parsed.notice is None, typed
+    assert (parsed.documents, parsed.filters, parsed.years, parsed.positive, parsed.negated) == (
+        expected.documents, expected.filters, expected.years, expected.positive,
+        expected.negated), typed
+
+
+def test_a_field_name_in_capitals_filters_on_every_engine(store: IndexStore) -> None:
+    assert ids(store, "COUNTRY:de") == ids(store, "country:de") == {"de-2021"}
+    assert ids(store, "export -Lang:DE") == ids(store, "export -lang:de") == {"en-2019", "hu-2017"}
+    assert ids(store, "Title:vouchers") == {"en-2019"}
+
+
 def test_a_name_that_is_no_field_finds_its_words(store: IndexStore) -> None:
     result = search(store, SearchRequest(query="subject:vouchers", with_facets=False))
     assert "en-2019" in [h.id for h in result.hits]
