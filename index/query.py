@@ -391,15 +391,37 @@ def _expand(
         return _expand(sub, passages=passages, prefer=prefer, only=only, words=words,
                        longer=longer and not negated)
 
+    def searches_nothing(sub: wq.Query) -> bool:
+        """Whether ``sub`` finds no document: only very common words ("the"). Asked of the
+        documents' fields, so that a passage query keeps the shape of its documents'."""
+        return isinstance(qf.normalize(_expand(
+            sub, passages=False, prefer=prefer, only=only, words=words, longer=longer)),
+            qf.Nothing)
+
+    # A side of AND NOT, ANDMAYBE or REQUIRE that is only very common words is left out with
+    # its operator, as a side of AND is: "the ANDNOT covid" is "NOT covid" (it was nothing
+    # at all, the NOT lost), "export REQUIRE the" is "export". A NOT as ANDMAYBE's optional
+    # side excludes ("export ANDMAYBE NOT covid" is "export NOT covid"): only preferring the
+    # pages without covid, it found the others too, while the meaning left covid out.
     expanded: qf.Query
     if isinstance(q, wq.Not):
         expanded = qf.Not(expand(q.query, negated=True))
     elif isinstance(q, wq.AndNot):
-        expanded = qf.AndNot(expand(q.a), expand(q.b, negated=True))
+        negative = expand(q.b, negated=True)
+        expanded = (qf.Not(negative) if searches_nothing(q.a)
+                    else qf.AndNot(expand(q.a), negative))
     elif isinstance(q, wq.AndMaybe):
-        expanded = qf.AndMaybe(expand(q.a), expand(q.b))
+        if searches_nothing(q.a):
+            expanded = expand(q.b, negated=isinstance(q.b, wq.Not))
+        elif isinstance(q.b, wq.Not):
+            expanded = qf.AndNot(expand(q.a), expand(q.b.query, negated=True))
+        else:
+            expanded = qf.AndMaybe(expand(q.a), expand(q.b))
     elif isinstance(q, wq.Require):
-        expanded = qf.Require(expand(q.a), expand(q.b))
+        if searches_nothing(q.a) or searches_nothing(q.b):
+            expanded = expand(q.b if searches_nothing(q.a) else q.a)
+        else:
+            expanded = qf.Require(expand(q.a), expand(q.b))
     elif isinstance(q, wq.And):
         expanded = qf.And(tuple(expand(sub) for sub in q.subqueries), q.boost)
     elif isinstance(q, wq.Or):
@@ -414,15 +436,62 @@ def _negations_exclude(q: qf.Query) -> qf.Query:
     instead of adding every document without x."""
     if not isinstance(q, qf.Or):
         return q
-    negatives = [sub.part for sub in q.parts if isinstance(sub, qf.Not)]
-    if not negatives:
+    # (a NOT already read as "everything but x", "the OR NOT covid" in a group of its own,
+    # is one too)
+    nots = [sub for sub in q.parts if isinstance(sub, qf.Not) or (
+        isinstance(sub, qf.AndNot) and isinstance(sub.positive, qf.Every))]
+    if not nots:
         return q
+    negatives = [sub.part if isinstance(sub, qf.Not) else sub.negative for sub in nots]
     # a part that searches nothing (only very common words: "the NOT export", a trailing
     # "NOT export OR") is dropped, as in an OR without a NOT: the NOT still excludes
     positives = [sub for sub in q.parts
-                 if not isinstance(sub, qf.Not) and not isinstance(qf.normalize(sub), qf.Nothing)]
+                 if not any(sub is n for n in nots)
+                 and not isinstance(qf.normalize(sub), qf.Nothing)]
     include: qf.Query = qf.Or(tuple(positives)) if positives else qf.Every()
     return qf.AndNot(include, qf.Or(tuple(negatives)))
+
+
+def _global_negations(q: wq.Query) -> wq.Query:
+    """The parsed query ``q`` of a text without brackets, each of its NOTs excluding from the
+    whole query, as in web search engines and Lucene: the parser binds AND tighter than the
+    words' OR, so "export AND NOT covid trade" was "(export AND NOT covid) OR trade", which
+    found the pages with covid by "trade", while "export NOT covid trade" left them out. Each
+    NOT (and AND NOT's right side) inside the top group's parts becomes a NOT of the top group
+    (which then excludes from all of it: _negations_exclude); with brackets, a NOT excludes
+    from its group, as written."""
+    excluded: list[wq.Query] = []
+
+    def positive(sub: wq.Query) -> wq.Query | None:
+        if isinstance(sub, wq.Not):
+            excluded.append(sub.query)
+            return None
+        if isinstance(sub, wq.AndNot):
+            excluded.append(sub.b)
+            return positive(sub.a)
+        if isinstance(sub, (wq.AndMaybe, wq.Require)):
+            a, b = positive(sub.a), positive(sub.b)
+            return type(sub)(a, b) if a is not None and b is not None else (
+                b if a is None else a)
+        if isinstance(sub, (wq.And, wq.Or)) and type(sub) in (wq.And, wq.Or):
+            parts = [p for p in (positive(s) for s in sub.subqueries) if p is not None]
+            if not parts:
+                return None
+            return type(sub)(parts, boost=sub.boost) if len(parts) > 1 else parts[0]
+        return sub
+
+    parts: list[wq.Query] = []
+    for sub in q.subqueries if type(q) is wq.Or else [q]:
+        if isinstance(sub, wq.Not):
+            parts.append(sub)
+            continue
+        kept = positive(sub)
+        if kept is not None:
+            parts.append(kept)
+    if not excluded:
+        return q
+    return wq.Or([*parts, *(wq.Not(e) for e in excluded)],
+                 boost=q.boost if type(q) is wq.Or else 1.0)
 
 
 def _clamp_year(value: object) -> int:
@@ -661,12 +730,42 @@ def _minus_as_not(text: str) -> str:
 _REPEATED_NOT = re.compile(r'"[^"]*"|(?<!\S)(NOT|ANDNOT)(?:\s+NOT)+(?!\S)')
 
 
+#: An operator with nothing before it to work on: at the start, after a bracket or after
+#: another operator ("ANDNOT covid", "export OR ANDNOT covid", "ANDMAYBE NOT covid"), or with
+#: nothing after it (at the end, before a bracket: "NOT covid ANDNOT"); outside quotes.
+_LEFTLESS = re.compile(r'"[^"]*"|(^\s*|\(\s*|(?<!\S)(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\s+)'
+                       r'(ANDNOT|ANDMAYBE|REQUIRE)(?!\S)')
+_RIGHTLESS = re.compile(r'"[^"]*"|(?<!\S)(ANDNOT|ANDMAYBE|REQUIRE)(?=\s*(?:\)|$))')
+
+
+def _dangling_operators(text: str) -> str:
+    """``text`` with each ANDNOT that has nothing before it read as NOT, and each other
+    ANDNOT, ANDMAYBE or REQUIRE without both sides left out: the parser searched such an
+    operator as a word ("andnot", found nowhere, so "NOT covid ANDNOT" found nothing), or
+    dropped it and searched the word after it ("export OR ANDNOT covid" found the pages
+    with covid)."""
+    def leftless(m: re.Match[str]) -> str:
+        if m.group(1) is None:  # a "phrase"
+            return m.group(0)
+        return m.group(1) + ("NOT" if m.group(2) == "ANDNOT" else "")
+
+    typed = text
+    while True:
+        read = _RIGHTLESS.sub(lambda m: "" if m.group(1) else m.group(0),
+                              _LEFTLESS.sub(leftless, text))
+        if read == text:
+            return text if text.strip() else typed  # "REQUIRE" alone is a word
+        text = read
+
+
 def _negations(text: str) -> str:
     """``text`` with its negations as the parser and without_negations both read them: a
-    leading minus as NOT (_minus_as_not), and a run of NOTs as one: "trade NOT NOT covid" is
-    "trade NOT covid" (the parser gave up on the run and searched every word, covid too,
-    while the meaning left covid out)."""
-    return _REPEATED_NOT.sub(lambda m: m.group(1) or m.group(0), _minus_as_not(text))
+    leading minus as NOT (_minus_as_not), an ANDNOT without a left side as NOT and other
+    operators without both sides left out (_dangling_operators), and a run of NOTs as one:
+    "trade NOT NOT covid" is "trade NOT covid" (the parser gave up on the run and searched
+    every word, covid too, while the meaning left covid out)."""
+    return _REPEATED_NOT.sub(lambda m: m.group(1) or m.group(0),
+                             _dangling_operators(_minus_as_not(text)))
 
 
 #: One clause of a query's text, for without_negations: a "phrase", a bracket, a quote never
@@ -809,6 +908,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
                   "the others as plain words.")
     filters: dict[str, list[str]] = {}
     years: list[YearRange] = []
+    if "(" not in typed:  # (nor an unknown field's words, which _unknown_fields bracketed)
+        parsed = _global_negations(parsed)
     core = _split_filters(weigh_repeated(parsed, text), filters, years)
     if (_YEAR_FIELD.search(text) and "year" not in filters and not years and notice is None
             and (core is None or not _has_year_clause(core))):

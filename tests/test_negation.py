@@ -118,6 +118,13 @@ def test_nothing_excluded_is_found_by_meaning(meaning_store: IndexStore, query: 
     ("the NOT export", "export"), ("-trade the", "trade"), ("the NOT vouchers", "vouchers"),
     ("of the NOT language:en", "language:en"), ("-export the", "export"),
     ("NOT export NOT", "export"), ("NOT export AND", "export"), ("NOT export OR", "export"),
+    # operators of the parser beside very common words or with a side missing: the NOT was
+    # lost ("the ANDMAYBE NOT export" and "the ANDNOT export" found nothing, "NOT export
+    # ANDNOT" searched the word "andnot"; "the OR ANDNOT export" found the pages with export)
+    ("the ANDMAYBE NOT export", "export"), ("the ANDNOT export", "export"),
+    ("the REQUIRE NOT export", "export"), ("ANDNOT export", "export"),
+    ("the OR ANDNOT export", "export"), ("NOT export ANDNOT", "export"),
+    ("ANDMAYBE NOT export the", "export"), ("the AND ANDNOT NOT export", "export"),
 ])
 def test_a_query_of_common_words_keeps_out_what_it_excludes(
         meaning_store: IndexStore, query: str, excluded: str) -> None:
@@ -131,6 +138,41 @@ def test_a_query_of_common_words_keeps_out_what_it_excludes(
         out = parse_query(f"NOT {excluded}").excluded  # the word, not the longer words
         assert out is not None
         assert not reader.matching(out, [h.id for h in result.hits]), query
+
+
+@pytest.fixture(scope="module")
+def flat_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
+    docs = [make_doc("export-covid", "One", "Export and covid trade."),
+            make_doc("export", "Two", "Export of trade goods."),
+            make_doc("covid", "Three", "Covid trade fair."),
+            make_doc("fair", "Four", "Trade fair visitors.")]
+    return build_index(tmp_path_factory.mktemp("neg-flat"), docs)
+
+
+@pytest.mark.parametrize("query,found", [
+    ("export AND NOT covid trade", {"export", "fair"}),
+    ("trade OR export AND NOT covid", {"export", "fair"}),
+    ("export ANDNOT covid fair", {"export", "fair"}),
+    ("export ANDMAYBE NOT covid", {"export"}),
+    ("fair export REQUIRE NOT covid", {"export", "fair"}),
+    ("export AND NOT covid export", {"export"}),
+    ("the ANDMAYBE NOT covid", {"export", "fair"}),
+    ("export OR ANDNOT covid", {"export"}),
+])
+def test_a_not_in_a_query_without_brackets_excludes_from_all_of_it(
+        flat_store: IndexStore, query: str, found: set[str]) -> None:
+    """The parser binds AND (and AND NOT, ANDMAYBE, REQUIRE) tighter than the words' OR:
+    "export AND NOT covid trade" was "(export AND NOT covid) OR trade", and found the covid
+    page by "trade", while "export NOT covid trade" did not; "export ANDMAYBE NOT covid" only
+    preferred the pages without covid. Without brackets, a NOT excludes from the whole
+    query, as in web search engines, on every engine."""
+    assert set(_ids(flat_store, query)) == found, query
+
+
+def test_a_not_in_brackets_excludes_from_its_group(flat_store: IndexStore) -> None:
+    assert set(_ids(flat_store, "(export AND NOT covid) OR trade")) == {
+        "export-covid", "export", "covid", "fair"}
+    assert set(_ids(flat_store, "(export AND NOT covid) OR fair")) == {"export", "covid", "fair"}
 
 
 @pytest.mark.parametrize("typed,embedded", [
