@@ -25,6 +25,7 @@ from index import (
     IndexUnavailableError,
     QueryError,
     SearchFailedError,
+    SearchRequest,
     UnknownEngineError,
     embed_index,
     engine_names,
@@ -34,7 +35,14 @@ from index import (
 )
 from ingest import CatalogError, run_ingest, shown_name
 from search_app.accepting import BOARD_ENV, new_board
-from search_app.params import FACET_HELP, FACET_LABELS, FACETS, ParameterError, parse_params
+from search_app.params import (
+    FACET_HELP,
+    FACET_LABELS,
+    FACETS,
+    ParameterError,
+    SearchParams,
+    parse_params,
+)
 from search_app.search_page import hit_data, to_request
 from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
 from search_app.watch import watch_corpus
@@ -255,6 +263,38 @@ def facet_options(command: Command) -> Command:
     return command
 
 
+#: What kb search's messages call the search parameters (search_app.params names them as
+#: the URL does: "size must be between 1 and 100" is "--page-size ..." here).
+CLI_NAMES: dict[str, str] = {"q": "the query", "page": "--page", "size": "--page-size",
+                             "sort": "--sort", **{name: f"--{name}" for name in FACETS}}
+#: The most values an "unknown value" line lists.
+SHOWN_VALUES = 12
+
+
+def _unknown_values(store: IndexStore, params: SearchParams) -> list[str]:
+    """A line for each filter value that no searchable document has ("--country XX: no
+    document has this value; the values are DE, ES, ..."), with the facet's values, most
+    documents first: the site offers the search without such a filter, and its filter list
+    shows the values; a command printed "0 documents" and nothing more."""
+    if not params.filters:
+        return []
+    everything = search(store, SearchRequest(page_size=1, passages=0))
+    lines = []
+    for name, values in params.filters:
+        facet = everything.facets.get(name)
+        known = [v for v in facet.values if v.count] if facet else []
+        names = {v.value for v in known}
+        for value in values:
+            if value in names:
+                continue
+            listed = ", ".join(v.value if v.label == v.value else f"{v.value} ({v.label})"
+                               for v in known[:SHOWN_VALUES])
+            more = f", ... ({len(known)} in all)" if len(known) > SHOWN_VALUES else ""
+            lines.append(f"--{name} {value}: no document has this value" + (
+                f"; the values are {listed}{more}" if known else ""))
+    return lines
+
+
 @main.command("search", short_help="Search; print documents with their best passages.")
 @click.argument("query", required=False, default="")
 @index_option
@@ -283,8 +323,9 @@ def search_command(
         *((name, value) for name, values in facets.items() for value in values)]]
     store = IndexStore(index_dir or _settings().index, engine=_settings().engine)
     try:
-        params = parse_params(items)
+        params = parse_params(items, names=CLI_NAMES)
         result = search(store, to_request(params))
+        unknown = _unknown_values(store, params) if not result.total else []
     except (ParameterError, QueryError, IndexUnavailableError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -295,6 +336,8 @@ def search_command(
     mode = ("keywords + meaning" if result.semantic
             else "keywords only" + ("" if semantic_enabled() else " (KB_SEMANTIC=0)"))
     click.echo(f"{result.total} documents ({result.took_ms:.0f} ms; {mode})")
+    for line in unknown:
+        click.echo(line)
     if result.notice:
         click.echo(f"Note: {result.notice}")
     if result.corrected:

@@ -8,7 +8,7 @@ same URL means the same search everywhere, and every URL the site prints is buil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
@@ -239,12 +239,18 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
-def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> SearchParams:
+def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
+                 names: Mapping[str, str] | None = None) -> SearchParams:
     """SearchParams from (name, value) pairs of a query string. Raises ParameterError.
 
     ``strict=False`` (the HTML pages) drops unknown parameters (``&ref=mail``) instead of
     refusing them: the page then redirects to its canonical address without them. The API
-    stays strict, so a typo in a script is reported."""
+    stays strict, so a typo in a script is reported. ``names``: what the messages call a
+    parameter, where the caller names it otherwise (``kb search``: "--page-size", not
+    "size")."""
+    def shown(name: str) -> str:
+        return names.get(name, name) if names else name
+
     scalars: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
     for name, raw in items:
@@ -253,16 +259,17 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
             if not value:
                 continue
             if len(value) > MAX_VALUE_CHARS:
-                raise ParameterError(f"{name} value is too long (over {MAX_VALUE_CHARS} chars)")
+                raise ParameterError(
+                    f"{shown(name)} value is too long (over {MAX_VALUE_CHARS} chars)")
             if name in ("country", "region"):
                 value = value.upper()
             elif name in YEAR_FACETS:
-                value = str(_int(name, value, YEAR_MIN, YEAR_MAX))
+                value = str(_int(shown(name), value, YEAR_MIN, YEAR_MAX))
             values = filters.setdefault(name, [])
             if value not in values:
                 values.append(value)
             if len(values) > MAX_VALUES:
-                raise ParameterError(f"too many {name} values (at most {MAX_VALUES})")
+                raise ParameterError(f"too many {shown(name)} values (at most {MAX_VALUES})")
         elif name in SCALARS:
             scalars.setdefault(name, raw)
         elif name in IGNORED or name.startswith(IGNORED_PREFIXES) or not strict:
@@ -278,14 +285,16 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True) -> Se
     sort = scalars.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
         raise ParameterError(f"unknown sort {sort[:40]!r}; use one of {', '.join(SORTS)}")
-    page = _int("page", scalars["page"], 1, MAX_PAGE) if scalars.get("page", "").strip() else 1
+    page = (_int(shown("page"), scalars["page"], 1, MAX_PAGE)
+            if scalars.get("page", "").strip() else 1)
     size = (
-        _int("size", scalars["size"], 1, MAX_PAGE_SIZE)
+        _int(shown("size"), scalars["size"], 1, MAX_PAGE_SIZE)
         if scalars.get("size", "").strip()
         else DEFAULT_SIZE
     )
     years = [
-        _int(name, scalars[name], YEAR_MIN, YEAR_MAX) if scalars.get(name, "").strip() else None
+        _int(shown(name), scalars[name], YEAR_MIN, YEAR_MAX)
+        if scalars.get(name, "").strip() else None
         for name in ("year_from", "year_to")
     ]
     year_from, year_to = years

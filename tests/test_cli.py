@@ -53,6 +53,22 @@ def test_ingest_search_stats(corpus, tmp_path):
     assert json.loads(result.output)["documents"] == 1, out
 
 
+def test_search_messages_name_the_options_and_unknown_values(corpus, tmp_path):
+    # "--page-size 0" said "size must be between 1 and 100" (the URL's parameter), and an
+    # unknown value ("--country XX") printed "0 documents" and nothing more.
+    index = str(tmp_path / "index")
+    run("ingest", str(corpus), "--index", index, "--quiet")
+    result, out = run("search", "vouchers", "--index", index, "--page-size", "0")
+    assert result.exit_code != 0 and "--page-size must be between 1 and 100, not 0" in out, out
+    result, out = run("search", "vouchers", "--index", index, "--year", "abc")
+    assert result.exit_code != 0 and "--year must be a whole number" in out, out
+    result, out = run("search", "vouchers", "--index", index, "--language", "xx")
+    assert result.exit_code == 0 and "0 documents" in out, out
+    assert "--language xx: no document has this value; the values are en (" in out, out
+    result, out = run("search", "nothingsuch", "--index", index)
+    assert "no document has this value" not in out, out  # the words, not a filter
+
+
 def test_search_takes_words_that_are_not_utf8(corpus, tmp_path):
     # Bytes of the command line that are not UTF-8 reach Python as lone surrogates: the hits'
     # links (urllib's quote) ended `kb search "export \xff"` in a UnicodeEncodeError.
