@@ -14,17 +14,24 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from index import PRACTICE_FIELDS, suggest
 from search_app.admin.routing import is_admin
-from search_app.deps import SEARCH_PARAMETERS, CacheDep, SearchParamsDep, SettingsDep, StoreDep
+from search_app.deps import (
+    SEARCH_PARAMETERS,
+    CacheDep,
+    SearchParamsDep,
+    SettingsDep,
+    StoreDep,
+    one_value_each,
+)
 from search_app.document_page import find_document_page
 from search_app.params import FACETS, ParameterError, SearchParams, parse_params
 from search_app.search_page import HitData, HitPassageData, document_url, export_hits, search_page
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(one_value_each)])
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": 'Bad parameter: {"error": {"status": 400, "code": "bad_request", '

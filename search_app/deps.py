@@ -21,8 +21,11 @@ from search_app.params import (
     MAX_QUERY_CHARS,
     MAX_VALUE_CHARS,
     MAX_VALUES,
+    SCALARS,
+    ParameterError,
     SearchParams,
     parse_params,
+    repeated_scalar,
 )
 from search_app.settings import Settings
 
@@ -92,6 +95,25 @@ SEARCH_PARAMETERS = [
 _Q = Annotated[str, Query(
     description='The query: words, "phrases", AND/OR/NOT, field:value, prefix*, '
                 "year:[2018 TO 2020]", json_schema_extra={"maxLength": MAX_QUERY_CHARS})]
+
+
+#: The API's query parameters of one value besides the search's (SCALARS): those its routes
+#: declare (``limit`` of /api/facets and /api/suggest; ``q`` is a scalar already).
+ONE_VALUE = frozenset((*SCALARS, "limit"))
+
+
+async def one_value_each(request: Request) -> None:
+    """Refuse (400) an API call that gives a parameter of one value more than once
+    (``q=a&q=b``): FastAPI reads the last of a declared one and parse_params read the first,
+    so ``/api/search?q=a&q=b`` searched "a" and checked "b"'s length. The facets (and
+    /api/facets' ``facet``) take several values."""
+    seen: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if name in ONE_VALUE:
+            seen.setdefault(name, []).append(value)
+    for name, values in seen.items():
+        if len(values) > 1:
+            raise ParameterError(repeated_scalar(name, values))
 
 
 async def get_search_params(request: Request, q: _Q = "") -> SearchParams:

@@ -239,13 +239,23 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+def repeated_scalar(name: str, values: list[str]) -> str:
+    """The message for a parameter of one value given several times."""
+    shown = ", ".join(repr(v[:40]) for v in values)
+    return f"{name} takes one value, and was given {len(values)} ({shown}): give it once"
+
+
 def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
                  names: Mapping[str, str] | None = None) -> SearchParams:
     """SearchParams from (name, value) pairs of a query string. Raises ParameterError.
 
     ``strict=False`` (the HTML pages) drops unknown parameters (``&ref=mail``) instead of
     refusing them: the page then redirects to its canonical address without them. The API
-    stays strict, so a typo in a script is reported. ``names``: what the messages call a
+    stays strict, so a typo in a script is reported. A parameter of one value (SCALARS)
+    given more than once (``q=a&q=b``, ``page=1&page=2``) is refused by the API
+    (repeated_scalar's message) and read as its last value by the pages (an address with a
+    parameter appended, "&page=2", means the one appended; the page redirects to its
+    canonical address, which shows it). ``names``: what the messages call a
     parameter, where the caller names it otherwise (``kb search``: "--page-size", not
     "size")."""
     def shown(name: str) -> str:
@@ -271,7 +281,9 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
             if len(values) > MAX_VALUES:
                 raise ParameterError(f"too many {shown(name)} values (at most {MAX_VALUES})")
         elif name in SCALARS:
-            scalars.setdefault(name, raw)
+            if strict and name in scalars:
+                raise ParameterError(repeated_scalar(shown(name), [scalars[name], raw]))
+            scalars[name] = raw
         elif name in IGNORED or name.startswith(IGNORED_PREFIXES) or not strict:
             continue
         else:

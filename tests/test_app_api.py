@@ -115,6 +115,29 @@ def test_bad_parameters_are_400_with_one_error_shape(
     assert_error(client.get("/api/export.csv?" + query), 400, *words)
 
 
+@pytest.mark.parametrize("url,name", [
+    ("/api/search?q=export&q=vouchers", "q"), ("/api/search?q=export&page=1&page=2", "page"),
+    ("/api/export.csv?size=10&size=20", "size"),
+    ("/api/export.json?sort=title&sort=newest", "sort"),
+    ("/api/facets?q=export&limit=5&limit=6", "limit"), ("/api/suggest?q=mat&q=exp", "q"),
+    ("/api/documents/doc-01?q=export&q=covid", "q"),
+    ("/api/search?year_from=1&year_from=2", "year_from"),
+])
+def test_a_parameter_of_one_value_given_twice_is_400_on_the_api(
+        client: TestClient, url: str, name: str) -> None:
+    """``?q=a&q=b`` searched "a" (and FastAPI checked "b"), without a word: the API, strict
+    about unknown parameters, says which parameter it was (the pages take the last)."""
+    assert_error(client.get(url), 400, f"{name} takes one value, and was given 2")
+
+
+def test_repeated_facets_still_combine(client: TestClient) -> None:
+    r = client.get("/api/search?q=export&country=ES&country=PT")
+    assert r.status_code == 200, r.text
+    assert r.json()["params"]["filters"]["country"] == ["ES", "PT"]
+    r = client.get("/api/facets?q=export&facet=country&facet=year")
+    assert r.status_code == 200 and set(r.json()["facets"]) == {"country", "year"}, r.text
+
+
 def test_the_api_is_not_redirected(client: TestClient) -> None:
     r = client.get("/api/search?q=export&year_from=&sort=relevance&size=10",
                    follow_redirects=False)

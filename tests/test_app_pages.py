@@ -353,6 +353,11 @@ def test_the_app_opens_nothing_at_import_and_works_with_default_factory(
     ("/?q=export&ref=mail", "/?q=export"),  # unknown parameters are dropped on pages
     ("/?colour=red&country=ES", "/?country=ES"),
     ("/?country=ES&sort=newest", "/?country=ES"),  # without words, newest first anyway
+    # a parameter of one value given twice: the last counts (it took the first, unsaid)
+    ("/?q=export&q=vouchers", "/?q=vouchers"),
+    ("/?q=export&page=1&page=2", "/?q=export&page=2"),
+    ("/?q=export&size=20&size=50&country=HU&country=RO",
+     "/?q=export&country=HU&country=RO&size=50"),
 ])
 def test_a_non_canonical_page_address_redirects_to_the_canonical_one(
     client: TestClient, url: str, canonical: str
