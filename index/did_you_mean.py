@@ -10,13 +10,14 @@ from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
 from index.query import QUERY_LANGUAGE_MIN_PROBABILITY, ParsedQuery, analyse, parse_query
 from index.query_form import searches
+from index.query_words import QUESTION_WORDS, folded_stopwords
 from index.records import STEMMED_LANGUAGES
 from index.schema import body_field, title_field
 
 #: "did you mean" looks up at most this many words of a query
 MAX_CORRECTED_WORDS = 6
-#: Close words looked up per unknown word (the most frequent within 2 edits), before those of
-#: other languages are set aside.
+#: Close words looked up per unknown word (the closest within 2 edits, the most frequent
+#: first among those as close), before those of other languages are set aside.
 SUGGEST_CANDIDATES = 8
 
 
@@ -78,7 +79,7 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
     for word, found in near:
         folded = fold(word)
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
-        # in the engine's order (the more frequent).
+        # the more frequent (:func:`_closest`).
         options = found[:2]
         corrected = _replace_word(corrected, word, options[0])
         changed = True
@@ -118,7 +119,8 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
         folded = fold(word)
         allowed = sum(len(folded) >= size for size in SUGGEST_WORD_SIZES)
         if not allowed or reader.word_count(folded) > 0 or any(
-                _in_language(reader, word, lang) for lang in langs):
+                _in_language(reader, word, lang) or _grammar_word(folded, lang)
+                for lang in langs):
             continue
         if known is None:
             known = _synonym_words(synonyms)
@@ -131,15 +133,30 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
             if _finds_nothing(reader, word):
                 found.append((word, [base]))
             continue
-        close = sorted((typo_distance(folded, o), i, o) for i, o in enumerate(
-            reader.similar_words(folded, SUGGEST_CANDIDATES)) if o != folded)
-        options = [o for d, _, o in close if d <= allowed
+        close = _closest(folded, reader.similar_words(folded))
+        options = [o for d, o in close if d <= allowed
                    and any(_in_language(reader, o, lang) for lang in langs)
                    and not (OTHER_FORMS_ARE_NO_CORRECTION and d > 1
                             and _other_form(folded, o, langs))]
         if options:
             found.append((word, options))
     return found
+
+
+def _grammar_word(folded: str, lang: str) -> bool:
+    """Whether ``folded`` is a question or stop word of ``lang`` (the Dutch "welk", which the
+    documents may never write): a word of the language, no typo."""
+    return folded in QUESTION_WORDS.get(lang, frozenset()) or folded in folded_stopwords(lang)
+
+
+def _closest(word: str, similar: Sequence[tuple[str, int]]) -> list[tuple[int, str]]:
+    """(typos, word) of the first SUGGEST_CANDIDATES of ``similar`` (an engine's close words
+    with their document counts) by typos from ``word`` (a swap of two neighbouring letters is
+    one), the more frequent first among words as close, then in alphabetical order: the same
+    on every engine (each engine's own first few differed: Whoosh's corrector keeps the most
+    frequent words within 2 edits whatever their distance)."""
+    close = sorted((typo_distance(word, o), -count, o) for o, count in similar if o != word)
+    return [(d, o) for d, _, o in close[:SUGGEST_CANDIDATES]]
 
 
 def _other_form(word: str, other: str, langs: Sequence[str]) -> bool:

@@ -225,10 +225,10 @@ class EngineReader(Protocol):
         """Documents (of any kind) whose ``words`` field has ``word`` (folded, unstemmed)."""
         ...
 
-    def similar_words(self, word: str, limit: int) -> list[str]:
-        """At most ``limit`` indexed words at most 2 edits from ``word``, with its first letter,
-        the more frequent before the less ("did you mean" orders them by distance, keeping
-        this order among words as close)."""
+    def similar_words(self, word: str) -> list[tuple[str, int]]:
+        """Every indexed word at most 2 edits (Levenshtein) from ``word`` with its first
+        letter, other than ``word``, with its document count (as word_count), in any order:
+        "did you mean" orders them, the same on every engine (index.did_you_mean)."""
         ...
 
     def term_count(self, field: str, term: str) -> int:

@@ -298,7 +298,7 @@ def test_passages_terms_and_documents(small):
 
 
 def test_words_for_did_you_mean_and_completion(small):
-    assert small.similar_words("vouchrs", 2) == ["vouchers"]
+    assert small.similar_words("vouchrs") == [("vouchers", 2)]
     assert small.word_count("vouchers") == 2  # the hidden document has it too
     assert small.completions("zan", 5) == []  # "zanzibar": only in a hidden document
     assert small.completions("exp", 10)[0] == "export"

@@ -353,20 +353,16 @@ class TantivyReader:
         text = index_term(term)
         return sum(int(p.searcher.doc_freq(field, text)) for p in self.docs)
 
-    def similar_words(self, word: str, limit: int) -> list[str]:
-        """Words at most 2 edits from ``word`` with its first letter: the closest first, then
-        the most frequent (the order of Whoosh's corrector)."""
+    def similar_words(self, word: str) -> list[tuple[str, int]]:
         if not word:
             return []
-        scored = []
+        out = []
         for term, count in self._opened.words_starting(self, word[:1]):
             if term == word or abs(len(term) - len(word)) > 2:
                 continue
-            distance = edit_distance(word, term, 2)
-            if distance <= 2:
-                scored.append((distance, -count, term))
-        scored.sort()
-        return [analysed_term(t) for *_, t in scored[:limit]]
+            if edit_distance(word, term, 2) <= 2:
+                out.append((analysed_term(term), count))
+        return out
 
     def words_starting(self, letter: str) -> list[tuple[str, int]]:
         """The words starting with ``letter``, with their document counts."""

@@ -363,9 +363,14 @@ class WhooshReader:
     def term_count(self, field: str, term: str) -> int:
         return int(self.searcher.doc_frequency(field, term))
 
-    def similar_words(self, word: str, limit: int) -> list[str]:
-        # prefix=1: the first letter is taken as typed, which makes this ~6x faster.
-        return list(self.searcher.suggest("words", word, limit=limit, maxdist=2, prefix=1))
+    def similar_words(self, word: str) -> list[tuple[str, int]]:
+        # Not Whoosh's corrector (searcher.suggest): it keeps the most frequent words within
+        # the distance, whatever their distance, by collection frequency, so that its first
+        # few differed from the tantivy reader's. prefix=1: the first letter is taken as
+        # typed, which makes this ~6x faster.
+        reader = self.searcher.reader()
+        return [(w, int(reader.doc_frequency("words", w)))
+                for w in reader.terms_within("words", word, 2, prefix=1) if w != word]
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         reader = self.searcher.reader()
