@@ -282,6 +282,27 @@ def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed
     return {doc: n / len(words) for doc, n in matched.items()}
 
 
+def _reached(reader: EngineReader, vi: VectorIndex, language: str | None,
+             words: list[qf.Query], coverage: dict[str, float] | None
+             ) -> dict[str, float] | None:
+    """``coverage`` with each keyword hit in a language much smaller than the query's
+    weighing the share of the query's content words ``words`` that reach its language
+    (index.semantic.reached_coverage, Fusion.coverage_reach_ratio): one engine call per such
+    language, asking which words match any of its documents (the documents with vectors,
+    whatever the filters: whether a word has a form in a language does not depend on them)."""
+    if not coverage or not words or not language:
+        return coverage
+    hit_langs = {d: str(vi.doc_base_langs[vi.position[d]]) for d in coverage
+                 if d in vi.position}
+    langs = semantic.languages_to_reach(language, vi.language_shares, set(hit_langs.values()))
+    if not langs:
+        return coverage
+    reach = {lang: sum(1 for found in reader.matching_each(words, vi.ids_by_language[lang])
+                       if found) / len(words)
+             for lang in sorted(langs)}
+    return semantic.reached_coverage(coverage, hit_langs, reach)
+
+
 def _found(lists: tuple[list[str], list[str]]) -> list[str]:
     """The documents of both semantic lists, each once."""
     return list(dict.fromkeys([*lists[0], *lists[1]]))
@@ -478,8 +499,10 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             # passage list's weight (Fusion.long_query_words), which of them the first keyword
             # hits match, their coverage
             content = word_queries(coverage_text, synonyms, parsed)
-            hybrid = (query_language(coverage_text),
-                      _coverage(reader, synonyms, parsed, coverage_text, ranked.ids, content),
+            language = query_language(coverage_text)
+            coverage = _coverage(reader, synonyms, parsed, coverage_text, ranked.ids, content)
+            hybrid = (language,
+                      _reached(reader, started_semantic[1], language, content, coverage),
                       len(content))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)

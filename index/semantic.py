@@ -53,7 +53,11 @@ A question in a partner language found the few documents of its own language thr
 common word ("empresas", "durante": 1-3 documents per language here) and ranked them above
 the answers the semantic lists agreed on: questions 0.74 / 0.82 / 0.55 -> 0.75 / 0.82 / 0.64,
 cross-language 0.86 / 0.83 / 0.49 -> 0.85 / 0.83 / 0.60 on the tuning / held-out / heldout2
-judgments (bench/README.md). Raising a keyword hit in a language that holds fewer of the
+judgments (bench/README.md). A keyword hit in a language of at most half the query
+language's share of the collection weighs its share of the query's words that reach its
+language (reached_coverage: an English question's Hungarian answer can match only the words
+that have a form in Hungarian): cross-language 0.774 -> 0.783 over thirteen sets of judgments
+(bench/README.md, 2026-12-03). Raising a keyword hit in a language that holds fewer of the
 documents than the query's (``Fusion.language_share_weight``, keyword_language_weights) gained
 on the development sets but lost on the lead's unseen set, so it is off (0).
 
@@ -180,6 +184,20 @@ class Fusion:
     #: cross-language one (bench/README.md, "Across languages: the similarity floor and
     #: keyword hits"). Kept as a setting for bench/crosslang_fusion.py and ``--set``.
     language_share_weight: float = 0.0
+    #: a keyword hit in a language that holds at most 1/this of the query language's share of
+    #: the collection's documents (2: half; 0: off) weighs the share of the query's content
+    #: words *that reach its language* it matches (those matching any document in it, through
+    #: a name, a number, a word written alike or a synonym's or the glossary's term), not of
+    #: all of them: an English question's Hungarian answer matched every word of the question
+    #: that has a form in Hungarian, and weighed as an English page matching a third of it
+    #: (reached_coverage; bench/README.md, "Across languages: the coverage of a hit in a
+    #: smaller language", 2026-12-03). A collection balanced across languages, or of one
+    #: language, has no such hit.
+    coverage_reach_ratio: float = 2.0
+    #: ... the words that reach the hit's language counted as at least this share of the
+    #: query's content words, so that a hit matching the one word that reaches its language
+    #: does not weigh as matching the whole query
+    coverage_reach_floor: float = 1 / 3
     #: documents the semantic list contributes (a query always has neighbours: only the
     #: closest count, so a handful of documents close in meaning join the keyword matches)
     depth: int = 10
@@ -301,6 +319,38 @@ def keyword_language_weights(hit_langs: Mapping[T, str], query_lang: str | None,
     for doc, lang in hit_langs.items():
         if lang != query_lang and own > shares.get(lang, 0.0):
             out[doc] = 1.0 + weight * (own - shares.get(lang, 0.0))
+    return out
+
+
+def languages_to_reach(query_lang: str | None, shares: Mapping[str, float],
+                       hit_langs: Iterable[str]) -> set[str]:
+    """Which of ``hit_langs`` (the languages of a query's keyword hits) hold at most
+    1/``Fusion.coverage_reach_ratio`` of the share of the documents (``shares``: the
+    collection's, language_shares) that ``query_lang`` holds: the languages whose hits
+    reached_coverage reads against the words that reach them. None when off or the query's
+    language is not known."""
+    ratio = FUSION.coverage_reach_ratio
+    own = shares.get(query_lang or "", 0.0)
+    if not ratio or not own:
+        return set()
+    return {lang for lang in hit_langs
+            if lang != query_lang and shares.get(lang, 0.0) * ratio <= own}
+
+
+def reached_coverage(coverage: Mapping[T, float], hit_langs: Mapping[T, str],
+                     reach: Mapping[str, float]) -> dict[T, float]:
+    """``coverage`` (a keyword hit's share of the query's content words it matches) with each
+    hit in a language of ``reach`` weighing its share of the words that reach that language
+    instead: ``reach`` gives, per language, the share of the query's content words that match
+    any document in it (at least ``Fusion.coverage_reach_floor``), and a hit's share is divided
+    by it (at most 1). ``hit_langs``: the hits' languages (a hit without one keeps its share).
+    See ``Fusion.coverage_reach_ratio``."""
+    floor = FUSION.coverage_reach_floor
+    out = dict(coverage)
+    for doc, share in coverage.items():
+        lang = hit_langs.get(doc)
+        if lang is not None and lang in reach:
+            out[doc] = min(1.0, share / max(reach[lang], floor, 1e-9))
     return out
 
 

@@ -249,6 +249,14 @@ class VectorIndex:
         #: each document's language without its region ("pt-pt" -> "pt": base_language), as
         #: a query's language is told (index.semantic.keyword_language_weights)
         self.doc_base_langs = np.array([base_language(lang) for lang in self.doc_langs])
+        #: base language -> the ids of its documents, and its share of all the documents
+        #: (index.semantic.languages_to_reach: which keyword hits' coverage is read against
+        #: the query's words that reach their language)
+        self.ids_by_language: dict[str, list[str]] = {}
+        for doc_id, lang in zip(self.doc_ids, self.doc_base_langs.tolist(), strict=True):
+            self.ids_by_language.setdefault(str(lang), []).append(doc_id)
+        self.language_shares = {lang: len(ids) / len(self.doc_ids)
+                                for lang, ids in self.ids_by_language.items()}
         self._plain: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         #: the last query's row scores (row_scores): its vector's bytes, scores, plain scores
         self._last: tuple[bytes, np.ndarray, np.ndarray] | None = None

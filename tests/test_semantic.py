@@ -1193,6 +1193,67 @@ def test_the_search_weighs_keyword_hits_by_their_languages_share_of_what_it_may_
     assert keyword == ["hu-vouchers"] and weights == {}
 
 
+def test_a_hit_in_a_much_smaller_language_weighs_its_share_of_the_words_reaching_it(
+        monkeypatch):
+    # an English question of 9 content words in a collection mostly English: its Hungarian
+    # answer matches the 3 that have a form in Hungarian (a name, a glossary term), all there
+    # is to match in Hungarian, and weighed as an English page matching a third of the question
+    from index import semantic
+
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_reach_ratio=2.0,
+                                                    coverage_reach_floor=1 / 3))
+    shares = {"en": 0.74, "hu": 0.06, "de": 0.06, "es": 0.04}
+    assert semantic.languages_to_reach("en", shares, {"en", "hu", "es"}) == {"hu", "es"}
+    # a partner-language query's English hits (and its own) keep their share; so does every
+    # hit of a query in a language of about the same share, or of no known language
+    assert semantic.languages_to_reach("hu", shares, {"en", "hu", "de", "es"}) == set()
+    assert semantic.languages_to_reach("hu", {"hu": 0.06, "nl": 0.02}, {"nl"}) == {"nl"}
+    assert semantic.languages_to_reach(None, shares, {"hu"}) == set()
+    assert semantic.languages_to_reach("en", {"en": 0.5, "de": 0.5}, {"de"}) == set()
+    coverage = {"hu-answer": 3 / 9, "en-page": 3 / 9, "hu-other": 1 / 9, "de-page": 2 / 9}
+    langs = {"hu-answer": "hu", "en-page": "en", "hu-other": "hu", "de-page": "de"}
+    reached = semantic.reached_coverage(coverage, langs, {"hu": 3 / 9, "de": 1 / 9})
+    assert reached["hu-answer"] == pytest.approx(1.0)
+    assert reached["hu-other"] == pytest.approx(1 / 3)
+    assert reached["en-page"] == pytest.approx(3 / 9)
+    # the words reaching a language count as a third of the query at least: a hit matching
+    # the one word that reaches German weighs 2/9 / (1/3), not all of the query
+    assert reached["de-page"] == pytest.approx(2 / 3)
+    # off: the shares as they were
+    monkeypatch.setattr(semantic, "FUSION", replace(semantic.FUSION, coverage_reach_ratio=0.0))
+    assert semantic.languages_to_reach("en", shares, {"hu"}) == set()
+
+
+def test_the_search_reads_a_smaller_languages_hits_against_the_words_reaching_it(
+        store, monkeypatch):
+    # 2 English documents of 5: the Hungarian one (1 of 5) matches 2 of the English
+    # question's 8 content words, through the synonyms, and no Hungarian document matches
+    # another: it weighs 2/8 over the floor of a third (3/4), as the English page matching 6
+    from index import semantic
+
+    store.save_synonyms([{"en": ["voucher"], "hu": ["utalvány"]},
+                         {"en": ["consultant"], "hu": ["tanácsadó"]}])
+    seen: list[dict[str, float]] = []
+    fuse = semantic.fuse
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(dict(kwargs.get("coverage") or {}))
+        return fuse(*args, **kwargs)
+
+    monkeypatch.setattr(semantic, "fuse", spy)
+    query = "how do vouchers pay consultants who help small companies sell abroad"
+    for ratio, expected in ((2.0, 0.75), (0.0, 0.25)):
+        monkeypatch.setattr(semantic, "FUSION",
+                            replace(semantic.FUSION, coverage_reach_ratio=ratio))
+        search(store, SearchRequest(query=query, with_facets=False))
+        assert seen[-1]["hu-vouchers"] == pytest.approx(expected), ratio
+        assert seen[-1]["en-vouchers"] == pytest.approx(0.75)
+        # whatever the filter: whether a word reaches Hungarian does not depend on it
+        search(store, SearchRequest(query=query, filters={"country": ["HU"]},
+                                    with_facets=False))
+        assert seen[-1] == {"hu-vouchers": pytest.approx(expected)}
+
+
 def test_the_coverage_counts_the_content_words_of_a_question(store):
     from index.query import word_queries
 
