@@ -7,6 +7,10 @@ lists' weights (no search, no model: a variant of all eleven sets takes a second
     .venv/bin/python bench/question_causes.py record --index DIR --out FILE --passages
     .venv/bin/python bench/question_causes.py causes /tmp/q.json
     .venv/bin/python bench/question_causes.py variants /tmp/q.json
+    .venv/bin/python bench/question_causes.py pairs /tmp/q.json
+
+``pairs`` groups the cross-language needs by the languages of the query and of its grade-2
+answers (English or a partner language), with where those answers rank.
 
 ``record`` runs each query through ``index.search`` as bench/relevance.py does and keeps the
 inputs of ``index.semantic.fuse`` (the keyword list, the semantic list, the passage list, their
@@ -346,6 +350,44 @@ def causes(path: Path, below: float = 0.9) -> None:
         print(f"{counts[cause]:4}  {text}\n      e.g. {' '.join(examples[cause][:8])}")
 
 
+# -- cross-language needs by the languages of query and answers -----------------------------
+def pairs(path: Path) -> None:
+    """The cross-language needs grouped by the languages of the query and of its grade-2
+    answers (English, or a partner language: "P"): needs, mean nDCG@10, share of the kind's
+    loss (the sum of 1 - nDCG@10); per grade-2 answer, how many are in the first 3 of the
+    fused ranking, of the keyword list and of the semantic list of votes (bench/README.md,
+    "Across languages: the coverage of a hit in a much smaller language")."""
+    data = json.loads(path.read_text("utf-8"))
+    lang = {d: v["lang"] for d, v in data["docs"].items()}
+    groups: dict[str, list[float]] = collections.defaultdict(list)
+    answers: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+
+    def side(code: str) -> str:
+        return "en" if code == "en" else "P"
+
+    for q in data["queries"]:
+        if "cross-language" not in q["kinds"] or "keyword" not in q:
+            continue
+        query_lang = q.get("language") or q["lang"]
+        best = [d for d, g in q["grades"].items() if g >= 2]
+        group = f"{side(query_lang)} -> " + " + ".join(sorted({side(lang[d]) for d in best}))
+        groups[group].append(ndcg(q["product"], q["grades"]))
+        for doc in best:
+            pair = f"{side(query_lang)} -> {side(lang[doc])}"
+            answers[pair]["answers"] += 1
+            for name, ranking in (("fused", q["product"]), ("keyword", q["keyword"]),
+                                  ("meaning", q["meaning"])):
+                answers[pair][name] += doc in ranking[:3]
+    loss = sum(1 - x for scores in groups.values() for x in scores) or 1.0
+    print(f"{'query -> answers':<18} {'needs':>5} {'nDCG@10':>8} {'loss':>6}")
+    for group, scores in sorted(groups.items(), key=lambda kv: -sum(1 - x for x in kv[1])):
+        print(f"{group:<18} {len(scores):>5} {statistics.mean(scores):>8.4f} "
+              f"{sum(1 - x for x in scores) / loss:>6.0%}")
+    print("grade-2 answers in the first 3: fused / keyword list / semantic list (votes)")
+    for pair, c in sorted(answers.items()):
+        print(f"{pair:<18} {c['answers']:>5}  {c['fused']} / {c['keyword']} / {c['meaning']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -353,13 +395,15 @@ def main() -> None:
     r.add_argument("--index", type=Path, required=True)
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--passages", action="store_true")
-    for name in ("causes", "variants"):
+    for name in ("causes", "variants", "pairs"):
         sub.add_parser(name).add_argument("file", type=Path)
     args = ap.parse_args()
     if args.command == "record":
         record(args.index, args.out, args.passages)
     elif args.command == "causes":
         causes(args.file)
+    elif args.command == "pairs":
+        pairs(args.file)
     else:
         variants(args.file)
 
