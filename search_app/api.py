@@ -8,8 +8,8 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import asdict, fields, is_dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields, is_dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -199,8 +199,26 @@ def export_filename(params: SearchParams, ext: str) -> str:
     return f"upgradesme-{slug or 'all'}.{ext}"
 
 
-def _export_name(params: SearchParams, ext: str) -> str:
+def _export_name(params: SearchParams, ext: str, hits: Iterable[HitData]) -> str:
+    """The Content-Disposition of an export: named after the search whose hits it holds (the
+    correction's, when the words as typed found nothing: "upgradesme-vouchers.csv" for
+    "vouchrs")."""
+    corrected = _corrected(hits)
+    if corrected is not None:
+        params = replace(params, q=corrected)
     return f'attachment; filename="{export_filename(params, ext)}"'
+
+
+def _corrected(hits: Iterable[HitData]) -> str | None:
+    """The correction whose results the export holds (ExportHits), or None."""
+    return getattr(hits, "corrected", None)
+
+
+def _about(hits: Iterable[HitData]) -> dict[str, str]:
+    """Headers saying what the search said of the query: X-Corrected-Query (the correction
+    whose results these are, percent-encoded UTF-8 as headers are Latin-1)."""
+    corrected = _corrected(hits)
+    return {"X-Corrected-Query": quote(corrected)} if corrected is not None else {}
 
 
 @router.get("/export.csv", responses=ERROR_RESPONSES, response_class=StreamingResponse,
@@ -230,8 +248,9 @@ def export_csv(
 
     return StreamingResponse(
         rows(), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _export_name(params, "csv"), "X-Total-Count": str(total),
-                 "X-Export-Limit": str(settings.export_limit)},
+        headers={"Content-Disposition": _export_name(params, "csv", hits),
+                 "X-Total-Count": str(total), "X-Export-Limit": str(settings.export_limit),
+                 **_about(hits)},
     )
 
 
@@ -241,12 +260,16 @@ def export_json(
     request: Request, params: SearchParamsDep, store: StoreDep, settings: SettingsDep
 ) -> StreamingResponse:
     """The whole result set (up to KB_EXPORT_LIMIT hits) as one JSON object, streamed:
-    `{"query", "params", "total", "limit", "truncated", "hits": [...]}`."""
+    `{"query", "corrected", "notice", "params", "total", "limit", "truncated", "hits": [...]}`
+    (`corrected`: the correction whose results these are, when the words as typed found
+    nothing; `notice`: what the search says of the query; both null otherwise)."""
     total, hits = export_hits(store, params, settings.export_limit)
     base = str(request.base_url).rstrip("/")
     ranked = _ranked(params)
     head = {
         "query": params.q,
+        "corrected": _corrected(hits),
+        "notice": getattr(hits, "notice", None),
         "params": params.as_dict() | {"page": None, "size": None},
         "total": total,
         "limit": settings.export_limit,
@@ -272,7 +295,8 @@ def export_json(
 
     return StreamingResponse(
         chunks(), media_type="application/json",
-        headers={"Content-Disposition": _export_name(params, "json"), "X-Total-Count": str(total)},
+        headers={"Content-Disposition": _export_name(params, "json", hits),
+                 "X-Total-Count": str(total), **_about(hits)},
     )
 
 

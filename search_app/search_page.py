@@ -495,9 +495,26 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
     return page
 
 
+@dataclass
+class ExportHits:
+    """An export's hits, read as they are iterated, and what its search says of the query (as
+    the search page does): the correction whose results they are, when the words as typed
+    found nothing ("vouchrs": the hits of "vouchers"), and the notice."""
+
+    hits: Iterator[HitData]
+    corrected: str | None = None
+    notice: str | None = None
+
+    def __iter__(self) -> Iterator[HitData]:
+        return self.hits
+
+    def __next__(self) -> HitData:
+        return next(self.hits)
+
+
 def export_hits(
     store: IndexStore, params: SearchParams, limit: int, *, batch: int = 100
-) -> tuple[int, Iterator[HitData]]:
+) -> tuple[int, ExportHits]:
     """(total, hits) of the whole result set, at most ``limit``, from one search
     (index.search_hits): it is ranked now (so errors surface before a response starts), and
     the hits' documents and passages are read ``batch`` at a time as the iterator is
@@ -510,4 +527,4 @@ def export_hits(
         for rank, hit in enumerate(hits, 1):
             yield hit_data(hit, rank, params.q, labels)
 
-    return result.total, generate()
+    return result.total, ExportHits(generate(), result.corrected, result.notice)

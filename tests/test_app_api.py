@@ -530,6 +530,27 @@ def test_api_search_says_when_it_shows_a_correction(client: TestClient) -> None:
         "matchmaking export")
 
 
+def test_exports_say_when_they_hold_a_correction(client: TestClient) -> None:
+    # "matchmakng" finds nothing: the page shows the results of "matchmaking", saying so; the
+    # exports held those hits labelled "matchmakng" only
+    page = client.get("/api/search?q=matchmakng").json()
+    data = client.get("/api/export.json?q=matchmakng").json()
+    assert data["query"] == "matchmakng" and data["corrected"] == "matchmaking"
+    assert data["total"] == page["total"] > 0 and data["notice"] == page["notice"]
+    for ext in ("json", "csv"):
+        r = client.get(f"/api/export.{ext}?q=matchmakng")
+        assert r.headers["x-corrected-query"] == "matchmaking"
+        assert r.headers["content-disposition"] == (
+            f'attachment; filename="upgradesme-matchmaking.{ext}"')
+    plain = client.get("/api/export.json?q=matchmaking").json()
+    assert plain["corrected"] is None and plain["notice"] is None
+    assert "x-corrected-query" not in client.get("/api/export.csv?q=matchmaking").headers
+    # a notice reaches the JSON export as the API gives it
+    unknown = client.get("/api/export.json?q=subject:matchmaking").json()
+    assert unknown["notice"] == client.get("/api/search?q=subject:matchmaking").json()["notice"]
+    assert unknown["notice"]
+
+
 #: Searches of every kind: words, a phrase, a pattern, typed filters and years, selected
 #: facets, a typo ("did you mean" and the corrected results), words no document has (found by
 #: meaning), another page and order, browsing without words; the API and the page.
