@@ -90,12 +90,18 @@ def test_public_pages_fit_a_phone(browser, servers) -> None:  # type: ignore[no-
         # a filter value of 70 letters without a space: its chip and the "without" link wrap
         "long-facet-value": "/?q=export&theme=" + "x" * 70,
         "past-the-end": "/?q=export&page=99",
+        # long words in the notices: a name that is no field, a correction's line and its
+        # "search as typed" link, the document page's link back to the search
+        "long-unknown-field": "/?q=" + "bazbaz" * 9 + ":qux",
+        "long-corrected": "/?q=vouchrs+" + "a" * 59,
+        "long-did-you-mean": "/?q=export+vouchrs+" + "a" * 59,
         "help": "/help",
         "api-docs": "/docs",
         "error-400": "/?page=-1",
         "error-404": "/documents/no-such-document",
         "admin-off": "/admin",
         **{f"document-{i}": f"/documents/{doc_id}?q=export" for i, doc_id in enumerate(doc_ids)},
+        "document-long-query": f"/documents/{doc_ids[0]}?q=" + "bazbaz" * 9,
     }
     try:
         for name, url in urls.items():
