@@ -219,7 +219,19 @@ def ranked_correction(reader: EngineReader, parsed: ParsedQuery,
     close = sorted((typo_distance(folded, o), o) for o in options)
     if close[0][0] > allowed or (len(close) > 1 and close[1][0] == close[0][0]):
         return None
+    if _typed_as_field_name(parsed.text, word):
+        return None
     return _replace_word(parsed.text, word, close[0][1])
+
+
+def _typed_as_field_name(text: str, word: str) -> bool:
+    """Whether ``word``, where _replace_word would replace it in ``text``, is typed as a field
+    name ("titel:innovation", "contry:ES"): a name that is no field is searched as words
+    (index.query, with its notice), and "correcting" it made it a field, silently: the
+    keyword side was restricted to titles, or said a country filter was in the query that
+    the search never applied. "Did you mean" still offers the field."""
+    m = re.search(rf"(?i)\b{re.escape(word)}\b", text)
+    return m is not None and text[m.end():m.end() + 1] == ":"
 
 
 def _finds_nothing(reader: EngineReader, word: str) -> bool:

@@ -472,6 +472,11 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         fixed_text = (ranked_correction(reader, parsed, near) if TYPO_TOLERANCE and suggested
                       and keyword_total and not req.exact else None)
         typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
+        if typo_fixed is not None and (typo_fixed.filters, typo_fixed.years) != (
+                parsed.filters, parsed.years):
+            # (the filters are those typed: a correction never adds nor changes one, which
+            # the search would not apply, while the result named it: query_filters)
+            typo_fixed = None
         if fixed_text is not None and typo_fixed is not None and typo_fixed.documents is not None:
             # The words as typed found something, but one of them finds nothing and has one
             # clear correction: ranked by the corrected words, as if typed so, by keywords

@@ -567,3 +567,18 @@ def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
     within = search(store, SearchRequest(query='"Methodology analysis"'))
     assert [p.page for p in within.hits[0].passages] == [2]
     assert get_document(store, "plan", '"Methodology analysis"').matched_passages == 1
+
+
+@pytest.mark.parametrize("typed,as_words", [
+    ("titel:export vouchers consultants", "titel export vouchers consultants"),
+    ("contry:ES pandemic", "contry ES pandemic")])
+def test_a_misspelt_field_name_is_not_made_a_field_by_the_typo_tolerance(store, typed, as_words):
+    # "titel" and "contry" find nothing and are one typo from "title" and "country" (words
+    # of the texts): ranked by the correction, the query was silently restricted to titles,
+    # or said a country filter was typed that the search never applied, and the notice that
+    # the name is no field was gone. The name's words are searched.
+    result = search(store, SearchRequest(query=typed, with_facets=False))
+    name = typed.split(":")[0]
+    assert result.notice == f'"{name}:" is not a field; searched for the words.'
+    assert result.query_filters == {}
+    assert [h.id for h in result.hits] == hit_ids(store, query=as_words, exact=True)
