@@ -856,6 +856,12 @@ def _unknown_fields(text: str) -> tuple[str, list[str]]:
     return "".join(out), unknown
 
 
+def unknown_fields_as_words(text: str) -> str:
+    """``text`` with each name before a colon that is no field read as its words, as
+    parse_query reads it ("subject:export" is "(subject export)"), known names in lower case."""
+    return _unknown_fields(text)[0]
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse what a user typed. Never raises.
 
@@ -947,7 +953,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
 
 
 __all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query",
-           "without_negations", "word_queries"]
+           "unknown_fields_as_words", "without_negations", "word_queries"]
 
 
 # -- query-side synonyms ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ from index.query import (
     add_synonyms,
     parse_query,
     query_language,
+    unknown_fields_as_words,
     without_negations,
     word_queries,
 )
@@ -154,8 +155,10 @@ _OPERATOR = re.compile(
 def semantic_text(text: str) -> str:
     """What a query says, for the model: without what it excludes (index.query's
     without_negations: "export NOT covid" means export, and is not embedded with covid), its
-    field:value filters and operators."""
-    return " ".join(_OPERATOR.sub(" ", without_negations(text)).split())
+    field:value filters and operators; a name before a colon that is no field is
+    its words, as the keyword side searches them (index.query.unknown_fields_as_words:
+    "subject:vouchers" is "subject vouchers", it was nothing)."""
+    return " ".join(_OPERATOR.sub(" ", without_negations(unknown_fields_as_words(text))).split())
 
 
 def _unmatched(reader: EngineReader, q: qf.Query, ids: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from index import IndexStore, SearchRequest, parse_query, search, suggest
 from index import query_form as qf
+from index.search import semantic_text
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
 from tests.helpers import build_index, count_calls, make_doc
@@ -258,6 +259,18 @@ def test_a_name_that_is_no_field_is_read_as_words(typed: str, positive: tuple[st
     parsed = parse_query(typed)
     assert parsed.positive == positive and parsed.negated == negated, typed
     assert parsed.notice == "\"subject:\" is not a field; searched for the words.", typed
+
+
+@pytest.mark.parametrize("typed,embedded", [
+    ("subject:vouchers", "subject vouchers"), ("foo:bar", "foo bar"),
+    ("subject:export vouchers", "subject export vouchers"),
+    ("vouchers NOT subject:export", "vouchers"), ("vouchers -subject:export", "vouchers"),
+    ("Title:export vouchers", "vouchers"), ("country:ES export", "export"),
+])
+def test_the_model_reads_the_words_the_keywords_search(typed: str, embedded: str) -> None:
+    """A name that is no field was left out of the text the model reads with its word
+    (`subject:vouchers` was searched by keywords only)."""
+    assert semantic_text(typed) == embedded
 
 
 def test_two_names_that_are_no_fields_are_named_in_one_notice() -> None:
