@@ -810,6 +810,20 @@ def without_negations(text: str) -> str:
 _QUESTION_MARK = re.compile(r"(?<=\w)\?+(?![\w*?])")
 
 
+#: A weight below zero ("innovation^-3"), and a "~N" right after a word ("export~2": no
+#: fuzzy search here, a misspelt word has the typo tolerance): the parser read each as one
+#: more word ("innovation 3", "export 2") while the model read the word alone
+#: (index.search.semantic_text); not a phrase's "~N" ("a b"~3, after the quote)
+_NEGATIVE_WEIGHT = re.compile(r"\^-[\d.]*")
+_WORD_TILDE = re.compile(r"(?<=\w)~\d*(?:\.\d+)?(?![\w.])")
+
+
+def _weights(text: str) -> str:
+    """``text`` with a weight below zero as the smallest (``^0``: MIN_BOOST) and each "~N"
+    right after a word left out (_NEGATIVE_WEIGHT, _WORD_TILDE)."""
+    return _WORD_TILDE.sub("", _NEGATIVE_WEIGHT.sub("^0", text))
+
+
 #: A field name typed before a colon ("subject:export"), not inside or after a word, a URL
 #: ("http://") or a time ("10:30"); and what follows it, when it is one plain word.
 _TYPED_FIELD = re.compile(r'(?<![\w.@/:-])([^\W\d_][\w-]*):(?=[^\s/\\:]|$)([^\s()":]+)?')
@@ -887,7 +901,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
     typed = text
-    text, unknown = _unknown_fields(_QUESTION_MARK.sub("", _negations(text)))
+    text, unknown = _unknown_fields(_QUESTION_MARK.sub("", _negations(_weights(text))))
     if unknown:
         # plain text, as every notice (the page shows it as typed, not as Markdown)
         names = ", ".join(f'"{name}:"' for name in unknown)

@@ -148,14 +148,18 @@ def _attach_openings(reader: EngineReader, hits: list[DocumentHit]) -> None:
 
 # The fusion settings (RRF k, weights, depths) are index.semantic.FUSION, read per search.
 
+#: what the model does not read: the operators, a field:value (a filter, or words the query
+#: restricts to a field, which a ranking by meaning cannot), a weight (^3, ^-0.5) with its
+#: number and a phrase's ~N with its number (the model read "innovation^3" as "innovation 3")
 _OPERATOR = re.compile(
-    r"(?<!\S)(AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)|[()\"^*]")
+    r"(?<!\S)(AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)(?!\S)|\b\w+:(\[[^\]]*\]|\S+)"
+    r"|\^[-+]?[\d.]*|~\d*(?:\.\d+)?|[()\"*]")
 
 
 def semantic_text(text: str) -> str:
     """What a query says, for the model: without what it excludes (index.query's
     without_negations: "export NOT covid" means export, and is not embedded with covid), its
-    field:value filters and operators; a name before a colon that is no field is
+    field:value filters, operators and weights; a name before a colon that is no field is
     its words, as the keyword side searches them (index.query.unknown_fields_as_words:
     "subject:vouchers" is "subject vouchers", it was nothing)."""
     return " ".join(_OPERATOR.sub(" ", without_negations(unknown_fields_as_words(text))).split())

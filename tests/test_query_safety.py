@@ -266,11 +266,27 @@ def test_a_name_that_is_no_field_is_read_as_words(typed: str, positive: tuple[st
     ("subject:export vouchers", "subject export vouchers"),
     ("vouchers NOT subject:export", "vouchers"), ("vouchers -subject:export", "vouchers"),
     ("Title:export vouchers", "vouchers"), ("country:ES export", "export"),
+    ("innovation^3", "innovation"), ("innovation^-3", "innovation"),
+    ("innovation^0.5 export", "innovation export"), ("export~2", "export"),
+    ('"export support"~3', "export support"),
 ])
 def test_the_model_reads_the_words_the_keywords_search(typed: str, embedded: str) -> None:
     """A name that is no field was left out of the text the model reads with its word
-    (`subject:vouchers` was searched by keywords only)."""
+    (`subject:vouchers` was searched by keywords only), and a weight's number or a ~N was
+    read as one more word ("innovation 3")."""
     assert semantic_text(typed) == embedded
+
+
+@pytest.mark.parametrize("typed,read", [("innovation^-3", "innovation^0"),
+                                        ("export~2 vouchers", "export vouchers"),
+                                        ("export~ vouchers", "export vouchers")])
+def test_a_weight_below_zero_and_a_words_tilde_are_no_words(typed: str, read: str) -> None:
+    """The parser read "innovation^-3" as the words "innovation" and "3", "export~2" as
+    "export" and "2": a weight below zero is the smallest, and a ~N after a word (no fuzzy
+    search) is left out."""
+    parsed, expected = parse_query(typed), parse_query(read)
+    assert (parsed.documents, parsed.positive, parsed.synonym_words) == (
+        expected.documents, expected.positive, expected.synonym_words)
 
 
 def test_two_names_that_are_no_fields_are_named_in_one_notice() -> None:
