@@ -586,6 +586,13 @@ def _has_year_clause(q: wq.Query) -> bool:
                for leaf in (q.leaves() if not q.is_leaf() else [q]))
 
 
+def _has_year_out_of_range(q: wq.Query) -> bool:
+    """Whether ``q`` has a year:N clause whose number is no year (year:99999)."""
+    return any(getattr(leaf, "fieldname", None) == "year" and isinstance(leaf, wq.Term)
+               and _year_of_term(leaf) is None
+               for leaf in (q.leaves() if not q.is_leaf() else [q]))
+
+
 #: Words with * or ? each walk the vocabulary of every language's fields: a query may have this
 #: many (200 of them took 14 s on the sample corpus); further ones are searched as plain words.
 MAX_PATTERNS = 4
@@ -934,6 +941,11 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     if (_YEAR_FIELD.search(text) and "year" not in filters and not years and notice is None
             and (core is None or not _has_year_clause(core))):
         notice = "The year in the query could not be read; write year:2020 or year:[2018 TO 2020]."
+    elif core is not None and notice is None and _has_year_out_of_range(core):
+        # (it searched nothing, as a clause that cannot be read: "export year:99999" found
+        # every export page without a word, "year:99999" was "only very common words")
+        notice = (f"A year in the query is not between {YEAR_MIN} and {YEAR_MAX}; "
+                  "write year:2020 or year:[2018 TO 2020].")
     if core is None:
         return ParsedQuery(text=typed, documents=None, passages=None, filters=filters,
                            years=years, notice=notice)

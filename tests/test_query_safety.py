@@ -289,6 +289,18 @@ def test_a_weight_below_zero_and_a_words_tilde_are_no_words(typed: str, read: st
         expected.documents, expected.positive, expected.synonym_words)
 
 
+@pytest.mark.parametrize("typed,total", [("export year:99999", 3), ("year:10000", 0),
+                                         ("year:99999", 0), ("export NOT year:99999", 3)])
+def test_a_year_out_of_range_is_named(store: IndexStore, typed: str, total: int) -> None:
+    """`export year:99999` found every export page without a word of the year it left out,
+    and `year:99999` alone said "only very common words"."""
+    result = search(store, SearchRequest(query=typed))
+    assert result.total == total, typed
+    assert result.notice == ("A year in the query is not between 0 and 9999; write year:2020 "
+                             "or year:[2018 TO 2020]."), typed
+    assert search(store, SearchRequest(query="export year:2019")).notice is None
+
+
 def test_two_names_that_are_no_fields_are_named_in_one_notice() -> None:
     assert parse_query("subject:export topic:vouchers").notice == (
         '"subject:", "topic:" are not fields; searched for the words.')
