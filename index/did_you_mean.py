@@ -8,7 +8,13 @@ from collections.abc import Mapping, Sequence
 
 from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
-from index.query import QUERY_LANGUAGE_MIN_PROBABILITY, ParsedQuery, analyse, parse_query
+from index.query import (
+    QUERY_LANGUAGE_MIN_PROBABILITY,
+    ParsedQuery,
+    analyse,
+    parse_query,
+    unknown_field_names,
+)
 from index.query_form import searches
 from index.query_words import QUESTION_WORDS, folded_stopwords
 from index.records import STEMMED_LANGUAGES
@@ -225,13 +231,12 @@ def ranked_correction(reader: EngineReader, parsed: ParsedQuery,
 
 
 def _typed_as_field_name(text: str, word: str) -> bool:
-    """Whether ``word``, where _replace_word would replace it in ``text``, is typed as a field
-    name ("titel:innovation", "contry:ES"): a name that is no field is searched as words
+    """Whether ``word`` is typed in ``text`` as a field name ("titel:innovation", "contry:ES";
+    not "resilence: alternative suppliers"): a name that is no field is searched as words
     (index.query, with its notice), and "correcting" it made it a field, silently: the
     keyword side was restricted to titles, or said a country filter was in the query that
     the search never applied. "Did you mean" still offers the field."""
-    m = re.search(rf"(?i)\b{re.escape(word)}\b", text)
-    return m is not None and text[m.end():m.end() + 1] == ":"
+    return word.lower() in {name.lower() for name in unknown_field_names(text)}
 
 
 def _finds_nothing(reader: EngineReader, word: str) -> bool:

@@ -883,6 +883,11 @@ def unknown_fields_as_words(text: str) -> str:
     return _unknown_fields(text)[0]
 
 
+def unknown_field_names(text: str) -> list[str]:
+    """The names before a colon in ``text`` that are no fields (_unknown_fields)."""
+    return _unknown_fields(text)[1]
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse what a user typed. Never raises.
 
@@ -979,7 +984,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
 
 
 __all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query",
-           "unknown_fields_as_words", "without_negations", "word_queries"]
+           "unknown_field_names", "unknown_fields_as_words", "without_negations",
+           "word_queries"]
 
 
 # -- query-side synonyms ---------------------------------------------------------------------

@@ -582,3 +582,9 @@ def test_a_misspelt_field_name_is_not_made_a_field_by_the_typo_tolerance(store, 
     assert result.notice == f'"{name}:" is not a field; searched for the words.'
     assert result.query_filters == {}
     assert [h.id for h in result.hits] == hit_ids(store, query=as_words, exact=True)
+
+
+def test_a_misspelt_word_before_a_colon_and_a_space_is_still_ranked_by_its_correction(store):
+    # "vuochers: pandemic" has no field name: its typo is tolerated as without the colon
+    result = search(store, SearchRequest(query="vuochers: pandemic", with_facets=False))
+    assert {h.id for h in result.hits} == {"vouchers-es", "matchmaking-ro"}
