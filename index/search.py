@@ -431,6 +431,12 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     # the keyword search runs.
     started_semantic = _start_semantic(store, req)
     parsed = parse_query(req.query)
+    if started_semantic is not None and isinstance(parsed.documents, qf.Nothing):
+        # Only very common words ("de", "the"; a pattern of one letter, "a*"): the keywords
+        # search nothing, and so does the meaning, whose closest documents to "de" were
+        # arbitrary ones, shown under the notice that the query has only very common words.
+        started_semantic[0].cancel()
+        started_semantic = None
     synonyms = store.load_synonyms()
     add_synonyms(parsed, synonyms)
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}

@@ -126,6 +126,16 @@ def test_words_that_match_nothing_still_find_documents_by_meaning(store):
         assert all(h.match == "semantic" for h in nothing.hits)
 
 
+@pytest.mark.parametrize("typed", ["de", "the", "der die das", "és a az", "de la el"])
+def test_a_query_of_only_very_common_words_finds_nothing_by_meaning_either(store, typed):
+    # the keywords search nothing ("de alone finds nothing", README), and the model's closest
+    # documents to "de" were arbitrary ones, each "found by meaning", under the notice that
+    # the query has only very common words
+    result = search(store, SearchRequest(query=typed, with_facets=False))
+    assert (result.total, result.hits, result.semantic) == (0, [], False), typed
+    assert result.notice == "The query has only very common words; try more specific ones."
+
+
 def test_filters_and_facet_counts_hold_for_documents_found_by_meaning(store):
     req = SearchRequest(query="credit guarantees for exporters", filters={"country": ["RO"]})
     result = search(store, req)
