@@ -657,6 +657,22 @@ def _patterns(q: wq.Query) -> tuple[str, ...]:
                  if isinstance(leaf, (wq.Prefix, wq.Wildcard)))
 
 
+def _short_patterns(q: wq.Query) -> list[str]:
+    """The patterns of the parsed query ``q`` with fewer than two letters besides their * and
+    ? ("a*", "*e*", "?*"), which _expand_leaf searches as nothing, as typed, each once."""
+    found: list[str] = []
+    for leaf in q.leaves() if not q.is_leaf() else [q]:
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard)) and leaf.fieldname in TEXT_FIELDS:
+            text = fold(str(leaf.text))
+            if len(text if isinstance(leaf, wq.Prefix) else text.strip("*?")) < 2:
+                typed = str(leaf.text) + ("*" if isinstance(leaf, wq.Prefix) else "")
+                if leaf.fieldname != "text":
+                    typed = f"{leaf.fieldname}:{typed}"
+                if typed not in found:
+                    found.append(typed)
+    return found
+
+
 def _plain_words(q: wq.Query, *, negated: bool = True, compounds: bool = False) -> list[str]:
     """The plain words of the parsed query ``q``, in order; without ``negated``, not those
     under a NOT; with ``compounds``, each CompoundWord too, as its parts joined by hyphens
@@ -963,6 +979,12 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     with_heads = _expand(core, passages=True, prefer=prefer, words=scoring_words)
     passages = _without_longer_forms(with_heads)
     heads = [leaf for leaf in qf.leaves(with_heads) if isinstance(leaf, qf.LongerForms)]
+    short = _short_patterns(core)
+    if short and notice is None:
+        # (it was called "only very common words", or, beside other words, not named at all)
+        shown = ", ".join(f'"{pattern}"' for pattern in short)
+        notice = (f"A pattern needs two letters or more besides its * and ?: {shown} "
+                  f"{'searches' if len(short) == 1 else 'search'} nothing.")
     if isinstance(documents, qf.Nothing) and notice is None:
         notice = "The query has only very common words; try more specific ones."
     return ParsedQuery(

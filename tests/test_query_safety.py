@@ -301,6 +301,23 @@ def test_a_year_out_of_range_is_named(store: IndexStore, typed: str, total: int)
     assert search(store, SearchRequest(query="export year:2019")).notice is None
 
 
+@pytest.mark.parametrize("typed,shown,total", [
+    ("a*", '"a*" searches', 0), ("*e*", '"*e*" searches', 0),
+    ("??????????", '"??????????" searches', 0),
+    ("title:a*", '"title:a*" searches', 0), ("a* export", '"a*" searches', 3),
+    ("e* *x", '"e*", "*x" search', 0),
+])
+def test_a_pattern_of_one_letter_is_named(store: IndexStore, typed: str, shown: str,
+                                          total: int) -> None:
+    """`a*` was called "only very common words" (and, beside other words, not named): the
+    user typed a pattern, which needs two letters or more."""
+    result = search(store, SearchRequest(query=typed))
+    assert result.total == total, typed
+    assert result.notice == (
+        f"A pattern needs two letters or more besides its * and ?: {shown} nothing."), typed
+    assert parse_query("ex* org?nisation").notice is None
+
+
 def test_two_names_that_are_no_fields_are_named_in_one_notice() -> None:
     assert parse_query("subject:export topic:vouchers").notice == (
         '"subject:", "topic:" are not fields; searched for the words.')
