@@ -68,9 +68,21 @@ def error_response(request: Request, status: int, message: str, *, not_indexed: 
     return templates.TemplateResponse(
         request, "error.html",
         {"status": status, "code": CODES.get(status, "error"), "message": message,
-         "extra": extra, "title": f"Error {status}", "not_indexed": not_indexed},
+         "extra": extra, "title": f"Error {status}", "not_indexed": not_indexed,
+         "search_q": _typed_query(request, status)},
         status_code=status,
     )
+
+
+def _typed_query(request: Request, status: int) -> str | None:
+    """The query typed in a search that cannot be run (a 400 of the search or a document
+    page: a query over the length limit, a bad page number), for the error page's search
+    box, where it can be mended; else None (no search box)."""
+    path = request.url.path
+    if status != 400 or not (path == "/" or path.startswith("/documents/")):
+        return None
+    typed = request.query_params.getlist("q")
+    return typed[-1] if typed else None  # (the pages take the last of a repeated q)
 
 
 def _validation_message(exc: RequestValidationError) -> str:

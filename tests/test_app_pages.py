@@ -282,6 +282,22 @@ def test_bad_parameters_give_a_400_page_not_a_500(client: TestClient) -> None:
         assert soup.select_one(".error-message").text.strip(), url
 
 
+def test_a_search_that_cannot_be_run_keeps_its_query_in_the_search_box(
+        client: TestClient) -> None:
+    # a query over the length limit: the page said so and dropped what was typed
+    long = "export vouchers " * 80
+    soup = soup_of(client, "/?q=" + long.replace(" ", "+"), 400)
+    assert "too long" in soup.select_one(".error-message").text
+    box = soup.select_one("form#search input#q")
+    assert box is not None and box["value"] == long
+    assert soup.select_one('.error-page a[href="/"]')  # a new search is still offered
+    bad_page = soup_of(client, "/?q=export&page=-1", 400)
+    assert bad_page.select_one("input#q")["value"] == "export"
+    # no query typed, another page: no search box to mend
+    assert soup_of(client, "/?page=-1", 400).select_one("input#q") is None
+    assert soup_of(client, "/documents/no-such-doc?q=export", 404).select_one("input#q") is None
+
+
 def test_help_page_explains_the_syntax_with_examples(client: TestClient) -> None:
     soup = soup_of(client, "/help")
     text = soup.get_text(" ")
