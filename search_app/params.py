@@ -239,6 +239,13 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     return value
 
 
+#: The controls of the text's direction (embeddings, overrides, isolates): typed in a query
+#: ("\u202eexport", pasted), the search ignores them, while its every echo on the page was
+#: turned backwards with the text around it ("“”srhcuov tropxe"). They are dropped from the
+#: values, as the words searched.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def repeated_scalar(name: str, values: list[str]) -> str:
     """The message for a parameter of one value given several times."""
     shown = ", ".join(repr(v[:40]) for v in values)
@@ -263,7 +270,8 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
 
     scalars: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
-    for name, raw in items:
+    for name, typed in items:
+        raw = _BIDI_CONTROLS.sub("", typed)
         if name in FACETS:
             value = raw.strip()
             if not value:

@@ -298,6 +298,18 @@ def test_a_search_that_cannot_be_run_keeps_its_query_in_the_search_box(
     assert soup_of(client, "/documents/no-such-doc?q=export", 404).select_one("input#q") is None
 
 
+@pytest.mark.parametrize("typed", ["\u202eexport vouchrs", "export \u2067vouchrs\u2069",
+                                   "\u202dsubject:export"])
+def test_direction_controls_in_a_query_are_dropped(client: TestClient, typed: str) -> None:
+    # a right-to-left override turned every echo of the query backwards, with the page's own
+    # text around it ("“”srhcuov tropxe"), though the search ignored it
+    r = client.get("/", params={"q": typed})
+    assert r.status_code == 200
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", r.text)
+    api = client.get("/api/search", params={"q": typed}).json()
+    assert api["query"] == re.sub("[\u202a-\u202e\u2066-\u2069]", "", typed)
+
+
 def test_help_page_explains_the_syntax_with_examples(client: TestClient) -> None:
     soup = soup_of(client, "/help")
     text = soup.get_text(" ")
