@@ -115,7 +115,9 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
     ``synonyms`` (the taxonomy's groups: "Produzent", "innovatie") is a correct word whatever
     the documents say: it finds what its group finds."""
     found: list[tuple[str, list[str]]] = []
-    langs = query_languages(" ".join(parsed.words))
+    # the words as typed: the identifier reads their case ("In welk jaar" is Dutch; "in welk
+    # jaar" may be German too, and "jaar" was "corrected" into the German "jahr")
+    langs = query_languages(" ".join(_as_typed(parsed.text, parsed.words)))
     known: frozenset[str] | None = None  # the synonyms' words, made when a word is unknown
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in re.findall(r"\w+", part)}
@@ -147,6 +149,16 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
         if options:
             found.append((word, options))
     return found
+
+
+def _as_typed(text: str, words: Sequence[str]) -> list[str]:
+    """Each of ``words`` (a parsed query's, lower-cased) as ``text`` writes it (its first
+    occurrence in any case), or as it is where the text has it otherwise."""
+    out = []
+    for word in words:
+        typed = re.search(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", text)
+        out.append(typed.group() if typed else word)
+    return out
 
 
 def _grammar_word(folded: str, lang: str) -> bool:

@@ -515,6 +515,23 @@ def test_a_question_or_stop_word_of_the_query_language_is_no_typo(tmp_path, engi
         result.suggestion, result.corrected)
 
 
+def test_the_query_language_is_told_from_the_words_as_typed(tmp_path, engine):
+    # "In welk jaar" is Dutch to the language identifier; lower-cased ("in welk jaar", the
+    # parsed words) German too, and "jaar", which no text here has, was "corrected" into the
+    # German "jahr", whose results were shown instead
+    store = build_index(tmp_path, [
+        make_doc("de", "Exporte im Jahr der Krise", "Im Jahr 2020 exportierten die "
+                 "Unternehmen weniger.", language="de"),
+        make_doc("nl", "Welke markten", "Welke markten kiezen kleine bedrijven?",
+                 language="nl"),
+    ])
+    result = search(store, SearchRequest(query="In welk jaar", passages=0))
+    assert result.suggestion is None and result.corrected is None, (
+        result.suggestion, result.corrected)
+    typo = search(store, SearchRequest(query="Im Jarh", passages=0))
+    assert typo.corrected == "Im Jahr"
+
+
 def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
     # "exportieren" is a correct German word the German text has only as "exportierende", and
     # "exporteren" a Dutch one whose English neighbour is "exporters": neither is a typo
