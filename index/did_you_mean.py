@@ -111,7 +111,8 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
     (:func:`query_languages`) is in that language's fields ("exporteren" of a Dutch query is
     what the Dutch text's "exporteert" is); its close words are those of such a language
     (a Dutch word is not "corrected" into the English "exporters", a Spanish one into
-    Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES). A word of the
+    Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES). A word with a digit
+    (a number, a year, a code) is taken as typed. A word of the
     ``synonyms`` (the taxonomy's groups: "Produzent", "innovatie") is a correct word whatever
     the documents say: it finds what its group finds."""
     found: list[tuple[str, list[str]]] = []
@@ -126,7 +127,9 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
             :MAX_CORRECTED_WORDS]:
         folded = fold(word)
         allowed = sum(len(folded) >= size for size in SUGGEST_WORD_SIZES)
-        if not allowed or reader.word_count(folded) > 0 or any(
+        # a number or a code ("9001", "2025", "HU221") is meant as typed: another number is
+        # no correction of it
+        if not allowed or _has_digit(folded) or reader.word_count(folded) > 0 or any(
                 _in_language(reader, word, lang) or _grammar_word(folded, lang)
                 for lang in langs):
             continue
@@ -149,6 +152,10 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
         if options:
             found.append((word, options))
     return found
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
 
 
 def _as_typed(text: str, words: Sequence[str]) -> list[str]:

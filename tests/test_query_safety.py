@@ -220,7 +220,8 @@ def test_did_you_mean_looks_up_a_bounded_number_of_words(
 
     with store.reader() as reader:
         calls = count_calls(monkeypatch, type(reader), "similar_words")
-    search(store, SearchRequest(query=" ".join(f"qqq{chr(97 + n % 26)}{n}" for n in range(200))))
+    words = [f"qqq{chr(97 + n // 26)}{chr(97 + n % 26)}" for n in range(200)]
+    search(store, SearchRequest(query=" ".join(words)))
     assert 0 < len(calls) <= MAX_CORRECTED_WORDS
 
 

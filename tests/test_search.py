@@ -532,6 +532,20 @@ def test_the_query_language_is_told_from_the_words_as_typed(tmp_path, engine):
     assert typo.corrected == "Im Jahr"
 
 
+@pytest.mark.parametrize("query", ["9001", "ISO 9001", "2025", "20221", "export 20221",
+                                   "HU221", "standard HU221"])
+def test_a_number_or_code_is_not_corrected(tmp_path, engine, query):
+    # each is one typo from an indexed number or code; a user who typed a number means it
+    store = build_index(tmp_path, [
+        make_doc("iso", "ISO 900 standard", "The ISO 900 standard of 2021 for exporters in "
+                 "HU22.", date="2021"),
+        make_doc("other", "Export fairs", "Export fairs abroad."),
+    ])
+    result = search(store, SearchRequest(query=query, passages=0))
+    assert result.suggestion is None and result.corrected is None, (
+        result.suggestion, result.corrected)
+
+
 def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
     # "exportieren" is a correct German word the German text has only as "exportierende", and
     # "exporteren" a Dutch one whose English neighbour is "exporters": neither is a typo
