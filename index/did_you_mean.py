@@ -311,29 +311,44 @@ def spelt_like(typed: str, folded: str) -> str:
     """``folded`` (an indexed word: lower-case, without accents) with the letters of
     ``typed`` where their folded forms are its letters, along the alignment of fewest typos
     (a swap of two neighbouring letters is one): their accents and case ("exportutalváyn":
-    "exportutalvány", not "exportutalvany"; "Frieslnd": "Friesland"); a letter ``typed``
-    lacks is as indexed, in capitals in a word typed in capitals."""
+    "exportutalvány", not "exportutalvany"; "Frieslnd": "Friesland"; a letter whose folded
+    form is two, "ß" for "ss", stands for both: "Außenwirtschaftsfördrung":
+    "Außenwirtschaftsförderung"); a letter ``typed`` lacks is as indexed, in capitals in a
+    word typed in capitals."""
     chars = list(typed)
     f = [fold(c) for c in chars]
-    if any(len(c) != 1 for c in f):  # "ß": no letter for letter alignment
-        return folded
     n, m = len(f), len(folded)
-    d = [[i + j if i == 0 or j == 0 else 0 for j in range(m + 1)] for i in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
-                          d[i - 1][j - 1] + (f[i - 1] != folded[j - 1]))
-            if i > 1 and j > 1 and f[i - 1] == folded[j - 2] and f[i - 2] == folded[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+
+    def same(i: int, j: int) -> bool:
+        """Whether the typed letter i (1-based) is the folded letters ending at j."""
+        k = len(f[i - 1])
+        return j >= k and folded[j - k:j] == f[i - 1]
+
+    def swapped(i: int, j: int) -> bool:
+        return (i > 1 and j > 1 and f[i - 1] == folded[j - 2] and f[i - 2] == folded[j - 1])
+
+    d = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0:
+                d[i][j] = j
+                continue
+            best = d[i - 1][j] + 1
+            if j:
+                best = min(best, d[i][j - 1] + 1, d[i - 1][j - 1] + 1)
+            if same(i, j):
+                best = min(best, d[i - 1][j - len(f[i - 1])])
+            if swapped(i, j):
+                best = min(best, d[i - 2][j - 2] + 1)
+            d[i][j] = best
     capitals = len(typed) > 1 and typed.isupper()
     out: list[str] = []
     i, j = n, m
     while i > 0 or j > 0:
-        if i and j and f[i - 1] == folded[j - 1] and d[i][j] == d[i - 1][j - 1]:
+        if i and same(i, j) and d[i][j] == d[i - 1][j - len(f[i - 1])]:
             out.append(chars[i - 1])
-            i, j = i - 1, j - 1
-        elif (i > 1 and j > 1 and f[i - 1] == folded[j - 2] and f[i - 2] == folded[j - 1]
-              and d[i][j] == d[i - 2][j - 2] + 1):
+            i, j = i - 1, j - len(f[i - 1])
+        elif swapped(i, j) and d[i][j] == d[i - 2][j - 2] + 1:
             out += [chars[i - 2], chars[i - 1]]
             i, j = i - 2, j - 2
         elif i and j and d[i][j] == d[i - 1][j - 1] + 1:

@@ -449,7 +449,11 @@ def test_a_misspelt_word_gets_the_word_of_its_language(few_store, query, meant):
     ("Frieslnd", "friesland", "Friesland"),  # the case typed, a letter added
     ("întreprinderle", "intreprinderile", "întreprinderile"),
     ("VOUCHRS", "vouchers", "VOUCHERS"),  # an added letter in capitals too
-    ("Straße", "strasse", "strasse"),  # no letter for letter alignment: as indexed
+    # a letter folded into two ("ß": "ss") stands for both: its capitals and accents kept
+    ("Straße", "strasse", "Straße"),
+    ("Außenwirtschaftsfördrung", "aussenwirtschaftsforderung", "Außenwirtschaftsförderung"),
+    ("Außenwirtschaftförderung", "aussenwirtschaftsforderung", "Außenwirtschaftsförderung"),
+    ("Strase", "strasse", "Strasse"),
     ("vuochers", "vouchers", "vouchers"),
 ])
 def test_a_correction_is_written_as_the_word_was_typed(typed, indexed, shown):
