@@ -121,7 +121,7 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
     langs = query_languages(" ".join(_as_typed(parsed.text, parsed.words)))
     known: frozenset[str] | None = None  # the synonyms' words, made when a word is unknown
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
-              for w in re.findall(r"\w+", part)}
+              for w in [*re.findall(r"\w+", part), *re.findall(_TYPED_WORD, part)]}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
     for word in [w for w in dict.fromkeys(parsed.words) if w.lower() not in quoted][
             :MAX_CORRECTED_WORDS]:
@@ -274,9 +274,14 @@ def typo_distance(a: str, b: str) -> int:
 
 def quote_changed(typed: str, corrected: str) -> str:
     """``typed`` with the words that ``corrected`` replaced in quotes ("vouchrs" for exporters)."""
-    kept = {w.lower() for w in re.findall(r"\w+", corrected)}
-    return re.sub(r'(?<!")\b\w+\b(?!")',
+    kept = {w.lower() for w in re.findall(_TYPED_WORD, corrected)}
+    return re.sub(rf'(?<![\w"]){_TYPED_WORD}(?![\w"])',
                   lambda m: m.group() if m.group().lower() in kept else f'"{m.group()}"', typed)
+
+
+#: a word as the analysis reads it, with an apostrophe or a dot inside ("kkv's": quoted whole,
+#: not as kkv'"s") and an apostrophe's ending ("partners'")
+_TYPED_WORD = r"\w+(?:[.']\w+)*'?"
 
 
 def distance(a: str, b: str, bound: int | None = None, *, swaps: bool = False) -> int:

@@ -550,6 +550,20 @@ def test_a_number_or_code_is_not_corrected(tmp_path, engine, query):
         result.suggestion, result.corrected)
 
 
+def test_the_link_to_search_as_typed_quotes_a_word_with_an_apostrophe_whole(tmp_path, engine):
+    # "kkv's" finds nothing (the Hungarian analysis keeps the ending): its results are those of
+    # "kkv"; the link to the words as typed was kkv'"s" (the quotes around the ending), which
+    # found the "kkv" pages again; "kkv's" in quotes is never corrected
+    store = build_index(tmp_path, [
+        make_doc("hu", "A kkv-k exportja", "A kkv exportja nő.", language="hu"),
+    ])
+    result = search(store, SearchRequest(query="kkv's", passages=0))
+    assert result.corrected == "kkv" and result.as_typed == '"kkv\'s"'
+    as_typed = search(store, SearchRequest(query=result.as_typed, passages=0))
+    assert as_typed.corrected is None and as_typed.suggestion is None
+    assert as_typed.keyword_total == 0
+
+
 def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
     # "exportieren" is a correct German word the German text has only as "exportierende", and
     # "exporteren" a Dutch one whose English neighbour is "exporters": neither is a typo
