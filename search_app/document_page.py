@@ -128,6 +128,9 @@ class DocumentPage:
     #: the source of every record field when they all have the same (shown once)
     record_source: str | None = None
     record_source_label: str | None = None
+    #: the document's language (its code: "hu"), which its title, summary, record and
+    #: passages are marked with on the page (lang), or None when it is not known
+    language: str | None = None
 
 
 def _facet_url(facet: str, value: str) -> str:
@@ -216,7 +219,7 @@ def document_page(
         metadata=rows,
         passages=passages,
         matched_passages=view.matched_passages,
-        more_like_this=[SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type)
+        more_like_this=[SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type, s.language)
                         for s in similar],
         other_languages=[
             SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type, s.language,
@@ -231,6 +234,7 @@ def document_page(
                  for y in doc.running_years],
         record_source=common,
         record_source_label=RECORD_SOURCE_LABELS.get(common or "", common),
+        language=doc.language or None,
     )
 
 

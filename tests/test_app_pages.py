@@ -236,6 +236,25 @@ def test_document_page_metadata_sources_passages_and_more_like_this(client: Test
     assert soup.select_one(".summary-box").text.count("Summary of report 4.") == 1
 
 
+def test_a_documents_own_text_is_marked_with_its_language(client: TestClient) -> None:
+    # the page is English (<html lang="en">); a German document's title, record values and
+    # passages were read with English pronunciation (WCAG 3.1.2), and not hyphenated
+    soup = soup_of(client, "/documents/guide-de?q=export")
+    assert soup.html["lang"] == "en"
+    assert soup.h1["lang"] == "de"
+    rows = {tr.th.text: tr for tr in soup.select(".meta-table tbody tr")}
+    assert rows["Title"].select("td")[0]["lang"] == "de"
+    texts = soup.select(".passage-text")
+    assert texts and all(t["lang"] == "de" for t in texts)
+    assert soup.select_one(".passage-where").get("lang") is None  # "Page 1": the site's words
+    english = soup_of(client, "/documents/doc-04")
+    assert english.h1["lang"] == "en"
+    # the results mark each title with its document's language, as they do its passages
+    results = soup_of(client, "/?q=Exportförderung")
+    title = next(h for h in results.select(".hit-title") if "Leitfaden" in h.text)
+    assert title["lang"] == "de"
+
+
 def _view(*passages: tuple[str | None, int | None]) -> DocumentView:
     doc = Document(id="d", source_path="d.html", sha256="0", title="t")
     views = [PassageView(i, "text", page, heading, html="text") for i, (heading, page)
