@@ -530,13 +530,17 @@ def _facet_value(facet: str, q: wq.Query) -> str | None:
     if not isinstance(q, (wq.Term, wq.Phrase)) or facet == "year":
         return None
     text = str(getattr(q, "text", "") or " ".join(getattr(q, "words", []) or [])).strip()
-    return _as_stored(facet, text) if text else None
+    return as_stored(facet, text) if text else None
 
 
-def _as_stored(facet: str, text: str) -> str:
+def as_stored(facet: str, text: str) -> str:
+    """A facet value as the index stores it, whatever its case as typed (in the query or the
+    address: one rule): the codes of countries and regions in capitals ("ES", "HU22"), those
+    of types, languages, themes and record fields in lower case ("good_practice", "en");
+    names (partners, instruments) as typed."""
     if facet in ("country", "region"):
         return text.upper()
-    return text.lower() if facet in ("type", "language", "theme") else text
+    return text.lower() if facet in ("type", "language", "theme", "record") else text
 
 
 def _facet_query(facet: str, q: wq.Query) -> qf.Query:
@@ -549,7 +553,7 @@ def _facet_query(facet: str, q: wq.Query) -> qf.Query:
     if value is not None:
         return qf.Facet(facet, value, q.boost)
     if isinstance(q, wq.Prefix) and facet != "year" and q.text:
-        return qf.FacetPrefix(facet, _as_stored(facet, str(q.text)), q.boost)
+        return qf.FacetPrefix(facet, as_stored(facet, str(q.text)), q.boost)
     return qf.NOTHING
 
 
@@ -1005,8 +1009,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
     )
 
 
-__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "parse_query",
-           "unknown_field_names", "unknown_fields_as_words", "without_negations",
+__all__ = ["FACET_FIELDS", "FIELD_ALIASES", "ParsedQuery", "add_synonyms", "as_stored",
+           "parse_query", "unknown_field_names", "unknown_fields_as_words", "without_negations",
            "word_queries"]
 
 

@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN
+from index.query import as_stored
 
 #: URL facet parameters, in display order.
 FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
@@ -279,10 +280,10 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
             if len(value) > MAX_VALUE_CHARS:
                 raise ParameterError(
                     f"{shown(name)} value is too long (over {MAX_VALUE_CHARS} chars)")
-            if name in ("country", "region"):
-                value = value.upper()
-            elif name in YEAR_FACETS:
+            if name in YEAR_FACETS:
                 value = str(_int(shown(name), value, YEAR_MIN, YEAR_MAX))
+            else:
+                value = as_stored(name, value)  # "EN", "Good_Practice": as typed in the query
             values = filters.setdefault(name, [])
             if value not in values:
                 values.append(value)

@@ -530,6 +530,22 @@ def test_api_search_says_when_it_shows_a_correction(client: TestClient) -> None:
         "matchmaking export")
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("language=EN", "language=en"), ("type=Good_Practice", "type=good_practice"),
+    ("theme=Export_Promotion", "theme=export_promotion"), ("country=es", "country=ES"),
+    ("region=de1", "region=DE1"),
+])
+def test_a_filter_value_in_another_case_is_the_same_filter(
+        client: TestClient, typed: str, stored: str) -> None:
+    # one rule for every facet of codes, as in the query ("language:EN"): "&language=EN"
+    # found nothing ("No document matches the query together with the selected filters")
+    found = client.get(f"/api/search?{stored}").json()
+    assert found["total"] > 0, stored
+    assert client.get(f"/api/search?{typed}").json()["total"] == found["total"], typed
+    page = client.get(f"/?{typed}", follow_redirects=False)
+    assert page.status_code == 302 and page.headers["location"] == f"/?{stored}"
+
+
 def test_exports_say_when_they_hold_a_correction(client: TestClient) -> None:
     # "matchmakng" finds nothing: the page shows the results of "matchmaking", saying so; the
     # exports held those hits labelled "matchmakng" only
