@@ -17,7 +17,7 @@ from index.engine import Filter
 from index.errors import SearchFailedError
 from index.highlight import mark_all
 from index.prepare import index_language
-from index.query import parse_query
+from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
@@ -235,12 +235,19 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
                        for word in r.completions(prefix, max(3, limit // 2)))
         parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
         wanted = limit - len(out)
-        if searches(parsed.documents) and wanted > 0:
+        # titles only for what the text asks for: a text that only excludes ("-exp", "NOT
+        # exp") matches documents by what they lack, in no order (each engine gave its own)
+        if searches(parsed.documents) and wanted > 0 and not _only_excludes(parsed):
             ranked = r.search(parsed.documents, Filter(), limit=wanted)
             for doc in r.documents(ranked.ids):
                 if doc is not None:
                     out.append(Suggestion(doc.title, "title", doc.id))
     return out[:limit]
+
+
+def _only_excludes(parsed: ParsedQuery) -> bool:
+    """Whether ``parsed`` has nothing (a word, pattern, phrase or filter) outside a NOT."""
+    return parsed.excluded is not None and not without_negations(parsed.text).strip()
 
 
 @_failing_as(STATS_FAILED)

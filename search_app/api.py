@@ -28,7 +28,7 @@ from search_app.deps import (
     one_value_each,
 )
 from search_app.document_page import find_document_page
-from search_app.params import FACETS, ParameterError, SearchParams, parse_params
+from search_app.params import FACETS, ParameterError, SearchParams, parse_params, repeated_scalar
 from search_app.search_page import HitData, HitPassageData, document_url, export_hits, search_page
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(one_value_each)])
@@ -97,13 +97,29 @@ def api_facets(
     }
 
 
+def _suggest_params(request: Request) -> None:
+    """/api/suggest's parameters as every other API address reads its own: 400 to one it does
+    not know ("foo") and to q or limit given twice (it took the last q, /api/search refuses
+    them)."""
+    given: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if name not in ("q", "limit"):
+            raise ParameterError(f"unknown parameter {name[:40]!r}; parameters are q, limit")
+        given.setdefault(name, []).append(value)
+    for name, values in given.items():
+        if len(values) > 1:
+            raise ParameterError(repeated_scalar(name, values))
+
+
 @router.get("/suggest", responses=ERROR_RESPONSES)
 def api_suggest(
+    request: Request,
     store: StoreDep,
     q: Annotated[str, Query(max_length=200, description="what the user has typed")] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> dict[str, Any]:
     """Completions while typing: words that complete the last word, then matching titles."""
+    _suggest_params(request)
     items = []
     for s in suggest(store, q, limit=limit):
         url = document_url(s.doc_id) if s.doc_id else "/?q=" + quote(s.text, safe="")

@@ -546,6 +546,18 @@ def test_a_filter_value_in_another_case_is_the_same_filter(
     assert page.status_code == 302 and page.headers["location"] == f"/?{stored}"
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("q=exp&foo=1", "unknown parameter 'foo'"),
+    ("q=exp&q=cov", "q takes one value, and was given 2 ('exp', 'cov')"),
+    ("q=exp&limit=2&limit=3", "limit takes one value"),
+])
+def test_suggest_reads_its_parameters_as_the_other_api_addresses(
+        client: TestClient, query: str, message: str) -> None:
+    r = client.get(f"/api/suggest?{query}")
+    assert r.status_code == 400 and message in r.json()["error"]["message"], r.text
+    assert client.get("/api/suggest?q=exp&limit=2").status_code == 200
+
+
 def test_exports_say_when_they_hold_a_correction(client: TestClient) -> None:
     # "matchmakng" finds nothing: the page shows the results of "matchmaking", saying so; the
     # exports held those hits labelled "matchmakng" only

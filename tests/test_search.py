@@ -196,6 +196,14 @@ def test_document_view_suggestions_and_more_like_this(store):
     assert similar and all(s.id != "vouchers-es" for s in similar), similar
 
 
+@pytest.mark.parametrize("text", ["-exp", "NOT exp", "-export", "NOT matchm"])
+def test_a_text_that_only_excludes_suggests_no_titles(store, text):
+    # it matches documents by what they lack, in no order: each engine listed its own two
+    assert [s for s in suggest(store, text) if s.kind == "title"] == []
+    # beside words it asks for, titles still come
+    assert [s for s in suggest(store, "pandemic -exp") if s.kind == "title"]
+
+
 def test_a_deleted_documents_words_are_not_suggested(tmp_path, engine):
     store = build_index(tmp_path / "index", [
         make_doc("gone", "Zebracrossing grants", "Zebracrossing grants for exporters."),
