@@ -36,6 +36,9 @@ from ingest.workers import JobFailed
 #: under its own heading (ingest/parsers/_sections.py), no longer merged into the next one.
 READING_VERSION = 4
 
+#: the reason a file whose structure is nested deeper than the parsers can walk fails with
+NESTED_TOO_DEEPLY = "nested too deeply to read (elements within elements, too many levels)"
+
 
 def read_document(
     path: Path,
@@ -63,6 +66,10 @@ def read_document(
         parsed = parse_file(path, password=entry.get("password"), ocr=ocr)
     except ParseError as exc:
         raise JobFailed(exc.reason) from None
+    except RecursionError:
+        # an HTML page of 200,000 nested <div>s (a browser shows it; the parsers' tree walks
+        # recurse): a reason a user can read, not "unexpected error: RecursionError: ..."
+        raise JobFailed(NESTED_TOO_DEEPLY) from None
     planned = parsed.ocr.planned if parsed.ocr is not None else []
     if not parsed.passages and not planned:
         raise JobFailed("no text found")

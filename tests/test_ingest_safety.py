@@ -96,6 +96,23 @@ def test_a_file_gone_after_listing_fails_with_a_plain_reason(tmp_path: Path) -> 
     assert failed.value.reason == GONE_WHILE_READING
 
 
+def test_a_page_nested_too_deeply_fails_with_a_plain_reason(tmp_path: Path) -> None:
+    # 200,000 nested <div>s (a browser shows the page): it failed as "unexpected error:
+    # RecursionError: maximum recursion depth exceeded"
+    from ingest.reading import NESTED_TOO_DEEPLY
+
+    corpus = write_corpus(tmp_path / "corpus")
+    depth = 200_000
+    (corpus / "news" / "deep.html").write_text(
+        "<html><body>" + "<div>" * depth + "export deep" + "</div>" * depth + "</body></html>")
+    src = next(s for s in discover(corpus) if s.path == "news/deep.html")
+    job = ParseJob(str(corpus), SourceFile(src.path, src.size, src.mtime), "x", {},
+                   load_taxonomy(corpus), "")
+    with pytest.raises(JobFailed) as failed:
+        parse_job(job)
+    assert failed.value.reason == NESTED_TOO_DEEPLY
+
+
 def test_catalog_taxonomy_and_sidecars_linked_out_of_the_corpus_are_not_read(
     tmp_path: Path, secret: Path
 ) -> None:
