@@ -21,6 +21,7 @@ from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
+from index.search import phrase_across
 from index.store import IndexStore
 from index.vectors import load_index
 
@@ -115,8 +116,8 @@ def get_document(
     or hidden (unless ``include_hidden``: the admin sees hidden documents). As in the
     results (index.search): when the query's words match none of its passages, the passages
     and marks of their longer forms (a compound: "export" in "Exportförderung"), and when
-    its phrase runs from one passage into the next (a page break), the passages holding the
-    phrase's words."""
+    its phrase runs from one passage into the next (a page break), the two passages it runs
+    over (else those holding the phrase's words)."""
     with store.reader() as r:
         doc = r.documents([doc_id])[0]
         if doc is None or (doc.hidden and not include_hidden):
@@ -137,8 +138,11 @@ def get_document(
             if loose is not None and parsed.documents is not None and r.matching(
                     parsed.documents, [doc_id]):
                 # a phrase across two passages (a page break): only when the document holds
-                # it (its body does), as the results loosen it for keyword hits only
-                matched = r.matching_passages(loose, doc_id)
+                # it (its body does), as the results loosen it for keyword hits only: the
+                # two passages it runs over, else those holding its words
+                across = phrase_across(r, doc_id, lang, parsed.passages)
+                matched = ({p.ordinal for p in across} if across
+                           else r.matching_passages(loose, doc_id))
         doc.passages = r.passages(doc_id)
         views = [PassageView(**vars(passage), html=mark_all(passage.text, terms, lang),
                              matched=passage.ordinal in matched)

@@ -20,6 +20,7 @@ import numpy as np
 
 from index import query_form as qf
 from index import semantic
+from index.analysis import analyze
 from index.did_you_mean import correction, corrections, quote_changed, ranked_correction
 from index.engine import EngineReader, Filter, Ranked, Sort
 from index.highlight import highlight, plain_snippet
@@ -33,7 +34,7 @@ from index.query import (
     without_negations,
     word_queries,
 )
-from index.records import Document
+from index.records import Document, Passage
 from index.results import (
     HIT_METADATA,
     DocumentHit,
@@ -107,8 +108,14 @@ def _attach_passages(
     loose = qf.phrases_as_words(pq) if unfound else None
     if loose is not None:
         # keyword hits whose phrase runs from one passage into the next (a sentence over a
-        # page break): the passages holding the phrase's words, marked
-        found = {**found, **(reader.best_passages(loose, unfound, per_doc) or {})}
+        # page break): the two passages it runs over, else those holding the phrase's
+        # words, marked
+        by_id = {h.id: h for h in hits}
+        across = {doc_id: pair for doc_id in unfound if (pair := phrase_across(
+            reader, doc_id, index_language(by_id[doc_id].language), pq))}
+        rest = [doc_id for doc_id in unfound if doc_id not in across]
+        found = {**found, **across,
+                 **((reader.best_passages(loose, rest, per_doc) or {}) if rest else {})}
         for name, more in reader.query_terms(qf.asked_for(loose)).items():
             terms[name] = terms.get(name, set()) | more
     for hit in hits:
@@ -123,6 +130,67 @@ def _attach_passages(
     # "organi?ation" matches the document's words, not the stems of its passages): show how
     # the document opens.
     _attach_openings(reader, [h for h in hits if not h.passages])
+
+
+def phrase_across(reader: EngineReader, doc_id: str, lang: str, pq: qf.Query
+                   ) -> list[Passage]:
+    """The two neighbouring passages of ``doc_id`` that one of the phrases ``pq`` asks for
+    runs across (its first words end the one, its last begin the next, in ``lang``'s
+    analysis, as the index holds them); [] when there are none. Reads the document's
+    passages: only for a keyword hit no passage of which holds the phrase."""
+    phrases = [p for p in _phrases(pq) if p.field == passage_field(lang) and len(p.words) > 1]
+    if not phrases:
+        return []
+    passages = reader.passages(doc_id)
+    terms = [analyze(lang, p.text) for p in passages]
+    for i in range(len(passages) - 1):
+        for phrase in phrases:
+            n = len(phrase.words)
+            # the phrase's first k words end passage i, the rest begin passage i + 1 (an
+            # exact phrase: the words next to each other; a slop allows as many between)
+            for k in range(1, n):
+                if (_runs(terms[i][-(n * phrase.slop):], phrase.words[:k], phrase.slop, end=True)
+                        and _runs(terms[i + 1][:n * phrase.slop], phrase.words[k:],
+                                  phrase.slop, end=False)):
+                    return [passages[i], passages[i + 1]]
+    return []
+
+
+def _runs(terms: list[str], words: Sequence[str], slop: int, *, end: bool) -> bool:
+    """Whether ``words`` stand in ``terms`` in this order, each at most ``slop`` terms after
+    the one before, the last of them within ``slop`` of the end of ``terms`` (``end``) or
+    the first within ``slop`` of its start."""
+    starts = (range(max(0, len(terms) - slop * len(words)), len(terms)) if end
+              else range(min(slop, len(terms))))
+    for start in starts:
+        if terms[start] != words[0]:
+            continue
+        at, ok = start, True
+        for word in words[1:]:
+            nxt = next((j for j in range(at + 1, min(at + slop, len(terms) - 1) + 1)
+                        if terms[j] == word), None)
+            if nxt is None:
+                ok = False
+                break
+            at = nxt
+        if ok and (not end or len(terms) - 1 - at < slop):
+            return True
+    return False
+
+
+def _phrases(q: qf.Query) -> list[qf.Phrase]:
+    """The phrases ``q`` asks for (not under NOT)."""
+    if isinstance(q, qf.Phrase):
+        return [q]
+    if isinstance(q, (qf.Or, qf.And)):
+        return [p for part in q.parts for p in _phrases(part)]
+    if isinstance(q, qf.AndNot):
+        return _phrases(q.positive)
+    if isinstance(q, qf.AndMaybe):
+        return _phrases(q.required) + _phrases(q.optional)
+    if isinstance(q, qf.Require):
+        return _phrases(q.scored) + _phrases(q.required)
+    return []
 
 
 #: Passages read to find how a document opens past its cover and contents (ingest's

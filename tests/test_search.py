@@ -620,6 +620,21 @@ def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
         view = get_document(store, doc_id, phrase)
         assert view is not None and view.matched_passages == 0, (doc_id, phrase)
         assert not any(p.matched for p in view.passages), (doc_id, phrase)
+    # a page holding a rare word of the phrase, not the phrase, before the two it runs over
+    # (the reviewer's case: p. 4 with "Methodology analysis" was shown first)
+    earlier = build_index(tmp_path / "ix2", [
+        make_doc("plan", "Regional action plan",
+                 "The Methodology analysis of all eight instruments: methodology, analysis.",
+                 "Budget tables. A neutral first check prevents wrong applications.",
+                 "Partners and local actors discussed the first",
+                 "results of the Methodology analysis. Monitoring follows every year."),
+        make_doc("other", "Another plan", "The first steps abroad.", "Results came late."),
+    ])
+    phrase = '"discussed the first results of the Methodology analysis"'
+    shown = search(earlier, SearchRequest(query=phrase)).hits[0].passages
+    assert [p.page for p in shown] == [3, 4], [(p.page, p.snippet) for p in shown]
+    view = get_document(earlier, "plan", phrase)
+    assert [p.matched for p in view.passages] == [False, False, True, True]
     # a phrase within one page shows that page only, as before
     within = search(store, SearchRequest(query='"Methodology analysis"'))
     assert [p.page for p in within.hits[0].passages] == [2]
