@@ -35,7 +35,7 @@ from index.errors import (
     QueryError,
     SearchFailedError,
 )
-from index.query import FIELD_ALIASES, parse_query
+from index.query import FIELD_ALIASES, as_stored, parse_query
 from index.ranking import Ranking, set_ranking
 from index.records import (
     METADATA_FIELDS,
@@ -130,6 +130,7 @@ __all__ = [
     "more_like_this",
     "related_documents",
     "parse_query",
+    "as_stored",
     "prepare_document",
     "same_topic_other_languages",
     "search",

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
-from index import FACET_FIELDS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, YEAR_FACETS, YEAR_MAX, YEAR_MIN
-from index.query import as_stored
+from index import (
+    FACET_FIELDS,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    SORTS,
+    YEAR_FACETS,
+    YEAR_MAX,
+    YEAR_MIN,
+    as_stored,
+)
 
 #: URL facet parameters, in display order.
 FACETS: tuple[str, ...] = tuple(FACET_FIELDS)
