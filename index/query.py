@@ -298,10 +298,11 @@ def _without_longer_forms(q: qf.Query) -> qf.Query:
 
 def _expand_leaf(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
-    words: QueryWords | None = None, longer: bool = True,
+    words: QueryWords | None = None, longer: bool = True, negated: bool = False,
 ) -> qf.Query:
     """``q`` (one parsed leaf) in the fields it searches; ``longer``: a word also as the head
-    of longer words (_longer_forms; never for a QuotedWord, nor under NOT: _expand)."""
+    of longer words (_longer_forms; never for a QuotedWord, nor under NOT: _expand);
+    ``negated``: under a NOT, where a CompoundWord is its phrase (_expand)."""
     fieldname = getattr(q, "fieldname", None)
     facet = FIELD_ALIASES.get(fieldname or "")
     if facet:
@@ -337,7 +338,7 @@ def _expand_leaf(
             compound = ranking.RANKING.compound
             if len(tokens) == 1:
                 alternatives.append(qf.Term(target, tokens[0], boost))
-            elif tokens and isinstance(q, CompoundWord) and compound != "phrase":
+            elif tokens and isinstance(q, CompoundWord) and compound != "phrase" and not negated:
                 # its parts as words; "both": and the whole as a phrase, on top
                 if compound == "both":
                     alternatives.append(qf.Phrase(target, tuple(tokens), boost=boost))
@@ -376,20 +377,22 @@ def _expand_leaf(
 
 def _expand(
     q: wq.Query, *, passages: bool, prefer: str | None = None, only: str | None = None,
-    words: QueryWords | None = None, longer: bool = True,
+    words: QueryWords | None = None, longer: bool = True, negated: bool = False,
 ) -> qf.Query:
-    """``q`` (parsed) in the fields it searches. What is under a NOT excludes the words as
-    typed (and their stemmed forms), not the longer words they begin (``longer`` off): an
-    excluded word's synonyms are not excluded either (add_synonyms)."""
+    """``q`` (parsed) in the fields it searches. What is under a NOT (``negated``) excludes
+    the words as typed (and their stemmed forms), not the longer words they begin (``longer``
+    off): an excluded word's synonyms are not excluded either (add_synonyms); and a word typed
+    with a hyphen ("COVID-19", "e-commerce") excludes its phrase, as in quotes, not each of
+    its parts (every page with a "19", or with a lone "e")."""
     if isinstance(q, wq.Every):
         return qf.Every()
     if q.is_leaf():
         return _expand_leaf(q, passages=passages, prefer=prefer, only=only, words=words,
-                            longer=longer)
+                            longer=longer, negated=negated)
 
-    def expand(sub: wq.Query, negated: bool = False) -> qf.Query:
+    def expand(sub: wq.Query, under_not: bool = False) -> qf.Query:
         return _expand(sub, passages=passages, prefer=prefer, only=only, words=words,
-                       longer=longer and not negated)
+                       longer=longer and not under_not, negated=negated or under_not)
 
     def searches_nothing(sub: wq.Query) -> bool:
         """Whether ``sub`` finds no document: only very common words ("the"). Asked of the
@@ -405,16 +408,16 @@ def _expand(
     # pages without covid, it found the others too, while the meaning left covid out.
     expanded: qf.Query
     if isinstance(q, wq.Not):
-        expanded = qf.Not(expand(q.query, negated=True))
+        expanded = qf.Not(expand(q.query, under_not=True))
     elif isinstance(q, wq.AndNot):
-        negative = expand(q.b, negated=True)
+        negative = expand(q.b, under_not=True)
         expanded = (qf.Not(negative) if searches_nothing(q.a)
                     else qf.AndNot(expand(q.a), negative))
     elif isinstance(q, wq.AndMaybe):
         if searches_nothing(q.a):
-            expanded = expand(q.b, negated=isinstance(q.b, wq.Not))
+            expanded = expand(q.b, under_not=isinstance(q.b, wq.Not))
         elif isinstance(q.b, wq.Not):
-            expanded = qf.AndNot(expand(q.a), expand(q.b.query, negated=True))
+            expanded = qf.AndNot(expand(q.a), expand(q.b.query, under_not=True))
         else:
             expanded = qf.AndMaybe(expand(q.a), expand(q.b))
     elif isinstance(q, wq.Require):

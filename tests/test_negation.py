@@ -294,3 +294,29 @@ def test_no_hit_has_an_excluded_part_beside_common_words(
             out = parse_query(f"NOT {part}").excluded
             assert out is not None, part
             assert not reader.matching(out, ids), (query, part)
+
+
+@pytest.fixture(scope="module")
+def hyphen_store(tmp_path_factory: pytest.TempPathFactory, engine: str) -> IndexStore:
+    docs = [make_doc("covid", "Export after COVID-19", "COVID-19 closed the export fairs."),
+            make_doc("meeting", "Export meeting", "The export meeting of 19 October 2017."),
+            make_doc("shop", "Export e-commerce", "Export through e-commerce platforms."),
+            make_doc("trade", "Export and commerce", "Export and commerce chambers.")]
+    return build_index(tmp_path_factory.mktemp("neg-hyphen"), docs)
+
+
+@pytest.mark.parametrize("query,found", [
+    ("export NOT COVID-19", ["meeting", "shop", "trade"]),
+    ("export -COVID-19", ["meeting", "shop", "trade"]),
+    ("export NOT e-commerce", ["covid", "meeting", "trade"]),
+    ("export -e-commerce", ["covid", "meeting", "trade"]),
+])
+def test_a_hyphenated_word_under_not_excludes_the_word_not_its_parts(
+        hyphen_store: IndexStore, query: str, found: list[str]) -> None:
+    # 'export NOT COVID-19' excluded every page with a "19" (the 2017 meeting), 'export NOT
+    # e-commerce' every page with "commerce": under NOT such a word is its phrase, as quoted
+    assert sorted(_ids(hyphen_store, query)) == found
+    quoted = query.replace("COVID-19", '"COVID-19"').replace("e-commerce", '"e-commerce"')
+    assert sorted(_ids(hyphen_store, quoted)) == found
+    # the positive side still finds a hyphenated word by its parts
+    assert "trade" in _ids(hyphen_store, "e-commerce")
