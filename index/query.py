@@ -153,7 +153,14 @@ class ParsedQuery:
     patterns: tuple[str, ...] = ()
     #: the plain words not under NOT (the coverage's content words: word_queries)
     positive: tuple[str, ...] = ()
-    #: the words whose synonyms widen the query (add_synonyms): ``positive`` with, in its
+    #: those of ``positive`` typed without a field (or in ``text:``); the others are in
+    #: ``fielded``
+    widening: tuple[str, ...] = ()
+    #: (field, words, synonym words) of each field other than ``text`` that words not under NOT
+    #: were typed in ("title:KMU"): the other terms of their synonym groups (the glossary's,
+    #: a compound tail's) are searched in that field only (add_synonyms)
+    fielded: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    #: the words whose synonyms widen the query (add_synonyms): ``widening`` with, in its
     #: place, each word typed with a hyphen that analysis splits (a CompoundWord not under
     #: NOT: "üzletember-találkozó", "COVID-19") as its parts joined by hyphens, so that it
     #: matches a synonym term written with the hyphen (not one written as its parts:
@@ -680,21 +687,23 @@ def _short_patterns(q: wq.Query) -> list[str]:
     return found
 
 
-def _plain_words(q: wq.Query, *, negated: bool = True, compounds: bool = False) -> list[str]:
-    """The plain words of the parsed query ``q``, in order; without ``negated``, not those
-    under a NOT; with ``compounds``, each CompoundWord too, as its parts joined by hyphens
-    ("covid-19": the typed separator is not kept, and the taxonomy's terms use hyphens)."""
+def _plain_words(q: wq.Query, *, negated: bool = True, compounds: bool = False,
+                 fields: tuple[str, ...] = TEXT_FIELDS) -> list[str]:
+    """The plain words of the parsed query ``q`` typed in one of ``fields``, in order; without
+    ``negated``, not those under a NOT; with ``compounds``, each CompoundWord too, as its parts
+    joined by hyphens ("covid-19": the typed separator is not kept, and the taxonomy's terms
+    use hyphens)."""
     words: list[str] = []
 
     def visit(sub: wq.Query) -> None:
         if not negated and isinstance(sub, wq.Not):
             return
         if compounds and isinstance(sub, CompoundWord):
-            if sub.fieldname in TEXT_FIELDS:
+            if sub.fieldname in fields:
                 words.append("-".join(str(w) for w in sub.words))
             return
         if sub.is_leaf():
-            if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in TEXT_FIELDS:
+            if isinstance(sub, wq.Term) and getattr(sub, "fieldname", None) in fields:
                 words.append(str(sub.text))
         elif not negated and isinstance(sub, wq.AndNot):
             visit(sub.a)
@@ -704,6 +713,18 @@ def _plain_words(q: wq.Query, *, negated: bool = True, compounds: bool = False) 
 
     visit(q)
     return words
+
+
+def _fielded(q: wq.Query) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """ParsedQuery.fielded of the parsed query ``q``."""
+    out = []
+    for name in TEXT_FIELDS:
+        if name == "text":
+            continue
+        compounds = tuple(_plain_words(q, negated=False, compounds=True, fields=(name,)))
+        if compounds:
+            out.append((name, tuple(_plain_words(q, negated=False, fields=(name,))), compounds))
+    return tuple(out)
 
 
 def _excluded(q: qf.Query | None) -> qf.Query | None:
@@ -1004,7 +1025,10 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         negated=_negated_words(core),
         patterns=_patterns(core),
         positive=tuple(_plain_words(core, negated=False)),
-        synonym_words=tuple(_plain_words(core, negated=False, compounds=True)),
+        widening=tuple(_plain_words(core, negated=False, fields=("text",))),
+        fielded=_fielded(core),
+        synonym_words=tuple(_plain_words(core, negated=False, compounds=True,
+                                         fields=("text",))),
         excluded=_excluded(documents),
         passages_excluded=_excluded(passages),
         passage_heads=qf.Or(tuple(heads)) if heads else None,
@@ -1186,14 +1210,46 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
     last part (index.compounds: "Exportgutscheine" ends with "Gutschein"), at
     Ranking.compound_tails of that weight. Returns the terms added. Words under NOT widen
     nothing ("export NOT SME" must not find documents by "KMU"), nor are their synonyms
-    excluded; what the query excludes stays excluded from the documents the synonyms find."""
+    excluded; what the query excludes stays excluded from the documents the synonyms find.
+    The terms of a word typed in a field ("title:KMU", "evidence:Umsatz") are searched in
+    that field only (ParsedQuery.fielded, _in_field): they were searched in the whole text,
+    and "title:KMU" found 43 pages, 1 with KMU in its title."""
     if not groups or not qf.searches(parsed.documents):
         return []
-    if not parsed.synonym_words:
+    if not parsed.synonym_words and not parsed.fielded:
         return []
+    documents: list[qf.Query] = []
+    passages: list[qf.Query] = []
+    terms: list[str] = []
+    if parsed.synonym_words:
+        hits, added = _added_terms(parsed.widening, parsed.synonym_words, groups)
+        parsed.synonym_hits = hits
+        for lang, term, weight in added:
+            documents.append(_weighted(term, lang, weight, passages=False))
+            passages.append(_weighted(term, lang, weight, passages=True))
+            terms.append(term)
+    for name, words, compounds in parsed.fielded:
+        for lang, term, weight in _added_terms(words, compounds, groups)[1]:
+            documents.append(_in_field(name, term, lang, weight, passages=False))
+            passages.append(_in_field(name, term, lang, weight, passages=True))
+            terms.append(term)
+    if documents:
+        parsed.documents = _still_excluding(qf.Or((parsed.documents, *documents)),
+                                            parsed.excluded)
+        if parsed.passages is not None:
+            parsed.passages = _still_excluding(qf.Or((parsed.passages, *passages)),
+                                               parsed.passages_excluded)
+    return terms
+
+
+def _added_terms(words: tuple[str, ...], compounds: tuple[str, ...], groups: list[Group]
+                 ) -> tuple[SynonymHits, list[tuple[str, str, float]]]:
+    """The synonym groups' hits of ``words`` (_group_hits), and the (language, term, weight)
+    that they and ``compounds`` (the same words with the hyphenated ones whole:
+    ParsedQuery.synonym_words) add to a query (add_synonyms)."""
+    hits = _group_hits(words, groups)
+    typed = _hyphenated_hits(words, compounds, groups)
     added: list[tuple[str, str, float]] = []
-    hits = parsed.synonym_hits = _group_hits(parsed.positive, groups)
-    typed = _hyphenated_hits(parsed, groups)
     for i, (pairs, hit) in enumerate(hits.hits):
         if typed[i]:
             hit = hit | typed[i]
@@ -1201,27 +1257,31 @@ def add_synonyms(parsed: ParsedQuery, groups: list[Group]) -> list[str]:
             weight = SYNONYM_WEIGHT * (ranking.RANKING.compound_tails
                                        if i in hits.tails_only and not typed[i] else 1.0)
             added.extend((lang, term, weight) for lang, term in pairs if term not in hit)
-    if added:
-        parsed.documents = _still_excluding(qf.Or((parsed.documents, *(
-            _weighted(term, lang, weight, passages=False) for lang, term, weight in added))),
-            parsed.excluded)
-        if parsed.passages is not None:
-            parsed.passages = _still_excluding(qf.Or((parsed.passages, *(
-                _weighted(term, lang, weight, passages=True) for lang, term, weight in added))),
-                parsed.passages_excluded)
-    return [term for _, term, _ in added]
+    return hits, added
 
 
-def _hyphenated_hits(parsed: ParsedQuery, groups: list[Group]) -> list[set[str]]:
+def _in_field(name: str, text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
+    """A synonym term of a word typed in the field ``name`` (title, body or a record field),
+    searched in that field of ``lang``'s documents: its word, or its phrase, stemmed."""
+    words = [t.text for t in query_word_analyzer()(text)]
+    if not words:
+        return qf.NOTHING
+    leaf: wq.Query = (wq.Phrase(name, words, boost=weight) if len(words) > 1
+                      else wq.Term(name, words[0], boost=weight))
+    return _expand(leaf, passages=passages, only=lang, longer=False)
+
+
+def _hyphenated_hits(words: tuple[str, ...], compounds: tuple[str, ...],
+                     groups: list[Group]) -> list[set[str]]:
     """Each group's terms written with a hyphen that the query's words typed with one contain
-    (ParsedQuery.synonym_words: "üzletember-találkozó", which ``positive`` and so _group_hits
-    lack); empty sets for a query without such words. Only these terms are compared: a term
-    without a hyphen that ``synonym_words`` contain, ``positive`` contain too. The coverage's
-    word queries (word_queries) read _group_hits' of ``positive`` only, as before."""
+    (``compounds``, ParsedQuery.synonym_words: "üzletember-találkozó", which ``words`` and so
+    _group_hits lack); empty sets for a query without such words. Only these terms are
+    compared: a term without a hyphen that ``compounds`` contain, ``words`` contain too. The
+    coverage's word queries (word_queries) read _group_hits' of ``positive`` only, as before."""
     pairs = _terms_of(groups).hyphenated
-    if parsed.synonym_words == parsed.positive:
+    if compounds == words:
         return [set() for _ in pairs]
-    return matched_terms_by_group(list(parsed.synonym_words), pairs)
+    return matched_terms_by_group(list(compounds), pairs)
 
 
 def _still_excluding(widened: qf.Query, excluded: qf.Query | None) -> qf.Query:

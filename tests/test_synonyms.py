@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from index import SearchRequest, parse_query, query, search
+from index import query_form as qf
 from index.query import add_synonyms
 from index.synonyms import (
     contains_term,
@@ -83,6 +84,41 @@ def test_trade_fairs_reaches_portuguese_feiras(store) -> None:  # type: ignore[n
 def test_messen_is_not_widened_to_trade_fairs_in_other_languages(store) -> None:  # type: ignore[no-untyped-def]
     ids = [h.id for h in search(store, SearchRequest(query="messen", with_facets=False)).hits]
     assert "de-messen" in ids and "pt-feiras" not in ids
+
+
+@pytest.mark.parametrize("typed,prefix", [
+    ("title:Messe", "title_"), ("body:Messe", "body_"), ("title:Messe Wirkung", "title_"),
+    ("title:Exportgutscheine", "title_"), ("evidence:Exportgutscheine", "gp_evidence_")])
+def test_the_terms_a_word_typed_in_a_field_adds_are_searched_in_that_field(
+        typed: str, prefix: str) -> None:
+    # 'title:KMU' found 43 pages, 1 with KMU in its title: the group's other terms were
+    # searched in every field of the text ('title:Exportgutscheine' by its compound tail,
+    # 'title:e-kereskedelem' by its hyphenated term)
+    parsed = parse_query(typed)
+    before = set(qf.leaves(parsed.documents))
+    assert add_synonyms(parsed, GROUPS)
+    added = [leaf for leaf in qf.leaves(parsed.documents) if leaf not in before]
+    assert added and all(getattr(leaf, "field", "").startswith(prefix) for leaf in added), added
+
+
+@pytest.fixture(scope="module")
+def field_store(tmp_path_factory: pytest.TempPathFactory, engine: str):  # type: ignore[no-untyped-def]
+    docs = [make_doc("pt-title", "Feira comercial do Norte", "Texto sobre empresas.",
+                     language="pt"),
+            make_doc("pt-body", "Plano de ação", "Uma feira comercial em Lisboa.", language="pt"),
+            make_doc("de-messe", "Messe in Stuttgart", "Ein Text über Firmen.", language="de")]
+    store = build_index(tmp_path_factory.mktemp("syn-field"), docs)
+    store.save_synonyms(GROUPS)
+    return store
+
+
+def test_a_word_typed_in_a_field_finds_its_synonyms_in_that_field_only(field_store) -> None:  # type: ignore[no-untyped-def]
+    def ids(query: str) -> set[str]:
+        return {h.id for h in search(field_store, SearchRequest(query=query,
+                                                                with_facets=False)).hits}
+    assert ids("title:Messe") == {"de-messe", "pt-title"}
+    assert "pt-body" in ids("body:Messe")
+    assert ids("Messe") == {"de-messe", "pt-title", "pt-body"}
 
 
 def test_a_groups_pairs_are_made_once_per_list_of_groups(monkeypatch: pytest.MonkeyPatch) -> None:
