@@ -446,10 +446,23 @@ def _empty(
     elif params.has_filters:
         reason = "No document matches, not even without the filters."
     elif result.query_filters:
-        reason = "No document has the values typed in the query (like country:XX)."
+        reason = _typed_filters_reason(result.query_filters)
     else:
         reason = "None of the documents contains these words."
     return reason, relaxations
+
+
+def _typed_filters_reason(typed: dict[str, list[str]]) -> str:
+    """Why a query with filters typed in it found nothing: the filters as typed
+    (``partner:fomento``; it quoted "country:XX", which nobody typed), and for a partner or an
+    instrument that its whole name is needed."""
+    shown = ", ".join(f'{name}:"{value}"' if " " in value else f"{name}:{value}"
+                      for name, values in typed.items() for value in values)
+    reason = f"No document matches the filters typed in the query ({shown})."
+    if "partner" in typed or "instrument" in typed:
+        reason += (' A partner or an instrument is named in full, in quotes: '
+                   'partner:"Fomento San Sebastián".')
+    return reason
 
 
 def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> SearchPage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -215,6 +215,14 @@ def test_did_you_mean_and_empty_result_offers_to_drop_filters(client: TestClient
     set_semantic_enabled(False)  # as KB_SEMANTIC=0 (back on after the test: conftest)
     nothing = soup_of(client, "/?q=xylophonequartz&size=20")
     assert "None of the documents" in nothing.select_one(".empty-reason").text
+    # a filter typed in the query that no document has is named as typed (it said
+    # "like country:XX"), a partner with the hint that its whole name is needed
+    for typed, named in (("partner:fomento", "(partner:fomento)"),
+                         ("export country:XX", "(country:XX)"),
+                         ('instrument:"Norte 2030"', '(instrument:"Norte 2030")')):
+        reason = soup_of(client, "/?" + urlencode({"q": typed})).select_one(".empty-reason").text
+        assert f"No document matches the filters typed in the query {named}." in reason, reason
+        assert ("named in full, in quotes" in reason) == ("country" not in typed), reason
     assert "Keywords only" in nothing.select_one(".search-mode").text
 
 
