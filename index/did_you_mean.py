@@ -94,6 +94,8 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
             clear = False
     if not changed:
         return None
+    if clear and not _in_the_words_language(reader, parsed, near):
+        clear = False  # offered, not shown instead of the words as typed
     reparsed = parse_query(corrected)
     documents = reparsed.documents
     if not searches(documents) or not reader.search(documents, flt, limit=1).ids:
@@ -156,6 +158,31 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
 
 def _has_digit(word: str) -> bool:
     return any(c.isdigit() for c in word)
+
+
+def _in_the_words_language(reader: EngineReader, parsed: ParsedQuery,
+                           near: list[tuple[str, list[str]]]) -> bool:
+    """Whether each correction of ``near`` is a word of a language every other word of the
+    query is a word of (in its documents, or a question or stop word), when there is such a
+    language: "in welk jaar" (Dutch: "welk" is a Dutch question word, "in" a word of several
+    languages) is not corrected into the German "jahr" in place of the words as typed,
+    though "in welk jaar", lower-cased, may be German to the language identifier. A query of
+    one word, or of words of no one language, tells nothing: True."""
+    corrected = {w.lower() for w, _ in near}
+    others = [w for w in dict.fromkeys(parsed.words) if w.lower() not in corrected]
+    if not others:
+        return True
+    shared: set[str] | None = None
+    for word in others:
+        folded = fold(word)
+        langs = {lang for lang in STEMMED_LANGUAGES
+                 if _grammar_word(folded, lang) or _in_language(reader, word, lang)}
+        shared = langs if shared is None else shared & langs
+        if not shared:
+            return True
+    assert shared is not None
+    return all(any(_in_language(reader, found[0], lang) for lang in shared)
+               for _, found in near)
 
 
 def _as_typed(text: str, words: Sequence[str]) -> list[str]:

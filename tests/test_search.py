@@ -542,6 +542,12 @@ def test_the_query_language_is_told_from_the_words_as_typed(tmp_path, engine):
         result.suggestion, result.corrected)
     typo = search(store, SearchRequest(query="Im Jarh", passages=0))
     assert typo.corrected == "Im Jahr"
+    # typed in lower case, the identifier may read it as German too: "jahr" is still no
+    # correction to show in place of the words as typed, as "welk" is Dutch only (a question
+    # word) and "jahr" German only; it may be offered
+    lower = search(store, SearchRequest(query="in welk jaar", passages=0))
+    assert lower.corrected is None, lower.corrected
+    assert search(store, SearchRequest(query="im jarh", passages=0)).corrected == "im jahr"
 
 
 @pytest.mark.parametrize("query", ["9001", "ISO 9001", "2025", "20221", "export 20221",
