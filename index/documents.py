@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,9 +12,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from index import query_form as qf
 from index import semantic
 from index.analysis import fold
-from index.engine import Filter
+from index.engine import EngineReader, Filter
 from index.errors import SearchFailedError
 from index.highlight import mark_all
 from index.prepare import index_language
@@ -235,7 +237,7 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
     out: list[Suggestion] = []
     with store.reader() as r:
         if len(prefix) >= 2 and prefix.isalnum():
-            out.extend(Suggestion((head + " " + word).strip(), "word")
+            out.extend(Suggestion((head + " " + _as_written(r, word, last)).strip(), "word")
                        for word in r.completions(prefix, max(3, limit // 2)))
         parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
         wanted = limit - len(out)
@@ -247,6 +249,29 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
                 if doc is not None:
                     out.append(Suggestion(doc.title, "title", doc.id))
     return out[:limit]
+
+
+#: Documents read for how they write a completed word (its titles and summaries)
+WRITTEN_FORM_DOCUMENTS = 3
+_TOKEN = re.compile(r"\w+")
+
+
+def _as_written(r: EngineReader, word: str, typed: str) -> str:
+    """``word`` (an indexed word: folded, "exportforderung") as the documents write it in
+    their titles and summaries, their most frequent form there ("Exportförderung"), its first
+    letter in the case ``typed`` has; ``word`` when none of the first few documents that
+    have it writes it there."""
+    found = r.search(qf.Term("words", word), Filter(), limit=WRITTEN_FORM_DOCUMENTS)
+    forms: Counter[str] = Counter()
+    for doc in r.documents(found.ids):
+        if doc is not None:
+            forms.update(t for t in _TOKEN.findall(f"{doc.title} {doc.summary or ''}")
+                         if fold(t) == word)
+    if not forms:
+        return word
+    form = forms.most_common(1)[0][0]
+    first = form[:1].upper() if typed[:1].isupper() else form[:1].lower()
+    return first + form[1:]
 
 
 def _only_excludes(parsed: ParsedQuery) -> bool:

@@ -196,6 +196,15 @@ def test_document_view_suggestions_and_more_like_this(store):
     assert similar and all(s.id != "vouchers-es" for s in similar), similar
 
 
+def test_a_completed_word_is_written_as_the_documents_write_it(store):
+    # the index keeps its words folded ("forderung"); a completion showed that form
+    words = [s.text for s in suggest(store, "Förd") if s.kind == "word"]
+    assert "Förderung" in words, words
+    assert "förderung" in [s.text for s in suggest(store, "ford") if s.kind == "word"]
+    assert "Exportreisen" in [s.text for s in suggest(store, "Exportr") if s.kind == "word"]
+    assert "vállalkozások" in [s.text for s in suggest(store, "vallal") if s.kind == "word"]
+
+
 @pytest.mark.parametrize("text", ["-exp", "NOT exp", "-export", "NOT matchm"])
 def test_a_text_that_only_excludes_suggests_no_titles(store, text):
     # it matches documents by what they lack, in no order: each engine listed its own two
