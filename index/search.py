@@ -21,7 +21,13 @@ import numpy as np
 from index import query_form as qf
 from index import semantic
 from index.analysis import analyze
-from index.did_you_mean import correction, corrections, quote_changed, ranked_correction
+from index.did_you_mean import (
+    correction,
+    corrections,
+    query_languages,
+    quote_changed,
+    ranked_correction,
+)
 from index.engine import EngineReader, Filter, Ranked, Sort
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
@@ -44,6 +50,7 @@ from index.results import (
     facet_results,
 )
 from index.schema import FACET_FIELDS, passage_field
+from index.spellings import PASSAGES, spellings
 from index.store import IndexStore
 from index.vectors import VectorIndex, load_index
 
@@ -398,12 +405,30 @@ def _start_semantic(store: IndexStore, req: SearchRequest
     vi = load_index(gen) if gen is not None else None
     if vi is None:
         return None
+    text = with_accents(store, text)
     try:
         future = semantic.start_query(text)
     except Exception as exc:  # noqa: BLE001 - no model: the words alone answer
         _semantic_failed(exc)
         return None
     return (future, vi, text) if future is not None else None
+
+
+#: The model reads a query typed without accents with the accents the documents write
+#: (index.spellings): measured with bench/typo_variants.py (bench/README.md).
+RESTORE_ACCENTS = True
+
+
+def with_accents(store: IndexStore, text: str) -> str:
+    """``text`` with its words written as the documents of the languages it may be in write
+    them (index.spellings), for the model, when it has no diacritics at all; else, when
+    RESTORE_ACCENTS is off or nothing changes, ``text``."""
+    if not RESTORE_ACCENTS or any(c.isalpha() and not c.isascii() for c in text):
+        # a query with accents anywhere is typed by someone who types them: its other words
+        # are meant so ("konnten", not "könnten")
+        return text
+    learnt = spellings(store.version(), lambda: store.document_texts(passages=PASSAGES))
+    return learnt.restore(text, query_languages(text))
 
 
 def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text: str
@@ -439,8 +464,8 @@ def _semantic_failed(exc: Exception) -> None:
                 type(exc).__name__, exc)
 
 
-#: Typo tolerance: a query whose words found something, with one word that finds nothing and
-#: has one clear correction, is ranked by the corrected words
+#: Typo tolerance: a query whose words found something, with one or two words that find
+#: nothing, each with one clear correction, is ranked by the corrected words
 #: (index.did_you_mean.ranked_correction), on both sides: its vector is made again from the
 #: corrected text (a second model call, for such queries only: the first, started before the
 #: query was parsed, is of the text as typed). Measured on seven sets of judgments
@@ -562,7 +587,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             # The words as typed found something, but one of them finds nothing and has one
             # clear correction: ranked by the corrected words, as if typed so, by keywords
             # and by meaning ("did you mean" still offers the correction).
-            coverage_text = semantic_text(fixed_text)
+            coverage_text = with_accents(store, semantic_text(fixed_text))
             if started_semantic is not None:
                 # the model reads the corrected words too, while the keywords are searched
                 started_semantic = _restart_semantic(started_semantic, coverage_text)
@@ -646,6 +671,11 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         fixed.suggestion = None
         fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return again
+    if (suggestion is None and started_semantic is not None
+            and started_semantic[2] != semantic_text((req.query or "").strip()[:1000])
+            and fixed_text is None):
+        # the model read the words with the accents the documents write: offered as typed so
+        suggestion = with_accents(store, req.query)
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")

@@ -321,6 +321,33 @@ def test_a_query_ranked_by_its_typo_correction_is_embedded_corrected(store, monk
     assert np.allclose(used[0], default_embedder().embed_queries([typed])[0])
 
 
+def test_a_query_typed_without_accents_is_embedded_with_the_documents_spelling(
+        store, monkeypatch):
+    """The model reads a word typed without its diacritics as the documents write it
+    (index.spellings; the keyword side folds them anyway), and "did you mean" says so."""
+    from index import semantic
+
+    started: list[str] = []
+    start_query = semantic.start_query
+
+    def record(text: str):  # type: ignore[no-untyped-def]
+        started.append(text)
+        return start_query(text)
+
+    monkeypatch.setattr(semantic, "start_query", record)
+    typed, spelt = "kisvallalkozasok utalvanyt kapnak", "kisvállalkozások utalványt kapnak"
+    result = search(store, SearchRequest(query=typed))
+    assert started == [spelt]
+    assert result.semantic and result.suggestion == spelt and result.corrected is None
+    as_spelt = search(store, SearchRequest(query=spelt))
+    assert [(h.id, h.score) for h in result.hits] == [(h.id, h.score) for h in as_spelt.hits]
+    assert as_spelt.suggestion is None
+    # words the documents write without accents: as typed, nothing offered
+    started.clear()
+    assert search(store, SearchRequest(query="export vouchers")).suggestion is None
+    assert started == ["export vouchers"]
+
+
 def test_a_query_searched_again_is_not_embedded_again(store, monkeypatch):
     from collections import OrderedDict
 

@@ -1,0 +1,174 @@
+"""The documents' own spellings of their words, and a query typed without accents read with
+them ("kulfoldi" as "külföldi", "Baden-Wurttemberg" as "Baden-Württemberg").
+
+The keyword side needs none of this (the index keeps its words folded: "kozepes" finds
+"közepes"), but the model of the semantic side reads the text as typed, and a query without
+its diacritics is another text to it: measured with bench/typo_variants.py (bench/README.md),
+dropping a query's accents cost Hungarian queries 0.10 nDCG@10 and English ones naming
+"Baden-Württemberg" or "San Sebastián" 0.11, all of it on the semantic side. The model is
+given the query with each word that has no diacritics written as the documents of the
+languages the query may be in write it, when they agree: the word whole, when they have it
+and never write it without its accents ("kulfoldi": "külföldi"; "firma" stays, the
+Romanian documents write "firma" and "firmă"); else the longest start it shares with their
+words (half the word at least, MIN_SHARED letters at least, shorter than the word: a longer
+word may be another form with other vowels, "Zuschuss" and "Zuschüsse"), without that
+start's last letter (a Hungarian vowel lengthens before an ending: "Duna", "Dunántúl"), when
+every one of their words with that start writes it alike ("cegeknek" shares "cegek" with
+"cégek", "cégekkel": "cégeknek"; "publicaria" shares "public" with "pública" and
+"publicação": stays). A word the documents write without accents ("export") stays as typed,
+and so does a query with a diacritic anywhere (index.search.with_accents: who types one
+types them all, and "konnten" beside "einlösen" is not "könnten").
+
+The spellings are read once per index version and process from the documents' texts (their
+titles, summaries and first passages, at most MAX_CHARS characters: a bounded cost on any
+collection).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from index.analysis import fold
+from index.prepare import index_language
+
+#: passages read per document, and characters read in all, to learn the spellings
+PASSAGES = 20
+MAX_CHARS = 5_000_000
+#: the least a word and a documents' word must share at their start for its accents (a
+#: shorter word is restored only as the documents write it whole: "fur", "für")
+MIN_SHARED = 4
+#: a start shared by more of the documents' words than this is not looked at (a bound)
+MAX_SHARING = 200
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Spellings:
+    """Per language (index.analysis.LANGUAGE_KEYS): the folded words of its documents in
+    order, and each one's spellings (lower case, each as its documents write it)."""
+
+    folded: dict[str, list[str]]
+    spelt: dict[str, dict[str, frozenset[str]]]
+
+    def restore(self, text: str, langs: Sequence[str]) -> str:
+        """``text`` with each word that has no diacritics written with the accents the
+        documents of ``langs`` all give it, or its start (see the module); the text itself
+        when there is nothing to restore."""
+        def spell(m: re.Match[str]) -> str:
+            word = m.group()
+            if len(word) < 2 or not word.isascii():
+                return word
+            start = self._accented_start(word.lower(), langs)
+            return word if start is None else _accented(word, start)
+
+        return _WORD.sub(spell, text)
+
+    def _accented_start(self, word: str, langs: Sequence[str]) -> str | None:
+        """How the documents of ``langs`` write ``word`` (folded) or its start, when they
+        agree and write accents there; else None. The word whole when they have it
+        (then only its spellings count); else the longest start it shares with their words,
+        of half the word and MIN_SHARED letters at least but shorter than the word (a longer
+        word of the documents may be another form with other vowels: "Zuschuss",
+        "Zuschüsse"), without its last letter (a vowel lengthens before an ending: "Duna",
+        "Dunán"), as every documents' word with that start writes it."""
+        whole: set[str] = set()
+        starts: set[str] = set()
+        for lang in langs:
+            words = self.folded.get(lang)
+            if not words:
+                continue
+            spelt = self.spelt[lang]
+            i = bisect.bisect_left(words, word)
+            if i < len(words) and words[i] == word:
+                whole |= spelt[word]
+                continue
+            if whole or len(word) < MIN_SHARED:
+                continue
+            shared = max((_shared(word, words[j]) for j in (i - 1, i)
+                          if 0 <= j < len(words)), default=0)
+            if shared < max(MIN_SHARED, (len(word) + 1) // 2) or shared == len(word):
+                continue
+            start = word[:shared]
+            lo = bisect.bisect_left(words, start)
+            hi = bisect.bisect_left(words, start + "\uffff")
+            if hi - lo > MAX_SHARING:
+                continue
+            starts |= {form[:shared - 1] for folded in words[lo:hi] for form in spelt[folded]}
+        found = whole or starts
+        if len(found) != 1:
+            return None
+        (spelling,) = found
+        if spelling.isascii():
+            return None
+        return spelling
+
+
+def _shared(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _accented(word: str, start: str) -> str:
+    """``word`` with the letters of ``start`` (a documents' spelling of its first letters,
+    lower case) in place of its own, in the case typed."""
+    out = [c.upper() if typed.isupper() else c for typed, c in zip(word, start, strict=False)]
+    return "".join(out) + word[len(start):]
+
+
+def learn(texts: Iterable[dict[str, Any]], max_chars: int = MAX_CHARS) -> Spellings:
+    """The spellings of documents' texts (IndexStore.document_texts: "language", "title",
+    "summary", "passages"), up to ``max_chars`` characters."""
+    counts: dict[str, set[str]] = {}
+    read = 0
+    for doc in texts:
+        lang = index_language(doc.get("language"))
+        parts = [doc.get("title") or "", doc.get("summary") or "", *doc.get("passages", [])]
+        found = counts.setdefault(lang, set())
+        for part in parts:
+            found.update(w.lower() for w in _WORD.findall(part))
+            read += len(part)
+        if read >= max_chars:
+            break
+    folded: dict[str, list[str]] = {}
+    spelt: dict[str, dict[str, frozenset[str]]] = {}
+    for lang, found in counts.items():
+        forms: dict[str, set[str]] = {}
+        for word in found:
+            key = fold(word)
+            # one folded letter for each letter: "ß" and the like change the length
+            if len(key) == len(word):
+                forms.setdefault(key, set()).add(word)
+        spelt[lang] = {key: frozenset(v) for key, v in forms.items()}
+        folded[lang] = sorted(forms)
+    return Spellings(folded, spelt)
+
+
+_CACHE: dict[Hashable, Spellings] = {}
+_LOCK = threading.Lock()
+
+
+def spellings(version: Hashable, texts: Callable[[], Iterable[dict[str, Any]]]) -> Spellings:
+    """The spellings of the index at ``version`` (IndexStore.version), learnt from
+    ``texts()`` once per version and process (the last two versions are kept)."""
+    with _LOCK:
+        found = _CACHE.get(version)
+        if found is not None:
+            return found
+        learnt = learn(texts())
+        while len(_CACHE) >= 2:
+            del _CACHE[next(iter(_CACHE))]
+        _CACHE[version] = learnt
+        return learnt
+
+
+__all__ = ["Spellings", "learn", "spellings"]

@@ -1,0 +1,50 @@
+"""A query typed without accents, read with the documents' own spellings (index.spellings)."""
+
+from __future__ import annotations
+
+from index.spellings import learn
+
+
+def _spellings(**texts: str):  # type: ignore[no-untyped-def]
+    return learn({"language": lang, "title": "", "summary": "", "passages": [text]}
+                 for lang, text in texts.items())
+
+
+def test_a_word_without_its_accents_is_written_as_the_documents_write_it() -> None:
+    sp = _spellings(hu="A cégek külföldi vevőket keresnek; a cégekkel beszéltünk.",
+                    en="Export vouchers in Baden-Württemberg and San Sebastián.")
+    assert sp.restore("kulfoldi vevoket", ("hu", "xx")) == "külföldi vevőket"
+    # the case as typed
+    assert sp.restore("Baden-Wurttemberg", ("en", "xx")) == "Baden-Württemberg"
+    assert sp.restore("SAN SEBASTIAN", ("en", "xx")) == "SAN SEBASTIÁN"
+    # a word the documents lack, by the start that all their words with it write alike
+    # (without its last letter: "cégek" lengthens nothing here, but a vowel may)
+    assert sp.restore("cegeknek", ("hu", "xx")) == "cégeknek"
+    # words typed with accents, and words the documents write without them, as typed
+    assert sp.restore("export vouchers", ("en", "xx")) == "export vouchers"
+    assert sp.restore("külföldi cégeknek", ("hu", "xx")) == "külföldi cégeknek"
+    # only the spellings of the languages the query may be in
+    assert sp.restore("kulfoldi", ("en", "xx")) == "kulfoldi"
+
+
+def test_no_accents_where_the_documents_disagree_or_another_form_may_differ() -> None:
+    sp = _spellings(pt="A informação pública e a publicação do plano.",
+                    ro="O firma mare și o firmă mică.",
+                    de="Zuschüsse für Übersetzungen.",
+                    hu="A Dunántúl régió.")
+    # "public" starts "pública" and "publicação": a start they write differently
+    assert sp.restore("publicaria", ("pt", "xx")) == "publicaria"
+    # the documents write the word both ways: a correct word as typed
+    assert sp.restore("firma", ("ro", "xx")) == "firma"
+    # a longer word of the documents may be another form ("Zuschüsse" of "Zuschuss")
+    assert sp.restore("Zuschuss fur", ("de", "xx")) == "Zuschuss für"
+    # the start's last letter is not taken from a longer word: a vowel lengthens before an
+    # ending ("Duna", "Dunántúl")
+    assert sp.restore("Duna", ("hu", "xx")) == "Duna"
+
+
+def test_the_spellings_are_learnt_from_a_bounded_amount_of_text() -> None:
+    texts = [{"language": "hu", "title": "", "summary": "", "passages": ["külföldi " * 100]},
+             {"language": "hu", "title": "", "summary": "", "passages": ["vevőket"]}]
+    sp = learn(texts, max_chars=50)
+    assert sp.restore("kulfoldi vevoket", ("hu",)) == "külföldi vevoket"
