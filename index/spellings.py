@@ -38,7 +38,7 @@ from index.prepare import index_language
 
 #: passages read per document, and characters read in all, to learn the spellings
 PASSAGES = 20
-MAX_CHARS = 5_000_000
+MAX_CHARS = 1_000_000
 #: the least a word and a documents' word must share at their start for its accents (a
 #: shorter word is restored only as the documents write it whole: "fur", "für")
 MIN_SHARED = 4
