@@ -286,9 +286,15 @@ def run_ingest(
     if engine is not None:
         get_engine(engine)  # an unknown engine fails before anything is read
     store = IndexStore(index_dir, searchers=1, engine=engine)
-    with store.writing():
-        return _run(store, corpus, rebuild=rebuild, workers=workers, time_limit=time_limit,
-                    memory_mb=memory_mb, progress=progress, ocr=ocr)
+    try:
+        with store.writing():
+            return _run(store, corpus, rebuild=rebuild, workers=workers, time_limit=time_limit,
+                        memory_mb=memory_mb, progress=progress, ocr=ocr)
+    finally:
+        # the searcher it read the index with (fingerprints, damage): its files were left to
+        # the garbage collector, run after run under `kb ingest --watch` (a ResourceWarning
+        # under `python -X dev`, and an old generation's files held after its removal)
+        store.close()
 
 
 def _run(

@@ -21,12 +21,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index import IndexStore, embed_index
 from index import engine as engines
-from ingest import run_ingest
 from search_app.app import create_app
 from tests.browser.appdata import build, settings_for
-from tests.helpers import copy_sample_corpus
+from tests.helpers import copy_sample_corpus, ingest_with_vectors
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,8 +122,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (``sample_copy``), never this."""
     root = tmp_path_factory.mktemp("sample-site")
     copy_sample_corpus(root)
-    run_ingest(root / "corpus", root / "index", workers=2)
-    embed_index(IndexStore(root / "index"))
+    ingest_with_vectors(root / "corpus", root / "index")
     return root
 
 

@@ -49,6 +49,21 @@ def build_index(path: Path, docs: list[Document]) -> IndexStore:
     return store
 
 
+def ingest_with_vectors(corpus: Path, index_dir: Path) -> None:
+    """``kb ingest`` of ``corpus`` into ``index_dir`` with the semantic vectors, as the site
+    runs (tests/conftest.py: sample_site), leaving no file of the index open: the store the
+    vectors were made through is closed (its searchers' Whoosh segment files were left to
+    the garbage collector, a ResourceWarning under `python -X dev`)."""
+    from index import embed_index
+
+    run_ingest(corpus, index_dir, workers=2)
+    store = IndexStore(index_dir)
+    try:
+        embed_index(store)
+    finally:
+        store.close()
+
+
 def build_dated_site(root: Path) -> tuple[Path, Path]:
     """An index (``root/index``) of documents whose dates are known to the day, the month, the
     year or not at all, with an empty ``root/corpus``: (index, corpus)."""

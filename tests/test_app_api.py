@@ -655,3 +655,4 @@ def test_an_export_ranks_once_and_gives_what_a_search_per_batch_gave(
     assert total == len(expected)
     assert len(searches) == one_search, searches
     assert len(read) == -(-len(expected) // 5), len(read)  # one per part
+    store.close()  # (its searchers' files, left to the garbage collector: a ResourceWarning)

@@ -572,3 +572,30 @@ def test_searches_waiting_for_a_commit_replaced_meanwhile_open_the_new_one(tmp_p
     assert found == {0: ["b"], 1: ["b"], 2: ["b"]}
     assert checked.count(first_key) == 1
     assert store.damage() is None
+
+
+@pytest.mark.parametrize("make", ["site", "ingest"])
+def test_the_test_fixtures_leave_no_index_file_open(tmp_path, make):
+    """tests/conftest.py's site_root (tests/browser/appdata.build) and sample_site
+    (tests.helpers.ingest_with_vectors) made the vectors through a store they never closed:
+    its searcher's Whoosh segment file was closed by the garbage collector, a ResourceWarning
+    under `python -X dev` or `-W error::ResourceWarning`."""
+    import gc
+    import warnings
+
+    from tests.browser.appdata import build
+    from tests.helpers import ingest_with_vectors
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        if make == "site":
+            build(tmp_path / "index", tmp_path / "corpus")
+        else:
+            corpus = tmp_path / "corpus"
+            corpus.mkdir()
+            (corpus / "note.md").write_text("# Export vouchers\n\nVouchers help firms export.\n",
+                                            encoding="utf-8")
+            ingest_with_vectors(corpus, tmp_path / "index")
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert not leaks, leaks

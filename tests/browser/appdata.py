@@ -118,6 +118,10 @@ def build(index_dir: Path, corpus_dir: Path | None = None) -> IndexStore:
     store.save_labels(LABELS)
     # The site is tested as it runs: with semantic search on (vectors of every document).
     embed_index(store)
+    # (embedding read the index through the store's searchers: closed here, as most callers
+    # drop the store; one that searches it opens them again. Left open, a Whoosh segment file
+    # was closed by the garbage collector, a ResourceWarning under `python -X dev`.)
+    store.close()
     if corpus_dir is not None:
         for doc in docs:
             path = corpus_dir / doc.source_path
