@@ -125,6 +125,9 @@ def install(app: FastAPI) -> None:
         else:
             message = (f"The search index is not available ({exc}). An administrator needs to "
                        "run `kb ingest` to build it.")
+        # (the page shows the message as text, not Markdown: a command in quotes, not in the
+        # backticks of the index's own messages, which showed on the page)
+        message = message.replace("`", '"')
         response = error_response(request, 503, message,
                                   not_indexed=type(exc) is IndexUnavailableError)
         response.headers["Retry-After"] = "5" if isinstance(exc, IndexBusyError) else "60"

@@ -121,6 +121,7 @@ def test_a_damaged_index_is_reported_everywhere_and_rebuilt(site: Path, damage: 
         for path in ("/?q=export", "/files/news/export.txt"):  # which files are indexed?
             r = client.get(path)
             assert r.status_code == 503 and "damaged" in r.text, (path, r.status_code)
+            assert "`" not in r.text, r.text  # the page is text, not Markdown
             # the page does not also say the documents were never indexed (run `kb ingest`)
             assert "have not been indexed" not in r.text and "<code>kb ingest</code>" not in r.text
         for path in ("/help", "/docs", "/openapi.json", "/admin", "/static/style.css"):
