@@ -90,6 +90,7 @@ from index.side_files import try_lock, write_atomic
 from index.vectors import (
     MIN_LANGUAGE_ROWS,
     NO_POSITIONS,
+    VECTORS,
     Positions,
     VectorIndex,
     VectorSet,
@@ -852,6 +853,9 @@ class SemanticStatus:
     documents: int
     embedded: int
     running: bool
+    #: the generation's vectors file is there but cannot be read (search uses keywords only;
+    #: the next `kb ingest` embeds the documents again)
+    damaged: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -866,6 +870,7 @@ def status(index_dir: Path, gen: Path | None, document_ids: set[str]) -> Semanti
         documents=len(document_ids),
         embedded=embedded,
         running=embedding_running(index_dir),
+        damaged=vs is None and gen is not None and (gen / VECTORS).exists(),
     )
 
 

@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import threading
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
@@ -37,6 +40,12 @@ from index.records import base_language
 from index.side_files import write_atomic
 
 VECTORS = "vectors.npz"
+
+#: what reading a damaged vectors file raises (a truncated or overwritten zip: BadZipFile,
+#: zlib.error, EOFError; a file that is no zip at all: ValueError; a missing array: KeyError)
+DAMAGE_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error)
+
+log = logging.getLogger(__name__)
 
 #: Places in a VectorIndex's ``doc_ids``, best first: what the rankings by meaning return (an
 #: array: a ranking of every document is not walked in Python).
@@ -137,7 +146,15 @@ class VectorSet:
                     listed=(np.asarray(data["listed"], dtype=bool) if "listed" in data.files
                             else None),
                 )
-        except (OSError, ValueError, KeyError):
+        except FileNotFoundError:
+            return None
+        except DAMAGE_ERRORS as e:
+            # Damage, not absence: search goes on with keywords only (as before any vectors),
+            # `kb stats` says so (index.semantic.status), and the next `kb ingest` embeds the
+            # texts again.
+            log.warning("the vectors file %s cannot be read (%s: %s): searching by keywords "
+                        "only until `kb ingest` embeds the documents again",
+                        gen / VECTORS, type(e).__name__, e)
             return None
 
 
@@ -334,7 +351,7 @@ def interleave_by_language(
     return np.array([pos for _, _, pos in ranked[:limit]], dtype=np.intp)
 
 
-_CACHE: dict[Path, tuple[int, VectorIndex]] = {}
+_CACHE: dict[Path, tuple[int, VectorIndex | None]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -350,9 +367,7 @@ def load_index(gen: Path) -> VectorIndex | None:
         if cached is not None and cached[0] == mtime:
             return cached[1]
     vs = VectorSet.load(gen)
-    if vs is None or len(vs) == 0:
-        return None
-    vi = VectorIndex(vs)
+    vi = VectorIndex(vs) if vs is not None and len(vs) else None
     with _CACHE_LOCK:
         # keep the live generation's and at most one other (the one being swapped out)
         if len(_CACHE) > 2:

@@ -218,7 +218,10 @@ def semantic_line(sem: dict[str, Any]) -> str:
     if not sem.get("enabled"):
         return "off (KB_SEMANTIC=0)"
     line = f"on, {sem.get('embedded', 0)} of {sem.get('documents', 0)} documents embedded"
-    if sem.get("running"):
+    if sem.get("damaged"):
+        line += (" (the vectors file is damaged: searching by keywords only; `kb ingest` "
+                 "embeds the documents again)")
+    elif sem.get("running"):
         line += " (embedding now)"
     elif sem.get("embedded", 0) < sem.get("documents", 0):
         line += " (run `kb ingest` to embed the rest)"

@@ -4,6 +4,7 @@ vectors stored with each index generation, hybrid ranking with keyword search.""
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from index import IndexStore, SearchRequest, index_stats, search, set_semantic_enabled
 from index.embedder import default_embedder, text_key
 from index.semantic import embed_index, enabled
-from index.vectors import VectorSet
+from index.vectors import VECTORS, VectorSet
 from tests.helpers import build_index, make_doc
 
 pytestmark = pytest.mark.engines
@@ -1480,3 +1481,68 @@ def test_fusion_takes_only_known_filtered_ranks() -> None:
     assert replace(semantic.FUSION, filtered_ranks="filtered").filtered_ranks == "filtered"
     with pytest.raises(ValueError, match="filtered_ranks"):
         replace(semantic.FUSION, filtered_ranks="filter")  # type: ignore[arg-type]
+
+
+def _truncate_vectors(gen: Path) -> None:
+    os.truncate(gen / VECTORS, 1000)
+
+
+def _overwrite_vectors_middle(gen: Path) -> None:
+    path = gen / VECTORS
+    with open(path, "r+b") as fh:
+        fh.seek(path.stat().st_size // 2)
+        fh.write(os.urandom(4096))
+
+
+def _vectors_of_random_bytes(gen: Path) -> None:
+    (gen / VECTORS).write_bytes(os.urandom(20_000))
+
+
+@pytest.mark.parametrize("damage", [_truncate_vectors, _overwrite_vectors_middle,
+                                    _vectors_of_random_bytes])
+def test_a_damaged_vectors_file_leaves_keyword_search_and_is_embedded_again(store, damage,
+                                                                            caplog):
+    """Reviewer's F11 (2026-12-03): a truncated or overwritten vectors file made every search
+    and document page answer 500 and `kb search`/`kb stats`/`kb ingest` crash (BadZipFile,
+    zlib.error and EOFError were not caught). Damage to the vectors is not damage to the index:
+    search goes on by keywords, the damage is said, and the next ingest embeds again."""
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.cli import main
+    from tests.browser.appdata import settings_for
+
+    gen = store.current_generation()
+    assert gen is not None
+    damage(gen)
+    with caplog.at_level("WARNING", logger="index.vectors"):
+        result = search(store, SearchRequest(query="export vouchers"))
+    assert result.total >= 1 and not result.semantic
+    assert "cannot be read" in caplog.text and "kb ingest" in caplog.text
+
+    corpus = store.path.parent / "corpus"
+    corpus.mkdir()
+    with TestClient(create_app(settings_for(store.path, corpus)),
+                    raise_server_exceptions=False) as client:
+        for path in ("/?q=export+vouchers", "/api/search?q=export+vouchers",
+                     "/api/facets?q=export", "/api/export.csv?q=export",
+                     "/documents/en-vouchers", "/api/documents/en-vouchers"):
+            r = client.get(path)
+            assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        assert client.get("/api/search?q=export+vouchers").json()["total"] >= 1
+
+    runner = CliRunner()
+    out = runner.invoke(main, ["stats", "--index", str(store.path)])
+    assert out.exit_code == 0 and out.exception is None, out.output
+    assert "the vectors file is damaged" in out.output and "kb ingest" in out.output
+    out = runner.invoke(main, ["search", "vouchers", "--index", str(store.path)])
+    assert out.exit_code == 0 and out.exception is None, out.output
+
+    # the next ingest's embedding reads no vector from the damaged file and makes them all again
+    report = embed_index(store)
+    assert report.state == "done" and report.embedded == len(DOCS)
+    assert index_stats(store).semantic["embedded"] == len(DOCS)
+    assert not index_stats(store).semantic["damaged"]
+    query = "loan guarantee when buyers cancel a purchase"
+    assert search(store, SearchRequest(query=query)).semantic
