@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index import (
     SEMANTIC_CACHE_SIZE,
     SEMANTIC_THREADS,
+    engine_names,
     set_semantic_cache,
     set_semantic_enabled,
     set_semantic_threads,
@@ -33,33 +34,33 @@ class Settings(BaseSettings):
     #: `kb ingest --rebuild`
     engine: str = "whoosh"
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     #: server worker processes
-    workers: int = 1
+    workers: int = Field(default=1, ge=1)
     #: addresses of reverse proxies whose X-Forwarded-For/-Proto headers are trusted
     #: (comma-separated IPs or networks, "*" for any); none by default
     forwarded_allow_ips: str | None = None
     #: the admin secret; without it the admin area is off
     admin_secret: str | None = None
     #: admin uploads: largest file accepted, in MB
-    upload_max_mb: int = 50
+    upload_max_mb: int = Field(default=50, ge=1)
     #: admin uploads: most files in one upload
-    upload_max_files: int = 20
+    upload_max_files: int = Field(default=20, ge=1)
     #: ingest: parallel parsing processes (default: the number of cores)
-    ingest_workers: int | None = None
+    ingest_workers: int | None = Field(default=None, ge=1)
     #: ingest: seconds one file may take to parse
-    ingest_time_limit: float = 60.0
+    ingest_time_limit: float = Field(default=60.0, gt=0)
     #: ingest: memory (MB) one parsing process may use
-    ingest_memory_mb: int = 2048
+    ingest_memory_mb: int = Field(default=2048, ge=1)
     #: ingest: read pages without a text layer (and images) by OCR; KB_OCR=0 turns it off
     ocr: bool = True
     #: largest number of hits a CSV/JSON export returns
-    export_limit: int = 10_000
+    export_limit: int = Field(default=10_000, ge=1)
     #: searches that run at once per server process, each on a searcher of a bounded pool
     #: (each holds the index's caches: memory grows with this, not with the clients)
-    searchers: int = 4
+    searchers: int = Field(default=4, ge=1)
     #: search pages kept per server process (0 turns the cache off)
-    cache_size: int = 512
+    cache_size: int = Field(default=512, ge=0)
     #: semantic (cross-language) search; off: keyword search only, no vectors made. Accepted:
     #: 1/0, true/false, yes/no, on/off (any case)
     semantic: bool = True
@@ -70,6 +71,16 @@ class Settings(BaseSettings):
     semantic_cache: int = Field(default=SEMANTIC_CACHE_SIZE, ge=0)
     #: semantic search: model calls at once while ingest embeds documents (default: the cores)
     embed_workers: int | None = Field(default=None, ge=1)
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, name: str) -> str:
+        """A registered engine, in any case ("TANTIVY"): an unknown one was only refused by
+        `kb ingest --rebuild`, after `kb stats` had told to run it."""
+        for candidate in (name, name.strip().lower()):
+            if candidate in engine_names():
+                return candidate
+        raise ValueError(f"unknown search engine; engines: {', '.join(engine_names())}")
 
 
 def apply_to_index(settings: Settings) -> None:

@@ -128,6 +128,11 @@ def test_search_has_an_option_for_every_facet_of_the_site(tmp_path):
     assert [h["id"] for h in json.loads(result.output)["hits"]] == ["norte"], out
 
 
+def test_an_engine_may_be_named_in_capitals(monkeypatch):
+    monkeypatch.setenv("KB_ENGINE", "TANTIVY")
+    assert load_settings().engine == "tantivy"
+
+
 def test_an_empty_setting_is_its_default(tmp_path, monkeypatch):
     """KB_EMBED_WORKERS= (as compose and systemd env files write an unset value)."""
     for variable in ("KB_EMBED_WORKERS", "KB_PORT", "KB_SEMANTIC", "KB_SEMANTIC_THREADS",
@@ -150,6 +155,15 @@ def test_an_empty_setting_is_its_default(tmp_path, monkeypatch):
     ("KB_SEMANTIC_THREADS", "two", "valid integer"),
     ("KB_SEMANTIC_THREADS", "0", "greater than or equal to 1"),
     ("KB_SEMANTIC", "maybe", "valid boolean"),
+    # accepted without a word until 2026-12-03: an export of -5 hits gave all but the last 5
+    ("KB_EXPORT_LIMIT", "-5", "greater than or equal to 1"),
+    ("KB_PORT", "99999", "less than or equal to 65535"),
+    ("KB_SEARCHERS", "0", "greater than or equal to 1"),
+    ("KB_CACHE_SIZE", "-1", "greater than or equal to 0"),
+    ("KB_WORKERS", "0", "greater than or equal to 1"),
+    ("KB_UPLOAD_MAX_MB", "0", "greater than or equal to 1"),
+    ("KB_INGEST_TIME_LIMIT", "0", "greater than 0"),
+    ("KB_ENGINE", "foo", "unknown search engine; engines: whoosh"),
 ])
 def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch, variable, value,
                                                         allowed):
