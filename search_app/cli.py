@@ -298,7 +298,37 @@ def _unknown_values(store: IndexStore, params: SearchParams) -> list[str]:
     return lines
 
 
-@main.command("search", short_help="Search; print documents with their best passages.")
+class _SearchCommand(click.Command):
+    """kb search: a query that starts with a minus ("-covid export", the NOT of the query
+    syntax) is the query, not options ("No such option: -c"; "-covid vouchers" showed the
+    help, its "h" read as -h); an unknown option written with two minuses ("--contry") is
+    still an error."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        known = {o for p in options for o in (*p.opts, *p.secondary_opts)}
+        takes_value = {o for p in options if not p.is_flag for o in p.opts}
+        kept: list[str] = []
+        queries: list[str] = []
+        for i, arg in enumerate(args):
+            if arg == "--":
+                kept.extend(args[i:])
+                break
+            name = arg.split("=", 1)[0]
+            if name.startswith("--") and name not in known:
+                raise click.NoSuchOption(name, ctx=ctx)
+            if (arg.startswith("-") and not arg.startswith("--") and len(arg) > 1
+                    and arg not in known and not (kept and kept[-1] in takes_value)):
+                queries.append(arg)  # the query, given after "--" below
+                continue
+            kept.append(arg)
+        if queries:
+            kept += ([] if "--" in kept else ["--"]) + queries
+        return super().parse_args(ctx, kept)
+
+
+@main.command("search", cls=_SearchCommand,
+              short_help="Search; print documents with their best passages.")
 @click.argument("query", required=False, default="")
 @index_option
 @facet_options

@@ -69,6 +69,20 @@ def test_search_messages_name_the_options_and_unknown_values(corpus, tmp_path):
     assert "no document has this value" not in out, out  # the words, not a filter
 
 
+def test_a_query_that_starts_with_a_minus_is_the_query(corpus, tmp_path):
+    # "kb search '-covid export'" said "No such option: -c": the README's NOT could not come
+    # first without "--"
+    index = str(tmp_path / "index")
+    run("ingest", str(corpus), "--index", index, "--quiet")
+    result, out = run("search", "-covid vouchers", "--index", index, "--json")
+    assert result.exit_code == 0, out
+    assert json.loads(result.output)["total"] == 1, out
+    result, out = run("search", "--index", index, "-vouchers")
+    assert result.exit_code == 0 and "Export vouchers in Spain" not in out, out
+    result, out = run("search", "vouchers", "--index", index, "--contry", "ES")
+    assert result.exit_code == 2 and "No such option '--contry'" in out, out
+
+
 def test_search_takes_words_that_are_not_utf8(corpus, tmp_path):
     # Bytes of the command line that are not UTF-8 reach Python as lone surrogates: the hits'
     # links (urllib's quote) ended `kb search "export \xff"` in a UnicodeEncodeError.
