@@ -435,3 +435,24 @@ def test_a_failing_read_on_sound_files_says_what_failed_not_try_other_words(
     assert "other words" not in output
     code, output = kb("stats", "--index", str(index))
     assert code == 0, output
+
+
+def test_the_admin_pages_say_the_index_is_damaged(site: Path) -> None:
+    """The overview showed the last run's counts as for a sound index and the documents page
+    every file as "not yet" indexed; nothing told the admin that an ingest repairs it."""
+    from tests.test_admin import SECRET, login
+
+    index, corpus = site / "index", site / "corpus"
+    settings = settings_for(index, corpus, admin_secret=SECRET)
+    with TestClient(create_app(settings)) as client:
+        login(client)
+        for path in ("/admin", "/admin/documents", "/admin/ingest"):
+            r = client.get(path)
+            assert r.status_code == 200 and "damaged" not in r.text, path
+    DAMAGES["overwritten segment"](index)
+    with TestClient(create_app(settings)) as client:
+        login(client)
+        for path in ("/admin", "/admin/documents", "/admin/ingest"):
+            r = client.get(path)
+            assert r.status_code == 200, path
+            assert "The index is damaged" in r.text and "An ingest rebuilds it" in r.text, path

@@ -31,7 +31,7 @@ from search_app.admin.forms import (
     sources_from_document,
     values_from_document,
 )
-from search_app.admin.routes.ingest import indexed_documents, start_run
+from search_app.admin.routes.ingest import index_problem, indexed_documents, start_run
 from search_app.admin.routing import AdminRoute, redirect, render
 from search_app.deps import SettingsDep, StoreDep
 
@@ -63,6 +63,7 @@ def documents(request: Request, settings: SettingsDep, store: StoreDep) -> Respo
         })
     return render(request, "admin_documents.html", {
         "title": "Admin: documents", "rows": rows, "q": q, "catalog_error": catalog_error,
+        "index_problem": index_problem(store),
     })
 
 

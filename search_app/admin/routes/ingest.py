@@ -37,6 +37,18 @@ def start_run(settings: Settings, *, rebuild: bool = False) -> str:
     return "started"
 
 
+def index_problem(store: IndexStore) -> str | None:
+    """What an admin page says when the index is damaged (searches answer 503, the documents
+    page cannot tell which files are indexed), or None: the pages said nothing of it, the
+    overview showed the last run's counts, the documents page every file as "not yet"."""
+    damage = store.damage()
+    if damage is None:
+        return None
+    return ("The index is damaged, so searches answer 503 and the Index column of the "
+            f"documents cannot be read ({damage}). An ingest rebuilds it: run one on the "
+            "Ingest page.")
+
+
 def indexed_documents(store: IndexStore) -> dict[str, str]:
     """source path -> document id of every indexed document (none without an index)."""
     try:
@@ -50,7 +62,7 @@ def ingest_page(request: Request, settings: SettingsDep, store: StoreDep) -> Res
     return render(request, "admin_ingest.html", {
         "title": "Admin: ingest", "status": read_status(settings.index),
         "reports": [_dated(r) for r in store.reports(limit=20)],
-        "doc_ids": indexed_documents(store),
+        "doc_ids": indexed_documents(store), "index_problem": index_problem(store),
     })
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from search_app.admin import security
 from search_app.admin.deps import AdminForm, StagingDep
 from search_app.admin.ingest_jobs import read_status
+from search_app.admin.routes.ingest import index_problem
 from search_app.admin.routing import (
     AdminRoute,
     admin_state,
@@ -34,6 +35,7 @@ def home(request: Request, settings: SettingsDep, store: StoreDep,
     return render(request, "admin_home.html", {
         "title": "Admin", "status": read_status(settings.index), "staged": staging.list(),
         "reports": store.reports(limit=3), "settings": settings,
+        "index_problem": index_problem(store),
     })
 
 
