@@ -417,6 +417,9 @@ def _start_semantic(store: IndexStore, req: SearchRequest
 #: The model reads a query typed without accents with the accents the documents write
 #: (index.spellings): measured with bench/typo_variants.py (bench/README.md).
 RESTORE_ACCENTS = True
+#: ... and so does the keyword side: a word's stem may differ without its accents (the
+#: Portuguese "exportacao" is stemmed "exportaca", "exportação" "export")
+KEYWORD_ACCENTS = True
 
 
 def with_accents(store: IndexStore, text: str) -> str:
@@ -523,7 +526,11 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     # The query's vector is computed in a background thread while the query is parsed and
     # the keyword search runs.
     started_semantic = _start_semantic(store, req)
-    parsed = parse_query(req.query)
+    # a query typed without any diacritic, its words as the documents write them: the
+    # keyword side reads it so too (KEYWORD_ACCENTS), not only the model
+    read = (with_accents(store, req.query) if KEYWORD_ACCENTS and req.query and not req.exact
+            else req.query)
+    parsed = parse_query(read)
     if started_semantic is not None and isinstance(parsed.documents, qf.Nothing):
         # Only very common words ("de", "the"; a pattern of one letter, "a*"): the keywords
         # search nothing, and so does the meaning, whose closest documents to "de" were
@@ -671,11 +678,11 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         fixed.suggestion = None
         fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
         return again
-    if (suggestion is None and started_semantic is not None
-            and started_semantic[2] != semantic_text((req.query or "").strip()[:1000])
-            and fixed_text is None):
-        # the model read the words with the accents the documents write: offered as typed so
-        suggestion = with_accents(store, req.query)
+    if suggestion is None and fixed_text is None and (read != req.query or (
+            started_semantic is not None
+            and started_semantic[2] != semantic_text((req.query or "").strip()[:1000]))):
+        # the words were read with the accents the documents write: offered as typed so
+        suggestion = read if read != req.query else with_accents(store, req.query)
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")

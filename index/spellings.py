@@ -1,9 +1,10 @@
 """The documents' own spellings of their words, and a query typed without accents read with
 them ("kulfoldi" as "külföldi", "Baden-Wurttemberg" as "Baden-Württemberg").
 
-The keyword side needs none of this (the index keeps its words folded: "kozepes" finds
-"közepes"), but the model of the semantic side reads the text as typed, and a query without
-its diacritics is another text to it: measured with bench/typo_variants.py (bench/README.md),
+The keyword side folds its words ("kozepes" finds "közepes") but stems them before: the
+Portuguese "exportação" is "export", "exportacao" "exportaca", which no text has. And the
+model of the semantic side reads the text as typed, and a query without its diacritics is
+another text to it: measured with bench/typo_variants.py (bench/README.md),
 dropping a query's accents cost Hungarian queries 0.10 nDCG@10 and English ones naming
 "Baden-Württemberg" or "San Sebastián" 0.11, all of it on the semantic side. The model is
 given the query with each word that has no diacritics written as the documents of the

@@ -684,3 +684,23 @@ def test_a_misspelt_word_before_a_colon_and_a_space_is_still_ranked_by_its_corre
     # "vuochers: pandemic" has no field name: its typo is tolerated as without the colon
     result = search(store, SearchRequest(query="vuochers: pandemic", with_facets=False))
     assert {h.id for h in result.hits} == {"vouchers-es", "matchmaking-ro"}
+
+
+def test_a_query_typed_without_accents_finds_the_words_whose_stem_needs_them(tmp_path, engine):
+    # the Portuguese stemmer knows "-ação": "exportação" is "export", but "exportacao" is
+    # "exportaca", which no text has; typed with no diacritic at all, the query is searched
+    # as the documents write its words (index.spellings), and "Did you mean" says so
+    store = build_index(tmp_path, [
+        make_doc("pt-export", "A exportação das pequenas empresas",
+                 "A exportação cresceu durante a pandemia.", language="pt"),
+        make_doc("en-fairs", "Trade fairs", "Trade fairs moved online."),
+    ])
+    result = search(store, SearchRequest(query="exportacao pandemia", passages=0,
+                                         with_facets=False))
+    assert [h.id for h in result.hits] == ["pt-export"]
+    assert result.suggestion == "exportação pandemia" and result.corrected is None
+    # one word alone too; as typed on request, and beside a word typed with accents (who
+    # types one types them: "exportacao" is then meant so)
+    assert hit_ids(store, query="exportacao") == ["pt-export"]
+    assert hit_ids(store, query="exportacao", exact=True) == []
+    assert hit_ids(store, query="exportacao señal") == []
