@@ -430,7 +430,16 @@ def with_accents(store: IndexStore, text: str) -> str:
         # a query with accents anywhere is typed by someone who types them: its other words
         # are meant so ("konnten", not "könnten")
         return text
-    learnt = spellings(store.version(), lambda: store.document_texts(passages=PASSAGES))
+    gen = store.current_generation()
+    try:
+        # the generation and its folder's time: a commit writes files into it (no engine call
+        # here: a reading error is the search's own, below, not this extra's)
+        version = (gen, gen.stat().st_mtime_ns) if gen is not None else None
+    except OSError:
+        version = None
+    if version is None:
+        return text
+    learnt = spellings(version, lambda: store.document_texts(passages=PASSAGES))
     return learnt.restore(text, query_languages(text))
 
 

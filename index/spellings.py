@@ -163,13 +163,16 @@ def spellings(version: Hashable, texts: Callable[[], Iterable[dict[str, Any]]]) 
     ``texts()`` once per version and process (the last two versions are kept)."""
     with _LOCK:
         found = _CACHE.get(version)
-        if found is not None:
-            return found
-        learnt = learn(texts())
+    if found is not None:
+        return found
+    # learnt without the lock: reading the texts takes a reader, which may wait for another
+    # search's opening of the commit (two searches may both learn the first time)
+    learnt = learn(texts())
+    with _LOCK:
         while len(_CACHE) >= 2:
             del _CACHE[next(iter(_CACHE))]
         _CACHE[version] = learnt
-        return learnt
+    return learnt
 
 
 __all__ = ["Spellings", "learn", "spellings"]
