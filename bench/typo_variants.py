@@ -37,8 +37,6 @@ import statistics
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +45,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import relevance as rel  # noqa: E402
+from did_you_mean import ranked_corrections  # noqa: E402
 
 from index import IndexStore, SearchRequest, search  # noqa: E402
-
-search_module = sys.modules["index.search"]
 
 SETS = ("upgradesme", "upgradesme-heldout",
         *(f"upgradesme-heldout{i}" for i in range(2, 13)))
@@ -164,30 +161,13 @@ def _module_of(pair: str) -> Any:
                 if m in sys.modules and hasattr(sys.modules[m], name))
 
 
-@contextmanager
-def _typo_tolerance(into: list[str | None]) -> Iterator[None]:
-    """index.search's ranked_correction wrapped so that each search's answer is kept."""
-    original = search_module.ranked_correction
-
-    def wrapped(*args: Any, **kwargs: Any) -> str | None:
-        got = original(*args, **kwargs)
-        into.append(got)
-        return got
-
-    search_module.ranked_correction = wrapped
-    try:
-        yield
-    finally:
-        search_module.ranked_correction = original
-
-
 def _run(store: IndexStore, query: dict[str, Any], text: str
          ) -> tuple[dict[str, float], str]:
     """The ranking (doc id -> rank score) of ``text`` with the query's filters, and what the
     search did with it: "changed" (ranked by a correction, or a correction's results shown),
     "suggested" (only "did you mean"), or ""."""
     tolerant: list[str | None] = []
-    with _typo_tolerance(tolerant):
+    with ranked_corrections(tolerant):
         result = search(store, SearchRequest(query=text, filters=query.get("filters") or {},
                                              page_size=100, passages=0, with_facets=False))
     n = len(result.hits)
