@@ -57,7 +57,14 @@ from index.results import (
     SearchRequest,
     SearchResult,
 )
-from index.schema import FACET_FIELDS, SCHEMA_VERSION, YEAR_FACETS, YEAR_MAX, YEAR_MIN
+from index.schema import (
+    FACET_FIELDS,
+    RECORD_FACET_FIELDS,
+    SCHEMA_VERSION,
+    YEAR_FACETS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
 from index.search import search, search_hits
 from index.semantic import EmbedReport, embed_index
 from index.semantic import enabled as semantic_enabled
@@ -79,6 +86,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "METADATA_FIELDS",
     "PRACTICE_FIELDS",
+    "RECORD_FACET_FIELDS",
     "SCHEMA_VERSION",
     "RESOURCE_ERRNOS",
     "SEMANTIC_CACHE_SIZE",

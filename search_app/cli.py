@@ -25,7 +25,6 @@ from index import (
     IndexUnavailableError,
     QueryError,
     SearchFailedError,
-    SearchRequest,
     UnknownEngineError,
     embed_index,
     engine_names,
@@ -43,7 +42,7 @@ from search_app.params import (
     SearchParams,
     parse_params,
 )
-from search_app.search_page import hit_data, to_request
+from search_app.search_page import hit_data, to_request, unknown_values
 from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
 from search_app.watch import watch_corpus
 
@@ -270,32 +269,14 @@ def facet_options(command: Command) -> Command:
 #: the URL does: "size must be between 1 and 100" is "--page-size ..." here).
 CLI_NAMES: dict[str, str] = {"q": "the query", "page": "--page", "size": "--page-size",
                              "sort": "--sort", **{name: f"--{name}" for name in FACETS}}
-#: The most values an "unknown value" line lists.
-SHOWN_VALUES = 12
-
-
-def _unknown_values(store: IndexStore, params: SearchParams) -> list[str]:
+def _unknown_lines(store: IndexStore, params: SearchParams) -> list[str]:
     """A line for each filter value that no searchable document has ("--country XX: no
-    document has this value; the values are DE, ES, ..."), with the facet's values, most
-    documents first: the site offers the search without such a filter, and its filter list
-    shows the values; a command printed "0 documents" and nothing more."""
-    if not params.filters:
-        return []
-    everything = search(store, SearchRequest(page_size=1, passages=0))
-    lines = []
-    for name, values in params.filters:
-        facet = everything.facets.get(name)
-        known = [v for v in facet.values if v.count] if facet else []
-        names = {v.value for v in known}
-        for value in values:
-            if value in names:
-                continue
-            listed = ", ".join(v.value if v.label == v.value else f"{v.value} ({v.label})"
-                               for v in known[:SHOWN_VALUES])
-            more = f", ... ({len(known)} in all)" if len(known) > SHOWN_VALUES else ""
-            lines.append(f"--{name} {value}: no document has this value" + (
-                f"; the values are {listed}{more}" if known else ""))
-    return lines
+    document has this value; the values are DE, ES, ..."), as the site names them
+    (search_app.search_page: unknown_values): a command printed "0 documents" and nothing
+    more."""
+    return [f"--{u.facet} {u.value}: no document has this value"
+            + (f"; the values are {u.listed()}" if u.values else "")
+            for u in unknown_values(store, params)]
 
 
 class _SearchCommand(click.Command):
@@ -358,7 +339,7 @@ def search_command(
     try:
         params = parse_params(items, names=CLI_NAMES)
         result = search(store, to_request(params))
-        unknown = _unknown_values(store, params) if not result.total else []
+        unknown = _unknown_lines(store, params) if not result.total else []
     except (ParameterError, QueryError, IndexUnavailableError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

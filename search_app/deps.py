@@ -18,6 +18,7 @@ from search_app.params import (
     FACET_HELP,
     FACET_LABELS,
     FACETS,
+    FIXED_VALUES,
     MAX_QUERY_CHARS,
     MAX_VALUE_CHARS,
     MAX_VALUES,
@@ -57,6 +58,15 @@ _VALUE: dict[str, object] = {"type": "string", "maxLength": MAX_VALUE_CHARS}
 _YEAR: dict[str, object] = {"type": "string", "pattern": _YEAR_PATTERN}
 
 
+def _values_of(name: str) -> dict[str, object]:
+    """The schema of one value of the facet ``name``: a year, one of its FIXED_VALUES, or
+    a string."""
+    if name in YEAR_FACETS:
+        return _YEAR
+    fixed = FIXED_VALUES.get(name)
+    return {"type": "string", "enum": list(fixed)} if fixed else _VALUE
+
+
 def _documented(name: str, description: str, default: str | list[str], *,
                 items: dict[str, object] | None = None, **rules: object) -> dict[str, Any]:
     """One optional query parameter as the OpenAPI description gives it (in the form FastAPI
@@ -79,7 +89,7 @@ def _documented(name: str, description: str, default: str | list[str], *,
 #: parse_params's reading counts.)
 SEARCH_PARAMETERS = [
     *(_documented(name, FACET_HELP.get(name, FACET_LABELS[name]), [],
-                  items=_YEAR if name in YEAR_FACETS else _VALUE, maxItems=MAX_VALUES)
+                  items=_values_of(name), maxItems=MAX_VALUES)
       for name in FACETS),
     *(_documented(name, f"{which} year ({YEAR_MIN} to {YEAR_MAX}, digits 0-9)", "",
                   pattern=_YEAR_PATTERN)

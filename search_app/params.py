@@ -17,6 +17,7 @@ from index import (
     FACET_FIELDS,
     MAX_PAGE,
     MAX_PAGE_SIZE,
+    RECORD_FACET_FIELDS,
     SORTS,
     YEAR_FACETS,
     YEAR_MAX,
@@ -38,6 +39,11 @@ FACET_LABELS: dict[str, str] = {
     "record": "Good practice with",
     "running": "Practice running in",
 }
+#: Facets whose values the product fixes (not the collection): another value is refused (400),
+#: as an unknown sort is. The values of the other facets are the collection's (its taxonomy,
+#: its documents): one that no document has finds nothing, and the search says so
+#: (search_app.search_page: unknown_values).
+FIXED_VALUES: dict[str, tuple[str, ...]] = {"record": RECORD_FACET_FIELDS}
 #: What a facet's values are, with an example: the API's OpenAPI description (deps.py) and
 #: the help of ``kb search``'s options (cli.py). A facet without an entry gets its label.
 FACET_HELP: dict[str, str] = {
@@ -292,6 +298,10 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
                 value = str(_int(shown(name), value, YEAR_MIN, YEAR_MAX))
             else:
                 value = as_stored(name, value)  # "EN", "Good_Practice": as typed in the query
+            fixed = FIXED_VALUES.get(name)
+            if fixed is not None and value not in fixed:
+                raise ParameterError(f"unknown {shown(name)} value {value[:40]!r}; "
+                                     f"use one of {', '.join(fixed)}")
             values = filters.setdefault(name, [])
             if value not in values:
                 values.append(value)

@@ -155,6 +155,37 @@ class Pagination:
 
 
 @dataclass
+class KnownValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class UnknownValue:
+    """A filter value that no document of the index has (``country=ZZ``, ``type=foo``,
+    ``language=xx``), named when a search finds nothing, with the values the facet has (most
+    documents first): a search answered "0 documents" and nothing more. (A value outside the
+    few the product fixes, ``record=foo``, is refused: search_app.params.FIXED_VALUES.)"""
+
+    facet: str
+    facet_label: str
+    value: str
+    values: list[KnownValue]
+
+    def listed(self) -> str:
+        """The facet's values as a sentence lists them ("DE (Germany), ES (Spain), ...")."""
+        shown = ", ".join(v.value if v.label == v.value else f"{v.value} ({v.label})"
+                          for v in self.values[:SHOWN_VALUES])
+        more = f", ... ({len(self.values)} in all)" if len(self.values) > SHOWN_VALUES else ""
+        return shown + more
+
+
+#: The most values of a facet an unknown value's message lists.
+SHOWN_VALUES = 12
+
+
+@dataclass
 class Relaxation:
     """A way out of an empty result: the search without some filter, and what it finds
     (``total`` 0: removing that filter alone is not enough)."""
@@ -197,6 +228,8 @@ class SearchPage:
     #: why nothing was found, and searches that would find something
     empty_reason: str | None = None
     relaxations: list[Relaxation] = field(default_factory=list)
+    #: filter values no document has (only when nothing was found)
+    unknown_values: list[UnknownValue] = field(default_factory=list)
     export_csv: str = ""
     export_json: str = ""
     api_url: str = ""
@@ -421,9 +454,32 @@ def _count(store: IndexStore, params: SearchParams) -> int:
                                     with_facets=False)).total
 
 
+def unknown_values(store: IndexStore, params: SearchParams) -> list[UnknownValue]:
+    """The filter values of ``params`` that no searchable document has, each with its facet's
+    values (the facet counts of a search of every document)."""
+    if not params.filters:
+        return []
+    everything = search(store, SearchRequest(page_size=1, passages=0))
+    unknown: list[UnknownValue] = []
+    for name, values in params.filters:
+        facet = everything.facets.get(name)
+        known = [KnownValue(v.value, v.label, v.count) for v in facet.values
+                 if v.count] if facet else []
+        names = {v.value for v in known}
+        unknown.extend(UnknownValue(name, FACET_LABELS[name], value, known)
+                       for value in values if value not in names)
+    return unknown
+
+
+def _unknown_reason(unknown: list[UnknownValue]) -> str:
+    """Why a search with filter values no document has found nothing, naming them."""
+    return " ".join(f'No document has {u.facet_label} "{u.value}"' + (
+        f"; the values are {u.listed()}." if u.values else ".") for u in unknown)
+
+
 def _empty(
     store: IndexStore, params: SearchParams, result: SearchResult, chips: list[Chip],
-    path: str,
+    path: str, unknown: list[UnknownValue],
 ) -> tuple[str, list[Relaxation]]:
     relaxations = []
     if params.has_filters:
@@ -439,7 +495,9 @@ def _empty(
             total = _count(store, cleared)
             if total:
                 relaxations.append(Relaxation("without any filter", cleared.url(path), total))
-    if result.notice and not result.hits:
+    if unknown:
+        reason = _unknown_reason(unknown)
+    elif result.notice and not result.hits:
         reason = result.notice
     elif params.has_filters and any(r.total for r in relaxations):
         reason = "No document matches the query together with the selected filters."
@@ -504,7 +562,9 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         page.corrected = result.corrected
         page.as_typed_url = replace(params, q=result.as_typed, page=1).url(path)
     if result.total == 0:
-        page.empty_reason, page.relaxations = _empty(store, params, result, chips, path)
+        page.unknown_values = unknown_values(store, params)
+        page.empty_reason, page.relaxations = _empty(store, params, result, chips, path,
+                                                     page.unknown_values)
     return page
 
 

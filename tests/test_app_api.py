@@ -151,6 +151,42 @@ def test_the_api_stays_strict_about_unknown_parameters(client: TestClient) -> No
         assert r.status_code == 400 and name in r.json()["error"]["message"], r.text
 
 
+def test_a_value_outside_a_facets_fixed_values_is_a_400_naming_them(
+        client: TestClient) -> None:
+    # "record=foo" (the six record fields are the product's) answered 200 with 0 hits, while
+    # an unknown facet name is a 400
+    r = client.get("/api/search?q=export&record=foo")
+    assert_error(r, 400, "unknown record value 'foo'; use one of evidence, resources,")
+    assert client.get("/api/search?q=export&record=EVIDENCE").status_code == 200
+    record = next(p for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]
+                  ["parameters"] if p["name"] == "record")
+    assert record["schema"]["items"]["enum"][0] == "evidence", record
+
+
+@pytest.mark.parametrize(("query", "facet", "label"), [
+    ("type=foo", "type", "Document type"),
+    ("language=xx", "language", "Language"),
+    ("country=ZZ", "country", "Country"),
+])
+def test_a_value_no_document_has_is_named_with_the_facets_values(
+        client: TestClient, query: str, facet: str, label: str) -> None:
+    # the collection's values (its taxonomy, its documents): nothing is found, and the
+    # answer says which value no document has, and which values there are
+    data = client.get(f"/api/search?q=export&{query}").json()
+    value = query.split("=")[1]
+    assert data["total"] == 0, data
+    assert data["empty_reason"].startswith(
+        f'No document has {label} "{value}"; the values are '), data["empty_reason"]
+    [unknown] = data["unknown_values"]
+    assert (unknown["facet"], unknown["value"]) == (facet, value), unknown
+    assert unknown["values"] and all(v["count"] > 0 for v in unknown["values"]), unknown
+    soup = soup_of(client, f"/?q=export&{query}")
+    assert f'No document has {label} "{value}"' in soup.select_one(".empty-reason").text
+    # a known value that matches nothing here is not called unknown
+    known = client.get(f"/api/search?q=nothingsuchword&{facet}={unknown['values'][0]['value']}")
+    assert known.json()["unknown_values"] == [], known.json()["empty_reason"]
+
+
 @pytest.mark.parametrize(
     "q",
     ['"unclosed', "AND OR NOT", "((((", "year:[abc TO", "title:", "*", "?", "country:",
@@ -408,6 +444,14 @@ def test_what_the_search_parameters_description_admits_parse_params_accepts(
     beyond = {"q": "x" * 1001, "page": "10001", "size": "101", "year_from": "10000",
               "year_to": "10000", "sort": "best"}
     for name, schema in schemas.items():
+        if schema["type"] == "array" and "enum" in schema["items"]:
+            # a facet of fixed values (search_app.params.FIXED_VALUES): each is accepted
+            # (all at once too), any other refused
+            values = schema["items"]["enum"]
+            assert all(accepted([(name, v)]) for v in values), name
+            assert accepted([(name, v) for v in values]), name
+            assert not accepted([(name, "x")]), name
+            continue
         if schema["type"] == "array":
             item = "2021" if "pattern" in schema["items"] else "x" * schema["items"]["maxLength"]
             assert admitted(schema["items"], item) and accepted([(name, item)]), name

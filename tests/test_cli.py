@@ -65,6 +65,8 @@ def test_search_messages_name_the_options_and_unknown_values(corpus, tmp_path):
     result, out = run("search", "vouchers", "--index", index, "--language", "xx")
     assert result.exit_code == 0 and "0 documents" in out, out
     assert "--language xx: no document has this value; the values are en (" in out, out
+    result, out = run("search", "vouchers", "--index", index, "--record", "foo")
+    assert result.exit_code != 0 and "unknown --record value 'foo'; use one of evidence" in out, out
     result, out = run("search", "nothingsuch", "--index", index)
     assert "no document has this value" not in out, out  # the words, not a filter
 
