@@ -23,7 +23,7 @@ from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
-from index.search import phrase_across
+from index.search import passage_query, phrase_across
 from index.store import IndexStore
 from index.vectors import load_index
 
@@ -116,7 +116,9 @@ def get_document(
 ) -> DocumentView | None:
     """The document with its passages in order; the query's words marked. None if unknown,
     or hidden (unless ``include_hidden``: the admin sees hidden documents). As in the
-    results (index.search): when the query's words match none of its passages, the passages
+    results (index.search): the query read as the search reads it (index.search.passage_query:
+    the synonyms' and the glossary's terms, the accents the documents write, the correction
+    of a typo that finds nothing); when the query's words match none of its passages, the passages
     and marks of their longer forms (a compound: "export" in "Exportförderung"), and when
     its phrase runs from one passage into the next (a page break), the two passages it runs
     over (else those holding the phrase's words)."""
@@ -125,7 +127,8 @@ def get_document(
         if doc is None or (doc.hidden and not include_hidden):
             return None
         lang = index_language(doc.language)
-        parsed = parse_query(query)
+        # read as the search reads it: its synonyms and glossary, accents, typo corrections
+        parsed = passage_query(store, r, query)
         shown = passage_field(lang)
         terms = r.query_terms(asked_for(parsed.passages)).get(shown, set())
         matched: set[int] = set()

@@ -12,9 +12,9 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -486,6 +486,96 @@ def _semantic_failed(exc: Exception) -> None:
 TYPO_TOLERANCE = True
 
 
+@dataclass
+class Reading:
+    """A query's words as a search reads them: the search (index.search) and the document
+    page (index.documents.get_document, by :func:`passage_query`) read them alike, so that
+    the page finds and marks the passages the results did (the synonyms' and the glossary's
+    terms, the accents the documents write, a typo's clear correction)."""
+
+    #: the text as read: typed without any diacritic, its words as the documents write them
+    #: (KEYWORD_ACCENTS, index.spellings; not for an exact search); else as typed
+    read: str
+    #: ``read`` parsed, widened by the synonyms (index.query.add_synonyms)
+    parsed: ParsedQuery
+    #: the synonym groups of the index (the taxonomy's synonyms, then its glossary)
+    synonyms: list[dict[str, list[str]]]
+    #: the query's words unknown to the index, with their close words (did_you_mean's
+    #: corrections; read_typos)
+    near: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: "did you mean": the corrected text, and whether the correction is clear (read_typos)
+    suggested: tuple[str, bool] | None = None
+    #: the words as typed found nothing and the correction is clear: its results are shown
+    #: instead (a search of ``suggested``'s text, exact)
+    replaced: bool = False
+    #: typo tolerance (TYPO_TOLERANCE): the text with the words that find nothing corrected,
+    #: when the words as typed found something, and its parse, widened by the synonyms, when
+    #: the hits are ranked and marked by it (``fixed``; None when it would change a filter)
+    fixed_text: str | None = None
+    fixed: ParsedQuery | None = None
+
+
+def read_words(store: IndexStore, text: str, *, exact: bool = False) -> Reading:
+    """``text`` read as a search reads it before it searches: a query typed without any
+    diacritic with the accents the documents write (the keyword side reads it so too,
+    KEYWORD_ACCENTS, not only the model; not when ``exact``), parsed, and widened by the
+    index's synonyms."""
+    read = with_accents(store, text) if KEYWORD_ACCENTS and text and not exact else text
+    parsed = parse_query(read)
+    synonyms = store.load_synonyms()
+    add_synonyms(parsed, synonyms)
+    return Reading(read, parsed, synonyms)
+
+
+def read_typos(reader: EngineReader, reading: Reading, flt: Filter,
+               found: Callable[[], int], *, exact: bool = False) -> None:
+    """The corrections of ``reading``'s words that the index does not know (index.did_you_mean:
+    "did you mean"; whenever a word is unknown to the index and a close known word finds
+    something under ``flt``), and what the search does with them, given how many documents
+    the words as read find under ``flt`` (``found()``, asked only when a word has a
+    correction): none, and one clear correction, its results are
+    shown instead (``replaced``); some, and one or two words that find nothing, each with one
+    clear correction, the hits are ranked by the corrected words (``fixed``, typo
+    tolerance). Nothing of this for an ``exact`` search (the words as typed)."""
+    parsed = reading.parsed
+    near = corrections(reader, parsed, reading.synonyms) if parsed.words else []
+    suggested = correction(reader, parsed, flt, near) if near else None
+    reading.near, reading.suggested = near, suggested
+    if suggested is None or exact:
+        return
+    total = found()
+    reading.replaced = bool(suggested[1] and total == 0)
+    if not (TYPO_TOLERANCE and total):
+        return
+    reading.fixed_text = ranked_correction(reader, parsed, near)
+    if reading.fixed_text is None:
+        return
+    fixed = parse_query(reading.fixed_text)
+    if (fixed.filters, fixed.years) != (parsed.filters, parsed.years) or fixed.documents is None:
+        # (the filters are those typed: a correction never adds nor changes one, which the
+        # search would not apply, while the result named it: query_filters)
+        return
+    add_synonyms(fixed, reading.synonyms)
+    reading.fixed = fixed
+
+
+def passage_query(store: IndexStore, reader: EngineReader, text: str) -> ParsedQuery:
+    """The query by which a search of ``text`` finds and marks passages (its hits'; the
+    document page's, index.documents): ``text`` read as the search reads it (read_words,
+    read_typos), with the filters typed in it alone: the results of the correction when
+    the words as read find nothing, the typo-tolerant words when they rank the hits."""
+    reading = read_words(store, text)
+    parsed = reading.parsed
+    if not parsed.words or not qf.searches(parsed.documents):
+        return parsed
+    flt = Filter.of(parsed.filters, years=parsed.years)
+    documents = parsed.documents
+    read_typos(reader, reading, flt, lambda: reader.search(documents, flt, limit=0).total)
+    if reading.replaced and reading.suggested is not None:
+        return read_words(store, reading.suggested[0], exact=True).parsed
+    return reading.fixed if reading.fixed is not None else parsed
+
+
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
     return _search(store, req, 0).result
@@ -535,19 +625,14 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     # The query's vector is computed in a background thread while the query is parsed and
     # the keyword search runs.
     started_semantic = _start_semantic(store, req)
-    # a query typed without any diacritic, its words as the documents write them: the
-    # keyword side reads it so too (KEYWORD_ACCENTS), not only the model
-    read = (with_accents(store, req.query) if KEYWORD_ACCENTS and req.query and not req.exact
-            else req.query)
-    parsed = parse_query(read)
+    reading = read_words(store, req.query, exact=req.exact)
+    read, parsed, synonyms = reading.read, reading.parsed, reading.synonyms
     if started_semantic is not None and isinstance(parsed.documents, qf.Nothing):
         # Only very common words ("de", "the"; a pattern of one letter, "a*"): the keywords
         # search nothing, and so does the meaning, whose closest documents to "de" were
         # arbitrary ones, shown under the notice that the query has only very common words.
         started_semantic[0].cancel()
         started_semantic = None
-    synonyms = store.load_synonyms()
-    add_synonyms(parsed, synonyms)
     filters: dict[str, list[str]] = {k: list(v) for k, v in req.filters.items() if v}
     for facet, values in parsed.filters.items():
         filters.setdefault(facet, [])
@@ -585,21 +670,13 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # correction's results are shown instead, below, and nothing else here is needed),
         # and the keyword counts of facets with a selection (they ignore their own
         # selection, so its other values stay selectable with true counts).
-        near = corrections(reader, parsed, synonyms) if parsed.words else []
-        suggested = correction(reader, parsed, flt, near) if near else None
-        suggestion = suggested[0] if suggested else None
-        replaced = bool(suggested and suggested[1] and keyword_total == 0 and not req.exact)
+        read_typos(reader, reading, flt, lambda: keyword_total, exact=req.exact)
+        suggestion = reading.suggested[0] if reading.suggested else None
+        replaced = reading.replaced
         # the text whose content words the coverage weighting counts
         coverage_text = started_semantic[2] if started_semantic is not None else ""
-        fixed_text = (ranked_correction(reader, parsed, near) if TYPO_TOLERANCE and suggested
-                      and keyword_total and not req.exact else None)
-        typo_fixed = parse_query(fixed_text) if fixed_text is not None else None
-        if typo_fixed is not None and (typo_fixed.filters, typo_fixed.years) != (
-                parsed.filters, parsed.years):
-            # (the filters are those typed: a correction never adds nor changes one, which
-            # the search would not apply, while the result named it: query_filters)
-            typo_fixed = None
-        if fixed_text is not None and typo_fixed is not None and typo_fixed.documents is not None:
+        fixed_text = reading.fixed_text
+        if fixed_text is not None and reading.fixed is not None:
             # The words as typed found something, but one of them finds nothing and has one
             # clear correction: ranked by the corrected words, as if typed so, by keywords
             # and by meaning ("did you mean" still offers the correction).
@@ -607,9 +684,9 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             if started_semantic is not None:
                 # the model reads the corrected words too, while the keywords are searched
                 started_semantic = _restart_semantic(started_semantic, coverage_text)
-            parsed = typo_fixed
-            add_synonyms(parsed, synonyms)
-            q = typo_fixed.documents
+            parsed = reading.fixed
+            assert parsed.documents is not None
+            q = parsed.documents
             ranked = keyword_search(q)
             keyword_total = ranked.total
         if req.with_facets and not replaced:
@@ -719,4 +796,4 @@ def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["search", "semantic_text"]
+__all__ = ["Reading", "passage_query", "read_typos", "read_words", "search", "semantic_text"]

@@ -362,7 +362,7 @@ def search_command(
     labels = store.facet_labels()
     first = (params.page - 1) * params.size
     for n, hit in enumerate(result.hits, first + 1):
-        shown = hit_data(hit, n, params.q, labels)
+        shown = hit_data(hit, n, result.corrected or params.q, labels)
         click.echo(f"\n{n}. {shown.title}  [{shown.doc_type or '-'}; {shown.place or '-'}; "
                    f"{shown.date or '-'}; {shown.language or '-'}]")
         found = "; found by meaning" if shown.match == "semantic" else ""

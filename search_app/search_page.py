@@ -302,6 +302,9 @@ def hit_data(
     hit: DocumentHit, rank: int, q: str, labels: dict[str, dict[str, str]],
     query_language: str | None = None,
 ) -> HitData:
+    """A hit as the page, the API and the exports show it; its links carry ``q``: the query
+    whose results it is (the correction's, when the words as typed found nothing), which the
+    document page reads as the search did (index.search.passage_query)."""
     doc_url = document_url(hit.id, q)
     passages = [
         HitPassageData(
@@ -528,7 +531,9 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
     result = search(store, to_request(params))
     labels = store.facet_labels()
     offset = (params.page - 1) * params.size
-    hits = [hit_data(h, offset + i + 1, params.q, labels, result.query_language)
+    # the hits of a correction ("vouchrs": those of "vouchers") link to their pages with it
+    linked = result.corrected or params.q
+    hits = [hit_data(h, offset + i + 1, linked, labels, result.query_language)
             for i, h in enumerate(result.hits)]
     facets = _facets(result, params, path)
     chips = _chips(params, labels, path)
@@ -598,6 +603,6 @@ def export_hits(
 
     def generate() -> Iterator[HitData]:
         for rank, hit in enumerate(hits, 1):
-            yield hit_data(hit, rank, params.q, labels)
+            yield hit_data(hit, rank, result.corrected or params.q, labels)
 
     return result.total, ExportHits(generate(), result.corrected, result.notice)

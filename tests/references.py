@@ -60,7 +60,7 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
                 if rank >= limit:
                     return
                 rank += 1
-                yield hit_data(hit, rank, params.q, labels)
+                yield hit_data(hit, rank, result.corrected or params.q, labels)
             if rank >= min(limit, total) or not result.hits:
                 return
             page += 1
