@@ -95,7 +95,10 @@ def _attach_passages(
     if not hits or per_doc == 0:
         return
     pq = parsed.passages
-    found = (reader.best_passages(pq, [h.id for h in hits], per_doc)
+    # one passage more than shown: a passage matching by its heading alone gives way to it
+    # (_by_their_words)
+    asked = per_doc + 1
+    found = (reader.best_passages(pq, [h.id for h in hits], asked)
              if qf.searches(pq) else None)
     if pq is None or found is None:
         # Browsing (no words): show the summary; else the start of the first passage.
@@ -108,11 +111,12 @@ def _attach_passages(
         # keyword hits found by a word's longer forms alone (a compound): their passages,
         # marked (only for these: in every passage choice they cost Whoosh 1.67x its time,
         # bench/README.md)
-        found = {**found, **(reader.best_passages(heads, unfound, per_doc) or {})}
+        found = {**found, **(reader.best_passages(heads, unfound, asked) or {})}
         for name, more in reader.query_terms(qf.asked_for(heads)).items():
             terms[name] = terms.get(name, set()) | more
         unfound = [doc_id for doc_id in unfound if not found.get(doc_id)]
     loose = qf.phrases_as_words(pq) if unfound else None
+    across: dict[str, list[Passage]] = {}
     if loose is not None:
         # keyword hits whose phrase runs from one passage into the next (a sentence over a
         # page break): the two passages it runs over, else those holding the phrase's
@@ -122,21 +126,44 @@ def _attach_passages(
             reader, doc_id, index_language(by_id[doc_id].language), pq))}
         rest = [doc_id for doc_id in unfound if doc_id not in across]
         found = {**found, **across,
-                 **((reader.best_passages(loose, rest, per_doc) or {}) if rest else {})}
+                 **((reader.best_passages(loose, rest, asked) or {}) if rest else {})}
         for name, more in reader.query_terms(qf.asked_for(loose)).items():
             terms[name] = terms.get(name, set()) | more
     for hit in hits:
         lang = index_language(hit.language)
         marked = terms.get(passage_field(lang), set())
-        hit.passages.extend(
-            PassageHit(p.ordinal, p.page, p.heading, highlight(p.text, marked, lang),
-                       p.record_field)
-            for p in found.get(hit.id, []))
+        passages = found.get(hit.id, [])
+        if hit.id in across:  # the two passages a phrase runs over, both
+            hit.passages.extend(PassageHit(p.ordinal, p.page, p.heading,
+                                           highlight(p.text, marked, lang), p.record_field)
+                                for p in passages)
+        else:
+            hit.passages.extend(_by_their_words(passages, marked, lang, per_doc))
         hit.passages.sort(key=lambda p: p.ordinal)
     # Found by meaning only, or by a word no passage field holds as typed (a pattern such as
     # "organi?ation" matches the document's words, not the stems of its passages): show how
     # the document opens.
     _attach_openings(reader, [h for h in hits if not h.passages])
+
+
+def _by_their_words(passages: list[Passage], marked: set[str], lang: str, per_doc: int
+                    ) -> list[PassageHit]:
+    """The first ``per_doc`` of a hit's passages (best first), highlighted, whose text shows a
+    word of the query (``marked``) marked; those that match by their heading alone only
+    when none does (issue 10, point 6). A passage is indexed with its heading
+    (index.prepare), which the snippet does not show: a document's opening section under its
+    title ("UpGradeSME Newsletter No. 3 - Exporting in a pandemic") matched "pandemic" and
+    showed first, its text the sample's disclaimer, nothing marked, before the passages that
+    say it. Highlights only as many as it needs."""
+    with_words: list[PassageHit] = []
+    without: list[PassageHit] = []
+    for p in passages:
+        if len(with_words) >= per_doc:
+            break
+        shown = PassageHit(p.ordinal, p.page, p.heading, highlight(p.text, marked, lang),
+                           p.record_field)
+        (with_words if "<mark>" in shown.snippet else without).append(shown)
+    return (with_words or without)[:per_doc]
 
 
 def phrase_across(reader: EngineReader, doc_id: str, lang: str, pq: qf.Query

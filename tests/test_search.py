@@ -704,3 +704,29 @@ def test_a_query_typed_without_accents_finds_the_words_whose_stem_needs_them(tmp
     assert hit_ids(store, query="exportacao") == ["pt-export"]
     assert hit_ids(store, query="exportacao", exact=True) == []
     assert hit_ids(store, query="exportacao señal") == []
+
+
+def test_a_passage_matching_by_its_heading_alone_gives_way_to_those_that_say_it(
+        tmp_path, engine):
+    """A passage is indexed with its heading: a newsletter's opening section under its title
+    ("... Exporting in a pandemic") matched "pandemic" by the heading alone and showed first,
+    its text the sample's disclaimer with nothing marked (the reviewer's G9; issue 10, point
+    6: prefer passages whose text has the query's words). It still shows when it is all that
+    matches."""
+    store = build_index(tmp_path / "index", [
+        Document(id="letter", source_path="letter.md", sha256="0" * 64, language="en",
+                 title="Newsletter No. 3", passages=[
+                     Passage(0, "Sample newsletter written for a test corpus.",
+                             heading="Newsletter No. 3 - Exporting in a pandemic"),
+                     Passage(1, "Trade fairs closed during the pandemic.", heading="Fairs"),
+                     Passage(2, "Firms sold online in the pandemic.", heading="Online"),
+                     Passage(3, "The partners met in Stuttgart.", heading="Meetings"),
+                 ]),
+    ])
+    for per_doc in (1, 2, 3):
+        hit = search(store, SearchRequest(query="pandemic", passages=per_doc)).hits[0]
+        shown = [p.ordinal for p in hit.passages]
+        assert len(shown) == min(per_doc, 2) and 0 not in shown, (per_doc, shown)
+        assert all("<mark>" in p.snippet for p in hit.passages)
+    hit = search(store, SearchRequest(query="exporting")).hits[0]
+    assert [p.ordinal for p in hit.passages] == [0]  # the heading alone: still shown
