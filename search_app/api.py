@@ -28,7 +28,14 @@ from search_app.deps import (
     one_value_each,
 )
 from search_app.document_page import find_document_page
-from search_app.params import FACETS, ParameterError, SearchParams, parse_params, repeated_scalar
+from search_app.params import (
+    FACETS,
+    ParameterError,
+    SearchParams,
+    as_composed,
+    parse_params,
+    repeated_scalar,
+)
 from search_app.search_page import HitData, HitPassageData, document_url, export_hits, search_page
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(one_value_each)])
@@ -120,6 +127,7 @@ def api_suggest(
 ) -> dict[str, Any]:
     """Completions while typing: words that complete the last word, then matching titles."""
     _suggest_params(request)
+    q = as_composed(q)
     items = []
     for s in suggest(store, q, limit=limit):
         url = document_url(s.doc_id) if s.doc_id else "/?q=" + quote(s.text, safe="")

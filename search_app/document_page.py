@@ -17,6 +17,7 @@ from index import (
 )
 from ingest import compress_ranges, date_label, iso_language
 from search_app.errors import NotFound
+from search_app.params import as_composed
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
@@ -253,7 +254,9 @@ def ocr_note(ocr: dict[str, Any] | None, language_labels: dict[str, str]) -> str
 def find_document_page(store: IndexStore, doc_id: str, q: str = "", *,
                        include_hidden: bool = False) -> DocumentPage:
     """The page data of document ``doc_id`` (the HTML page and /api/documents render it),
-    with similar documents and the same topic in other languages; NotFound without one."""
+    with similar documents and the same topic in other languages; NotFound without one.
+    ``q`` is read composed (params.as_composed)."""
+    q = as_composed(q)
     view = get_document(store, doc_id, q, include_hidden=include_hidden)
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")

@@ -8,6 +8,7 @@ same URL means the same search everywhere, and every URL the site prints is buil
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -261,6 +262,15 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+def as_composed(text: str) -> str:
+    """``text`` in composed Unicode (NFC): "á" typed or pasted as "a" and a combining accent
+    (macOS file names, some PDFs and input methods) is the "á" of the documents, whose text
+    ingest normalises; the analysis cut the word at the combining mark ("exportutalv",
+    "ny") and found nothing. User input is read so wherever it enters: the query and
+    filter values (parse_params), the document page's words, suggestions."""
+    return unicodedata.normalize("NFC", text)
+
+
 def repeated_scalar(name: str, values: list[str]) -> str:
     """The message for a parameter of one value given several times."""
     shown = ", ".join(repr(v[:40]) for v in values)
@@ -286,7 +296,7 @@ def parse_params(items: Iterable[tuple[str, str]], *, strict: bool = True,
     scalars: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
     for name, typed in items:
-        raw = _BIDI_CONTROLS.sub("", typed)
+        raw = as_composed(_BIDI_CONTROLS.sub("", typed))
         if name in FACETS:
             value = raw.strip()
             if not value:

@@ -700,3 +700,37 @@ def test_an_export_ranks_once_and_gives_what_a_search_per_batch_gave(
     assert len(searches) == one_search, searches
     assert len(read) == -(-len(expected) // 5), len(read)  # one per part
     store.close()  # (its searchers' files, left to the garbage collector: a ResourceWarning)
+
+
+def test_words_in_decomposed_unicode_are_read_as_the_documents_composed_ones(
+        client: TestClient) -> None:
+    """"ö" typed or pasted as "o" and a combining diaeresis (NFD: macOS file names, some
+    PDFs and input methods) was cut there by the analysis ("Exportf", "rderung") and found
+    nothing: the query, filter values, the document page's words and suggestions are read
+    composed (NFC), as ingest writes the documents."""
+    import unicodedata
+
+    composed = "Exportförderung"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+    found = client.get("/api/search", params={"q": composed}).json()
+    assert any(h["id"] == "guide-de" for h in found["hits"])
+    typed = client.get("/api/search", params={"q": decomposed}).json()
+    assert typed["query"] == composed
+    assert [h["id"] for h in typed["hits"]] == [h["id"] for h in found["hits"]]
+    assert typed["total"] == found["total"]
+    # a filter value, as the query's (its own syntax is in the query)
+    params = parse_params([("partner", unicodedata.normalize("NFD", "Fomento San Sebastián")),
+                           ("q", decomposed)])
+    assert params.q == composed
+    assert params.filter_map == {"partner": ["Fomento San Sebastián"]}
+    # the document page marks the word
+    doc = client.get("/api/documents/guide-de", params={"q": decomposed}).json()
+    assert any(p["matched"] and "<mark>Exportförderung</mark>" in p["html"]
+               for p in doc["passages"]), doc["passages"]
+    # suggestions complete it
+    sugg = client.get("/api/suggest", params={
+        "q": unicodedata.normalize("NFD", "Exportförd")}).json()
+    assert sugg["query"] == "Exportförd"
+    assert any("xportförderung" in s["text"].lower() or "xportforderung" in s["text"].lower()
+               for s in sugg["suggestions"]), sugg

@@ -636,3 +636,18 @@ def test_favicon_is_linked_and_favicon_ico_answers(client: TestClient) -> None:
     r = client.get("/favicon.ico")
     assert r.status_code == 200 and r.headers["content-type"].startswith("image/")
     assert client.head("/favicon.ico").status_code == 200
+
+
+def test_the_pages_read_words_in_decomposed_unicode_composed(client: TestClient) -> None:
+    """A query pasted in decomposed Unicode (NFD: "o" + a combining diaeresis) finds and
+    marks what the composed word does, on the results and on the document page; the search
+    box shows it composed."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Exportförderung")
+    results = soup_of(client, "/?" + urlencode({"q": decomposed}))
+    titles = [h.get_text(" ", strip=True) for h in results.select(".hit-title")]
+    assert any("Leitfaden" in t for t in titles), titles
+    assert results.select_one('input[name="q"]')["value"] == "Exportförderung"
+    page = soup_of(client, "/documents/guide-de?" + urlencode({"q": decomposed}))
+    assert "Exportförderung" in [m.text for m in page.select(".passage-text mark")]
