@@ -23,7 +23,8 @@ from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
 from index.records import Document, Passage
 from index.schema import passage_field
-from index.search import passage_query, phrase_across
+from index.search import document_spellings, passage_query, phrase_across
+from index.spellings import Spellings
 from index.store import IndexStore
 from index.vectors import load_index
 
@@ -230,19 +231,27 @@ def _by_words(store: IndexStore, doc_id: str, limit: int) -> list[SimilarDocumen
 
 
 def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
-    """Completions for what a user is typing: words that complete it, then matching titles."""
+    """Completions for what a user is typing: words that complete it, then matching titles.
+    The last word of a hyphenated one is completed ("Sud-Munt": "Sud-Muntenia"; the index's
+    words are split at hyphens), the titles are found by its parts as words."""
     text = (text or "")[:200]
     stripped = text.rstrip()
     if not stripped:
         return []
     head, _, last = stripped.rpartition(" ")
-    prefix = fold(last)
+    before, hyphen, part = last.rpartition("-")
+    if not any(c.isalnum() for c in before):
+        before, hyphen, part = "", "", last  # "-exp": a word excluded, not a hyphenated one
+    prefix = fold(part)
     out: list[Suggestion] = []
     with store.reader() as r:
         if len(prefix) >= 2 and prefix.isalnum():
-            out.extend(Suggestion((head + " " + _as_written(r, word, last)).strip(), "word")
+            written = document_spellings(store)
+            lead = f"{head} {before}{hyphen}"
+            out.extend(Suggestion((lead + _as_written(r, word, part, written)).strip(), "word")
                        for word in r.completions(prefix, max(3, limit // 2)))
-        parsed = parse_query(" ".join([*head.split(), last + "*" if len(prefix) >= 2 else ""]))
+        words = [*head.split(), *(w for w in before.split("-") if w)]
+        parsed = parse_query(" ".join([*words, part + "*" if len(prefix) >= 2 else ""]))
         wanted = limit - len(out)
         # titles only for what the text asks for: a text that only excludes ("-exp", "NOT
         # exp") matches documents by what they lack, in no order (each engine gave its own)
@@ -259,22 +268,49 @@ WRITTEN_FORM_DOCUMENTS = 3
 _TOKEN = re.compile(r"\w+")
 
 
-def _as_written(r: EngineReader, word: str, typed: str) -> str:
+def _as_written(r: EngineReader, word: str, typed: str, spelt: Spellings | None = None
+                ) -> str:
     """``word`` (an indexed word: folded, "exportforderung") as the documents write it in
-    their titles and summaries, their most frequent form there ("Exportförderung"), its first
-    letter in the case ``typed`` has; ``word`` when none of the first few documents that
-    have it writes it there."""
+    their titles and summaries, their most frequent form there ("Exportförderung"), else as
+    ``spelt`` (the documents' spellings, index.spellings) has it when they agree ("közép":
+    "középvállalkozások"), else ``word``; its first letter in the case ``typed`` has, unless
+    the form has capitals past it ("COVID", "SMEs", "kMU" for "kmu" was wrong), and with the
+    accents ``typed`` has ("közép" is not "kozep")."""
     found = r.search(qf.Term("words", word), Filter(), limit=WRITTEN_FORM_DOCUMENTS)
     forms: Counter[str] = Counter()
     for doc in r.documents(found.ids):
         if doc is not None:
             forms.update(t for t in _TOKEN.findall(f"{doc.title} {doc.summary or ''}")
                          if fold(t) == word)
-    if not forms:
-        return word
-    form = forms.most_common(1)[0][0]
-    first = form[:1].upper() if typed[:1].isupper() else form[:1].lower()
-    return first + form[1:]
+    if forms:
+        form = forms.most_common(1)[0][0]
+    else:
+        known = sorted({f for words in (spelt.spelt.values() if spelt else ())
+                        for f in words.get(word, ())})
+        if len(known) > 1:  # those with the accents typed, when they tell
+            known = [f for f in known if f.startswith(typed.lower())] or known
+        form = known[0] if len(known) == 1 else word
+    if not any(c.isupper() for c in form[1:]):
+        form = (form[:1].upper() if typed[:1].isupper() else form[:1].lower()) + form[1:]
+    return _with_accents_typed(form, typed)
+
+
+def _with_accents_typed(form: str, typed: str) -> str:
+    """``form`` with each letter that ``typed`` (its start, as typed) writes with an accent
+    ``form`` lacks written so ("kozepes", "köz": "közepes"), in ``form``'s case; a start
+    typed with a letter the folded ``form`` writes with two, as typed ("aussenwirtschaft",
+    "Außen": "Außenwirtschaft")."""
+    if len(typed) > len(form) or fold(form[:len(typed)]) != fold(typed):
+        start = fold(typed)
+        if form.lower() == fold(form) and form.lower().startswith(start) and len(start) > len(
+                typed):
+            return typed + form[len(start):]
+        return form
+    out = list(form)
+    for i, (have, want) in enumerate(zip(form, typed, strict=False)):
+        if have.lower() != want.lower() and not want.isascii() and fold(want) == fold(have):
+            out[i] = want.upper() if have.isupper() else want.lower()
+    return "".join(out)
 
 
 def _only_excludes(parsed: ParsedQuery) -> bool:

@@ -50,7 +50,7 @@ from index.results import (
     facet_results,
 )
 from index.schema import FACET_FIELDS, passage_field
-from index.spellings import PASSAGES, spellings
+from index.spellings import PASSAGES, Spellings, spellings
 from index.store import IndexStore
 from index.vectors import VectorIndex, load_index
 
@@ -449,6 +449,21 @@ RESTORE_ACCENTS = True
 KEYWORD_ACCENTS = True
 
 
+def document_spellings(store: IndexStore) -> Spellings | None:
+    """The spellings of the live index's documents (index.spellings, learnt once per index
+    version and process); None without an index."""
+    gen = store.current_generation()
+    try:
+        # the generation and its folder's time: a commit writes files into it (no engine call
+        # here: a reading error is the search's own, not this extra's)
+        version = (gen, gen.stat().st_mtime_ns) if gen is not None else None
+    except OSError:
+        version = None
+    if version is None:
+        return None
+    return spellings(version, lambda: store.document_texts(passages=PASSAGES))
+
+
 def with_accents(store: IndexStore, text: str) -> str:
     """``text`` with its words written as the documents of the languages it may be in write
     them (index.spellings), for the model, when it has no diacritics at all; else, when
@@ -457,16 +472,9 @@ def with_accents(store: IndexStore, text: str) -> str:
         # a query with accents anywhere is typed by someone who types them: its other words
         # are meant so ("konnten", not "könnten")
         return text
-    gen = store.current_generation()
-    try:
-        # the generation and its folder's time: a commit writes files into it (no engine call
-        # here: a reading error is the search's own, below, not this extra's)
-        version = (gen, gen.stat().st_mtime_ns) if gen is not None else None
-    except OSError:
-        version = None
-    if version is None:
+    learnt = document_spellings(store)
+    if learnt is None:
         return text
-    learnt = spellings(version, lambda: store.document_texts(passages=PASSAGES))
     return learnt.restore(text, query_languages(text))
 
 

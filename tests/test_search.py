@@ -214,6 +214,63 @@ def test_a_completed_word_is_written_as_the_documents_write_it(store):
     assert "vállalkozások" in [s.text for s in suggest(store, "vallal") if s.kind == "word"]
 
 
+def test_a_completed_acronym_keeps_its_capitals(tmp_path, engine):
+    # "cov" was completed "cOVID": the case typed was given to a form's first letter alone
+    store = build_index(tmp_path, [
+        make_doc("covid", "COVID, the EU and the SMEs", "The EU helped SMEs through COVID.")])
+
+    def words(text: str) -> list[str]:
+        return [s.text for s in suggest(store, text) if s.kind == "word"]
+
+    assert "COVID" in words("cov") and "COVID" in words("Cov")
+    assert "kkv COVID" in words("kkv cov")
+    assert "EU" in words("eu")
+    # a word written in lower case takes the case of the letter typed
+    assert "Helped" in words("Hel") and "helped" in words("hel")
+
+
+def test_the_last_part_of_a_hyphenated_word_is_completed(tmp_path, engine):
+    # "Sud-Munt" suggested nothing: the whole "sud-munt" was looked up as a word's start
+    # (the index's words are split at hyphens) and as a title pattern
+    store = build_index(tmp_path, [
+        make_doc("ro", "Coaching digital din Sud-Muntenia", "Exportatori din Sud-Muntenia.",
+                 language="ro"),
+        make_doc("de", "Förderung in Baden-Württemberg", "E-commerce in Baden-Württemberg.",
+                 language="de"),
+    ])
+
+    def texts(text: str, kind: str) -> list[str]:
+        return [s.text for s in suggest(store, text) if s.kind == kind]
+
+    assert texts("Sud-Munt", "word") == ["Sud-Muntenia"]
+    assert texts("Sud-Munt", "title") == ["Coaching digital din Sud-Muntenia"]
+    assert "e-commerce" in texts("e-comm", "word")
+    assert "Baden-Württemberg" in texts("Baden-Württ", "word")
+    assert texts("Baden-W", "title") == texts("Baden-", "title") == [
+        "Förderung in Baden-Württemberg"]
+    # a word excluded is no hyphenated word
+    assert texts("-Sud", "title") == []
+
+
+def test_a_completion_keeps_the_accents_typed(tmp_path, engine):
+    # "közép" was completed "kozep..." when no title or summary wrote the word: the passages'
+    # spellings (index.spellings) tell, and an accent typed is never dropped
+    store = build_index(tmp_path, [
+        make_doc("hu", "Exportutalvány", "Támogatás kis- és középvállalkozásoknak.",
+                 "A középvállalkozások exportja nőtt.", language="hu"),
+        make_doc("de", "Leitfaden", "Die Außenwirtschaftsforderung der Region.",
+                 language="de"),
+    ])
+
+    def words(text: str) -> list[str]:
+        return [s.text for s in suggest(store, text) if s.kind == "word"]
+
+    assert "középvállalkozásoknak" in words("közép")
+    assert "középvállalkozások" in words("kozep")
+    # a form no text writes with the accents typed: those typed are kept
+    assert words("Außen") == ["Außenwirtschaftsforderung"]
+
+
 @pytest.mark.parametrize("text", ["-exp", "NOT exp", "-export", "NOT matchm"])
 def test_a_text_that_only_excludes_suggests_no_titles(store, text):
     # it matches documents by what they lack, in no order: each engine listed its own two
