@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 from index import query_form as qf
 from index import semantic
 from index.analysis import analyze
+from index.did_you_mean import _in_language as in_language
 from index.did_you_mean import (
     correction,
     corrections,
@@ -464,18 +466,27 @@ def document_spellings(store: IndexStore) -> Spellings | None:
     return spellings(version, lambda: store.document_texts(passages=PASSAGES))
 
 
-def with_accents(store: IndexStore, text: str) -> str:
+def with_accents(store: IndexStore, text: str, offer: bool = False) -> str:
     """``text`` with its words written as the documents of the languages it may be in write
-    them (index.spellings), for the model, when it has no diacritics at all; else, when
-    RESTORE_ACCENTS is off or nothing changes, ``text``."""
-    if not RESTORE_ACCENTS or any(c.isalpha() and not c.isascii() for c in text):
-        # a query with accents anywhere is typed by someone who types them: its other words
-        # are meant so ("konnten", not "könnten")
+    them (index.spellings), when it has no diacritics at all; else, when RESTORE_ACCENTS is
+    off or nothing changes, ``text``. A word stays as typed when it finds
+    documents of a language it may be in that so written it would not find (the index is
+    read for that, only when a word would be restored). ``offer``: only as the documents
+    write words whole, for "Did you mean" (Spellings.restore)."""
+    if not RESTORE_ACCENTS:
         return text
     learnt = document_spellings(store)
     if learnt is None:
         return text
-    return learnt.restore(text, query_languages(text))
+    with ExitStack() as stack:
+        readers: list[EngineReader] = []
+
+        def found(lang: str, word: str) -> bool:
+            if not readers:
+                readers.append(stack.enter_context(store.reader()))
+            return in_language(readers[0], word, lang)
+
+        return learnt.restore(text, query_languages(text), found, offer)
 
 
 def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text: str
@@ -802,8 +813,10 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     if suggestion is None and fixed_text is None and (read != req.query or (
             started_semantic is not None
             and started_semantic[2] != semantic_text((req.query or "").strip()[:1000]))):
-        # the words were read with the accents the documents write: offered as typed so
-        suggestion = read if read != req.query else with_accents(store, req.query)
+        # the words were read with the accents the documents write: offered so, those the
+        # documents write whole (a word read by its start may lack an ending's accents)
+        offered = with_accents(store, req.query, offer=True)
+        suggestion = offered if offered != req.query else None
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")

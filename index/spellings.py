@@ -16,9 +16,17 @@ word may be another form with other vowels, "Zuschuss" and "Zuschüsse"), withou
 start's last letter (a Hungarian vowel lengthens before an ending: "Duna", "Dunántúl"), when
 every one of their words with that start writes it alike ("cegeknek" shares "cegek" with
 "cégek", "cégekkel": "cégeknek"; "publicaria" shares "public" with "pública" and
-"publicação": stays). A word the documents write without accents ("export") stays as typed,
-and so does a query with a diacritic anywhere (index.search.with_accents: who types one
-types them all, and "konnten" beside "einlösen" is not "könnten").
+"publicação": stays), and only when the word so written is another form of theirs, its stem
+the same ("cégeknek", "cégek": "cég"; "exportaciones" shared "exportacion" with the Spanish
+"exportación" and became "exportaciónes", stemmed "exportacion" where both others are
+"export": it lost every keyword hit, and "szektor" took the accent of "székhely"). A word the
+documents write without accents ("export") stays as typed, and so does a query with a
+diacritic anywhere (who types one types them all, and "konnten" beside "einlösen" is not
+"könnten"), and a word that finds, as typed, documents of a language it may be in that do
+not write it so, or that it would not find so written (index.search.with_accents reads the
+index for that: the Portuguese "economia" beside the Spanish documents' "economía"). "Did
+you mean" offers only the words the documents write whole: a start gives no ending its
+accents ("cegekrol" is "cégekről").
 
 The spellings are read once per index version and process from the documents' texts (their
 titles, summaries and first passages, at most MAX_CHARS characters: a bounded cost on any
@@ -34,7 +42,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from index.analysis import fold
+from index.analysis import analyze, fold
 from index.prepare import index_language
 
 #: passages read per document, and characters read in all, to learn the spellings
@@ -48,6 +56,9 @@ MAX_SHARING = 200
 
 _WORD = re.compile(r"[^\W\d_]+")
 
+#: whether a word's terms in a language (its analysis there) are in that language's documents
+Found = Callable[[str, str], bool]
+
 
 @dataclass(frozen=True)
 class Spellings:
@@ -57,29 +68,49 @@ class Spellings:
     folded: dict[str, list[str]]
     spelt: dict[str, dict[str, frozenset[str]]]
 
-    def restore(self, text: str, langs: Sequence[str]) -> str:
+    def restore(self, text: str, langs: Sequence[str], found: Found | None = None,
+                offer: bool = False) -> str:
         """``text`` with each word that has no diacritics written with the accents the
-        documents of ``langs`` all give it, or its start (see the module); the text itself
-        when there is nothing to restore."""
+        documents of ``langs`` all give it, or its start (see the module), when the text has
+        no diacritic at all; the text itself when there is nothing to restore. ``found``:
+        whether a word's terms in a language are in that language's documents (a word that
+        finds what it would not find so written stays as typed: _accented_start).
+
+        ``offer``: what "Did you mean" may offer: only the words the documents write whole
+        (a word restored by its start may lack an ending's accents)."""
+        bare = not any(c.isalpha() and not c.isascii() for c in text)
+
         def spell(m: re.Match[str]) -> str:
             word = m.group()
-            if len(word) < 2 or not word.isascii():
+            if len(word) < 2 or not bare or not word.isascii():
+                # a query with accents anywhere is typed by someone who types them: its
+                # other words are meant so ("konnten", not "könnten")
                 return word
-            start = self._accented_start(word.lower(), langs)
-            return word if start is None else _accented(word, start)
+            spelling = self._accented_start(word.lower(), langs, found, offer)
+            return word if spelling is None else _accented(word, spelling)
 
         return _WORD.sub(spell, text)
 
-    def _accented_start(self, word: str, langs: Sequence[str]) -> str | None:
+    def _accented_start(self, word: str, langs: Sequence[str], found: Found | None = None,
+                        offer: bool = False) -> str | None:
         """How the documents of ``langs`` write ``word`` (folded) or its start, when they
         agree and write accents there; else None. The word whole when they have it
-        (then only its spellings count); else the longest start it shares with their words,
-        of half the word and MIN_SHARED letters at least but shorter than the word (a longer
-        word of the documents may be another form with other vowels: "Zuschuss",
-        "Zuschüsse"), without its last letter (a vowel lengthens before an ending: "Duna",
-        "Dunán"), as every documents' word with that start writes it."""
+        (then only its spellings count); else (not for an ``offer``) the longest start it
+        shares with their words, of half the word and MIN_SHARED letters at least but
+        shorter than the word (a longer word of the documents may be another form with
+        other vowels: "Zuschuss", "Zuschüsse"), without its last letter (a vowel lengthens
+        before an ending: "Duna", "Dunán"), as every documents' word with that start writes
+        it, and only when the word so written is another form of one of them (its stem in
+        that language is theirs: "cégeknek" of "cégek"; not "exportaciónes" of
+        "exportación", whose Spanish stems are "exportacion" and "export", nor "széktor" of
+        "székhely").
+
+        With ``found``, the word stays as typed when it so finds what it would not find so
+        written, or finds documents of a language of ``langs`` that does not write it so
+        (the Portuguese "economia" beside the Spanish documents' "economía")."""
         whole: set[str] = set()
         starts: set[str] = set()
+        giving: set[str] = set()  # the languages whose documents write it so
         for lang in langs:
             words = self.folded.get(lang)
             if not words:
@@ -88,8 +119,9 @@ class Spellings:
             i = bisect.bisect_left(words, word)
             if i < len(words) and words[i] == word:
                 whole |= spelt[word]
+                giving.add(lang)
                 continue
-            if whole or len(word) < MIN_SHARED:
+            if offer or whole or len(word) < MIN_SHARED:
                 continue
             shared = max((_shared(word, words[j]) for j in (i - 1, i)
                           if 0 <= j < len(words)), default=0)
@@ -100,13 +132,26 @@ class Spellings:
             hi = bisect.bisect_left(words, start + "\uffff")
             if hi - lo > MAX_SHARING:
                 continue
-            starts |= {form[:shared - 1] for folded in words[lo:hi] for form in spelt[folded]}
-        found = whole or starts
-        if len(found) != 1:
+            forms = {form for folded in words[lo:hi] for form in spelt[folded]}
+            begun = {form[:shared - 1] for form in forms}
+            if len(begun) == 1:
+                written = next(iter(begun)) + word[shared - 1:]
+                stem = analyze(lang, written)
+                if not stem or not any(analyze(lang, form) == stem for form in forms):
+                    continue
+            starts |= begun
+            giving.add(lang)
+        spellings = whole or starts
+        if len(spellings) != 1:
             return None
-        (spelling,) = found
+        (spelling,) = spellings
         if spelling.isascii():
             return None
+        if found is not None:
+            written = spelling + word[len(spelling):]
+            for lang in langs:
+                if found(lang, word) and (lang not in giving or not found(lang, written)):
+                    return None
         return spelling
 
 

@@ -787,3 +787,22 @@ def test_a_passage_matching_by_its_heading_alone_gives_way_to_those_that_say_it(
         assert all("<mark>" in p.snippet for p in hit.passages)
     hit = search(store, SearchRequest(query="exporting")).hits[0]
     assert [p.ordinal for p in hit.passages] == [0]  # the heading alone: still shown
+
+
+def test_a_correct_word_without_accents_is_not_given_another_words_accents(tmp_path, engine):
+    # "exportaciones" is correct Spanish and its stem is what the documents' "exportación"
+    # gives ("export"); the accent of the documents' word moved into it ("exportaciónes",
+    # stem "exportacion") found nothing by keywords and was offered as "Did you mean"
+    store = build_index(tmp_path, [
+        make_doc("es-export", "La exportación de las pymes",
+                 "La exportación creció durante la pandemia.", language="es"),
+        make_doc("hu-seat", "A cég székhelye", "A cég székhelye Győrben van.", language="hu"),
+        make_doc("en-fairs", "Trade fairs", "Trade fairs moved online."),
+    ])
+    for query in ("exportaciones", "las exportaciones de las pymes"):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert [h.id for h in result.hits] == ["es-export"], query
+        assert result.keyword_total == 1 and result.suggestion is None, query
+    # nor a Hungarian word the accent of another that begins alike ("szék...")
+    assert search(store, SearchRequest(query="szektor", passages=0,
+                                       with_facets=False)).suggestion is None
