@@ -472,7 +472,9 @@ def with_accents(store: IndexStore, text: str, offer: bool = False) -> str:
     off or nothing changes, ``text``. A word stays as typed when it finds
     documents of a language it may be in that so written it would not find (the index is
     read for that, only when a word would be restored). ``offer``: only as the documents
-    write words whole, for "Did you mean" (Spellings.restore)."""
+    write words whole, and with its words typed with some of their accents that find
+    nothing as the documents write them ("exportaçao": "exportação"), for "Did you mean"
+    (Spellings.restore)."""
     if not RESTORE_ACCENTS:
         return text
     learnt = document_spellings(store)
@@ -487,6 +489,25 @@ def with_accents(store: IndexStore, text: str, offer: bool = False) -> str:
             return in_language(readers[0], word, lang)
 
         return learnt.restore(text, query_languages(text), found, offer)
+
+
+def _accents_completed(store: IndexStore, reader: EngineReader, query: str | None,
+                       flt: Filter) -> tuple[str, bool] | None:
+    """The query with its words typed with some of their accents that find nothing written
+    as the documents write them ("exportaçao": "exportação"; Spellings.restore's offer),
+    when it finds something: a clear correction, for a query that finds nothing by keywords
+    as typed (its results are shown instead). Not offered beside a query's keyword hits: a
+    word with one of its accents left out may be another correct form ("segítettek",
+    "segítették"), not read so either."""
+    if not query or query.isascii():
+        return None
+    offered = with_accents(store, query, offer=True)
+    if offered == query:
+        return None
+    documents = parse_query(offered).documents
+    if not qf.searches(documents) or not reader.search(documents, flt, limit=1).ids:
+        return None
+    return offered, True
 
 
 def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text: str
@@ -573,7 +594,7 @@ def read_words(store: IndexStore, text: str, *, exact: bool = False) -> Reading:
     return Reading(read, parsed, synonyms)
 
 
-def read_typos(reader: EngineReader, reading: Reading, flt: Filter,
+def read_typos(store: IndexStore, reader: EngineReader, reading: Reading, flt: Filter,
                found: Callable[[], int], *, exact: bool = False) -> None:
     """The corrections of ``reading``'s words that the index does not know (index.did_you_mean:
     "did you mean"; whenever a word is unknown to the index and a close known word finds
@@ -582,10 +603,15 @@ def read_typos(reader: EngineReader, reading: Reading, flt: Filter,
     correction): none, and one clear correction, its results are
     shown instead (``replaced``); some, and one or two words that find nothing, each with one
     clear correction, the hits are ranked by the corrected words (``fixed``, typo
-    tolerance). Nothing of this for an ``exact`` search (the words as typed)."""
+    tolerance). Nothing of this for an ``exact`` search (the words as typed). A query that
+    finds nothing and has no such correction, with a word typed with some of its accents
+    that finds nothing: the query with it as the documents write it, a clear correction
+    (_accents_completed)."""
     parsed = reading.parsed
     near = corrections(reader, parsed, reading.synonyms) if parsed.words else []
     suggested = correction(reader, parsed, flt, near) if near else None
+    if suggested is None and not exact and not reading.read.isascii() and not found():
+        suggested = _accents_completed(store, reader, reading.read, flt)
     reading.near, reading.suggested = near, suggested
     if suggested is None or exact:
         return
@@ -616,7 +642,8 @@ def passage_query(store: IndexStore, reader: EngineReader, text: str) -> ParsedQ
         return parsed
     flt = Filter.of(parsed.filters, years=parsed.years)
     documents = parsed.documents
-    read_typos(reader, reading, flt, lambda: reader.search(documents, flt, limit=0).total)
+    read_typos(store, reader, reading, flt,
+               lambda: reader.search(documents, flt, limit=0).total)
     if reading.replaced and reading.suggested is not None:
         return read_words(store, reading.suggested[0], exact=True).parsed
     return reading.fixed if reading.fixed is not None else parsed
@@ -716,7 +743,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # correction's results are shown instead, below, and nothing else here is needed),
         # and the keyword counts of facets with a selection (they ignore their own
         # selection, so its other values stay selectable with true counts).
-        read_typos(reader, reading, flt, lambda: keyword_total, exact=req.exact)
+        read_typos(store, reader, reading, flt, lambda: keyword_total, exact=req.exact)
         suggestion = reading.suggested[0] if reading.suggested else None
         replaced = reading.replaced
         # the text whose content words the coverage weighting counts

@@ -26,7 +26,11 @@ diacritic anywhere (who types one types them all, and "konnten" beside "einlöse
 not write it so, or that it would not find so written (index.search.with_accents reads the
 index for that: the Portuguese "economia" beside the Spanish documents' "economía"). "Did
 you mean" offers only the words the documents write whole: a start gives no ending its
-accents ("cegekrol" is "cégekről").
+accents ("cegekrol" is "cégekről"); and a word typed with some of its accents but not all
+("exportaçao", the tilde forgotten) that finds nothing, as they write it whole, when so it
+finds something (index.search: the results of "exportação" are shown when the query as
+typed finds nothing by keywords; beside words that find something the word is not offered,
+another form may differ by an accent alone: "segítettek", "segítették").
 
 The spellings are read once per index version and process from the documents' texts (their
 titles, summaries and first passages, at most MAX_CHARS characters: a bounded cost on any
@@ -77,19 +81,46 @@ class Spellings:
         finds what it would not find so written stays as typed: _accented_start).
 
         ``offer``: what "Did you mean" may offer: only the words the documents write whole
-        (a word restored by its start may lack an ending's accents)."""
+        (a word restored by its start may lack an ending's accents), and, with ``found``, a
+        word typed with some of its accents that finds nothing, as the documents write it
+        whole ("exportaçao": "exportação"; not read so: "segítettek" is not "segítették")."""
         bare = not any(c.isalpha() and not c.isascii() for c in text)
 
         def spell(m: re.Match[str]) -> str:
             word = m.group()
-            if len(word) < 2 or not bare or not word.isascii():
+            if len(word) < 2:
+                return word
+            if not word.isascii():
+                if found is None or not offer:
+                    return word
+                spelling = self._partly_accented(word, langs, found)
+            elif not bare:
                 # a query with accents anywhere is typed by someone who types them: its
                 # other words are meant so ("konnten", not "könnten")
                 return word
-            spelling = self._accented_start(word.lower(), langs, found, offer)
+            else:
+                spelling = self._accented_start(word.lower(), langs, found, offer)
             return word if spelling is None else _accented(word, spelling)
 
         return _WORD.sub(spell, text)
+
+    def _partly_accented(self, word: str, langs: Sequence[str], found: Found) -> str | None:
+        """How the documents of ``langs`` write ``word`` whole, when it has diacritics but
+        not theirs (a tilde forgotten, "exportaçao", or a cedilla, "exportacão") and its
+        terms are in none of these languages' documents, while theirs are; else None."""
+        key = fold(word.lower())
+        if len(key) != len(word):
+            return None
+        spellings = {form for lang in langs
+                     for form in self.spelt.get(lang, {}).get(key, ())}
+        if len(spellings) != 1:
+            return None
+        (spelling,) = spellings
+        if spelling == word.lower() or any(found(lang, word) for lang in langs):
+            return None
+        if not any(found(lang, spelling) for lang in langs):
+            return None
+        return spelling
 
     def _accented_start(self, word: str, langs: Sequence[str], found: Found | None = None,
                         offer: bool = False) -> str | None:

@@ -806,3 +806,28 @@ def test_a_correct_word_without_accents_is_not_given_another_words_accents(tmp_p
     # nor a Hungarian word the accent of another that begins alike ("szék...")
     assert search(store, SearchRequest(query="szektor", passages=0,
                                        with_facets=False)).suggestion is None
+
+
+def test_a_word_typed_with_some_of_its_accents_that_finds_nothing_is_corrected(tmp_path,
+                                                                             engine):
+    # the tilde forgotten: the Portuguese stemmer makes "exportaçao" "exportaca", which no
+    # text has; the documents write "exportação" (stem "export")
+    store = build_index(tmp_path, [
+        make_doc("pt-export", "A exportação das pequenas empresas",
+                 "A exportação cresceu durante a pandemia.", language="pt"),
+        make_doc("en-fairs", "Trade fairs", "Trade fairs moved online."),
+    ])
+    for typed in ("exportaçao", "exportacão"):
+        result = search(store, SearchRequest(query=typed, passages=0, with_facets=False))
+        assert [h.id for h in result.hits] == ["pt-export"], typed
+        assert result.corrected == "exportação" and result.suggestion is None, typed
+        # as typed on request
+        assert hit_ids(store, query=typed, exact=True) == []
+        # the document page reads it as the search does (index.search.passage_query)
+        view = get_document(store, "pt-export", typed)
+        assert view is not None and view.matched_passages == 1, typed
+    # beside words that find something, the words as typed (another form may differ by an
+    # accent alone: "segítettek", "segítették")
+    result = search(store, SearchRequest(query="exportaçao pandemia", passages=0,
+                                         with_facets=False))
+    assert result.corrected is None and result.suggestion is None

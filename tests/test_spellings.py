@@ -80,3 +80,13 @@ def test_an_offer_is_only_of_words_the_documents_write() -> None:
     # read by its start, but not offered: the ending's accents are not known ("cégekről")
     assert sp.restore("cegeknek kulfoldi", ("hu", "xx")) == "cégeknek külföldi"
     assert sp.restore("cegeknek kulfoldi", ("hu", "xx"), offer=True) == "cegeknek külföldi"
+
+    def found(lang: str, word: str) -> bool:
+        return lang == "pt" and word.lower() == "exportação"
+
+    # a word typed with some of its accents that finds nothing: offered as written whole,
+    # never read so
+    assert sp.restore("exportaçao", ("pt", "xx"), found, offer=True) == "exportação"
+    assert sp.restore("Exportacão", ("pt", "xx"), found, offer=True) == "Exportação"
+    assert sp.restore("exportaçao", ("pt", "xx"), found) == "exportaçao"
+    assert sp.restore("exportaçao", ("pt", "xx"), offer=True) == "exportaçao"
