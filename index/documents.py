@@ -165,9 +165,11 @@ def _similar(doc: Document, score: float) -> SimilarDocument:
 def _by_meaning(
     store: IndexStore, doc_id: str, limit: int, other_languages: tuple[bool, ...]
 ) -> list[list[SimilarDocument]] | None:
-    """Documents close to ``doc_id`` by their vectors, a list for each of ``other_languages``
-    (in any language, or only in others than its own; index.semantic.similar_lists); None
-    when it has no vector, or semantic search is off."""
+    """Documents close to ``doc_id`` by their vectors (at least
+    index.semantic.SIMILAR_MIN_SCORE), a list for each of ``other_languages`` (in any
+    language, or only in others than its own; index.semantic.similar_lists), each of up to
+    ``limit`` documents that are not hidden; None when it has no vector, or semantic search
+    is off."""
     if not semantic.enabled():
         return None
     gen = store.current_generation()
@@ -196,15 +198,17 @@ def same_topic_other_languages(
     store: IndexStore, doc_id: str, limit: int = 5
 ) -> list[SimilarDocument]:
     """Documents in other languages than ``doc_id``'s that are closest to it in meaning
-    (from the vectors; empty when semantic search is off or the document has no vector)."""
+    (from the vectors, at least index.semantic.SIMILAR_MIN_SCORE; empty when semantic search
+    is off or the document has no vector)."""
     lists = _by_meaning(store, doc_id, limit, (True,))
     return lists[0] if lists is not None else []
 
 
 @_failing_as(DOCUMENT_FAILED)
 def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[SimilarDocument]:
-    """Documents similar to ``doc_id``: by meaning (its vector) when semantic search is on and
-    it is embedded, else by its most distinctive words."""
+    """Documents similar to ``doc_id``: by meaning (its vector; at least
+    index.semantic.SIMILAR_MIN_SCORE) when semantic search is on and it is embedded, else by
+    its most distinctive words."""
     lists = _by_meaning(store, doc_id, limit, (False,))
     return lists[0] if lists is not None else _by_words(store, doc_id, limit)
 
@@ -213,12 +217,16 @@ def more_like_this(store: IndexStore, doc_id: str, limit: int = 5) -> list[Simil
 def related_documents(
     store: IndexStore, doc_id: str, limit: int = 5
 ) -> tuple[list[SimilarDocument], list[SimilarDocument]]:
-    """more_like_this and same_topic_other_languages of ``doc_id`` (the document page shows
-    both), with one product of its vector with the vectors."""
-    lists = _by_meaning(store, doc_id, limit, (False, True))
+    """The document page's two lists, with one product of its vector with the vectors: more
+    like this, without the documents of the second list, and the same topic in other
+    languages (same_topic_other_languages). A document of few in its language had the same
+    five in both (the closest documents are all in other languages)."""
+    lists = _by_meaning(store, doc_id, 2 * limit, (False, True))
     if lists is None:
         return _by_words(store, doc_id, limit), []
-    return lists[0], lists[1]
+    other = lists[1][:limit]
+    listed = {s.id for s in other}
+    return [s for s in lists[0] if s.id not in listed][:limit], other
 
 
 def _by_words(store: IndexStore, doc_id: str, limit: int) -> list[SimilarDocument]:
