@@ -42,7 +42,7 @@ from index.query_words import (
     merge_repeated,
     weigh_repeated,
 )
-from index.records import STEMMED_LANGUAGES
+from index.records import STEMMED_LANGUAGES, base_language
 from index.schema import (
     FACET_FIELDS,
     PRACTICE_QUERY_FIELDS,
@@ -546,11 +546,15 @@ def _facet_value(facet: str, q: wq.Query) -> str | None:
 def as_stored(facet: str, text: str) -> str:
     """A facet value as the index stores it, whatever its case as typed (in the query or the
     address: one rule): the codes of countries and regions in capitals ("ES", "HU22"), those
-    of types, languages, themes and record fields in lower case ("good_practice", "en");
-    names (partners, instruments) as typed."""
+    of types, languages, themes and record fields in lower case ("good_practice", "en"; a
+    language without its region: "de-DE" is "de"); names (partners, instruments) as typed."""
     if facet in ("country", "region"):
         return text.upper()
-    return text.lower() if facet in ("type", "language", "theme", "record") else text
+    if facet == "language":
+        # a language tag with its region ("de-DE", a browser's; "pt_BR") is its language, as
+        # ingest stores a document's (ingest.normalise_language): "de-DE" found nothing
+        return base_language(text) or text.lower()
+    return text.lower() if facet in ("type", "theme", "record") else text
 
 
 def _facet_query(facet: str, q: wq.Query) -> qf.Query:

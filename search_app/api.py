@@ -104,14 +104,15 @@ def api_facets(
     }
 
 
-def _suggest_params(request: Request) -> None:
-    """/api/suggest's parameters as every other API address reads its own: 400 to one it does
-    not know ("foo") and to q or limit given twice (it took the last q, /api/search refuses
-    them)."""
+def _only_params(request: Request, *names: str) -> None:
+    """An API address's parameters read as /api/search reads its own: 400 to one it does not
+    know ("foo": /api/suggest and /api/documents answered 200, as if it meant something) and
+    to one given twice (they took the last q, /api/search refuses them)."""
     given: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
-        if name not in ("q", "limit"):
-            raise ParameterError(f"unknown parameter {name[:40]!r}; parameters are q, limit")
+        if name not in names:
+            raise ParameterError(f"unknown parameter {name[:40]!r}; parameters are "
+                                 f"{', '.join(names)}")
         given.setdefault(name, []).append(value)
     for name, values in given.items():
         if len(values) > 1:
@@ -126,7 +127,7 @@ def api_suggest(
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> dict[str, Any]:
     """Completions while typing: words that complete the last word, then matching titles."""
-    _suggest_params(request)
+    _only_params(request, "q", "limit")
     q = as_composed(q)
     items = []
     for s in suggest(store, q, limit=limit):
@@ -145,6 +146,7 @@ def api_document(
 ) -> dict[str, Any]:
     """A document: metadata with the source of each field, passages (with the query's words
     marked), link to the original file, and similar documents."""
+    _only_params(request, "q")
     return asdict(find_document_page(store, doc_id, q, include_hidden=is_admin(request)))
 
 

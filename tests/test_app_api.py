@@ -187,6 +187,34 @@ def test_a_value_no_document_has_is_named_with_the_facets_values(
     assert known.json()["unknown_values"] == [], known.json()["empty_reason"]
 
 
+@pytest.mark.parametrize("tag", ["de-DE", "de_DE", "DE", "de-at"])
+def test_a_language_with_its_region_is_its_language(client: TestClient, tag: str) -> None:
+    """A browser's form of a language code ("de-DE") found nothing, silently: it is "de", as
+    ingest stores a document's language, in the address and typed in the query."""
+    german = client.get("/api/search?q=export&language=de").json()
+    assert german["total"] > 0
+    tagged = client.get("/api/search", params={"q": "export", "language": tag}).json()
+    assert tagged["total"] == german["total"], tagged
+    assert tagged["params"]["filters"] == {"language": ["de"]}, tagged["params"]
+    typed = client.get("/api/search", params={"q": f"export language:{tag}"}).json()
+    assert [h["id"] for h in typed["hits"]] == [h["id"] for h in german["hits"]], typed
+    page = client.get("/", params={"q": "export", "language": tag}, follow_redirects=False)
+    assert page.headers.get("location", "/?q=export&language=de") == "/?q=export&language=de"
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("q=export&foo=1", "unknown parameter 'foo'; parameters are q"),
+    ("language=de", "unknown parameter 'language'"),
+    ("q=export&q=covid", "q takes one value, and was given 2 ('export', 'covid')"),
+])
+def test_a_document_reads_its_parameters_as_the_other_api_addresses(
+        client: TestClient, query: str, message: str) -> None:
+    # /api/documents/{id} answered 200 to any parameter, as if it meant something
+    assert_error(client.get(f"/api/documents/doc-02?{query}"), 400, message)
+    assert client.get("/api/documents/doc-02?q=export").status_code == 200
+    assert client.get("/api/documents/doc-02").status_code == 200
+
+
 @pytest.mark.parametrize(
     "q",
     ['"unclosed', "AND OR NOT", "((((", "year:[abc TO", "title:", "*", "?", "country:",
