@@ -1161,6 +1161,14 @@ def _group_hits(words: Sequence[str], groups: list[Group],
 
 
 def _weighted(text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
+    """_weighted_in under the ranking of now: a query adds the same few hundred terms of
+    the synonyms and the glossary again and again, and their queries (frozen) are made once."""
+    return _weighted_in(text, lang, weight, passages, ranking.RANKING)
+
+
+@lru_cache(maxsize=20_000)
+def _weighted_in(text: str, lang: str, weight: float, passages: bool,
+                 setting: ranking.Ranking) -> qf.Query:
     """A synonym term searched for documents in ``lang``: each of its words as written or in
     one of its language's forms (index.synonyms.word_forms), among the documents' unstemmed
     words, so that the German "Messe" finds "Messe" and "Messestand" but not the verb "messen"

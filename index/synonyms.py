@@ -93,24 +93,60 @@ def matched_terms(words: list[str], group: Iterable[tuple[str, str]]) -> set[str
     return {term for lang, term in group if contains_term(words, term, lang)}
 
 
+#: letters of a term's first word that every form of it a query may use begins with (_head)
+_HEAD_LETTERS = 4
+
+
 @lru_cache(maxsize=65536)
 def _head(term: str) -> str:
-    """The first two letters of ``term``'s first word, folded: every form of that word a query
-    may use for it (word_forms, is_form_of) begins with them, as an ending replaces at most
-    two letters of a word of four or more, and a shorter word's forms are it and it + s."""
+    """The letters every form of ``term``'s first word begins with (word_forms, is_form_of),
+    folded, at most _HEAD_LETTERS: an ending replaces at most two letters of a word of four or
+    more (pt "-ão" -> "-ões"), so its first len - 2 letters stay; a shorter word's forms are
+    it and it + s."""
     parts = term.split()
-    return fold(parts[0])[:2] if parts else ""
+    if not parts:
+        return ""
+    base = fold(parts[0])
+    keep = len(base) if len(base) <= 3 else len(base) - 2
+    return base[:min(_HEAD_LETTERS, keep)]
+
+
+#: the terms of recent lists of groups by their _head (_by_head): the list itself (kept, so
+#: that its identity stays its own) and, per head, (group number, language, term)
+_heads_of: list[tuple[Sequence[Iterable[tuple[str, str]]],
+                      dict[str, list[tuple[int, str, str]]]]] = []
+
+
+def _by_head(groups: Sequence[Iterable[tuple[str, str]]]) -> dict[str, list[tuple[int, str, str]]]:
+    """The terms of ``groups`` by their _head, made once per list of groups (the index's
+    synonym groups are one list as long as its synonyms do not change)."""
+    for known, made in _heads_of:
+        if known is groups:
+            return made
+    table: dict[str, list[tuple[int, str, str]]] = {}
+    for i, group in enumerate(groups):
+        for lang, term in group:
+            table.setdefault(_head(term), []).append((i, lang, term))
+    _heads_of.insert(0, (groups, table))
+    del _heads_of[4:]
+    return table
 
 
 def matched_terms_by_group(words: list[str],
                            groups: Sequence[Iterable[tuple[str, str]]]) -> list[set[str]]:
     """matched_terms of each group: the same sets, but a term is compared with the query only
-    when its first word can be one of ``words`` (their first one or two letters): with a
-    glossary of a hundred groups most of its ~1,200 terms share no first letters with a query,
-    and comparing each of them word by word took ~9 ms a query (bench/README.md)."""
-    heads = {h for w in words for h in (fold(w)[:1], fold(w)[:2])}
-    return [{term for lang, term in group if _head(term) in heads
-             and contains_term(words, term, lang)} for group in groups]
+    when its first word can be one of ``words`` (their first one to four letters: _head):
+    with a glossary of two hundred groups most of its ~2,400 terms share no first letters with
+    a query, and comparing each of them word by word took ~9 ms a query with a hundred groups
+    (bench/README.md), ~4 ms with two hundred when only the first two letters were compared."""
+    by_head = _by_head(groups)
+    found: list[set[str]] = [set() for _ in groups]
+    heads = {fold(w)[:k] for w in words for k in range(1, _HEAD_LETTERS + 1)}
+    for head in heads:
+        for i, lang, term in by_head.get(head, ()):
+            if contains_term(words, term, lang):
+                found[i].add(term)
+    return found
 
 
 __all__ = ["contains_term", "is_form_of", "matched_terms", "matched_terms_by_group",

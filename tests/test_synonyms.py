@@ -244,3 +244,20 @@ def test_a_hungarian_hyphenated_query_reaches_the_groups_page_in_spanish(matchma
     hits = search(matchmaking, SearchRequest(query="üzletember-találkozó",
                                              with_facets=False)).hits
     assert [h.id for h in hits] == ["es-encuentros"]
+
+
+def test_a_synonym_terms_query_is_made_once_per_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term's query is kept (the same terms are added search after search), but made anew
+    under another ranking: a setting changed for a run (bench/relevance.py --set) must not
+    be answered with a query made under the one before."""
+    import dataclasses
+
+    from index import ranking
+
+    first = query._weighted("Messe", "de", 0.5, passages=False)
+    assert query._weighted("Messe", "de", 0.5, passages=False) is first
+    monkeypatch.setattr(ranking, "RANKING",
+                        dataclasses.replace(ranking.RANKING, longer_forms=0.5))
+    again = query._weighted("Messe", "de", 0.5, passages=False)
+    assert again is not first and again == query._weighted_in.__wrapped__(
+        "Messe", "de", 0.5, False, ranking.RANKING)
