@@ -158,6 +158,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
     "source_path", "page_count", "score", "best_passage_where", "best_passage",
     "policy_instrument", *(f"practice_{name}" for name, _ in PRACTICE_FIELDS),
+    # how the hit was found ("keyword", or "semantic": by meaning alone, no word of the
+    # query in it), and the link to its best passage (the page of a PDF, a section)
+    "match", "best_passage_url",
 )
 
 
@@ -207,32 +210,55 @@ def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
         "score": hit.score if ranked else "",
         "best_passage_where": best.where if best else "",
         "best_passage": _plain(best.snippet) if best else "",
+        "best_passage_url": base + best.url if best else "",
         **{f"practice_{name}": hit.practice.get(name, "") for name, _ in PRACTICE_FIELDS},
     }
     return [_safe_cell(computed[name] if name in computed else getattr(hit, name))
             for name in CSV_COLUMNS]
 
 
-def export_filename(params: SearchParams, ext: str) -> str:
-    """A file name that says which search it holds: "upgradesme-export-vouchers-es.csv"
-    (the query's words, then the selected filter values; ASCII, at most about 80 chars)."""
+def _search_text(params: SearchParams) -> str:
+    """The query's words, then the selected filter values and the years, NFKD."""
     parts = [params.q, *(v for _, values in params.filters for v in values)]
     if params.year_from is not None or params.year_to is not None:
         parts.append(f"{params.year_from or ''}-{params.year_to or ''}")
-    text = unicodedata.normalize("NFKD", " ".join(parts))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:70].rstrip("-")
-    return f"upgradesme-{slug or 'all'}.{ext}"
+    return unicodedata.normalize("NFKD", " ".join(parts))
+
+
+def export_filename(params: SearchParams, ext: str) -> str:
+    """A file name that says which search it holds: "upgradesme-export-vouchers-es.csv"
+    (the query's words, then the selected filter values; ASCII, at most about 80 chars):
+    "upgradesme-all" for every document, "upgradesme-search" for a search with no Latin
+    letter or digit ("κόσμος", "日本": it was named "all")."""
+    text = _search_text(params)
+    ascii_text = text.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:70].rstrip("-")
+    return f"upgradesme-{slug or ('search' if text.strip() else 'all')}.{ext}"
+
+
+def export_filename_utf8(params: SearchParams, ext: str) -> str | None:
+    """The file name in the search's own letters ("upgradesme-κόσμος.csv"), for the header's
+    ``filename*`` (RFC 6266), when it has letters the ASCII name drops (not only accents:
+    "Közép" is "kozep" there); else None."""
+    text = _search_text(params)
+    if all(c.isascii() or unicodedata.combining(c) or not c.isalnum() for c in text):
+        return None
+    words = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).lower())
+    slug = words.strip("-")[:70].rstrip("-")
+    return f"upgradesme-{slug}.{ext}" if slug else None
 
 
 def _export_name(params: SearchParams, ext: str, hits: Iterable[HitData]) -> str:
     """The Content-Disposition of an export: named after the search whose hits it holds (the
     correction's, when the words as typed found nothing: "upgradesme-vouchers.csv" for
-    "vouchrs")."""
+    "vouchrs"); with a ``filename*`` in UTF-8 when the search has letters the ASCII name
+    drops (browsers take it: "upgradesme-κόσμος.csv", "upgradesme-search.csv" elsewhere)."""
     corrected = _corrected(hits)
     if corrected is not None:
         params = replace(params, q=corrected)
-    return f'attachment; filename="{export_filename(params, ext)}"'
+    header = f'attachment; filename="{export_filename(params, ext)}"'
+    utf8 = export_filename_utf8(params, ext)
+    return header if utf8 is None else f"{header}; filename*=UTF-8''{quote(utf8, safe='')}"
 
 
 def _corrected(hits: Iterable[HitData]) -> str | None:

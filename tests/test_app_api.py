@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import asdict, fields
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -259,6 +260,7 @@ def test_every_hit_metadata_field_reaches_the_api_and_the_exports(client: TestCl
         "country_name", "region_code", "region_name", "themes", "date", "year", "partner",
         "source_path", "page_count", "score", "best_passage_where", "best_passage",
         "policy_instrument", *(f"practice_{name}" for name, _ in PRACTICE_FIELDS),
+        "match", "best_passage_url",
     ]
     row = rows[0]
     assert (row["id"], row["country_code"], row["year"], row["themes"]) == (
@@ -305,6 +307,40 @@ def test_exports_are_named_after_the_search(client: TestClient, query: str, name
         r = client.get(f"/api/export.{ext}?{query}")
         assert r.status_code == 200, r.text[:300]
         assert r.headers["content-disposition"] == f'attachment; filename="{name}.{ext}"'
+
+
+@pytest.mark.parametrize(("query", "utf8"), [
+    ("q=κόσμος", "upgradesme-κόσμος"),
+    ("q=日本", "upgradesme-日本"),
+    ("q=export+Straße", "upgradesme-export-straße"),
+])
+def test_an_export_of_words_without_latin_letters_is_not_named_all(
+        client: TestClient, query: str, utf8: str) -> None:
+    # "κόσμος" was exported as upgradesme-all.csv, as if it held every document: the ASCII
+    # name says it is a search, and filename* (RFC 6266, which browsers take) its words
+    for ext in ("csv", "json"):
+        r = client.get(f"/api/export.{ext}?{query}")
+        ascii_name = "upgradesme-search" if "export" not in query else "upgradesme-export-strae"
+        assert r.headers["content-disposition"] == (
+            f'attachment; filename="{ascii_name}.{ext}"; '
+            f"filename*=UTF-8''{quote(f'{utf8}.{ext}', safe='')}"), r.headers
+
+
+def test_the_csv_says_how_each_hit_was_found_and_links_its_best_passage(
+        client: TestClient) -> None:
+    # a spreadsheet of a search could not tell the hits found by its words from those found
+    # by meaning alone (the JSON's "match")
+    matches = set()
+    for query in ("q=kangaroo", "q=pandemic"):  # found by meaning alone; by its word
+        found = client.get(f"/api/search?{query}&size=100").json()
+        rows = csv_rows(client.get(f"/api/export.csv?{query}"))
+        assert [r["match"] for r in rows] == [h["match"] for h in found["hits"]], rows
+        matches |= {r["match"] for r in rows}
+        for row, hit in zip(rows, found["hits"], strict=True):
+            best = hit["passages"][0] if hit["passages"] else None
+            assert row["best_passage_url"] == ("http://testserver" + best["url"]
+                                               if best else ""), row
+    assert matches == {"semantic", "keyword"}
 
 
 def test_export_csv_keeps_accents_for_excel(client: TestClient) -> None:
