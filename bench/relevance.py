@@ -216,6 +216,7 @@ def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
     # the synonyms are the source's of now (a side file, not part of the generation: a run
     # with other synonyms written into the source must not rank with the cached copy's)
     store.save_synonyms(source.load_synonyms())
+    store.save_words(source.load_words())  # (did you mean's correct words: the same reason)
     # so are the vectors: copied whenever they differ from the copy's, not only when it is
     # built (copies of one index, cp -a, share its generation's name, and vectors made again
     # in place, another choice of what is embedded, keep it too)

@@ -4,7 +4,7 @@ when that finds something; and the query that searches the words as typed."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
@@ -19,6 +19,7 @@ from index.query_form import searches
 from index.query_words import QUESTION_WORDS, folded_stopwords
 from index.records import STEMMED_LANGUAGES
 from index.schema import body_field, title_field
+from index.spellings import Spellings
 
 #: "did you mean" looks up at most this many words of a query
 MAX_CORRECTED_WORDS = 6
@@ -32,6 +33,14 @@ SUGGEST_CANDIDATES = 8
 #: were mostly correct words the index lacks, "corrected" into another word ("debe" ->
 #: "date", "kregen" -> "keken"): bench/did_you_mean.py, bench/README.md.
 SUGGEST_WORD_SIZES = (4, 9)
+
+#: A correction replaces the results of words that find nothing (shown instead, saying so)
+#: only when each word it corrects has this many letters or more, as the typo tolerance
+#: ranks by one (TYPO_WORD_SIZES); a shorter word's is only offered ("Did you mean"): short
+#: correct words of a language the documents hardly use collide with other words (the
+#: Romanian "stat", state, and "start"; the Dutch "welk" and "well"). (A word with an
+#: apostrophe's ending is no typo: its base replaces it.)
+REPLACE_WORD_SIZE = 5
 
 #: A close word two typos away that is another form of the typed word in a language the
 #: query may be in (the typed word's stem there begins the close word's: the Dutch
@@ -94,6 +103,9 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
             clear = False
     if not changed:
         return None
+    if clear and any(len(fold(word)) < REPLACE_WORD_SIZE
+                     and _CLITIC.sub("", fold(word)) != found[0] for word, found in near):
+        clear = False  # offered, not shown instead of the words as typed
     if clear and not _in_the_words_language(reader, parsed, near):
         clear = False  # offered, not shown instead of the words as typed
     reparsed = parse_query(corrected)
@@ -104,7 +116,9 @@ def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
 
 
 def corrections(reader: EngineReader, parsed: ParsedQuery,
-                synonyms: Sequence[Mapping[str, Sequence[str]]] = ()
+                synonyms: Sequence[Mapping[str, Sequence[str]]] = (),
+                spellings: Callable[[], Spellings | None] | None = None,
+                words: Sequence[str] = (),
                 ) -> list[tuple[str, list[str]]]:
     """(word, the indexed words close to it, the closest first) for each of the query's
     words unknown to the index that has close indexed words (see :func:`correction`).
@@ -116,12 +130,19 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
     Portuguese), within the typos its length allows (SUGGEST_WORD_SIZES). A word with a digit
     (a number, a year, a code) is taken as typed. A word of the
     ``synonyms`` (the taxonomy's groups: "Produzent", "innovatie") is a correct word whatever
-    the documents say: it finds what its group finds."""
+    the documents say: it finds what its group finds; so is a word of the taxonomy's own
+    ``words`` (its themes' keywords, its place names: "hitel", Hungarian credit, is no typo
+    of "hotel"). A letter typed with a diacritic is
+    typed as meant: a close word that the documents (``spellings``: index.spellings, asked
+    for only when such a word has close words) write with another letter there is one typo
+    further (:func:`typed_distance`): "află" (Romanian, "finds out"; no document has it) is
+    no typo of "aflat", which it would have become, written "aflăt"."""
     found: list[tuple[str, list[str]]] = []
     # the words as typed: the identifier reads their case ("In welk jaar" is Dutch; "in welk
     # jaar" may be German too, and "jaar" was "corrected" into the German "jahr")
     langs = query_languages(" ".join(_as_typed(parsed.text, parsed.words)))
     known: frozenset[str] | None = None  # the synonyms' words, made when a word is unknown
+    learnt: Spellings | None = None  # the documents' spellings, asked for when needed
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
               for w in [*re.findall(r"\w+", part), *re.findall(_TYPED_WORD, part)]}
     # Each unknown word costs a walk of the vocabulary: only the first few are corrected.
@@ -136,7 +157,7 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
                 for lang in langs):
             continue
         if known is None:
-            known = _synonym_words(synonyms)
+            known = _known_words(synonyms, words)
         if folded in known:
             continue
         base = _known_base(reader, folded)
@@ -147,6 +168,10 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
                 found.append((word, [base]))
             continue
         close = _closest(folded, reader.similar_words(folded))
+        if close and spellings is not None and not word.isascii():
+            if learnt is None:
+                learnt = spellings() or Spellings({}, {})
+            close = _as_typed_closest(word.lower(), close, learnt, langs)
         options = [o for d, o in close if d <= allowed
                    and any(_in_language(reader, o, lang) for lang in langs)
                    and not (OTHER_FORMS_ARE_NO_CORRECTION and d > 1
@@ -211,6 +236,45 @@ def _closest(word: str, similar: Sequence[tuple[str, int]]) -> list[tuple[int, s
     return [(d, o) for d, _, o in close[:SUGGEST_CANDIDATES]]
 
 
+def _as_typed_closest(typed: str, close: list[tuple[int, str]], learnt: Spellings,
+                      langs: Sequence[str]) -> list[tuple[int, str]]:
+    """``close`` (_closest's typos and words) with the typos counted from ``typed`` (a word
+    with diacritics, lower case) to each word as the documents of ``langs`` write it
+    (:func:`typed_distance`; a word whose spelling is not known keeps its count), in the same
+    order of typos, then as _closest had them."""
+    counted = []
+    for i, (d, other) in enumerate(close):
+        spelt = learnt.of(other, langs)
+        if spelt:
+            d = min(typed_distance(typed, form) for form in spelt)
+        counted.append((d, i, other))
+    return [(d, other) for d, _, other in sorted(counted)]
+
+
+def typed_distance(typed: str, spelt: str) -> int:
+    """The typos from ``typed`` (a word as typed, lower case) to ``spelt`` (a word as the
+    documents write it, lower case), as typo_distance counts them, but a letter typed with a
+    diacritic is the same only as that letter ("ă" is not "a": who types "ă" means it),
+    while a letter typed without one is the same as any letter it folds from ("a" is "ă":
+    many type without accents)."""
+    if len(typed) != len(fold(typed)) or len(spelt) != len(fold(spelt)):
+        return typo_distance(fold(typed), fold(spelt))  # ("ß": one letter folded as two)
+
+    def same(a: str, b: str) -> bool:
+        return a == b or (a.isascii() and fold(b) == a)
+
+    before: list[int] = []
+    row = list(range(len(spelt) + 1))
+    for i, ca in enumerate(typed, 1):
+        above, row = row, [i] * (len(spelt) + 1)
+        for j, cb in enumerate(spelt, 1):
+            row[j] = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + (not same(ca, cb)))
+            if (j > 1 and i > 1 and same(ca, spelt[j - 2]) and same(typed[i - 2], cb)):
+                row[j] = min(row[j], before[j - 2] + 1)
+        before = above
+    return row[-1]
+
+
 def _other_form(word: str, other: str, langs: Sequence[str]) -> bool:
     """Whether ``other`` is another form of ``word`` in one of the stemmed ``langs``: the
     stem of ``word`` there begins that of ``other``."""
@@ -226,6 +290,25 @@ def _synonym_words(synonyms: Sequence[Mapping[str, Sequence[str]]]) -> frozenset
     """Every word of every term of ``synonyms``, folded."""
     return frozenset(fold(w) for group in synonyms for terms in group.values()
                      for term in terms for w in re.findall(r"[^\W\d_]+", term))
+
+
+#: the last synonyms and words _known_words was asked for, and its answer (the store hands
+#: every search the same lists until their files change)
+_last_known: tuple[object, object, frozenset[str]] | None = None
+
+
+def _known_words(synonyms: Sequence[Mapping[str, Sequence[str]]],
+                 words: Sequence[str]) -> frozenset[str]:
+    """Every word of the ``synonyms``' terms and of ``words`` (the taxonomy's), folded; made
+    once per pair of lists."""
+    global _last_known
+    last = _last_known
+    if last is not None and last[0] is synonyms and last[1] is words:
+        return last[2]
+    known = _synonym_words(synonyms) | frozenset(
+        fold(w) for term in words for w in re.findall(r"[^\W\d_]+", term))
+    _last_known = (synonyms, words, known)
+    return known
 
 
 #: an apostrophe's ending: the English possessive ("SME's", "partners'"), the Dutch and German
@@ -402,6 +485,6 @@ def spelt_like(typed: str, folded: str) -> str:
     return "".join(reversed(out))
 
 
-__all__ = ["MAX_CORRECTED_WORDS", "SUGGEST_WORD_SIZES", "TYPO_WORD_SIZES", "correction",
-           "corrections", "distance", "query_languages", "quote_changed", "ranked_correction",
-           "spelt_like", "typo_distance"]
+__all__ = ["MAX_CORRECTED_WORDS", "REPLACE_WORD_SIZE", "SUGGEST_WORD_SIZES", "TYPO_WORD_SIZES",
+           "correction", "corrections", "distance", "query_languages", "quote_changed",
+           "ranked_correction", "spelt_like", "typed_distance", "typo_distance"]

@@ -510,6 +510,11 @@ def _accents_completed(store: IndexStore, reader: EngineReader, query: str | Non
     return offered, True
 
 
+def typed_diacritics(text: str) -> bool:
+    """Whether ``text`` has a letter with a diacritic (or another letter than a-z)."""
+    return any(c.isalpha() and not c.isascii() for c in text)
+
+
 def _restart_semantic(started: tuple[Future[np.ndarray], VectorIndex, str], text: str
                       ) -> tuple[Future[np.ndarray], VectorIndex, str]:
     """The query's vector made again from ``text`` (the query with its typo corrected, the
@@ -567,6 +572,13 @@ class Reading:
     parsed: ParsedQuery
     #: the synonym groups of the index (the taxonomy's synonyms, then its glossary)
     synonyms: list[dict[str, list[str]]]
+    #: the documents' spellings of their words (document_spellings), asked for by did you
+    #: mean only when a word typed with diacritics has close words (None: the query was
+    #: typed without any, and the accents ``read`` restored are no typed letters)
+    spellings: Callable[[], Spellings | None] | None = None
+    #: the taxonomy's own words (themes' keywords, place names: IndexStore.load_words), which
+    #: did you mean takes as correct
+    words: list[str] = field(default_factory=list)
     #: the query's words unknown to the index, with their close words (did_you_mean's
     #: corrections; read_typos)
     near: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -591,7 +603,9 @@ def read_words(store: IndexStore, text: str, *, exact: bool = False) -> Reading:
     parsed = parse_query(read)
     synonyms = store.load_synonyms()
     add_synonyms(parsed, synonyms)
-    return Reading(read, parsed, synonyms)
+    # did you mean counts the diacritics typed as meant: not those restored above
+    spelt = (lambda: document_spellings(store)) if typed_diacritics(text) else None
+    return Reading(read, parsed, synonyms, spelt, store.load_words())
 
 
 def read_typos(store: IndexStore, reader: EngineReader, reading: Reading, flt: Filter,
@@ -608,7 +622,8 @@ def read_typos(store: IndexStore, reader: EngineReader, reading: Reading, flt: F
     that finds nothing: the query with it as the documents write it, a clear correction
     (_accents_completed)."""
     parsed = reading.parsed
-    near = corrections(reader, parsed, reading.synonyms) if parsed.words else []
+    near = (corrections(reader, parsed, reading.synonyms, reading.spellings, reading.words)
+            if parsed.words else [])
     suggested = correction(reader, parsed, flt, near) if near else None
     if suggested is None and not exact and not reading.read.isascii() and not found():
         suggested = _accents_completed(store, reader, reading.read, flt)

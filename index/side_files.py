@@ -5,6 +5,8 @@ project; the lock that keeps a second ingest, or embedding run, from starting (t
     failures.json      files that failed, with their fingerprints, so unchanged ones are not retried
     labels.json        facet value labels (facet -> value -> label)
     synonyms.json      synonym groups for queries (language -> terms)
+    words.json         the taxonomy's own words (theme keywords, place names): correct words
+                       that "did you mean" does not correct, though no document has them
     reports/           a JSON report of each ingest run
 """
 
@@ -29,6 +31,7 @@ FAILURES = "failures.json"
 REPORTS = "reports"
 LABELS = "labels.json"
 SYNONYMS = "synonyms.json"
+WORDS = "words.json"
 
 
 @contextlib.contextmanager
@@ -121,6 +124,16 @@ class SideFiles:
         """The synonym groups ingest saved; [] (with a warning in the log) when missing or
         damaged: searches then do not cross languages until ``kb ingest`` rewrites them."""
         return self._load_json(SYNONYMS, list) or []
+
+    def save_words(self, words: list[str]) -> None:
+        """The taxonomy's own words and terms (theme keywords, place names), for did you mean."""
+        self._save_json(WORDS, words)
+
+    def load_words(self) -> list[str]:
+        """The words ingest saved; [] (with a warning in the log) when damaged, and without
+        the file (an index ingested before it was written): only the synonyms' words are
+        then known beside the documents'."""
+        return self._load_json(WORDS, list) or []
 
     def _save_json(self, name: str, data: Any) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

@@ -72,6 +72,12 @@ class Spellings:
     folded: dict[str, list[str]]
     spelt: dict[str, dict[str, frozenset[str]]]
 
+    def of(self, folded: str, langs: Sequence[str]) -> frozenset[str]:
+        """How the documents of ``langs`` write the word ``folded`` (lower case; none: they
+        do not have it, or it is not among the texts read)."""
+        return frozenset().union(*(self.spelt.get(lang, {}).get(folded, frozenset())
+                                   for lang in langs))
+
     def restore(self, text: str, langs: Sequence[str], found: Found | None = None,
                 offer: bool = False) -> str:
         """``text`` with each word that has no diacritics written with the accents the

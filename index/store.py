@@ -383,6 +383,12 @@ class IndexStore:
     def load_synonyms(self) -> list[dict[str, list[str]]]:
         return self.side.load_synonyms()
 
+    def save_words(self, words: list[str]) -> None:
+        self.side.save_words(words)
+
+    def load_words(self) -> list[str]:
+        return self.side.load_words()
+
     def save_report(self, report: dict[str, Any]) -> Path:
         return self.side.save_report(report)
 

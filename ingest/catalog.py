@@ -137,6 +137,16 @@ class Taxonomy:
         other languages)."""
         return [*self._names("country"), *self._names("region")]
 
+    def known_words(self) -> list[str]:
+        """The taxonomy's own terms, every language's: the themes' keywords and the names of
+        the countries and regions, for "did you mean", which takes their words as correct
+        though no document has them ("hitel", Hungarian credit, was "corrected" into
+        "hotel")."""
+        terms = {str(k) for theme in self.themes.values()
+                 for words in (theme.get("keywords") or {}).values()
+                 for k in (words if isinstance(words, list) else [words])}
+        return sorted(terms | set(self.place_names()))
+
     def labels(self) -> dict[str, dict[str, str]]:
         """Display labels of facet values, for the index (facet -> value -> label)."""
         return {

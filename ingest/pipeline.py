@@ -424,6 +424,7 @@ def _run(
         prune_cache(ocr_cache, {fp.sha256 for _, fp in store.fingerprints().values()})
         store.save_labels(taxonomy.labels())
         store.save_synonyms(taxonomy.synonyms)
+        store.save_words(taxonomy.known_words())
         report.documents = store.document_count()
         report.finished = time.time()
         report.failed.sort(key=lambda f: f["path"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from index import IndexStore, get_document
+from index import IndexStore, SearchRequest, get_document, search
 from ingest import discover, doc_id_for, entry_problems, load_catalog, load_taxonomy, run_ingest
 from tests.helpers import REPO, copy_sample_corpus
 
@@ -134,6 +134,15 @@ def test_inference_without_the_catalog_recovers_most_countries(tmp_path, catalog
     share = right / len(catalog)
     print(f"inference recovers the catalog's country for {right}/{len(catalog)} = {share:.0%}")
     assert share >= 0.8
+
+
+def test_ingest_saves_the_taxonomys_words_for_did_you_mean(ingested):
+    # its themes' keywords and place names in every language: correct words no document
+    # may have ("hitel", Hungarian credit, was "corrected" into "hotel")
+    words = ingested.load_words()
+    assert {"hitel", "netwerk", "resilienz", "nyugat-dunántúl"} <= set(words), words[:20]
+    result = search(ingested, SearchRequest(query="hitel", passages=0))
+    assert result.corrected is None and result.suggestion is None
 
 
 def test_an_english_query_finds_the_hungarian_export_voucher_page(ingested):

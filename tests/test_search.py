@@ -17,6 +17,7 @@ from index import (
     search,
     suggest,
 )
+from index.analysis import fold_text
 from index.records import Document, Passage
 from tests.helpers import build_index, count_calls, make_doc
 
@@ -570,6 +571,36 @@ def test_a_word_of_the_synonyms_is_no_typo_though_no_document_has_it(tmp_path, e
     assert typo.corrected == "Prozent"  # a typo still gets its correction
 
 
+def test_a_word_of_the_taxonomy_is_no_typo_though_no_document_has_it(tmp_path, engine):
+    # "hitel" (Hungarian credit, a keyword of the taxonomy's access-to-finance theme) was
+    # "corrected" into "hotel", whose results were shown instead; the taxonomy's words are
+    # saved by ingest beside the synonyms (words.json)
+    store = build_index(tmp_path, [
+        make_doc("en-hotels", "Suppliers of hotels", "Suppliers of restaurants and a hotel."),
+    ])
+    store.save_words(["hitel", "vissza nem térítendő", "Nyugat-Dunántúl"])
+    for query in ("hitel", "Nyugat-Dunántúl"):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert result.suggestion is None and result.corrected is None, (query, result)
+    typo = search(store, SearchRequest(query="htoel", passages=0, with_facets=False))
+    assert typo.corrected == "hotel"
+
+
+def test_a_short_words_correction_is_offered_not_shown_instead(tmp_path, engine):
+    # "ajutor de stat" (Romanian state aid) showed the results of "ajutor de start": a word
+    # of 4 letters gets "Did you mean", its correction's results are not shown in its place
+    store = build_index(tmp_path, [
+        make_doc("ro-start", "Programul de start", "Un program de start pentru firmele care "
+                 "exportă.", language="ro"),
+        make_doc("en-start", "Getting started", "How to start exporting: a start-up guide."),
+    ])
+    result = search(store, SearchRequest(query="ajutor de stat", passages=0,
+                                         with_facets=False))
+    assert result.suggestion == "ajutor de start" and result.corrected is None, result
+    longer = search(store, SearchRequest(query="exportng", passages=0, with_facets=False))
+    assert longer.corrected == "exporting"
+
+
 def test_the_closest_word_is_the_correction_on_every_engine(tmp_path, engine):
     # Nine frequent words two typos from "vouchrs" and one rare word one typo from it:
     # Whoosh's corrector kept the most frequent close words (its first eight were the nine's,
@@ -616,13 +647,14 @@ def test_the_query_language_is_told_from_the_words_as_typed(tmp_path, engine):
     assert result.suggestion is None and result.corrected is None, (
         result.suggestion, result.corrected)
     typo = search(store, SearchRequest(query="Im Jarh", passages=0))
-    assert typo.corrected == "Im Jahr"
+    # (offered, not shown instead: a word of 4 letters, REPLACE_WORD_SIZE)
+    assert typo.suggestion == "Im Jahr" and typo.corrected is None
     # typed in lower case, the identifier may read it as German too: "jahr" is still no
     # correction to show in place of the words as typed, as "welk" is Dutch only (a question
     # word) and "jahr" German only; it may be offered
     lower = search(store, SearchRequest(query="in welk jaar", passages=0))
     assert lower.corrected is None, lower.corrected
-    assert search(store, SearchRequest(query="im jarh", passages=0)).corrected == "im jahr"
+    assert search(store, SearchRequest(query="im jarh", passages=0)).suggestion == "im jahr"
 
 
 @pytest.mark.parametrize("query", ["9001", "ISO 9001", "2025", "20221", "export 20221",
@@ -674,6 +706,49 @@ def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
     assert typo.suggestion == "exportierende Unternehmen"
     english = search(store, SearchRequest(query="training for first-time exportrs", passages=0))
     assert english.suggestion == "training for first-time exporters"
+
+
+def test_a_letter_typed_with_a_diacritic_is_meant(tmp_path, engine):
+    # "Cum află Talent House" (Romanian: how does Talent House find out) got "Did you mean
+    # Cum aflăt Talent House": "află" (no document has it) folds to "afla", one typo from the
+    # documents' "aflat"; but "ă" was typed, and the documents write "a" there: two typos
+    store = build_index(tmp_path, [
+        make_doc("ro", "Coaching digital pentru exportatori", "Multe firme au aflat astfel că "
+                 "nu aveau nicio adresă de contact în limba engleză.", language="ro"),
+        make_doc("en", "Talent House", "Talent House attracts international talent."),
+    ])
+    for query in ("Cum află Talent House", "află"):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert result.suggestion is None and result.corrected is None, (query, result)
+    # a typo is still corrected, with or without the word's diacritics, or with a swap
+    for typo in ("aflt", "adresa contacr", "adresă contacr", "adrseă"):
+        result = search(store, SearchRequest(query=typo, passages=0, with_facets=False))
+        assert (result.suggestion or result.corrected), typo
+
+
+def test_accents_restored_to_a_query_are_not_typed_diacritics(tmp_path, engine):
+    # "prate" (a swap in the Spanish "parte") is read as "práte" (the documents' "práticas"
+    # begin so): that "á" was not typed, and "parte" is still one typo away
+    store = build_index(tmp_path, [
+        make_doc("es", "La parte principal", "La parte de las empresas.", language="es"),
+        make_doc("pt", "As práticas", "As práticas das empresas.", language="pt"),
+    ])
+    result = search(store, SearchRequest(query="prate", passages=0, with_facets=False))
+    offered = result.corrected or result.suggestion
+    assert offered is not None and fold_text(offered) == "parte", result
+
+
+@pytest.mark.parametrize(("typed", "spelt", "typos"), [
+    ("află", "aflat", 2), ("afla", "aflat", 1), ("aflat", "aflat", 0),
+    ("kulfoldi", "külföldi", 0), ("külföldi", "kulfoldi", 2), ("klüföldi", "külföldi", 1),
+    ("exportutalváyn", "exportutalvány", 1), ("strase", "straße", 1), ("vuochers", "vouchers", 1),
+])
+def test_typos_count_a_typed_diacritic_as_meant(typed, spelt, typos):
+    from index.did_you_mean import typed_distance, typo_distance
+
+    assert typed_distance(typed, spelt) == typos
+    if typed.isascii() and spelt.isascii():
+        assert typed_distance(typed, spelt) == typo_distance(typed, spelt)
 
 
 def test_a_phrase_across_a_page_break_shows_its_pages(tmp_path, engine):
