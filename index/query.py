@@ -35,6 +35,7 @@ from index.analysis import (
     query_word_analyzer,
 )
 from index.compounds import COMPOUNDING_LANGUAGES, Dictionary, dictionary, tails
+from index.hyphen_endings import typed_endings
 from index.query_words import (
     QueryWords,
     folded_stopwords,
@@ -643,6 +644,26 @@ def _limit_patterns(q: wq.Query) -> tuple[wq.Query, bool]:
     return limited, seen > MAX_PATTERNS
 
 
+def _without_endings(q: wq.Query, text: str) -> wq.Query:
+    """``q`` with each word typed with an inflectional ending or a clitic after its last
+    hyphen ("kkv-k", "IMM-urile", "COVID-19-et": index.hyphen_endings) read as the word before
+    it ("kkv", "imm", "covid-19"): its synonyms, its stems and its marks are the word's, and the
+    ending is searched nowhere on its own."""
+    endings = typed_endings(text) if "-" in text else set()
+    if not endings:
+        return q
+
+    def visit(sub: wq.Query) -> wq.Query:
+        if (isinstance(sub, CompoundWord) and len(sub.words) > 1
+                and (str(sub.words[-2]), str(sub.words[-1])) in endings):
+            if len(sub.words) == 2:
+                return wq.Term(sub.fieldname, sub.words[0], boost=sub.boost)
+            return CompoundWord(sub.fieldname, sub.words[:-1], boost=sub.boost)
+        return sub
+
+    return q.accept(visit)
+
+
 def _negated_words(q: wq.Query) -> tuple[str, ...]:
     """The words (plain or in phrases) under a NOT of the parsed query ``q``."""
     found: list[str] = []
@@ -982,7 +1003,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
             )
         parsed = wq.Or([wq.Term("text", w.lower()) for w in words])
         notice = "The query could not be read as written; searched for its words instead."
-    parsed, limited = _limit_patterns(parsed)
+    parsed, limited = _limit_patterns(_without_endings(parsed, text))
     if limited and notice is None:
         notice = (f"Only the first {MAX_PATTERNS} words with * or ? are searched as patterns; "
                   "the others as plain words.")
