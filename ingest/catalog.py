@@ -92,12 +92,23 @@ class Taxonomy:
     doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     partners: list[dict[str, Any]] = field(default_factory=list)
     #: groups of equivalent terms across languages (query-side synonyms): language -> terms;
-    #: the taxonomy's ``synonyms`` followed by its ``glossary`` (the domain glossary)
+    #: the taxonomy's ``synonyms`` followed by its ``glossary`` (the domain glossary), then
+    #: a group of each country's names given by language (_country_group)
     synonyms: list[dict[str, list[str]]] = field(default_factory=list)
     fingerprint: str = ""
     #: names -> codes of countries and regions (see _names)
     _name_maps: dict[str, dict[str, str]] = field(default_factory=dict, repr=False,
                                                   compare=False)
+
+    def country_names(self, code: str) -> list[str]:
+        """Every name of the country ``code`` that a text may use (inference): its English
+        name, its ``names`` (a list, or by language) and its ``adjectives`` ("Hungarian")."""
+        entry = self.countries.get(code) or {}
+        names = entry.get("names") or []
+        if isinstance(names, dict):  # (a name of several languages once: "Portugal")
+            names = list(dict.fromkeys(n for terms in names.values() for n in _as_list(terms)))
+        return [str(entry.get("name", "")), *map(str, names),
+                *map(str, _as_list(entry.get("adjectives")))]
 
     def country_name(self, code: str | None) -> str | None:
         entry = self.countries.get(code or "")
@@ -126,7 +137,7 @@ class Taxonomy:
         cached = self._name_maps.get(kind)
         if cached is None:
             cached = _names_map(
-                {c: [e.get("name", ""), *e.get("names", [])] for c, e in self.countries.items()}
+                {c: self.country_names(c) for c in self.countries}
                 if kind == "country" else
                 {c: [r.name, r.native or "", *r.variants] for c, r in self.regions.items()})
             self._name_maps[kind] = cached
@@ -162,6 +173,39 @@ LANGUAGE_NAMES = {
     "en": "English", "de": "German", "nl": "Dutch", "hu": "Hungarian", "ro": "Romanian",
     "pt": "Portuguese", "es": "Spanish", "fr": "French", "it": "Italian", "eu": "Basque",
 }
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A taxonomy value that is one item or a list of them, as a list (none: empty)."""
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _country_group(entry: dict[str, Any], where: str) -> dict[str, list[str]] | None:
+    """The synonym group of a country whose ``names`` are given by language (``{en: Hungary,
+    hu: Magyarország, de: Ungarn}``), its English ``name`` among the English ones, names of one
+    word only: a query naming the country in one language also finds the documents that name
+    it in another. None for names given as a plain list (their languages are not known:
+    inference only)."""
+    names = entry.get("names")
+    if not isinstance(names, dict):
+        return None
+    group: dict[str, list[str]] = {}
+    for lang, terms in names.items():
+        if not all(isinstance(t, str) and t.strip() for t in _as_list(terms)):
+            raise CatalogError(f"{where}: the names of country {entry.get('code')} in {lang} "
+                               "must be a name or a list of names")
+        # one-word names only: a synonym term of several words is also searched by each of
+        # its words, and "Țările de Jos", "Países Bajos", "The Netherlands" would find every
+        # page with "jos" (below), "países" (countries) or "the"
+        one_word = [t for t in map(str, _as_list(terms)) if len(t.split()) == 1]
+        if one_word:
+            group[str(lang)] = one_word
+    name = str(entry.get("name") or "")
+    if len(name.split()) == 1 and name not in group.get("en", []):
+        group["en"] = [name, *group.get("en", [])]
+    return group if len(group) >= 2 else None
 
 
 def _load_yaml(path: Path, corpus: Path | None = None) -> Any:
@@ -213,6 +257,12 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
                 str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
                 for lang, terms in group.items()
             })
+    # and each country's names in the partner languages, when the taxonomy gives them by
+    # language: "Ungarn" also finds the pages that write "Hungary" or "Magyarország"
+    for entry in tax.countries.values():
+        country = _country_group(entry, path.name)
+        if country is not None:
+            tax.synonyms.append(country)
     return tax
 
 

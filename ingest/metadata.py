@@ -41,8 +41,8 @@ PROJECT_WIDE = "EU"
 
 def _country_mentions(text: str, tax: Taxonomy) -> Counter[str]:
     mentions: Counter[str] = Counter()
-    for code, entry in tax.countries.items():
-        mentions[code] += _count_mentions(text, [entry.get("name", ""), *entry.get("names", [])])
+    for code in tax.countries:
+        mentions[code] += _count_mentions(text, tax.country_names(code))
     for region in tax.regions.values():
         if region.country:
             mentions[region.country] += _count_mentions(
@@ -78,8 +78,8 @@ def infer_region(text: str, tax: Taxonomy, country: str | None = None) -> str | 
 
 def infer_country(text: str, tax: Taxonomy) -> str | None:
     scores: Counter[str] = Counter()
-    for code, entry in tax.countries.items():
-        hits = _count_mentions(text, [entry.get("name", ""), *entry.get("names", [])])
+    for code in tax.countries:
+        hits = _count_mentions(text, tax.country_names(code))
         if hits:
             scores[code] = hits
     return scores.most_common(1)[0][0] if scores else None

@@ -23,7 +23,8 @@ LANGUAGES = ("en", "de", "nl", "hu", "ro", "pt", "es")
 
 @pytest.fixture(scope="module")
 def taxonomy_groups() -> list[dict[str, list[str]]]:
-    """The synonym groups ingest saves for the sample corpus: synonyms, then the glossary."""
+    """The synonym groups ingest saves for the sample corpus: synonyms, then the glossary,
+    then the countries' names (tests/test_country_names.py)."""
     return load_taxonomy(CORPUS).synonyms
 
 
@@ -38,7 +39,9 @@ def _added(query: str, groups: list[dict[str, list[str]]]) -> list[str]:
 
 def test_the_glossary_follows_the_synonyms_among_the_groups(taxonomy_groups) -> None:  # type: ignore[no-untyped-def]
     data = yaml.safe_load((CORPUS / "taxonomy.yaml").read_text(encoding="utf-8"))
-    assert len(taxonomy_groups) == len(data["synonyms"]) + len(data["glossary"])
+    countries = [c for c in data["countries"] if isinstance(c.get("names"), dict)]
+    assert len(countries) == 6
+    assert len(taxonomy_groups) == len(data["synonyms"]) + len(data["glossary"]) + 6
     assert taxonomy_groups[len(data["synonyms"])]["en"] == ["managing authority"]
 
 
