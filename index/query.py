@@ -38,6 +38,7 @@ from index.compounds import COMPOUNDING_LANGUAGES, Dictionary, dictionary, tails
 from index.hyphen_endings import typed_endings
 from index.query_words import (
     QueryWords,
+    acronyms_in,
     folded_stopwords,
     is_question_word,
     merge_repeated,
@@ -1025,7 +1026,7 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
                            years=years, notice=notice)
     words = _plain_words(core)
     prefer = query_language(" ".join(words)) if words else None
-    scoring_words = QueryWords.of(words, prefer, country_codes_in(text))
+    scoring_words = QueryWords.of(words, prefer, country_codes_in(text), acronyms_in(text))
     documents = _expand(core, passages=False, prefer=prefer, words=scoring_words)
     # the passage fields once, with the words' longer forms: the passages are chosen without
     # them, which show only where nothing else does (ParsedQuery.passage_heads)
@@ -1348,14 +1349,18 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     leave_out = _not_content(typed) if typed is not None else set()
     lang = query_language(text)
     stops = folded_stopwords(lang or "xx")
+    acronyms = acronyms_in(text)
     found: list[list[Any]] = []  # [folded word, its query]
     seen: set[str] = set()
     for word in parsed.positive:
         folded = fold(word)
-        if folded in seen or folded in stops or folded in leave_out or any(
-                is_question_word(word, code) for code in STEMMED_LANGUAGES):
+        if folded in seen or folded in leave_out or folded not in acronyms and (
+                folded in stops or any(is_question_word(word, code)
+                                       for code in STEMMED_LANGUAGES)):
             continue
         seen.add(folded)
+        if folded in acronyms:
+            word = word.upper()  # (alone, as typed: an acronym)
         alone = parse_query(word).passages if passages else parse_query(word).documents
         if alone is not None:
             # what the word matches itself: its longer forms (a compound it heads) are

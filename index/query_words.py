@@ -14,6 +14,9 @@ by its question words. Two rules, applied at query time only (the index is not c
    dropped there by analysis. When the query's language cannot be told (short queries), a word
    that is a stop word of any other partner language does not score in a field's language
    either: "de" alone finds nothing, rather than English pages by the country code.
+   A word typed in capitals (an acronym: ``acronyms_in``) is no stop word of any language
+   but the field's own (whose analysis drops it there): "EU" is the European Union, not the
+   Portuguese and Romanian "eu" (I); "EU funding" and "EU" alone find the texts that write it.
 2. **Question words**: interrogatives, modal and auxiliary verbs, pronouns, "now", "next" and
    similar function words of questions, and the words that ask for texts ("articles",
    "papers", "describing", "deal with": ``_REQUEST_WORDS``), per language (``QUESTION_WORDS``).
@@ -42,7 +45,7 @@ from whoosh import query as wq
 
 from index import query_form as qf
 from index import ranking
-from index.analysis import OTHER, fold, stopwords_for
+from index.analysis import OTHER, country_codes_in, fold, stopwords_for
 from index.records import STEMMED_LANGUAGES
 
 _QUESTION_WORDS: dict[str, str] = {
@@ -111,6 +114,25 @@ def _foreign_stopwords(lang: str) -> frozenset[str]:
     )
 
 
+#: Words that are operators when typed in capitals: no acronyms, nor what makes a query one
+#: written in capitals ("EU OR DE").
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
+
+
+def acronyms_in(text: str) -> frozenset[str]:
+    """The words of ``text`` typed as acronyms, folded: two letters or more, all in upper
+    case ("EU", "VAT", "WHO"; not "HU22", nor a country code, which searches its code:
+    QueryWords.codes), unless the whole query is written in capitals (caps lock: "FUNDOS DA
+    EU" tells no acronym), though a query of one such word is one ("EU")."""
+    words = [w for w in re.findall(r"\w+", text) if w not in _OPERATOR_WORDS
+             and not w.isdigit()]
+    if not words or (len(words) > 1 and not any(c.islower() for c in "".join(words))):
+        return frozenset()
+    codes = country_codes_in(text)
+    return frozenset(fold(w) for w in words
+                     if len(w) >= 2 and w.isalpha() and w.isupper() and w.lower() not in codes)
+
+
 def is_question_word(word: str, lang: str | None) -> bool:
     return lang is not None and fold(word) in QUESTION_WORDS.get(lang, frozenset())
 
@@ -126,18 +148,22 @@ class QueryWords:
     #: words typed as country codes ("DE", lower-cased): they also search the code's term
     #: (index.analysis.CODE_MARK), whatever the rules above say of the word
     codes: frozenset[str] = frozenset()
+    #: words typed as acronyms (acronyms_in, lower-cased): never a stop word of a language but
+    #: the field's own
+    acronyms: frozenset[str] = frozenset()
     _cache: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, words: list[str], language: str | None,
-           codes: frozenset[str] = frozenset()) -> QueryWords:
+           codes: frozenset[str] = frozenset(),
+           acronyms: frozenset[str] = frozenset()) -> QueryWords:
         content = [
             w for w in words
-            if not (is_question_word(w, language) or any(
+            if fold(w) in acronyms or not (is_question_word(w, language) or any(
                 is_question_word(w, lang) for lang in STEMMED_LANGUAGES))
             and fold(w) not in folded_stopwords(language or OTHER)
         ]
-        return cls(language, keep_question_words=not content, codes=codes)
+        return cls(language, keep_question_words=not content, codes=codes, acronyms=acronyms)
 
     def scores_in(self, word: str, lang: str) -> bool:
         """Whether ``word`` of this query may score in the fields of ``lang``."""
@@ -149,6 +175,9 @@ class QueryWords:
 
     def _scores_in(self, word: str, lang: str) -> bool:
         q = self.language
+        if word in self.acronyms:
+            # a grammar word of the field's language only (whose stop words its analysis drops)
+            return self.keep_question_words or word not in QUESTION_WORDS.get(lang, ())
         if q is not None:
             if word in folded_stopwords(q):
                 return False
@@ -221,4 +250,5 @@ def merge_repeated(q: qf.Query) -> qf.Query:
     return qf.Or(tuple(merged[item] if isinstance(item, tuple) else item for item in order))
 
 
-__all__ = ["QUESTION_WORDS", "QueryWords", "is_question_word", "merge_repeated", "weigh_repeated"]
+__all__ = ["QUESTION_WORDS", "QueryWords", "acronyms_in", "is_question_word", "merge_repeated",
+           "weigh_repeated"]

@@ -10,7 +10,7 @@ import pytest
 from index import SearchRequest, parse_query, search
 from index import query_form as qf
 from index.query import query_language
-from index.query_words import QueryWords
+from index.query_words import QueryWords, acronyms_in
 from tests.helpers import build_index, make_doc
 
 
@@ -78,6 +78,62 @@ def test_a_country_code_typed_as_a_code_finds_it_and_the_facet_the_country(store
 def test_function_words_of_other_languages_do_not_score_in_english(word: str) -> None:
     words = QueryWords.of([word], None)
     assert not words.scores_in(word, "en")
+
+
+@pytest.fixture(scope="module")
+def eu_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("en-eu", "Consulting on EU innovation funding",
+                 "Advisers help small firms apply for EU programmes."),
+        make_doc("de-eu", "EU-Förderung für KMU",
+                 "Beratung zu EU-Förderprogrammen für kleine Unternehmen.", language="de"),
+        make_doc("ro-eu", "Ce am învățat", "Eu cred că firmele mici au nevoie de sprijin.",
+                 language="ro"),
+        make_doc("en-other", "Export vouchers", "Vouchers pay for export advice."),
+    ]
+    return build_index(tmp_path_factory.mktemp("qw-eu"), docs)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("EU", {"en-eu", "de-eu"}),
+    ("EU-Förderung", {"de-eu"}),
+    ("title:EU", {"en-eu", "de-eu"}),
+])
+def test_an_acronym_typed_in_capitals_is_no_stop_word_of_another_language(
+        eu_store, query, expected) -> None:  # type: ignore[no-untyped-def]
+    # "eu" is a Portuguese and Romanian stop word (I): "EU" was "only very common words"
+    result = search(eu_store, SearchRequest(query=query, passages=0, with_facets=False))
+    assert expected <= {h.id for h in result.hits}, result.hits
+    assert result.notice is None
+    hits = _ids(eu_store, "EU funding")
+    assert hits[0] == "en-eu" and "de-eu" in hits
+    # typed in lower case it is still the pronoun of a short query of unknown language
+    assert _ids(eu_store, "eu") == []
+
+
+@pytest.mark.parametrize(("text", "acronyms"), [
+    ("EU funding", {"eu"}),
+    ("EU", {"eu"}),
+    ("VAT for EU shops", {"vat", "eu"}),
+    ("EU OR funding", {"eu"}),
+    ("FUNDOS DA EU", set()),  # written in capitals: no word of it tells an acronym
+    ("eu", set()),
+    ("DE", set()),  # a country code searches its code (QueryWords.codes)
+    ("region HU22", set()),
+    ("A", set()),
+])
+def test_acronyms_are_words_of_two_capitals_or_more_in_a_query_not_in_capitals(
+        text: str, acronyms: set[str]) -> None:
+    assert acronyms_in(text) == acronyms
+
+
+def test_an_acronym_scores_in_every_language_but_where_it_is_a_stop_word() -> None:
+    words = QueryWords.of(["eu"], None, acronyms=frozenset({"eu"}))
+    assert words.scores_in("eu", "en") and words.scores_in("eu", "de")
+    # a Portuguese query's "EU": not its pronoun either
+    words = QueryWords.of(["fundos", "da", "eu"], "pt", acronyms=frozenset({"eu"}))
+    assert words.scores_in("eu", "en") and not words.scores_in("eu", "pt")
+    assert not QueryWords.of(["eu"], None).scores_in("eu", "en")
 
 
 def test_an_english_word_of_an_english_query_still_scores_in_english() -> None:
