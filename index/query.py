@@ -1296,13 +1296,23 @@ def _added_terms(words: tuple[str, ...], compounds: tuple[str, ...], groups: lis
 
 def _in_field(name: str, text: str, lang: str, weight: float, *, passages: bool) -> qf.Query:
     """A synonym term of a word typed in the field ``name`` (title, body or a record field),
-    searched in that field of ``lang``'s documents: its word, or its phrase, stemmed."""
+    searched in that field of ``lang``'s documents: its word, or its phrase, stemmed, in a
+    document that holds each of its words as written or in one of its language's forms
+    (_word_in_any_form, as _weighted matches a term for a word typed in no field): the stem
+    alone crossed false friends, "title:vásár" found a German title with the verb "messen"
+    by the stem of "Messe". (The forms are the document's, the field has its stems: a title
+    with "messen" in a document with "Messe" elsewhere still matches.) In passages, the
+    stemmed term, as _weighted searches it there."""
     words = [t.text for t in query_word_analyzer()(text)]
     if not words:
         return qf.NOTHING
     leaf: wq.Query = (wq.Phrase(name, words, boost=weight) if len(words) > 1
                       else wq.Term(name, words[0], boost=weight))
-    return _expand(leaf, passages=passages, only=lang, longer=False)
+    stemmed = _expand(leaf, passages=passages, only=lang, longer=False)
+    if passages or not qf.searches(stemmed):
+        return stemmed
+    forms = [_word_in_any_form(w, lang, 1.0) for w in words]
+    return qf.Require(stemmed, forms[0] if len(forms) == 1 else qf.And(tuple(forms)))
 
 
 def _hyphenated_hits(words: tuple[str, ...], compounds: tuple[str, ...],
