@@ -780,6 +780,21 @@ def _excluded(q: qf.Query | None) -> qf.Query | None:
     return excluded if qf.searches(excluded) else None
 
 
+#: Conjunctions before the last part of a compound whose first part is left out, written with
+#: a leading hyphen ("Innovationsförderung und -beratung", "exportbevordering en -begeleiding",
+#: "tehetségvonzó és -megtartó"): German, Dutch and Hungarian
+_SUSPENDING = frozenset({"und", "oder", "sowie", "en", "of", "és", "vagy", "illetve"})
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
+
+
+def _suspended(text: str, i: int) -> bool:
+    """Whether the minus at ``text[i]`` starts the last part of a suspended compound: after one
+    of _SUSPENDING, before a word in lower case ("und -beratung"), not a NOT."""
+    before = _WORD_BEFORE.search(text, 0, i)
+    return (before is not None and before.group(1).lower() in _SUSPENDING
+            and text[i + 1].islower())
+
+
 def _minus_as_not(text: str) -> str:
     """``text`` with each minus that starts a word, a "phrase" or a (group) read as NOT
     ("export -covid", -"supply chain", -(a OR b), -language:en), as in web search engines. A
@@ -795,7 +810,8 @@ def _minus_as_not(text: str) -> str:
             quoted = not quoted
         elif (ch == "-" and not quoted and i < last
               and (i == 0 or text[i - 1].isspace() or text[i - 1] == "(")
-              and (text[i + 1].isalpha() or text[i + 1] in '"(')):
+              and (text[i + 1].isalpha() or text[i + 1] in '"(')
+              and not _suspended(text, i)):
             out.append("NOT ")
             continue
         out.append(ch)

@@ -236,6 +236,22 @@ def test_a_hyphen_in_or_between_words_is_not_a_minus(query: str) -> None:
     assert parsed.negated == () and parsed.excluded is None, query
 
 
+@pytest.mark.parametrize(("query", "word"), [
+    ("tehetségvonzó és -megtartó program", "megtartó"),
+    ("Innovationsförderung und -beratung", "beratung"),
+    ("exportbevordering en -begeleiding", "begeleiding"),
+])
+def test_a_suspended_compounds_last_part_is_a_word_not_a_minus(query: str, word: str) -> None:
+    """German, Dutch and Hungarian leave out a compound's first part after "und", "en", "és"
+    and write its last part with a leading hyphen ("talent-attracting and -retaining"): the
+    retaining was excluded. After another word, or before a capital, a minus is NOT."""
+    parsed = parse_query(query)
+    assert parsed.negated == () and word in parsed.positive, query
+    assert semantic_text(query) == query
+    assert parse_query("export und -Covid").negated == ("covid",)
+    assert parse_query("trade and -covid").negated == ("covid",)
+
+
 def test_minus_excludes_on_every_engine(synonym_store: IndexStore) -> None:
     assert "en-sme" in _ids(synonym_store, "export")
     assert _ids(synonym_store, "export -SME") == ["en-export"]
