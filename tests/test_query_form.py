@@ -96,6 +96,59 @@ def test_both_engines_prune_the_same_fields_of_a_query() -> None:
     assert neutral != qf.normalize(query)  # something was pruned
 
 
+def test_whoosh_prunes_a_deep_query_to_the_same_tree_normalising_each_part_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """index.whoosh.translate normalises a pruned query once, at the top (a normalize() per
+    level gave the same tree, normalising the parts at depth d d times), and its leaves are
+    copied shallowly when normalize() merges them into their parent (Whoosh deep-copies)."""
+    import copy
+
+    from whoosh import query as wq
+
+    from index import query_form as qf
+    from index.whoosh.translate import _prune, to_whoosh
+
+    def per_level(q: wq.Query, present: frozenset[str]) -> wq.Query:  # the former _prune
+        if q.is_leaf():
+            name = getattr(q, "fieldname", None)
+            return wq.NullQuery if name and name.startswith("body_") and name not in present \
+                else q
+        return q.apply(lambda sub: per_level(sub, present)).normalize()
+
+    family = (("en", "export"), ("de", "export"))
+    q: qf.Query = qf.Word("body_en", "export", family=family)
+    for depth in range(6):  # Or(Or(Or(...), leaves, 2.0), leaves, 2.0): merged level by level
+        q = qf.Or((q, qf.Term(f"body_{'de' if depth % 2 else 'fr'}", f"w{depth}", 1.5),
+                   qf.Word("body_de", f"v{depth}", family=family),
+                   qf.Phrase("body_en", ("a", f"p{depth}"), slop=2),
+                   qf.LongerForms("body_en", f"x{depth}?*", family=family),
+                   qf.Prefix("body_en", f"pre{depth}")), 2.0)
+    present = frozenset({"body_en", "body_de"})
+    expected = per_level(to_whoosh(q), present)
+
+    calls: list[int] = []
+    normalize = wq.Or.normalize
+
+    def counted(self: wq.Or) -> wq.Query:
+        calls.append(id(self))
+        return normalize(self)
+
+    def no_deepcopy(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a leaf deep-copied")
+
+    monkeypatch.setattr(wq.Or, "normalize", counted)
+    monkeypatch.setattr(copy, "deepcopy", no_deepcopy)
+    pruned = _prune(to_whoosh(q), present)
+    monkeypatch.undo()
+    assert pruned == expected and repr(pruned) == repr(expected)
+    assert len(calls) == len(set(calls)) == 6  # each Or once
+    boosts = sorted(leaf.boost for leaf in pruned.leaves())
+    assert pruned.boost == 2.0 and boosts[0] == 1.0 and boosts[-1] == 2.0 ** 5  # merged
+    assert not any(leaf.fieldname == "body_fr" for leaf in pruned.leaves())
+    words = [leaf for leaf in pruned.leaves() if isinstance(leaf, wq.Phrase)]
+    assert len({id(w.words) for w in words}) == len(words)  # no list of words shared
+
+
 def test_a_phrase_keeps_a_slop_whose_spacings_an_engine_can_ask_for() -> None:
     from index import parse_query
     from index.query_form import MAX_PHRASE_SPACINGS, Phrase, phrase_slop

@@ -33,6 +33,7 @@ BM25 but takes its statistics per field, over the records that have that field:
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from itertools import islice
@@ -219,7 +220,23 @@ def _lengths(leaf: Any, fieldname: str) -> list[int]:
     return [byte_to_length(b) if b else 0 for b in column]
 
 
-class WordTerm(wq.Term):
+class ShallowCopied:
+    """A leaf query that Whoosh copies shallowly. Whoosh's ``Query.copy()`` is a
+    ``copy.deepcopy``, and ``normalize()`` calls it (through ``with_boost``) for every leaf it
+    merges into its parent: a query with a glossary's synonyms merged ~20,000 leaves over 80
+    searches, a quarter of the search's time in deepcopy. These leaves hold only values never
+    changed in place (strings, numbers, tuples of them; a phrase's list of words is copied),
+    so the shallow copy is the same query. Put first among the bases of a Whoosh leaf."""
+
+    def copy(self) -> Any:
+        q: Any = copy.copy(self)
+        words = getattr(q, "words", None)
+        if isinstance(words, list):
+            q.words = list(words)  # (a Phrase's)
+        return q
+
+
+class WordTerm(ShallowCopied, wq.Term):
     """A term that one typed word became in one language's field, with the forms the same word
     takes in every language (``family``: (language, term) pairs), for its document frequency
     across languages."""
@@ -253,11 +270,11 @@ class _ScoredPattern:
         return wq.Or(terms).matcher(searcher, context)
 
 
-class ScoredPrefix(_ScoredPattern, wq.Prefix):
+class ScoredPrefix(ShallowCopied, _ScoredPattern, wq.Prefix):
     """``wq.Prefix`` scored as :class:`_ScoredPattern` says."""
 
 
-class ScoredWildcard(_ScoredPattern, wq.Wildcard):
+class ScoredWildcard(ShallowCopied, _ScoredPattern, wq.Wildcard):
     """``wq.Wildcard`` scored as :class:`_ScoredPattern` says."""
 
     def normalize(self) -> wq.Query:

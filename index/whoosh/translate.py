@@ -17,7 +17,21 @@ from whoosh.searching import Searcher
 
 from index import query_form as qf
 from index.schema import FACET_FIELDS, is_text_field, is_year
-from index.whoosh.scoring import ScoredPrefix, ScoredWildcard, WordPattern, WordTerm
+from index.whoosh.scoring import (
+    ScoredPrefix,
+    ScoredWildcard,
+    ShallowCopied,
+    WordPattern,
+    WordTerm,
+)
+
+
+class Term(ShallowCopied, wq.Term):
+    """``wq.Term``, copied shallowly by normalize() (scoring.ShallowCopied)."""
+
+
+class Phrase(ShallowCopied, wq.Phrase):
+    """``wq.Phrase``, copied shallowly by normalize() (scoring.ShallowCopied)."""
 
 
 @singledispatch
@@ -32,12 +46,12 @@ def _word(q: qf.Word) -> wq.Query:
 
 @to_whoosh.register
 def _term(q: qf.Term) -> wq.Query:
-    return wq.Term(q.field, q.text, boost=q.boost)
+    return Term(q.field, q.text, boost=q.boost)
 
 
 @to_whoosh.register
 def _phrase(q: qf.Phrase) -> wq.Query:
-    return wq.Phrase(q.field, list(q.words), slop=q.slop, boost=q.boost)
+    return Phrase(q.field, list(q.words), slop=q.slop, boost=q.boost)
 
 
 @to_whoosh.register
@@ -63,8 +77,8 @@ def _facet(q: qf.Facet) -> wq.Query:
             year = int(q.value)
         except ValueError:
             return wq.NullQuery
-        return wq.Term(fieldname, year, boost=q.boost) if is_year(year) else wq.NullQuery
-    return wq.Term(fieldname, q.value, boost=q.boost)
+        return Term(fieldname, year, boost=q.boost) if is_year(year) else wq.NullQuery
+    return Term(fieldname, q.value, boost=q.boost)
 
 
 @to_whoosh.register
@@ -153,13 +167,25 @@ def present_fields(searcher: Searcher) -> frozenset[str]:
     return present
 
 
-def _prune(q: wq.Query, present: frozenset[str]) -> wq.Query:
+def _without(q: wq.Query, present: frozenset[str]) -> wq.Query:
+    """``q`` with NullQuery for its leaves on text fields not in ``present``, not normalised."""
     if q.is_leaf():
         name = getattr(q, "fieldname", None)
         if name and is_text_field(name) and name not in present:
             return wq.NullQuery
         return q
-    return q.apply(lambda sub: _prune(sub, present)).normalize()
+    return q.apply(lambda sub: _without(sub, present))
+
+
+def _prune(q: wq.Query, present: frozenset[str]) -> wq.Query:
+    """``q`` without its leaves on text fields not in ``present``, normalised once, at the top.
+
+    Whoosh's normalize() normalises a node's children itself, and gives the same tree when run
+    again; a normalize() per level, as this did until 2026-12-03, gave the same tree but
+    normalised the parts at depth d d times over (a query with a glossary's synonyms is wide
+    and deep)."""
+    pruned = _without(q, present)
+    return pruned if pruned.is_leaf() else pruned.normalize()
 
 
 def prune(q: wq.Query, searcher: Searcher) -> wq.Query:
