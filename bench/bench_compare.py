@@ -12,7 +12,9 @@ alternates), so both see the same load. Each worker times ``index.search`` itsel
 3 highlighted passages per hit, 10 hits; keyword only: ``KB_SEMANTIC=0``), warm. Prints p50 /
 p95 / mean per checkout, plain queries and with 2 facet filters, and the ratio of the means,
 and in how many searches the answers differ (total, hits, highlighted passages, facets).
-``--engine`` picks the index of that engine (bench_search's, built with it).
+``--engine`` picks the index of that engine (bench_search's, built with it). ``--index DIR``
+times an index already made (the sample corpus's: ``kb ingest corpus --index DIR``) instead,
+with bench_semantic's sample queries and the judged queries of bench/judgments/upgradesme.
 """
 
 from __future__ import annotations
@@ -78,20 +80,29 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=10_000, help="passages of the synthetic index")
     ap.add_argument("--rounds", type=int, default=1, help="passes over the 200 queries")
     ap.add_argument("--engine", default=None, help="the search engine (default: Whoosh)")
+    ap.add_argument("--index", type=Path, default=None,
+                    help="an index already made, searched with the sample and judged queries")
     args = ap.parse_args()
     from bench.bench_search import index_path
     from bench.synthetic import build, queries
 
-    index = index_path(Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench")), args.size,
-                       args.engine)
-    started = time.perf_counter()
-    build(index, args.size, args.engine)
-    print(f"index of {args.size} passages ready in {time.perf_counter() - started:.0f} s; "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    if args.index is not None:
+        from bench.bench_semantic import SAMPLE_QUERIES, judged_queries
+
+        index = args.index
+        qs = SAMPLE_QUERIES + judged_queries()
+        print(f"index {index}, {len(qs)} queries; load {os.getloadavg()[0]:.1f}", flush=True)
+    else:
+        index = index_path(Path(os.environ.get("KB_BENCH_DIR", "/tmp/kb-bench")), args.size,
+                           args.engine)
+        started = time.perf_counter()
+        build(index, args.size, args.engine)
+        print(f"index of {args.size} passages ready in {time.perf_counter() - started:.0f} s; "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
+        qs = queries()
     names = ("before", "after")
     workers = {name: start(path, index, args.engine)
                for name, path in (("before", args.before), ("after", args.after))}
-    qs = queries()
     for q in qs[:20]:  # warm up both
         for name in names:
             ask(workers[name], {"q": q})
@@ -124,7 +135,8 @@ def main() -> None:
             row.append(f"{name} p50 {percentile(t, .5):.1f} p95 {percentile(t, .95):.1f} "
                        f"mean {statistics.mean(t):.1f} ms")
         ratio = statistics.mean(times[("after", kind)]) / statistics.mean(times[("before", kind)])
-        print(f"{args.size:>7} {kind:<8}: " + "; ".join(row) + f"; after/before {ratio:.2f}")
+        size = args.index.name if args.index is not None else args.size
+        print(f"{size:>7} {kind:<8}: " + "; ".join(row) + f"; after/before {ratio:.2f}")
 
 
 if __name__ == "__main__":
