@@ -23,14 +23,15 @@ nothing here reads judged queries.
 of its first English term's words, and any single-word term that is a stop word of one of the
 seven languages (there should be none: such a term would match a common word of a query in
 another language). ``--write INDEX`` replaces the synonym groups of the index (a copy: never
-the live one of a site) by those `kb ingest` saves (the taxonomy's synonyms, then its
-glossary), or with ``--no-glossary`` by the synonyms alone (the product without the glossary,
-to measure it against); searches read them at once. ``--add FILE`` (a YAML file with a
-``glossary:`` list of the same form) appends concepts not yet in the taxonomy to what
-``--check`` reads and ``--write`` writes, ``--take N`` only its first N: a larger glossary is
-measured in tiers before it goes into the taxonomy. ``--check`` also names, for each
-single-word term, the other groups that hold it and the documents in other languages whose
-words are forms of it (false friends such as Romanian "date", to be read and judged).
+the live one of a site) by those `kb ingest` saves (the taxonomy's synonyms, its glossary,
+the countries' names: ingest.SynonymParts), or with ``--no-glossary`` by the same without the
+glossary (the product without the glossary, to measure it against); searches read them at
+once. ``--add FILE`` (a YAML file with a ``glossary:`` list of the same form) appends
+concepts not yet in the taxonomy to what ``--check`` reads and ``--write`` writes, ``--take
+N`` only its first N: a larger glossary is measured in tiers before it goes into the taxonomy.
+``--check`` also names, for each single-word term, the other groups that hold it and the
+documents in other languages whose words are forms of it (false friends such as Romanian
+"date", to be read and judged).
 ``--partner-languages USES`` lists, for each partner language, the words its documents use
 USES times or more that no synonym group of that language holds (a second rule of the second
 tier). The taxonomy is the glossary's one source (the 131 concepts measured before 25 were left
@@ -136,17 +137,24 @@ def glossary(path: Path = TAXONOMY) -> list[dict[str, list[str]]]:
              for lang, terms in group.items()} for group in data.get("glossary") or []]
 
 
-def write(index: Path, with_glossary: bool,
-          added: list[dict[str, list[str]]] | None = None) -> None:
-    """The synonym groups `kb ingest` saves (the taxonomy's synonyms, then its glossary), or
-    without the glossary's, as the synonym groups of the index at ``index``; ``added``:
-    concepts put after them."""
+def taxonomy_groups(with_glossary: bool = True) -> list[dict[str, list[str]]]:
+    """The synonym groups `kb ingest` saves for the sample corpus (the taxonomy's synonyms,
+    its glossary, the countries' names), or the same without the glossary's."""
     from ingest import load_taxonomy
 
-    groups = load_taxonomy(ROOT / "corpus").synonyms
-    if not with_glossary:
-        groups = groups[:len(groups) - len(glossary())]
-    groups = groups + list(added or [])
+    taxonomy = load_taxonomy(ROOT / "corpus")
+    if with_glossary:
+        return taxonomy.synonyms
+    parts = taxonomy.synonym_parts
+    return [*parts.synonyms, *parts.countries]
+
+
+def write(index: Path, with_glossary: bool,
+          added: list[dict[str, list[str]]] | None = None) -> None:
+    """The synonym groups `kb ingest` saves (the taxonomy's synonyms, its glossary, the
+    countries' names), or the same without the glossary's, as the synonym groups of the index
+    at ``index``; ``added``: concepts put after them."""
+    groups = taxonomy_groups(with_glossary) + list(added or [])
     IndexStore(index).save_synonyms(groups)
     print(f"{len(groups)} synonym groups written to {index}")
 
@@ -168,14 +176,18 @@ def check(by_language: dict[str, list[str]],
     folded_texts = [set(analyze("en", fold(t.lower()))) for t in by_language.get("en", [])]
     words = {lang: _words(texts) for lang, texts in by_language.items()}
     vocabulary = {lang: set().union(*docs) if docs else set() for lang, docs in words.items()}
-    groups = load_taxonomy(ROOT / "corpus").synonyms + list(added or [])
+    taxonomy = load_taxonomy(ROOT / "corpus")
+    groups = taxonomy.synonyms + list(added or [])
     holders: dict[str, list[int]] = defaultdict(list)
     for i, group in enumerate(groups):
         for terms in group.values():
             for term in terms:
                 holders[fold(term.lower())].append(i)
-    first = len(groups) - len(glossary()) - len(added or [])
-    for i, group in enumerate(groups[first:], start=first):
+    parts = taxonomy.synonym_parts
+    first, after = len(parts.synonyms), len(parts.synonyms) + len(parts.glossary)
+    checked = [*range(first, after), *range(len(taxonomy.synonyms), len(groups))]
+    for i in checked:  # the glossary's concepts, then the added ones
+        group = groups[i]
         english = group["en"]
         stems = analyze("en", fold(english[0].lower()))
         n = sum(1 for doc in folded_texts if all(s in doc for s in stems))
@@ -239,7 +251,7 @@ def main() -> None:
     ap.add_argument("--write", type=Path, metavar="INDEX",
                     help="put the taxonomy's synonym groups into INDEX")
     ap.add_argument("--no-glossary", action="store_true",
-                    help="with --write: the synonyms alone, without the glossary")
+                    help="with --write: the groups without the glossary's")
     ap.add_argument("--partner-languages", type=int, metavar="USES", default=None,
                     help="list the partner-language documents' words used USES times or more "
                          "that no synonym group holds")

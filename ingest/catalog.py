@@ -26,7 +26,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -84,6 +84,17 @@ def _code_of(value: str | None, codes: dict[str, Any], names: Callable[[], dict[
     return names().get(key.lower())
 
 
+class SynonymParts(NamedTuple):
+    """The synonym groups of a taxonomy (language -> terms), by where they come from."""
+
+    #: the taxonomy's ``synonyms``: curated groups of equivalent terms
+    synonyms: list[dict[str, list[str]]]
+    #: its ``glossary``: the domain glossary's concepts, searched the same way
+    glossary: list[dict[str, list[str]]]
+    #: a group of each country's names given by language (_country_group)
+    countries: list[dict[str, list[str]]]
+
+
 @dataclass
 class Taxonomy:
     countries: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> entry
@@ -91,14 +102,21 @@ class Taxonomy:
     themes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> entry
     doc_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     partners: list[dict[str, Any]] = field(default_factory=list)
-    #: groups of equivalent terms across languages (query-side synonyms): language -> terms;
-    #: the taxonomy's ``synonyms`` followed by its ``glossary`` (the domain glossary), then
-    #: a group of each country's names given by language (_country_group)
-    synonyms: list[dict[str, list[str]]] = field(default_factory=list)
+    #: groups of equivalent terms across languages (query-side synonyms), language -> terms,
+    #: in three parts: see :class:`SynonymParts` and :attr:`synonyms` (all of them, in order)
+    synonym_parts: SynonymParts = field(default_factory=lambda: SynonymParts([], [], []))
     fingerprint: str = ""
     #: names -> codes of countries and regions (see _names)
     _name_maps: dict[str, dict[str, str]] = field(default_factory=dict, repr=False,
                                                   compare=False)
+
+    @property
+    def synonyms(self) -> list[dict[str, list[str]]]:
+        """Every synonym group, the one list ingest saves (IndexStore.save_synonyms): the
+        taxonomy's ``synonyms``, then its ``glossary``, then the countries' names. Code that
+        needs one part names it (``synonym_parts.glossary``), never slices this list."""
+        parts = self.synonym_parts
+        return [*parts.synonyms, *parts.glossary, *parts.countries]
 
     def country_names(self, code: str) -> list[str]:
         """Every name of the country ``code`` that a text may use (inference): its English
@@ -253,7 +271,7 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
                 raise CatalogError(
                     f"{path.name}: each {section} entry maps 2 or more languages to their terms"
                 )
-            tax.synonyms.append({
+            getattr(tax.synonym_parts, section).append({
                 str(lang): [str(t) for t in (terms if isinstance(terms, list) else [terms])]
                 for lang, terms in group.items()
             })
@@ -262,7 +280,7 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
     for entry in tax.countries.values():
         country = _country_group(entry, path.name)
         if country is not None:
-            tax.synonyms.append(country)
+            tax.synonym_parts.countries.append(country)
     return tax
 
 

@@ -45,6 +45,32 @@ def test_the_glossary_follows_the_synonyms_among_the_groups(taxonomy_groups) -> 
     assert taxonomy_groups[len(data["synonyms"])]["en"] == ["managing authority"]
 
 
+def test_the_taxonomy_names_the_three_parts_of_its_synonym_groups() -> None:
+    data = yaml.safe_load((CORPUS / "taxonomy.yaml").read_text(encoding="utf-8"))
+    tax = load_taxonomy(CORPUS)
+    parts = tax.synonym_parts
+    assert len(parts.synonyms) == len(data["synonyms"])
+    assert [g["en"] for g in parts.glossary] == [
+        t if isinstance(t, list) else [t] for t in (g["en"] for g in data["glossary"])]
+    assert [g["en"][0] for g in parts.countries] == [
+        c["name"] for c in data["countries"] if isinstance(c.get("names"), dict)]
+    assert tax.synonyms == [*parts.synonyms, *parts.glossary, *parts.countries]
+
+
+def test_the_groups_written_without_the_glossary_keep_the_countries(tmp_path: Path) -> None:
+    """bench/glossary_terms.py --write INDEX --no-glossary: the product without the glossary
+    (its synonyms and the countries' names), not the first groups up to the glossary's length
+    from the end (which cut the glossary's first concepts and kept the countries')."""
+    from bench.glossary_terms import write
+    from index import IndexStore
+
+    parts = load_taxonomy(CORPUS).synonym_parts
+    write(tmp_path, with_glossary=False)
+    assert IndexStore(tmp_path).load_synonyms() == [*parts.synonyms, *parts.countries]
+    write(tmp_path, with_glossary=True)
+    assert IndexStore(tmp_path).load_synonyms() == load_taxonomy(CORPUS).synonyms
+
+
 def test_every_concept_has_all_seven_languages_and_no_stop_word() -> None:
     """A single-word term that is a stop word of any language would match a common word of a
     query in that language ("de", "is", "die") and widen it with the concept."""
