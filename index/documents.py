@@ -21,9 +21,10 @@ from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
+from index.readings import PAGE_READINGS, PageQuery
 from index.records import Document, Passage
 from index.schema import passage_field
-from index.search import document_spellings, passage_query, phrase_across
+from index.search import document_spellings, passage_query, phrase_across, reading_key
 from index.spellings import Spellings
 from index.store import IndexStore
 from index.vectors import load_index
@@ -129,9 +130,12 @@ def get_document(
             return None
         lang = index_language(doc.language)
         # read as the search reads it: its synonyms and glossary, accents, typo corrections
-        parsed = passage_query(store, r, query)
+        # (kept for the next document opened from the same results: index.readings)
+        page_query = PAGE_READINGS.get_or_read(lambda: reading_key(store, query),
+                                               lambda: _page_query(store, r, query))
+        parsed = page_query.parsed
         shown = passage_field(lang)
-        terms = r.query_terms(asked_for(parsed.passages)).get(shown, set())
+        terms = set(page_query.terms(r).get(shown, ()))
         matched: set[int] = set()
         if searches(parsed.passages):
             matched = r.matching_passages(parsed.passages, doc_id)
@@ -156,6 +160,10 @@ def get_document(
         practice_html = {name: mark_all(text, terms, lang)
                          for name, text in doc.practice.items()}
     return DocumentView(doc, views, len(matched), practice_html)
+
+
+def _page_query(store: IndexStore, reader: EngineReader, query: str) -> PageQuery:
+    return PageQuery(passage_query(store, reader, query))
 
 
 def _similar(doc: Document, score: float) -> SimilarDocument:

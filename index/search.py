@@ -12,7 +12,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -31,6 +31,7 @@ from index.did_you_mean import (
     ranked_correction,
 )
 from index.engine import EngineReader, Filter, Ranked, Sort
+from index.errors import IndexUnavailableError
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
 from index.query import (
@@ -42,6 +43,7 @@ from index.query import (
     without_negations,
     word_queries,
 )
+from index.readings import PAGE_READINGS, PageQuery
 from index.records import Document, Passage
 from index.results import (
     HIT_METADATA,
@@ -93,9 +95,12 @@ def _hits(reader: EngineReader, ranked: list[tuple[str, float]],
 
 def _attach_passages(
     reader: EngineReader, hits: list[DocumentHit], parsed: ParsedQuery, per_doc: int
-) -> None:
+) -> dict[str, frozenset[str]] | None:
+    """The hits' best passages, their words marked; returns the index terms the passage query
+    asks for, by field (a document page marks them: index.readings.PageQuery), when it
+    listed them."""
     if not hits or per_doc == 0:
-        return
+        return None
     pq = parsed.passages
     # one passage more than shown: a passage matching by its heading alone gives way to it
     # (_by_their_words)
@@ -105,8 +110,9 @@ def _attach_passages(
     if pq is None or found is None:
         # Browsing (no words): show the summary; else the start of the first passage.
         _attach_openings(reader, hits)
-        return
+        return None
     terms = reader.query_terms(qf.asked_for(pq))
+    asked_terms = {name: frozenset(found_terms) for name, found_terms in terms.items()}
     heads = parsed.shown_heads()
     unfound = [h.id for h in hits if h.match == "keyword" and not found.get(h.id)]
     if heads is not None and unfound:
@@ -146,6 +152,7 @@ def _attach_passages(
     # "organi?ation" matches the document's words, not the stems of its passages): show how
     # the document opens.
     _attach_openings(reader, [h for h in hits if not h.passages])
+    return asked_terms
 
 
 def _by_their_words(passages: list[Passage], marked: set[str], lang: str, per_doc: int
@@ -664,6 +671,29 @@ def passage_query(store: IndexStore, reader: EngineReader, text: str) -> ParsedQ
     return reading.fixed if reading.fixed is not None else parsed
 
 
+def _as_page_reads(req: SearchRequest, parsed: ParsedQuery) -> bool:
+    """Whether the search of ``req`` reads its query as the document page does
+    (passage_query): not exact, with the filters typed in it alone (it counts and corrects
+    its words under them), and words that search something (passage_query reads no typos
+    of other queries). Its reading is then kept for the page (index.readings)."""
+    return (not req.exact and not req.include_hidden and req.year_from is None
+            and req.year_to is None and not any(req.filters.values())
+            and bool(parsed.words) and qf.searches(parsed.documents))
+
+
+def reading_key(store: IndexStore, text: str) -> Hashable | None:
+    """What passage_query's reading of ``text`` depends on, as a key for a cache of readings
+    (index.readings): the index's commit (its documents' words and spellings), the synonym
+    groups and the taxonomy's words, and how a query is read (the settings above); None
+    when the index's version cannot be read (nothing kept)."""
+    try:
+        version = store.version()
+    except IndexUnavailableError:
+        return None
+    return (str(store.path), store.engine, version, store.words_version(), text,
+            KEYWORD_ACCENTS, RESTORE_ACCENTS, TYPO_TOLERANCE)
+
+
 def search(store: IndexStore, req: SearchRequest) -> SearchResult:
     """Run one search: ranked documents with their best passages, and facet counts."""
     return _search(store, req, 0).result
@@ -703,6 +733,9 @@ class _Ranked:
     only_meaning: set[str]
     #: the query the passages are found and marked by
     parsed: ParsedQuery
+    #: the index terms its passage query asks for, by field, when the hits' passages listed
+    #: them (index.readings.PageQuery)
+    terms: dict[str, frozenset[str]] | None = None
 
 
 def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
@@ -715,6 +748,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     started_semantic = _start_semantic(store, req)
     reading = read_words(store, req.query, exact=req.exact)
     read, parsed, synonyms = reading.read, reading.parsed, reading.synonyms
+    # the page of a document opened from the results reads the query so too
+    as_page_reads = _as_page_reads(req, parsed)
     if started_semantic is not None and isinstance(parsed.documents, qf.Nothing):
         # Only very common words ("de", "the"; a pattern of one letter, "a*"): the keywords
         # search nothing, and so does the meaning, whose closest documents to "de" were
@@ -841,8 +876,9 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
                 else:
                     counts[name] = ranked.facets[name]
                     _add_facet_values(counts[name], name, extra_values)
+        terms = None
         if not replaced:
-            _attach_passages(reader, hits, parsed, req.passages)
+            terms = _attach_passages(reader, hits, parsed, req.passages)
     if replaced and suggestion is not None:
         again = _search(store, replace(req, query=suggestion, exact=True), depth)
         fixed = again.result
@@ -851,6 +887,9 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         fixed.as_typed = quote_changed(req.query, suggestion)
         fixed.suggestion = None
         fixed.took_ms = round((time.perf_counter() - started) * 1000, 1)
+        if as_page_reads:
+            PAGE_READINGS.put(lambda: reading_key(store, req.query),
+                              PageQuery(again.parsed, again.terms))
         return again
     if suggestion is None and fixed_text is None and (read != req.query or (
             started_semantic is not None
@@ -859,6 +898,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # documents write whole (a word read by its start may lack an ending's accents)
         offered = with_accents(store, req.query, offer=True)
         suggestion = offered if offered != req.query else None
+    if as_page_reads:
+        PAGE_READINGS.put(lambda: reading_key(store, req.query), PageQuery(parsed, terms))
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
         parsed.notice = ("No document contains these words; these documents are close in "
                          "meaning (semantic search, across languages).")
@@ -874,7 +915,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         semantic=sem is not None,
         query_language=sem.lang if sem is not None else None,
         keyword_total=keyword_total,
-    ), order, only_meaning, parsed)
+    ), order, only_meaning, parsed, terms)
 
 
 def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:
@@ -886,4 +927,5 @@ def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:
     return out
 
 
-__all__ = ["Reading", "passage_query", "read_typos", "read_words", "search", "semantic_text"]
+__all__ = ["Reading", "passage_query", "read_typos", "read_words", "reading_key", "search",
+           "semantic_text"]

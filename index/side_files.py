@@ -116,6 +116,17 @@ class SideFiles:
         except OSError:
             return 0
 
+    def words_version(self) -> tuple[int, int]:
+        """Changes when the synonym groups or the taxonomy's words change (0 for a missing
+        file): what reading a query takes from the index folder beside the index."""
+        stamps = []
+        for name in (SYNONYMS, WORDS):
+            try:
+                stamps.append((self.path / name).stat().st_mtime_ns)
+            except OSError:
+                stamps.append(0)
+        return stamps[0], stamps[1]
+
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         """Groups of equivalent terms across languages (language -> terms), for queries."""
         self._save_json(SYNONYMS, groups)

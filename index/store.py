@@ -380,6 +380,9 @@ class IndexStore:
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         self.side.save_synonyms(groups)
 
+    def words_version(self) -> tuple[int, int]:
+        return self.side.words_version()
+
     def load_synonyms(self) -> list[dict[str, list[str]]]:
         return self.side.load_synonyms()
 
