@@ -80,23 +80,34 @@ def _in_language(reader: EngineReader, word: str, lang: str) -> bool:
 
 
 def correction(reader: EngineReader, parsed: ParsedQuery, flt: Filter,
-               near: list[tuple[str, list[str]]]) -> tuple[str, bool] | None:
+               near: list[tuple[str, list[str]]],
+               spellings: Callable[[], Spellings | None] | None = None,
+               ) -> tuple[str, bool] | None:
     """The query with its unknown words replaced by their closest indexed words, if that finds
     hits; and whether the correction is clear (each such word has one closest word: no other
     as close). Words in quotes are taken as typed.
 
     Which words are unknown, and their corrections: :func:`corrections`. ``near``: those of
     ``parsed`` (each unknown word costs a walk of the vocabulary: made once for this and
-    ranked_correction)."""
+    ranked_correction). An indexed word is folded: the correction writes it as the documents
+    of the languages the query may be in write it, when they all write it one way
+    (``spellings``, index.spellings: "exportutalvny" is "exportutalvány", not
+    "exportutalvany"; :func:`spelt_like`)."""
     corrected = parsed.text
     changed = False
     clear = True
+    learnt: Spellings | None = None
+    langs: tuple[str, ...] = ()
+    if near and spellings is not None:
+        learnt = spellings()
+        langs = query_languages(" ".join(_as_typed(parsed.text, parsed.words)))
     for word, found in near:
         folded = fold(word)
         # The closest first ("exportrs": "exporters", not the more frequent "export"), then
         # the more frequent (:func:`_closest`).
         options = found[:2]
-        corrected = _replace_word(corrected, word, options[0])
+        corrected = _replace_word(corrected, word, options[0],
+                                  _documents_form(options[0], learnt, langs))
         changed = True
         if len(options) > 1 and typo_distance(folded, options[1]) <= typo_distance(
                 folded, options[0]):
@@ -423,21 +434,40 @@ def distance(a: str, b: str, bound: int | None = None, *, swaps: bool = False) -
     return row[-1] if bound is None else min(row[-1], bound + 1)
 
 
-def _replace_word(text: str, word: str, replacement: str) -> str:
+def _documents_form(folded: str, learnt: Spellings | None, langs: Sequence[str]) -> str | None:
+    """How the documents of ``langs`` write the indexed word ``folded``, when they all write
+    it one way, letter for letter (lower case); else None."""
+    if learnt is None:
+        return None
+    forms = learnt.of(folded, langs)
+    if len(forms) != 1:
+        return None
+    form = next(iter(forms))
+    return form if len(form) == len(folded) and fold(form) == folded else None
+
+
+def _replace_word(text: str, word: str, replacement: str, spelt: str | None = None) -> str:
     """``text`` with ``word`` (in any case) replaced by ``replacement`` (an indexed word,
-    folded) written as ``text`` has the word (:func:`spelt_like`)."""
+    folded; ``spelt``: as the documents write it) written as ``text`` has the word
+    (:func:`spelt_like`)."""
     return re.sub(rf"(?i)\b{re.escape(word)}\b",
-                  lambda typed: spelt_like(typed.group(), replacement), text, count=1)
+                  lambda typed: spelt_like(typed.group(), replacement, spelt), text, count=1)
 
 
-def spelt_like(typed: str, folded: str) -> str:
+def spelt_like(typed: str, folded: str, spelt: str | None = None) -> str:
     """``folded`` (an indexed word: lower-case, without accents) with the letters of
     ``typed`` where their folded forms are its letters, along the alignment of fewest typos
     (a swap of two neighbouring letters is one): their accents and case ("exportutalváyn":
     "exportutalvány", not "exportutalvany"; "Frieslnd": "Friesland"; a letter whose folded
     form is two, "ß" for "ss", stands for both: "Außenwirtschaftsfördrung":
     "Außenwirtschaftsförderung"); a letter ``typed`` lacks is as indexed, in capitals in a
-    word typed in capitals."""
+    word typed in capitals. ``spelt``: ``folded`` as the documents write it (lower case, as
+    long, folding to it): a letter ``typed`` lacks, and one it has without a diacritic, is
+    as they write it ("exportutalvny": "exportutalvány"; "Exportutalvanny":
+    "Exportutalvány"); one typed with a diacritic stays as typed."""
+    if spelt is not None and (len(spelt) != len(folded) or fold(spelt) != folded):
+        spelt = None
+    letters = spelt if spelt is not None else folded
     chars = list(typed)
     f = [fold(c) for c in chars]
     n, m = len(f), len(folded)
@@ -465,20 +495,29 @@ def spelt_like(typed: str, folded: str) -> str:
                 best = min(best, d[i - 2][j - 2] + 1)
             d[i][j] = best
     capitals = len(typed) > 1 and typed.isupper()
+
+    def as_written(i: int, j: int) -> str:
+        """The typed letter i (0-based), the same as the indexed letter j: as the documents
+        write it, in its case, when it was typed without a diacritic."""
+        typed_letter = chars[i]
+        if spelt is None or not typed_letter.isascii():
+            return typed_letter
+        return spelt[j].upper() if typed_letter.isupper() else spelt[j]
+
     out: list[str] = []
     i, j = n, m
     while i > 0 or j > 0:
         if i and same(i, j) and d[i][j] == d[i - 1][j - len(f[i - 1])]:
-            out.append(chars[i - 1])
+            out.append(as_written(i - 1, j - 1) if len(f[i - 1]) == 1 else chars[i - 1])
             i, j = i - 1, j - len(f[i - 1])
         elif swapped(i, j) and d[i][j] == d[i - 2][j - 2] + 1:
-            out += [chars[i - 2], chars[i - 1]]
+            out += [as_written(i - 2, j - 1), as_written(i - 1, j - 2)]
             i, j = i - 2, j - 2
         elif i and j and d[i][j] == d[i - 1][j - 1] + 1:
-            out.append(folded[j - 1].upper() if capitals else folded[j - 1])
+            out.append(letters[j - 1].upper() if capitals else letters[j - 1])
             i, j = i - 1, j - 1
         elif j and d[i][j] == d[i][j - 1] + 1:
-            out.append(folded[j - 1].upper() if capitals else folded[j - 1])
+            out.append(letters[j - 1].upper() if capitals else letters[j - 1])
             j -= 1
         else:
             i -= 1

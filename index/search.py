@@ -631,7 +631,8 @@ def read_typos(store: IndexStore, reader: EngineReader, reading: Reading, flt: F
     parsed = reading.parsed
     near = (corrections(reader, parsed, reading.synonyms, reading.spellings, reading.words)
             if parsed.words else [])
-    suggested = correction(reader, parsed, flt, near) if near else None
+    suggested = (correction(reader, parsed, flt, near, lambda: document_spellings(store))
+                 if near else None)
     if suggested is None and not exact and not reading.read.isascii() and not found():
         suggested = _accents_completed(store, reader, reading.read, flt)
     reading.near, reading.suggested = near, suggested

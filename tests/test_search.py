@@ -521,6 +521,12 @@ def test_a_correct_word_the_index_lacks_gets_no_suggestion(few_store, query):
     ("virtual exhibitons", "virtual exhibitions"),
     # the case as typed, though the query's words are looked up in lower case
     ("Virtual Exhibitons", "Virtual Exhibitions"),
+    # a letter left out, or typed without its accent: as the documents write the word
+    ("Hogyan működik az exportutalvny?", "Hogyan működik az exportutalvány?"),
+    ("exportutalvny kkv-k", "exportutalvány kkv-k"),
+    ("EXPORTUTALVNY kkv-k", "EXPORTUTALVÁNY kkv-k"),
+    ("Exportutalvanny kkv-k", "Exportutalvány kkv-k"),
+    ("pequeñas empresas exportdoras", "pequeñas empresas exportadoras"),
 ])
 def test_a_misspelt_word_gets_the_word_of_its_language(few_store, query, meant):
     result = search(few_store, SearchRequest(query=query, passages=0, with_facets=False))
@@ -545,6 +551,35 @@ def test_a_correction_is_written_as_the_word_was_typed(typed, indexed, shown):
     from index.did_you_mean import spelt_like
 
     assert spelt_like(typed, indexed) == shown and fold_text(shown) == indexed
+
+
+@pytest.mark.parametrize(("typed", "spelt", "shown"), [
+    ("exportutalvny", "exportutalvány", "exportutalvány"),  # a letter left out
+    ("exportutalvanny", "exportutalvány", "exportutalvány"),  # typed without its accent
+    ("exportutalvayn", "exportutalvány", "exportutalvány"),  # ... and swapped
+    ("EXPORTUTALVNY", "exportutalvány", "EXPORTUTALVÁNY"),
+    ("Exportutalvny", "exportutalvány", "Exportutalvány"),
+    ("exportutalvàny", "exportutalvány", "exportutalvàny"),  # an accent typed stays
+    ("Strase", "straße", "Strasse"),  # not letter for letter: the indexed word
+])
+def test_a_correction_is_written_as_the_documents_write_the_word(typed, spelt, shown):
+    from index.analysis import fold_text
+    from index.did_you_mean import spelt_like
+
+    assert spelt_like(typed, fold_text(spelt), spelt) == shown
+
+
+def test_a_correction_takes_the_documents_spelling_only_when_they_agree() -> None:
+    from index.did_you_mean import _documents_form
+    from index.spellings import Spellings
+
+    learnt = Spellings({}, {"ro": {"firma": frozenset({"firma", "firmă"}),
+                                   "tara": frozenset({"țara"})},
+                            "hu": {"tara": frozenset({"tára"})}})
+    assert _documents_form("firma", learnt, ("ro",)) is None  # two ways: as indexed
+    assert _documents_form("tara", learnt, ("ro",)) == "țara"
+    assert _documents_form("tara", learnt, ("ro", "hu")) is None
+    assert _documents_form("tara", None, ("ro",)) is None
 
 
 def test_query_languages_are_those_the_identifier_gives_most_of_its_belief() -> None:
