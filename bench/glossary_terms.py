@@ -5,6 +5,8 @@ without that glossary put into a copy of an index to measure it.
 
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx          # words and pairs
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --check  # the glossary's
+    .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --check \
+        --word-lists $KB_TESTDATA/multilingual/snowball
     .venv/bin/python bench/glossary_terms.py --write /tmp/kb-idx-copy --no-glossary
     .venv/bin/python bench/glossary_terms.py --index /tmp/kb-idx --min-df 3 --max-df 5 \
         --pair-min-df 3 --pair-max-df 4                      # the rule's second tier
@@ -31,7 +33,12 @@ concepts not yet in the taxonomy to what ``--check`` reads and ``--write`` write
 N`` only its first N: a larger glossary is measured in tiers before it goes into the taxonomy.
 ``--check`` also names, for each single-word term, the other groups that hold it and the
 documents in other languages whose words are forms of it (false friends such as Romanian
-"date", to be read and judged).
+"date", to be read and judged), and the words of its own language that the search takes for
+the term (a form of it, a compound ending with one, or a word a form of it ends with) though
+they write its letters otherwise, which folding hides: German "Einkäufer" (a buyer) folds to
+"Einkauf" (purchasing) + "er", "Einkauf" + "er" to "ein" + "käufer" (same_language_readings;
+the documents' words, and with ``--word-lists DIR`` a word list of each language, Snowball's
+test vocabularies DIR/german/voc.txt ...: a document may never write the word a query types).
 ``--partner-languages USES`` lists, for each partner language, the words its documents use
 USES times or more that no synonym group of that language holds (a second rule of the second
 tier). The taxonomy is the glossary's one source (the 131 concepts measured before 25 were left
@@ -53,7 +60,16 @@ sys.path.insert(0, str(ROOT))
 
 from index import IndexStore, get_document  # noqa: E402
 from index.analysis import analyze, fold  # noqa: E402
+from index.compounds import (  # noqa: E402
+    COMPOUNDING_LANGUAGES,
+    MIN_HEAD,
+    MIN_TAIL,
+    Dictionary,
+    dictionary,
+    tails,
+)
 from index.query_words import folded_stopwords, is_question_word  # noqa: E402
+from index.synonyms import is_form_of  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 LANGUAGES = ("en", "de", "nl", "hu", "ro", "pt", "es")
@@ -164,20 +180,131 @@ def _words(texts: list[str]) -> list[set[str]]:
     return [{fold(w.lower()) for w in WORD.findall(t)} for t in texts]
 
 
+def _written_words(texts: list[str]) -> list[set[str]]:
+    """The words of each text in lower case, as written (their accents kept)."""
+    return [{w.lower() for w in WORD.findall(t)} for t in texts]
+
+
+#: letters of a one-word term's end that its endings may change (written_otherwise): two, the
+#: Portuguese "-ão" of "-ões", a Hungarian vowel lengthened before an ending ("kamara",
+#: "kamarák"); three in Romanian, whose plurals change the vowel before them ("cercetare",
+#: "cercetări"; "autoritate", "autorități")
+CHANGED_AT_THE_END = {"ro": 3}
+#: the old Romanian letters with a cedilla, the same letters as those with a comma below
+SAME_LETTERS = str.maketrans("şţŞŢ", "șțȘȚ")
+
+
+def written_otherwise(written: str, term: str, lang: str = "") -> bool:
+    """Whether ``written`` (a word of the language, lower case, as written), which folded is
+    a form of the one-word ``term`` or ends with one, writes the term's letters otherwise in
+    the part an ending leaves as it is (CHANGED_AT_THE_END): another letter that folding made
+    the same, most often another word ("Einkäufer", a buyer, is no form of "Einkauf",
+    purchasing, though it folds to "einkauf" + "er"); or a form with an umlaut or an accent
+    of its own, to read ("Einkäufe")."""
+    term = term.lower()
+    if len(fold(written)) != len(written) or len(fold(term)) != len(term):
+        return False  # ("ß": a letter folded into two, the parts no longer line up)
+    kept = max(1, len(term) - CHANGED_AT_THE_END.get(lang, 2))
+    return written[:kept].translate(SAME_LETTERS) != term[:kept].translate(SAME_LETTERS)
+
+
+class LanguageWords:
+    """The words of one language (its documents' and a word list's: lower case, as written),
+    looked up by their first folded letters, with the compounds' tails of the terms
+    (index.compounds.tails, given ``known``, the terms' dictionary), made once."""
+
+    def __init__(self, lang: str, words: set[str], known: Dictionary | None = None) -> None:
+        self.lang = lang
+        self.by_two: dict[str, list[str]] = defaultdict(list)
+        self.by_three: dict[str, list[str]] = defaultdict(list)
+        self.tails: dict[str, list[tuple[str, str]]] = defaultdict(list)  # term -> (word, tail)
+        for word in words:
+            folded = fold(word)
+            self.by_two[folded[:2]].append(word)
+            if len(folded) != len(word):
+                continue
+            if len(word) >= MIN_TAIL:
+                self.by_three[folded[:3]].append(word)
+            if lang in COMPOUNDING_LANGUAGES and known:
+                for _, term, tail in tails(word, known, (lang,)):
+                    self.tails[term].append((word, tail))
+
+
+#: languages whose forms of a term are read as a start and a word that begins inside the term
+#: (same_language_readings): German and Dutch, whose endings are few; a Hungarian form takes
+#: any ending of up to five letters, and so reads as "járv|anyag" (material)
+SPLIT_LANGUAGES = frozenset({"de", "nl"})
+
+
+def same_language_readings(term: str, words: LanguageWords) -> list[str]:
+    """The words of the term's language (``words``) that a query word would reach the
+    one-word ``term`` by, as the search reads query words, though they write the term's
+    letters otherwise (written_otherwise): such a query word widens its query with the term's
+    concept. Three ways: the word is a form of the term (index.synonyms.is_form_of, compared
+    folded: "Einkäufe"); in a compounding language, the word ends with such a form
+    (index.compounds.tails: "Großeinkäufer"); or a form of the term ends with the word, which
+    so begins inside the term ("Einkauf" + "er" folded is "ein" + "käufer": the buyer, not
+    purchasing), given as the start and the word ("ein|käufer")."""
+    lang = words.lang
+    folded = fold(term.lower())
+    written = term.lower()
+    found = {word for word in words.by_two.get(folded[:2], ())
+             if is_form_of(word, term, lang) and written_otherwise(word, term, lang)}
+    found |= {word for word, tail in words.tails.get(term, ())
+              if written_otherwise(word[len(word) - len(tail):], term, lang)}
+    if lang in SPLIT_LANGUAGES and len(fold(written)) == len(written) and len(folded) > MIN_HEAD:
+        for at in range(MIN_HEAD, len(folded) - 2):
+            # the word begins at ``at`` in the term, and covers the letters an ending keeps
+            for word in words.by_three.get(folded[at:at + 3], ()):
+                whole = folded[:at] + fold(word)
+                if (whole.startswith(folded) and is_form_of(whole, term, lang)
+                        and written[:at] + word not in found
+                        and written_otherwise(written[:at] + word, term, lang)):
+                    found.add(f"{written[:at]}|{word}")
+    return sorted(found)
+
+
+#: the folders of Snowball's test vocabularies (``--word-lists DIR``: DIR/NAME/voc.txt, a word
+#: a line; testdata's multilingual/snowball) by language
+WORD_LIST_NAMES = {"en": "english", "de": "german", "nl": "dutch", "hu": "hungarian",
+                   "ro": "romanian", "pt": "portuguese", "es": "spanish"}
+
+
+def word_lists(folder: Path | None) -> dict[str, set[str]]:
+    """The words of each language's word list in ``folder`` (lower case; none without it)."""
+    if folder is None:
+        return {}
+    out = {}
+    for lang, name in WORD_LIST_NAMES.items():
+        path = folder / name / "voc.txt"
+        if path.is_file():
+            out[lang] = {line.strip().lower() for line in
+                         path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return out
+
+
 def check(by_language: dict[str, list[str]],
-          added: list[dict[str, list[str]]] | None = None) -> None:
+          added: list[dict[str, list[str]]] | None = None,
+          listed: dict[str, set[str]] | None = None) -> None:
     """The glossary's concepts (and ``added``'s) with the English document frequency of their
-    first term; a single-word term that is a stop word, that another group holds too, or
-    whose forms are words of documents in another language (with those documents' number)."""
-    from index.synonyms import is_form_of
+    first term; a single-word term that is a stop word, that another group holds too, whose
+    forms are words of documents in another language (with those documents' number), or
+    that words of its own language reach though they write its letters otherwise
+    (same_language_readings: "Einkäufer", a buyer, reaching "Einkauf", purchasing; the words
+    of its documents and of ``listed``, a word list of each language)."""
     from ingest import load_taxonomy
 
     stops = {lang: folded_stopwords(lang) for lang in LANGUAGES}
     folded_texts = [set(analyze("en", fold(t.lower()))) for t in by_language.get("en", [])]
     words = {lang: _words(texts) for lang, texts in by_language.items()}
     vocabulary = {lang: set().union(*docs) if docs else set() for lang, docs in words.items()}
+    written = {lang: _written_words(texts) for lang, texts in by_language.items()}
     taxonomy = load_taxonomy(ROOT / "corpus")
     groups = taxonomy.synonyms + list(added or [])
+    known = dictionary(tuple(sorted({(lang, term) for group in groups
+                                     for lang, terms in group.items() for term in terms
+                                     if " " not in term})))
+    languages: dict[str, LanguageWords] = {}  # made when a term of the language is checked
     holders: dict[str, list[int]] = defaultdict(list)
     for i, group in enumerate(groups):
         for terms in group.values():
@@ -211,6 +338,16 @@ def check(by_language: dict[str, list[str]],
                         docs = sum(1 for doc in words[other] if doc & set(found))
                         print(f"     in {other} documents ({docs}): {lang} {term!r} as "
                               f"{' '.join(found[:5])}")
+                own = written.get(lang, [])
+                if lang not in languages:
+                    languages[lang] = LanguageWords(
+                        lang, (set().union(*own) if own else set()) | (listed or {}).get(
+                            lang, set()), known)
+                read = same_language_readings(term, languages[lang])
+                if read:
+                    docs = sum(1 for doc in own if doc & {w.replace("|", "") for w in read})
+                    print(f"     written otherwise in {lang} ({docs} documents): {term!r} "
+                          f"reached by {' '.join(read[:8])}")
 
 
 def partner_words(by_language: dict[str, list[str]], least_uses: int) -> None:
@@ -218,7 +355,6 @@ def partner_words(by_language: dict[str, list[str]], least_uses: int) -> None:
     English ones) used ``least_uses`` times or more in them, that no term of that language in
     the taxonomy's synonym groups has as a word form: by the number of the language's
     documents that contain them, then by their uses."""
-    from index.synonyms import is_form_of
     from ingest import load_taxonomy
 
     groups = load_taxonomy(ROOT / "corpus").synonyms
@@ -255,6 +391,9 @@ def main() -> None:
     ap.add_argument("--partner-languages", type=int, metavar="USES", default=None,
                     help="list the partner-language documents' words used USES times or more "
                          "that no synonym group holds")
+    ap.add_argument("--word-lists", type=Path, metavar="DIR",
+                    help="with --check: word lists of the languages, DIR/german/voc.txt ... "
+                         "(Snowball's test vocabularies: testdata's multilingual/snowball)")
     ap.add_argument("--add", type=Path, metavar="FILE",
                     help="with --write or --check: a YAML file's glossary: concepts added")
     ap.add_argument("--take", type=int, default=None,
@@ -270,7 +409,7 @@ def main() -> None:
     texts = by_language.get("en", [])
     print(f"{len(texts)} English documents")
     if args.check:
-        check(by_language, added)
+        check(by_language, added, word_lists(args.word_lists))
         return
     if args.partner_languages is not None:
         partner_words(by_language, args.partner_languages)
