@@ -362,7 +362,9 @@ def test_nothing_is_overwritten_without_confirmation(admin, site):
     (stage,) = _staging(site)
     html = admin.get("/admin/review").text
     assert "exists already" in html and 'name="overwrite"' in html
-    form = {"csrf_token": admin.csrf, "folder": "action-plans", "name": PDF_NAME}
+    # (entry_for: the page shows the catalog entry of the file it replaces, and says so)
+    form = {"csrf_token": admin.csrf, "folder": "action-plans", "name": PDF_NAME,
+            "entry_for": _fields(html)["entry_for"]}
     r = admin.post(f"/admin/review/{stage.name}/save", data=form)
     assert r.status_code == 400 and "exists already" in r.text
     assert target.read_bytes() == original
@@ -1121,3 +1123,86 @@ def test_a_save_while_the_document_is_removed_leaves_no_entry(admin, site, monke
     assert r.status_code == 303 and "removed_meanwhile" in r.headers["location"], r.headers
     assert REL not in load_catalog(site.corpus)
     assert "removed while its metadata was being saved" in admin.get(r.headers["location"]).text
+
+
+def _entry(site: Settings, rel: str) -> dict:
+    return next(e for e in yaml.safe_load((site.corpus / "catalog.yaml").read_text())
+                if e["path"] == rel)
+
+
+def _set_entry(site: Settings, rel: str, **fields: object) -> None:
+    catalog = site.corpus / "catalog.yaml"
+    entries = yaml.safe_load(catalog.read_text())
+    next(e for e in entries if e["path"] == rel).update(fields)
+    catalog.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False))
+
+
+def test_replacing_a_file_by_upload_keeps_it_hidden_and_keeps_its_catalog_entry(admin, site):
+    # A corrected version uploaded over a hidden document made it public again (the save
+    # dropped `hidden`), and the review form showed the values read from the new file, so
+    # saving it replaced every field the admin had set on the entry (a date set by hand: gone).
+    _set_entry(site, REL, hidden=True, date="2021-06-15")
+    before = _entry(site, REL)
+    new = b"# A corrected newsletter\n\nThe corrected text about export vouchers.\n"
+    folder, name = REL.rsplit("/", 1)
+    r = _upload(admin, (name, new, "text/markdown"), folder=folder)
+    assert r.status_code == 303, r.text[:1000]
+    (stage,) = _staging(site)
+    html = admin.get("/admin/review").text
+    assert "exists already" in html
+    notes = BeautifulSoup(html, "html.parser").select_one(".replace-note").get_text(" ")
+    assert "hidden" in notes and "stays hidden" in notes, notes
+    shown = _fields(html)
+    # the entry's values are what the form holds (not "A corrected newsletter")
+    assert (shown["title"], shown["date"]) == (before["title"], "2021-06-15"), shown
+    soup = BeautifulSoup(html, "html.parser")
+    themes = [i["value"] for i in soup.select('input[name="themes"][checked]')]
+    assert sorted(themes) == sorted(before["themes"]), themes  # (in the taxonomy's order)
+    data = {k: v for k, v in shown.items() if isinstance(v, str)}
+    data.update(csrf_token=admin.csrf, overwrite="1", themes=themes)
+    for key in ("type", "language", "country", "region"):
+        option = soup.select_one(f'select[name="{key}"] option[selected]')
+        data[key] = option["value"] if option else ""
+    data["summary"] = soup.select_one('textarea[name="summary"]').get_text()
+    r = admin.post(f"/admin/review/{stage.name}/save", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    assert (site.corpus / REL).read_bytes() == new
+    after = _entry(site, REL)
+    assert {**after, "themes": themes} == {**before, "themes": themes}, (before, after)
+    report = run_ingest(site.corpus, site.index, workers=2)
+    assert report.updated == [REL], report.to_dict()
+    store = IndexStore(site.index)  # still hidden: its new words find nothing of it
+    assert REL not in [h.source_path for h in search(store, SearchRequest(
+        query="corrected newsletter vouchers")).hits]
+    from index import get_document
+    from ingest import doc_id_for
+    doc = get_document(store, doc_id_for(REL), include_hidden=True).document
+    assert doc.hidden and doc.title == before["title"] and doc.date == "2021-06-15"
+    assert "corrected text" in doc.passages[0].text
+
+
+def test_a_replacement_whose_form_did_not_show_the_entry_is_asked_again(admin, site):
+    # Saving a staged upload under another name that exists: the form showed the upload's
+    # own suggestions, not that file's entry; saving would have replaced the entry with them.
+    _set_entry(site, REL, date="2021-06-15")
+    before = _entry(site, REL)
+    folder, name = REL.rsplit("/", 1)
+    r = _upload(admin, ("other.md", b"# Other title\n\nSome text.\n", "text/markdown"),
+                folder="uploads")
+    (stage,) = _staging(site)
+    form = {"csrf_token": admin.csrf, "folder": folder, "name": name, "overwrite": "1",
+            "title": "Other title"}
+    r = admin.post(f"/admin/review/{stage.name}/save", data=form)
+    assert r.status_code == 400 and "its own catalog entry" in r.text, r.text[:3000]
+    assert _entry(site, REL) == before and (site.corpus / REL).read_bytes() != b""
+    shown = _fields(r.text)
+    assert (shown["folder"], shown["name"], shown["overwrite"]) == (folder, name, True)
+    assert shown["title"] == before["title"] and shown["entry_for"] == REL, shown
+    # saved again as now shown: the file is replaced, its entry kept
+    r = admin.post(f"/admin/review/{stage.name}/save", data={
+        **form, "title": shown["title"], "date": shown["date"], "entry_for": REL},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    after = _entry(site, REL)
+    assert (after["title"], after["date"]) == (before["title"], "2021-06-15")
+

@@ -17,7 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from ingest import CatalogError, Taxonomy, is_ignored_name, name_problem
+from ingest import (
+    CatalogError,
+    Taxonomy,
+    is_ignored_name,
+    name_problem,
+    normalise_date,
+)
 from search_app.admin.bodies import OversizedFile
 from search_app.admin.catalog_edit import explicit_metadata, save_metadata
 from search_app.admin.deps import AdminForm, StagingDep, TaxonomyDep
@@ -131,25 +137,54 @@ def _refusals(request: Request) -> list[str]:
     return [str(v) for v in value][:50] if isinstance(value, list) else []
 
 
+def _target(folder: str, name: str, media_type: str) -> str:
+    """Where a staged upload goes: ``folder/name`` made safe as the save makes them."""
+    return f"{sanitize_folder(folder)}/{sanitize_filename(name, media_type)}"
+
+
+def _entry_of(corpus: Path, rel: str) -> dict[str, Any]:
+    """The explicit metadata (catalog entry and sidecar) of ``rel``, or {} when there is none
+    or the catalog cannot be read (the save then says why)."""
+    try:
+        resolve_in_corpus(corpus, rel)
+        return explicit_metadata(corpus, rel)
+    except (UploadError, CatalogError):
+        return {}
+
+
 def _review_page(request: Request, corpus: Path, staging: Staging, tax: Taxonomy, *,
                  errors: dict[str, dict[str, str]] | None = None,
                  overrides: dict[str, dict[str, Any]] | None = None,
                  typed: dict[str, dict[str, Any]] | None = None,
                  problem: str = "") -> Response:
     """The review of the staged uploads; ``overrides`` (metadata) and ``typed`` (folder, name,
-    overwrite, ingest_now) are what a refused save sent, shown again for its upload."""
+    overwrite, ingest_now) are what a refused save sent, shown again for its upload.
+
+    An upload whose path has a catalog entry already (a new version of a document) shows the
+    entry's values rather than what was read from the new file: explicit values win over
+    suggestions, and saving the form as shown keeps the entry (and ``hidden``, not a field of
+    this form, always)."""
     items = []
     for st in staging.list():
-        values = {**st.suggested, **st.given, **(overrides or {}).get(st.id, {})}
-        suggested = {k: v for k, v in st.suggested.items() if k not in st.given}
-        try:
-            exists = resolve_in_corpus(corpus, st.rel_path).exists()
-        except UploadError:
-            exists = False
         form = {"folder": st.folder, "name": st.name, "overwrite": False, "ingest_now": True,
                 **(typed or {}).get(st.id, {})}
+        target = _target(str(form["folder"]), str(form["name"]), st.media_type)
+        try:
+            exists = resolve_in_corpus(corpus, target).exists()
+        except UploadError:
+            exists = False
+        entry = _entry_of(corpus, target)
+        shown_entry = {k: v for k, v in entry.items() if k in FIELDS}
+        if shown_entry.get("date") not in (None, ""):  # "28.06.2019" as the form takes it
+            shown_entry["date"] = normalise_date(shown_entry["date"]) or shown_entry["date"]
+        values = {**st.suggested, **shown_entry, **st.given,
+                  **(overrides or {}).get(st.id, {})}
+        suggested = {k: v for k, v in st.suggested.items()
+                     if k not in st.given and k not in shown_entry}
         items.append({"staged": st, "values": values, "suggested": suggested, "form": form,
-                      "errors": (errors or {}).get(st.id, {}), "exists": exists})
+                      "errors": (errors or {}).get(st.id, {}), "exists": exists,
+                      "target": target, "entry_for": target if entry else "",
+                      "has_entry": bool(shown_entry), "hidden": bool(entry.get("hidden"))})
     context = {"title": "Admin: check uploads", "items": items, "folders": _folders(corpus),
                **form_context(tax)}
     if problem:
@@ -188,9 +223,17 @@ def review_save(request: Request, stage_id: str, settings: SettingsDep, form: Ad
                             overrides={stage_id: meta.values}, typed=typed,
                             problem=f"{st.name}: some metadata is not valid.")
     try:
-        staging.commit(stage_id, corpus, rel, overwrite=form.get("overwrite") == "1")
         existing = explicit_metadata(corpus, rel)
-        keep = {k: v for k, v in existing.items() if k not in (*FIELDS, "hidden")}
+        if any(k in FIELDS for k in existing) and str(form.get("entry_for") or "") != rel:
+            # the form showed the upload's own values, not this entry's: saving them would
+            # replace what the entry holds without the admin having seen it
+            return _review_page(request, corpus, staging, tax, typed=typed, problem=(
+                f"{rel} has its own catalog entry, which the form did not show: its values "
+                "are shown now. Check them and save again."))
+        staging.commit(stage_id, corpus, rel, overwrite=form.get("overwrite") == "1")
+        # the form's fields replace the entry's (it showed them); what the form does not
+        # hold is kept: hidden above all (a new version of a hidden document stays hidden)
+        keep = {k: v for k, v in existing.items() if k not in FIELDS}
         save_metadata(corpus, rel, {**keep, **meta.values})
     except (UploadError, CatalogError) as exc:
         return _review_page(request, corpus, staging, tax, errors={stage_id: meta.errors},
