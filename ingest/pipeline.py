@@ -254,6 +254,15 @@ def _same(fp: Fingerprint, src: SourceFile, meta: str) -> bool:
     )
 
 
+def is_current(fp: Fingerprint, src: SourceFile, entry: dict[str, Any],
+               taxonomy: Taxonomy) -> bool:
+    """Whether a document indexed with ``fp`` is still what the file and its explicit
+    metadata (catalog entry and sidecar, ``entry``; the taxonomy) make of it: False when the
+    next ingest reads it again (whether OCR is on aside)."""
+    return (fp.size == src.size and abs(fp.mtime - src.mtime) < 1e-6
+            and fp.meta.startswith(entry_fingerprint(entry, taxonomy) + READING))
+
+
 def run_ingest(
     corpus: Path,
     index_dir: Path,

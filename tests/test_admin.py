@@ -1206,3 +1206,56 @@ def test_a_replacement_whose_form_did_not_show_the_entry_is_asked_again(admin, s
     after = _entry(site, REL)
     assert (after["title"], after["date"]) == (before["title"], "2021-06-15")
 
+
+@pytest.mark.parametrize("started", ["busy", "not_started"])
+def test_a_save_whose_ingest_could_not_start_says_so(admin, site, monkeypatch, started):
+    # An edit saved while an ingest was running said only "The metadata was saved.": the
+    # asked-for ingest had not started, the running one had read the file before, and the
+    # documents page listed the file as indexed with its old values.
+    from search_app.admin.routes import documents, uploads
+
+    monkeypatch.setattr(documents, "start_run", lambda settings: started)
+    monkeypatch.setattr(uploads, "start_run", lambda settings: started)
+    r = admin.post("/admin/documents/edit", data={
+        "csrf_token": admin.csrf, "path": REL, "title": "Retitled during a run",
+        "date": "2021-06-15", "ingest_now": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and f"msg=updated_{started}" in r.headers["location"]
+    page = admin.get(r.headers["location"]).text
+    said = ("an ingest is already running" if started == "busy"
+            else "no ingest could start")
+    assert "The metadata was saved, but " + said in page, page[:3000]
+    listed = BeautifulSoup(admin.get("/admin/documents").text, "html.parser")
+    changed = [tr.select_one("code").get_text() for tr in listed.select("tbody tr")
+               if tr.select_one(".badge-changed")]
+    assert changed == [REL], changed
+    # an upload saved, and a removal, likewise
+    _upload(admin, ("new.md", b"# New\n\nSome text.\n", "text/markdown"))
+    (stage,) = _staging(site)
+    r = admin.post(f"/admin/review/{stage.name}/save", data={
+        "csrf_token": admin.csrf, "folder": "uploads", "name": "new.md", "ingest_now": "1"},
+        follow_redirects=False)
+    assert r.status_code == 303 and f"msg=saved_{started}" in r.headers["location"]
+    assert "Saved into the corpus and the catalog, but " + said in admin.get(
+        r.headers["location"]).text
+    r = admin.post("/admin/documents/delete", data={
+        "csrf_token": admin.csrf, "path": REL, "confirm": REL, "ingest_now": "1"},
+        follow_redirects=False)
+    assert r.status_code == 303 and f"msg=deleted_{started}" in r.headers["location"]
+    assert "The file and its catalog entry were removed, but " + said in admin.get(
+        r.headers["location"]).text
+
+
+def test_the_documents_page_says_which_files_changed_since_the_last_ingest(admin, site):
+    listed = admin.get("/admin/documents").text
+    assert "badge-changed" not in listed
+    r = admin.post("/admin/documents/edit", data={
+        "csrf_token": admin.csrf, "path": REL, "title": "Retitled, no ingest"},
+        follow_redirects=False)
+    assert r.status_code == 303 and "msg=updated&" in r.headers["location"] + "&"
+    (site.corpus / PDF_REL).touch()
+    listed = BeautifulSoup(admin.get("/admin/documents").text, "html.parser")
+    changed = sorted(tr.select_one("code").get_text() for tr in listed.select("tbody tr")
+                     if tr.select_one(".badge-changed"))
+    assert changed == sorted([REL, PDF_REL]), changed
+    run_ingest(site.corpus, site.index, workers=2)
+    assert "badge-changed" not in admin.get("/admin/documents").text

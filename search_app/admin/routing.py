@@ -52,8 +52,17 @@ MESSAGES = {
     "saved_ingest": "Saved into the corpus and the catalog; an ingest has started.",
     "discarded": "The upload was discarded.",
     "gone": "That upload was no longer waiting: it was saved or discarded already.",
+    "saved_busy": "Saved into the corpus and the catalog, but an ingest is already running: "
+                  "start another when it has finished to index it.",
+    "saved_not_started": "Saved into the corpus and the catalog, but no ingest could start "
+                         "(the index folder is not writable): it is indexed when one runs.",
     "updated": "The metadata was saved.",
     "updated_ingest": "The metadata was saved; an ingest has started to re-read the file.",
+    "updated_busy": "The metadata was saved, but an ingest is already running (it may have "
+                    "read the file before this change): start another when it has finished "
+                    "to bring the change into searches.",
+    "updated_not_started": "The metadata was saved, but no ingest could start (the index "
+                           "folder is not writable): searches show the change once one runs.",
     "hidden_ingest": "The document is marked hidden; an ingest has started and takes it out "
                      "of searches as soon as it has finished.",
     "shown_ingest": "The document is marked shown; an ingest has started and brings it back "
@@ -70,6 +79,11 @@ MESSAGES = {
                          "nothing of it was kept.",
     "deleted": "The file and its catalog entry were removed.",
     "deleted_ingest": "The file and its catalog entry were removed; an ingest has started.",
+    "deleted_busy": "The file and its catalog entry were removed, but an ingest is already "
+                    "running: start another when it has finished to take it out of searches.",
+    "deleted_not_started": "The file and its catalog entry were removed, but no ingest could "
+                           "start (the index folder is not writable): searches find it until "
+                           "one runs.",
     "started": "The ingest has started.",
     "busy": "An ingest is already running; try again when it has finished.",
     "not_started": "The ingest could not start: the server cannot write to the index folder "

@@ -12,13 +12,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from index import IndexStore, IndexUnavailableError, get_document
+from index import Fingerprint, IndexStore, IndexUnavailableError, get_document
 from ingest import (
     CatalogError,
     CatalogFile,
+    SourceFile,
     Taxonomy,
     discover,
+    is_current,
     load_catalog,
+    load_sidecar,
+    load_taxonomy,
     normalise_date,
     sidecar_of,
 )
@@ -47,24 +51,45 @@ def documents(request: Request, settings: SettingsDep, store: StoreDep) -> Respo
         catalog_error = ""
     except CatalogError as exc:
         catalog, catalog_error = {}, str(exc)
-    indexed = indexed_documents(store)
+    try:
+        indexed = {path: (doc_id, fp) for doc_id, (path, fp) in store.fingerprints().items()}
+    except IndexUnavailableError:
+        indexed = {}
     failures = store.load_failures()
+    try:
+        taxonomy: Taxonomy | None = load_taxonomy(corpus) if not catalog_error else None
+    except CatalogError:
+        taxonomy = None
     rows = []
     for src in discover(corpus):
         entry = catalog.get(src.path, {})
         title = str(entry.get("title") or "")
         if q and q not in src.path.lower() and q not in title.lower():
             continue
+        doc_id, fingerprint = indexed.get(src.path, (None, None))
         rows.append({
             "path": src.path, "title": title, "size": src.size,
-            "hidden": bool(entry.get("hidden")), "doc_id": indexed.get(src.path),
+            "hidden": bool(entry.get("hidden")), "doc_id": doc_id,
             "failed": (failures.get(src.path) or {}).get("reason"),
             "in_catalog": src.path in catalog,
+            # its file or its metadata changed since the ingest that indexed it (an edit
+            # saved while a run was going, or without one): searches show the old values
+            "changed": (fingerprint is not None and taxonomy is not None
+                        and not _is_current(corpus, src, fingerprint, entry, taxonomy)),
         })
     return render(request, "admin_documents.html", {
         "title": "Admin: documents", "rows": rows, "q": q, "catalog_error": catalog_error,
         "index_problem": index_problem(store),
     })
+
+
+def _is_current(corpus: Path, src: SourceFile, fingerprint: Fingerprint,
+                entry: dict[str, Any], taxonomy: Taxonomy) -> bool:
+    try:
+        explicit = {**entry, **load_sidecar(corpus / src.path, corpus)}
+    except CatalogError:  # a sidecar that cannot be read: the ingest fails the file
+        return False
+    return is_current(fingerprint, src, explicit, taxonomy)
 
 
 def _edit_page(request: Request, corpus: Path, store: IndexStore, tax: Taxonomy, rel: str, *,
@@ -127,8 +152,11 @@ def edit_save(request: Request, rel: CorpusDocument, form: AdminForm, settings: 
     keep = {k: v for k, v in explicit.items() if k not in (*FIELDS, "hidden")}
     if not _save_unless_removed(corpus, rel, {**keep, **meta.values}):
         return redirect("/admin/documents", msg="removed_meanwhile", path=rel)
-    if form.get("ingest_now") == "1" and start_run(settings) == "started":
-        return redirect("/admin/ingest", msg="updated_ingest", path=rel)
+    if form.get("ingest_now") == "1":
+        started = start_run(settings)  # "busy" or "not_started" said too, never "saved" only
+        if started == "started":
+            return redirect("/admin/ingest", msg="updated_ingest", path=rel)
+        return redirect("/admin/documents/edit", msg=f"updated_{started}", path=rel)
     return redirect("/admin/documents/edit", msg="updated", path=rel)
 
 
@@ -172,6 +200,9 @@ def delete(rel: CorpusDocument, form: AdminForm, settings: SettingsDep) -> Respo
     # the file first: a save of its metadata at the same time sees it gone and keeps nothing;
     # once the catalog has been read (one that cannot be read leaves everything in place)
     CatalogFile(corpus).remove(rel, first=remove_files)
-    if form.get("ingest_now") == "1" and start_run(settings) == "started":
-        return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
+    if form.get("ingest_now") == "1":
+        started = start_run(settings)
+        if started == "started":
+            return redirect("/admin/ingest", msg="deleted_ingest", path=rel)
+        return redirect("/admin/documents", msg=f"deleted_{started}", path=rel)
     return redirect("/admin/documents", msg="deleted", path=rel)

@@ -238,8 +238,12 @@ def review_save(request: Request, stage_id: str, settings: SettingsDep, form: Ad
     except (UploadError, CatalogError) as exc:
         return _review_page(request, corpus, staging, tax, errors={stage_id: meta.errors},
                             overrides={stage_id: meta.values}, typed=typed, problem=str(exc))
-    if form.get("ingest_now") == "1" and start_run(settings) == "started":
-        return redirect("/admin/ingest", msg="saved_ingest", path=rel)
+    if form.get("ingest_now") == "1":
+        started = start_run(settings)  # "busy" or "not_started" said too, never "saved" only
+        if started == "started":
+            return redirect("/admin/ingest", msg="saved_ingest", path=rel)
+        return redirect("/admin/review" if staging.list() else "/admin/documents",
+                        msg=f"saved_{started}", path=rel)
     return redirect("/admin/review" if staging.list() else "/admin/documents", msg="saved",
                     path=rel)
 
