@@ -214,6 +214,12 @@ def build_document(
     title = " ".join(str(title).split())
 
     language = normalise_language(pick("language"))
+    if not language and entry.get("language") not in (None, ""):
+        # the catalog's language is not a code (e.g. "magyar"): say so, then take the file's
+        warnings = [*(warnings or []), f"catalog language {str(entry['language'])[:40]!r} "
+                    "is not a language code (en, de, hu, ...): not used"]
+        language = normalise_language(file_meta.get("language"))
+        sources["language"] = "file"
     if not language:
         sources.pop("language", None)
         language = detect_language("\n".join(p.text for p in passages[:20]))

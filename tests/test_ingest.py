@@ -199,6 +199,30 @@ def test_a_catalog_date_that_is_not_one_is_reported_and_the_files_date_is_used(t
     assert any("'2018-13'" in w for w in talent.warnings)
 
 
+def test_front_matter_and_catalog_values_that_are_not_ones_are_reported_not_fatal(tmp_path):
+    # A typo in a front matter's date failed the whole file ("unexpected error: ValueError:
+    # month must be in 1..12"); a catalog language that is not a code made the language
+    # None without a word, though the file's front matter said "Lang: hu".
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "news" / "baddate.md").write_text(
+        "---\ntitle: Bad date\ndate: 2021-13-45\n---\nA joint workshop on exports.\n")
+    (corpus / "news" / "keys.md").write_text(
+        "---\nTitle: Keys\nLang: hu\n---\nOK.\n")
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump([
+        {"path": "news/keys.md", "language": "magyar"}]))
+    report = ingest(corpus, tmp_path / "index")
+    assert report.failed == [], report.failed
+    store = IndexStore(tmp_path / "index")
+    bad = get_document(store, doc_id_for("news/baddate.md")).document
+    assert (bad.title, bad.date) == ("Bad date", "2021")
+    assert "front matter date '2021-13-45' is not a possible date: only 2021 is used" in (
+        bad.warnings)
+    keys = get_document(store, doc_id_for("news/keys.md")).document
+    assert (keys.language, keys.sources["language"]) == ("hu", "file")
+    assert ("catalog language 'magyar' is not a language code (en, de, hu, ...): not used"
+            in keys.warnings), keys.warnings
+
+
 def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     with open(corpus / "catalog.csv", "w", newline="") as fh:

@@ -117,6 +117,65 @@ def test_markdown_bad_front_matter_warns(tmp_path: Path) -> None:
     assert parsed.passages[0].text.startswith("Online B2B")
 
 
+@pytest.mark.parametrize(("written", "date", "warning"), [
+    # YAML reads these as timestamps and failed on them: the whole file was not indexed,
+    # "unexpected error: ValueError: month must be in 1..12"
+    ("2021-13-45", "2021", "front matter date '2021-13-45' is not a possible date: "
+                           "only 2021 is used"),
+    ("2021-02-30", "2021-02", "front matter date '2021-02-30' is not a possible date: "
+                              "only 2021-02 is used"),
+    ("'last spring'", None, "front matter date 'last spring' is not a date "
+                            "(YYYY, YYYY-MM or YYYY-MM-DD), ignored"),
+    ("2021-05-01", "2021-05-01", None),
+])
+def test_a_front_matter_date_that_is_not_one_is_a_warning(tmp_path: Path, written: str,
+                                                          date: str | None,
+                                                          warning: str | None) -> None:
+    parsed = parse_file(_write(tmp_path, "d.md", f"---\ntitle: Dated\ndate: {written}\n"
+                                                 f"lang: de\n---\n{LONG}"))
+    assert parsed.metadata.get("date") == date
+    assert (parsed.metadata["title"], parsed.metadata["language"]) == ("Dated", "de")
+    assert parsed.warnings == ([warning] if warning else []), parsed.warnings
+    assert parsed.passages[0].text.startswith("Online B2B")
+
+
+def test_front_matter_values_of_the_wrong_kind_are_not_taken(tmp_path: Path) -> None:
+    # title: [a, list] was shown everywhere as "['a', 'list']" (a Python list)
+    parsed = parse_file(_write(tmp_path, "l.md", "---\ntitle: [a, list]\nsummary: {x: 1}\n"
+                                                 "author: Ann\nlang: [de]\n---\n"
+                                                 f"# The heading\n\n{LONG}"))
+    assert parsed.metadata == {"title": "The heading", "author": "Ann"}
+    assert parsed.warnings == [
+        "front matter title is a list, not a text: ignored",
+        "front matter summary is a mapping, not a text: ignored",
+        "front matter language is a list, not a text: ignored",
+    ]
+    # a number or a date written as a title is the text it shows
+    parsed = parse_file(_write(tmp_path, "n.md", f"---\ntitle: 1984\nsummary: 42\n---\n{LONG}"))
+    assert parsed.metadata == {"title": "1984", "summary": "42"} and parsed.warnings == []
+
+
+def test_toml_front_matter_is_read(tmp_path: Path) -> None:
+    # Hugo's +++ front matter became the title ('title = "TOML title"') and the first passage
+    text = (f'+++\ntitle = "TOML title"\ndate = 2021-05-01\nlang = "nl"\n'
+            f'tags = ["export", "mkb"]\n+++\n{LONG}')
+    parsed = parse_file(_write(tmp_path, "t.md", text))
+    assert parsed.metadata == {"title": "TOML title", "date": "2021-05-01", "language": "nl",
+                               "keywords": ["export", "mkb"]}
+    assert parsed.warnings == []
+    assert parsed.passages[0].text.startswith("Online B2B")
+    assert "+++" not in " ".join(p.text for p in parsed.passages)
+
+
+def test_toml_front_matter_that_cannot_be_read_is_stripped_with_a_warning(
+        tmp_path: Path) -> None:
+    parsed = parse_file(_write(tmp_path, "t.md", f'+++\ntitle = "unclosed\n+++\n{LONG}'))
+    assert "title" not in parsed.metadata
+    assert parsed.warnings and parsed.warnings[0].startswith(
+        "front matter is not valid TOML (line 2"), parsed.warnings
+    assert parsed.passages[0].text.startswith("Online B2B")
+
+
 def test_plain_text_blocks(tmp_path: Path) -> None:
     blocks = "\n\n".join(f"Block {i}. " + "word " * 100 for i in range(10))
     parsed = parse_file(_write(tmp_path, "notes.txt", "Short title\n\n" + blocks))

@@ -4,11 +4,14 @@ Decoding: UTF-8 (a BOM is dropped), UTF-16 with a BOM, else Windows-1252 with a 
 (Latin-1 as a last resort cannot fail, cp1252 is its superset for printable text). Content
 with NUL bytes (and no UTF-16 BOM) is not text: ParseError("binary content, not text").
 
-Markdown: YAML front matter gives metadata (title, date, language/lang, summary/description,
-keywords/tags, author, and catalog-style keys type, country, region, themes, partner,
-policy_instrument passed through under those names). ATX headings ``#``-``###`` start
-sections; the first ``# `` heading is the title when the front matter has none. Markup is
-stripped: emphasis, inline code ticks, links ``[text](url)`` -> text, images, HTML tags.
+Markdown: YAML front matter (``---``), or TOML (``+++``, as Hugo writes it), gives metadata
+(title, date, language/lang, summary/description, keywords/tags, author, and catalog-style keys
+type, country, region, themes, partner, policy_instrument passed through under those names).
+A value of the wrong kind (a list for a title) or a date that is not one is not taken, with a
+warning; front matter that cannot be read is ignored with a warning. ATX headings
+``#``-``###`` start sections; the first ``# `` heading is the title when the front matter has
+none. Markup is stripped: emphasis, inline code ticks, links ``[text](url)`` -> text, images,
+HTML tags.
 
 Plain text: blank-line-separated blocks merged into sections of about 2000 characters; the
 first non-empty line is the title when it is short.
@@ -17,11 +20,13 @@ first non-empty line is the title when it is short.
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from ingest.dates import file_date
+from ingest.dates import DATE_FORMS, file_date, normalise_date
 from ingest.filetypes import MARKDOWN, PLAIN
 from ingest.ocr import OcrSettings
 from ingest.parsers._meta import clean_value, split_keywords
@@ -34,6 +39,7 @@ PLAIN_SECTION_CHARS = 2000
 _TITLE_MAX_CHARS = 150
 
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_TOML_FRONT_MATTER_RE = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -110,25 +116,85 @@ def strip_markdown(line: str) -> str:
 # --- Markdown --------------------------------------------------------------------------
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a timestamp that is no date ("2021-13-45") stays the
+    text it is (the date rules then say what of it is kept) instead of failing the file."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _front_matter(text: str, warnings: list[str]) -> tuple[dict[str, object], str]:
     match = _FRONT_MATTER_RE.match(text)
+    toml = match is None
+    if toml:
+        match = _TOML_FRONT_MATTER_RE.match(text)
     if not match:
         return {}, text
     body = text[match.end() :]
-    try:
-        data = yaml.safe_load(match.group(1) or "") or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
-        warnings.append(f"front matter is not valid YAML{where}, ignored")
-        return {}, body
+    source = match.group(1) or ""
+    data: object
+    if toml:
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            where = re.search(r"\(at line (\d+)", str(exc))
+            where_text = f" (line {int(where.group(1)) + 1})" if where else ""
+            warnings.append(f"front matter is not valid TOML{where_text}, ignored")
+            return {}, body
+    else:
+        try:
+            data = yaml.load(source, Loader=_FrontMatterLoader) or {}  # a SafeLoader
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where_text = f" (line {mark.line + 2})" if mark is not None else ""
+            warnings.append(f"front matter is not valid YAML{where_text}, ignored")
+            return {}, body
+        except (ValueError, TypeError, RecursionError) as exc:  # a value YAML cannot build
+            warnings.append(f"front matter cannot be read ({exc}), ignored")
+            return {}, body
     if not isinstance(data, dict):
         warnings.append("front matter is not a mapping, ignored")
         return {}, body
-    return _front_matter_metadata(data), body
+    return _front_matter_metadata(data, warnings), body
 
 
-def _front_matter_metadata(data: dict[object, object]) -> dict[str, object]:
+#: what a front-matter value that is not a text is called in a warning
+_KINDS = {list: "a list", tuple: "a list", dict: "a mapping", bool: "a yes/no value"}
+
+
+def _text_value(key: str, value: Any, warnings: list[str]) -> str | None:
+    """A text field's value (a number or a date is the text it shows), or None with a
+    warning when it is a list, a mapping or a yes/no."""
+    kind = next((name for t, name in _KINDS.items() if isinstance(value, t)), None)
+    if kind is not None:
+        warnings.append(f"front matter {key} is {kind}, not a text: ignored")
+        return None
+    return clean_value(value)
+
+
+def _date_value(value: Any, warnings: list[str]) -> str | None:
+    """The front matter's date by the rules of a file's own date (ingest.dates.file_date),
+    with a warning when it is not one or only part of it is possible."""
+    date = file_date(value)
+    shown = str(value)[:40]
+    if date is None:
+        warnings.append(f"front matter date {shown!r} is not a date ({DATE_FORMS}), ignored")
+    elif normalise_date(value) is None:
+        warnings.append(f"front matter date {shown!r} is not a possible date: only {date} "
+                        "is used")
+    return date
+
+
+def _front_matter_metadata(data: dict[object, object],
+                           warnings: list[str]) -> dict[str, object]:
     metadata: dict[str, object] = {}
     for raw_key, value in data.items():
         key = str(raw_key).strip().lower().replace("-", "_")
@@ -136,7 +202,7 @@ def _front_matter_metadata(data: dict[object, object]) -> dict[str, object]:
         if value is None or value == "" or key in metadata:
             continue
         if key == "date":
-            date = file_date(value)
+            date = _date_value(value, warnings)
             if date:
                 metadata["date"] = date
         elif key == "keywords":
@@ -150,7 +216,7 @@ def _front_matter_metadata(data: dict[object, object]) -> dict[str, object]:
         elif key == "author" and isinstance(value, list):
             metadata["author"] = ", ".join(str(v) for v in value if v)
         elif key in ("title", "summary", "language", "author", *_PASS_THROUGH_KEYS):
-            cleaned = clean_value(value)
+            cleaned = _text_value(key, value, warnings)
             if cleaned:
                 metadata[key] = cleaned
     return metadata
