@@ -13,6 +13,7 @@ from index import PRACTICE_FIELDS, Document, Passage, fold_text
 from ingest.catalog import Taxonomy
 from ingest.dates import DATE_FORMS, normalise_date
 from ingest.language import detect_language, normalise_language
+from ingest.ocr import LOW_CONFIDENCE
 from ingest.practice import field_of_heading, practice_years, read_practice
 
 #: How much text inference reads (title counts three times).
@@ -143,8 +144,22 @@ def _joined_title(first: str, following: list[str]) -> str:
     return title
 
 
+def _title_from_name(source_path: str) -> str:
+    stem = PurePosixPath(source_path).stem
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source_path
+
+
+def _unreliable_ocr(passage: Passage) -> bool:
+    """Whether ``passage`` was read by OCR with a confidence too low to trust its first line
+    as a title (ingest.ocr.LOW_CONFIDENCE: the ingest reports such pages already)."""
+    return (passage.source == "ocr" and passage.confidence is not None
+            and passage.confidence < LOW_CONFIDENCE)
+
+
 def _title_from_text(passages: list[Passage], source_path: str) -> str:
     for p in passages:
+        if _unreliable_ocr(p):  # its first line is likely garbled: the file's name instead
+            break
         if p.heading and 3 <= len(p.heading) <= 200:
             return p.heading.strip()
         lines = p.text.splitlines()
@@ -153,8 +168,7 @@ def _title_from_text(passages: list[Passage], source_path: str) -> str:
             if 3 <= len(line) <= 160 and sum(c.isalpha() for c in line) >= 3:
                 return _joined_title(line, lines[i + 1:])
         break
-    stem = PurePosixPath(source_path).stem
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source_path
+    return _title_from_name(source_path)
 
 
 GOOD_PRACTICE = "good_practice"
@@ -211,6 +225,10 @@ def build_document(
     if not title:
         title = cover_title or _title_from_text(passages, source_path)
         sources["title"] = "inferred"
+        if not cover_title and passages and _unreliable_ocr(passages[0]):
+            warnings = [*(warnings or []), "title: the first page was read by OCR with very "
+                        f"low confidence ({passages[0].confidence:.0f}%), so the file's name "
+                        "is the title (give one in the catalog)"]
     title = " ".join(str(title).split())
 
     language = normalise_language(pick("language"))

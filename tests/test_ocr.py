@@ -111,6 +111,33 @@ def test_real_scan_is_read_and_low_confidence_is_reported(tesseract, testdata, t
     assert any("very low confidence" in w for w in parsed.warnings) == bool(low)
 
 
+@pytest.mark.parametrize(("confidence", "title"), [
+    (49.0, "Pdfjs issue7229"),
+    (LOW_CONFIDENCE + 20.0, "[\\uarHocTH4eckas Kapra Certificate of periodic technical inspection"),
+])
+def test_a_title_is_not_taken_from_text_read_by_ocr_with_low_confidence(confidence, title):
+    # The scan of pdfjs__issue7229.pdf (49%) was titled by its garbled first line, in the
+    # results, on its page and in the exports, though the ingest knew the line unreliable.
+    from index import Passage
+    from ingest import Taxonomy
+    from ingest.metadata import build_document
+
+    text = ("[\\uarHocTH4eckas Kapra Certificate of periodic technical inspection\n"
+            "No 0012 of the lifting equipment")
+    doc = build_document(
+        doc_id="d", source_path="scans/pdfjs__issue7229.pdf", sha256="0", size=1, mtime=0.0,
+        media_type="application/pdf", file_meta={}, entry={}, taxonomy=Taxonomy(),
+        passages=[Passage(ordinal=0, text=text, page=1, source="ocr", confidence=confidence),
+                  Passage(ordinal=1, text="Second page", page=2, source="ocr",
+                          confidence=90.0)],
+        warnings=["page 1: read by OCR with very low confidence (49%), the text may be wrong"])
+    assert (doc.title, doc.sources["title"]) == (title, "inferred")
+    said = [w for w in doc.warnings if w.startswith("title:")]
+    assert said == ([] if confidence >= LOW_CONFIDENCE else [
+        "title: the first page was read by OCR with very low confidence (49%), so the "
+        "file's name is the title (give one in the catalog)"]), doc.warnings
+
+
 def test_garbage_text_layers_are_recognised() -> None:
     assert looks_like_garbage("\ufffd" * 30 + " abc")
     assert looks_like_garbage("\ue000\ue001\ue002 " * 10)
