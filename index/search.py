@@ -401,13 +401,15 @@ def _coverage(reader: EngineReader, synonyms: list[dict[str, list[str]]], parsed
 
 
 def _reached(reader: EngineReader, vi: VectorIndex, language: str | None,
-             words: list[qf.Query], coverage: dict[str, float] | None
-             ) -> dict[str, float] | None:
+             words: list[qf.Query], coverage: dict[str, float] | None,
+             reach: dict[str, float] | None = None) -> dict[str, float] | None:
     """``coverage`` with each keyword hit in a language much smaller than the query's
     weighing the share of the query's content words ``words`` that reach its language
     (index.semantic.reached_coverage, Fusion.coverage_reach_ratio): one engine call per such
     language, asking which words match any of its documents (the documents with vectors,
-    whatever the filters: whether a word has a form in a language does not depend on them)."""
+    whatever the filters: whether a word has a form in a language does not depend on them).
+    ``reach``: the shares of the languages asked already, by language (read, and filled with
+    the ones asked here)."""
     if not coverage or not words or not language:
         return coverage
     hit_langs = {d: str(vi.doc_base_langs[vi.position[d]]) for d in coverage
@@ -415,10 +417,35 @@ def _reached(reader: EngineReader, vi: VectorIndex, language: str | None,
     langs = semantic.languages_to_reach(language, vi.language_shares, set(hit_langs.values()))
     if not langs:
         return coverage
-    reach = {lang: sum(1 for found in reader.matching_each(words, vi.ids_by_language[lang])
-                       if found) / len(words)
-             for lang in sorted(langs)}
-    return semantic.reached_coverage(coverage, hit_langs, reach)
+    known = {} if reach is None else reach
+    for lang in sorted(langs - set(known)):
+        known[lang] = sum(1 for found in reader.matching_each(words, vi.ids_by_language[lang])
+                          if found) / len(words)
+    return semantic.reached_coverage(coverage, hit_langs, {lang: known[lang] for lang in langs})
+
+
+def _with_semantic_hits(reader: EngineReader, vi: VectorIndex, language: str | None,
+                        words: list[qf.Query], coverage: dict[str, float] | None,
+                        keyword: list[str], found: list[str], reach: dict[str, float]
+                        ) -> dict[str, float] | None:
+    """``coverage`` (of the first ``Fusion.coverage_depth`` keyword hits) with the keyword hits
+    past them (up to ``Fusion.fuse_depth``) that the semantic lists hold (``found``) measured
+    too, as _coverage and _reached measure the first ones (Fusion.coverage_of_semantic_hits;
+    ``reach``: _reached's shares of the languages asked already)."""
+    f = semantic.FUSION
+    if not coverage or not words or not f.coverage_of_semantic_hits:
+        return coverage
+    held = set(found)
+    deeper = [d for d in keyword[f.coverage_depth:f.fuse_depth] if d in held]
+    if not deeper:
+        return coverage
+    matched = dict.fromkeys(deeper, 0)
+    for docs in reader.matching_each(words, deeper):
+        for doc in docs:
+            matched[doc] += 1
+    shares = _reached(reader, vi, language, words,
+                      {doc: n / len(words) for doc, n in matched.items()}, reach)
+    return {**coverage, **(shares or {})}
 
 
 def _found(lists: tuple[list[str], list[str]]) -> list[str]:
@@ -822,6 +849,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         # made while the model makes the vector: the query's language, and how much of the
         # query each first keyword hit matches (the coverage weighting).
         hybrid = None
+        content: list[qf.Query] = []
+        reach: dict[str, float] = {}  # _reached's shares of the languages asked
         if started_semantic is not None and not replaced:
             # the query's content words, each with its synonyms: how many there are sets the
             # passage list's weight (Fusion.long_query_words), which of them the first keyword
@@ -830,7 +859,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             language = query_language(coverage_text)
             coverage = _coverage(reader, synonyms, parsed, coverage_text, ranked.ids, content)
             hybrid = (language,
-                      _reached(reader, started_semantic[1], language, content, coverage),
+                      _reached(reader, started_semantic[1], language, content, coverage,
+                               reach),
                       len(content))
         vector = (_query_vector(started_semantic[0])
                   if started_semantic is not None and not replaced else None)
@@ -853,7 +883,10 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             meaning = [d for d, _ in ranked_meaning]
             passage_list = [d for d, _ in ranked_passages]
             in_keyword = set(keyword)
-            extra = [d for d in _found((meaning, passage_list)) if d not in in_keyword]
+            found = _found((meaning, passage_list))
+            extra = [d for d in found if d not in in_keyword]
+            coverage = _with_semantic_hits(reader, vi, lang, content, coverage, keyword, found,
+                                           reach)
             if keyword_total > len(keyword):
                 # some keyword matches are past the list: ask which of these match
                 extra = _unmatched(reader, q, extra)

@@ -168,6 +168,17 @@ class Fusion:
     coverage_power: float = 0.5
     #: keyword hits whose coverage is measured
     coverage_depth: int = 20
+    #: ... and, past them, the keyword hits (up to ``fuse_depth``) that one of the semantic
+    #: lists holds: those lists bring a document into the fusion from anywhere in the keyword
+    #: list, and such a hit weighed the best measured share (``unmeasured_coverage``), often
+    #: an own-language page's that matches most of a partner-language question, so a broad
+    #: English report 30th by keywords weighed as matching that much of it, above the answer
+    #: in a third language that the keyword list had 1st-4th. Measured so (one engine call
+    #: more, over at most the lists' 2 x ``depth`` documents) it weighs what it matches
+    #: (bench/README.md, "Answers only in a partner-language document", 2026-12-03: the
+    #: seventeen development sets all +0.0017, cross-language +0.0026, the same as measuring
+    #: all 100 hits, which cost 1.08x a search)
+    coverage_of_semantic_hits: bool = True
     #: what a keyword hit past ``coverage_depth`` (its coverage not measured) weighs: "best",
     #: the best measured hit's share (the keyword ranking put it below them: it is not
     #: taken to match more of the query than they do), or "all", as if it matched every

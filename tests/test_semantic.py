@@ -1582,3 +1582,45 @@ def test_the_same_topic_in_other_languages_lists_only_close_documents(sample_sit
         assert len(dutch[1]) >= 3, dutch  # the English pages of the same peer review ...
     finally:
         store.close()
+
+
+def test_a_keyword_hit_the_semantic_lists_bring_from_deep_weighs_what_it_matches(
+        sample_site, monkeypatch):
+    """The coverage weighting measures the first Fusion.coverage_depth keyword hits; a hit past
+    them weighed the best measured share. The semantic lists bring such hits into the fusion
+    (broad reports 24th-43rd by keywords), where they weighed as matching as much of the
+    question as the page that matches most. Now the hits the semantic lists hold are measured
+    too (Fusion.coverage_of_semantic_hits; bench/README.md, "Answers only in a
+    partner-language document")."""
+    from index import semantic
+
+    text = ("How did the Hungarian export voucher make sure the money was not spent on "
+            "poor-quality service providers?")
+    store = IndexStore(sample_site / "index")
+    got: list[dict] = []
+    fuse = semantic.fuse
+
+    def spy(keyword, meaning, **kw):  # type: ignore[no-untyped-def]
+        got.append({"keyword": list(keyword), "found": {*meaning, *kw.get("passages", ())},
+                    "coverage": dict(kw.get("coverage") or {})})
+        return fuse(keyword, meaning, **kw)
+
+    monkeypatch.setattr(semantic, "fuse", spy)
+    depth = semantic.FUSION.coverage_depth
+
+    def inputs() -> dict:
+        got.clear()
+        search(store, SearchRequest(query=text))
+        assert len(got) == 1
+        return got[0]
+
+    now = inputs()
+    deep = [d for d in now["keyword"][depth:semantic.FUSION.fuse_depth] if d in now["found"]]
+    assert deep, now["keyword"]
+    assert all(d in now["coverage"] for d in deep), (deep, now["coverage"])
+    best = max(now["coverage"][d] for d in now["keyword"][:depth])
+    assert min(now["coverage"][d] for d in deep) < best, now["coverage"]
+    monkeypatch.setattr(semantic, "FUSION",
+                        replace(semantic.FUSION, coverage_of_semantic_hits=False))
+    before = inputs()
+    assert not set(deep) & set(before["coverage"]), before["coverage"]
