@@ -4,10 +4,11 @@ The one module of date rules, for every source and every reader of a date: what 
 kept, no day or month is added, and what is not a date is refused.
 
 - :func:`normalise_date`: an explicit date (catalog, sidecar, the admin's form, the merge of
-  the sources): an impossible month or day, or a year outside FIRST_YEAR..LAST_YEAR, is refused.
+  the sources): an impossible month or day, a time after it that is none ("T25:99"), or a
+  year outside FIRST_YEAR..LAST_YEAR, is refused.
 - :func:`file_date`: a date a file says of itself (PDF info, HTML ``<meta>``, front matter,
   Word properties), where tools write junk: what of it is possible is kept ("2019-02-30" ->
-  "2019-02"), a year after next is refused.
+  "2019-02", a time that is none dropped), a year after next is refused.
 - :func:`date_problem`: the admin form's check (a date :func:`normalise_date` reads; the year's
   range said when it is out of it), with DATE_INPUT_PATTERN for the form's input.
 - :func:`date_label`: the date as a reader says it ("3 April 2017", "May 2016", "2022").
@@ -42,6 +43,10 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # may not ("2019 abc", "2019 06 28": not a date, rather than the year alone).
 _ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ]\d{1,2}:\d{2}.*)?\s*",
                   re.ASCII | re.DOTALL)
+#: the time after a date, when there is one: hours, minutes, seconds (a fraction), a zone
+_TIME = re.compile(r"\s*[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*"
+                   r"(?:Z|[+-]\d{2}(?::?\d{2})?)?\s*", re.ASCII)
+_TIME_START = re.compile(r"[T ]\d{1,2}:\d{2}", re.ASCII)
 _DAY_FIRST = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*", re.ASCII)
 _STORED = re.compile(DATE_PATTERN, re.ASCII)
 
@@ -73,11 +78,25 @@ def _iso(year: int, month: int | None = None, day: int | None = None) -> str:
     return "-".join([f"{year:04d}"] + [f"{p:02d}" for p in (month, day) if p is not None])
 
 
+def _impossible_time(value: object) -> bool:
+    """Whether ``value`` is a date with a time after it that is no time ("T25:99")."""
+    if not isinstance(value, str):
+        return False
+    start = _TIME_START.search(value)
+    if start is None:
+        return False
+    time = _TIME.fullmatch(value, start.start())
+    if time is None:
+        return True
+    hours, minutes, seconds = (int(g) if g else 0 for g in time.groups())
+    return not (hours <= 23 and minutes <= 59 and seconds <= 60)  # (60: a leap second)
+
+
 def normalise_date(value: object) -> str | None:
     """An explicit date as stored: "2019-06-28T10:00" -> "2019-06-28"; "2019" and "2019-06"
-    stay as they are; anything else, an impossible month or day too -> None."""
+    stay as they are; anything else, an impossible month, day or time too -> None."""
     parts = _parts(value)
-    if parts is None or not FIRST_YEAR <= parts[0] <= LAST_YEAR:
+    if parts is None or not FIRST_YEAR <= parts[0] <= LAST_YEAR or _impossible_time(value):
         return None
     year, month, day = parts
     try:
@@ -112,6 +131,9 @@ def date_problem(text: str) -> str | None:
     parts = _parts(text)
     if parts is not None and not FIRST_YEAR <= parts[0] <= LAST_YEAR:
         return f"the year must be from {FIRST_YEAR} to {LAST_YEAR}"
+    time = _TIME_START.search(text)
+    if parts is not None and time is not None and normalise_date(text[:time.start()]):
+        return f"no such time of day: write the date as {DATE_FORMS} (a time after it as HH:MM)"
     if parts is not None:
         return f"no such day or month: write the date as {DATE_FORMS}"
     return f"write the date as {DATE_FORMS}"

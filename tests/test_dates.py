@@ -46,6 +46,8 @@ def test_what_is_not_a_date_is_refused_by_every_reader(value):
 @pytest.mark.parametrize("value,explicit,from_file", [
     ("2019-02-30", None, "2019-02"), ("2019-13", None, "2019"), ("2019-00", None, "2019"),
     ("31.02.2019", None, "2019-02"), ("2099", "2099", None),
+    # a time that is none (the admin form saved "2021-06-15T25:99" as 2021-06-15, silently)
+    ("2021-06-15T25:99", None, "2021-06-15"), ("2021-06-15 10:61", None, "2021-06-15"),
 ])
 def test_an_impossible_part_is_refused_in_explicit_dates_and_dropped_from_a_files(
         value, explicit, from_file):
@@ -81,7 +83,7 @@ def test_the_admin_form_takes_what_ingest_takes_and_stores_it_normalised(value, 
     ("1850", "the year must be from 1900 to 2100"), ("28.06.1850", "the year must be from 1900"),
     ("2019-02-30", "no such day or month"), ("2019-13", "no such day or month"),
     ("last spring", "write the date as YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("20190628", "write the date as"),
+    ("20190628", "write the date as"), ("2021-06-15T25:99", "no such time of day"),
 ])
 def test_the_admin_form_says_why_a_date_is_refused(text, problem):
     error = read_form(FormData({"date": text}), Taxonomy()).errors.get("date")
