@@ -32,6 +32,7 @@ from search_app.admin.routing import AdminState
 from search_app.cache import PageCache
 from search_app.head import HeadAsGet
 from search_app.headers import SecurityHeaders
+from search_app.search_page import documents_label
 from search_app.settings import Settings, apply_to_index, load_settings
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.indexed_paths = files.IndexedPaths()
     app.state.admin = AdminState.for_settings(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["documents"] = documents_label  # "1 document", "2 documents"
     templates.env.globals["site_name"] = "UpGradeSME knowledge base"
     # the years a request may name (index.schema), for the year inputs' bounds
     templates.env.globals["year_min"], templates.env.globals["year_max"] = YEAR_MIN, YEAR_MAX

@@ -42,7 +42,7 @@ from search_app.params import (
     SearchParams,
     parse_params,
 )
-from search_app.search_page import hit_data, to_request, unknown_values
+from search_app.search_page import documents_label, hit_data, to_request, unknown_values
 from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
 from search_app.watch import watch_corpus
 
@@ -349,7 +349,10 @@ def search_command(
         return
     mode = ("keywords + meaning" if result.semantic
             else "keywords only" + ("" if semantic_enabled() else " (KB_SEMANTIC=0)"))
-    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms; {mode})")
+    click.echo(f"{documents_label(result.total)} ({result.took_ms:.0f} ms; {mode})")
+    pages = max(1, -(-result.total // params.size))
+    if result.total and params.page > pages:  # the site's words for it (_results.html)
+        click.echo(f"Page {params.page} is past the last page of results ({pages}).")
     for line in unknown:
         click.echo(line)
     if result.notice:
@@ -366,7 +369,9 @@ def search_command(
         click.echo(f"\n{n}. {shown.title}  [{shown.doc_type or '-'}; {shown.place or '-'}; "
                    f"{shown.date or '-'}; {shown.language or '-'}]")
         found = "; found by meaning" if shown.match == "semantic" else ""
-        click.echo(f"   {shown.source_path}  (id {shown.id}, score {shown.score:.2f}{found})")
+        # a score only where the hits are ranked by it (the exports leave it empty so)
+        score = f", score {shown.score:.2f}" if params.sort == "relevance" and params.q else ""
+        click.echo(f"   {shown.source_path}  (id {shown.id}{score}{found})")
         for p in shown.passages:
             snippet = p.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
             click.echo(f"   - {p.where}: {html.unescape(snippet)}")

@@ -239,6 +239,13 @@ class SearchPage:
 
 
 # -- building it -------------------------------------------------------------------------------
+def documents_label(n: int) -> str:
+    """"1 document", "2 documents", "1,234 documents": a count of documents as a reader (or a
+    screen reader, in the pages' aria-labels) hears it; the pages' Jinja filter ``documents``
+    and ``kb search``'s count line."""
+    return f"{n:,} document{'' if n == 1 else 's'}"
+
+
 def to_request(
     params: SearchParams, *, page: int | None = None, size: int | None = None,
     passages: int = PASSAGES_PER_HIT, with_facets: bool = True,

@@ -134,6 +134,19 @@ def test_year_range_and_histogram_and_map(client: TestClient) -> None:
     assert "Spain" in es["aria-label"]
 
 
+def test_labels_of_one_document_are_in_the_singular(client: TestClient) -> None:
+    # Screen readers heard "1 documents" on every facet count, map tile and year bar of one
+    # document (the visible heading said "1 document").
+    soup = soup_of(client, "/?q=Exportf%C3%B6rderung&language=de")
+    labels = [e["aria-label"] for e in soup.select(
+        ".facet .count[aria-label], svg.country-map a.tile, svg.year-hist a")]
+    assert "1 document" in labels and "Germany: 1 document" in labels, labels
+    assert "2019: 1 document" in labels, labels
+    assert not [label for label in labels if "1 documents" in label], labels
+    many = soup_of(client, "/?q=export")
+    assert "24 documents" in [e["aria-label"] for e in many.select(".facet .count")]
+
+
 def test_one_old_year_does_not_stretch_the_year_chart() -> None:
     values = [(2009, 1, False, "/?year=2009")] + [
         (y, 3, False, f"/?year={y}") for y in range(2016, 2023)]

@@ -118,7 +118,7 @@ def test_search_reads_its_options_as_the_site_reads_its_parameters(tmp_path):
                  region_code="PT11", country_name="Portugal", region_name="Norte"),
     ])
     result, out = run("search", "export", "--index", str(index), "--country", "pt")
-    assert result.exit_code == 0 and "1 documents" in out, out  # codes in any case
+    assert result.exit_code == 0 and "1 document (" in out, out  # codes in any case
     assert "Norte, Portugal" in out, out
     result, out = run("search", "export", "--index", str(index), "--country", "eu")
     assert "Project-wide (all partner regions);" in out, out  # the place named once
@@ -190,3 +190,19 @@ def test_a_bad_setting_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch, v
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     with pytest.raises(SettingsError, match=f"{variable}='{value}'"):
         create_app()  # the server does not start either
+
+
+def test_search_counts_in_the_singular_and_says_when_a_page_is_past_the_last(corpus, tmp_path):
+    # "kb search vouchers" printed "1 documents"; "--page 99" printed the count and nothing
+    # else (the site says "Page 99 is past the last page of results (1)"); a list not ranked
+    # by relevance printed "score 0.00" on every hit.
+    index = str(tmp_path / "index")
+    run("ingest", str(corpus), "--index", index, "--quiet")
+    result, out = run("search", "vouchers", "--index", index)
+    assert out.splitlines()[1].startswith("1 document ("), out
+    assert "score " in out, out
+    result, out = run("search", "vouchers", "--index", index, "--page", "99")
+    assert result.exit_code == 0, out
+    assert "Page 99 is past the last page of results (1)." in out, out
+    result, out = run("search", "", "--index", index, "--sort", "newest")
+    assert "Export vouchers in Spain" in out and "score" not in out, out
