@@ -46,6 +46,14 @@
     });
   }
 
+  // Text as the filter boxes compare it, as every search box of the site does: without
+  // accents or case ("kozep" finds "Közép-Magyarország", "san sebastian" "San Sebastián"),
+  // ß as ss, hyphens and other punctuation as spaces ("sud muntenia", "baden-wu").
+  function folded(text) {
+    return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/ß/g, "ss")
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
   function setupFacetFilters() {
     document.querySelectorAll(".facet-filter-slot").forEach(function (slot) {
       var facet = slot.closest(".facet");
@@ -64,11 +72,12 @@
       slot.appendChild(input);
       var more = facet.querySelector(".facet-more");
       input.addEventListener("input", function () {
-        var needle = input.value.trim().toLowerCase();
-        if (needle && more) more.open = true;
+        var words = folded(input.value).split(" ").filter(Boolean);
+        if (words.length && more) more.open = true;
         facet.querySelectorAll(".facet-value").forEach(function (li) {
-          var text = li.querySelector(".facet-label").textContent.toLowerCase();
-          li.hidden = needle !== "" && text.indexOf(needle) === -1;
+          var text = folded(li.querySelector(".facet-label").textContent);
+          // every word typed is in the value, in any order
+          li.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
         });
       });
       input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });

@@ -36,7 +36,10 @@ LABELS = {
              "action_plan": "Regional action plan"},
     "language": {"en": "English", "de": "German", "es": "Spanish"},
 }
-PARTNERS = [f"Partner agency {n}" for n in range(1, 10)]
+# (two accented names, as the project's partners write them: the facet filter boxes fold
+# accents)
+PARTNERS = [*(f"Partner agency {n}" for n in range(1, 8)), "Fomento San Sebastián",
+            "Agenția pentru Dezvoltare Regională Sud-Muntenia"]
 
 
 def documents() -> list[Document]:

@@ -277,3 +277,25 @@ def test_phone_filters_stay_open_while_ticking(browser, live_server) -> None:  #
     pg.wait_for_load_state()
     assert panel.get_attribute("open") is None
     context.close()
+
+
+def test_facet_filter_boxes_fold_accents_and_take_words_in_any_order(page) -> None:  # type: ignore[no-untyped-def]
+    # "san sebastian" found nothing in the partner box (only "sebastián" did), nor "sud
+    # muntenia" (the value writes "Sud-Muntenia"): the boxes compared the text as typed,
+    # while every search box of the site matches without regard to accents.
+    page.goto(page.base + "/?q=export")
+    box = page.locator("#filter-partner")
+
+    def shown(typed: str) -> list[str]:
+        box.fill(typed)
+        return [t.strip() for t in page.locator(
+            "#facet-partner .facet-value:not([hidden]) .facet-label").all_inner_texts()]
+
+    assert shown("san sebastian") == ["Fomento San Sebastián"]
+    shot(page, "facet-filter-folded")
+    assert shown("SEBASTIÁN") == ["Fomento San Sebastián"]
+    assert shown("sud muntenia") == ["Agenția pentru Dezvoltare Regională Sud-Muntenia"]
+    assert shown("agentia regionala") == ["Agenția pentru Dezvoltare Regională Sud-Muntenia"]
+    assert shown("agency 3 partner") == ["Partner agency 3"]  # words in any order
+    assert shown("sebastian x") == []
+    assert len(shown("")) == 10  # every value again (the hostile document's too)
