@@ -299,3 +299,33 @@ def test_facet_filter_boxes_fold_accents_and_take_words_in_any_order(page) -> No
     assert shown("agency 3 partner") == ["Partner agency 3"]  # words in any order
     assert shown("sebastian x") == []
     assert len(shown("")) == 10  # every value again (the hostile document's too)
+
+
+WORD_LINES_JS = """(word) => {
+  const heading = document.querySelector('#results-heading');
+  const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(word);
+    if (at === -1) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + word.length);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  }
+  return 0;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_phone_count_heading_keeps_its_words_whole(browser, live_server, width) -> None:  # type: ignore[no-untyped-def]
+    # At 375 px the heading read "1–10 of 50 document" / "s for “Cum pot ...”": squeezed
+    # beside the timing and the search mode, it let the browser cut any word.
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    pg = context.new_page()
+    pg.goto(live_server + "/?q=Cum+pot+IMM-urile+sa+exporte+in+timpul+pandemiei%3F")
+    assert pg.locator(".search-mode").is_visible()  # the block beside the heading
+    pg.screenshot(path=str(ARTIFACTS / f"count-heading-phone-{width}.png"))
+    for word in ("documents", "for"):
+        assert pg.evaluate(WORD_LINES_JS, word) == 1, (word, pg.locator(
+            "#results-heading").inner_text())
+    context.close()
