@@ -8,12 +8,16 @@ scripts and anything else in the folder are never served.
 from __future__ import annotations
 
 import mimetypes
+import os
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
+from starlette.datastructures import Headers
+from starlette.staticfiles import NotModifiedResponse
 
 from index import IndexStore
 from ingest import SUFFIXES, corpus_file
@@ -70,7 +74,26 @@ def media_type(path: Path) -> str:
     )
 
 
+def not_modified(response: Headers, request: Headers) -> bool:
+    """Whether a conditional request may be answered 304 (RFC 9110 13.1): an If-None-Match
+    naming the response's ETag (weak comparison, so "W/" is ignored; "*" matches any), or,
+    without If-None-Match, an If-Modified-Since no earlier than its Last-Modified."""
+    if (tags := request.get("if-none-match")) is not None:
+        etag = response.get("etag", "").removeprefix("W/")
+        return any(t.strip() == "*" or t.strip().removeprefix("W/") == etag
+                   for t in tags.split(","))
+    since, modified = request.get("if-modified-since"), response.get("last-modified")
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= parsedate_to_datetime(modified)
+    except (TypeError, ValueError):  # a date no one can read: the whole file
+        return False
+
+
 @router.get("/files/{source_path:path}", responses={
+    304: {"description": "Not modified: the If-None-Match or If-Modified-Since given still "
+                         "holds (the file's ETag and Last-Modified)"},
     400: {"description": 'Bad parameter: {"error": {"status": 400, ...}}'},
     404: {"description": "no such file (or not an indexed, visible document's)"},
     503: {"description": "No usable index (run `kb ingest`) or a damaged one"}})
@@ -81,18 +104,25 @@ def original_file(
     settings: SettingsDep,
     indexed: IndexedPathsDep,
     download: Annotated[bool, Query(description="as an attachment")] = False,
-) -> FileResponse:
+) -> Response:
     """The original file of an indexed document (PDF links may add #page=N). A hidden
-    document's file is only served to a logged-in admin."""
+    document's file is only served to a logged-in admin. It carries an ETag and a
+    Last-Modified, and a request that names them (If-None-Match, If-Modified-Since) gets 304
+    Not Modified while the file is unchanged."""
     hidden = indexed.get(store).get(source_path)  # first: no other path touches the disk
     target = resolve(settings.corpus, source_path) if hidden is not None else None
     if target is None or hidden is None or (hidden and not is_admin(request)):
         raise NotFound(f"no original file at {source_path[:200]!r}")
     disposition = "attachment" if download else "inline"
     name = quote(target.name)
-    return FileResponse(
+    response = FileResponse(
         target,
         media_type=media_type(target),
         headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
                  "Cache-Control": "private, no-store" if hidden else "public, max-age=300"},
+        # (stat now: the ETag and Last-Modified are then set here, not when it is sent)
+        stat_result=os.stat(target),
     )
+    if not_modified(response.headers, request.headers):
+        return NotModifiedResponse(response.headers)
+    return response

@@ -456,6 +456,45 @@ def test_original_files_only_from_the_corpus_and_only_indexed(client: TestClient
         assert b"password" not in r.content
 
 
+def test_original_files_answer_conditional_requests(client: TestClient) -> None:
+    # /files sent an ETag and a Last-Modified but answered If-None-Match and
+    # If-Modified-Since with the whole file (200), never 304 (Starlette's FileResponse does not
+    # evaluate them; its StaticFiles does).
+    first = client.get("/files/reports/doc-01.pdf")
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    for headers in ({"If-None-Match": etag}, {"If-None-Match": f'"x", W/{etag}'},
+                    {"If-None-Match": "*"}, {"If-Modified-Since": modified},
+                    {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}):
+        r = client.get("/files/reports/doc-01.pdf", headers=headers)
+        assert r.status_code == 304 and r.content == b"", (headers, r.status_code)
+        assert r.headers["etag"] == etag and "max-age" in r.headers["cache-control"], r.headers
+    for headers in ({"If-None-Match": '"another"'},
+                    {"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"},
+                    {"If-Modified-Since": "not a date"},
+                    # If-None-Match decides when both are given (RFC 9110 13.2.2)
+                    {"If-None-Match": '"another"', "If-Modified-Since": modified}):
+        r = client.get("/files/reports/doc-01.pdf", headers=headers)
+        assert r.status_code == 200 and r.content.startswith(b"%PDF"), (headers, r.status_code)
+
+
+def test_text_is_compressed_for_clients_that_accept_gzip(client: TestClient) -> None:
+    # No response was compressed: a search page of 64 KB, a long document's page of 4 MB.
+    for url in ("/?q=export", "/api/search?q=export&size=100", "/documents/doc-01?q=export",
+                "/api/export.csv?q=export", "/static/style.css", "/openapi.json"):
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in plain.headers, url
+        assert packed.headers.get("content-encoding") == "gzip", (url, packed.headers)
+        assert "accept-encoding" in packed.headers["vary"].lower(), url
+        assert packed.content == plain.content, url  # (httpx decodes it)
+        assert packed.num_bytes_downloaded < len(plain.content) / 2, (
+            url, packed.num_bytes_downloaded, len(plain.content))
+    # what is small, or compressed already, goes as it is
+    for url in ("/api/suggest?q=exp", "/files/reports/doc-01.pdf"):
+        r = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in r.headers, (url, r.headers)
+
+
 def test_openapi_and_docs_page(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path in ("/api/search", "/api/documents/{doc_id}", "/api/suggest", "/api/facets",
