@@ -137,7 +137,8 @@ def api_suggest(
 
 
 @router.get("/documents/{doc_id}", responses={**ERROR_RESPONSES, 404: {"description":
-                                                                        "unknown document"}})
+                                                                        "unknown document"}},
+            openapi_extra={"parameters": SEARCH_PARAMETERS})
 def api_document(
     request: Request,
     doc_id: str,
@@ -145,9 +146,13 @@ def api_document(
     q: Annotated[str, Query(max_length=1000, description="words to mark in the passages")] = "",
 ) -> dict[str, Any]:
     """A document: metadata with the source of each field, passages (with the query's words
-    marked), link to the original file, and similar documents."""
-    _only_params(request, "q")
-    return asdict(find_document_page(store, doc_id, q, include_hidden=is_admin(request)))
+    marked), link to the original file, and similar documents. The search parameters besides
+    ``q`` (facets, years, sort, size, page: those a hit's ``url`` carries) name the search
+    the document was opened from: ``search_url`` is that search, and the links to other
+    documents carry it."""
+    search = parse_params(request.query_params.multi_items())
+    return asdict(find_document_page(store, doc_id, q, include_hidden=is_admin(request),
+                                     search=search))
 
 
 # -- exports -----------------------------------------------------------------------------------

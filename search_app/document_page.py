@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +17,7 @@ from index import (
 )
 from ingest import compress_ranges, date_label, iso_language
 from search_app.errors import NotFound
-from search_app.params import as_composed
+from search_app.params import SearchParams, as_composed
 from search_app.search_page import document_url, file_url, only_marks, passage_where
 
 #: Metadata rows of the document page: (field, label, facet for value labels / links).
@@ -160,7 +160,11 @@ def passage_labels(view: DocumentView) -> list[str]:
 def document_page(
     view: DocumentView, similar: list[SimilarDocument], labels: dict[str, dict[str, str]],
     q: str = "", other_languages: list[SimilarDocument] | None = None,
+    search: SearchParams | None = None,
 ) -> DocumentPage:
+    """The page of ``view``; ``search``: the search it was opened from (its ``q`` is ``q``),
+    which its links to other documents carry and its "Back to search" returns to."""
+    search = replace(search, q=q) if search is not None else SearchParams(q=q)
     doc = view.document
     rows = []
     for name, label, facet in FIELDS:
@@ -207,9 +211,9 @@ def document_page(
         id=doc.id,
         title=doc.title,
         title_source=doc.sources.get("title"),
-        url=document_url(doc.id, q),
+        url=document_url(doc.id, q, search),
         query=q,
-        search_url="/?q=" + quote(q, safe="") if q else "/",
+        search_url=search.url("/"),
         file_url=file_url(doc.source_path),
         download_url=file_url(doc.source_path) + "?download=1",
         source_path=doc.source_path,
@@ -220,10 +224,11 @@ def document_page(
         metadata=rows,
         passages=passages,
         matched_passages=view.matched_passages,
-        more_like_this=[SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type, s.language)
+        more_like_this=[SimilarDoc(s.id, s.title, document_url(s.id, q, search), s.doc_type,
+                                   s.language)
                         for s in similar],
         other_languages=[
-            SimilarDoc(s.id, s.title, document_url(s.id, q), s.doc_type, s.language,
+            SimilarDoc(s.id, s.title, document_url(s.id, q, search), s.doc_type, s.language,
                        labels.get("language", {}).get(s.language or "", s.language))
             for s in other_languages or []
         ],
@@ -252,13 +257,15 @@ def ocr_note(ocr: dict[str, Any] | None, language_labels: dict[str, str]) -> str
 
 
 def find_document_page(store: IndexStore, doc_id: str, q: str = "", *,
-                       include_hidden: bool = False) -> DocumentPage:
+                       include_hidden: bool = False,
+                       search: SearchParams | None = None) -> DocumentPage:
     """The page data of document ``doc_id`` (the HTML page and /api/documents render it),
     with similar documents and the same topic in other languages; NotFound without one.
-    ``q`` is read composed (params.as_composed)."""
+    ``q`` is read composed (params.as_composed); ``search``: the search the document was
+    opened from (the hits' links carry it), for the way back to it."""
     q = as_composed(q)
     view = get_document(store, doc_id, q, include_hidden=include_hidden)
     if view is None:
         raise NotFound(f"There is no document with the id {doc_id[:200]!r}.")
     similar, other_languages = related_documents(store, doc_id)
-    return document_page(view, similar, store.facet_labels(), q, other_languages)
+    return document_page(view, similar, store.facet_labels(), q, other_languages, search)

@@ -14,7 +14,7 @@ from search_app.admin.routing import is_admin
 from search_app.deps import CacheDep, PageParamsDep, StoreDep, TemplatesDep
 from search_app.document_page import find_document_page
 from search_app.home_page import home_page
-from search_app.params import SearchParams
+from search_app.params import ParameterError, SearchParams, parse_params
 from search_app.search_page import search_page
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +73,15 @@ def document_view(
     templates: TemplatesDep,
     q: Annotated[str, Query(max_length=1000)] = "",
 ) -> HTMLResponse:
-    page = find_document_page(store, doc_id, q, include_hidden=is_admin(request))
+    # The search the document was opened from (a hit's link carries its filters, sort, size
+    # and page): "Back to search" returns to it. An address with a value no search takes
+    # (edited by hand) still shows the document, with the way back to its words alone.
+    try:
+        search = parse_params(request.query_params.multi_items(), strict=False)
+    except ParameterError:
+        search = None
+    page = find_document_page(store, doc_id, q, include_hidden=is_admin(request),
+                              search=search)
     return templates.TemplateResponse(
         request, "document.html", {"doc": page, "title": page.title, "search_q": q}
     )

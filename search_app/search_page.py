@@ -272,8 +272,13 @@ def only_marks(html: str) -> str:
     return _NOT_MARK.sub("&lt;", html)
 
 
-def document_url(doc_id: str, q: str = "") -> str:
+def document_url(doc_id: str, q: str = "", search: SearchParams | None = None) -> str:
+    """The document page, with the words ``q`` to mark; with ``search``, the search the link
+    is on (its filters, years, sort, size and page, in its own parameters), which the page's
+    "Back to search" returns to (search_app.document_page)."""
     url = f"/documents/{quote(doc_id, safe='')}"
+    if search is not None:
+        return replace(search, q=q).url(url)
     return f"{url}?{_q(q)}" if q else url
 
 
@@ -307,12 +312,13 @@ def passage_where(
 
 def hit_data(
     hit: DocumentHit, rank: int, q: str, labels: dict[str, dict[str, str]],
-    query_language: str | None = None,
+    query_language: str | None = None, search: SearchParams | None = None,
 ) -> HitData:
     """A hit as the page, the API and the exports show it; its links carry ``q``: the query
     whose results it is (the correction's, when the words as typed found nothing), which the
-    document page reads as the search did (index.search.passage_query)."""
-    doc_url = document_url(hit.id, q)
+    document page reads as the search did (index.search.passage_query), and the rest of the
+    ``search`` it is a hit of, for the document page's way back to it."""
+    doc_url = document_url(hit.id, q, search)
     passages = [
         HitPassageData(
             ordinal=p.ordinal,
@@ -540,7 +546,7 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
     offset = (params.page - 1) * params.size
     # the hits of a correction ("vouchrs": those of "vouchers") link to their pages with it
     linked = result.corrected or params.q
-    hits = [hit_data(h, offset + i + 1, linked, labels, result.query_language)
+    hits = [hit_data(h, offset + i + 1, linked, labels, result.query_language, params)
             for i, h in enumerate(result.hits)]
     facets = _facets(result, params, path)
     chips = _chips(params, labels, path)
@@ -610,6 +616,7 @@ def export_hits(
 
     def generate() -> Iterator[HitData]:
         for rank, hit in enumerate(hits, 1):
-            yield hit_data(hit, rank, result.corrected or params.q, labels)
+            yield hit_data(hit, rank, result.corrected or params.q, labels,
+                           search=params.at_page(1))
 
     return result.total, ExportHits(generate(), result.corrected, result.notice)

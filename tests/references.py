@@ -60,7 +60,9 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
                 if rank >= limit:
                     return
                 rank += 1
-                yield hit_data(hit, rank, result.corrected or params.q, labels)
+                # (the hits' links carry the search, as export_hits's do since H16)
+                yield hit_data(hit, rank, result.corrected or params.q, labels,
+                               search=params.at_page(1))
             if rank >= min(limit, total) or not result.hits:
                 return
             page += 1

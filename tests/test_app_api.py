@@ -204,13 +204,15 @@ def test_a_language_with_its_region_is_its_language(client: TestClient, tag: str
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("q=export&foo=1", "unknown parameter 'foo'; parameters are q"),
-    ("language=de", "unknown parameter 'language'"),
+    ("q=export&foo=1", "unknown parameter or facet 'foo'"),
+    ("q=export&page=abc", "page must be a whole number"),
+    ("q=export&sort=best", "unknown sort 'best'"),
     ("q=export&q=covid", "q takes one value, and was given 2 ('export', 'covid')"),
 ])
 def test_a_document_reads_its_parameters_as_the_other_api_addresses(
         client: TestClient, query: str, message: str) -> None:
-    # /api/documents/{id} answered 200 to any parameter, as if it meant something
+    # /api/documents/{id} answered 200 to any parameter, as if it meant something; it takes
+    # the search's own (the search it was opened from), read as /api/search reads them
     assert_error(client.get(f"/api/documents/doc-02?{query}"), 400, message)
     assert client.get("/api/documents/doc-02?q=export").status_code == 200
     assert client.get("/api/documents/doc-02").status_code == 200

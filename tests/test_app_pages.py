@@ -259,6 +259,38 @@ def test_document_page_metadata_sources_passages_and_more_like_this(client: Test
     assert soup.select_one(".summary-box").text.count("Summary of report 4.") == 1
 
 
+def test_back_to_search_returns_to_the_whole_search(client: TestClient) -> None:
+    # A hit linked to /documents/<id>?q=export and "Back to search" went to /?q=export: the
+    # filters, years, sort, page size and page were gone.
+    search = "/?q=export&country=ES&country=PT&year_from=2016&sort=newest&size=5&page=2"
+    soup = soup_of(client, search)
+    links = [a["href"] for a in soup.select(".hit-title a")]
+    assert links, soup.select_one("#results-heading")
+    for href in links:
+        assert href.startswith("/documents/"), href
+        assert "?" + href.split("?", 1)[1] == search[1:], href
+    doc = soup_of(client, links[0])
+    assert doc.select_one(".back a")["href"] == search
+    assert "for “export”" in doc.select_one(".back a").text
+    # the links to other documents keep it, so the way back survives a hop
+    other = doc.select_one(".mlt a")["href"]
+    assert other.endswith(search[1:]), other
+    assert soup_of(client, other).select_one(".back a")["href"] == search
+    # the API says the same: a hit's url, and the document's search_url
+    api = client.get("/api/search" + search[1:]).json()
+    assert all(h["url"].endswith(search[1:]) for h in api["hits"]), api["hits"]
+    data = client.get("/api" + links[0]).json()
+    assert data["search_url"] == search, data["search_url"]
+    # a list without words (filters only) comes back too, without a "for"
+    listed = soup_of(client, "/?type=report&sort=title")
+    href = listed.select_one(".hit-title a")["href"]
+    back = soup_of(client, href).select_one(".back a")
+    assert back["href"] == "/?type=report&sort=title" and back.text.strip() == "‹ Back to search"
+    # an address edited by hand with a value no search takes still shows the document
+    broken = soup_of(client, "/documents/doc-04?q=export&page=abc")
+    assert broken.select_one(".back a")["href"] == "/?q=export"
+
+
 def test_a_documents_own_text_is_marked_with_its_language(client: TestClient) -> None:
     # the page is English (<html lang="en">); a German document's title, record values and
     # passages were read with English pronunciation (WCAG 3.1.2), and not hyphenated

@@ -329,3 +329,20 @@ def test_phone_count_heading_keeps_its_words_whole(browser, live_server, width) 
         assert pg.evaluate(WORD_LINES_JS, word) == 1, (word, pg.locator(
             "#results-heading").inner_text())
     context.close()
+
+
+def test_back_to_search_from_a_document_keeps_the_search(page) -> None:  # type: ignore[no-untyped-def]
+    # "Back to search" went to /?q=export: the researcher's filters, sort, size and page gone.
+    search = "/?q=export&country=ES&country=PT&sort=newest&size=5&page=2"
+    page.goto(page.base + search)
+    first = page.locator(".hit-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/documents/"))
+    shot(page, "document-back-link")
+    page.get_by_role("link", name="‹ Back to search for “export”").click()
+    page.wait_for_url(lambda url: "/documents/" not in url)
+    assert page.url == page.base + search
+    assert page.locator(".hit-title a").first.inner_text() == title
+    assert page.locator(".chip").count() == 2
+    assert page.locator("#sort").input_value() == "newest"
