@@ -42,7 +42,13 @@ from search_app.params import (
     SearchParams,
     parse_params,
 )
-from search_app.search_page import documents_label, hit_data, to_request, unknown_values
+from search_app.search_page import (
+    documents_label,
+    hit_data,
+    left_out,
+    to_request,
+    unknown_values,
+)
 from search_app.settings import Settings, SettingsError, apply_to_index, load_settings
 from search_app.watch import watch_corpus
 
@@ -357,6 +363,9 @@ def search_command(
         click.echo(line)
     if result.notice:
         click.echo(f"Note: {result.notice}")
+    _, sorted_note = left_out(store, params, result)  # sorted by date or title
+    if sorted_note:
+        click.echo(f"Note: {sorted_note}")
     if result.corrected:
         click.echo(f"Nothing found for {result.request.query!r}; showing results for "
                    f"{result.corrected!r} (search {result.as_typed!r} for the words as typed).")

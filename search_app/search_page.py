@@ -236,6 +236,10 @@ class SearchPage:
     #: semantic search on (KB_SEMANTIC) and used by this search
     semantic_on: bool = False
     semantic_used: bool = False
+    #: sorted by date or title: how many documents the search by relevance also finds by
+    #: meaning, which this order leaves out (the notice says so), and that search's address
+    left_out: int = 0
+    relevance_url: str | None = None
 
 
 # -- building it -------------------------------------------------------------------------------
@@ -539,6 +543,39 @@ def _typed_filters_reason(typed: dict[str, list[str]]) -> str:
     return reason
 
 
+#: what a sort other than relevance orders by, as the notices say it
+SORTED_BY = {"newest": "date", "oldest": "date", "title": "title"}
+
+
+def left_out(store: IndexStore, params: SearchParams, result: SearchResult
+             ) -> tuple[int, str | None]:
+    """(how many, the notice): the documents found by meaning that a search sorted by date or
+    title leaves out. Only relevance ranks by meaning: a list by date or title holds the
+    documents that contain the words (those found by meaning have no words to show and, placed
+    by date among them, nothing to tell how close they are). The count is the search by
+    relevance's total less this one's; (0, None) when nothing is left out."""
+    if (params.sort == "relevance" or not params.q or not semantic_enabled()
+            or result.corrected):
+        return 0, None
+    ranked = search(store, to_request(replace(params, sort="relevance"), page=1, size=1,
+                                      passages=0, with_facets=False))
+    more = ranked.total - result.total if ranked.semantic else 0
+    if more <= 0:
+        return 0, None
+    if result.total:
+        found = (f"only the {documents_label(result.total)} that contain the words "
+                 f"{'is' if result.total == 1 else 'are'} listed; sorted by relevance, the "
+                 f"search also finds {more} more by meaning")
+    else:
+        found = ("only documents that contain the words are listed, and none does; sorted by "
+                 f"relevance, the search finds {documents_label(more)} by meaning")
+    return more, f"Sorted by {SORTED_BY[params.sort]}: {found}."
+
+
+def _notices(*notices: str | None) -> str | None:
+    return " ".join(n for n in notices if n) or None
+
+
 def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> SearchPage:
     """Run the search of ``params``; links in the result point to ``path`` (the page or API)."""
     result = search(store, to_request(params))
@@ -573,6 +610,10 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         semantic_on=semantic_enabled(),
         semantic_used=result.semantic,
     )
+    page.left_out, note = left_out(store, params, result)
+    if note:
+        page.notice = _notices(result.notice, note)
+        page.relevance_url = replace(params, sort="relevance", page=1).url(path)
     if result.suggestion:
         page.suggestion = result.suggestion
         page.suggestion_url = replace(params, q=result.suggestion, page=1).url(path)
@@ -619,4 +660,5 @@ def export_hits(
             yield hit_data(hit, rank, result.corrected or params.q, labels,
                            search=params.at_page(1))
 
-    return result.total, ExportHits(generate(), result.corrected, result.notice)
+    _, note = left_out(store, params, result)
+    return result.total, ExportHits(generate(), result.corrected, _notices(result.notice, note))

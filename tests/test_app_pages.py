@@ -259,6 +259,40 @@ def test_document_page_metadata_sources_passages_and_more_like_this(client: Test
     assert soup.select_one(".summary-box").text.count("Summary of report 4.") == 1
 
 
+def test_a_sort_by_date_or_title_says_it_leaves_out_what_meaning_found(
+        client: TestClient) -> None:
+    # "/?q=vouchers": 17 documents, "Keywords + meaning"; sorted by date, 7 documents and not
+    # a word on the 10 found by meaning that the list (and its facets and exports) dropped.
+    ranked = client.get("/api/search?q=pandemic&country=ES").json()
+    for sort in ("newest", "oldest", "title"):
+        url = f"/api/search?q=pandemic&country=ES&sort={sort}"
+        data = client.get(url).json()
+        more = ranked["total"] - data["total"]
+        assert data["total"] and more > 0, (ranked["total"], data["total"])
+        assert data["left_out"] == more, data
+        by = "title" if sort == "title" else "date"
+        assert data["notice"] == (
+            f"Sorted by {by}: only the {data['total']} documents that contain the words are "
+            f"listed; sorted by relevance, the search also finds {more} more by meaning."), data
+        assert data["relevance_url"] == "/api/search?q=pandemic&country=ES", data
+        exported = client.get(f"/api/export.json?q=pandemic&country=ES&sort={sort}").json()
+        assert exported["notice"] == data["notice"], exported["notice"]
+    soup = soup_of(client, "/?q=pandemic&country=ES&sort=newest")
+    notice = soup.select_one(".notice")
+    assert notice and "Sorted by date" in notice.text, soup.select_one(".results-head")
+    assert notice.a["href"] == "/?q=pandemic&country=ES" and notice.a.text == "Sort by relevance"
+    assert soup.select_one(".search-mode").text == "Keywords only"
+    # nothing found by its words: the page says why the list is empty
+    none = client.get("/api/search?q=kangaroo&sort=newest").json()
+    assert none["total"] == 0 and none["left_out"] >= 1, none
+    assert "and none does; sorted by relevance, the search finds" in none["notice"], none
+    # nothing left out, nothing said
+    for url in ("/api/search?q=pandemic&country=ES", "/api/search?q=pandemic&sort=newest",
+                "/api/search?country=ES&sort=title"):
+        data = client.get(url).json()
+        assert data["left_out"] == 0 and not data["notice"], (url, data["notice"])
+
+
 def test_back_to_search_returns_to_the_whole_search(client: TestClient) -> None:
     # A hit linked to /documents/<id>?q=export and "Back to search" went to /?q=export: the
     # filters, years, sort, page size and page were gone.
