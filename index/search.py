@@ -935,8 +935,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
     if as_page_reads:
         PAGE_READINGS.put(lambda: reading_key(store, req.query), PageQuery(parsed, terms))
     if sem is not None and keyword_total == 0 and total and parsed.notice is None:
-        parsed.notice = ("No document contains these words; these documents are close in "
-                         "meaning (semantic search, across languages).")
+        parsed.notice = NEAREST_NOTICE if flt.narrows else CLOSE_NOTICE
     return _Ranked(SearchResult(
         request=req,
         total=total,
@@ -950,6 +949,18 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         query_language=sem.lang if sem is not None else None,
         keyword_total=keyword_total,
     ), order, only_meaning, parsed, terms)
+
+
+#: The notice of a search whose words no document contains, and whose hits are found by
+#: meaning: without a filter, those above the similarity floor (index.semantic); with one,
+#: every document the filter lets through, ranked by meaning however far it is (a query that
+#: means nothing, or a topic absent from a country, still lists them all: they are the
+#: nearest, not close).
+CLOSE_NOTICE = ("No document contains these words; these documents are close in meaning "
+                "(semantic search, across languages).")
+NEAREST_NOTICE = ("No document with the selected filters contains these words; these are the "
+                  "documents the filters let through, nearest in meaning first, however far "
+                  "(semantic search, across languages).")
 
 
 def _typed_filters(parsed: ParsedQuery) -> dict[str, list[str]]:

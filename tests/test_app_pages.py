@@ -259,6 +259,29 @@ def test_document_page_metadata_sources_passages_and_more_like_this(client: Test
     assert soup.select_one(".summary-box").text.count("Summary of report 4.") == 1
 
 
+def test_a_filtered_search_does_not_call_the_nearest_documents_close(client: TestClient) -> None:
+    # "/api/search?q=asdfgh&country=ES" listed all the Spanish documents under "No document
+    # contains these words; these documents are close in meaning": with a filter the search
+    # takes every document it lets through, ranked by meaning however far.
+    plain = client.get("/api/search?q=kangaroo").json()
+    assert plain["notice"].startswith("No document contains these words; these documents are "
+                                      "close in meaning"), plain["notice"]
+    for query in ("q=kangaroo&country=ES", "q=kangaroo+country:ES", "q=kangaroo&year=2018"):
+        data = client.get(f"/api/search?{query}").json()
+        assert data["total"] and all(h["match"] == "semantic" for h in data["hits"]), data
+        assert "close in meaning" not in data["notice"], (query, data["notice"])
+        assert data["notice"].startswith(
+            "No document with the selected filters contains these words; these are the "
+            "documents the filters let through, nearest in meaning first, however far"), data
+    soup = soup_of(client, "/?q=kangaroo&country=ES")
+    assert "nearest in meaning first" in soup.select_one(".notice").text
+    # the facets say that selecting a value adds its documents by meaning
+    note = soup_of(client, "/?q=pandemic").select_one(".facet-note")
+    assert note and "a value selected also lists its other documents" in note.text
+    set_semantic_enabled(False)  # (back on after the test: conftest)
+    assert not soup_of(client, "/?q=pandemic&size=20").select_one(".facet-note")  # (not cached)
+
+
 def test_a_sort_by_date_or_title_says_it_leaves_out_what_meaning_found(
         client: TestClient) -> None:
     # "/?q=vouchers": 17 documents, "Keywords + meaning"; sorted by date, 7 documents and not
