@@ -21,6 +21,7 @@ from index.highlight import mark_all
 from index.prepare import index_language
 from index.query import ParsedQuery, parse_query, without_negations
 from index.query_form import asked_for, phrases_as_words, searches
+from index.query_text import query_text
 from index.readings import PAGE_READINGS, PageQuery
 from index.records import Document, Passage
 from index.schema import passage_field
@@ -250,7 +251,7 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
     """Completions for what a user is typing: words that complete it, then matching titles.
     The last word of a hyphenated one is completed ("Sud-Munt": "Sud-Muntenia"; the index's
     words are split at hyphens), the titles are found by its parts as words."""
-    text = (text or "")[:200]
+    text = query_text(text or "")[:200]
     stripped = text.rstrip()
     if not stripped:
         return []

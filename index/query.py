@@ -36,6 +36,7 @@ from index.analysis import (
 )
 from index.compounds import COMPOUNDING_LANGUAGES, Dictionary, dictionary, tails
 from index.hyphen_endings import typed_endings
+from index.query_text import query_text, quote_joined
 from index.query_words import (
     QueryWords,
     acronyms_in,
@@ -982,7 +983,7 @@ def parse_query(text: str) -> ParsedQuery:
     searches repeat (a page's next page, its facets, the "did you mean" of a word). Each call
     returns its own ParsedQuery (the search widens it with synonyms and may set its notice);
     the query-form nodes inside are immutable and shared."""
-    cached = _parsed((text or "").strip()[:1000], ranking.RANKING)
+    cached = _parsed(query_text(text or "").strip()[:1000], ranking.RANKING)
     return replace(cached, filters={k: list(v) for k, v in cached.filters.items()},
                    years=list(cached.years), words=list(cached.words))
 
@@ -999,7 +1000,8 @@ def _parsed(text: str, setting: ranking.Ranking) -> ParsedQuery:
         return ParsedQuery(text="", documents=None, passages=None)
     notice = None
     typed = text
-    text, unknown = _unknown_fields(_QUESTION_MARK.sub("", _negations(_weights(text))))
+    text, unknown = _unknown_fields(
+        _QUESTION_MARK.sub("", _negations(_weights(quote_joined(text)))))
     if unknown:
         # plain text, as every notice (the page shows it as typed, not as Markdown)
         names = ", ".join(f'"{name}:"' for name in unknown)

@@ -32,6 +32,7 @@ from index.did_you_mean import (
 )
 from index.engine import EngineReader, Filter, Ranked, Sort
 from index.errors import IndexUnavailableError
+from index.facet_names import as_codes
 from index.highlight import highlight, plain_snippet
 from index.prepare import facet_values, index_language
 from index.query import (
@@ -43,6 +44,7 @@ from index.query import (
     without_negations,
     word_queries,
 )
+from index.query_text import query_text
 from index.readings import PAGE_READINGS, PageQuery
 from index.records import Document, Passage
 from index.results import (
@@ -461,7 +463,7 @@ def _start_semantic(store: IndexStore, req: SearchRequest
     relevance, semantic search off, no words, no vectors)."""
     if req.sort != "relevance" or not semantic.enabled():
         return None
-    text = semantic_text((req.query or "").strip()[:1000])
+    text = semantic_text(query_text(req.query or "").strip()[:1000])
     if not text or not any(ch.isalnum() for ch in text):
         return None
     gen = store.current_generation()
@@ -628,14 +630,24 @@ class Reading:
     fixed: ParsedQuery | None = None
 
 
+def _parse(store: IndexStore, text: str, synonyms: list[dict[str, list[str]]]) -> ParsedQuery:
+    """``text`` parsed, the facet values typed in it by name read as their codes
+    (index.facet_names: ``country:hungary`` is ``country:HU``)."""
+    parsed = parse_query(text)
+    if parsed.filters:
+        parsed.filters = as_codes(parsed.filters, store.facet_labels(), synonyms)
+    return parsed
+
+
 def read_words(store: IndexStore, text: str, *, exact: bool = False) -> Reading:
     """``text`` read as a search reads it before it searches: a query typed without any
     diacritic with the accents the documents write (the keyword side reads it so too,
     KEYWORD_ACCENTS, not only the model; not when ``exact``), parsed, and widened by the
     index's synonyms."""
+    text = query_text(text)
     read = with_accents(store, text) if KEYWORD_ACCENTS and text and not exact else text
-    parsed = parse_query(read)
     synonyms = store.load_synonyms()
+    parsed = _parse(store, read, synonyms)
     add_synonyms(parsed, synonyms)
     # did you mean counts the diacritics typed as meant: not those restored above
     spelt = (lambda: document_spellings(store)) if typed_diacritics(text) else None
@@ -672,7 +684,7 @@ def read_typos(store: IndexStore, reader: EngineReader, reading: Reading, flt: F
     reading.fixed_text = ranked_correction(reader, parsed, near)
     if reading.fixed_text is None:
         return
-    fixed = parse_query(reading.fixed_text)
+    fixed = _parse(store, reading.fixed_text, reading.synonyms)
     if (fixed.filters, fixed.years) != (parsed.filters, parsed.years) or fixed.documents is None:
         # (the filters are those typed: a correction never adds nor changes one, which the
         # search would not apply, while the result named it: query_filters)

@@ -474,14 +474,24 @@ def _count(store: IndexStore, params: SearchParams) -> int:
                                     with_facets=False)).total
 
 
-def unknown_values(store: IndexStore, params: SearchParams) -> list[UnknownValue]:
-    """The filter values of ``params`` that no searchable document has, each with its facet's
-    values (the facet counts of a search of every document)."""
-    if not params.filters:
+#: the facets of coded values (a typed ``country:magyar`` is named with the codes)
+_CODED = ("country", "region", "language", "type", "theme", "record")
+
+
+def unknown_values(store: IndexStore, params: SearchParams,
+                   typed: dict[str, list[str]] | None = None) -> list[UnknownValue]:
+    """The filter values of ``params``, and the coded ones ``typed`` in the query (country,
+    region, language, type, theme, record: SearchResult.query_filters), that no searchable
+    document has, each with its facet's values (the facet counts of a search of every
+    document). A value typed in the query that names no code ("country:magyar") found
+    nothing, and the page named no code."""
+    pairs = [*params.filters,
+             *((name, values) for name, values in (typed or {}).items() if name in _CODED)]
+    if not pairs:
         return []
     everything = search(store, SearchRequest(page_size=1, passages=0))
     unknown: list[UnknownValue] = []
-    for name, values in params.filters:
+    for name, values in pairs:
         facet = everything.facets.get(name)
         known = [KnownValue(v.value, v.label, v.count) for v in facet.values
                  if v.count] if facet else []
@@ -515,8 +525,11 @@ def _empty(
             total = _count(store, cleared)
             if total:
                 relaxations.append(Relaxation("without any filter", cleared.url(path), total))
-    if unknown:
+    given = {(name, value) for name, values in params.filters for value in values}
+    if unknown and all((u.facet, u.value) in given for u in unknown):
         reason = _unknown_reason(unknown)
+    elif unknown:  # a value typed in the query: the filters as typed, and the codes
+        reason = f"{_typed_filters_reason(result.query_filters)} {_unknown_reason(unknown)}"
     elif result.notice and not result.hits:
         reason = result.notice
     elif params.has_filters and any(r.total for r in relaxations):
@@ -621,7 +634,7 @@ def search_page(store: IndexStore, params: SearchParams, *, path: str = "/") -> 
         page.corrected = result.corrected
         page.as_typed_url = replace(params, q=result.as_typed, page=1).url(path)
     if result.total == 0:
-        page.unknown_values = unknown_values(store, params)
+        page.unknown_values = unknown_values(store, params, result.query_filters)
         page.empty_reason, page.relaxations = _empty(store, params, result, chips, path,
                                                      page.unknown_values)
     return page
