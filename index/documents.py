@@ -265,17 +265,26 @@ def suggest(store: IndexStore, text: str, limit: int = 8) -> list[Suggestion]:
         if len(prefix) >= 2 and prefix.isalnum():
             written = document_spellings(store)
             lead = f"{head} {before}{hyphen}"
-            out.extend(Suggestion((lead + _as_written(r, word, part, written)).strip(), "word")
-                       for word in r.completions(prefix, max(3, limit // 2)))
+            wanted = max(3, limit // 2)
+            for word in r.completions(prefix, wanted * 2 if hyphen else wanted):
+                form = _as_written(r, word, part, written)
+                if form is not None and (not hyphen or _written_joined(r, before, form)):
+                    out.append(Suggestion((lead + form).strip(), "word"))
+            out = out[:wanted]
         words = [*head.split(), *(w for w in before.split("-") if w)]
         parsed = parse_query(" ".join([*words, part + "*" if len(prefix) >= 2 else ""]))
         wanted = limit - len(out)
         # titles only for what the text asks for: a text that only excludes ("-exp", "NOT
         # exp") matches documents by what they lack, in no order (each engine gave its own)
         if searches(parsed.documents) and wanted > 0 and not _only_excludes(parsed):
-            ranked = r.search(parsed.documents, Filter(), limit=wanted)
+            # a hyphenated word's titles are those that write it ("Sud-M": not the Basque
+            # plan, which has neither "Sud" nor a word in "M..." after it)
+            joined = (re.compile(rf"(?<!\w){re.escape(fold(before))}[-\s]+{re.escape(prefix)}")
+                      if hyphen else None)
+            ranked = r.search(parsed.documents, Filter(),
+                              limit=wanted * 4 if joined else wanted)
             for doc in r.documents(ranked.ids):
-                if doc is not None:
+                if doc is not None and (joined is None or joined.search(fold(doc.title))):
                     out.append(Suggestion(doc.title, "title", doc.id))
     return out[:limit]
 
@@ -286,30 +295,54 @@ _TOKEN = re.compile(r"\w+")
 
 
 def _as_written(r: EngineReader, word: str, typed: str, spelt: Spellings | None = None
-                ) -> str:
+                ) -> str | None:
     """``word`` (an indexed word: folded, "exportforderung") as the documents write it in
     their titles and summaries, their most frequent form there ("Exportförderung"), else as
     ``spelt`` (the documents' spellings, index.spellings) has it when they agree ("közép":
     "középvállalkozások"), else ``word``; its first letter in the case ``typed`` has, unless
     the form has capitals past it ("COVID", "SMEs", "kMU" for "kmu" was wrong), and with the
-    accents ``typed`` has ("közép" is not "kozep")."""
+    accents ``typed`` has ("közép" is not "kozep"). A form with the accents typed is taken
+    before the others; None when the documents write the word only with other accents than
+    those typed: "exportaç" is no start of the Spanish "exportación", and the typed "ç" put
+    into it made a word of no language ("exportaçión")."""
     found = r.search(qf.Term("words", word), Filter(), limit=WRITTEN_FORM_DOCUMENTS)
     forms: Counter[str] = Counter()
     for doc in r.documents(found.ids):
         if doc is not None:
             forms.update(t for t in _TOKEN.findall(f"{doc.title} {doc.summary or ''}")
                          if fold(t) == word)
+    known = sorted({f for words in (spelt.spelt.values() if spelt else ())
+                    for f in words.get(word, ())})
+    if not typed.isascii():
+        written = [f for f, _ in forms.most_common()] + known
+        agreeing = [f for f in written if _typed_agrees(f, typed)]
+        if agreeing:
+            forms, known = Counter([agreeing[0]]), []
+        elif not all(f.isascii() for f in written):
+            return None
     if forms:
         form = forms.most_common(1)[0][0]
     else:
-        known = sorted({f for words in (spelt.spelt.values() if spelt else ())
-                        for f in words.get(word, ())})
         if len(known) > 1:  # those with the accents typed, when they tell
             known = [f for f in known if f.startswith(typed.lower())] or known
         form = known[0] if len(known) == 1 else word
     if not any(c.isupper() for c in form[1:]):
         form = (form[:1].upper() if typed[:1].isupper() else form[:1].lower()) + form[1:]
     return _with_accents_typed(form, typed)
+
+
+def _written_joined(r: EngineReader, before: str, form: str) -> bool:
+    """Whether a document writes ``before`` and ``form`` joined by a hyphen (or as a phrase):
+    "e-comm" was completed "e-communication", "e-common" ("comm" completed as a word of its
+    own, then "e-" put before it), which no document writes."""
+    documents = parse_query(f'"{before}-{form}"').documents
+    return searches(documents) and bool(r.search(documents, Filter(), limit=1).ids)
+
+
+def _typed_agrees(form: str, typed: str) -> bool:
+    """Whether ``form`` (a documents' spelling) writes each letter ``typed`` with an accent
+    as typed (in any case)."""
+    return _with_accents_typed(form, typed).lower() == form.lower()
 
 
 def _with_accents_typed(form: str, typed: str) -> str:

@@ -272,6 +272,29 @@ def test_a_completion_keeps_the_accents_typed(tmp_path, engine):
     assert words("Außen") == ["Außenwirtschaftsforderung"]
 
 
+def test_a_completion_puts_no_typed_accent_into_another_spelling(tmp_path, engine):
+    # "exportaç" was completed "exportaçión" (the Spanish "exportación" with the "ç" typed), a
+    # word of no language; "e-comm" gave "e-communication", "e-common", which no text writes
+    store = build_index(tmp_path, [
+        make_doc("pt", "Exportação das PME", "A exportação cresceu.", language="pt"),
+        make_doc("es", "Exportación de las pymes", "La exportación creció.", language="es"),
+        make_doc("en", "E-commerce for SMEs", "Our common e-mail communication.",
+                 "A community of shops in South Muntenia."),
+        make_doc("ro", "Coaching digital din Sud-Muntenia", "Exportatori din Sud-Muntenia.",
+                 language="ro"),
+    ])
+
+    def texts(text: str, kind: str) -> list[str]:
+        return [s.text for s in suggest(store, text) if s.kind == kind]
+
+    assert texts("exportaç", "word") == ["exportação"]
+    assert sorted(texts("exportac", "word")) == ["exportación", "exportação"]
+    assert texts("e-comm", "word") == ["e-commerce"]
+    assert texts("e-comm", "title") == ["E-commerce for SMEs"]
+    # the titles of a hyphenated word are those that write it
+    assert texts("Sud-M", "title") == ["Coaching digital din Sud-Muntenia"]
+
+
 @pytest.mark.parametrize("text", ["-exp", "NOT exp", "-export", "NOT matchm"])
 def test_a_text_that_only_excludes_suggests_no_titles(store, text):
     # it matches documents by what they lack, in no order: each engine listed its own two
