@@ -10,6 +10,9 @@ The kinds of damage, each made once per query (the same with the same ``--seed``
 - **accents**: every letter of the query without its diacritics ("közepes" -> "kozepes",
   "întreprinderi" -> "intreprinderi", "exportação" -> "exportacao", "ß" -> "ss"); only the
   queries that have such a letter.
+- **umlauts**: a German query written the German way without umlauts ("ä" -> "ae", "ö" ->
+  "oe", "ü" -> "ue", "ß" -> "ss": "Baden-Wuerttemberg", "Exportfoerderung"); only the German
+  queries that have such a letter (since 2026-12-03, third session).
 - **edit**: one word of 5+ letters (not a stop word of the query's language, not in
   quotes, not in capitals) with one edit past its first letter, in turn a deletion, a swap
   of two neighbouring letters, a substitution by a neighbouring key (QWERTY) or an
@@ -51,7 +54,7 @@ from index import IndexStore, SearchRequest, search  # noqa: E402
 
 SETS = ("upgradesme", "upgradesme-heldout",
         *(f"upgradesme-heldout{i}" for i in range(2, 13)))
-KINDS = ("accents", "edit", "double", "edit2")
+KINDS = ("accents", "umlauts", "edit", "double", "edit2")
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -136,12 +139,20 @@ def _rng(seed: int, qid: str, kind: str) -> random.Random:
     return random.Random(int.from_bytes(digest[:8], "big"))
 
 
+#: the German way of writing without umlauts (the kind "umlauts": German queries only)
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                          "ß": "ss"})
+
+
 def damage(query: dict[str, Any], kind: str, seed: int) -> str | None:
     """The query's text with ``kind`` of damage, or None when it cannot have it."""
     text = str(query["text"])
     rng = _rng(seed, str(query["id"]), kind)
     if kind == "accents":
         out = strip_accents(text)
+        return out if out != text else None
+    if kind == "umlauts":
+        out = text.translate(_UMLAUTS) if query.get("lang") == "de" else text
         return out if out != text else None
     words = _candidates(text, query.get("lang"))
     if not words or (kind == "edit2" and len(words) < 2):

@@ -106,9 +106,41 @@ class Spellings:
                 return word
             else:
                 spelling = self._accented_start(word.lower(), langs, found, offer)
+                if spelling is None and "de" in langs:
+                    umlauts = self._umlauts(word.lower(), found, offer)
+                    if umlauts is not None:
+                        written, typed = umlauts
+                        return _accented(word, written)[:len(written)] + word[typed:]
             return word if spelling is None else _accented(word, spelling)
 
         return _WORD.sub(spell, text)
+
+    def _umlauts(self, word: str, found: Found | None, offer: bool
+                 ) -> tuple[str, int] | None:
+        """How the German documents write ``word`` (lower case, no diacritics) typed with
+        "ae", "oe", "ue" for "ä", "ö", "ü" (a keyboard without umlauts, an address or a file
+        name: "Wuerttemberg", "Exportfoerderung"), the German transliteration, which Snowball's
+        "german2" and Lucene's GermanNormalizationFilter read so, and the folding here does
+        not ("wuerttemberg" is not "wurttemberg"): the spelling of its start, and how many of
+        the letters typed it stands for; None when they do not write it with an umlaut there.
+        Each of its "ae", "oe", "ue" is read so, else only one of them (a "ue" may be one:
+        "Steuer")."""
+        spots = [m.start() for m in _TRANSLITERATED.finditer(word)]
+        if not spots:
+            return None
+        tries = [spots] + ([[spot] for spot in spots] if len(spots) > 1 else [])
+        for chosen in tries[:1 + MAX_UMLAUT_SPOTS]:
+            plain = "".join(c for i, c in enumerate(word) if i not in chosen)
+            spelling = self._accented_start(plain, ("de",), found, offer)
+            if spelling is None or not any(c in "äöü" for c in spelling):
+                continue
+            typed = spelling.translate(_TRANSLITERATION)
+            # the umlauts it writes are those typed: "ue" is "ü", not another letter's "u"
+            at = [i - 1 - sum(j < i for j in chosen) for i in chosen]
+            if word.startswith(typed) and all(spelling[i] in "äöü"
+                                              for i in at if i < len(spelling)):
+                return spelling, len(typed)
+        return None
 
     def _partly_accented(self, word: str, langs: Sequence[str], found: Found) -> str | None:
         """How the documents of ``langs`` write ``word`` whole, when it has diacritics but
@@ -190,6 +222,13 @@ class Spellings:
                 if found(lang, word) and (lang not in giving or not found(lang, written)):
                     return None
         return spelling
+
+
+#: "ae", "oe", "ue" as German writes "ä", "ö", "ü" without umlauts (Spellings._umlauts)
+_TRANSLITERATED = re.compile(r"(?<=[aou])e")
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+#: the single "ae", "oe", "ue" of a word tried each alone, at most
+MAX_UMLAUT_SPOTS = 3
 
 
 def _shared(a: str, b: str) -> int:

@@ -90,3 +90,19 @@ def test_an_offer_is_only_of_words_the_documents_write() -> None:
     assert sp.restore("Exportacão", ("pt", "xx"), found, offer=True) == "Exportação"
     assert sp.restore("exportaçao", ("pt", "xx"), found) == "exportaçao"
     assert sp.restore("exportaçao", ("pt", "xx"), offer=True) == "exportaçao"
+
+
+def test_german_typed_with_ae_oe_ue_for_the_umlauts_is_written_with_them() -> None:
+    # the German transliteration (a keyboard without umlauts, an address, a file name):
+    # "Wuerttemberg" found 3 documents of 25, "Exportfoerderung" 1 of 49
+    sp = _spellings(de="Die Exportförderung in Baden-Württemberg: Zuschüsse, die Kunden "
+                       "können beantragen. Die Steuer und die Mauer.")
+    assert sp.restore("Baden-Wuerttemberg", ("de", "xx")) == "Baden-Württemberg"
+    assert sp.restore("Exportfoerderung", ("de", "xx")) == "Exportförderung"
+    assert sp.restore("Zuschuesse koennen", ("de", "xx")) == "Zuschüsse können"
+    assert sp.restore("KOENNEN", ("de", "xx")) == "KÖNNEN"
+    # an "ue" that is one, or a word the documents do not write with an umlaut there
+    assert sp.restore("Steuer Mauer Queen", ("de", "xx")) == "Steuer Mauer Queen"
+    # German only, and only as typed without any diacritic
+    assert sp.restore("Exportfoerderung", ("nl", "xx")) == "Exportfoerderung"
+    assert sp.restore("Exportfoerderung für", ("de", "xx")) == "Exportfoerderung für"
