@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from index import query_form as qf
 from index.analysis import OTHER, fold, language_identifier
 from index.engine import EngineReader, Filter
 from index.query import (
@@ -185,11 +186,25 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
             close = _as_typed_closest(word.lower(), close, learnt, langs)
         options = [o for d, o in close if d <= allowed
                    and any(_in_language(reader, o, lang) for lang in langs)
+                   and _written_in(reader, o, langs)
                    and not (OTHER_FORMS_ARE_NO_CORRECTION and d > 1
                             and _other_form(folded, o, langs))]
         if options:
             found.append((word, options))
     return found
+
+
+def _written_in(reader: EngineReader, word: str, langs: Sequence[str]) -> bool:
+    """Whether a document of one of the partner languages of ``langs`` writes ``word`` (an
+    indexed word, folded) as it is. Its stem in such a language's fields is not enough: the
+    Dutch "hielp" (helped; no document has it) was corrected into "help", the Dutch stem
+    of "helpen", and the results of the English "help" shown; the German "Exporteure" was
+    offered "Exporters", whose Dutch stem is that of "exporteren"."""
+    partner = [lang for lang in langs if lang != OTHER]
+    if not partner:
+        return True
+    return bool(reader.search(qf.Term("words", word), Filter.of({"language": partner}),
+                              limit=1).ids)
 
 
 def _has_digit(word: str) -> bool:

@@ -536,6 +536,26 @@ def test_a_correct_word_the_index_lacks_gets_no_suggestion(few_store, query):
     assert result.suggestion is None and result.corrected is None
 
 
+def test_a_word_is_corrected_only_into_a_word_the_documents_of_its_language_write(
+        tmp_path, engine):
+    # the Dutch "hielp" (helped) was corrected into "help", the Dutch stem of "helpen", and
+    # the results of the English "help" shown instead
+    store = build_index(tmp_path, [
+        *(make_doc(f"en{i}", f"Vouchers {i}", "Export vouchers help small exporters.")
+          for i in range(3)),
+        make_doc("nl", "Hulp voor ondernemers", "De regio helpt ondernemers; wij helpen "
+                 "bedrijven bij het exporteren.", language="nl"),
+    ])
+
+    def read(query: str) -> tuple[str | None, str | None]:
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        return result.suggestion, result.corrected
+
+    assert read("Hoe hielp de regio ondernemers") == (None, None)
+    # a typo of a word the Dutch documents write is corrected still
+    assert read("Hoe helpt de regio ondernemrs") == ("Hoe helpt de regio ondernemers", None)
+
+
 @pytest.mark.parametrize(("query", "meant"), [
     ("de ondernemers kekn naar de stands", "de ondernemers keken naar de stands"),
     ("pequeñas empresas exportdoras", "pequeñas empresas exportadoras"),
