@@ -148,6 +148,14 @@ class Ranked:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+def by_score(hits: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """(score, doc id) pairs best first, ties by doc id: the order of a search by score in
+    every engine. Each engine broke ties in its own order (Whoosh by record number, tantivy
+    by segment and part), so two installations, or the CSVs of two runs on the engines,
+    listed the same documents of equal score in other orders."""
+    return sorted(hits, key=lambda hit: (-hit[0], hit[1]))
+
+
 @dataclass
 class CatalogEntry:
     """One indexed document, as ingest, statistics and the site's file routes need it."""
@@ -169,8 +177,9 @@ class EngineReader(Protocol):
     # -- searching ---------------------------------------------------------------------------
     def search(self, query: Query | None, flt: Filter, *, sort: Sort = "score",
                limit: int = 10, facets: Sequence[str] = ()) -> Ranked:
-        """Documents matching ``query`` (None: every document) and ``flt``, best first (or in
-        ``sort`` order, ties in index order), the first ``limit`` of them (``limit`` may be 0:
+        """Documents matching ``query`` (None: every document) and ``flt``, best first, ties
+        by doc id (:func:`by_score`; or in ``sort`` order, ties in index order), the first
+        ``limit`` of them (``limit`` may be 0:
         counts only); the exact total; counts of ``facets`` over all matches. Scoring: BM25
         per field as index.ranking sets it (index/whoosh/ is the reference: ARCHITECTURE.md,
         "An engine")."""
@@ -428,6 +437,7 @@ __all__ = [
     "Ranked",
     "Sort",
     "UnknownEngineError",
+    "by_score",
     "engine_names",
     "get_engine",
     "register",

@@ -984,3 +984,23 @@ def test_a_word_typed_with_some_of_its_accents_that_finds_nothing_is_corrected(t
     result = search(store, SearchRequest(query="exportaçao pandemia", passages=0,
                                          with_facets=False))
     assert result.corrected is None and result.suggestion is None
+
+
+def test_ties_are_ordered_by_doc_id_and_every_document_scores_one(tmp_path, engine):
+    # each engine broke ties in its own order (Whoosh by record, tantivy by segment), and
+    # tantivy scored "*" 0.0, "NOT export" 1.0 or 0.0
+    from index.engine import Filter
+
+    store = build_index(tmp_path, [
+        *(make_doc(f"d{i}", "Export plan", "An export plan.") for i in (3, 1, 4, 2)),
+        make_doc("x", "Other", "Nothing else."),
+    ])
+    with store.reader() as r:
+        ranked = r.search(parse_query("export").documents, Filter(), limit=3)
+        assert ranked.ids == ["d1", "d2", "d3"] and len(set(ranked.scores)) == 1, ranked
+        every = r.search(parse_query("*").documents, Filter(), limit=10)
+        assert every.ids == ["d1", "d2", "d3", "d4", "x"] and set(every.scores) == {1.0}
+        negated = r.search(parse_query("NOT plan").documents, Filter(), limit=10)
+        assert negated.ids == ["x"] and negated.scores == [1.0]
+    assert [h.id for h in search(store, SearchRequest(query="*")).hits] == [
+        "d1", "d2", "d3", "d4", "x"]

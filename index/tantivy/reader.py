@@ -76,6 +76,11 @@ class Part:
     translator: Translator
 
 
+#: hits each part gives past the limit of a search by score, for the ties of its last hit
+#: (they are ordered by doc id, engine.by_score, as Whoosh does with all of them)
+TIE_SLACK = 16
+
+
 @guard_panics
 class TantivyReader:
     """A reader of one commit: the parts of the open commit, and the records of its last
@@ -138,7 +143,8 @@ class TantivyReader:
             if full is None:
                 continue
             if sort == "score":
-                result = part.searcher.search(full, limit=wanted, count=True)
+                # a few more: the ties of the last one past it, ordered by id (by_score)
+                result = part.searcher.search(full, limit=wanted + TIE_SLACK, count=True)
                 found.extend((key, p, i, addr) for i, (key, addr) in enumerate(result.hits))
             else:
                 result = part.searcher.search(
@@ -158,15 +164,24 @@ class TantivyReader:
         # the best keys first (the highest scores, the newest: descending), ties in part order
         pick, tie = (heapq.nsmallest, 1) if ascending else (heapq.nlargest, -1)
         best = pick(limit, found, key=lambda f: (f[0], tie * f[1], tie * f[2]))
+        if sort == "score" and len(best) == limit:
+            # the hits of the last one's score past the limit (TIE_SLACK of each part at
+            # most), so that the limit cuts its ties by doc id
+            last = best[-1][0]
+            taken = {(p, i) for _, p, i, _ in best}
+            best += [f for f in found if f[0] == last and (f[1], f[2]) not in taken]
         # the hits' records, kept for documents(ids), which the orchestration asks after the
         # facets' counts (searches with limit 0)
-        self._last = {}
-        for _, p, _, addr in best:
-            record = self.docs[p].searcher.doc(addr)
-            self._last[str(record.get_first("doc_id"))] = (self.docs[p], record)
-        ids = list(self._last)
-        scores = [float(key) if sort == "score" else 0.0 for key, *_ in best]
-        return Ranked(ids, scores, total, counts)
+        records = [(p, self.docs[p].searcher.doc(addr)) for _, p, _, addr in best]
+        keys = [(float(key) if sort == "score" else 0.0, str(record.get_first("doc_id")))
+                for (key, *_), (_, record) in zip(best, records, strict=True)]
+        by_id = {doc_id: (self.docs[p], record)
+                 for (_, doc_id), (p, record) in zip(keys, records, strict=True)}
+        if sort == "score":  # ties by doc id (protocol.by_score)
+            keys = protocol.by_score(keys)[:limit]
+        self._last = {doc_id: by_id[doc_id] for _, doc_id in keys}
+        return Ranked([doc_id for _, doc_id in keys], [score for score, _ in keys], total,
+                      counts)
 
     def _aggregate(self, part: Part, query: tantivy.Query, names: list[str]
                    ) -> dict[str, dict[str, int]]:

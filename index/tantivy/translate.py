@@ -285,7 +285,7 @@ class Translator:
         if isinstance(q, qf.Nothing):
             return None
         if isinstance(q, qf.Every):
-            return _boosted(tantivy.Query.all_query(), q.boost)
+            return _every(q.boost)
         if isinstance(q, qf.Phrase):
             return self._phrase(q)
         if isinstance(q, qf.Term):  # Word too
@@ -305,11 +305,10 @@ class Translator:
             return self._and(q)
         if isinstance(q, qf.Not):
             inner = self._q(q.part)
-            everything = tantivy.Query.all_query()
             if inner is None:
-                return _boosted(everything, q.boost)
+                return _every(q.boost)
             return _boosted(tantivy.Query.boolean_query(
-                [(Occur.Must, everything), (Occur.MustNot, inner)]), q.boost)
+                [(Occur.Must, _every(1.0)), (Occur.MustNot, inner)]), q.boost)
         if isinstance(q, qf.AndNot):
             return self._with_other(q.positive, Occur.MustNot, q.negative, q.boost)
         if isinstance(q, qf.AndMaybe):
@@ -386,6 +385,13 @@ def should_any(parts: list[tantivy.Query]) -> tantivy.Query:
     if len(parts) == 1:
         return parts[0]
     return tantivy.Query.boolean_query([(Occur.Should, p) for p in parts])
+
+
+def _every(boost: float) -> tantivy.Query:
+    """Every record, each of score ``boost`` (as Whoosh's Every scores: tantivy's all_query
+    scored 0.0 beside a filter, so "*" and "NOT export" listed their hits with 0.0, or some
+    with 1.0 and some with 0.0)."""
+    return tantivy.Query.const_score_query(tantivy.Query.all_query(), float(boost))
 
 
 def _boosted(query: tantivy.Query, boost: float) -> tantivy.Query:

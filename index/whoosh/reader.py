@@ -205,10 +205,25 @@ class WhooshReader:
         s.search_with_collector(q, collector)
         results = collector.results()
         ids, _ = self._id_column()
+        if sortedby is None and limit > 0:
+            # ties by doc id (protocol.by_score), those past the limit too
+            ranked = results.top_n
+            end = min(limit, len(ranked))
+            while 0 < end < len(ranked) and ranked[end][0] == ranked[end - 1][0]:
+                end += 1
+            top = protocol.by_score([(score, ids[docnum]) for score, docnum in ranked[:end]])
+            top = top[:limit]
+            return Ranked(
+                ids=[doc_id for _, doc_id in top],
+                scores=[score for score, _ in top],
+                total=len(recorder.docnums),
+                facets=count_facets([(name, self._facet(name)) for name in facets],
+                                    recorder.docnums),
+            )
         hits = [hit for _, hit in zip(range(max(0, limit)), results, strict=False)]
         return Ranked(
             ids=[ids[hit.docnum] for hit in hits],
-            scores=[hit.score if sortedby is None else 0.0 for hit in hits],
+            scores=[0.0 for hit in hits],
             total=len(recorder.docnums),
             facets=count_facets([(name, self._facet(name)) for name in facets],
                                 recorder.docnums),
