@@ -217,6 +217,7 @@ def engine_copy(source: IndexStore, engine: str, cache: Path) -> IndexStore:
     # with other synonyms written into the source must not rank with the cached copy's)
     store.save_synonyms(source.load_synonyms())
     store.save_words(source.load_words())  # (did you mean's correct words: the same reason)
+    store.save_places(source.load_places())  # (the places a query may name: index.places)
     # so are the vectors: copied whenever they differ from the copy's, not only when it is
     # built (copies of one index, cp -a, share its generation's name, and vectors made again
     # in place, another choice of what is embedded, keep it too)
@@ -278,7 +279,7 @@ def _value(current: object, text: str) -> object:
 #: package attribute ``index.search`` is the search function, not the module, so setting
 #: ``index.search.NAME`` from outside changes nothing).
 SETTING_MODULES = ("index.query", "index.query_words", "index.semantic", "index.search",
-                   "index.did_you_mean")
+                   "index.did_you_mean", "index.places")
 
 
 def apply_settings(pairs: list[str]) -> None:

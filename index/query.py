@@ -1362,7 +1362,8 @@ def _not_content(typed: ParsedQuery) -> set[str]:
 
 
 def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = None, *,
-                 passages: bool = False) -> list[qf.Query]:
+                 passages: bool = False, leave_out: frozenset[str] = frozenset()
+                 ) -> list[qf.Query]:
     """One keyword query per content word of the query ``text`` (its stop words, any
     language's question words and, with ``typed``, _not_content's words left out, each word
     once), each with the other terms of the synonym groups the word belongs to (each term as
@@ -1372,9 +1373,10 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     query as typed, parsed and widened by add_synonyms (its synonyms' hits are not found
     again).
     ``passages``: the queries in the passages' fields (bench/question_causes.py), not the
-    documents'."""
+    documents'. ``leave_out``: folded words that are no content words either (the words
+    naming a place the ranking prefers: index.places.PLACE_WORDS_CONTENT)."""
     parsed = parse_query(text)
-    leave_out = _not_content(typed) if typed is not None else set()
+    left_out = (_not_content(typed) if typed is not None else set()) | set(leave_out)
     lang = query_language(text)
     stops = folded_stopwords(lang or "xx")
     acronyms = acronyms_in(text)
@@ -1382,7 +1384,7 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
     seen: set[str] = set()
     for word in parsed.positive:
         folded = fold(word)
-        if folded in seen or folded in leave_out or folded not in acronyms and (
+        if folded in seen or folded in left_out or folded not in acronyms and (
                 folded in stops or any(is_question_word(word, code)
                                        for code in STEMMED_LANGUAGES)):
             continue

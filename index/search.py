@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from index import places, semantic
 from index import query_form as qf
-from index import semantic
 from index.analysis import analyze
 from index.did_you_mean import _in_language as in_language
 from index.did_you_mean import (
@@ -805,6 +805,8 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
 
     q = parsed.documents if parsed.documents is not None else qf.Every()
     sort = _sort(req, parsed.documents is not None)
+    # the places the query names (index.places): their documents are preferred
+    named = _named(store, read, sort)
     # Facets with a selection (a year range typed in the query selects years) count apart.
     selected = {*filters, *(["year"] if parsed.years else [])}
     counted = [name for name in FACET_FIELDS if name not in selected] if req.with_facets else []
@@ -821,7 +823,10 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
 
         def keyword_search(query: qf.Query) -> Ranked:
             if started_semantic is None:
-                return reader.search(query, flt, sort=sort, limit=wanted, facets=counted)
+                # a query naming a place reorders the first places.DEPTH hits (_prefer)
+                limit = (max(places.DEPTH, wanted) if sort == "score" and places.active(named)
+                         else wanted)
+                return reader.search(query, flt, sort=sort, limit=limit, facets=counted)
             return reader.search(query, flt, limit=max(semantic.FUSION.fuse_depth, wanted),
                                  facets=counted)
 
@@ -850,6 +855,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             parsed = reading.fixed
             assert parsed.documents is not None
             q = parsed.documents
+            named = _named(store, fixed_text, sort)
             ranked = keyword_search(q)
             keyword_total = ranked.total
         if req.with_facets and not replaced:
@@ -867,7 +873,9 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             # the query's content words, each with its synonyms: how many there are sets the
             # passage list's weight (Fusion.long_query_words), which of them the first keyword
             # hits match, their coverage
-            content = word_queries(coverage_text, synonyms, parsed)
+            content = word_queries(coverage_text, synonyms, parsed,
+                                   leave_out=(frozenset() if places.PLACE_WORDS_CONTENT
+                                              or not places.active(named) else named.words))
             language = query_language(coverage_text)
             coverage = _coverage(reader, synonyms, parsed, coverage_text, ranked.ids, content)
             hybrid = (language,
@@ -882,7 +890,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             pass  # the corrected query's results are shown instead
         elif started_semantic is None or vector is None:
             total = keyword_total
-            order = list(zip(ranked.ids, ranked.scores, strict=True))
+            order = _prefer(reader, list(zip(ranked.ids, ranked.scores, strict=True)), named)
             hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         else:
             assert hybrid is not None
@@ -909,7 +917,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
                                          [r for _, r in ranked_passages]),
                                   weights=sem.keyword_weights(reader, flt, keyword),
                                   content_words=content_words)
-            order, only_meaning = fused, set(extra)
+            order, only_meaning = _prefer(reader, fused, named), set(extra)
             hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         if req.with_facets and not replaced:
             extra_values = _facet_values_of(reader, extra)
@@ -961,6 +969,28 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
         query_language=sem.lang if sem is not None else None,
         keyword_total=keyword_total,
     ), order, only_meaning, parsed, terms)
+
+
+def _named(store: IndexStore, text: str, sort: Sort) -> places.NamedPlaces:
+    """The places ``text`` (a query as read) names, when its hits are ranked by score and
+    the preference is on (index.places); the words under NOT, the filters and operators
+    name none (semantic_text)."""
+    if sort != "score" or not places.COUNTRY_BOOST:
+        return places.NOWHERE
+    said = semantic_text(text)
+    return places.named_places(said, store.load_places(), query_language(said))
+
+
+def _prefer(reader: EngineReader, order: list[tuple[str, float]],
+            named: places.NamedPlaces) -> list[tuple[str, float]]:
+    """``order`` (id, score; best first) with the documents of the places the query names
+    lifted (index.places): one engine call, which of the first hits are of those places."""
+    if not places.active(named) or len(order) < 2:
+        return order
+    queries = places.place_queries(named)
+    head = [doc for doc, _ in order[:places.DEPTH]]
+    found = dict(zip(queries, reader.matching_each(list(queries.values()), head), strict=True))
+    return places.reordered(order, places.factors(found, named))
 
 
 #: The notice of a search whose words no document contains, and whose hits are found by

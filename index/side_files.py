@@ -7,6 +7,8 @@ project; the lock that keeps a second ingest, or embedding run, from starting (t
     synonyms.json      synonym groups for queries (language -> terms)
     words.json         the taxonomy's own words (theme keywords, place names): correct words
                        that "did you mean" does not correct, though no document has them
+    places.json        the countries and regions as a query may name them (names and
+                       adjectives by language): a query naming one prefers its documents
     reports/           a JSON report of each ingest run
 """
 
@@ -32,6 +34,7 @@ REPORTS = "reports"
 LABELS = "labels.json"
 SYNONYMS = "synonyms.json"
 WORDS = "words.json"
+PLACES = "places.json"
 
 
 @contextlib.contextmanager
@@ -145,6 +148,16 @@ class SideFiles:
         the file (an index ingested before it was written): only the synonyms' words are
         then known beside the documents'."""
         return self._load_json(WORDS, list) or []
+
+    def save_places(self, places: list[dict[str, Any]]) -> None:
+        """The taxonomy's countries and regions with their names and adjectives by language
+        (ingest.Taxonomy.places), for queries that name a place (index.places)."""
+        self._save_json(PLACES, places)
+
+    def load_places(self) -> list[dict[str, Any]]:
+        """The places ingest saved; [] (with a warning in the log) when damaged, and without
+        the file (an index ingested before it was written): no query then names a place."""
+        return self._load_json(PLACES, list) or []
 
     def _save_json(self, name: str, data: Any) -> None:
         self.path.mkdir(parents=True, exist_ok=True)

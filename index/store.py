@@ -392,6 +392,12 @@ class IndexStore:
     def load_words(self) -> list[str]:
         return self.side.load_words()
 
+    def save_places(self, places: list[dict[str, Any]]) -> None:
+        self.side.save_places(places)
+
+    def load_places(self) -> list[dict[str, Any]]:
+        return self.side.load_places()
+
     def save_report(self, report: dict[str, Any]) -> Path:
         return self.side.save_report(report)
 

@@ -59,6 +59,19 @@ class Region:
     name: str
     native: str | None
     variants: list[str]
+    #: the region's names and adjectives by language ("de": ["Nordportugal"]; for a query
+    #: that names the region: Taxonomy.places)
+    names: dict[str, list[str]] = field(default_factory=dict)
+    adjectives: dict[str, list[str]] = field(default_factory=dict)
+
+    def every_name(self) -> list[str]:
+        """Every name of the region a text may use (inference, resolving a value): its
+        English name, native name, variants, names and adjectives in every language."""
+        before = [self.name, self.native or "", *self.variants]
+        seen = {n.lower() for n in before}
+        more = dict.fromkeys(n for terms in (*self.names.values(), *self.adjectives.values())
+                             for n in terms if n.lower() not in seen)
+        return [*before, *more]
 
 
 def _names_map(names: dict[str, list[str]]) -> dict[str, str]:
@@ -122,11 +135,8 @@ class Taxonomy:
         """Every name of the country ``code`` that a text may use (inference): its English
         name, its ``names`` (a list, or by language) and its ``adjectives`` ("Hungarian")."""
         entry = self.countries.get(code) or {}
-        names = entry.get("names") or []
-        if isinstance(names, dict):  # (a name of several languages once: "Portugal")
-            names = list(dict.fromkeys(n for terms in names.values() for n in _as_list(terms)))
-        return [str(entry.get("name", "")), *map(str, names),
-                *map(str, _as_list(entry.get("adjectives")))]
+        return [str(entry.get("name", "")), *_flat(entry.get("names")),
+                *_flat(entry.get("adjectives"))]
 
     def country_name(self, code: str | None) -> str | None:
         entry = self.countries.get(code or "")
@@ -157,7 +167,7 @@ class Taxonomy:
             cached = _names_map(
                 {c: self.country_names(c) for c in self.countries}
                 if kind == "country" else
-                {c: [r.name, r.native or "", *r.variants] for c, r in self.regions.items()})
+                {c: r.every_name() for c, r in self.regions.items()})
             self._name_maps[kind] = cached
         return cached
 
@@ -165,6 +175,38 @@ class Taxonomy:
         """Every name of the countries and regions, in lower case (English, native, variants,
         other languages)."""
         return [*self._names("country"), *self._names("region")]
+
+    def places(self) -> list[dict[str, Any]]:
+        """The countries and regions as a query may name them (index.places, written by
+        ingest beside the synonyms): each with its ``kind`` ("country", "region"), ``code``,
+        ``country``, ``terms`` by language ("" for the terms of no one language: a
+        region's variants), its names and adjectives, the country's English name as an
+        English term, and ``languages``, its country's official languages. Places without
+        any term (the project-wide "EU") are left out."""
+        out: list[dict[str, Any]] = []
+        for code, entry in self.countries.items():
+            terms = _by_language(entry.get("names"), entry.get("adjectives"))
+            name = str(entry.get("name") or "").strip()
+            if name and terms:
+                terms.setdefault("en", [])
+                if name not in terms["en"]:
+                    terms["en"].insert(0, name)
+            if terms:
+                out.append({"kind": "country", "code": code, "country": code, "terms": terms,
+                            "languages": self.country_languages(code)})
+        for code, region in self.regions.items():
+            terms = _by_language(region.names, region.adjectives)
+            if region.variants:
+                terms[""] = list(dict.fromkeys(region.variants))
+            if terms:
+                out.append({"kind": "region", "code": code, "country": region.country,
+                            "terms": terms, "languages": self.country_languages(region.country)})
+        return out
+
+    def country_languages(self, code: str) -> list[str]:
+        """The official languages of the country ``code`` (its ``languages``), lower case."""
+        entry = self.countries.get(code) or {}
+        return [str(lang).lower() for lang in _as_list(entry.get("languages"))]
 
     def known_words(self) -> list[str]:
         """The taxonomy's own terms, every language's: the themes' keywords and the names of
@@ -198,6 +240,28 @@ def _as_list(value: Any) -> list[Any]:
     if value in (None, ""):
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _flat(value: Any) -> list[str]:
+    """Names given as one name, a list of them, or by language (``{en: Hungary, hu:
+    [Magyarország, ...]}``), as one list, each once (a name of several languages once:
+    "Portugal")."""
+    if isinstance(value, dict):
+        return list(dict.fromkeys(str(n) for terms in value.values() for n in _as_list(terms)))
+    return [str(n) for n in _as_list(value)]
+
+
+def _by_language(*values: Any) -> dict[str, list[str]]:
+    """The names of ``values`` given by language (dicts; plain lists, whose languages are
+    not known, are left out), merged: language -> names, each once."""
+    out: dict[str, list[str]] = {}
+    for value in values:
+        if not isinstance(value, dict):
+            continue
+        for lang, terms in value.items():
+            known = out.setdefault(str(lang), [])
+            known.extend(str(t) for t in _as_list(terms) if str(t).strip() and str(t) not in known)
+    return {lang: terms for lang, terms in out.items() if terms}
 
 
 def _country_group(entry: dict[str, Any], where: str) -> dict[str, list[str]] | None:
@@ -257,6 +321,8 @@ def load_taxonomy(corpus: Path) -> Taxonomy:
             name=str(entry.get("name", code)),
             native=entry.get("native"),
             variants=[str(v) for v in entry.get("variants") or []],
+            names=_by_language(entry.get("names")),
+            adjectives=_by_language(entry.get("adjectives")),
         )
     for entry in data.get("themes") or []:
         tax.themes[str(entry["id"])] = entry

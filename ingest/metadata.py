@@ -47,7 +47,7 @@ def _country_mentions(text: str, tax: Taxonomy) -> Counter[str]:
     for region in tax.regions.values():
         if region.country:
             mentions[region.country] += _count_mentions(
-                text, [region.name, region.native or "", *region.variants]
+                text, region.every_name()
             )
     mentions.pop(PROJECT_WIDE, None)
     return +mentions
@@ -71,7 +71,7 @@ def infer_region(text: str, tax: Taxonomy, country: str | None = None) -> str | 
     for code, region in tax.regions.items():
         if country and region.country != country:
             continue
-        hits = _count_mentions(text, [region.name, region.native or "", *region.variants])
+        hits = _count_mentions(text, region.every_name())
         if hits:
             scores[code] = hits
     return scores.most_common(1)[0][0] if scores else None

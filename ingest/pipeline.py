@@ -434,6 +434,7 @@ def _run(
         store.save_labels(taxonomy.labels())
         store.save_synonyms(taxonomy.synonyms)
         store.save_words(taxonomy.known_words())
+        store.save_places(taxonomy.places())
         report.documents = store.document_count()
         report.finished = time.time()
         report.failed.sort(key=lambda f: f["path"])

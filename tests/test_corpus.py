@@ -145,6 +145,16 @@ def test_ingest_saves_the_taxonomys_words_for_did_you_mean(ingested):
     assert result.corrected is None and result.suggestion is None
 
 
+def test_ingest_saves_the_places_a_query_may_name(ingested):
+    # the countries and regions with their names and adjectives by language (index.places)
+    from index.places import named_places
+
+    places = ingested.load_places()
+    assert {p["code"] for p in places} >= {"HU", "RO", "NL", "DE", "PT", "ES", "PT11", "NL12"}
+    named = named_places("ungarischen Exportgutschein", places, "de")
+    assert named.countries == {"HU"} and named.languages == {"hu"}
+
+
 def test_an_english_query_finds_the_hungarian_export_voucher_page(ingested):
     from index import SearchRequest, search
 

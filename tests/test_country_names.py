@@ -52,13 +52,16 @@ def test_inference_reads_every_name_and_the_adjectives(tmp_path: Path) -> None:
     assert tax.resolve_country("Ungarn") == "HU" and tax.resolve_country("magyar") == "HU"
 
 
-def test_the_sample_countries_infer_from_the_same_names_as_before() -> None:
+def test_the_sample_countries_infer_from_their_names_and_adjectives() -> None:
     """The sample taxonomy's names moved into languages and adjectives: inference counts the
-    same names (the list of before, its English name first)."""
+    names of before (its English name first) and the adjectives of every partner language
+    (given by language since, for the queries that name a place: tests/test_places.py)."""
     tax = load_taxonomy(CORPUS)
     assert sorted(tax.country_names("HU")) == sorted([
         "Hungary", "Hungary", "Magyarország", "Magyarorszag", "Ungarn", "Hongarije", "Ungaria",
-        "Hungria", "Hungría", "Hongrie", "Ungheria", "Hungarian", "magyar"])
+        "Hungria", "Hungría", "Hongrie", "Ungheria", "Hungarian", "ungarisch", "Hongaars",
+        "Hongaarse", "magyar", "maghiar", "maghiară", "maghiare", "maghiari", "húngaro",
+        "húngara", "húngaros", "húngaras"])
     groups = {g["en"][0]: g for g in tax.synonyms if g.get("en") in (
         ["Hungary"], ["Germany"], ["Netherlands", "Holland"])}
     assert groups["Germany"]["hu"] == ["Németország", "Nemetorszag"]
