@@ -57,7 +57,7 @@ from index.schema import (
     practice_field,
     title_field,
 )
-from index.synonyms import matched_terms_by_group, word_forms
+from index.synonyms import ACRONYM_SIZE, matched_terms_by_group, word_forms
 
 #: Query-language field names a user may type -> facet name (see FACET_FIELDS).
 FIELD_ALIASES: dict[str, str] = {
@@ -1221,12 +1221,38 @@ def _weighted_in(text: str, lang: str, weight: float, passages: bool,
     if passages:
         leaf: wq.Query = (wq.Phrase("text", words, boost=weight) if len(words) > 1
                           else wq.Term("text", words[0], boost=weight))
+        if len(words) == 1 and (forms := _unjoined_forms(words[0], lang)):
+            # its forms the stem does not join ("SMEs"), so that their passages are marked
+            leaf = wq.Or([leaf, *(wq.Term("text", f, boost=weight) for f in forms)])
         return _expand(leaf, passages=True, only=lang)
     share = weight / len(words)
     parts: list[qf.Query] = [_word_in_any_form(w, lang, share) for w in words]
     if len(words) > 1:
         parts.append(_expand(wq.Phrase("text", words, boost=weight), passages=False, only=lang))
     return qf.Or(tuple(parts))
+
+
+@lru_cache(maxsize=4096)
+def _unjoined_forms(word: str, lang: str) -> tuple[str, ...]:
+    """The forms of an acronym of the synonym terms (index.synonyms.word_forms: a word of
+    ACRONYM_SIZE letters or fewer) that ``lang``'s stemmer does not join to the acronym's own
+    stem: its plural ("SMEs": the English stem of "smes" is "smes", of "SME" "sme", so a
+    document writing only "SMEs" has no term "sme"). Not for longer words: word_forms' regular
+    endings are forms a query may use, not every one a word of that language ("innovationes",
+    "analysises"), and stemmed apart they added ordinary typed words again ("innovation",
+    "analysis", "economic": measured, bench/README.md)."""
+    if fold(word) != word.lower() or len(fold(word)) > ACRONYM_SIZE:
+        return ()
+    own = analyse(lang, word)
+    return tuple(sorted(f for f in word_forms(word, lang)
+                        if f != fold(word) and analyse(lang, f) not in ((), own)))
+
+
+def _typed_term_by_forms(term: str, lang: str) -> bool:
+    """Whether the synonym term ``term`` (one word), typed, is also searched by its forms as
+    an added term is (_weighted): when its stem does not reach some of them (_unjoined_forms),
+    so that "SME" finds the pages writing only "SMEs" as "kkv" does through it."""
+    return " " not in term.strip() and bool(_unjoined_forms(term, lang))
 
 
 def _whole_term(text: str, lang: str, *, passages: bool) -> qf.Query:
@@ -1308,7 +1334,10 @@ def _added_terms(words: tuple[str, ...], compounds: tuple[str, ...], groups: lis
         if hit:
             weight = SYNONYM_WEIGHT * (ranking.RANKING.compound_tails
                                        if i in hits.tails_only and not typed[i] else 1.0)
-            added.extend((lang, term, weight) for lang, term in pairs if term not in hit)
+            # a typed term is matched by the query's own words, but by its stem only: an
+            # acronym is also searched by the forms its stem does not join ("SMEs")
+            added.extend((lang, term, weight) for lang, term in pairs
+                         if term not in hit or _typed_term_by_forms(term, lang))
     return hits, added
 
 
@@ -1403,7 +1432,8 @@ def word_queries(text: str, groups: list[Group], typed: ParsedQuery | None = Non
         if not hit:
             continue
         concept = qf.Or(tuple(_whole_term(term, term_lang, passages=passages)
-                              for term_lang, term in pairs if term not in hit))
+                              for term_lang, term in pairs
+                              if term not in hit or _typed_term_by_forms(term, term_lang)))
         words = {fold(w) for term in hit for w in term.split()}
         for entry in found:
             # the word, or a form of it (a Hungarian or Romanian ending): its first 4 letters

@@ -43,13 +43,16 @@ _REPLACEMENTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 _HU_MAX_ENDING = 5
 _PLURAL_S = ("en", "nl", "es", "pt")
+#: a word of this many letters or fewer is an acronym ("SME", "KMU", "mkb"): as written, or
+#: with a plural -s
+ACRONYM_SIZE = 3
 
 
 @lru_cache(maxsize=4096)
 def word_forms(word: str, lang: str) -> frozenset[str]:
     """The folded forms of one word of a synonym term that a query may use for it."""
     base = fold(word)
-    if len(base) <= 3:  # an acronym: as written, or with a plural -s where plurals take one
+    if len(base) <= ACRONYM_SIZE:  # an acronym: as written, or with a plural -s
         return frozenset({base, base + "s"} if lang in _PLURAL_S else {base})
     forms = {base}
     for suffix in _SUFFIXES.get(lang, ()):
@@ -149,5 +152,5 @@ def matched_terms_by_group(words: list[str],
     return found
 
 
-__all__ = ["contains_term", "is_form_of", "matched_terms", "matched_terms_by_group",
-           "word_forms"]
+__all__ = ["ACRONYM_SIZE", "contains_term", "is_form_of", "matched_terms",
+           "matched_terms_by_group", "word_forms"]
