@@ -49,7 +49,8 @@ def _keyword_ids(store, q: str) -> set[str]:  # type: ignore[no-untyped-def]
     ("KMU", "de", ()), ("KKV", "hu", ()), ("IMM", "ro", ()),  # no plural -s
     ("voucher", "en", ()),    # no acronym
 ])
-def test_the_forms_an_acronyms_stem_does_not_join(word: str, lang: str, forms: tuple) -> None:
+def test_the_forms_an_acronyms_stem_does_not_join(word: str, lang: str,
+                                                  forms: tuple[str, ...]) -> None:
     assert _unjoined_forms(word, lang) == forms
 
 
@@ -66,8 +67,8 @@ def test_every_acronym_finds_every_page_of_the_group(store, typed: str) -> None:
     ("SME", "en-smes", "SMEs"), ("kkv", "en-smes", "SMEs"), ("KMU", "en-smes", "SMEs"),
     ("PME", "pt-pmes", "PMEs"), ("IMM", "pt-pmes", "PMEs"), ("mkb", "en-smes", "SMEs"),
 ])
-def test_the_plural_is_marked_on_the_page_found_through_it(
-        store, typed: str, doc: str, marked: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_plural_is_marked_on_the_page_found_through_it(  # type: ignore[no-untyped-def]
+        store, typed: str, doc: str, marked: str) -> None:
     hits = search(store, SearchRequest(query=typed, with_facets=False)).hits
     hit = next(h for h in hits if h.id == doc)
     assert any(f"<mark>{marked}</mark>" in p.snippet for p in hit.passages)
