@@ -40,6 +40,14 @@ _PT = frozenset({"se", "lo", "la", "los", "las", "lhe", "lhes", "me", "te", "nos
                  "no", "na", "nas"})
 
 
+#: Romanian words written with a hyphen of which no part is a content word, folded: the elided
+#: pronouns, negation and auxiliary ("s-a", "s-au", "n-a", "m-am", "l-am", "i-a", "v-ați"),
+#: the pronouns after "să" ("să-și", "să-i", "să-mi") and the prepositions elided before an
+#: article ("într-un", "dintr-o", "printr-un"), beside the Romanian stop words
+_RO_CLITICS = frozenset({"s", "n", "m", "l", "v", "i", "mi", "ti", "si", "ii", "il", "va",
+                         "intr", "dintr", "printr", "dedesubtul"})
+
+
 def is_ending(part: str, before: str = "") -> bool:
     """Whether ``part`` (what follows a word's last hyphen, as typed) is an inflectional ending
     or a clitic of Hungarian, Romanian or Portuguese: in lower case, letters only. A
@@ -67,4 +75,29 @@ def typed_endings(text: str) -> set[tuple[str, str]]:
     return found
 
 
-__all__ = ["is_ending", "typed_endings"]
+#: a word of letters with one or more hyphens
+_HYPHENATED = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)+(?![\w-])")
+
+
+def typed_clitics(text: str) -> set[tuple[str, ...]]:
+    """The parts, lower-cased, of each word of ``text`` written with a hyphen whose parts are
+    all Romanian clitics or stop words (_RO_CLITICS, the Romanian stop words): "S-a", "s-au",
+    "într-un", "să-și" (in lower case as they are written, but for a capital starting a
+    sentence: an acronym's ending is none, "EU-s", "eu" being "I" in Romanian). Such a
+    word is a stop word: the query searches none of its parts, which were searched as content
+    words in every language ("s", "a", "intr", "un")."""
+    from index.query_words import folded_stopwords
+
+    stops = folded_stopwords("ro")
+    found: set[tuple[str, ...]] = set()
+    for m in _HYPHENATED.finditer(text):
+        parts = m.group().split("-")
+        if parts[0][1:] != parts[0][1:].lower() or any(p != p.lower() for p in parts[1:]):
+            continue  # (a capital but the first letter: an acronym, "EU-s", "PKG-la")
+        if all(fold(part.lower()) in _RO_CLITICS or fold(part.lower()) in stops
+               for part in parts):
+            found.add(tuple(part.lower() for part in parts))
+    return found
+
+
+__all__ = ["is_ending", "typed_clitics", "typed_endings"]

@@ -35,7 +35,7 @@ from index.analysis import (
     query_word_analyzer,
 )
 from index.compounds import COMPOUNDING_LANGUAGES, Dictionary, dictionary, tails
-from index.hyphen_endings import typed_endings
+from index.hyphen_endings import typed_clitics, typed_endings
 from index.query_text import query_text, quote_joined
 from index.query_words import (
     QueryWords,
@@ -650,12 +650,16 @@ def _without_endings(q: wq.Query, text: str) -> wq.Query:
     """``q`` with each word typed with an inflectional ending or a clitic after its last
     hyphen ("kkv-k", "IMM-urile", "COVID-19-et": index.hyphen_endings) read as the word before
     it ("kkv", "imm", "covid-19"): its synonyms, its stems and its marks are the word's, and the
-    ending is searched nowhere on its own."""
+    ending is searched nowhere on its own; and each Romanian word of clitics and stop words
+    alone ("s-a", "într-un", "să-și": typed_clitics) left out, as a stop word is."""
     endings = typed_endings(text) if "-" in text else set()
-    if not endings:
+    clitics = typed_clitics(text) if "-" in text else set()
+    if not endings and not clitics:
         return q
 
     def visit(sub: wq.Query) -> wq.Query:
+        if isinstance(sub, CompoundWord) and tuple(str(w) for w in sub.words) in clitics:
+            return wq.NullQuery  # a Romanian clitic's word ("s-a", "într-un"): a stop word
         if (isinstance(sub, CompoundWord) and len(sub.words) > 1
                 and (str(sub.words[-2]), str(sub.words[-1])) in endings):
             if len(sub.words) == 2:

@@ -94,3 +94,26 @@ def test_the_ending_is_not_marked_alone(store) -> None:  # type: ignore[no-untyp
         marks = {m for h in hits for p in h.passages
                  for m in re.findall(r"<mark>(.*?)</mark>", p.snippet)}
         assert word in marks and not marks & {"uri", "urile", "k"}, (typed, marks)
+
+
+@pytest.mark.parametrize(("typed", "without"), [
+    ("Cum s-a dezvoltat exportul într-un an?", "Cum dezvoltat exportul an?"),
+    ("firmele care s-au extins", "firmele care extins"),
+    ("să-și extindă afacerea", "extindă afacerea"),
+    ("N-a primit finanțare dintr-un proiect", "primit finanțare proiect"),
+    ("I-a ajutat să-i găsească", "ajutat găsească"),
+])
+def test_a_romanian_word_of_clitics_alone_is_a_stop_word(typed: str, without: str) -> None:
+    """"s-a", "într-un", "să-și" were searched as their parts, "s", "a", "intr", "un", in every
+    language's fields, as content words."""
+    parsed = parse_query(typed)
+    assert parsed.documents == parse_query(without).documents
+    assert parsed.passages == parse_query(without).passages
+
+
+@pytest.mark.parametrize("typed", ["e-mail", "S-A", "s-Au", "EU-s", "spune-mi", "kkv-eszköz",
+                                   "a-b"])
+def test_other_hyphenated_words_are_no_clitics(typed: str) -> None:
+    from index.hyphen_endings import typed_clitics
+
+    assert typed_clitics(typed) == set()
