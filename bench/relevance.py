@@ -20,8 +20,10 @@ written with ``IndexStore.rebuild()``; every query goes, as the text a user woul
 ``index.search`` (100 hits, no passages, no facets). For ``upgradesme`` (the tuning set) and
 the other judged sets of the same corpus (``upgradesme-heldout``, ``upgradesme-heldout2`` to
 ``upgradesme-heldout16``: development sets; heldout15 and heldout16 were the lead's unseen
-sets of 2026-12-03's second session, development sets since the third; a session's unseen
-sets are run by its lead only and added when it ends),
+sets of 2026-12-03's second session, development sets since the third;
+``upgradesme-heldout17`` and ``upgradesme-heldout18``: the lead's unseen sets of 2026-12-03's
+third session, added when it ended and development sets from the next one on; a session's
+unseen sets are run by its lead only),
 the documents come from an index made by ``kb ingest`` (``--index``).
 Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
 the analysis code, so reruns that only change ranking settings skip the build.
