@@ -8,6 +8,7 @@ the engine's reader (index.engine.EngineReader), fused in doc ids with the seman
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -319,6 +320,24 @@ class _Semantic:
         the documents, Fusion.filtered_min_score)."""
         documents, passages = self.ranked(reader, flt, feedback)
         return [d for d, _ in documents], [d for d, _ in passages]
+
+    def feedback(self, keyword: list[str], scores: list[float]) -> str | None:
+        """The keyword hit whose vector joins the query's (Fusion.feedback_weight): the
+        first; of hits that share the first's score, the closest to the query in meaning, so
+        that which of two equally matching texts the engine lists first (by doc id) does not
+        decide it (a Portuguese article's query had its Brazilian twin's vector joined)."""
+        if not keyword:
+            return None
+        tied = [d for d, _ in itertools.takewhile(lambda hit: hit[1] == scores[0],
+                                                   zip(keyword, scores, strict=True))]
+        if len(tied) == 1:
+            return tied[0]
+        query = self.vi.bias.query(self.vector, self.lang)  # as rank_by_meaning compares
+        closeness = []
+        for doc in tied:
+            vec = self.vi.doc_vector(doc)
+            closeness.append(-2.0 if vec is None else float(vec @ query))
+        return tied[closeness.index(max(closeness))]
 
     def ranked(self, reader: EngineReader, flt: Filter, feedback: str | None
                ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
@@ -899,7 +918,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
             lang, coverage, content_words = hybrid
             sem = _Semantic(vi, vector, lang, parsed.excluded)
             ranked_meaning, ranked_passages = sem.ranked(reader, flt,
-                                                         keyword[0] if keyword else None)
+                                                         sem.feedback(keyword, ranked.scores))
             meaning = [d for d, _ in ranked_meaning]
             passage_list = [d for d, _ in ranked_passages]
             in_keyword = set(keyword)
@@ -916,7 +935,7 @@ def _search(store: IndexStore, req: SearchRequest, depth: int) -> _Ranked:
                                   ranks=([r for _, r in ranked_meaning],
                                          [r for _, r in ranked_passages]),
                                   weights=sem.keyword_weights(reader, flt, keyword),
-                                  content_words=content_words)
+                                  content_words=content_words, keyword_scores=ranked.scores)
             order, only_meaning = _prefer(reader, fused, named), set(extra)
             hits = _hits(reader, order[first:first + req.page_size], only_meaning)
         if req.with_facets and not replaced:

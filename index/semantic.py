@@ -259,8 +259,8 @@ FUSION = Fusion()
 def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
          passages: list[T] | tuple[()] = (), coverage: dict[T, float] | None = None,
          ranks: tuple[Sequence[int], Sequence[int]] | None = None,
-         weights: Mapping[T, float] | None = None, content_words: int = 0
-         ) -> list[tuple[T, float]]:
+         weights: Mapping[T, float] | None = None, content_words: int = 0,
+         keyword_scores: Sequence[float] | None = None) -> list[tuple[T, float]]:
     """Reciprocal rank fusion of a keyword ranking, a semantic one and the semantic passage
     list (any ids, best first): (id, fused score), best first; keyword hits past
     ``fuse_depth`` follow in their order. ``coverage``: the share of the query's content words
@@ -270,14 +270,20 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
     place in the list; under a filter, its place among all documents: Fusion.filtered_ranks).
     ``weights``: a factor on a keyword hit's part (keyword_language_weights; 1 when absent).
     ``content_words``: how many content words the query has (index.query.word_queries; 0 when
-    not known): a long query weighs its passage list ``Fusion.long_passage_weight``."""
+    not known): a long query weighs its passage list ``Fusion.long_passage_weight``.
+    ``keyword_scores``: the keyword hits' scores; hits of equal score share the best of their
+    ranks ("1, 1, 3"), so that which of two equally matching texts the engine lists first
+    (by doc id) does not decide their fused order."""
     f = FUSION
     weight = f.weight_balanced if balanced else f.weight
     passage_weight = passage_list_weight(content_words)
     scores: dict[T, float] = {}
     unmeasured = (max(coverage.values()) if coverage and f.unmeasured_coverage == "best"
                   else 1.0)
-    for rank, doc in enumerate(keyword[:f.fuse_depth], start=1):
+    first = keyword[:f.fuse_depth]
+    keyword_ranks = (tied_ranks(keyword_scores, f.fuse_depth) if keyword_scores is not None
+                     else range(1, len(first) + 1))
+    for rank, doc in zip(keyword_ranks, first, strict=True):
         share = 1.0
         if coverage and f.coverage_power:
             share = coverage.get(doc, unmeasured) ** f.coverage_power
@@ -294,6 +300,15 @@ def fuse(keyword: list[T], meaning: list[T], *, balanced: bool,
     fused = sorted(scores.items(), key=lambda kv: -kv[1])
     fused.extend((d, 0.0) for d in keyword[f.fuse_depth:] if d not in scores)
     return fused
+
+
+def tied_ranks(scores: Sequence[float], depth: int) -> list[int]:
+    """The ranks of the first ``depth`` of ``scores`` (best first), equal scores sharing the
+    best of their ranks: [3.0, 2.0, 2.0, 1.0] -> [1, 2, 2, 4]."""
+    ranks: list[int] = []
+    for i, score in enumerate(scores[:depth]):
+        ranks.append(ranks[-1] if i and score == scores[i - 1] else i + 1)
+    return ranks
 
 
 def passage_list_weight(content_words: int) -> float:

@@ -1057,6 +1057,44 @@ def test_the_passage_list_joins_the_fusion_at_its_own_weight(monkeypatch):
     assert "d" not in dict(semantic.fuse(["a"], ["c"], balanced=False, passages=["d"]))
 
 
+def test_keyword_hits_of_equal_score_share_their_rank_in_the_fusion():
+    from index import semantic
+
+    assert semantic.tied_ranks([3.0, 2.0, 2.0, 1.0], 10) == [1, 2, 2, 4]
+    assert semantic.tied_ranks([5.0, 5.0, 5.0], 2) == [1, 1]
+    assert semantic.tied_ranks([], 5) == []
+    k = semantic.FUSION.rrf_k
+    fused = dict(semantic.fuse(["b", "a", "c"], [], balanced=False,
+                               keyword_scores=[7.5, 7.5, 1.0]))
+    assert fused["a"] == fused["b"] == pytest.approx(1 / (k + 1))
+    assert fused["c"] == pytest.approx(1 / (k + 3))
+    # without scores, the list's order decides (as before)
+    plain = dict(semantic.fuse(["b", "a"], [], balanced=False))
+    assert plain["b"] > plain["a"]
+
+
+def test_the_feedback_hit_of_tied_keyword_hits_is_the_closest_in_meaning():
+    from index.search import _Semantic
+
+    class Bias:
+        def query(self, vector, lang):
+            return vector
+
+    class Vectors:
+        bias = Bias()
+        vecs = {"far": np.array([0.0, 1.0]), "near": np.array([1.0, 0.0]),
+                "next": np.array([1.0, 0.0])}
+
+        def doc_vector(self, doc):
+            return self.vecs.get(doc)
+
+    sem = _Semantic(Vectors(), np.array([0.9, 0.1]), "pt")  # type: ignore[arg-type]
+    assert sem.feedback(["far", "near", "next"], [2.0, 2.0, 1.0]) == "near"
+    assert sem.feedback(["far", "next"], [2.0, 1.0]) == "far"  # no tie: the first
+    assert sem.feedback(["unknown", "near"], [2.0, 2.0]) == "near"  # no vector: last
+    assert sem.feedback([], []) is None
+
+
 def test_a_long_query_weighs_the_passage_list_more(monkeypatch):
     # a query of 7 content words or more: the passage list at its long-query weight; a
     # shorter one (or one whose words are not known: 0) at the usual weight; no passage list
