@@ -36,7 +36,14 @@ from search_app.params import (
     parse_params,
     repeated_scalar,
 )
-from search_app.search_page import HitData, HitPassageData, document_url, export_hits, search_page
+from search_app.search_page import (
+    HitData,
+    HitPassageData,
+    best_passage,
+    document_url,
+    export_hits,
+    search_page,
+)
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(one_value_each)])
 
@@ -207,7 +214,7 @@ def _export_hit(hit: HitData, base: str, ranked: bool) -> dict[str, Any]:
 
 
 def _csv_row(hit: HitData, base: str, ranked: bool) -> list[Any]:
-    best = hit.passages[0] if hit.passages else None
+    best = best_passage(hit)
     computed: dict[str, Any] = {
         "url": base + hit.url,
         "file_url": base + hit.file_url,

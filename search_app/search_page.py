@@ -115,6 +115,15 @@ class HitData(HitMetadata):
                            self.country_code)
 
 
+def best_passage(hit: HitData) -> HitPassageData | None:
+    """A hit's best passage: the one the results page shows first (of its best
+    PASSAGES_PER_HIT passages, in the document's order: index.search), which the document
+    page lists among the query's matches; the CSV export's ``best_passage``. The exports ask
+    for the page's passages (export_hits): the best one of a single passage asked for was
+    another (the best ranked, often later in the document than the page's first)."""
+    return hit.passages[0] if hit.passages else None
+
+
 def place_label(
     region_name: str | None, region_code: str | None,
     country_name: str | None, country_code: str | None,
@@ -665,8 +674,10 @@ def export_hits(
     the hits' documents and passages are read ``batch`` at a time as the iterator is
     consumed, so an export streams."""
     labels = store.facet_labels()
+    # the passages the results page shows (best_passage: the first is the export's best)
     result, hits = search_hits(store, to_request(params, page=1, size=min(batch, MAX_PAGE_SIZE),
-                                                 passages=1, with_facets=False), limit)
+                                                 passages=PASSAGES_PER_HIT, with_facets=False),
+                               limit)
 
     def generate() -> Iterator[HitData]:
         for rank, hit in enumerate(hits, 1):

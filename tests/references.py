@@ -41,13 +41,14 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
                         ) -> tuple[int, Iterator[Any]]:
     """search_app.search_page.export_hits before 2026-12-02: a search per batch of ``batch``
     hits (pages 1, 2, ...), each ranking the whole result set again, so an export of 10,000
-    hits ran 100 searches (tests/test_app_api.py, bench/bench_export.py)."""
+    hits ran 100 searches (tests/test_app_api.py, bench/bench_export.py); with the page's
+    passages, as the exports ask for them since 2026-12-03."""
     from index import MAX_PAGE_SIZE, search
-    from search_app.search_page import hit_data, to_request
+    from search_app.search_page import PASSAGES_PER_HIT, hit_data, to_request
 
     batch = min(batch, MAX_PAGE_SIZE)
     labels = store.facet_labels()
-    first = search(store, to_request(params, page=1, size=batch, passages=1,
+    first = search(store, to_request(params, page=1, size=batch, passages=PASSAGES_PER_HIT,
                                      with_facets=False))
     total = first.total
 
@@ -66,8 +67,8 @@ def batched_export_hits(store: Any, params: Any, limit: int, *, batch: int = 100
             if rank >= min(limit, total) or not result.hits:
                 return
             page += 1
-            result = search(store, to_request(params, page=page, size=batch, passages=1,
-                                              with_facets=False))
+            result = search(store, to_request(params, page=page, size=batch,
+                                              passages=PASSAGES_PER_HIT, with_facets=False))
 
     return total, generate()
 

@@ -780,7 +780,7 @@ def test_an_export_ranks_once_and_gives_what_a_search_per_batch_gave(
     from urllib.parse import parse_qsl
 
     from index import IndexStore, search
-    from search_app.search_page import export_hits, to_request
+    from search_app.search_page import PASSAGES_PER_HIT, export_hits, to_request
     from tests.helpers import count_calls
     from tests.references import batched_export_hits
 
@@ -796,7 +796,8 @@ def test_an_export_ranks_once_and_gives_what_a_search_per_batch_gave(
         engine_reader = type(reader)
     searches = count_calls(monkeypatch, engine_reader, "search")
     read = count_calls(monkeypatch, engine_reader, "documents")
-    search(store, to_request(params, page=1, size=5, passages=1, with_facets=False))
+    search(store, to_request(params, page=1, size=5, passages=PASSAGES_PER_HIT,
+                             with_facets=False))
     one_search = len(searches)
     searches.clear()
     read.clear()
@@ -842,3 +843,22 @@ def test_words_in_decomposed_unicode_are_read_as_the_documents_composed_ones(
     assert sugg["query"] == "Exportförd"
     assert any("xportförderung" in s["text"].lower() or "xportforderung" in s["text"].lower()
                for s in sugg["suggestions"]), sugg
+
+
+@pytest.mark.parametrize("query", ["q=export", "q=export+support", "q=pandemic&country=ES",
+                                   "q=export&sort=newest"])
+def test_an_exports_best_passage_is_the_one_the_results_page_shows_first(
+        client: TestClient, query: str) -> None:
+    # The export asked for one passage per hit, the page for three: its "best passage" was
+    # the best ranked one, while the page shows the best three in the document's order (the
+    # Hungarian export voucher's "A gyakorlat adatai", its last section, where the page and
+    # the document page show its summary first).
+    page = client.get(f"/api/search?{query}&size=100").json()["hits"]
+    shown = {h["id"]: [(p["ordinal"], p["where"], p["snippet"]) for p in h["passages"]]
+             for h in page}
+    exported = client.get(f"/api/export.json?{query}").json()["hits"]
+    assert {h["id"]: [(p["ordinal"], p["where"], p["snippet"]) for p in h["passages"]]
+            for h in exported} == shown
+    rows = csv_rows(client.get(f"/api/export.csv?{query}"))
+    assert {row["id"]: row["best_passage_where"] for row in rows} == {
+        doc_id: passages[0][1] if passages else "" for doc_id, passages in shown.items()}
