@@ -71,14 +71,31 @@
       slot.appendChild(label);
       slot.appendChild(input);
       var more = facet.querySelector(".facet-more");
+      var summary = more && more.querySelector("summary");
+      var told = summary && summary.textContent;  // "+N more": all the values under it
+      var wasOpen = null;  // whether "+N more" was open before the filtering began
       input.addEventListener("input", function () {
         var words = folded(input.value).split(" ").filter(Boolean);
-        if (words.length && more) more.open = true;
         facet.querySelectorAll(".facet-value").forEach(function (li) {
           var text = folded(li.querySelector(".facet-label").textContent);
           // every word typed is in the value, in any order
           li.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
         });
+        if (!more) return;
+        if (words.length) {
+          // The values under "+N more" that match are shown (opened), and the count says
+          // how many they are; none: the "+N more" line goes (it would promise values).
+          if (wasOpen === null) wasOpen = more.open;
+          var found = more.querySelectorAll(".facet-value:not([hidden])").length;
+          more.open = found > 0;
+          more.hidden = found === 0;
+          summary.textContent = "+" + found + " more";
+        } else {
+          summary.textContent = told;
+          more.hidden = false;
+          if (wasOpen !== null) more.open = wasOpen;
+          wasOpen = null;
+        }
       });
       input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") ev.preventDefault(); });
     });

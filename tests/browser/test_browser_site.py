@@ -301,6 +301,34 @@ def test_facet_filter_boxes_fold_accents_and_take_words_in_any_order(page) -> No
     assert len(shown("")) == 10  # every value again (the hostile document's too)
 
 
+def test_a_facet_filter_box_finds_the_values_under_more_and_counts_them(page) -> None:  # type: ignore[no-untyped-def]
+    # "+2 more" still said 2 while the box let one of them through, or none (a value of the
+    # first ones typed): the line promised values that the filtering hid.
+    page.goto(page.base + "/?q=export")
+    facet = page.locator("#facet-partner")
+    more = facet.locator(".facet-more")
+    summary = more.locator("summary")
+    told = summary.inner_text()
+    first = facet.locator("> .facet-values .facet-label").all_text_contents()
+    under_more = more.locator(".facet-label").all_text_contents()
+    assert told == f"+{len(under_more)} more" and len(under_more) >= 2, (told, under_more)
+    box = page.locator("#filter-partner")
+
+    def shown() -> list[str]:
+        return [t.strip() for t in facet.locator(
+            ".facet-value:not([hidden]) .facet-label").all_inner_texts()]
+
+    box.fill(under_more[-1])
+    assert shown() == [under_more[-1].strip()]
+    assert more.get_attribute("open") is not None and summary.inner_text() == "+1 more"
+    box.fill(first[0])
+    assert shown() == [first[0].strip()]
+    assert not more.is_visible()  # no value under it matches: no "+N more" line
+    box.fill("")
+    assert summary.inner_text() == told and more.get_attribute("open") is None
+    assert facet.locator(".facet-value[hidden]").count() == 0
+
+
 WORD_LINES_JS = """(word) => {
   const heading = document.querySelector('#results-heading');
   const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
