@@ -112,23 +112,21 @@ class SideFiles:
         """Labels of facet values: the taxonomy's (load_labels) and the record fields'."""
         return {**self.load_labels(), "record": dict(PRACTICE_FIELDS)}
 
-    def labels_version(self) -> int:
-        """Changes when the labels change (0 without any)."""
-        try:
-            return (self.path / LABELS).stat().st_mtime_ns
-        except OSError:
-            return 0
+    def version(self) -> tuple[int, ...]:
+        """Changes when a side file a search reads changes: the labels, the synonym groups,
+        the taxonomy's words and the places (0 for a missing file)."""
+        return tuple(self._stamp(name) for name in (LABELS, SYNONYMS, WORDS, PLACES))
 
     def words_version(self) -> tuple[int, int]:
         """Changes when the synonym groups or the taxonomy's words change (0 for a missing
         file): what reading a query takes from the index folder beside the index."""
-        stamps = []
-        for name in (SYNONYMS, WORDS):
-            try:
-                stamps.append((self.path / name).stat().st_mtime_ns)
-            except OSError:
-                stamps.append(0)
-        return stamps[0], stamps[1]
+        return self._stamp(SYNONYMS), self._stamp(WORDS)
+
+    def _stamp(self, name: str) -> int:
+        try:
+            return (self.path / name).stat().st_mtime_ns
+        except OSError:
+            return 0
 
     def save_synonyms(self, groups: list[dict[str, list[str]]]) -> None:
         """Groups of equivalent terms across languages (language -> terms), for queries."""

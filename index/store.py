@@ -47,6 +47,7 @@ from index.records import Document
 from index.schema import SCHEMA_VERSION
 from index.semantic import carry_vectors, document_passages
 from index.side_files import SideFiles, write_atomic
+from index.vectors import VECTORS
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +209,12 @@ class IndexStore:
         by the next one), not damage."""
         return self._live_key() != key
 
-    def version(self) -> tuple[str, Hashable, int]:
+    def version(self) -> tuple[str, Hashable, int, tuple[int, ...]]:
         """What a search sees, as a key that changes with it (for caches of results): the
-        live generation, its engine's key of the live commit and the facet labels' version.
+        live generation, its engine's key of the live commit, its vectors' file (tantivy's
+        key does not see it: the embedding run writes it after the commit) and the versions
+        of the side files a search reads (SideFiles.version: labels, synonyms, the
+        taxonomy's words, places; an ingest that changes no document still rewrites them).
         IndexUnavailableError when there is no index (IndexDamagedError when CURRENT or the
         generation's metadata cannot be read)."""
         live = self._live()
@@ -222,7 +226,11 @@ class IndexStore:
             raise IndexEngineError(self._engine_problem(live) or str(exc)) from exc
         except OSError as exc:
             raise IndexUnavailableError(f"index cannot be opened: {exc}") from exc
-        return (live.path.name, commit, self.side.labels_version())
+        try:
+            vectors = (live.path / VECTORS).stat().st_mtime_ns
+        except OSError:
+            vectors = 0
+        return (live.path.name, commit, vectors, self.side.version())
 
     def needs_rebuild(self) -> str | None:
         """Why the index must be rebuilt before use, or None when it is fine (as far as

@@ -3,7 +3,9 @@
 Searches repeat (a shared link, the back button, popular queries), and a page costs far more
 to compute (ranking, facets, highlighting) than to look up. An entry is valid only for the
 exact index it came from: the key holds ``IndexStore.version()``, which changes with every
-ingest, incremental or full, so a new one is seen at once.
+ingest, incremental or full, with the vectors an embedding run writes, and with the files
+beside the index a search reads (labels, synonyms, the taxonomy's words, places), so a new one
+is seen at once.
 """
 
 from __future__ import annotations

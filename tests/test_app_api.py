@@ -611,6 +611,52 @@ def test_cached_pages_follow_index_changes(tmp_path: Path) -> None:
         assert len(page.select(".hit")) == 2
 
 
+def test_cached_pages_follow_the_synonyms_words_and_places_beside_the_index(
+        tmp_path: Path) -> None:
+    # The key held the index's commit and the labels alone: synonyms saved by an ingest that
+    # changed no document (an admin's new glossary entry), or saved after the labels while a
+    # search ran, left the page of the old synonyms served from the cache.
+    from index import Document, IndexStore, Passage
+
+    store = IndexStore(tmp_path / "ix")
+    with store.lock(), store.rebuild() as w:
+        w.put(Document(id="a", source_path="a.pdf", sha256="0" * 64, title="Alpha vouchers",
+                       passages=[Passage(0, "export vouchers")], language="en"))
+        w.put(Document(id="b", source_path="b.pdf", sha256="1" * 64, title="Beta Gutscheine",
+                       passages=[Passage(0, "Exportgutscheine für KMU")], language="de"))
+    settings = settings_for(tmp_path / "ix", tmp_path, semantic=False)
+    with TestClient(create_app(settings)) as c:
+        def found() -> list[str]:
+            return sorted(h["id"] for h in c.get("/api/search?q=vouchers").json()["hits"])
+
+        assert found() == ["a"]
+        assert found() == ["a"] and c.app.state.cache.hits >= 1  # from the cache
+        store.save_synonyms([{"en": ["vouchers"], "de": ["Exportgutscheine"]}])
+        assert found() == ["a", "b"]
+        before = store.version()
+        for save in (lambda: store.save_words(["vouchers"]),
+                     lambda: store.save_places([]), lambda: store.save_labels({})):
+            save()
+            assert store.version() != before
+            before = store.version()
+
+
+def test_the_index_version_follows_the_vectors_on_tantivy(tmp_path: Path) -> None:
+    # The embedding run writes a generation's vectors after its commit: tantivy's commit key
+    # did not change with them (Whoosh's, the folder's mtime, does), so a page cached before
+    # the vectors were made kept its keyword-only results.
+    from index import Document, IndexStore, Passage
+
+    store = IndexStore(tmp_path / "ix", engine="tantivy")
+    with store.lock(), store.rebuild() as w:
+        w.put(Document(id="a", source_path="a.pdf", sha256="0" * 64, title="Alpha vouchers",
+                       passages=[Passage(0, "export vouchers")], language="en"))
+    before = store.version()
+    (gen,) = (tmp_path / "ix").glob("gen-*")
+    (gen / "vectors.npz").write_bytes(b"")
+    assert store.version() != before
+
+
 def test_the_page_cache_makes_its_key_only_when_on() -> None:
     """The key reads the index's version (stat calls): with the cache off it is not made."""
     from search_app.cache import PageCache
