@@ -19,9 +19,33 @@ def detect_language(text: str) -> str | None:
     return str(lang)
 
 
+#: The ISO 639-2 (bibliographic and terminology) and 639-3 codes of the seven languages of the
+#: analysers, and their two-letter codes (ISO 639-1), which the index writes: a catalog or a
+#: file that says "hun" or "ger" means "hu" or "de".
+THREE_LETTER_CODES: dict[str, str] = {
+    "eng": "en", "deu": "de", "ger": "de", "nld": "nl", "dut": "nl", "hun": "hu",
+    "ron": "ro", "rum": "ro", "por": "pt", "spa": "es",
+}
+
+
 def normalise_language(value: object) -> str | None:
-    """"en-GB", "EN", "en_US" -> "en"; anything else that is not a code -> None."""
+    """"en-GB", "EN", "en_US" -> "en"; a three-letter code of the seven languages ("hun",
+    "ger", "rum-RO") -> its two-letter one ("hu", "de", "ro"); anything else that is not a
+    two-letter code (another three-letter code, "fra"; a name, "magyar") -> None."""
     if not value:
         return None
     code = base_language(str(value))
-    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+    code = THREE_LETTER_CODES.get(code, code)
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+def language_problem(value: object, where: str) -> str:
+    """The ingest report's warning for a language ``where`` gives ("catalog", "front matter")
+    that normalise_language does not take."""
+    code = base_language(str(value))
+    if len(code) == 3 and code.isalpha():
+        return (f"{where} language {str(value)[:40]!r} is a three-letter code of none of the "
+                "seven languages (eng, deu, nld, hun, ron, por, spa; or write a two-letter "
+                "code: en, fr, ...): not used")
+    return (f"{where} language {str(value)[:40]!r} is not a language code (en, de, hu, ...): "
+            "not used")

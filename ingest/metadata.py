@@ -12,7 +12,7 @@ from typing import Any
 from index import PRACTICE_FIELDS, Document, Passage, fold_text
 from ingest.catalog import Taxonomy
 from ingest.dates import DATE_FORMS, normalise_date
-from ingest.language import detect_language, normalise_language
+from ingest.language import detect_language, language_problem, normalise_language
 from ingest.ocr import LOW_CONFIDENCE
 from ingest.practice import field_of_heading, practice_years, read_practice
 
@@ -173,6 +173,13 @@ def _title_from_text(passages: list[Passage], source_path: str) -> str:
 
 GOOD_PRACTICE = "good_practice"
 
+#: Where a file of each media type says its language, as the ingest report names it
+_FILE_METADATA: dict[str, str] = {
+    "text/markdown": "front matter", "text/html": "HTML",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        "Word document property",
+}
+
 
 def _practice(
     explicit: dict[str, str], from_text: dict[str, str], sources: dict[str, str]
@@ -231,15 +238,20 @@ def build_document(
                         "is the title (give one in the catalog)"]
     title = " ".join(str(title).split())
 
-    language = normalise_language(pick("language"))
-    if not language and entry.get("language") not in (None, ""):
-        # the catalog's language is not a code (e.g. "magyar"): say so, then take the file's
-        warnings = [*(warnings or []), f"catalog language {str(entry['language'])[:40]!r} "
-                    "is not a language code (en, de, hu, ...): not used"]
-        language = normalise_language(file_meta.get("language"))
-        sources["language"] = "file"
+    # the catalog's, else the file's; one that is not a code the index knows ("magyar", "fra")
+    # is said in the report, and the next is taken ("hun" is "hu": normalise_language)
+    language = None
+    for source, where, given in (("catalog", "catalog", entry.get("language")),
+                                 ("file", _FILE_METADATA.get(media_type, "file"),
+                                  file_meta.get("language"))):
+        if given in (None, "", []):
+            continue
+        language = normalise_language(given)
+        if language:
+            sources["language"] = source
+            break
+        warnings = [*(warnings or []), language_problem(given, where)]
     if not language:
-        sources.pop("language", None)
         language = detect_language("\n".join(p.text for p in passages[:20]))
         if language:
             sources["language"] = "inferred"

@@ -40,6 +40,7 @@ from ingest.catalog import (
     load_sidecar,
     load_taxonomy,
 )
+from ingest.language import normalise_language
 from ingest.ocr import OcrSettings, ocr_enabled, ocr_status, prune_cache
 from ingest.paths import (
     OUTSIDE_CORPUS,
@@ -370,7 +371,8 @@ def _run(
                 _record_failure(report, src.path, failed_before["reason"], retried=False)
                 continue
             ocr_settings = OcrSettings(
-                enabled=ocr_on, cache_dir=ocr_cache, language=entry.get("language"),
+                enabled=ocr_on, cache_dir=ocr_cache,
+                language=normalise_language(entry.get("language")),
                 time_budget=time_limit * OCR_TIME_SHARE)
             jobs.append(
                 ParseJob(str(corpus), src, ids[src.path], entry, taxonomy, meta, ocr_settings))

@@ -34,7 +34,9 @@ from ingest.workers import JobFailed
 #: page sets in its largest type (ingest/parsers/pdf.py), and loses the cover banner above it.
 #: 4: a short section with a heading and text of its own, past the title block, stays a passage
 #: under its own heading (ingest/parsers/_sections.py), no longer merged into the next one.
-READING_VERSION = 4
+#: 5: a three-letter code of the seven languages ("hun", "ger") is their two-letter one, and
+#: another three-letter code is reported and not used (ingest.language.normalise_language).
+READING_VERSION = 5
 
 #: the reason a file whose structure is nested deeper than the parsers can walk fails with
 NESTED_TOO_DEEPLY = "nested too deeply to read (elements within elements, too many levels)"

@@ -223,6 +223,41 @@ def test_front_matter_and_catalog_values_that_are_not_ones_are_reported_not_fata
             in keys.warnings), keys.warnings
 
 
+def test_three_letter_language_codes_are_the_seven_languages_or_reported(tmp_path):
+    # "hun" in a front matter or the catalog was indexed as a language of its own ("hun":
+    # no Hungarian stemming, a facet value of its own); an unknown code was taken silently.
+    corpus = write_corpus(tmp_path / "corpus")
+    for name, lang in (("hun", "hun"), ("rum", "rum"), ("ger", "GER"), ("fra", "fra")):
+        (corpus / "news" / f"{name}.md").write_text(
+            f"---\ntitle: {name}\nlanguage: {lang}\n---\nA joint workshop on exports for the "
+            "small firms of the partner regions, held online in the spring.\n")
+    (corpus / "news" / "nld.md").write_text("---\ntitle: nld\n---\nA workshop on exports.\n")
+    (corpus / "news" / "xyz.md").write_text(
+        "---\ntitle: xyz\nlang: de\n---\nEin gemeinsamer Workshop über Exporte.\n")
+    (corpus / "catalog.yaml").write_text(yaml.safe_dump([
+        {"path": "news/nld.md", "language": "dut"}, {"path": "news/xyz.md", "language": "xyz"}]))
+    report = ingest(corpus, tmp_path / "index")
+    assert report.failed == [], report.failed
+    store = IndexStore(tmp_path / "index")
+
+    def language(name: str) -> tuple[str | None, str | None]:
+        doc = get_document(store, doc_id_for(f"news/{name}.md")).document
+        return doc.language, doc.sources.get("language")
+
+    assert language("hun") == ("hu", "file") and language("rum") == ("ro", "file")
+    assert language("ger") == ("de", "file") and language("nld") == ("nl", "catalog")
+    assert language("xyz") == ("de", "file")  # the catalog's unknown code: the file's
+    assert language("fra") == ("en", "inferred")  # the file's unknown code: detected
+    warned = {w["path"]: w["warning"] for w in report.warnings if "language" in w["warning"]}
+    assert warned == {
+        "news/fra.md": "front matter language 'fra' is a three-letter code of none of the "
+                       "seven languages (eng, deu, nld, hun, ron, por, spa; or write a "
+                       "two-letter code: en, fr, ...): not used",
+        "news/xyz.md": "catalog language 'xyz' is a three-letter code of none of the seven "
+                       "languages (eng, deu, nld, hun, ron, por, spa; or write a two-letter "
+                       "code: en, fr, ...): not used"}, report.warnings
+
+
 def test_sidecar_and_csv_catalog_and_a_catalog_change_rereads_the_file(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     with open(corpus / "catalog.csv", "w", newline="") as fh:
