@@ -19,8 +19,11 @@ the same folded ("Hungría", "hungria"), when the word is the term's word with a
 up to MAX_ENDING letters (a term's word of MIN_PREFIX letters or more: "Budapesten",
 "frízföldi", "ungarischen"), or when both are one stem of at least MIN_STEM letters in the
 term's language ("Portugaliei" and "Portugalia", "húngaros" and "húngaro"). A term of
-several words matches those words in a row ("San Sebastián", "Nyugat-Dunántúlon").
-Measured in bench/README.md ("A query that names a place", 2026-12-03).
+several words matches those words in a row ("San Sebastián", "Nyugat-Dunántúlon"). A
+country a firm exports to ("to Germany") and a language's name ("auf Deutsch", "limba
+germană", "németül") name no place. Measured in bench/README.md ("A query that names a
+place", 2026-12-03; "Across languages and in questions: ... languages' names", fourth
+session).
 """
 
 from __future__ import annotations
@@ -42,6 +45,12 @@ REGION_BOOST = 0.0
 #: ... a document of the whole partnership (PROJECT_WIDE, the catalog's "EU") gets this share
 #: of COUNTRY_BOOST when the query names a country or region (it is about every partner)
 PROJECT_WIDE_SHARE = 1.0
+#: ... and this share instead when the query names places only from another language (its
+#: language, when told, is none of the named countries' own: an English or Spanish query
+#: naming Hungary): there the place's own-language documents stand low in the semantic lists
+#: and the coverage, where the project-wide English reports stand high, and the full share
+#: kept those reports above them. PROJECT_WIDE_SHARE: the same for every query
+ACROSS_PROJECT_WIDE_SHARE = 0.5
 #: ... and this more for a document of a named place written in its country's language
 OWN_LANGUAGE_BOOST = 0.1
 #: the catalog's code of documents of the whole partnership (ingest.metadata.PROJECT_WIDE)
@@ -73,6 +82,25 @@ DESTINATION_ENDINGS = {"hu": ("ba", "be", "ra", "re")}
 #: whether a destination names no place (False: it does, as any other name)
 DESTINATIONS = True
 
+#: A country's adjective next to a word of these beginnings (folded) names a language, not
+#: the place ("German language", "German-speaking", "deutscher Sprache", "Duitse taal",
+#: "idioma alemán", "lengua alemana", "língua alemã", "limba germană", "német nyelvű"): a
+#: label in German is no German document
+LANGUAGE_WORDS = ("language", "speaking", "sprach", "taal", "idioma", "lengua", "lingua",
+                  "limb", "nyelv")
+#: ... and so does the uninflected adjective right after these words of its language ("auf
+#: Deutsch", "in het Duits", "en alemán", "em alemão", "în germană") ...
+LANGUAGE_PREPOSITIONS = {"en": ("in",), "de": ("auf",), "nl": ("het",), "es": ("en",),
+                         "pt": ("em",), "ro": ("in",)}
+#: ... in these languages, whose adjectives stand before their noun, only at the end of the
+#: text or before a punctuation mark ("labels in German" but "firms in German regions",
+#: "etiketten in het Duits" but "het Hongaarse ministerie")
+PHRASE_END = frozenset({"en", "nl"})
+#: ... and, in Hungarian, the adjective with the ending "-ul"/"-ül" ("németül", "magyarul")
+LANGUAGE_ENDINGS = {"hu": ("ul",)}
+#: whether a language's name names no place (False: it names its country, as an adjective)
+LANGUAGE_MENTIONS = True
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -88,6 +116,9 @@ class NamedPlaces:
     words: frozenset[str] = frozenset()
     #: the official languages of the countries named (and of the regions named)
     languages: frozenset[str] = frozenset()
+    #: whether the query's language is known and none of ``languages``: the places are
+    #: named from another language (ACROSS_PROJECT_WIDE_SHARE)
+    across: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.countries or self.regions)
@@ -105,6 +136,7 @@ class _Term:
     words: tuple[str, ...]  # folded
     typed: tuple[str, ...]  # as the taxonomy writes them (its stems are of these)
     languages: tuple[str, ...] = ()  # its country's official languages
+    adjective: bool = False  # a country's adjective (the side file's "adjectives")
 
 
 @dataclass(frozen=True)
@@ -130,16 +162,19 @@ def _terms_of(places: list[dict[str, Any]]) -> _Terms:
             country = str(place.get("country") or code).upper()
             terms = place.get("terms") or {}
             languages = tuple(str(lang) for lang in place.get("languages") or ())
+            adjectives = place.get("adjectives") or {}
         except (KeyError, TypeError):
             continue
-        if not isinstance(terms, Mapping):
+        if not isinstance(terms, Mapping) or not isinstance(adjectives, Mapping):
             continue
         for lang, names in terms.items():
+            said = adjectives.get(lang) or ()
             for name in names if isinstance(names, list) else [names]:
                 written = tuple(_WORD.findall(str(name)))
                 words = tuple(fold(w) for w in written)
                 if words:
-                    term = _Term(kind, code, country, str(lang), words, written, languages)
+                    term = _Term(kind, code, country, str(lang), words, written, languages,
+                                 isinstance(said, list) and name in said)
                     by_key.setdefault(words[0][:4], []).append(term)
     made = _Terms(by_key)
     _last = (places, made)
@@ -180,19 +215,37 @@ def _destination(words: list[str], i: int, n: int, term: _Term) -> bool:
     return last != term.words[-1] and last.endswith(DESTINATION_ENDINGS.get(term.lang, ()))
 
 
+def _language_mention(words: list[str], i: int, n: int, term: _Term, after: str,
+                      language: str | None) -> bool:
+    """Whether the country's adjective ``term``, matched by ``words[i:i + n]``, names its
+    language (LANGUAGE_WORDS, LANGUAGE_PREPOSITIONS, LANGUAGE_ENDINGS); ``after``: the text
+    after the match, ``language``: the query's (None: not told; then only the English
+    preposition is read, at the end of a phrase)."""
+    if not LANGUAGE_MENTIONS or term.kind != "country" or not term.adjective:
+        return False
+    near = words[i - 1:i] + words[i + n:i + n + 1]
+    if any(w.startswith(LANGUAGE_WORDS) for w in near):
+        return True
+    if term.lang != (language or "en"):
+        return False
+    last = words[i + n - 1]
+    if last == term.words[-1] and i and words[i - 1] in LANGUAGE_PREPOSITIONS.get(term.lang, ()):
+        rest = after.lstrip()
+        return term.lang not in PHRASE_END or not rest or not rest[0].isalnum()
+    return any(last == term.words[-1] + ending for ending in LANGUAGE_ENDINGS.get(term.lang, ()))
+
+
 def named_places(text: str, places: list[dict[str, Any]], language: str | None
                  ) -> NamedPlaces:
     """The countries and regions (``places``: the side file's list) that ``text`` names,
     ``language`` being the query's language (None: not told)."""
     if not places or not text:
         return NOWHERE
-    typed = _WORD.findall(text)
+    spans = list(_WORD.finditer(text))
+    typed = [m.group() for m in spans]
     words = [fold(w) for w in typed]
     terms = _terms_of(places)
-    countries: set[str] = set()
-    regions: set[str] = set()
-    naming: set[str] = set()
-    spoken: set[str] = set()
+    matched: list[tuple[int, int, _Term]] = []
     for i, word in enumerate(words):
         for term in terms.by_key.get(word[:4], ()):
             if term.lang and language is not None and term.lang != language:
@@ -205,15 +258,28 @@ def named_places(text: str, places: list[dict[str, Any]], language: str | None
             if all(_word_matches(words[i + k], typed[i + k], term.words[k], term.typed[k],
                                  langs) for k in range(n)) and not (
                     term.kind == "country" and _destination(words, i, n, term)):
-                countries.add(term.country)
-                if term.kind == "region":
-                    regions.add(term.code)
-                naming.update(words[i:i + n])
-                spoken.update(term.languages)
+                matched.append((i, n, term))
+    # a word that one of its country's terms reads as a language's name names no place by
+    # another ("alemán" is also "Alemania" by its stem)
+    languages = {i for i, n, term in matched
+                 if _language_mention(words, i, n, term, text[spans[i + n - 1].end():],
+                                   language)}
+    countries: set[str] = set()
+    regions: set[str] = set()
+    naming: set[str] = set()
+    spoken: set[str] = set()
+    for i, n, term in matched:
+        if i in languages:
+            continue
+        countries.add(term.country)
+        if term.kind == "region":
+            regions.add(term.code)
+        naming.update(words[i:i + n])
+        spoken.update(term.languages)
     if not countries:
         return NOWHERE
     return NamedPlaces(frozenset(countries), frozenset(regions), frozenset(naming),
-                       frozenset(spoken))
+                       frozenset(spoken), language is not None and language not in spoken)
 
 
 def factors(found: Mapping[str, Collection[str]], named: NamedPlaces
@@ -228,10 +294,17 @@ def factors(found: Mapping[str, Collection[str]], named: NamedPlaces
     for doc in country_docs:
         out[doc] = (1.0 + COUNTRY_BOOST + (REGION_BOOST if doc in region_docs else 0.0)
                     + (OWN_LANGUAGE_BOOST if doc in own_docs else 0.0))
-    if PROJECT_WIDE_SHARE:
+    share = project_wide_share(named)
+    if share:
         for doc in found.get(f"country:{PROJECT_WIDE}", ()):
-            out.setdefault(doc, 1.0 + COUNTRY_BOOST * PROJECT_WIDE_SHARE)
+            out.setdefault(doc, 1.0 + COUNTRY_BOOST * share)
     return out
+
+
+def project_wide_share(named: NamedPlaces) -> float:
+    """The share of COUNTRY_BOOST a project-wide document gets for a query naming ``named``
+    (PROJECT_WIDE_SHARE; ACROSS_PROJECT_WIDE_SHARE when named from another language)."""
+    return ACROSS_PROJECT_WIDE_SHARE if named.across else PROJECT_WIDE_SHARE
 
 
 def place_queries(named: NamedPlaces) -> dict[str, qf.Query]:
@@ -243,7 +316,7 @@ def place_queries(named: NamedPlaces) -> dict[str, qf.Query]:
     if OWN_LANGUAGE_BOOST:
         out.update({f"language:{lang}": qf.Facet("language", lang)
                     for lang in sorted(named.languages)})
-    if PROJECT_WIDE_SHARE:
+    if project_wide_share(named):
         out[f"country:{PROJECT_WIDE}"] = qf.Facet("country", PROJECT_WIDE)
     return out
 
@@ -264,4 +337,4 @@ def reordered(order: list[tuple[str, float]], boost: Mapping[str, float]
 
 
 __all__ = ["NOWHERE", "NamedPlaces", "active", "factors", "named_places", "place_queries",
-           "reordered"]
+           "project_wide_share", "reordered"]

@@ -181,8 +181,10 @@ class Taxonomy:
         ingest beside the synonyms): each with its ``kind`` ("country", "region"), ``code``,
         ``country``, ``terms`` by language ("" for the terms of no one language: a
         region's variants), its names and adjectives, the country's English name as an
-        English term, and ``languages``, its country's official languages. Places without
-        any term (the project-wide "EU") are left out."""
+        English term, ``adjectives`` by language, those of a country's terms that are
+        adjectives (which also name its language: "auf Deutsch", "en alemán"), and
+        ``languages``, its country's official languages. Places without any term (the
+        project-wide "EU") are left out."""
         out: list[dict[str, Any]] = []
         for code, entry in self.countries.items():
             terms = _by_language(entry.get("names"), entry.get("adjectives"))
@@ -193,6 +195,7 @@ class Taxonomy:
                     terms["en"].insert(0, name)
             if terms:
                 out.append({"kind": "country", "code": code, "country": code, "terms": terms,
+                            "adjectives": _by_language(entry.get("adjectives")),
                             "languages": self.country_languages(code)})
         for code, region in self.regions.items():
             terms = _by_language(region.names, region.adjectives)

@@ -12,8 +12,9 @@ import pytest
 
 from index import SearchRequest, search
 from index import places as place_settings
-from index.places import named_places
+from index.places import factors, named_places
 from index.query import query_language
+from index.search import semantic_text
 from index.semantic import embed_index
 from ingest import load_taxonomy
 from tests.helpers import build_index, make_doc
@@ -151,18 +152,21 @@ def test_a_named_place_lifts_its_documents_by_a_factor(store, query: str,  # typ
     """By keywords and fused with meaning alike, the score of a document of the place the
     query names (in the query's own language, as written there) is its score without the
     preference times 1 + COUNTRY_BOOST (+ OWN_LANGUAGE_BOOST written in the place's
-    language), a project-wide document's times 1 + COUNTRY_BOOST x PROJECT_WIDE_SHARE; the
-    others' are unchanged, and none is left out."""
+    language), a project-wide document's times 1 + COUNTRY_BOOST x PROJECT_WIDE_SHARE (x
+    ACROSS_PROJECT_WIDE_SHARE when the place is named from another language); the others'
+    are unchanged, and none is left out."""
     scores, plain = _scores(store, query), _without_preference(store, query)
     assert set(scores) == set(plain), (query, scores, plain)
     assert {d.id for d in [*DOCS, BETTER, PROJECT_WIDE]} <= set(scores), (query, scores)
     if "hu" in places:
         places = places | {"hu-hu"}
     boost = place_settings.COUNTRY_BOOST
+    said = semantic_text(query)
+    share = place_settings.project_wide_share(
+        named_places(said, store.load_places(), query_language(said)))
     for doc, score in scores.items():
         factor = (1 + boost + (place_settings.OWN_LANGUAGE_BOOST if doc == "hu-hu" else 0)
-                  if doc in places else 1 + boost * place_settings.PROJECT_WIDE_SHARE
-                  if doc == "eu" else 1.0)
+                  if doc in places else 1 + boost * share if doc == "eu" else 1.0)
         assert score == pytest.approx(plain[doc] * factor, rel=2e-3, abs=2e-4), (
             query, doc, scores, plain)
 
@@ -204,6 +208,75 @@ def test_a_query_naming_a_place_prefers_its_documents(keyword_store, query: str,
         query, ranked)
     plain = _without_preference(store, query + " matchmaking")
     assert len({plain[d.id] for d in DOCS}) == 1, (query, plain)  # a tie without it
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("utilizare voucher export: etichetă în limba germană, certificare", "ro"),
+    ("traducere în germană", "ro"),
+    ("Etiketten auf Deutsch", "de"),
+    ("Etiketten in deutscher Sprache", "de"),
+    ("etiketten in het Duits", "nl"),
+    ("etiquetas en alemán", "es"),
+    ("idioma alemán en la etiqueta", "es"),
+    ("rótulos em alemão", "pt"),
+    ("címkék németül", "hu"),
+    ("magyarul írt útmutató", "hu"),
+    ("német nyelvű címke", "hu"),
+    ("labels in German", "en"),
+    ("labels in German, and certificates", None),
+    ("German-speaking buyers", "en"),
+])
+def test_a_language_named_is_no_place(sample_places: list[dict[str, object]], text: str,
+                                      language: str | None) -> None:
+    """A label in German is no German document: a country's adjective next to a word for a
+    language, or as a language's name after a preposition ("auf Deutsch", "en alemán"), or
+    with the Hungarian ending of a language ("németül"), names no place."""
+    assert not named_places(text, sample_places, language), text
+
+
+@pytest.mark.parametrize(("text", "language", "country"), [
+    ("firms in German regions", "en", "DE"),
+    ("labels in Germany", "en", "DE"),
+    ("Welke vragen legde het Hongaarse ministerie voor?", "nl", "HU"),
+    ("¿Qué empresas exportan en Alemania?", "es", "DE"),
+    ("Firmen in Deutschland", "de", "DE"),
+    ("a magyar kkv-k", "hu", "HU"),
+])
+def test_a_place_by_a_preposition_or_before_its_noun_stays_a_place(
+        sample_places: list[dict[str, object]], text: str, language: str, country: str) -> None:
+    assert named_places(text, sample_places, language).countries == {country}, text
+
+
+def test_ingest_gives_each_country_its_adjectives(sample_places: list[dict[str, object]]) -> None:
+    germany = next(p for p in sample_places if p["code"] == "DE")
+    assert "alemán" in germany["adjectives"]["es"] and "Alemania" not in germany["adjectives"]["es"]
+
+
+@pytest.mark.parametrize(("text", "language", "across"), [
+    ("¿El bono de exportación húngaro se cobraba en efectivo?", "es", True),
+    ("How did the Hungarian export voucher work?", "en", True),
+    ("Mire használták a magyar kkv-k az exportutalványt?", "hu", False),
+    ("export vouchers of Hungarian firms", None, False),  # the language is not told
+])
+def test_a_place_named_from_another_language_lifts_the_project_wide_documents_less(
+        sample_places: list[dict[str, object]], text: str, language: str | None,
+        across: bool) -> None:
+    """The project-wide documents share the preference (PROJECT_WIDE_SHARE) when the query
+    is in the named country's language, and ACROSS_PROJECT_WIDE_SHARE of it when it is in
+    another: there the place's own pages stand low by meaning, and the project's English
+    reports, high, must not be lifted as much as they are."""
+    named = named_places(text, sample_places, language)
+    assert named.countries == {"HU"} and named.across is across, text
+    found = {"country:HU": {"hu-page", "hu-hu"}, "language:hu": {"hu-hu"},
+             "country:EU": {"eu-report"}}
+    boost = place_settings.COUNTRY_BOOST
+    share = (place_settings.ACROSS_PROJECT_WIDE_SHARE if across
+             else place_settings.PROJECT_WIDE_SHARE)
+    assert factors(found, named) == pytest.approx({
+        "hu-page": 1 + boost, "hu-hu": 1 + boost + place_settings.OWN_LANGUAGE_BOOST,
+        "eu-report": 1 + boost * share})
+    if across:
+        assert share < place_settings.PROJECT_WIDE_SHARE
 
 
 def test_a_damaged_places_file_names_no_place(tmp_path: Path) -> None:
