@@ -32,7 +32,7 @@ from search_app.admin.routes import router as admin_router
 from search_app.admin.routing import AdminState
 from search_app.cache import PageCache
 from search_app.head import HeadAsGet
-from search_app.headers import SecurityHeaders
+from search_app.headers import EncodedETags, SecurityHeaders
 from search_app.search_page import documents_label
 from search_app.settings import Settings, apply_to_index, load_settings
 
@@ -128,5 +128,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
                                               *COMPRESSED_MEDIA_TYPES))
+    app.add_middleware(EncodedETags)  # outside GZipMiddleware: sees what it compressed
     app.add_middleware(HeadAsGet)
     return app

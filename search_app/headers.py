@@ -1,4 +1,5 @@
-"""Security headers on every response, as a plain ASGI middleware.
+"""Security headers on every response, and a compressed response's ETag made weak, as plain
+ASGI middlewares.
 
 (A ``@app.middleware("http")`` function runs each response through Starlette's
 BaseHTTPMiddleware, which streams the body through a task group and memory channels: about a
@@ -48,3 +49,31 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class EncodedETags:
+    """A response sent with a Content-Encoding (GZipMiddleware's, inside this one) gets its
+    ETag weak: ``W/"..."``. GZipMiddleware keeps the ETag of what it compresses (a file's,
+    StaticFiles' and /files'), while a strong ETag names one representation, byte for byte
+    (RFC 9110 8.8.3): the gzip body and the file's own bytes are two, and a client could join
+    ranges of the one to the other. A weak ETag still revalidates (If-None-Match compares
+    weakly: 304 while the file is unchanged), but never serves a range (If-Range compares
+    strongly)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_weak(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                etag = headers.get("etag")
+                if etag and not etag.startswith("W/") and headers.get("content-encoding"):
+                    headers["ETag"] = "W/" + etag
+            await send(message)
+
+        await self.app(scope, receive, send_weak)

@@ -497,6 +497,40 @@ def test_text_is_compressed_for_clients_that_accept_gzip(client: TestClient) -> 
         assert "content-encoding" not in r.headers, (url, r.headers)
 
 
+def test_a_compressed_copy_of_a_file_has_a_weak_etag(tmp_path: Path) -> None:
+    # GZipMiddleware kept the file's strong ETag on the gzip body: one strong ETag for two
+    # representations (RFC 9110 8.8.3), the file's bytes and the compressed ones.
+    from index import Document, IndexStore, Passage
+
+    corpus = tmp_path / "corpus"
+    (corpus / "guides").mkdir(parents=True)
+    (corpus / "guides" / "page.html").write_text(
+        "<!doctype html><title>Export</title>" + "<p>Export vouchers for small firms.</p>" * 80,
+        encoding="utf-8")
+    (corpus / "guides" / "plan.pdf").write_bytes(b"%PDF-1.4\n" + b"% padding\n" * 200 + b"%%EOF\n")
+    store = IndexStore(tmp_path / "ix")
+    with store.lock(), store.rebuild() as w:
+        for name, media in (("page.html", "text/html"), ("plan.pdf", "application/pdf")):
+            w.put(Document(id=name, source_path=f"guides/{name}", sha256="0" * 64,
+                           title="Export", passages=[Passage(0, "export vouchers")],
+                           language="en", media_type=media))
+    with TestClient(create_app(settings_for(tmp_path / "ix", corpus, semantic=False))) as c:
+        for url in ("/files/guides/page.html", "/static/style.css"):
+            plain = c.get(url, headers={"Accept-Encoding": "identity"})
+            packed = c.get(url, headers={"Accept-Encoding": "gzip"})
+            etag = plain.headers["etag"]
+            assert not etag.startswith("W/") and "content-encoding" not in plain.headers, url
+            assert packed.headers["content-encoding"] == "gzip", (url, packed.headers)
+            assert packed.headers["etag"] == f"W/{etag}", (url, packed.headers)
+            # the weak one still revalidates (If-None-Match compares weakly)
+            again = c.get(url, headers={"Accept-Encoding": "gzip",
+                                        "If-None-Match": packed.headers["etag"]})
+            assert again.status_code == 304, (url, again.status_code)
+        pdf = c.get("/files/guides/plan.pdf", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in pdf.headers  # sent as it is, with its strong ETag
+        assert pdf.headers["etag"].startswith('"'), pdf.headers
+
+
 def test_openapi_and_docs_page(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for path in ("/api/search", "/api/documents/{doc_id}", "/api/suggest", "/api/facets",
