@@ -217,16 +217,16 @@ def _destination(words: list[str], i: int, n: int, term: _Term) -> bool:
 
 def _language_mention(words: list[str], i: int, n: int, term: _Term, after: str,
                       language: str | None) -> bool:
-    """Whether the country's adjective ``term``, matched by ``words[i:i + n]``, names its
-    language (LANGUAGE_WORDS, LANGUAGE_PREPOSITIONS, LANGUAGE_ENDINGS); ``after``: the text
-    after the match, ``language``: the query's (None: not told; then only the English
-    preposition is read, at the end of a phrase)."""
-    if not LANGUAGE_MENTIONS or term.kind != "country" or not term.adjective:
+    """Whether the country's term ``term``, matched by ``words[i:i + n]``, names its
+    language (LANGUAGE_WORDS; for an adjective of the side file's, also LANGUAGE_PREPOSITIONS
+    and LANGUAGE_ENDINGS); ``after``: the text after the match, ``language``: the query's
+    (None: not told; then only the English preposition is read, at the end of a phrase)."""
+    if not LANGUAGE_MENTIONS or term.kind != "country":
         return False
     near = words[i - 1:i] + words[i + n:i + n + 1]
     if any(w.startswith(LANGUAGE_WORDS) for w in near):
         return True
-    if term.lang != (language or "en"):
+    if not term.adjective or term.lang != (language or "en"):
         return False
     last = words[i + n - 1]
     if last == term.words[-1] and i and words[i - 1] in LANGUAGE_PREPOSITIONS.get(term.lang, ()):

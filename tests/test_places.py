@@ -287,3 +287,12 @@ def test_a_damaged_places_file_names_no_place(tmp_path: Path) -> None:
     assert store.load_places() == []
     hits = search(store, SearchRequest(query="export vouchers of Hungarian firms")).hits
     assert {h.id for h in hits} == {d.id for d in DOCS}
+
+
+def test_a_places_file_without_adjectives_still_reads_a_word_for_a_language(
+        sample_places: list[dict[str, object]]) -> None:
+    """An index ingested before the side file had ``adjectives``: the word next to the name
+    still says it is a language ("limba germană"); the prepositions need the adjectives."""
+    old = [{k: v for k, v in p.items() if k != "adjectives"} for p in sample_places]
+    assert not named_places("etichetă în limba germană", old, "ro")
+    assert named_places("etiquetas en alemán", old, "es").countries == {"DE"}
