@@ -3,6 +3,7 @@ when that finds something; and the query that searches the words as typed."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 
@@ -51,6 +52,15 @@ REPLACE_WORD_SIZE = 5
 #: words (bench/README.md, "Did you mean in every language"); nor the other way round
 #: ("exhibitons" is "exhibiton" in English, begun by "exhibit").
 OTHER_FORMS_ARE_NO_CORRECTION = True
+
+#: A close word two typos away that differs from the typed word only in their last three
+#: letters (an ending) is not its correction while the query may be in several languages:
+#: in one of them the typed word is likely a form of a word the documents lack, the ending
+#: that language writes, not two typos in a word of another. The German "Exporteure" (the
+#: plural of "Exporteur", which no document writes) was shown as the Dutch "Exporteert"
+#: (one word alone may be Dutch, German, Portuguese or Spanish to the identifier). A query
+#: whose language is clear still gets them (its close words are of its language alone).
+ENDINGS_ARE_NO_TYPOS = True
 
 
 def query_languages(text: str) -> tuple[str, ...]:
@@ -153,6 +163,7 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
     # the words as typed: the identifier reads their case ("In welk jaar" is Dutch; "in welk
     # jaar" may be German too, and "jaar" was "corrected" into the German "jahr")
     langs = query_languages(" ".join(_as_typed(parsed.text, parsed.words)))
+    open_language = sum(lang != OTHER for lang in langs) > 1
     known: frozenset[str] | None = None  # the synonyms' words, made when a word is unknown
     learnt: Spellings | None = None  # the documents' spellings, asked for when needed
     quoted = {w.lower() for part in re.findall(r'"([^"]*)"', parsed.text)
@@ -188,7 +199,9 @@ def corrections(reader: EngineReader, parsed: ParsedQuery,
                    and any(_in_language(reader, o, lang) for lang in langs)
                    and _written_in(reader, o, langs)
                    and not (OTHER_FORMS_ARE_NO_CORRECTION and d > 1
-                            and _other_form(folded, o, langs))]
+                            and _other_form(folded, o, langs))
+                   and not (ENDINGS_ARE_NO_TYPOS and d > 1 and open_language
+                            and _other_ending(folded, o))]
         if options:
             found.append((word, options))
     return found
@@ -299,6 +312,11 @@ def typed_distance(typed: str, spelt: str) -> int:
                 row[j] = min(row[j], before[j - 2] + 1)
         before = above
     return row[-1]
+
+
+def _other_ending(word: str, other: str) -> bool:
+    """Whether ``word`` and ``other`` (folded) differ only in their last three letters."""
+    return len(os.path.commonprefix([word, other])) >= max(len(word), len(other)) - 3
 
 
 def _other_form(word: str, other: str, langs: Sequence[str]) -> bool:

@@ -786,6 +786,29 @@ def test_did_you_mean_offers_no_other_form_of_the_typed_word(tmp_path, engine):
     assert english.suggestion == "training for first-time exporters"
 
 
+def test_a_word_alone_is_not_corrected_into_another_ending_of_another_language(
+        tmp_path, engine):
+    # The German "Exporteure" (exporters; no document writes it) typed alone was shown as the
+    # Dutch "Exporteert" (exports): two typos in its ending, while one word may be Dutch,
+    # German, Portuguese or Spanish to the language identifier
+    store = build_index(tmp_path, [
+        make_doc("en", "Training for first-time exporters",
+                 "Exporters and small companies learn export pricing and contracts."),
+        make_doc("nl", "Kaas naar Duitsland", "De coöperatie exporteert kaas naar Duitsland "
+                 "en verkoopt online aan klanten over de grens.", language="nl"),
+        make_doc("de", "Exportförderung", "Die Unternehmen der Region verkaufen auf Messen "
+                 "im Ausland.", language="de"),
+    ])
+    for query in ("Exporteure", "exporteure"):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert (result.suggestion, result.corrected) == (None, None), (query, result)
+    # a typo in a word's ending is corrected still: one typo, or two in a Dutch query
+    for query, meant in (("exporteet", "exporteert"),
+                         ("De coöperatie exporteeerd kaas", "De coöperatie exporteert kaas")):
+        result = search(store, SearchRequest(query=query, passages=0, with_facets=False))
+        assert meant in (result.suggestion, result.corrected), (query, result)
+
+
 def test_a_letter_typed_with_a_diacritic_is_meant(tmp_path, engine):
     # "Cum află Talent House" (Romanian: how does Talent House find out) got "Did you mean
     # Cum aflăt Talent House": "află" (no document has it) folds to "afla", one typo from the
