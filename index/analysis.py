@@ -104,6 +104,77 @@ def _is_code(words: list[str], i: int) -> bool:
     return True
 
 
+#: The longest word that may be an acronym though it is a stop word of the text's language
+#: (_acronym_positions): "EU" (Portuguese and Romanian "eu", I), "CE", "UN".
+ACRONYM_STOP_SIZE = 3
+#: Words in capitals that are never taken for acronyms: the query's operators
+#: (index.query_words), which a text writing them in capitals means as the words ("this OR that").
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "TO"})
+#: A word in capitals this long or longer among the words in capitals around a short one tells
+#: a heading or a line written in capitals ("FUNDOS DA EU", "PROGRAMAS EU"), where the short
+#: word is the language's own.
+_HEADING_WORD = 4
+
+
+def _may_be_acronym(word: str) -> bool:
+    """Whether ``word`` as written may be an acronym that is also some language's stop word:
+    2 to ACRONYM_STOP_SIZE letters, all in capitals, no country code (which is a term of its
+    own: CODE_MARK) and no operator word."""
+    return (2 <= len(word) <= ACRONYM_STOP_SIZE and word.isupper() and word.isalpha()
+            and word not in COUNTRY_CODES and word not in _OPERATOR_WORDS)
+
+
+def _in_capitals_run(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` stands among words in capitals (the words next to it, and theirs)
+    one of which has _HEADING_WORD letters or more: a heading or a line in capitals."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(words) and words[j].isupper():
+            if len(words[j]) >= _HEADING_WORD:
+                return True
+            j += step
+    return False
+
+
+@cache
+def _capital_stopwords(lang: str) -> frozenset[str]:
+    """The stop words of ``lang`` that may be acronyms (_may_be_acronym) as written in
+    capitals (in Romanian also with the cedilla letters, which analysis reads as comma-below)."""
+    upper = {w.upper() for w in stopwords_for(lang)}
+    if lang == "ro":
+        upper |= {w.replace("Ș", "Ş").replace("Ț", "Ţ") for w in upper}
+    return frozenset(w for w in upper if _may_be_acronym(w))
+
+
+def _acronym_positions(lang: str, words: list[str]) -> set[int]:
+    """Indexes of the stop words among ``words`` (the tokens as written) that are written as
+    acronyms: in capitals (_may_be_acronym), not among words in capitals with a long one (a
+    heading: _in_capitals_run). They are no stop words: "EU" of a Portuguese or Romanian text
+    is the European Union, its "eu" and "Eu" the pronoun (I). The query side searches them for
+    a word typed in capitals (index.query_words.acronyms_in, index.query)."""
+    found: set[int] = set()
+    # (each such word looked for in C: most texts have none, a long one has a few)
+    for word in _capital_stopwords(lang).intersection(words):
+        i = words.index(word)
+        while True:
+            if not _in_capitals_run(words, i):
+                found.add(i)
+            try:
+                i = words.index(word, i + 1)
+            except ValueError:
+                break
+    return found
+
+
+def acronym_term(lang: str, word: str) -> str | None:
+    """The term of ``word`` typed as an acronym in ``lang``'s fields where it is a stop word
+    that the fields hold only as an acronym (_acronym_positions), else None."""
+    written = word.upper()
+    if written not in _capital_stopwords(lang):
+        return None
+    return _stemmed(lang, _lowered(lang, [written]))[0]
+
+
 def _compound_head(hyphen_after: bool, joined: bool, next_word: str) -> bool:
     """Whether a word is the first part of a compound: a hyphen right after it, then (``joined``:
     no other character between) a word that starts with a letter and is not in upper case.
@@ -249,15 +320,63 @@ class CountryCodeFilter(Filter):
             yield held
 
 
+class AcronymFilter(Filter):
+    """Marks the words that may be acronyms (``acronym``: _may_be_acronym, not among words in
+    capitals with a long one: _in_capitals_run) before lower-casing, for AcronymStopFilter.
+    A country code (marked before: CODE_MARK) counts as the word in capitals it was."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        # a run of words in capitals is held until it ends: any of its words tells a heading
+        run: list[Token] = []
+        for t in tokens:
+            if t.text.isupper() or t.text.startswith(CODE_MARK):
+                run.append(t.copy())
+                continue
+            yield from self._flush(run)
+            run = []
+            t.acronym = False
+            yield t
+        yield from self._flush(run)
+
+    @staticmethod
+    def _flush(run: list[Token]) -> Iterator[Token]:
+        heading = any(len(t.text) >= _HEADING_WORD for t in run)
+        for t in run:
+            t.acronym = not heading and _may_be_acronym(t.text)
+            yield t
+
+
+class AcronymStopFilter(StopFilter):
+    """Whoosh's StopFilter, but a stop word marked as an acronym (AcronymFilter) is kept."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stoplist = self.stops
+        pos = None
+        for t in tokens:
+            if t.text not in stoplist or getattr(t, "acronym", False):
+                if self.renumber and t.positions:
+                    if pos is None:
+                        pos = t.pos
+                    else:
+                        pos += 1
+                        t.pos = pos
+                t.stopped = False
+                yield t
+            elif not t.removestops:
+                t.stopped = True
+                yield t
+
+
 @cache
 def language_analyzer(lang: str) -> Analyzer:
     """The analyser for text in ``lang`` (one of LANGUAGE_KEYS)."""
-    chain = _Tokenizer(_TOKEN_PATTERN) | CountryCodeFilter() | LowercaseFilter()
+    chain = (_Tokenizer(_TOKEN_PATTERN) | CountryCodeFilter() | AcronymFilter()
+             | LowercaseFilter())
     if lang == "ro":
         chain = chain | RomanianLettersFilter()
     stops = stopwords_for(lang)
     if stops:
-        chain = chain | StopFilter(stoplist=stops, minsize=1, renumber=True)
+        chain = chain | AcronymStopFilter(stoplist=stops, minsize=1, renumber=True)
     if lang in SNOWBALL_NAMES:
         chain = chain | SnowballStemFilter(lang)
     return chain | FoldFilter()
@@ -292,8 +411,10 @@ def analyze(lang: str, text: str) -> list[str]:
     raw = _TOKEN_RE.findall(text)
     codes = _code_positions(raw, text)
     words = _lowered(lang, raw)
-    if codes:
-        return [t for _, _, t in _analyze_marked(lang, [(0, 0, w) for w in words], codes)]
+    acronyms = _acronym_positions(lang, raw)
+    if codes or acronyms:
+        return [t for _, _, t in _analyze_marked(lang, [(0, 0, w) for w in words], codes,
+                                                 acronyms)]
     stops = stopwords_for(lang)
     if stops:
         words = [w for w in words if w not in stops]
@@ -301,12 +422,14 @@ def analyze(lang: str, text: str) -> list[str]:
 
 
 def _analyze_marked(
-    lang: str, found: list[tuple[int, int, str]], codes: set[int]
+    lang: str, found: list[tuple[int, int, str]], codes: set[int], acronyms: set[int]
 ) -> list[tuple[int, int, str]]:
     """Stop words, stemming and folding of lower-cased words with spans, the words at
-    ``codes`` (indexes into ``found``) made country-code terms."""
+    ``codes`` (indexes into ``found``) made country-code terms, those at ``acronyms`` kept
+    though stop words (_acronym_positions)."""
     stops = stopwords_for(lang)
-    kept = [(i, f) for i, f in enumerate(found) if i in codes or f[2] not in stops]
+    kept = [(i, f) for i, f in enumerate(found)
+            if i in codes or i in acronyms or f[2] not in stops]
     stemmed = iter(_stemmed(lang, [f[2] for i, f in kept if i not in codes]))
     return [(s, e, CODE_MARK + w if i in codes else next(stemmed)) for i, (s, e, w) in kept]
 
@@ -317,10 +440,11 @@ def analyze_spans(lang: str, text: str) -> list[tuple[int, int, str]]:
     matches = list(_TOKEN_RE.finditer(text))
     raw = [m.group() for m in matches]
     codes = _code_positions(raw, text)
-    found = [(m.start(), m.end(), w)
-             for m, w in zip(matches, _lowered(lang, raw), strict=True)]
-    if codes:
-        return _analyze_marked(lang, found, codes)
+    lowered = _lowered(lang, raw)
+    found = [(m.start(), m.end(), w) for m, w in zip(matches, lowered, strict=True)]
+    acronyms = _acronym_positions(lang, raw)
+    if codes or acronyms:
+        return _analyze_marked(lang, found, codes, acronyms)
     stops = stopwords_for(lang)
     if stops:
         found = [f for f in found if f[2] not in stops]
@@ -333,15 +457,18 @@ class _TermFinder:
     between white space seen so far ("(Baden-Württemberg)," -> Baden, Württemberg), each
     token's term when analysed alone (None: a stop word), and the chunks holding each term.
     A token never spans white space, so a chunk's tokens do not depend on its neighbours;
-    only a country code's term does (see find_terms)."""
+    only a country code's term does, and whether a stop word in capitals is an acronym
+    (_acronym_positions; see find_terms)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.tokens: dict[str, tuple[str, ...]] = {}
         self.term_of: dict[str, str | None] = {}
         self.chunks_with: dict[str, set[str]] = {}
-        #: chunks with a token that may be a country code
+        #: chunks with a token that may be a country code, or a stop word that may be an acronym
         self.coded: set[str] = set()
+        #: tokens that are stop words but may be acronyms: their term as an acronym
+        self.acronym_of: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def learn(self, chunks: set[str]) -> None:
@@ -361,6 +488,12 @@ class _TermFinder:
             learnt: dict[str, str | None] = dict.fromkeys(new)
             learnt.update(zip((w for w, _ in kept), terms, strict=True))
             self.term_of.update(learnt)
+            capitals = _capital_stopwords(self.lang)
+            stopped = [(w, low) for w, low in zip(new, lowered, strict=True) if w in capitals]
+            if stopped:
+                self.acronym_of.update(zip(
+                    (w for w, _ in stopped), _stemmed(self.lang, [low for _, low in stopped]),
+                    strict=True))
         for chunk, ts in tokens.items():
             for token in ts:
                 term = self.term_of[token]
@@ -368,6 +501,10 @@ class _TermFinder:
                     self.chunks_with.setdefault(term, set()).add(chunk)
                 if token in COUNTRY_CODES:
                     self.chunks_with.setdefault(CODE_MARK + token.lower(), set()).add(chunk)
+                    self.coded.add(chunk)
+                acronym = self.acronym_of.get(token)
+                if acronym is not None:
+                    self.chunks_with.setdefault(acronym, set()).add(chunk)
                     self.coded.add(chunk)
         self.tokens.update(tokens)
 
@@ -404,8 +541,9 @@ def find_terms(lang: str, text: str, terms: set[str] | frozenset[str]
     analysing every word of the text: the chunks of the text between white space are looked
     up in what is known of them (each new chunk is analysed once per process), and only the
     tokens whose term is wanted are looked for in the text (str.find, with the tokeniser's
-    word boundaries). When a chunk that holds a wanted term may hold a country code, the
-    text is analysed whole (a code's term depends on its neighbours).
+    word boundaries). When a chunk that holds a wanted term may hold a country code or an
+    acronym that is a stop word, the text is analysed whole (their terms depend on their
+    neighbours).
     tests/test_analysis.py checks that both give the same spans."""
     finder = _FINDERS.get(lang)
     if finder is None or len(finder.tokens) > MAX_KNOWN_CHUNKS:
@@ -445,10 +583,12 @@ def query_word_analyzer() -> Analyzer:
 
 
 __all__ = [
+    "ACRONYM_STOP_SIZE",
     "CODE_MARK",
     "COUNTRY_CODES",
     "LANGUAGE_KEYS",
     "OTHER",
+    "acronym_term",
     "analyze",
     "analyze_spans",
     "find_terms",

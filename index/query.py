@@ -28,6 +28,7 @@ from index import ranking
 from index.analysis import (
     CODE_MARK,
     LANGUAGE_KEYS,
+    acronym_term,
     analyze,
     country_codes_in,
     fold,
@@ -259,6 +260,23 @@ def _word_forms(word: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _acronym_tokens(lang: str, word: str) -> tuple[str, ...]:
+    """The term of ``word`` typed as an acronym in the fields of ``lang`` whose analysis drops
+    it as a stop word but keeps it written in capitals (index.analysis.acronym_term)."""
+    term = acronym_term(lang, word)
+    return (term,) if term is not None else ()
+
+
+@lru_cache(maxsize=4096)
+def _acronym_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """_word_forms of ``word`` typed as an acronym: with its term in the languages whose
+    analysis keeps it only written in capitals (_acronym_tokens)."""
+    return _word_forms(word) + tuple(
+        (lang, term) for lang in LANGUAGE_KEYS if not analyse(lang, word)
+        for term in _acronym_tokens(lang, word))
+
+
 #: The shortest stem searched as the head of longer terms: shorter ones head unrelated words
 #: (German "mess" of "Messe" would reach "messen" and "Messung")
 MIN_HEAD_STEM = 5
@@ -326,6 +344,8 @@ def _expand_leaf(
     word = type(q) in (wq.Term, QuotedWord)
     longer = longer and type(q) is wq.Term
     family = _word_forms(q.text) if word else ()
+    if word and words is not None and q.text in words.acronyms:
+        family = _acronym_forms(q.text)
     for target, boost in _target_fields(fieldname, passages=passages, prefer=prefer, only=only):
         lang = target.rsplit("_", 1)[1]
         boost *= q.boost
@@ -335,6 +355,9 @@ def _expand_leaf(
             continue
         if isinstance(q, wq.Term):
             tokens: tuple[str, ...] | list[str] = analyse(lang, q.text)
+            if not tokens and words is not None and q.text in words.acronyms:
+                # a stop word of this language, that its texts write in capitals as an acronym
+                tokens = _acronym_tokens(lang, q.text)
             if len(tokens) == 1:
                 alternatives.append(qf.Word(target, tokens[0], boost, family))
                 heads = (_longer_forms(lang, tokens[0], target, boost, family,

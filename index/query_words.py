@@ -14,9 +14,11 @@ by its question words. Two rules, applied at query time only (the index is not c
    dropped there by analysis. When the query's language cannot be told (short queries), a word
    that is a stop word of any other partner language does not score in a field's language
    either: "de" alone finds nothing, rather than English pages by the country code.
-   A word typed in capitals (an acronym: ``acronyms_in``) is no stop word of any language
-   but the field's own (whose analysis drops it there): "EU" is the European Union, not the
-   Portuguese and Romanian "eu" (I); "EU funding" and "EU" alone find the texts that write it.
+   A word typed in capitals (an acronym: ``acronyms_in``) is no stop word of any language:
+   "EU" is the European Union, not the Portuguese and Romanian "eu" (I); "EU funding" and
+   "EU" alone find the texts that write it. In the fields of a language where it is a stop
+   word it searches the term that analysis keeps only for the word written in capitals
+   (index.analysis.acronym_term: "programas EU"); the pronoun "eu" is no term there.
 2. **Question words**: interrogatives, modal and auxiliary verbs, pronouns, "now", "next" and
    similar function words of questions, and the words that ask for texts ("articles",
    "papers", "describing", "deal with": ``_REQUEST_WORDS``), per language (``QUESTION_WORDS``).
@@ -176,8 +178,10 @@ class QueryWords:
     def _scores_in(self, word: str, lang: str) -> bool:
         q = self.language
         if word in self.acronyms:
-            # a grammar word of the field's language only (whose stop words its analysis drops)
-            return self.keep_question_words or word not in QUESTION_WORDS.get(lang, ())
+            # a grammar word of the field's language only, unless a stop word there: its
+            # analysis keeps those only written as acronyms (index.analysis.acronym_term)
+            return (self.keep_question_words or word not in QUESTION_WORDS.get(lang, ())
+                    or word in folded_stopwords(lang))
         if q is not None:
             if word in folded_stopwords(q):
                 return False

@@ -16,7 +16,7 @@ documents. Each engine builds its own schema from these names (index/whoosh/sche
 from __future__ import annotations
 
 #: Bump when the schema or an analyser changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 #: Facet name (as used in URLs and the API) -> the index field of its values.
 FACET_FIELDS: dict[str, str] = {

@@ -10,6 +10,7 @@ import pytest
 from index.analysis import (
     CODE_MARK,
     LANGUAGE_KEYS,
+    acronym_term,
     analyze,
     analyze_spans,
     country_codes_in,
@@ -27,6 +28,8 @@ SAMPLES = [
     "Baden-Württemberg (DE) and Norte (PT); HU, RO, NL, DE. PROGRAMA DE APOYO A PYMES (ES) DE",
     "IT-Sicherheit für IT-Dienstleister in Italien (IT), RO-HU, IT- und DE-",
     "IT-2020, HU-2021-03, DE-1a und IT-Sicherheit",
+    "Os fundos da UE e os programas EU. Eu acho que sim: eu. FUNDOS DA EU PARA AS PME. EU SME",
+    "Programele EU și CE; Eu cred că DA. EU-Kommission AND OR the EU",
 ]
 
 
@@ -98,7 +101,7 @@ def test_finding_terms_gives_the_spans_of_the_whole_analysis(lang, testdata):
              path.read_text(encoding="utf-8").splitlines()[:40]]
     for text in [*SAMPLES, *TRICKY, *texts]:
         every = sorted({t for _, _, t in analyze_spans(lang, text)})
-        for terms in (set(every), set(every[::7]), set(analyze(lang, "export U.S de")),
+        for terms in (set(every), set(every[::7]), set(analyze(lang, "export U.S de")), {"eu"},
                       {CODE_MARK + "de", CODE_MARK + "hu"}, set()):
             assert find_terms(lang, text, terms) == _spans_wanted(lang, text, terms), text[:60]
         # twice: the second time from what the first one learnt
@@ -115,6 +118,22 @@ def test_finding_terms_when_the_known_chunks_are_many(monkeypatch):
         terms = set(analyze("en", text))
         assert find_terms("en", text, terms) == _spans_wanted("en", text, terms)
     assert len(analysis._FINDERS["en"].tokens) < 5 + 20
+
+
+@pytest.mark.parametrize("lang", ["pt", "ro"])
+def test_a_stop_word_written_as_an_acronym_is_a_term(lang):
+    """"EU" written in capitals in a Portuguese or Romanian text is the European Union, not
+    the stop word "eu" (I): a term there, as typed in a query (acronym_term). Lower case, a
+    capital first letter, or a word of a heading in capitals stays the stop word."""
+    assert analyze(lang, "fundos EU") == analyze(lang, "fundos") + ["eu"]
+    assert acronym_term(lang, "eu") == "eu" == acronym_term(lang, "EU")
+    for pronoun in ("Eu acho que sim, eu", "FUNDOS DA EU", "EU PARA", "PROGRAMAS EU"):
+        assert "eu" not in analyze(lang, pronoun), pronoun
+    assert [t for _, _, t in analyze_spans(lang, "programas EU, eu")] == analyze(
+        lang, "programas EU, eu")
+    # not a country code (a term of its own) nor an operator word
+    assert acronym_term(lang, "de") is None and acronym_term(lang, "or") is None
+    assert acronym_term("en", "eu") is None  # no stop word there: the word itself
 
 
 def test_folding():

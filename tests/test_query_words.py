@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index import SearchRequest, parse_query, search
+from index import IndexStore, SearchRequest, parse_query, search
 from index import query_form as qf
 from index.query import query_language
 from index.query_words import QueryWords, acronyms_in
@@ -127,13 +127,49 @@ def test_acronyms_are_words_of_two_capitals_or_more_in_a_query_not_in_capitals(
     assert acronyms_in(text) == acronyms
 
 
-def test_an_acronym_scores_in_every_language_but_where_it_is_a_stop_word() -> None:
+def test_an_acronym_scores_in_every_language_even_where_it_is_a_stop_word() -> None:
     words = QueryWords.of(["eu"], None, acronyms=frozenset({"eu"}))
     assert words.scores_in("eu", "en") and words.scores_in("eu", "de")
-    # a Portuguese query's "EU": not its pronoun either
+    # a Portuguese query's "EU": not its pronoun either; in the Portuguese fields it finds
+    # the acronym (their analysis keeps "eu" only written in capitals)
     words = QueryWords.of(["fundos", "da", "eu"], "pt", acronyms=frozenset({"eu"}))
-    assert words.scores_in("eu", "en") and not words.scores_in("eu", "pt")
+    assert words.scores_in("eu", "en") and words.scores_in("eu", "pt")
     assert not QueryWords.of(["eu"], None).scores_in("eu", "en")
+    # a question word of the field's language that its analysis keeps ("who") does not
+    words = QueryWords.of(["who", "funds"], "en", acronyms=frozenset({"who"}))
+    assert not words.scores_in("who", "en")
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def eu_pt_ro_store(request, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    docs = [
+        make_doc("pt-eu", "Fundos para as PME do Norte",
+                 "As empresas recorrem aos fundos da UE e aos programas EU de inovação.",
+                 language="pt"),
+        make_doc("pt-eu-pronoun", "Entrevista", "Eu acho que as empresas precisam de apoio; "
+                 "eu próprio ajudei.", language="pt"),
+        make_doc("ro-eu", "Finanțare pentru IMM",
+                 "Firmele folosesc fondurile UE și programele EU pentru export.", language="ro"),
+        make_doc("ro-eu-pronoun", "Ce am învățat",
+                 "Eu cred că firmele mici au nevoie de sprijin; eu am ajutat.", language="ro"),
+        make_doc("pt-heading", "FUNDOS DA EU PARA AS PME", "Um texto sobre exportação.",
+                 language="pt"),
+    ]
+    store = IndexStore(tmp_path_factory.mktemp(f"qw-eu-{request.param}"), engine=request.param)
+    with store.lock(), store.rebuild() as writer:
+        for doc in docs:
+            writer.put(doc)
+    return store
+
+
+def test_an_acronym_written_in_capitals_is_a_word_of_a_portuguese_or_romanian_text(
+        eu_pt_ro_store) -> None:  # type: ignore[no-untyped-def]
+    # "eu" is a stop word there (I); "EU" written in capitals was dropped at indexing as well
+    assert set(_ids(eu_pt_ro_store, "EU")) == {"pt-eu", "ro-eu"}
+    assert set(_ids(eu_pt_ro_store, "programas EU")) >= {"pt-eu"}
+    assert _ids(eu_pt_ro_store, "title:EU") == []  # a heading in capitals: the pronoun
+    # typed in lower case it is still the pronoun: nothing
+    assert _ids(eu_pt_ro_store, "eu") == []
 
 
 def test_an_english_word_of_an_english_query_still_scores_in_english() -> None:
