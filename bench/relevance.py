@@ -22,8 +22,10 @@ the other judged sets of the same corpus (``upgradesme-heldout``, ``upgradesme-h
 ``upgradesme-heldout16``: development sets; heldout15 and heldout16 were the lead's unseen
 sets of 2026-12-03's second session, development sets since the third;
 ``upgradesme-heldout17`` and ``upgradesme-heldout18``: the lead's unseen sets of 2026-12-03's
-third session, added when it ended and development sets from the next one on; a session's
-unseen sets are run by its lead only),
+third session, development sets since the fourth; ``upgradesme-heldout19`` and
+``upgradesme-heldout20``: the lead's unseen sets of 2026-12-03's fourth session, added when it
+ended and development sets from the next one on; a session's unseen sets are run by its lead
+only),
 the documents come from an index made by ``kb ingest`` (``--index``).
 Indexes of the test collections are kept in $KB_BENCH_DIR (default /tmp/kb-relevance), keyed by
 the analysis code, so reruns that only change ranking settings skip the build.
