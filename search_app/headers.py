@@ -26,32 +26,42 @@ FILES_CSP = (
 )
 
 
-class SecurityHeaders:
+class _ResponseHeaders:
+    """A plain ASGI middleware that changes the headers of each HTTP response as it starts
+    (:meth:`change`, given the request's scope and the response's headers)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+
+    def change(self, scope: Scope, headers: MutableHeaders) -> None:
+        raise NotImplementedError
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
-        files = path.startswith("/files/")
-        csp = FILES_CSP if files else DOCS_CSP if path == "/docs" else CSP
 
-        async def send_with_headers(message: Message) -> None:
+        async def send_changed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", csp)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                if not files:
-                    headers["X-Frame-Options"] = "DENY"
+                self.change(scope, MutableHeaders(scope=message))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, send_changed)
 
 
-class EncodedETags:
+class SecurityHeaders(_ResponseHeaders):
+    def change(self, scope: Scope, headers: MutableHeaders) -> None:
+        path: str = scope["path"]
+        files = path.startswith("/files/")
+        headers.setdefault("Content-Security-Policy",
+                           FILES_CSP if files else DOCS_CSP if path == "/docs" else CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        if not files:
+            headers["X-Frame-Options"] = "DENY"
+
+
+class EncodedETags(_ResponseHeaders):
     """A response sent with a Content-Encoding (GZipMiddleware's, inside this one) gets its
     ETag weak: ``W/"..."``. GZipMiddleware keeps the ETag of what it compresses (a file's,
     StaticFiles' and /files'), while a strong ETag names one representation, byte for byte
@@ -60,20 +70,7 @@ class EncodedETags:
     weakly: 304 while the file is unchanged), but never serves a range (If-Range compares
     strongly)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_weak(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                etag = headers.get("etag")
-                if etag and not etag.startswith("W/") and headers.get("content-encoding"):
-                    headers["ETag"] = "W/" + etag
-            await send(message)
-
-        await self.app(scope, receive, send_weak)
+    def change(self, scope: Scope, headers: MutableHeaders) -> None:
+        etag = headers.get("etag")
+        if etag and not etag.startswith("W/") and headers.get("content-encoding"):
+            headers["ETag"] = "W/" + etag
